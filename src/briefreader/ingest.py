@@ -1,0 +1,111 @@
+"""Bringing local files into the library: expand inputs, read each, store in batches.
+
+Used by ``briefreader add`` and by the app's first run (the bundled samples).  A
+file that fails is reported in one line and never stops the others; nothing
+already stored changes because of a bad file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from briefreader.library import Library
+from briefreader.model import Article
+from briefreader.sources import SourceError, expand_inputs, read_file
+
+__all__ = ["ImportReport", "import_paths", "import_samples", "sample_paths"]
+
+#: How many articles are written per transaction.
+BATCH_SIZE = 1000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    files: int = 0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.skipped} skipped, {self.failed} failed"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "errors": list(self.errors),
+            "notes": list(self.notes),
+        }
+
+
+def import_paths(
+    library: Library, inputs: Iterable[str], *, progress: Progress | None = None
+) -> ImportReport:
+    """Read every file the inputs name (files, folders, globs) and store the articles."""
+    report = ImportReport()
+    files: list[Path] = []
+    for path, note in expand_inputs(inputs):
+        if path is None:
+            report.skipped += 1
+            report.notes.append(note)
+        else:
+            files.append(path)
+    report.files = len(files)
+    pending: list[Article] = []
+    for done, path in enumerate(files, 1):
+        try:
+            result = read_file(path)
+        except SourceError as exc:
+            report.failed += 1
+            report.errors.append(str(exc))
+        else:
+            pending.extend(result.articles)
+            report.notes.extend(result.warnings)
+        if len(pending) >= BATCH_SIZE:
+            _flush(library, pending, report)
+        if progress is not None:
+            progress(done, len(files))
+    _flush(library, pending, report)
+    return report
+
+
+def _flush(library: Library, pending: list[Article], report: ImportReport) -> None:
+    if not pending:
+        return
+    counts = library.store(pending)
+    report.added += counts.added
+    report.updated += counts.updated
+    report.unchanged += counts.unchanged
+    pending.clear()
+
+
+def sample_paths() -> list[Path]:
+    """The bundled sample briefs shipped inside the package."""
+    folder = resources.files("briefreader") / "samples"
+    return sorted(
+        Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith((".md", ".txt"))
+    )
+
+
+def import_samples(library: Library) -> ImportReport:
+    """Fill an empty library with the bundled sample briefs."""
+    return import_paths(library, [str(p) for p in sample_paths()])

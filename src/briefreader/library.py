@@ -1,0 +1,596 @@
+"""The library: one SQLite file holding articles, their sources and read/star state.
+
+* Articles are keyed by their stable ``id``; storing an article again updates its
+  content and keeps its read/star state (an UPSERT that never touches the state
+  columns).
+* Full-text search is an FTS5 index over title, dek, takeaways, analysis and body,
+  kept in step by triggers (an external-content table, so the text is stored once).
+* WAL mode, a busy timeout and ``BEGIN IMMEDIATE`` write transactions let a second
+  running instance read and write without failing or corrupting anything.
+* The schema version lives in ``PRAGMA user_version``; :data:`MIGRATIONS` brings any
+  older file up to date when it is opened.
+
+No parsing and no network here: callers hand in :class:`~briefreader.model.Article`
+values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from briefreader.model import Analysis, Article, RelatedLink
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArticleRow",
+    "Library",
+    "LibraryError",
+    "SearchHit",
+    "StoreCounts",
+    "fts_query",
+]
+
+Filter = Literal["all", "unread", "starred"]
+
+SCHEMA_VERSION = 1
+
+#: Each entry brings the schema from version ``i`` to ``i + 1``.
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the first release.
+    """
+    CREATE TABLE sources (
+        id    INTEGER PRIMARY KEY,
+        name  TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE articles (
+        rowid             INTEGER PRIMARY KEY,
+        id                TEXT NOT NULL UNIQUE,
+        title             TEXT NOT NULL,
+        summary           TEXT NOT NULL DEFAULT '',
+        url               TEXT NOT NULL DEFAULT '',
+        source_id         INTEGER REFERENCES sources(id),
+        author            TEXT NOT NULL DEFAULT '',
+        published         TEXT,
+        sort_ts           REAL NOT NULL,
+        image_caption     TEXT NOT NULL DEFAULT '',
+        takeaways         TEXT NOT NULL DEFAULT '',
+        takeaways_derived INTEGER NOT NULL DEFAULT 0,
+        analysis_label    TEXT NOT NULL DEFAULT '',
+        analysis_title    TEXT NOT NULL DEFAULT '',
+        analysis_body     TEXT NOT NULL DEFAULT '',
+        analysis_byline   TEXT NOT NULL DEFAULT '',
+        analysis_kicker   TEXT NOT NULL DEFAULT '',
+        has_analysis      INTEGER NOT NULL DEFAULT 0,
+        body              TEXT NOT NULL DEFAULT '',
+        tags              TEXT NOT NULL DEFAULT '',
+        related           TEXT NOT NULL DEFAULT '',
+        origin            TEXT NOT NULL DEFAULT '',
+        content_hash      TEXT NOT NULL,
+        added_at          REAL NOT NULL,
+        updated_at        REAL NOT NULL,
+        read_at           REAL,
+        starred_at        REAL
+    );
+    CREATE INDEX articles_by_time ON articles(sort_ts DESC);
+    CREATE INDEX articles_unread ON articles(sort_ts DESC) WHERE read_at IS NULL;
+    CREATE INDEX articles_starred ON articles(sort_ts DESC) WHERE starred_at IS NOT NULL;
+    CREATE INDEX articles_by_url ON articles(url) WHERE url != '';
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, summary, takeaways, analysis_body, body,
+        content='articles', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, summary, takeaways, analysis_body, body)
+        VALUES (new.rowid, new.title, new.summary, new.takeaways, new.analysis_body, new.body);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, takeaways, analysis_body, body)
+        VALUES ('delete', old.rowid, old.title, old.summary, old.takeaways, old.analysis_body,
+                old.body);
+    END;
+    CREATE TRIGGER articles_fts_update
+    AFTER UPDATE OF title, summary, takeaways, analysis_body, body ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, takeaways, analysis_body, body)
+        VALUES ('delete', old.rowid, old.title, old.summary, old.takeaways, old.analysis_body,
+                old.body);
+        INSERT INTO articles_fts(rowid, title, summary, takeaways, analysis_body, body)
+        VALUES (new.rowid, new.title, new.summary, new.takeaways, new.analysis_body, new.body);
+    END;
+    """,
+)
+
+# FTS5 column weights for bm25: title, summary, takeaways, analysis, body.
+_BM25 = "bm25(articles_fts, 10.0, 4.0, 5.0, 2.0, 1.0)"
+
+_ARTICLE_COLUMNS = (
+    "a.id, a.title, a.summary, a.url, s.name, a.author, a.published, a.image_caption, "
+    "a.takeaways, a.takeaways_derived, a.analysis_label, a.analysis_title, a.analysis_body, "
+    "a.analysis_byline, a.analysis_kicker, a.has_analysis, a.body, a.tags, a.related, a.origin"
+)
+
+
+class LibraryError(Exception):
+    """The library file cannot be opened or is not a briefreader library."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """What the article list needs of an article: cheap to load by the hundred thousand."""
+
+    rowid: int
+    id: str
+    title: str
+    source: str
+    sort_ts: float
+    read: bool
+    starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: str
+    title: str
+    source: str
+    published: str | None
+    origin: str
+    url: str
+    snippet: str
+    score: float
+
+
+@dataclass(slots=True)
+class StoreCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _content_hash(article: Article) -> str:
+    payload = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+_TOKEN = re.compile(r'"[^"]*"|[^\s"]+')
+_WORDISH = re.compile(r"\w", re.UNICODE)
+
+
+def fts_query(text: str, *, prefix_last: bool = True) -> str:
+    """Turn what a person typed into a safe FTS5 query.
+
+    Words are ANDed; ``"quoted phrases"`` stay phrases; every term is quoted, so FTS5
+    operators and punctuation in the input are never interpreted.  The last word
+    matches as a prefix (results as you type).  Returns "" when nothing is searchable.
+    """
+    terms: list[str] = []
+    tokens = _TOKEN.findall(text)
+    for i, tok in enumerate(tokens):
+        phrase = tok.strip('"')
+        if not _WORDISH.search(phrase):
+            continue
+        quoted = '"' + phrase.replace('"', '""') + '"'
+        is_last = i == len(tokens) - 1
+        if prefix_last and is_last and not tok.startswith('"'):
+            quoted += "*"
+        terms.append(quoted)
+    return " ".join(terms)
+
+
+class Library:
+    """An open library file.  Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        if not readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if readonly:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            else:
+                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            if not readonly:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(f"{self.path}: not a briefreader library ({exc})") from None
+        self._source_ids: dict[str, int] = {}
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise LibraryError(
+                f"{self.path}: made by a newer briefreader (schema {version} > {SCHEMA_VERSION})"
+            )
+        if version == SCHEMA_VERSION or self.readonly:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the lock: another instance may have migrated meanwhile.
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _split_sql(MIGRATIONS[step]):
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- writing ------------------------------------------------------------------
+
+    def _source_id(self, name: str) -> int | None:
+        if not name:
+            return None
+        cached = self._source_ids.get(name)
+        if cached is not None:
+            return cached
+        self._db.execute("INSERT OR IGNORE INTO sources(name) VALUES (?)", (name,))
+        row = self._db.execute("SELECT id FROM sources WHERE name = ?", (name,)).fetchone()
+        self._source_ids[name] = int(row[0])
+        return int(row[0])
+
+    def store(self, articles: Iterable[Article]) -> StoreCounts:
+        """Insert or update articles in one transaction; read/star state is kept.
+
+        An article whose content did not change is left alone (counted unchanged).
+        """
+        counts = StoreCounts()
+        batch = list(articles)
+        if not batch:
+            return counts
+        now = time.time()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            existing: dict[str, str] = {}
+            ids = [a.id for a in batch]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                existing.update(
+                    self._db.execute(
+                        f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
+                    ).fetchall()
+                )
+            rows = []
+            seen: set[str] = set()
+            for art in batch:
+                digest = _content_hash(art)
+                old = existing.get(art.id)
+                if art.id in seen or old == digest:
+                    counts.unchanged += 1
+                    continue
+                seen.add(art.id)
+                if old is None:
+                    counts.added += 1
+                else:
+                    counts.updated += 1
+                rows.append(self._row(art, digest, now))
+            self._db.executemany(
+                """
+                INSERT INTO articles (
+                    id, title, summary, url, source_id, author, published, sort_ts,
+                    image_caption, takeaways, takeaways_derived, analysis_label, analysis_title,
+                    analysis_body, analysis_byline, analysis_kicker, has_analysis, body, tags,
+                    related, origin, content_hash, added_at, updated_at
+                ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT(id) DO UPDATE SET
+                    title=excluded.title, summary=excluded.summary, url=excluded.url,
+                    source_id=excluded.source_id, author=excluded.author,
+                    published=excluded.published,
+                    sort_ts=CASE WHEN excluded.published IS NULL THEN articles.sort_ts
+                                 ELSE excluded.sort_ts END,
+                    image_caption=excluded.image_caption, takeaways=excluded.takeaways,
+                    takeaways_derived=excluded.takeaways_derived,
+                    analysis_label=excluded.analysis_label, analysis_title=excluded.analysis_title,
+                    analysis_body=excluded.analysis_body,
+                    analysis_byline=excluded.analysis_byline,
+                    analysis_kicker=excluded.analysis_kicker, has_analysis=excluded.has_analysis,
+                    body=excluded.body, tags=excluded.tags, related=excluded.related,
+                    origin=excluded.origin, content_hash=excluded.content_hash,
+                    updated_at=excluded.updated_at
+                """,
+                rows,
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return counts
+
+    def _row(self, art: Article, digest: str, now: float) -> tuple[object, ...]:
+        an = art.analysis
+        return (
+            art.id,
+            art.title,
+            art.summary,
+            art.url,
+            self._source_id(art.source),
+            art.author,
+            art.published.isoformat() if art.published else None,
+            art.published.timestamp() if art.published else now,
+            art.image_caption,
+            "\n".join(art.takeaways),
+            int(art.takeaways_derived),
+            an.label if an else "",
+            an.title if an else "",
+            an.body if an else "",
+            an.byline if an else "",
+            an.kicker if an else "",
+            int(an is not None),
+            art.body,
+            "\n".join(art.tags),
+            json.dumps([r.to_dict() for r in art.related], ensure_ascii=False) if art.related else "",
+            art.origin,
+            digest,
+            now,
+            now,
+        )
+
+    def set_read(self, article_id: str, read: bool = True) -> None:
+        self._db.execute(
+            "UPDATE articles SET read_at = ? WHERE id = ?",
+            (time.time() if read else None, article_id),
+        )
+
+    def set_starred(self, article_id: str, starred: bool = True) -> None:
+        self._db.execute(
+            "UPDATE articles SET starred_at = ? WHERE id = ?",
+            (time.time() if starred else None, article_id),
+        )
+
+    def mark_read(self, article_ids: Sequence[str]) -> int:
+        """Mark many articles read at once; returns how many changed."""
+        now = time.time()
+        changed = 0
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for start in range(0, len(article_ids), 500):
+                chunk = list(article_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                cur = self._db.execute(
+                    f"UPDATE articles SET read_at = ? WHERE read_at IS NULL AND id IN ({marks})",
+                    [now, *chunk],
+                )
+                changed += cur.rowcount
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return changed
+
+    def delete(self, article_id: str) -> bool:
+        cur = self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return cur.rowcount > 0
+
+    # -- reading ------------------------------------------------------------------
+
+    def count(self, filter: Filter = "all") -> int:
+        where = {"all": "", "unread": " WHERE read_at IS NULL", "starred": " WHERE starred_at IS NOT NULL"}
+        return int(self._db.execute(f"SELECT count(*) FROM articles{where[filter]}").fetchone()[0])
+
+    def is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
+    def rows(self, filter: Filter = "all", *, limit: int | None = None) -> list[ArticleRow]:
+        """Rows for the article list, newest first."""
+        where = {"all": "", "unread": "WHERE a.read_at IS NULL", "starred": "WHERE a.starred_at IS NOT NULL"}
+        sql = (
+            "SELECT a.rowid, a.id, a.title, coalesce(s.name, ''), a.sort_ts, "
+            "a.read_at IS NOT NULL, a.starred_at IS NOT NULL "
+            f"FROM articles a LEFT JOIN sources s ON s.id = a.source_id {where[filter]} "
+            "ORDER BY a.sort_ts DESC, a.rowid DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [ArticleRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6])) for r in self._db.execute(sql)]
+
+    def row(self, article_id: str) -> ArticleRow | None:
+        r = self._db.execute(
+            "SELECT a.rowid, a.id, a.title, coalesce(s.name, ''), a.sort_ts, "
+            "a.read_at IS NOT NULL, a.starred_at IS NOT NULL "
+            "FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        return ArticleRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6])) if r else None
+
+    def get(self, article_id: str) -> Article | None:
+        r = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        return _article(r) if r else None
+
+    def find(self, key: str) -> Article | None:
+        """An article by id, URL or origin (file path or feed URL)."""
+        art = self.get(key)
+        if art is not None:
+            return art
+        r = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE a.url = ? OR a.origin = ? ORDER BY a.sort_ts DESC LIMIT 1",
+            (key, key),
+        ).fetchone()
+        return _article(r) if r else None
+
+    def state(self, article_id: str) -> tuple[float | None, float | None]:
+        """``(read_at, starred_at)`` timestamps, ``(None, None)`` when unknown."""
+        r = self._db.execute(
+            "SELECT read_at, starred_at FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return (r[0], r[1]) if r else (None, None)
+
+    def articles(self) -> Iterator[Article]:
+        """Every article, oldest first (for export)."""
+        cur = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "ORDER BY a.sort_ts, a.rowid"
+        )
+        for r in cur:
+            yield _article(r)
+
+    def search(self, query: str, *, limit: int = 20, prefix_last: bool = True) -> list[SearchHit]:
+        """Ranked full-text search (bm25, title and takeaways weighted up) with snippets."""
+        match = fts_query(query, prefix_last=prefix_last)
+        if not match:
+            return []
+        sql = f"""
+            SELECT a.id, a.title, coalesce(s.name, ''), a.published, a.origin, a.url,
+                   snippet(articles_fts, -1, '\x02', '\x03', '…', 16), {_BM25} AS score
+            FROM articles_fts
+            JOIN articles a ON a.rowid = articles_fts.rowid
+            LEFT JOIN sources s ON s.id = a.source_id
+            WHERE articles_fts MATCH ?
+            ORDER BY score
+            LIMIT ?
+        """
+        try:
+            rows = self._db.execute(sql, (match, int(limit))).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], -float(r[7])) for r in rows]
+
+    def search_ids(self, query: str, *, limit: int = 5000) -> list[str]:
+        """Ids matching a query, best first (for filtering the article list as you type)."""
+        match = fts_query(query)
+        if not match:
+            return []
+        try:
+            rows = self._db.execute(
+                f"SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? ORDER BY {_BM25} LIMIT ?",
+                (match, int(limit)),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [r[0] for r in rows]
+
+    def similar(self, article: Article, *, limit: int = 8) -> list[SearchHit]:
+        """A first ranking of related articles: bm25 over the article's salient words."""
+        words = _salient_words(article)
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        try:
+            rows = self._db.execute(
+                f"""
+                SELECT a.id, a.title, coalesce(s.name, ''), a.published, a.origin, a.url, '',
+                       {_BM25} AS score
+                FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+                LEFT JOIN sources s ON s.id = a.source_id
+                WHERE articles_fts MATCH ? AND a.id != ?
+                ORDER BY score LIMIT ?
+                """,
+                (match, article.id, int(limit)),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], -float(r[7])) for r in rows]
+
+
+_STOPWORDS = frozenset(
+    """a about after again against all also an and any are as at be because been before being
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers him his how i if in into is it its itself just last more most my
+    new no nor not now of off on once only or other our out over own said same says she should so
+    some such than that the their them then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would year years you
+    your week weeks month months day days today yesterday""".split()
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
+
+
+def _salient_words(article: Article, limit: int = 12) -> list[str]:
+    """Words that best name an article: from its title and takeaways first, then its dek."""
+    counts: dict[str, float] = {}
+    weighted = (
+        (article.title, 3.0),
+        (" ".join(article.takeaways), 1.5),
+        (article.summary, 1.0),
+        (article.body[:2000], 0.3),
+    )
+    for text, weight in weighted:
+        for word in _WORD.findall(text):
+            w = word.lower().strip("'’-")
+            if len(w) < 3 or w in _STOPWORDS:
+                continue
+            counts[w] = counts.get(w, 0.0) + weight * (1.5 if word[0].isupper() else 1.0)
+    return [w for w, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]]
+
+
+def _article(r: Sequence[object]) -> Article:
+    published = datetime.fromisoformat(str(r[6])) if r[6] else None
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    analysis = (
+        Analysis(
+            label=str(r[10]), title=str(r[11]), body=str(r[12]), byline=str(r[13]), kicker=str(r[14])
+        )
+        if r[15]
+        else None
+    )
+    related_json = str(r[18])
+    related = tuple(RelatedLink.from_dict(d) for d in json.loads(related_json)) if related_json else ()
+    takeaways = str(r[8])
+    tags = str(r[17])
+    return Article(
+        id=str(r[0]),
+        title=str(r[1]),
+        summary=str(r[2]),
+        url=str(r[3]),
+        source=str(r[4] or ""),
+        author=str(r[5]),
+        published=published,
+        image_caption=str(r[7]),
+        takeaways=tuple(takeaways.split("\n")) if takeaways else (),
+        takeaways_derived=bool(r[9]),
+        analysis=analysis,
+        body=str(r[16]),
+        tags=tuple(tags.split("\n")) if tags else (),
+        related=related,
+        origin=str(r[19]),
+    )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (trigger bodies kept whole)."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.strip().splitlines():
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    if "\n".join(current).strip():
+        statements.append("\n".join(current).strip())
+    return statements

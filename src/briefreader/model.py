@@ -1,0 +1,272 @@
+"""The article model: pure data, no I/O.
+
+Every reader in :mod:`briefreader.sources` produces :class:`Article` values, the
+library stores them, and the TUI shows them.  The JSON form (``to_dict`` /
+``from_dict``) uses the field names below as keys; it is what
+``briefreader show --format json`` prints and what the JSON reader accepts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "Analysis",
+    "Article",
+    "RelatedLink",
+    "article_id",
+    "parse_datetime",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The editor's analysis panel of a brief ("Editor's Desk")."""
+
+    body: str
+    label: str = "Editor's Analysis"
+    title: str = ""
+    byline: str = ""
+    kicker: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "label": self.label,
+            "title": self.title,
+            "body": self.body,
+            "byline": self.byline,
+            "kicker": self.kicker,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        return cls(
+            body=str(data.get("body") or ""),
+            label=str(data.get("label") or "Editor's Analysis"),
+            title=str(data.get("title") or ""),
+            byline=str(data.get("byline") or ""),
+            kicker=str(data.get("kicker") or ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    """A related article the source itself names."""
+
+    title: str
+    url: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "url": self.url}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | str) -> RelatedLink:
+        if isinstance(data, str):
+            return cls(title=data)
+        return cls(title=str(data.get("title") or data.get("url") or ""), url=str(data.get("url") or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One story, as a brief.
+
+    ``id`` is stable across re-imports of the same article (see :func:`article_id`).
+    ``published`` is timezone-aware or ``None``.  ``takeaways`` hold the text of each
+    takeaway with its ordinal stripped.  ``body`` is Markdown.  ``origin`` is the file
+    path or feed URL the article was read from.
+    """
+
+    id: str
+    title: str
+    summary: str = ""
+    url: str = ""
+    source: str = ""
+    author: str = ""
+    published: datetime | None = None
+    image_caption: str = ""
+    takeaways: tuple[str, ...] = ()
+    takeaways_derived: bool = False
+    analysis: Analysis | None = None
+    body: str = ""
+    tags: tuple[str, ...] = ()
+    related: tuple[RelatedLink, ...] = ()
+    origin: str = ""
+
+    # -- derived views -------------------------------------------------------------
+
+    @property
+    def word_count(self) -> int:
+        text = " ".join((self.summary, " ".join(self.takeaways), self.body))
+        if self.analysis:
+            text += " " + self.analysis.body
+        return len(text.split())
+
+    @property
+    def reading_minutes(self) -> int:
+        """Reading time at 230 words a minute, at least one minute."""
+        return max(1, round(self.word_count / 230))
+
+    # -- JSON form ---------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "summary": self.summary,
+            "url": self.url,
+            "source": self.source,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
+            "image_caption": self.image_caption,
+            "takeaways": list(self.takeaways),
+            "takeaways_derived": self.takeaways_derived,
+            "analysis": self.analysis.to_dict() if self.analysis else None,
+            "body": self.body,
+            "tags": list(self.tags),
+            "related": [r.to_dict() for r in self.related],
+            "origin": self.origin,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, origin: str = "") -> Article:
+        """Build an article from its JSON form; missing fields take defaults.
+
+        Raises ``ValueError`` when the data has no title and no body (not an article).
+        """
+        title = _text(data.get("title"))
+        body = _text(data.get("body"))
+        summary = _text(data.get("summary"))
+        if not (title or body or summary):
+            raise ValueError("no title, summary or body")
+        analysis_data = data.get("analysis")
+        analysis: Analysis | None = None
+        if isinstance(analysis_data, dict) and (analysis_data.get("body") or analysis_data.get("title")):
+            analysis = Analysis.from_dict(analysis_data)
+        elif isinstance(analysis_data, str) and analysis_data.strip():
+            analysis = Analysis(body=analysis_data.strip())
+        url = _text(data.get("url"))
+        source = _text(data.get("source"))
+        published = parse_datetime(data.get("published"))
+        title = title or summary[:80] or body.strip().splitlines()[0][:80]
+        art_id = _text(data.get("id")) or article_id(url=url, title=title, source=source, published=published)
+        return cls(
+            id=art_id,
+            title=title,
+            summary=summary,
+            url=url,
+            source=source,
+            author=_text(data.get("author")),
+            published=published,
+            image_caption=_text(data.get("image_caption")),
+            takeaways=tuple(_text(t) for t in _list(data.get("takeaways")) if _text(t)),
+            takeaways_derived=bool(data.get("takeaways_derived", False)),
+            analysis=analysis,
+            body=body,
+            tags=tuple(_text(t) for t in _list(data.get("tags")) if _text(t)),
+            related=tuple(
+                RelatedLink.from_dict(r)
+                for r in _list(data.get("related"))
+                if isinstance(r, dict | str) and r
+            ),
+            origin=_text(data.get("origin")) or origin,
+        )
+
+    def with_changes(self, **changes: Any) -> Article:
+        return replace(self, **changes)
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Article))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float):
+        return str(value)
+    return ""
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, str) and value.strip():
+        return [s for s in (p.strip() for p in value.split(",")) if s]
+    return []
+
+
+_WS = re.compile(r"\s+")
+
+
+def article_id(*, url: str = "", title: str = "", source: str = "", published: datetime | None = None) -> str:
+    """A stable id: from the URL when there is one, else from title + source + date.
+
+    Re-importing the same article (same URL, or the same brief pasted again) gives the
+    same id, so its read/star state is kept.
+    """
+    if url:
+        key = "url:" + url.strip()
+    else:
+        day = published.astimezone(UTC).date().isoformat() if published else ""
+        key = "brief:" + "|".join(
+            _WS.sub(" ", part).strip().casefold() for part in (title, source, day)
+        )
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%Y/%m/%d",
+)
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """Parse an ISO 8601 / RFC 822 / plain date into an aware datetime (UTC if naive)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if hasattr(value, "isoformat") and hasattr(value, "year"):  # datetime.date from YAML
+        try:
+            return datetime(value.year, value.month, value.day, tzinfo=UTC)
+        except (TypeError, ValueError):
+            return None
+    text = str(value).strip()
+    if not text or len(text) > 64:
+        return None
+    candidate = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+    if parsed is None:
+        for fmt in _DATE_FORMATS:
+            try:
+                parsed = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,312 @@
+"""Readers: bytes → Articles, one module per format.
+
+No UI, no database.  :func:`read_file` picks a reader by extension and by sniffing
+the content, decodes the bytes, parses, and cleans every text field.  Anything that
+goes wrong is a :class:`SourceError` whose message names the file and says why in
+one line.  :func:`expand_inputs` turns command-line arguments (files, folders,
+globs) into the files to read.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefreader.model import Analysis, Article, RelatedLink, article_id
+from briefreader.textclean import clean_block, clean_line
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "READERS",
+    "DecodedText",
+    "SourceError",
+    "clean_article",
+    "decode_bytes",
+    "expand_inputs",
+    "parse_text",
+    "read_file",
+]
+
+#: Files larger than this are refused (an article is never this large).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+Parser = Callable[[str, str], list[Article]]
+
+
+class SourceError(Exception):
+    """A file that could not be read as an article: ``str()`` is one line naming it."""
+
+    def __init__(self, origin: str, reason: str) -> None:
+        super().__init__(f"{origin}: {reason}")
+        self.origin = origin
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class DecodedText:
+    text: str
+    encoding: str
+    warning: str = ""
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What reading one file gave: its articles and any one-line warnings."""
+
+    articles: list[Article]
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------
+# decoding
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > max(8, len(sample) // 50)
+
+
+def decode_bytes(data: bytes, origin: str) -> DecodedText:
+    """Decode file bytes: BOMs first (UTF-8/16/32), then UTF-8, then windows-1252.
+
+    Binary data raises :class:`SourceError`.  Text that is mostly UTF-8 with a few bad
+    bytes is decoded with replacement characters and a warning.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return DecodedText(data[3:].decode("utf-8", "replace"), "utf-8-sig")
+    for bom, enc in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return DecodedText(data[len(bom) :].decode(enc), enc)
+            except UnicodeDecodeError as exc:
+                raise SourceError(origin, f"invalid {enc.upper()} text ({exc.reason})") from None
+    if _looks_binary(data):
+        raise SourceError(origin, "binary file, not text")
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    replaced = data.decode("utf-8", "replace")
+    bad = replaced.count("\ufffd")
+    multibyte = sum(1 for ch in replaced if ord(ch) > 0x7F and ch != "\ufffd")
+    if multibyte >= bad:
+        return DecodedText(replaced, "utf-8", f"{bad} invalid UTF-8 byte sequence(s) replaced")
+    text = data.decode("cp1252", "replace")
+    return DecodedText(text, "windows-1252", "not UTF-8; decoded as windows-1252")
+
+
+# ---------------------------------------------------------------------------------
+# cleaning
+
+
+def clean_article(article: Article) -> Article:
+    """Strip control characters and terminal escapes from every text field."""
+    analysis = article.analysis
+    if analysis is not None:
+        analysis = Analysis(
+            body=clean_block(analysis.body),
+            label=clean_line(analysis.label),
+            title=clean_line(analysis.title),
+            byline=clean_line(analysis.byline),
+            kicker=clean_line(analysis.kicker),
+        )
+        if not (analysis.body or analysis.title):
+            analysis = None
+    title = clean_line(article.title)
+    summary = clean_block(article.summary)
+    body = clean_block(article.body)
+    if not title:
+        title = clean_line((summary or body)[:100]) or "(untitled)"
+    return Article(
+        id=clean_line(article.id) or article_id(url=article.url, title=title, source=article.source),
+        title=title,
+        summary=summary,
+        url=clean_line(article.url),
+        source=clean_line(article.source),
+        author=clean_line(article.author),
+        published=article.published,
+        image_caption=clean_line(article.image_caption),
+        takeaways=tuple(t for t in (clean_line(t) for t in article.takeaways) if t),
+        takeaways_derived=article.takeaways_derived,
+        analysis=analysis,
+        body=body,
+        tags=tuple(dict.fromkeys(t for t in (clean_line(t) for t in article.tags) if t)),
+        related=tuple(
+            RelatedLink(title=clean_line(r.title) or clean_line(r.url), url=clean_line(r.url))
+            for r in article.related
+            if r.title or r.url
+        ),
+        origin=clean_line(article.origin),
+    )
+
+
+# ---------------------------------------------------------------------------------
+# choosing a reader
+
+
+def _reader(name: str) -> Parser:
+    # Imported lazily so `briefreader show x.txt` does not pay for the HTML parser.
+    if name == "brief":
+        from briefreader.sources import brief
+
+        return brief.parse
+    if name == "markdown":
+        from briefreader.sources import markdown
+
+        return markdown.parse
+    if name == "json":
+        from briefreader.sources import jsonfile
+
+        return jsonfile.parse
+    if name == "html":
+        from briefreader.sources import html
+
+        return html.parse
+    raise KeyError(name)
+
+
+#: extension → reader name
+READERS: dict[str, str] = {
+    ".txt": "brief",
+    ".brief": "brief",
+    ".text": "brief",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdown": "markdown",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+
+
+def sniff(text: str) -> str | None:
+    """Guess the reader for text whose extension says nothing."""
+    head = text.lstrip("\ufeff \t\r\n")[:512]
+    low = head.lower()
+    if head.startswith(("{", "[")):
+        return "json"
+    if low.startswith(("<!doctype html", "<html", "<head", "<body", "<article")):
+        return "html"
+    if head.startswith("---\n") or head.startswith("---\r\n") or head.startswith("# "):
+        return "markdown"
+    return None
+
+
+def parse_text(text: str, origin: str, reader: str | None = None) -> list[Article]:
+    """Parse already-decoded text with the named reader (or a sniffed one)."""
+    name = reader or sniff(text) or "brief"
+    try:
+        articles = _reader(name)(text, origin)
+    except SourceError:
+        raise
+    except RecursionError:
+        raise SourceError(origin, "too deeply nested to read") from None
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise SourceError(origin, f"not a readable {name} file ({exc})") from None
+    if not articles:
+        raise SourceError(origin, f"no article found (read as {name})")
+    return [clean_article(a) for a in articles]
+
+
+def read_file(path: str | os.PathLike[str]) -> ReadResult:
+    """Read one file into articles.  Raises :class:`SourceError` naming the file."""
+    p = Path(path)
+    origin = str(p)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise SourceError(origin, "no such file") from None
+    except OSError as exc:
+        raise SourceError(origin, exc.strerror or str(exc)) from None
+    if p.is_dir():
+        raise SourceError(origin, "is a folder")
+    if size > MAX_FILE_BYTES:
+        raise SourceError(
+            origin, f"too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)"
+        )
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise SourceError(origin, exc.strerror or str(exc)) from None
+    if not data.strip():
+        raise SourceError(origin, "empty file")
+    decoded = decode_bytes(data, origin)
+    reader = READERS.get(p.suffix.lower())
+    if reader is None:
+        reader = sniff(decoded.text)
+        if reader is None:
+            raise SourceError(origin, "not a recognised article format")
+    articles = parse_text(decoded.text, origin, reader)
+    warnings = [f"{origin}: {decoded.warning}"] if decoded.warning else []
+    return ReadResult(articles, warnings)
+
+
+# ---------------------------------------------------------------------------------
+# expanding command-line inputs
+
+
+def _is_candidate(path: Path) -> bool:
+    return path.suffix.lower() in READERS and not path.name.startswith(".")
+
+
+def expand_inputs(args: Iterable[str]) -> Iterator[tuple[Path | None, str]]:
+    """Yield ``(path, "")`` for each file to read, or ``(None, note)`` for what is skipped.
+
+    Folders are walked recursively (hidden entries skipped, files sorted); globs are
+    expanded (``**`` recursive).  Inside folders and globs, files with an extension
+    no reader knows are skipped with a note; a file named directly is always tried.
+    """
+    seen: set[str] = set()
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    child = Path(root, name)
+                    if name.startswith("."):
+                        continue
+                    key = str(child.resolve())
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if _is_candidate(child):
+                        yield child, ""
+                    else:
+                        yield None, f"{child}: skipped, not an article file"
+        elif path.exists():
+            key = str(path.resolve())
+            if key not in seen:
+                seen.add(key)
+                yield path, ""
+        elif glob.has_magic(arg):
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                yield None, f"{arg}: no files match"
+            for match in matches:
+                child = Path(match)
+                if child.is_dir():
+                    yield from expand_inputs([match])
+                    continue
+                key = str(child.resolve())
+                if key in seen:
+                    continue
+                seen.add(key)
+                if _is_candidate(child):
+                    yield child, ""
+                else:
+                    yield None, f"{child}: skipped, not an article file"
+        else:
+            yield path, ""  # read_file reports "no such file"

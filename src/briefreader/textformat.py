@@ -1,0 +1,97 @@
+"""An article as plain text (``briefreader show --format text``, "share the brief").
+
+The layout follows the plain-text brief people paste, so the brief reader can read
+it back: title, dek, caption, "Key Takeaways" with real ordinals, the editor's
+analysis, the body.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from briefreader.model import Article
+
+__all__ = ["article_to_text", "brief_summary", "meta_line"]
+
+
+def meta_line(article: Article) -> str:
+    """``Source · Author · 26 Nov 2026 · 3 min read``."""
+    parts = [p for p in (article.source, article.author) if p]
+    if article.published:
+        parts.append(f"{article.published.day} {article.published:%b %Y}")
+    parts.append(f"{article.reading_minutes} min read")
+    return " · ".join(parts)
+
+
+def _wrap(text: str, width: int, indent: str = "") -> str:
+    paragraphs = text.split("\n\n")
+    out = []
+    for para in paragraphs:
+        lines = para.split("\n")
+        # Keep Markdown structure (lists, headings) line by line; wrap prose.
+        if any(line.lstrip().startswith(("- ", "* ", "#", "|", ">")) for line in lines):
+            out.append("\n".join(indent + line for line in lines))
+        else:
+            out.append(
+                textwrap.fill(
+                    " ".join(lines), width, initial_indent=indent, subsequent_indent=indent,
+                    break_long_words=False, break_on_hyphens=False,
+                )
+            )
+    return "\n\n".join(out)
+
+
+def article_to_text(article: Article, width: int = 78) -> str:
+    parts: list[str] = [article.title, meta_line(article)]
+    if article.url:
+        parts.append(article.url)
+    blocks = ["\n".join(parts)]
+    if article.summary:
+        blocks.append(_wrap(article.summary, width))
+    if article.image_caption:
+        blocks.append(f"[Image] {article.image_caption}")
+    if article.takeaways:
+        heading = "Key Takeaways (derived)" if article.takeaways_derived else "Key Takeaways"
+        pad = len(str(len(article.takeaways)))
+        items = [
+            textwrap.fill(
+                t, width, initial_indent=f"  {i:>{pad}}. ", subsequent_indent=" " * (pad + 4),
+                break_long_words=False,
+            )
+            for i, t in enumerate(article.takeaways, 1)
+        ]
+        blocks.append(heading + "\n\n" + "\n".join(items))
+    if article.analysis:
+        an = article.analysis
+        head = an.label.upper() + (f" · {an.title}" if an.title else "")
+        lines = [head, "", _wrap(an.body, width - 2, "| ")]
+        if an.byline:
+            lines += ["", f"| — {an.byline}"]
+        if an.kicker:
+            lines.append(f"| {an.kicker}")
+        blocks.append("\n".join(lines))
+    if article.body:
+        blocks.append(_wrap(article.body, width))
+    if article.related:
+        rel = ["Related Articles"] + [
+            f"  - {r.title}" + (f" <{r.url}>" if r.url else "") for r in article.related
+        ]
+        blocks.append("\n".join(rel))
+    if article.tags:
+        blocks.append("Tags: " + ", ".join(article.tags))
+    return "\n\n".join(blocks) + "\n"
+
+
+def brief_summary(article: Article) -> str:
+    """The brief in a few lines for sharing: title, numbered takeaways, link."""
+    lines = [article.title]
+    if article.source:
+        lines[0] += f" ({article.source})"
+    if article.takeaways:
+        lines.append("")
+        lines += [f"{i}. {t}" for i, t in enumerate(article.takeaways, 1)]
+    elif article.summary:
+        lines += ["", article.summary]
+    if article.url:
+        lines += ["", article.url]
+    return "\n".join(lines)
