@@ -459,25 +459,45 @@ class Library:
             yield _article(r)
 
     def search(self, query: str, *, limit: int = 20, prefix_last: bool = True) -> list[SearchHit]:
-        """Ranked full-text search (bm25, title and takeaways weighted up) with snippets."""
+        """Ranked full-text search (bm25, title and takeaways weighted up) with snippets.
+
+        Ranking touches the FTS index only; snippets and article fields are fetched
+        for the few rows shown, not for every match.
+        """
         match = fts_query(query, prefix_last=prefix_last)
         if not match:
             return []
-        sql = f"""
-            SELECT a.id, a.title, coalesce(s.name, ''), a.published, a.origin, a.url,
-                   snippet(articles_fts, -1, '\x02', '\x03', '…', 16), {_BM25} AS score
-            FROM articles_fts
-            JOIN articles a ON a.rowid = articles_fts.rowid
-            LEFT JOIN sources s ON s.id = a.source_id
-            WHERE articles_fts MATCH ?
-            ORDER BY score
-            LIMIT ?
-        """
         try:
-            rows = self._db.execute(sql, (match, int(limit))).fetchall()
+            top = self._db.execute(
+                f"SELECT rowid, {_BM25} AS score FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY score LIMIT ?",
+                (match, int(limit)),
+            ).fetchall()
         except sqlite3.OperationalError:
             return []
-        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], -float(r[7])) for r in rows]
+        if not top:
+            return []
+        marks = ",".join("?" * len(top))
+        meta = {
+            r[0]: r[1:]
+            for r in self._db.execute(
+                "SELECT a.rowid, a.id, a.title, coalesce(s.name, ''), a.published, a.origin, a.url "
+                f"FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.rowid IN ({marks})",
+                [rowid for rowid, _ in top],
+            )
+        }
+        hits = []
+        for rowid, score in top:
+            m = meta.get(rowid)
+            if m is None:
+                continue
+            snip = self._db.execute(
+                "SELECT snippet(articles_fts, -1, '\x02', '\x03', '…', 16) FROM articles_fts "
+                "WHERE articles_fts MATCH ? AND rowid = ?",
+                (match, rowid),
+            ).fetchone()
+            hits.append(SearchHit(m[0], m[1], m[2], m[3], m[4], m[5], snip[0] if snip else "", -float(score)))
+        return hits
 
     def search_ids(self, query: str, *, limit: int = 5000) -> list[str]:
         """Ids matching a query, best first (for filtering the article list as you type)."""
