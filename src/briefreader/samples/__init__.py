@@ -1,0 +1,1 @@
+"""Bundled sample briefs, opened on first launch when the library is empty."""
