@@ -1,0 +1,429 @@
+"""Ways to share an article: link formats, share addresses, and the safe URL opener.
+
+Everything here is pure string work except :func:`open_in_browser`, whose only side
+effect goes through an injectable *launcher* (by default the :mod:`webbrowser`
+module; never a shell).  No Textual import: the share menu in
+:mod:`briefreader.tui.share_menu` is built on top of this module.
+
+Which URLs are opened
+---------------------
+Only ``http`` and ``https`` URLs with a host are ever handed to a browser
+(:func:`is_openable`).  A URL is refused when it holds whitespace, control,
+invisible formatting characters (bidi overrides …) or a backslash (parsers
+disagree about those), a user name or password (``https://bank.example@evil.example``),
+an invalid port, or is longer than :data:`MAX_URL_LENGTH`.
+
+``mailto:`` is the one exception, and only for the e-mail share address this
+module builds itself: the share menu calls ``open_in_browser(url, allow_mailto=True)``
+for its "Email" entry, and the URL must then look exactly like
+:func:`email_url` output — ``mailto:?subject=…&body=…`` with no recipient and only
+percent-encoded ``subject``/``body`` fields (:func:`is_share_mailto`).  A
+``mailto:`` link from a feed (article body, related links, ``o``) is refused like
+any other non-http(s) link.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote, urlencode, urlsplit
+
+from briefreader.model import Article
+from briefreader.textclean import clean_line
+from briefreader.textformat import brief_summary
+
+__all__ = [
+    "DEFAULT_MASTODON_INSTANCE",
+    "MAX_URL_LENGTH",
+    "BrowserUnavailable",
+    "Launcher",
+    "ShareOption",
+    "bluesky_url",
+    "brief_text",
+    "citation",
+    "default_launcher",
+    "display_url",
+    "email_url",
+    "hacker_news_url",
+    "is_openable",
+    "is_share_mailto",
+    "linkedin_url",
+    "markdown_link",
+    "mastodon_url",
+    "open_in_browser",
+    "reddit_url",
+    "refusal_reason",
+    "share_options",
+    "x_url",
+]
+
+DEFAULT_MASTODON_INSTANCE = "mastodon.social"
+MAX_URL_LENGTH = 8192
+"""Longer URLs are refused (no news link is that long; it is a sign of abuse)."""
+
+MAX_MAILTO_LENGTH = 2000
+"""Mail handlers cut or reject longer ``mailto:`` URLs; the body falls back to the link."""
+
+# Character budgets of the networks' compose boxes (the title is shortened to fit).
+_BLUESKY_LIMIT = 300
+_MASTODON_LIMIT = 500
+_MASTODON_URL_COST = 23  # Mastodon counts every link as 23 characters
+_X_LIMIT = 280
+_X_URL_COST = 24  # t.co link plus the space before it
+
+
+# ---------------------------------------------------------------------------------
+# text forms
+
+
+def _title(article: Article) -> str:
+    return clean_line(article.title) or clean_line(article.url) or "Untitled"
+
+
+def _shorten(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a word boundary, with ``…``."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-—") + "…"
+
+
+def _date(article: Article) -> str:
+    d = article.published
+    return f"{d.day} {d:%b %Y}" if d else ""
+
+
+_MD_TITLE_SPECIALS = re.compile(r"([\\\[\]])")
+# Reserved and unreserved characters of RFC 3986 plus "%" (keeps existing escapes);
+# "(" and ")" are left out so they are escaped and cannot end the link early.
+_MD_URL_SAFE = "!#$%&'*+,/:;=?@[]~-._"
+
+
+def markdown_url(url: str) -> str:
+    """``url`` made safe as a Markdown link destination: spaces, parentheses, ``<>``
+    and non-ASCII characters percent-encoded, existing ``%XX`` escapes kept."""
+    return quote(url.strip(), safe=_MD_URL_SAFE)
+
+
+def markdown_link(article: Article) -> str:
+    """``[title](url)``; brackets and backslashes in the title are escaped.
+
+    Without a URL, the escaped title alone.
+    """
+    text = _MD_TITLE_SPECIALS.sub(r"\\\1", _title(article))
+    if not article.url:
+        return text
+    return f"[{text}]({markdown_url(article.url)})"
+
+
+def citation(article: Article) -> str:
+    """``Title — Source, 26 Nov 2026, https://…``; missing parts are left out."""
+    tail = [p for p in (clean_line(article.source), _date(article), article.url.strip()) if p]
+    title = _title(article)
+    return f"{title} — {', '.join(tail)}" if tail else title
+
+
+def brief_text(article: Article) -> str:
+    """The brief as plain text: title (source), numbered takeaways, link."""
+    return brief_summary(article)
+
+
+# ---------------------------------------------------------------------------------
+# share addresses
+
+
+def _query(params: dict[str, str]) -> str:
+    # %20 for spaces (not "+"): understood by every target, required by mailto.
+    return urlencode(params, quote_via=quote, safe="")
+
+
+def email_url(article: Article) -> str:
+    """``mailto:?subject=<title>&body=<brief>`` with no recipient (RFC 6068 encoding).
+
+    When the brief would make the address longer than :data:`MAX_MAILTO_LENGTH`, the
+    body is the citation instead.
+    """
+
+    def build(subject: str, body: str) -> str:
+        return "mailto:?" + _query({"subject": subject, "body": body.replace("\n", "\r\n")})
+
+    subject, cite = _title(article), citation(article)
+    for body in (brief_text(article), cite):
+        url = build(subject, body)
+        if len(url) <= MAX_MAILTO_LENGTH:
+            return url
+    limit = 300  # very long (or heavily non-ASCII) title: shorten both until it fits
+    while limit > 10:
+        url = build(_shorten(subject, limit), _shorten(cite, limit))
+        if len(url) <= MAX_MAILTO_LENGTH:
+            return url
+        limit //= 2
+    return build(_shorten(subject, 10), "")
+
+
+def _post_text(article: Article, limit: int, url_cost: int | None = None) -> str:
+    """``title url`` shortened to the network's limit (the title gives way)."""
+    url = article.url.strip()
+    if not url:
+        return _shorten(_title(article), limit)
+    cost = len(url) if url_cost is None else url_cost
+    room = max(limit - cost - 1, 20)
+    return f"{_shorten(_title(article), room)} {url}"
+
+
+def bluesky_url(article: Article) -> str:
+    """``https://bsky.app/intent/compose?text=<title url>``."""
+    return "https://bsky.app/intent/compose?" + _query(
+        {"text": _post_text(article, _BLUESKY_LIMIT)}
+    )
+
+
+_INSTANCE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63}(?::[0-9]{1,5})?")
+
+
+def _instance_host(instance: str) -> str:
+    host = instance.strip()
+    for prefix in ("https://", "http://"):
+        if host.lower().startswith(prefix):
+            host = host[len(prefix) :]
+    host = host.rstrip("/")
+    if not _INSTANCE.fullmatch(host):
+        raise ValueError(f"not a Mastodon instance host name: {instance!r}")
+    return host.lower()
+
+
+def mastodon_url(article: Article, instance: str = DEFAULT_MASTODON_INSTANCE) -> str:
+    """``https://<instance>/share?text=<title url>``.
+
+    ``instance`` is a host name (``mastodon.social``, ``fosstodon.org:443``; a leading
+    ``https://`` is accepted); anything else raises ``ValueError``.
+    """
+    host = _instance_host(instance)
+    text = _post_text(article, _MASTODON_LIMIT, _MASTODON_URL_COST)
+    return f"https://{host}/share?" + _query({"text": text})
+
+
+def linkedin_url(article: Article) -> str:
+    """``https://www.linkedin.com/sharing/share-offsite/?url=<url>``."""
+    return "https://www.linkedin.com/sharing/share-offsite/?" + _query({"url": article.url.strip()})
+
+
+def reddit_url(article: Article) -> str:
+    """``https://www.reddit.com/submit?url=<url>&title=<title>``."""
+    return "https://www.reddit.com/submit?" + _query(
+        {"url": article.url.strip(), "title": _shorten(_title(article), 300)}
+    )
+
+
+def hacker_news_url(article: Article) -> str:
+    """``https://news.ycombinator.com/submitlink?u=<url>&t=<title>``."""
+    return "https://news.ycombinator.com/submitlink?" + _query(
+        {"u": article.url.strip(), "t": _shorten(_title(article), 80)}
+    )
+
+
+def x_url(article: Article) -> str:
+    """``https://x.com/intent/post?text=<title>&url=<url>``."""
+    text = _shorten(_title(article), _X_LIMIT - _X_URL_COST)
+    return "https://x.com/intent/post?" + _query({"text": text, "url": article.url.strip()})
+
+
+# ---------------------------------------------------------------------------------
+# the menu's entries
+
+
+@dataclass(frozen=True, slots=True)
+class ShareOption:
+    """One way to share an article.
+
+    ``key`` is a stable identifier (``"link"``, ``"markdown"``, ``"citation"``,
+    ``"brief"``, ``"email"``, ``"bluesky"``, ``"mastodon"``, ``"linkedin"``,
+    ``"reddit"``, ``"hackernews"``, ``"x"``).  ``text`` is what a copy puts on the
+    clipboard; ``url``, for share addresses, is what "open" opens (``text`` is then
+    the address itself, so it can be copied instead).
+    """
+
+    key: str
+    label: str
+    text: str
+    url: str | None = None
+
+    @property
+    def action(self) -> Literal["copy", "open"]:
+        return "open" if self.url else "copy"
+
+
+def share_options(
+    article: Article, *, mastodon_instance: str = DEFAULT_MASTODON_INSTANCE
+) -> list[ShareOption]:
+    """The share menu's entries, in menu order.
+
+    With a URL: link, Markdown link, citation, brief as text, then the share
+    addresses (email, Bluesky, Mastodon, LinkedIn, Reddit, Hacker News, X).
+    Without one: citation, brief as text and email only — no entry that would
+    share a missing link.  An invalid ``mastodon_instance`` falls back to the default.
+    """
+    options: list[ShareOption] = []
+    has_url = bool(article.url.strip())
+    if has_url:
+        options += [
+            ShareOption("link", "Link", article.url.strip()),
+            ShareOption("markdown", "Markdown link", markdown_link(article)),
+        ]
+    options += [
+        ShareOption("citation", "Citation", citation(article)),
+        ShareOption("brief", "Brief as text", brief_text(article)),
+    ]
+    mail = email_url(article)
+    options.append(ShareOption("email", "Email", mail, mail))
+    if not has_url:
+        return options
+    try:
+        mastodon = mastodon_url(article, mastodon_instance)
+    except ValueError:
+        mastodon = mastodon_url(article)
+    for key, label, address in (
+        ("bluesky", "Bluesky", bluesky_url(article)),
+        ("mastodon", "Mastodon", mastodon),
+        ("linkedin", "LinkedIn", linkedin_url(article)),
+        ("reddit", "Reddit", reddit_url(article)),
+        ("hackernews", "Hacker News", hacker_news_url(article)),
+        ("x", "X", x_url(article)),
+    ):
+        options.append(ShareOption(key, label, address, address))
+    return options
+
+
+# ---------------------------------------------------------------------------------
+# opening
+
+
+def _bad_char(ch: str) -> bool:
+    return ch.isspace() or ch == "\\" or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+_SHARE_MAILTO = re.compile(
+    r"mailto:\?(?:subject|body)=[A-Za-z0-9%._~-]*(?:&(?:subject|body)=[A-Za-z0-9%._~-]*)*"
+)
+
+
+def is_share_mailto(url: str) -> bool:
+    """True for a ``mailto:`` address shaped like :func:`email_url` output: no
+    recipient, only percent-encoded ``subject`` and ``body`` fields."""
+    return len(url) <= MAX_URL_LENGTH and _SHARE_MAILTO.fullmatch(url) is not None
+
+
+def refusal_reason(url: str, *, allow_mailto: bool = False) -> str | None:
+    """Why ``url`` must not be opened, or ``None`` when it may (see the module doc)."""
+    if not url:
+        return "the link is empty"
+    if len(url) > MAX_URL_LENGTH:
+        return f"the link is longer than {MAX_URL_LENGTH} characters"
+    if allow_mailto and url[:7].lower() == "mailto:":
+        if is_share_mailto(url):
+            return None
+        return "only e-mail drafts built by briefreader are opened"
+    if any(_bad_char(ch) for ch in url):
+        return "the link holds spaces, control characters or backslashes"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for an invalid port
+    except ValueError:
+        return "the link is malformed"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "only http and https links open in a browser"
+    if not parts.hostname:
+        return "the link has no host"
+    if parts.username is not None or parts.password is not None:
+        return "the link carries a user name or password"
+    return None
+
+
+def is_openable(url: str) -> bool:
+    """True only for an ``http``/``https`` URL with a host that is safe to open."""
+    return refusal_reason(url) is None
+
+
+def display_url(url: str, limit: int = 160) -> str:
+    """``url`` as literal, printable text for a message: control and invisible
+    characters shown as ``\\xNN``/``\\uNNNN`` escapes, cut to ``limit`` characters."""
+    out: list[str] = []
+    for ch in url:
+        invisible = ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        if ch == " " or not invisible:
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+Launcher = Callable[[str], bool]
+"""Opens a URL; returns whether it worked.  May raise :class:`BrowserUnavailable`."""
+
+
+class BrowserUnavailable(Exception):
+    """No suitable browser; the message says why."""
+
+
+# Browsers that draw in the terminal: started while a full-screen app owns the
+# terminal they would fight it for the screen and the keyboard.
+CONSOLE_BROWSERS = frozenset(
+    {"www-browser", "links", "links2", "elinks", "lynx", "w3m", "browsh", "carbonyl"}
+)
+
+
+def default_launcher(url: str) -> bool:
+    """Open ``url`` with the :mod:`webbrowser` module's default browser.
+
+    Refuses (``BrowserUnavailable``) when that browser is a terminal browser such as
+    lynx or w3m: briefreader owns the terminal.  Console browsers may block until they
+    exit, so callers in an event loop run this in a thread.
+    """
+    import webbrowser
+
+    try:
+        browser = webbrowser.get()
+    except webbrowser.Error as exc:
+        raise BrowserUnavailable("no web browser was found") from exc
+    name = os.path.basename(str(getattr(browser, "name", "") or ""))
+    if name in CONSOLE_BROWSERS:
+        raise BrowserUnavailable(f"the only browser found ({name}) runs in the terminal")
+    return bool(browser.open(url))
+
+
+def open_in_browser(
+    url: str, *, launcher: Launcher | None = None, allow_mailto: bool = False
+) -> tuple[bool, str]:
+    """Open ``url`` if it is safe (see the module doc); returns ``(ok, message)``.
+
+    The message names the URL literally (control characters escaped), whether it
+    was opened, refused, or the browser could not be started.
+    """
+    shown = display_url(url)
+    reason = refusal_reason(url, allow_mailto=allow_mailto)
+    if reason is not None:
+        return False, f"Refused to open {shown}: {reason}"
+    launch = launcher if launcher is not None else default_launcher
+    try:
+        ok = launch(url)
+    except BrowserUnavailable as exc:
+        return False, f"Could not open {shown}: {exc}"
+    except Exception as exc:  # webbrowser.Error, OSError, anything a launcher raises
+        return False, f"Could not open {shown}: {exc.__class__.__name__}: {exc}"
+    if not ok:
+        return False, f"Could not open {shown}: no browser accepted it"
+    if url[:7].lower() == "mailto:":
+        return True, "Opened a new e-mail in your mail app"
+    return True, f"Opened {shown}"

@@ -1,0 +1,329 @@
+"""The share menu (``S``), the copy-link key (``c``) and the safe URL opener (``o``).
+
+Everything the user sees here may hold untrusted text (titles come from feeds and
+files), so nothing is ever rendered as markup: the option list has
+``markup=False``, prompts are :class:`~textual.content.Content` built from plain
+strings, toasts use ``notify(..., markup=False)``.
+
+Slow work never runs on the event loop: the OSC 52 write is instant and happens
+at once (so ``app.clipboard`` is set immediately); a system clipboard tool (up to
+two seconds) and the browser launcher run in thread workers and post their toast
+with ``app.notify``, which is thread-safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.events import Click
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from briefreader import clipboard
+from briefreader.model import Article
+from briefreader.share import (
+    DEFAULT_MASTODON_INSTANCE,
+    Launcher,
+    ShareOption,
+    citation,
+    open_in_browser,
+    refusal_reason,
+    share_options,
+)
+from briefreader.textclean import clean_line
+
+__all__ = [
+    "QUICK_KEYS",
+    "ShareMenu",
+    "copy_article_link",
+    "copy_with_toast",
+    "open_url_with_toast",
+]
+
+QUICK_KEYS: dict[str, str] = {
+    "link": "1",
+    "markdown": "2",
+    "citation": "3",
+    "brief": "4",
+    "email": "e",
+    "bluesky": "b",
+    "mastodon": "m",
+    "linkedin": "l",
+    "reddit": "r",
+    "hackernews": "h",
+    "x": "x",
+}
+"""Share option key → the key that picks it in the menu."""
+
+# How a copy is named in its toast ("Copied the Markdown link: [..](..) — via ...").
+_COPY_NAMES: dict[str, str] = {
+    "link": "the link",
+    "markdown": "the Markdown link",
+    "citation": "the citation",
+    "brief": "the brief",
+}
+
+NO_LINK_NOTE = (
+    "This article has no link. You can copy its citation or the brief as text, or e-mail the brief."
+)
+
+_DETAIL_WIDTH = 52
+
+
+# ---------------------------------------------------------------------------------
+# copying and opening, for the whole app
+
+
+def _notify_copy(app: App[Any], result: clipboard.CopyResult, lead: str) -> None:
+    app.notify(
+        result.message(lead),
+        title="Clipboard",
+        severity="information" if result.ok else "error",
+        markup=False,
+    )
+
+
+def copy_with_toast(
+    app: App[Any],
+    text: str,
+    *,
+    label: str = "",
+    lead: str = "Copied",
+    tools: list[clipboard.ClipboardTool] | None = None,
+) -> None:
+    """Copy ``text`` via OSC 52 now and via the system tool in a thread, then toast
+    exactly what was copied and which way worked.
+
+    ``tools`` defaults to :func:`briefreader.clipboard.find_tools` (none over SSH).
+    """
+    first = clipboard.copy_text(text, osc52=app.copy_to_clipboard, tools=[], label=label)
+    found = clipboard.find_tools() if tools is None else tools
+    if not found:
+        _notify_copy(app, first, lead)
+        return
+
+    def work() -> None:
+        second = clipboard.copy_text(text, tools=found, label=label)
+        _notify_copy(app, first.merged(second), lead)  # notify is thread-safe
+
+    app.run_worker(
+        work,
+        name="clipboard",
+        group="clipboard",
+        description="system clipboard tool",
+        exit_on_error=False,
+        thread=True,
+    )
+
+
+def copy_article_link(app: App[Any], article: Article) -> None:
+    """The ``c`` key: copy the article's URL; with no URL, its citation (and say so)."""
+    url = article.url.strip()
+    if url:
+        copy_with_toast(app, url)
+    else:
+        copy_with_toast(
+            app, citation(article), lead="This article has no link — copied its citation instead:"
+        )
+
+
+def open_url_with_toast(
+    app: App[Any],
+    url: str,
+    *,
+    launcher: Launcher | None = None,
+    allow_mailto: bool = False,
+) -> None:
+    """The safe opener (``o``, Markdown link clicks, related links).
+
+    A URL that is not http(s) (see :func:`briefreader.share.refusal_reason`) is
+    refused at once with an error toast naming it literally; otherwise the browser
+    is started in a thread worker and a toast says whether it worked.
+    ``allow_mailto`` is only for the share menu's own e-mail address.
+    """
+    if refusal_reason(url, allow_mailto=allow_mailto) is not None:
+        _ok, message = open_in_browser(url, launcher=launcher, allow_mailto=allow_mailto)
+        app.notify(message, title="Not opened", severity="error", markup=False)
+        return
+
+    def work() -> None:
+        ok, message = open_in_browser(url, launcher=launcher, allow_mailto=allow_mailto)
+        app.notify(
+            message,
+            title="Opened" if ok else "Not opened",
+            severity="information" if ok else "error",
+            markup=False,
+        )
+
+    app.run_worker(
+        work,
+        name="open-url",
+        group="browser",
+        description="open a link in the browser",
+        exit_on_error=False,
+        thread=True,
+    )
+
+
+# ---------------------------------------------------------------------------------
+# the menu
+
+
+def _detail(option: ShareOption) -> str:
+    if option.key == "email":
+        return "new e-mail in your mail app"
+    if option.url:
+        from urllib.parse import urlsplit
+
+        return f"in the browser: {urlsplit(option.url).hostname or ''}"
+    return clipboard.preview(option.text, _DETAIL_WIDTH)
+
+
+def _prompt(option: ShareOption) -> Content:
+    key = QUICK_KEYS.get(option.key, " ")
+    return Content.assemble(
+        (f" {key} ", "bold $accent"),
+        f" {option.label:<15}",
+        (f"{option.action:<5}", "bold" if option.action == "open" else ""),
+        " ",
+        (_detail(option), "$foreground-muted"),
+    )
+
+
+class ShareMenu(ModalScreen[None]):
+    """Share one article: copy a form of its link, or open a share address."""
+
+    CSS_PATH = "share_menu.tcss"
+    AUTO_FOCUS = "#share-options"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", tooltip="Close the share menu"),
+        Binding(
+            "c",
+            "copy_highlighted",
+            "Copy",
+            tooltip="Copy the highlighted entry; for a share address, copy the address",
+        ),
+        Binding("j", "cursor('down')", "Down", show=False),
+        Binding("k", "cursor('up')", "Up", show=False),
+        Binding("1", "choose('link')", "Copy the link", show=False),
+        Binding("2", "choose('markdown')", "Copy the Markdown link", show=False),
+        Binding("3", "choose('citation')", "Copy the citation", show=False),
+        Binding("4", "choose('brief')", "Copy the brief as text", show=False),
+        Binding("e", "choose('email')", "E-mail the brief", show=False),
+        Binding("b", "choose('bluesky')", "Share on Bluesky", show=False),
+        Binding("m", "choose('mastodon')", "Share on Mastodon", show=False),
+        Binding("l", "choose('linkedin')", "Share on LinkedIn", show=False),
+        Binding("r", "choose('reddit')", "Submit to Reddit", show=False),
+        Binding("h", "choose('hackernews')", "Submit to Hacker News", show=False),
+        Binding("x", "choose('x')", "Post on X", show=False),
+    ]
+
+    def __init__(
+        self,
+        article: Article,
+        *,
+        mastodon_instance: str = DEFAULT_MASTODON_INSTANCE,
+        launcher: Launcher | None = None,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's parameter name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.article = article
+        self.options = share_options(article, mastodon_instance=mastodon_instance)
+        self._by_key = {option.key: option for option in self.options}
+        self._launcher = launcher
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="share-dialog") as dialog:
+            dialog.border_title = "Share"
+            yield Static(clean_line(self.article.title), id="share-title", markup=False)
+            if not self.article.url.strip():
+                yield Static(NO_LINK_NOTE, id="share-no-link", markup=False)
+            yield OptionList(
+                *(Option(_prompt(o), id=o.key) for o in self.options),
+                id="share-options",
+                markup=False,
+            )
+            yield Static(
+                "enter copy or open · c copy the address · esc close",
+                id="share-hint",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).highlighted = 0
+
+    # -- actions -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose":
+            return bool(parameters) and parameters[0] in self._by_key
+        return True
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor(self, direction: str) -> None:
+        options = self.query_one(OptionList)
+        if direction == "down":
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_choose(self, key: str) -> None:
+        option = self._by_key.get(key)
+        if option is not None:
+            self._run(option)
+
+    def action_copy_highlighted(self) -> None:
+        option = self._highlighted()
+        if option is not None:
+            self._copy(option)
+
+    @on(OptionList.OptionSelected, "#share-options")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option = self._by_key.get(event.option_id or "")
+        if option is not None:
+            self._run(option)
+
+    def on_click(self, event: Click) -> None:
+        if event.widget is self:  # a click on the dimmed background closes the menu
+            self.dismiss(None)
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _highlighted(self) -> ShareOption | None:
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        if index is None or not 0 <= index < len(self.options):
+            return None
+        return self.options[index]
+
+    def _run(self, option: ShareOption) -> None:
+        if option.url:
+            self._open(option)
+        else:
+            self._copy(option)
+
+    def _copy(self, option: ShareOption) -> None:
+        app = self.app
+        name = _COPY_NAMES.get(option.key, f"the {option.label} share address")
+        self.dismiss(None)
+        copy_with_toast(app, option.text, label=name)
+
+    def _open(self, option: ShareOption) -> None:
+        app = self.app
+        assert option.url is not None
+        self.dismiss(None)
+        open_url_with_toast(
+            app, option.url, launcher=self._launcher, allow_mailto=option.key == "email"
+        )
