@@ -54,7 +54,7 @@ def _median(xs: list[float]) -> float:
 
 def _p95(xs: list[float]) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
 def make_brief_files(folder: Path, n: int) -> int:
@@ -82,7 +82,9 @@ def bench_import(n_files: int, runs: int) -> dict[str, float]:
         t0 = time.perf_counter()
         out = subprocess.run(
             [*BRIEFREADER, "add", "--library", str(lib), "--json", "-q", str(folder)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         times.append(time.perf_counter() - t0)
         if out.returncode != 0:
@@ -103,8 +105,13 @@ def build_library(path: Path, n: int) -> int:
             art = maker.article(i)
             text_bytes += sum(
                 len(s.encode())
-                for s in (art.title, art.summary, art.body, *art.takeaways,
-                          art.analysis.body if art.analysis else "")
+                for s in (
+                    art.title,
+                    art.summary,
+                    art.body,
+                    *art.takeaways,
+                    art.analysis.body if art.analysis else "",
+                )
             )
             batch.append(art)
             if len(batch) == 5000:
@@ -147,7 +154,8 @@ def bench_search(n_articles: int, runs: int) -> dict[str, object]:
             t0 = time.perf_counter()
             subprocess.run(
                 [*BRIEFREADER, "search", "--library", str(path), "--json", q],
-                capture_output=True, check=True,
+                capture_output=True,
+                check=True,
             )
             whole.append(time.perf_counter() - t0)
     return {
@@ -163,7 +171,9 @@ def bench_search(n_articles: int, runs: int) -> dict[str, object]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)

@@ -93,8 +93,14 @@ class TextMaker:
             author=f"Writer {n % 300}",
             published=published,
             takeaways=tuple(self.sentence(8, 16) for _ in range(4)),
-            analysis=Analysis(body=self.paragraph(3), label="Editor's Desk", title="Analysis",
-                              byline=f"Outlet {n % 40} Editorial") if n % 3 == 0 else None,
+            analysis=Analysis(
+                body=self.paragraph(3),
+                label="Editor's Desk",
+                title="Analysis",
+                byline=f"Outlet {n % 40} Editorial",
+            )
+            if n % 3 == 0
+            else None,
             body="\n\n".join(self.paragraph() for _ in range(body_paragraphs)),
             tags=tuple(self.rng.sample(self.topic, 2)),
             origin=f"bench/{n}.txt",
@@ -103,11 +109,31 @@ class TextMaker:
     def brief_text(self, n: int) -> str:
         """A plain-text brief in the pasted-page layout (glued ordinals, Editor's Desk…)."""
         art = self.article(n)
-        lines = [art.title, "", art.summary, "", "A photo of the scene described above.", "",
-                 "Key Takeaways", ""]
+        lines = [
+            art.title,
+            "",
+            art.summary,
+            "",
+            "A photo of the scene described above.",
+            "",
+            "Key Takeaways",
+            "",
+        ]
         lines += [f"  • {i}{t}" for i, t in enumerate(art.takeaways, 1)]
-        lines += ["", "Editor's", "Desk", "", "Strategic Analysis", "", self.paragraph(3), "",
-                  f"{art.source} Editorial", "Strategic Insight", art.source, ""]
+        lines += [
+            "",
+            "Editor's",
+            "Desk",
+            "",
+            "Strategic Analysis",
+            "",
+            self.paragraph(3),
+            "",
+            f"{art.source} Editorial",
+            "Strategic Insight",
+            art.source,
+            "",
+        ]
         lines += [p + "\n" for p in art.body.split("\n\n")]
         lines += ["Share Article", "", "Related Articles", "", "No related articles found"]
         return "\n".join(lines)

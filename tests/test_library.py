@@ -28,7 +28,9 @@ def make(n: int, **changes: object) -> Article:
         author="Ada Quay",
         published=T0 + timedelta(hours=n),
         takeaways=(f"First point of {n}", "Second point"),
-        analysis=Analysis(body="Why it matters.", label="Editor's Desk", title="Angle", byline="HL Editorial"),
+        analysis=Analysis(
+            body="Why it matters.", label="Editor's Desk", title="Angle", byline="HL Editorial"
+        ),
         body=f"Body paragraph of story {n}.\n\nSecond paragraph.",
         tags=("ports", "labour"),
         related=(RelatedLink("Other", "https://news.example/other"),),
@@ -82,7 +84,7 @@ def test_restore_keeps_state_and_counts(lib: Library) -> None:
 def test_rows_newest_first_and_filters(lib: Library) -> None:
     lib.store([make(n) for n in range(5)])
     rows = lib.rows()
-    assert [r.title for r in rows][0].startswith("Story number 4")
+    assert rows[0].title.startswith("Story number 4")
     lib.set_read(rows[0].id)
     lib.set_starred(rows[1].id)
     assert lib.count("unread") == 4
@@ -108,7 +110,7 @@ def test_search_ranks_title_matches_first_with_snippets(lib: Library) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"', "AND", "OR NOT", "(", "*", "title:", "NEAR(a b)", "^", "-", "''", "a\"b", "\x00"],
+    ['"', "AND", "OR NOT", "(", "*", "title:", "NEAR(a b)", "^", "-", "''", 'a"b', "\x00"],
 )
 def test_search_never_raises_on_fts_syntax(lib: Library, query: str) -> None:
     lib.store([make(1)])
@@ -197,7 +199,9 @@ def test_second_instance_writes_while_first_holds_a_read(tmp_path: Path) -> None
             print("ok")
             """
         )
-        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        )
         assert out.stdout.strip() == "ok", out.stderr
         cur.fetchall()
         assert lib.count() == 51
