@@ -68,7 +68,9 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    # ESC is left out: text with terminal escape sequences is still text (they are
+    # stripped when the article is cleaned).
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 27 or 27 < b < 32)
     return controls > max(8, len(sample) // 50)
 
 
@@ -129,7 +131,8 @@ def clean_article(article: Article) -> Article:
     if not title:
         title = clean_line((summary or body)[:100]) or "(untitled)"
     return Article(
-        id=clean_line(article.id) or article_id(url=article.url, title=title, source=article.source),
+        id=clean_line(article.id)
+        or article_id(url=article.url, title=title, source=article.source),
         title=title,
         summary=summary,
         url=clean_line(article.url),
