@@ -146,9 +146,9 @@ def clean_article(article: Article) -> Article:
         body=body,
         tags=tuple(dict.fromkeys(t for t in (clean_line(t) for t in article.tags) if t)),
         related=tuple(
-            RelatedLink(title=clean_line(r.title) or clean_line(r.url), url=clean_line(r.url))
-            for r in article.related
-            if r.title or r.url
+            RelatedLink(title=title or url, url=url)
+            for title, url in ((clean_line(r.title), clean_line(r.url)) for r in article.related)
+            if title or url
         ),
         origin=clean_line(article.origin),
     )

@@ -1,0 +1,864 @@
+"""Reader and writer for the project's Markdown brief format.
+
+The format::
+
+    ---
+    title: The title
+    source: Publication name
+    url: https://example.org/story
+    author: Jane Doe
+    published: 2026-11-20T08:30:00+00:00
+    tags: [energy, europe]
+    summary: optional dek
+    image_caption: optional
+    related:
+      - title: Another story
+        url: https://example.org/other
+    id: optional explicit id
+    takeaways_derived: false
+    ---
+
+    # Title
+
+    Dek paragraph.
+
+    *Image: caption text*
+
+    ## Key Takeaways
+
+    1. First point
+    2. Second point
+
+    ## Editor's Desk: Strategic Analysis
+
+    Analysis paragraphs...
+
+    — China Daily Brief Editorial
+
+    *Kicker: Strategic Insight*
+
+    ## Body
+
+    Body paragraphs (Markdown kept as is).
+
+    ## Related Articles
+
+    - [Another story](https://example.org/other)
+    - A story without a link
+
+Front matter (optional) is YAML between a first line ``---`` and the next line
+``---`` (or ``...``), read with PyYAML's safe loader (``yaml.safe_load``; the C
+version when available).  Keys, all optional: ``title``,
+``source``, ``url``, ``author``, ``published`` (any date :func:`parse_datetime`
+reads), ``tags`` (a list, or a comma-separated string), ``summary``,
+``image_caption``, ``related`` (a list of ``{title, url}`` mappings or strings),
+``id``, ``takeaways_derived``, and — mostly written by :func:`to_markdown` —
+``takeaways`` (a list), ``analysis`` (a mapping with ``label``, ``title``,
+``body``, ``byline``, ``kicker``; ``null`` for none) and ``body``.  **A field given
+in the front matter wins over the same field found in the sections.**  Front
+matter that is not valid YAML is read leniently (``key: value`` lines of the
+scalar keys, plus ``tags``); if that finds nothing, or the YAML is a plain string
+(prose between two ``---`` rules), the block is not front matter and stays part
+of the text; YAML that is a list or a number is ignored (dropped).
+
+Sections (a level-2 heading starts one; headings inside fenced code blocks do
+not count):
+
+* ``# Title`` — an H1 as the first line (or a ``===`` underlined one).  With no
+  title anywhere, the first line of text is the title.
+* Text before the first ``##`` heading: the first paragraph is the dek
+  (``summary``) unless it is a list, heading, quote, table, fence or HTML; a
+  paragraph that is entirely ``*Image: …*`` (also ``_Image: …_``, ``Caption:``,
+  ``Photo:``) or ``![caption](url)`` is the image caption (one of the first two
+  paragraphs).  When the front matter has a ``summary``, the first paragraph is
+  dropped only if it says the same, and otherwise is body.  Everything else here
+  is body.
+* ``## Key Takeaways`` — also Key Points, Highlights, TL;DR, Takeaways, … in any
+  case.  Items are ``1.``/``1)``/``-``/``*``/``+``/``•`` list items; lines that do
+  not start an item continue the previous one; a paragraph before any item is one
+  item.  A paragraph after the list (not indented) is body.
+* ``## Editor's Desk: Title`` — also ``Editor's Analysis``, ``Editor's Note``,
+  ``Editor’s Desk``, ``Analysis``, ``Editorial`` …: the heading text before the
+  colon is the label, after it the analysis title (else a ``### Title`` first line
+  of the section).  The last lines of the section may be the byline (``— Name``,
+  ``-- Name`` or ``By Name``) and a ``*Kicker: …*`` line, in either order; the rest
+  is the analysis body, Markdown kept.  Only the first such section counts.
+* ``## Related Articles`` — also Related, Related Stories, See Also, Further
+  Reading: each ``- [title](url)``, ``- <url>``, ``- title`` line is a related
+  link.  Not body.
+* ``## Body`` (or Article Body, Full Story): its text is body, the heading is not.
+* Any other ``##`` section is body, heading included.
+
+:func:`to_markdown` writes this format so that :func:`parse` gives back every
+field of an article that went through :func:`briefreader.sources.clean_article`.
+It writes the metadata (title, source, url, author, published, tags, id,
+takeaways_derived) as front matter and the rest as the readable sections above;
+it then parses its own output and moves any field that did not survive (a body
+holding a ``## Key Takeaways`` line, a multi-paragraph dek, a label with a colon,
+…) into the front matter instead of its section, until everything round-trips.
+Only the fields that break on their own are moved, so a body with a stray
+``## Key Takeaways`` line ends up as ``body:`` in the front matter while the real
+takeaways keep their readable section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+
+from briefreader.model import Analysis, Article, RelatedLink, article_id, parse_datetime
+
+__all__ = ["parse", "to_markdown"]
+
+TITLE_MAX = 200
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+
+_TAKEAWAY_HEADINGS = frozenset(
+    {
+        "key takeaways",
+        "key takeaway",
+        "takeaways",
+        "the takeaways",
+        "key points",
+        "key point",
+        "main points",
+        "highlights",
+        "key highlights",
+        "tl;dr",
+        "tldr",
+        "tl dr",
+        "at a glance",
+    }
+)
+_RELATED_HEADINGS = frozenset(
+    {
+        "related articles",
+        "related",
+        "related stories",
+        "related links",
+        "related reading",
+        "see also",
+        "further reading",
+    }
+)
+_BODY_HEADINGS = frozenset({"body", "article body", "full story", "full article"})
+_ANALYSIS_PLAIN = frozenset({"analysis", "editorial", "editorial analysis", "our analysis"})
+_EDITOR_WORDS = frozenset({"editor's", "editors'", "editors", "editor"})
+
+_SCALAR_KEYS = frozenset(
+    {"title", "source", "url", "author", "published", "summary", "image_caption", "id"}
+)
+_LENIENT_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(.*)")
+_NO_RELATED = frozenset({"no related articles found", "no related articles"})
+#: ``yaml.safe_load``'s loader, in C when libyaml is there (a pinned 5 MB body
+#: loads in well under a second instead of several).
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# ---------------------------------------------------------------------------------
+# line helpers (linear, no backtracking)
+
+
+def _norm(s: str) -> str:
+    s = " ".join(s.translate(_APOSTROPHES).split()).casefold()
+    return s.strip(" :.*_#")
+
+
+def _heading(line: str) -> tuple[int, str] | None:
+    """An ATX heading → ``(level, text)``."""
+    body = line.lstrip(" ")
+    if len(line) - len(body) > 3 or not body.startswith("#"):
+        return None
+    hashes = len(body) - len(body.lstrip("#"))
+    if hashes > 6:
+        return None
+    rest = body[hashes:]
+    if rest and rest[0] not in " \t":
+        return None
+    text = rest.strip(" \t")
+    closed = text.rstrip("#")
+    if not closed:
+        text = ""
+    elif closed != text and closed[-1] in " \t":
+        text = closed.rstrip(" \t")
+    return hashes, text
+
+
+def _code_mask(lines: list[str]) -> list[bool]:
+    """True for the lines of fenced code blocks (fences included)."""
+    mask = [False] * len(lines)
+    fence_char = ""
+    fence = ""
+    for i, line in enumerate(lines):
+        body = line.lstrip(" ")
+        indented = len(line) - len(body) > 3
+        if not fence_char:
+            if indented or not body.startswith(("```", "~~~")):
+                continue
+            char = body[0]
+            count = len(body) - len(body.lstrip(char))
+            if char == "`" and "`" in body[count:]:
+                continue
+            fence_char, fence = char, body[:count]
+            mask[i] = True
+        else:
+            mask[i] = True
+            closing = not indented and body.startswith(fence)
+            if closing and not body.lstrip(fence_char).strip():
+                fence_char, fence = "", ""
+    return mask
+
+
+def _list_item(line: str) -> str | None:
+    """The text of a list item line (``- x``, ``* x``, ``+ x``, ``• x``, ``1. x``, ``1) x``)."""
+    s = line.lstrip(" \t")
+    if not s:
+        return None
+    if s[0] in "-*+•" and (len(s) == 1 or s[1] in " \t"):
+        if s[0] in "-*" and len(s.replace(" ", "")) >= 3 and not s.replace(" ", "").strip(s[0]):
+            return None  # a thematic break such as "- - -" or "***"
+        return s[1:].strip(" \t")
+    digits = len(s) - len(s.lstrip("0123456789"))
+    if 0 < digits <= 9 and len(s) > digits and s[digits] in ".)":
+        after = s[digits + 1 :]
+        if not after or after[0] in " \t":
+            return after.strip(" \t")
+    return None
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def _analysis_heading(text: str) -> tuple[str, str] | None:
+    """``Editor's Desk: Strategic Analysis`` → ``("Editor's Desk", "Strategic Analysis")``."""
+    label, sep, title = text.partition(":")
+    label = label.strip().translate(_APOSTROPHES)
+    if not label or len(label) > 60:
+        return None
+    low = " ".join(label.casefold().split())
+    words = low.split()
+    if low in _ANALYSIS_PLAIN or (1 < len(words) <= 3 and words[0] in _EDITOR_WORDS):
+        return " ".join(label.split()), title.strip() if sep else ""
+    return None
+
+
+def _kicker(line: str) -> str | None:
+    s = line.strip()
+    for mark in ("*", "_"):
+        if len(s) > 9 and s.startswith(mark) and s.endswith(mark):
+            inner = s[1:-1].strip()
+            if inner[:7].casefold() == "kicker:":
+                return inner[7:].strip()
+    return None
+
+
+def _byline(line: str) -> str | None:
+    s = line.strip()
+    for prefix in ("— ", "-- "):
+        if s.startswith(prefix):
+            return s[len(prefix) :].strip() or None
+    if s[:3].casefold() == "by " and len(s) > 3:
+        return s[3:].strip()
+    return None
+
+
+def _image_caption(lines: list[str]) -> str | None:
+    if len(lines) != 1:
+        return None
+    s = lines[0].strip()
+    for mark in ("*", "_"):
+        if len(s) > 2 and s.startswith(mark) and s.endswith(mark):
+            inner = s[1:-1]
+            low = inner[:9].casefold()
+            for prefix in ("image:", "caption:", "photo:"):
+                if low.startswith(prefix):
+                    return inner[len(prefix) :].strip() or None
+    if s.startswith("![") and s.endswith(")"):
+        close = s.find("](")
+        if close > 2:
+            return s[2:close].strip() or None
+    return None
+
+
+def _plain_paragraph(first: str) -> bool:
+    s = first.strip()
+    if s.startswith(("#", ">", "|", "<", "```", "~~~", "![")):
+        return False
+    if _list_item(s) is not None:
+        return False
+    compact = s.replace(" ", "")
+    return not (len(compact) >= 3 and compact[0] in "-*_=" and not compact.strip(compact[0]))
+
+
+def _link_item(text: str) -> RelatedLink | None:
+    s = text.strip()
+    if not s or _norm(s) in _NO_RELATED:
+        return None
+    if s.startswith("[") and s.endswith(")"):
+        mid = s.rfind("](")
+        if mid > 0:
+            title, url = s[1:mid].strip(), s[mid + 2 : -1].strip()
+            if url.startswith("<") and url.endswith(">"):
+                url = url[1:-1]
+            return RelatedLink(title or url, url)
+    if s.startswith("<") and s.endswith(">") and "://" in s:
+        url = s[1:-1].strip()
+        return RelatedLink(url, url)
+    if s.startswith(("http://", "https://")) and not any(ch.isspace() for ch in s):
+        return RelatedLink(s, s)
+    return RelatedLink(s)
+
+
+# ---------------------------------------------------------------------------------
+# front matter
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
+    """→ (front matter mapping or None, the rest of the text)."""
+    if not text.startswith("---"):
+        return None, text
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None, text
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if close is None:
+        return None, text
+    block = "\n".join(lines[1:close])
+    rest = "\n".join(lines[close + 1 :])
+    try:
+        data = yaml.load(block, Loader=_SafeLoader)  # safe: (C)SafeLoader only
+    except Exception:  # any failure of untrusted YAML: errors, bad dates, deep nesting
+        lenient = _lenient_front_matter(lines[1:close])
+        return (lenient, rest) if lenient else (None, text)
+    if data is None:
+        return {}, rest
+    if isinstance(data, str):
+        return None, text  # prose between two thematic breaks, not front matter
+    if not isinstance(data, dict):
+        return {}, rest  # a list or a number: not ours, ignored
+    return {str(k).strip().casefold(): v for k, v in data.items() if isinstance(k, str)}, rest
+
+
+def _lenient_front_matter(lines: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for line in lines:
+        if len(line) > 10_000:
+            continue
+        m = _LENIENT_LINE.fullmatch(line.strip())
+        if not m:
+            continue
+        key, value = m.group(1).casefold(), m.group(2).strip()
+        if value[:1] in ("'", '"'):
+            value = value.strip("'\"").strip()
+        if key in _SCALAR_KEYS and value:
+            data.setdefault(key, value)
+        elif key == "tags" and value:
+            data.setdefault("tags", value.strip("[]"))
+    return data
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return ""
+
+
+def _string_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(",") if p.strip()]
+    if isinstance(value, list | tuple):
+        return [s for s in (_scalar(v) for v in value) if s]
+    return []
+
+
+def _related_list(value: Any) -> list[RelatedLink]:
+    if isinstance(value, dict | str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        return []
+    links: list[RelatedLink] = []
+    for item in value:
+        if isinstance(item, dict):
+            title, url = _scalar(item.get("title")), _scalar(item.get("url"))
+            if title or url:
+                links.append(RelatedLink(title or url, url))
+        else:
+            text = _scalar(item)
+            if text:
+                links.append(_link_item(text) or RelatedLink(text))
+    return links
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().casefold() in ("true", "yes", "on", "1")
+    return bool(value) if isinstance(value, bool | int) else False
+
+
+# ---------------------------------------------------------------------------------
+# sections
+
+
+@dataclass(slots=True)
+class _Sections:
+    title: str = ""
+    first_line: str = ""
+    summary: str = ""
+    image_caption: str = ""
+    takeaways: list[str] = field(default_factory=list)
+    analysis: Analysis | None = None
+    body: str = ""
+    related: list[RelatedLink] = field(default_factory=list)
+
+
+class _BodyBuilder:
+    """Collects body lines; a gap (removed heading or section) becomes one blank line."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.gap = False
+
+    def add(self, lines: list[str]) -> None:
+        if not lines:
+            return
+        if self.gap and self.lines:
+            while self.lines and _is_blank(self.lines[-1]):
+                self.lines.pop()
+            self.lines.append("")
+            start = 0
+            while start < len(lines) and _is_blank(lines[start]):
+                start += 1
+            lines = lines[start:]
+        self.gap = False
+        self.lines.extend(lines)
+
+    def text(self) -> str:
+        start, end = 0, len(self.lines)
+        while start < end and _is_blank(self.lines[start]):
+            start += 1
+        while end > start and _is_blank(self.lines[end - 1]):
+            end -= 1
+        return "\n".join(self.lines[start:end])
+
+
+def _paragraph_end(lines: list[str], mask: list[bool], start: int) -> int:
+    end = start
+    while end < len(lines) and not _is_blank(lines[end]) and not mask[end]:
+        if end > start and _heading(lines[end]) is not None:
+            break
+        end += 1
+    return end
+
+
+def _takeaways(lines: list[str], mask: list[bool]) -> tuple[list[str], list[str]]:
+    """A takeaways section → (items, leftover body lines)."""
+    items: list[list[str]] = []
+    in_list = False
+    after_blank = False
+    for idx, line in enumerate(lines):
+        if _is_blank(line):
+            after_blank = True
+            continue
+        if mask[idx]:
+            return _joined(items), lines[idx:]
+        text = _list_item(line)
+        if text is not None:
+            items.append([text])
+            in_list = True
+        elif in_list:
+            if after_blank and not line.startswith((" ", "\t")):
+                return _joined(items), lines[idx:]  # a paragraph after the list: body
+            items[-1].append(line.strip())
+        elif items and not after_blank:
+            items[-1].append(line.strip())
+        else:
+            items.append([line.strip()])  # a paragraph before any list item: one item
+        after_blank = False
+    return _joined(items), []
+
+
+def _joined(items: list[list[str]]) -> list[str]:
+    return [t for t in (" ".join(p for p in parts if p) for parts in items) if t]
+
+
+def _analysis(label: str, title: str, lines: list[str], mask: list[bool]) -> Analysis | None:
+    start, end = 0, len(lines)
+    while start < end and _is_blank(lines[start]):
+        start += 1
+    if not title and start < end and not mask[start]:
+        head = _heading(lines[start])
+        if head is not None and head[0] == 3:
+            title = head[1]
+            start += 1
+    byline = kicker = ""
+    while True:
+        while end > start and _is_blank(lines[end - 1]):
+            end -= 1
+        if end <= start or mask[end - 1]:
+            break
+        last = lines[end - 1]
+        found = _kicker(last) if not kicker else None
+        if found is not None:
+            kicker = found
+            end -= 1
+            continue
+        found = _byline(last) if not byline else None
+        if found is not None:
+            byline = found
+            end -= 1
+            continue
+        break
+    while start < end and _is_blank(lines[start]):
+        start += 1
+    if not kicker and start < end and not mask[start]:
+        found = _kicker(lines[start])
+        if found is not None:
+            kicker = found
+            start += 1
+            while start < end and _is_blank(lines[start]):
+                start += 1
+    body = "\n".join(lines[start:end])
+    if not (body or title):
+        return None
+    return Analysis(body=body, label=label, title=title, byline=byline, kicker=kicker)
+
+
+def _sections(text: str, fm_summary: str | None) -> _Sections:
+    out = _Sections()
+    lines = text.split("\n")
+    mask = _code_mask(lines)
+    n = len(lines)
+    i = 0
+    while i < n and _is_blank(lines[i]):
+        i += 1
+    for line in lines[i:]:
+        if any(ch.isalnum() for ch in line):
+            out.first_line = line.strip()
+            break
+    if i < n:
+        head = None if mask[i] else _heading(lines[i])
+        if head is not None and head[0] == 1:
+            out.title = head[1]
+            i += 1
+        elif (
+            head is None
+            and not mask[i]
+            and i + 1 < n
+            and lines[i + 1].strip()
+            and not lines[i + 1].strip().strip("=")
+            and _plain_paragraph(lines[i])
+        ):
+            out.title = lines[i].strip()
+            i += 2
+
+    def is_h2(k: int) -> bool:
+        if mask[k]:
+            return False
+        head = _heading(lines[k])
+        return head is not None and head[0] == 2
+
+    # preamble: dek, image caption, then body
+    j = i
+    while j < n and not is_h2(j):
+        j += 1
+    body = _BodyBuilder()
+    pos = i
+    got_dek = got_caption = False
+    for _ in range(2):
+        start = pos
+        while start < j and _is_blank(lines[start]):
+            start += 1
+        if start >= j or mask[start]:
+            break
+        end = min(_paragraph_end(lines, mask, start), j)
+        para = lines[start:end]
+        caption = _image_caption(para)
+        if caption is not None and not got_caption:
+            out.image_caption, got_caption = caption, True
+            pos = end
+            continue
+        if not got_dek and _plain_paragraph(para[0]):
+            dek = " ".join(line.strip() for line in para)
+            if fm_summary is None:
+                out.summary, got_dek = dek, True
+                pos = end
+                continue
+            if " ".join(dek.split()) == " ".join(fm_summary.split()):
+                got_dek = True
+                pos = end
+                continue
+        break
+    body.add(lines[pos:j])
+
+    # sections
+    seen_analysis = False
+    while j < n:
+        k = j + 1
+        while k < n and not is_h2(k):
+            k += 1
+        head = _heading(lines[j])
+        heading = head[1] if head else ""
+        key = _norm(heading)
+        content, content_mask = lines[j + 1 : k], mask[j + 1 : k]
+        analysis_head = _analysis_heading(heading)
+        if key in _TAKEAWAY_HEADINGS:
+            items, leftover = _takeaways(content, content_mask)
+            out.takeaways.extend(items)
+            body.gap = True
+            body.add(leftover)
+            body.gap = True
+        elif analysis_head is not None and not seen_analysis:
+            seen_analysis = True
+            out.analysis = _analysis(analysis_head[0], analysis_head[1], content, content_mask)
+            body.gap = True
+        elif key in _RELATED_HEADINGS:
+            for idx, line in enumerate(content):
+                if _is_blank(line) or content_mask[idx]:
+                    continue
+                item = _list_item(line)
+                link = _link_item(item if item is not None else line)
+                if link is not None:
+                    out.related.append(link)
+            body.gap = True
+        elif key in _BODY_HEADINGS:
+            body.gap = True
+            body.add(content)
+        else:
+            body.add(lines[j:k])
+        j = k
+    out.body = body.text()
+    return out
+
+
+# ---------------------------------------------------------------------------------
+# the reader
+
+
+def _truncate(s: str) -> str:
+    s = s.strip()
+    if len(s) <= TITLE_MAX:
+        return s
+    cut = s.rfind(" ", 0, TITLE_MAX)
+    if cut < TITLE_MAX // 2:
+        cut = TITLE_MAX - 1
+    return s[:cut].rstrip() + "…"
+
+
+def parse(text: str, origin: str) -> list[Article]:
+    """Parse a Markdown brief into one article (none for an empty document)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    fm_or_none, rest = _split_front_matter(text)
+    fm: dict[str, Any] = fm_or_none or {}
+
+    fm_summary: str | None = None
+    if isinstance(fm.get("summary"), str):
+        fm_summary = fm["summary"]
+    sec = _sections(rest, fm_summary)
+
+    def scalar(key: str) -> str:
+        return _scalar(fm.get(key))
+
+    title = scalar("title") or sec.title
+    summary = fm_summary.strip("\n") if fm_summary is not None else sec.summary
+    image_caption = (
+        _scalar(fm["image_caption"]) if fm.get("image_caption") is not None else sec.image_caption
+    )
+    raw_takeaways = fm.get("takeaways")
+    if isinstance(raw_takeaways, str):
+        raw_takeaways = [raw_takeaways]
+    takeaways = _string_list(raw_takeaways) if isinstance(raw_takeaways, list) else sec.takeaways
+    related = _related_list(fm["related"]) if fm.get("related") is not None else sec.related
+    body = fm["body"].strip("\n") if isinstance(fm.get("body"), str) else sec.body
+
+    analysis = sec.analysis
+    if "analysis" in fm:
+        data = fm["analysis"]
+        if data is None:
+            analysis = None
+        elif isinstance(data, str):
+            analysis = Analysis(body=data.strip()) if data.strip() else analysis
+        elif isinstance(data, dict):
+            base = analysis or Analysis(body="")
+            values: dict[str, str] = {}
+            for name in ("label", "title", "byline", "kicker", "body"):
+                value = data.get(name)
+                if isinstance(value, str):
+                    values[name] = value.strip("\n") if name == "body" else value.strip()
+                elif value is not None:
+                    values[name] = _scalar(value)
+                else:
+                    values[name] = getattr(base, name)
+            analysis = Analysis(**values)
+            if not (analysis.body or analysis.title):
+                analysis = None
+
+    if not title:
+        title = _truncate(sec.first_line.lstrip("#").strip() or summary or body[:TITLE_MAX])
+        if "\n" in title:
+            title = _truncate(title.split("\n", 1)[0])
+    if not (title or summary or body or takeaways or analysis):
+        return []
+
+    url = scalar("url")
+    source = scalar("source")
+    raw_published = fm.get("published")
+    published = (
+        parse_datetime(raw_published)
+        if isinstance(raw_published, str | int | float | date)
+        and not isinstance(raw_published, bool)
+        else None
+    )
+    art_id = scalar("id") or article_id(url=url, title=title, source=source, published=published)
+    tags = tuple(dict.fromkeys(_string_list(fm.get("tags"))))
+    return [
+        Article(
+            id=art_id,
+            title=title,
+            summary=summary,
+            url=url,
+            source=source,
+            author=scalar("author"),
+            published=published,
+            image_caption=image_caption,
+            takeaways=tuple(takeaways),
+            takeaways_derived=_flag(fm.get("takeaways_derived")),
+            analysis=analysis,
+            body=body,
+            tags=tags,
+            related=tuple(related),
+            origin=origin,
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------------
+# the writer
+
+
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes multi-line strings as ``|`` blocks and tags in flow style."""
+
+
+class _FlowList(list[str]):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def _represent_flow(dumper: yaml.SafeDumper, data: _FlowList) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(_FlowList, _represent_flow)
+
+#: Fields that the writer may move from their section into the front matter.
+_MOVABLE = ("summary", "image_caption", "takeaways", "analysis", "body", "related")
+
+
+def _render(article: Article, pinned: set[str]) -> str:
+    a = article
+    fm: dict[str, Any] = {"title": a.title}
+    if a.source:
+        fm["source"] = a.source
+    if a.url:
+        fm["url"] = a.url
+    if a.author:
+        fm["author"] = a.author
+    if a.published is not None:
+        fm["published"] = a.published.isoformat()
+    if a.tags:
+        fm["tags"] = _FlowList(a.tags)
+    if "summary" in pinned:
+        fm["summary"] = a.summary
+    if "image_caption" in pinned:
+        fm["image_caption"] = a.image_caption
+    if "related" in pinned:
+        fm["related"] = [r.to_dict() for r in a.related]
+    fm["id"] = a.id
+    if a.takeaways_derived:
+        fm["takeaways_derived"] = True
+    if "takeaways" in pinned:
+        fm["takeaways"] = list(a.takeaways)
+    if "analysis" in pinned:
+        fm["analysis"] = a.analysis.to_dict() if a.analysis else None
+    if "body" in pinned:
+        fm["body"] = a.body
+    front = yaml.dump(
+        fm,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=4096,
+        default_flow_style=False,
+    )
+    out = ["---", front.rstrip("\n"), "---", "", f"# {a.title}", ""]
+    if a.summary and "summary" not in pinned:
+        out += [a.summary, ""]
+    if a.image_caption and "image_caption" not in pinned:
+        out += [f"*Image: {a.image_caption}*", ""]
+    if a.takeaways and "takeaways" not in pinned:
+        out += ["## Key Takeaways", ""]
+        out += [f"{k}. {t}" for k, t in enumerate(a.takeaways, 1)]
+        out.append("")
+    if a.analysis is not None and "analysis" not in pinned:
+        an = a.analysis
+        heading = an.label or "Editor's Analysis"
+        if an.title:
+            heading += f": {an.title}"
+        out += [f"## {heading}", ""]
+        if an.body:
+            out += [an.body, ""]
+        if an.byline:
+            out += [f"— {an.byline}", ""]
+        if an.kicker:
+            out += [f"*Kicker: {an.kicker}*", ""]
+    if a.body and "body" not in pinned:
+        out += ["## Body", "", a.body, ""]
+    if a.related and "related" not in pinned:
+        out += ["## Related Articles", ""]
+        out += [f"- [{r.title}]({r.url})" if r.url else f"- {r.title}" for r in a.related]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _survives_alone(article: Article, name: str) -> bool:
+    """Does this one field round-trip through its section when it is the only one?"""
+    alone = Article(
+        id=article.id, title=article.title, origin=article.origin, **{name: getattr(article, name)}
+    )
+    got = parse(_render(alone, set()), alone.origin)
+    return bool(got) and got[0].to_dict()[name] == alone.to_dict()[name]
+
+
+def to_markdown(article: Article) -> str:
+    """The article as a Markdown brief that :func:`parse` reads back field for field."""
+    want = article.to_dict()
+    pinned: set[str] = set()
+    while True:
+        text = _render(article, pinned)
+        got = parse(text, article.origin)
+        have = got[0].to_dict() if got else {}
+        missing = {name for name in _MOVABLE if have.get(name) != want[name]} - pinned
+        if not missing:
+            return text
+        # Move the fields that break on their own (a body holding a "## Key Takeaways"
+        # line); if none does, the trouble is between fields: move all that differ.
+        broken = {name for name in missing if not _survives_alone(article, name)}
+        pinned |= broken or missing
