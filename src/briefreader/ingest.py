@@ -7,7 +7,12 @@ already stored changes because of a bad file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -71,21 +76,48 @@ def import_paths(
             files.append(path)
     report.files = len(files)
     pending: list[Article] = []
-    for done, path in enumerate(files, 1):
-        try:
-            result = read_file(path)
-        except SourceError as exc:
+    for done, (articles, warnings, error) in enumerate(_read_all(files), 1):
+        if error:
             report.failed += 1
-            report.errors.append(str(exc))
+            report.errors.append(error)
         else:
-            pending.extend(result.articles)
-            report.notes.extend(result.warnings)
+            pending.extend(articles)
+            report.notes.extend(warnings)
         if len(pending) >= BATCH_SIZE:
             _flush(library, pending, report)
         if progress is not None:
             progress(done, len(files))
     _flush(library, pending, report)
     return report
+
+
+#: Below this many files, reading in this process is faster than starting workers.
+PARALLEL_THRESHOLD = 400
+
+_Outcome = tuple[list[Article], list[str], str]
+
+
+def _read_one(path: Path) -> _Outcome:
+    try:
+        result = read_file(path)
+    except SourceError as exc:
+        return [], [], str(exc)
+    return result.articles, result.warnings, ""
+
+
+def _read_all(files: list[Path]) -> Iterator[_Outcome]:
+    """Read files in order; many files are parsed in worker processes (one per core)
+    while this process writes to the library."""
+    workers = min(4, os.cpu_count() or 1)
+    if len(files) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1:
+        for path in files:
+            yield _read_one(path)
+        return
+    # fork: workers start in milliseconds and need no re-import; used only from a
+    # single-threaded process (the CLI), where forking is safe.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_read_one, files, chunksize=32)
 
 
 def _flush(library: Library, pending: list[Article], report: ImportReport) -> None:

@@ -26,6 +26,8 @@ _ESCAPES = re.compile(
     re.VERBOSE,
 )
 
+_ESCAPE_START = re.compile(r"[\x1b\x90-\x9f]")
+
 # C0 controls except tab and newline, DEL, C1 controls, plus bidi overrides and
 # other invisible format characters that can disguise text in a terminal.
 _CONTROLS_BLOCK = re.compile(
@@ -40,7 +42,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 
 def strip_escapes(text: str) -> str:
     """Remove terminal escape sequences (CSI, OSC, DCS, 8-bit forms)."""
-    if "\x1b" not in text and not any("\x90" <= ch <= "\x9f" for ch in text):
+    if _ESCAPE_START.search(text) is None:
         return text
     return _ESCAPES.sub("", text)
 

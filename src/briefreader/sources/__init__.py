@@ -64,13 +64,16 @@ class ReadResult:
 # decoding
 
 
+_BINARY_CONTROLS = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
     # ESC is left out: text with terminal escape sequences is still text (they are
     # stripped when the article is cleaned).
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 27 or 27 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _BINARY_CONTROLS))
     return controls > max(8, len(sample) // 50)
 
 
@@ -226,7 +229,7 @@ def parse_text(text: str, origin: str, reader: str | None = None) -> list[Articl
 def read_file(path: str | os.PathLike[str]) -> ReadResult:
     """Read one file into articles.  Raises :class:`SourceError` naming the file."""
     p = Path(path)
-    origin = str(p)
+    origin = os.path.abspath(p)
     try:
         size = p.stat().st_size
     except FileNotFoundError:
