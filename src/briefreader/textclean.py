@@ -68,7 +68,7 @@ def clean_block(text: str) -> str:
     text = _CONTROLS_BLOCK.sub("", text)
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_RUNS.sub("\n\n", text).strip("\n")
+    return _BLANK_RUNS.sub("\n\n", text).strip()
 
 
 def normalise(text: str) -> str:

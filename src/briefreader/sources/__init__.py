@@ -121,7 +121,7 @@ def clean_article(article: Article) -> Article:
     if analysis is not None:
         analysis = Analysis(
             body=clean_block(analysis.body),
-            label=clean_line(analysis.label),
+            label=clean_line(analysis.label) or "Editor's Analysis",
             title=clean_line(analysis.title),
             byline=clean_line(analysis.byline),
             kicker=clean_line(analysis.kicker),

@@ -96,10 +96,17 @@ def _normalise(data: dict[str, Any]) -> dict[str, Any]:
         out[name] = _names(out.get(name))
     takeaways = out.get("takeaways")
     if isinstance(takeaways, str):
-        takeaways = [line for line in takeaways.splitlines() if line.strip()]
-    if isinstance(takeaways, list):
-        items = [_BULLET.sub("", t) for t in takeaways if isinstance(t, str) and t.strip()]
-        out["takeaways"] = strip_ordinals(items)
+        # One block of text: split it into items and drop bullets and ordinals.
+        lines = [line for line in takeaways.splitlines() if line.strip()]
+        out["takeaways"] = strip_ordinals([_BULLET.sub("", t) for t in lines])
+    elif isinstance(takeaways, list):
+        items = [t for t in takeaways if isinstance(t, str) and t.strip()]
+        if "id" in out and "takeaways_derived" in out:
+            # The model's own form (what export writes): already clean, kept verbatim.
+            out["takeaways"] = items
+        else:
+            # Written by hand: "1. …" or "• …" items lose their ordinal or bullet.
+            out["takeaways"] = strip_ordinals([_BULLET.sub("", t) for t in items])
     related = out.get("related")
     if isinstance(related, list):
         out["related"] = [_related(r) for r in related]

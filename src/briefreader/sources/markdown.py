@@ -86,7 +86,7 @@ not count):
 * ``## Related Articles`` — also Related, Related Stories, See Also, Further
   Reading: each ``- [title](url)``, ``- <url>``, ``- title`` line is a related
   link.  Not body.
-* ``## Body`` (or Article Body, Full Story): its text is body, the heading is not.
+* ``## Body`` (or Story, Article, Article Body, Full Story): its text is body, the heading is not.
 * Any other ``##`` section is body, heading included.
 
 :func:`to_markdown` writes this format so that :func:`parse` gives back every
@@ -146,7 +146,9 @@ _RELATED_HEADINGS = frozenset(
         "further reading",
     }
 )
-_BODY_HEADINGS = frozenset({"body", "article body", "full story", "full article"})
+_BODY_HEADINGS = frozenset(
+    {"body", "article body", "story", "full story", "article", "full article"}
+)
 _ANALYSIS_PLAIN = frozenset({"analysis", "editorial", "editorial analysis", "our analysis"})
 _EDITOR_WORDS = frozenset({"editor's", "editors'", "editors", "editor"})
 
@@ -739,7 +741,7 @@ def parse(text: str, origin: str) -> list[Article]:
             body=body,
             tags=tags,
             related=tuple(related),
-            origin=origin,
+            origin=scalar("origin") or origin,
         )
     ]
 
@@ -792,6 +794,8 @@ def _render(article: Article, pinned: set[str]) -> str:
     if "related" in pinned:
         fm["related"] = [r.to_dict() for r in a.related]
     fm["id"] = a.id
+    if a.origin:
+        fm["origin"] = a.origin
     if a.takeaways_derived:
         fm["takeaways_derived"] = True
     if "takeaways" in pinned:

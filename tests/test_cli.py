@@ -1,0 +1,297 @@
+"""The headless commands, run as a person or a script would: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefreader.library import Library
+from briefreader.model import Analysis, Article, RelatedLink
+from briefreader.sources import clean_article, read_file
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "compute-wall.brief.txt"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def run(*args: str, home: Path, check: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BRIEFREADER_HOME": str(home), "COLUMNS": "100"}
+    out = subprocess.run(
+        [sys.executable, "-m", "briefreader", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    if check:
+        assert out.returncode == 0, out.stderr
+    return out
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def test_version_and_help(home: Path) -> None:
+    out = run("--version", home=home, check=True)
+    assert out.stdout.startswith("briefreader ")
+    out = run("--help", home=home, check=True)
+    for command in ("show", "add", "search", "export", "list"):
+        assert command in out.stdout
+
+
+def test_usage_error_exits_2(home: Path) -> None:
+    assert run("frobnicate", home=home).returncode == 2
+    assert run("show", home=home).returncode == 2
+    out = run("export", "--format", "markdown", home=home)
+    assert out.returncode == 2
+    assert "--out" in out.stderr
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/samples not present")
+def test_show_the_sample_brief_as_json(home: Path) -> None:
+    out = run("show", str(SAMPLE), "--format", "json", home=home, check=True)
+    data = json.loads(out.stdout)
+    assert set(data) == {
+        "id", "title", "summary", "url", "source", "author", "published", "image_caption",
+        "takeaways", "takeaways_derived", "analysis", "body", "tags", "related", "origin",
+    }  # fmt: skip
+    assert data["source"] == "China Daily Brief"
+    assert len(data["takeaways"]) == 5
+    assert data["takeaways"][0].startswith("Microsoft has formally ended")
+    assert data["analysis"]["label"] == "Editor's Desk"
+    assert data["analysis"]["title"] == "Strategic Analysis"
+    assert data["analysis"]["byline"] == "China Daily Brief Editorial"
+    assert data["analysis"]["kicker"] == "Strategic Insight"
+    assert len(data["body"].split("\n\n")) == 4
+    for chrome in ("Share Article", "Related Articles", "No related articles found"):
+        assert chrome not in data["body"]
+    assert not home.exists(), "show must not touch the library"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/samples not present")
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_show_text_and_markdown_read_back(home: Path, tmp_path: Path, fmt: str) -> None:
+    out = run("show", str(SAMPLE), "--format", fmt, home=home, check=True)
+    again = tmp_path / ("again.txt" if fmt == "text" else "again.md")
+    again.write_text(out.stdout, encoding="utf-8")
+    original = read_file(SAMPLE).articles[0]
+    reread = read_file(again).articles[0]
+    assert reread.title == original.title
+    assert reread.takeaways == original.takeaways
+    assert reread.analysis is not None and original.analysis is not None
+    assert reread.analysis.title == original.analysis.title
+
+
+def test_show_bad_file_is_one_line_and_exit_1(home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"title": ', encoding="utf-8")
+    out = run("show", str(bad), home=home)
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "broken.json" in lines[0]
+
+
+def _write_articles(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "strike.md").write_text(
+        "---\ntitle: Dockers strike at Kellport\nsource: Quay Times\n"
+        "url: https://quay.example/strike\npublished: 2026-11-20T08:00:00+00:00\n---\n\n"
+        "Cranes stood idle.\n\n## Key Takeaways\n\n1. Ships queue offshore.\n2. Talks resume Friday.\n\n"
+        "## Story\n\nThe dockers' union walked out at dawn over automation plans.\n",
+        encoding="utf-8",
+    )
+    (folder / "rates.json").write_text(
+        json.dumps(
+            {
+                "title": "Reserve bank holds rates",
+                "source": "Ledger",
+                "url": "https://ledger.example/rates",
+                "published": "2026-11-21T12:00:00Z",
+                "body": "The reserve bank held its policy rate, citing sticky services inflation.",
+            }
+        ),
+        encoding="utf-8",
+    )
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    (folder / "broken.json").write_text("[1, 2", encoding="utf-8")
+
+
+def test_add_reports_and_keeps_going(home: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _write_articles(src)
+    out = run("add", str(src), "--json", home=home)
+    assert out.returncode == 1  # one file failed
+    report = json.loads(out.stdout)
+    assert (report["added"], report["failed"], report["skipped"]) == (2, 1, 1)
+    assert any("broken.json" in e for e in report["errors"])
+    assert any("photo.png" in n for n in report["notes"])
+    # again: nothing new, the state is kept
+    with Library(home / "library.sqlite3") as lib:
+        art = lib.find("https://quay.example/strike")
+        assert art is not None
+        lib.set_starred(art.id)
+    (src / "broken.json").unlink()
+    out = run("add", str(src), "--json", home=home)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    with Library(home / "library.sqlite3") as lib:
+        assert lib.count("starred") == 1
+
+
+def test_add_glob_and_missing_file(home: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _write_articles(src)
+    out = run("add", str(src / "*.md"), str(tmp_path / "nope.txt"), "--json", home=home)
+    assert out.returncode == 1
+    report = json.loads(out.stdout)
+    assert report["added"] == 1
+    assert any("nope.txt" in e and "no such file" in e for e in report["errors"])
+
+
+def test_search_json_and_text(home: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _write_articles(src)
+    run("add", str(src), home=home)
+    out = run("search", "automation", "--json", home=home, check=True)
+    hits = json.loads(out.stdout)
+    assert [h["title"] for h in hits] == ["Dockers strike at Kellport"]
+    assert {"id", "title", "score", "snippet", "origin", "url"} <= set(hits[0])
+    assert "automation" in hits[0]["snippet"]
+    out = run("search", "rates", home=home, check=True)
+    assert "Reserve bank holds rates" in out.stdout
+    out = run("search", "zzzznothing", "--json", home=home, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_export_json_and_markdown_reimport_losslessly(home: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _write_articles(src)
+    (src / "broken.json").unlink()
+    run("add", str(src), home=home, check=True)
+    with Library(home / "library.sqlite3") as lib:
+        before = {a.id: a.to_dict() for a in lib.articles()}
+    for fmt in ("json", "markdown"):
+        out_dir = tmp_path / f"export-{fmt}"
+        run("export", "--format", fmt, "--out", str(out_dir), home=home, check=True)
+        other = tmp_path / f"home-{fmt}"
+        run("add", str(out_dir), home=other, check=True)
+        with Library(other / "library.sqlite3") as lib:
+            after = {a.id: a.to_dict() for a in lib.articles()}
+        assert after == before, fmt
+    out = run("export", home=home, check=True)
+    assert {a["id"] for a in json.loads(out.stdout)} == set(before)
+
+
+def test_list_fills_an_empty_library_with_the_samples(home: Path) -> None:
+    out = run("list", "--json", home=home, check=True)
+    rows = json.loads(out.stdout)
+    assert len(rows) >= 12
+    sources = {r["source"] for r in rows}
+    assert len(sources) >= 4
+
+
+def test_bundled_samples_all_parse() -> None:
+    from briefreader.ingest import sample_paths
+
+    paths = sample_paths()
+    assert len(paths) >= 12
+    for path in paths:
+        art = read_file(path).articles[0]
+        assert art.title and art.takeaways and art.body, path
+        assert art.published is not None, path
+
+
+# -- export -> import round-trips every field (property) ---------------------------
+
+_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60
+)
+_line = _text.map(lambda s: s.replace("\n", " "))
+
+
+@st.composite
+def articles(draw: st.DrawFn) -> Article:
+    analysis = draw(
+        st.none()
+        | st.builds(
+            Analysis,
+            body=_text.filter(str.strip),
+            label=_line,
+            title=_line,
+            byline=_line,
+            kicker=_line,
+        )
+    )
+    art = Article(
+        id=draw(st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)),
+        title=draw(_line.filter(str.strip)),
+        summary=draw(_text),
+        url=draw(st.sampled_from(["", "https://x.example/a?b=1&c=[2]", "http://y.example/"])),
+        source=draw(_line),
+        author=draw(_line),
+        image_caption=draw(_line),
+        takeaways=tuple(draw(st.lists(_line, max_size=6))),
+        takeaways_derived=draw(st.booleans()),
+        analysis=analysis,
+        body=draw(_text),
+        tags=tuple(draw(st.lists(_line, max_size=3))),
+        related=tuple(
+            draw(
+                st.lists(
+                    st.builds(RelatedLink, title=_line, url=st.just("https://r.example/1")),
+                    max_size=2,
+                )
+            )
+        ),
+        origin=draw(
+            st.from_regex(r"(/[a-z ]{1,8}){1,3}\.md|https://f\.example/[a-z]{1,8}", fullmatch=True)
+        ),
+    )
+    return clean_article(art)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(arts=st.lists(articles(), min_size=1, max_size=4, unique_by=lambda a: a.id))
+def test_export_import_round_trips_every_field(tmp_path: Path, arts: list[Article]) -> None:
+    from briefreader.ingest import import_paths
+
+    run_dir = tmp_path / os.urandom(4).hex()
+    with Library(run_dir / "a.sqlite3") as lib:
+        lib.store(arts)
+        before = sorted((a.to_dict() for a in lib.articles()), key=lambda d: d["id"])
+    for fmt in ("json", "markdown"):
+        out_dir = run_dir / fmt
+        from briefreader.cli import main
+
+        with Library(run_dir / "a.sqlite3"):
+            pass
+        assert (
+            main(
+                [
+                    "export",
+                    "--library",
+                    str(run_dir / "a.sqlite3"),
+                    "--format",
+                    fmt,
+                    "--out",
+                    str(out_dir),
+                ]
+            )
+            == 0
+        )
+        with Library(run_dir / f"b-{fmt}.sqlite3") as other:
+            report = import_paths(other, [str(out_dir)])
+            assert report.failed == 0, report.errors
+            after = sorted((a.to_dict() for a in other.articles()), key=lambda d: d["id"])
+        assert after == before
