@@ -356,6 +356,7 @@ def test_writer_output_is_readable_and_round_trips() -> None:
         "published": "2026-11-20T08:30:00+05:30",
         "tags": ["ports", "automation"],
         "id": "abc123",
+        "origin": "/tmp/cranes.txt",
         "takeaways_derived": True,
     }
     assert "tags: [ports, automation]" in text
