@@ -1,0 +1,196 @@
+"""OPML import and export: folders as tags, quirks, round trip, entity safety."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefreader.sources import SourceError
+from briefreader.sources.opml import OpmlFeed, parse_opml, write_opml
+
+SUBSCRIPTIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0">
+  <head><title>My feeds</title></head>
+  <body>
+    <outline text="News" title="News">
+      <outline text="World">
+        <outline text="Harbour &amp; Grid" type="rss" xmlUrl="https://harbour-grid.example/feed.xml"
+                 htmlUrl="https://harbour-grid.example/"/>
+      </outline>
+      <outline text="Field Notes" xmlurl="https://fieldnotes.example/atom.xml"/>
+    </outline>
+    <outline text="Transport">
+      <outline text="Field Notes (again)" XMLURL="https://fieldnotes.example/atom.xml"/>
+      <outline text="Old style" type="rss" url="feed://oldstyle.example/rss"/>
+      <outline text="A page, not a feed" type="link" url="https://page.example/"/>
+      <outline text="Another list" type="include" url="https://lists.example/more.opml"/>
+    </outline>
+    <outline text="Top level" xmlUrl="https://top.example/rss?a=1&b=2"/>
+    <outline text="Script" xmlUrl="javascript:alert(1)"/>
+    <outline text="File" xmlUrl="file:///etc/passwd"/>
+    <outline text="Relative" xmlUrl="/relative.xml"/>
+    <outline text="Empty folder"/>
+  </body>
+</opml>
+"""
+
+
+def test_folders_become_tags_and_quirks_are_read() -> None:
+    feeds = parse_opml(SUBSCRIPTIONS, "subs.opml")
+    assert feeds == [
+        OpmlFeed(
+            url="https://harbour-grid.example/feed.xml",
+            title="Harbour & Grid",
+            site_url="https://harbour-grid.example/",
+            tags=("News", "World"),
+        ),
+        # listed in two folders: one feed, both folders' names
+        OpmlFeed(
+            url="https://fieldnotes.example/atom.xml",
+            title="Field Notes",
+            tags=("News", "Transport"),
+        ),
+        OpmlFeed(url="http://oldstyle.example/rss", title="Old style", tags=("Transport",)),
+        # a bare & in an attribute (a common export bug) is read as the author meant
+        OpmlFeed(url="https://top.example/rss?a=1&b=2", title="Top level"),
+    ]
+
+
+def test_relative_urls_resolve_against_a_url_origin() -> None:
+    feeds = parse_opml(SUBSCRIPTIONS, "https://lists.example/subs.opml")
+    assert "https://lists.example/relative.xml" in [f.url for f in feeds]
+
+
+def test_opml_2_categories_and_title_fallback() -> None:
+    doc = b"""<opml version="2.0"><head/><body>
+    <outline text="Only text" type="rss" xmlUrl="https://a.example/rss" category="/Tech/AI,/Science"/>
+    <outline type="rss" xmlUrl="https://b.example/rss"/>
+    </body></opml>"""
+    a, b = parse_opml(doc, "x.opml")
+    assert a == OpmlFeed("https://a.example/rss", "Only text", "", ("Tech/AI", "Science"))
+    assert b.title == "" and b.tags == ()
+
+
+def test_empty_opml_is_not_an_error() -> None:
+    assert parse_opml(b'<opml version="2.0"><head/><body/></opml>', "x.opml") == []
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b'<rss version="2.0"><channel/></rss>', "root element <rss>"),
+        (b"<html><body>hi</body></html>", "not OPML"),
+        (b"not xml at all", "not OPML"),
+        (b'{"feeds": []}', "not OPML"),
+        (b'<opml version="2.0"><head/></opml>', "no <body>"),
+    ],
+)
+def test_not_opml(data: bytes, reason: str) -> None:
+    with pytest.raises(SourceError) as info:
+        parse_opml(data, "thing.opml")
+    assert info.value.origin == "thing.opml"
+    assert reason in info.value.reason
+    assert "\n" not in str(info.value)
+
+
+def test_billion_laughs_opml_does_not_expand() -> None:
+    decls = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    doc = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE opml [\n{decls}\n]>\n<opml version="2.0"><head>'
+        '<title>&lol9;</title></head><body><outline text="&lol9;" xmlUrl="https://x.example/&lol9;"/>'
+        '<outline text="ok" xmlUrl="https://ok.example/rss"/></body></opml>'
+    ).encode()
+    start = time.perf_counter()
+    try:
+        feeds = parse_opml(doc, "bomb.opml")
+    except SourceError:
+        feeds = []
+    assert time.perf_counter() - start < 1
+    for feed in feeds:
+        assert "lollol" not in feed.title + feed.url
+
+
+def test_external_entities_are_not_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY xxe SYSTEM "file://{secret}">]>'
+        '<opml version="2.0"><body><outline text="&xxe;" xmlUrl="https://x.example/rss"/></body></opml>'
+    ).encode()
+    try:
+        feeds = parse_opml(doc, "xxe.opml")
+    except SourceError:
+        return
+    assert all("TOP-SECRET" not in f.title for f in feeds)
+
+
+def test_deep_nesting_is_bounded() -> None:
+    depth = 5000
+    doc = (
+        b'<opml version="2.0"><body>'
+        + b'<outline text="f">' * depth
+        + b'<outline xmlUrl="https://deep.example/rss"/>'
+        + b"</outline>" * depth
+        + b"</body></opml>"
+    )
+    start = time.perf_counter()
+    with contextlib.suppress(SourceError):
+        assert parse_opml(doc, "deep.opml") == []  # deeper than MAX_DEPTH: not read
+    assert time.perf_counter() - start < 2
+
+
+def test_write_opml_shape_and_escaping() -> None:
+    feeds = [
+        OpmlFeed(
+            "https://a.example/rss?x=1&y=2",
+            'A & B <"quoted">',
+            "https://a.example/",
+            ("News", "Tech"),
+        ),
+        OpmlFeed("https://b.example/atom", "B"),
+    ]
+    text = write_opml(feeds, title="Mine & yours")
+    assert text.startswith("<?xml version='1.0' encoding='utf-8'?>")
+    assert '<opml version="2.0">' in text
+    assert "<title>Mine &amp; yours</title>" in text
+    assert 'xmlUrl="https://a.example/rss?x=1&amp;y=2"' in text
+    assert "A &amp; B &lt;&quot;quoted&quot;&gt;" in text
+    assert text.count('xmlUrl="https://a.example/rss?x=1&amp;y=2"') == 2  # in both folders
+    assert 'category="/News,/Tech"' in text
+    assert parse_opml(text.encode(), "out.opml") == feeds
+
+
+def test_write_opml_drops_control_characters() -> None:
+    text = write_opml([OpmlFeed("https://c.example/rss", "bell\x07 esc\x1b[31m red")])
+    assert "\x07" not in text and "\x1b" not in text
+    assert parse_opml(text.encode(), "c.opml")[0].title == "bell esc red"
+
+
+_NAME = st.text(
+    alphabet=st.characters(
+        exclude_categories=["Cs", "Cc", "Zl", "Zp", "Zs"], exclude_characters=",/"
+    ),
+    min_size=1,
+    max_size=12,
+)
+_FEED = st.builds(
+    OpmlFeed,
+    url=st.from_regex(r"https://[a-z]{1,8}\.example/[a-z0-9/?=&]{0,12}", fullmatch=True),
+    title=st.one_of(st.just(""), _NAME),
+    site_url=st.one_of(st.just(""), st.just("https://site.example/")),
+    tags=st.lists(_NAME, max_size=3, unique=True).map(tuple),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_FEED, max_size=6, unique_by=lambda f: f.url))
+def test_round_trip(feeds: list[OpmlFeed]) -> None:
+    assert parse_opml(write_opml(feeds).encode(), "rt.opml") == feeds
