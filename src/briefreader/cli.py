@@ -208,8 +208,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         _write_json(
             [
-                {"id": r.id, "title": r.title, "source": r.source, "read": r.read, "starred": r.starred,
-                 "time": datetime.fromtimestamp(r.sort_ts, UTC).isoformat()}
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "source": r.source,
+                    "read": r.read,
+                    "starred": r.starred,
+                    "time": datetime.fromtimestamp(r.sort_ts, UTC).isoformat(),
+                }
                 for r in rows
             ]
         )
@@ -217,7 +223,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in rows:
         mark = "★" if r.starred else ("●" if not r.read else " ")
         when = datetime.fromtimestamp(r.sort_ts, UTC).strftime("%Y-%m-%d")
-        print(f"{mark} {when}  {r.title}  ({r.source})" if r.source else f"{mark} {when}  {r.title}")
+        print(
+            f"{mark} {when}  {r.title}  ({r.source})" if r.source else f"{mark} {when}  {r.title}"
+        )
     return EXIT_OK
 
 
@@ -252,12 +260,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("show", parents=[common], help="parse one file and print it (the library is not touched)")
+    p = sub.add_parser(
+        "show", parents=[common], help="parse one file and print it (the library is not touched)"
+    )
     p.add_argument("path", metavar="PATH")
     p.add_argument("--format", choices=("json", "markdown", "text"), default="text")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("add", parents=[common], help="import files, folders or globs into the library")
+    p = sub.add_parser(
+        "add", parents=[common], help="import files, folders or globs into the library"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -278,7 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--filter", choices=("all", "unread", "starred"), default="all")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--no-samples", action="store_true", help="do not fill an empty library with the samples")
+    p.add_argument(
+        "--no-samples", action="store_true", help="do not fill an empty library with the samples"
+    )
     p.set_defaults(func=cmd_list)
     return parser
 

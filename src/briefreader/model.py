@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,7 +67,9 @@ class RelatedLink:
     def from_dict(cls, data: dict[str, Any] | str) -> RelatedLink:
         if isinstance(data, str):
             return cls(title=data)
-        return cls(title=str(data.get("title") or data.get("url") or ""), url=str(data.get("url") or ""))
+        return cls(
+            title=str(data.get("title") or data.get("url") or ""), url=str(data.get("url") or "")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +146,9 @@ class Article:
             raise ValueError("no title, summary or body")
         analysis_data = data.get("analysis")
         analysis: Analysis | None = None
-        if isinstance(analysis_data, dict) and (analysis_data.get("body") or analysis_data.get("title")):
+        if isinstance(analysis_data, dict) and (
+            analysis_data.get("body") or analysis_data.get("title")
+        ):
             analysis = Analysis.from_dict(analysis_data)
         elif isinstance(analysis_data, str) and analysis_data.strip():
             analysis = Analysis(body=analysis_data.strip())
@@ -152,7 +156,9 @@ class Article:
         source = _text(data.get("source"))
         published = parse_datetime(data.get("published"))
         title = title or summary[:80] or body.strip().splitlines()[0][:80]
-        art_id = _text(data.get("id")) or article_id(url=url, title=title, source=source, published=published)
+        art_id = _text(data.get("id")) or article_id(
+            url=url, title=title, source=source, published=published
+        )
         return cls(
             id=art_id,
             title=title,
@@ -203,7 +209,9 @@ def _list(value: Any) -> list[Any]:
 _WS = re.compile(r"\s+")
 
 
-def article_id(*, url: str = "", title: str = "", source: str = "", published: datetime | None = None) -> str:
+def article_id(
+    *, url: str = "", title: str = "", source: str = "", published: datetime | None = None
+) -> str:
     """A stable id: from the URL when there is one, else from title + source + date.
 
     Re-importing the same article (same URL, or the same brief pasted again) gives the

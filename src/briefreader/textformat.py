@@ -34,8 +34,12 @@ def _wrap(text: str, width: int, indent: str = "") -> str:
         else:
             out.append(
                 textwrap.fill(
-                    " ".join(lines), width, initial_indent=indent, subsequent_indent=indent,
-                    break_long_words=False, break_on_hyphens=False,
+                    " ".join(lines),
+                    width,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                    break_long_words=False,
+                    break_on_hyphens=False,
                 )
             )
     return "\n\n".join(out)
@@ -55,7 +59,10 @@ def article_to_text(article: Article, width: int = 78) -> str:
         pad = len(str(len(article.takeaways)))
         items = [
             textwrap.fill(
-                t, width, initial_indent=f"  {i:>{pad}}. ", subsequent_indent=" " * (pad + 4),
+                t,
+                width,
+                initial_indent=f"  {i:>{pad}}. ",
+                subsequent_indent=" " * (pad + 4),
                 break_long_words=False,
             )
             for i, t in enumerate(article.takeaways, 1)

@@ -1,0 +1,347 @@
+"""Refreshing feeds: fetch concurrently, parse off the event loop, store per feed.
+
+:func:`refresh_feeds` is shared by ``briefreader refresh`` and the app's ``r`` key.
+Fetching runs on one shared client (:mod:`briefreader.fetch`); each fetched body
+is parsed in a worker process (parsing is CPU-bound; two cores parse twice as
+fast) while the event loop goes on fetching; each feed's items are written in one
+transaction as soon as they are parsed.  One feed failing never stops the others,
+and nothing already stored is lost: a failed fetch or parse only records the error.
+
+Also here: :func:`subscribe` (``briefreader add URL``: a feed URL or a page that
+names its feeds) — network and parsing for the library, like refreshing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+from briefreader.fetch import DEFAULT_CONCURRENCY, FetchRequest, FetchResult, Fetcher, fetch_one
+from briefreader.library import FeedInfo, Library
+from briefreader.sources import SourceError
+from briefreader.sources.feed import ParsedFeed, parse_feed
+
+__all__ = [
+    "FeedOutcome",
+    "RefreshReport",
+    "SubscribeResult",
+    "make_executor",
+    "refresh",
+    "refresh_feeds",
+    "subscribe",
+]
+
+Status = Literal["new", "updated", "unchanged", "not-modified", "failed", "skipped"]
+
+
+@dataclass(slots=True)
+class FeedOutcome:
+    """How one feed's refresh went."""
+
+    url: str
+    title: str
+    status: Status
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error: str = ""
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        name = self.title or self.url
+        if self.status == "failed":
+            return f"{name}: failed: {self.error}"
+        if self.status == "skipped":
+            return f"{name}: skipped: {self.error}"
+        if self.status == "not-modified":
+            return f"{name}: unchanged (not modified)"
+        return f"{name}: {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "url": self.url,
+            "title": self.title,
+            "status": self.status,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "error": self.error,
+        }
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FeedOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "feeds": len(self.outcomes),
+            "new_items": sum(o.added for o in self.outcomes),
+            "updated_items": sum(o.updated for o in self.outcomes),
+            "not_modified": sum(1 for o in self.outcomes if o.status == "not-modified"),
+            "failed": len(self.failed),
+            "skipped": sum(1 for o in self.outcomes if o.status == "skipped"),
+        }
+
+    def summary(self) -> str:
+        t = self.totals()
+        return (
+            f"{t['feeds']} feeds: {t['new_items']} new items, {t['updated_items']} updated, "
+            f"{t['not_modified']} not modified, {t['failed']} failed, {t['skipped']} skipped "
+            f"in {self.seconds:.1f} s"
+        )
+
+
+Progress = Callable[[FeedOutcome, int, int], None]
+
+
+def make_executor(workers: int | None = None, *, threaded_caller: bool = False) -> Executor:
+    """A process pool for parsing.  ``threaded_caller``: the process has other
+    threads (the app), so workers are spawned rather than forked."""
+    count = workers or min(4, os.cpu_count() or 1)
+    method = "fork" if sys.platform == "linux" and not threaded_caller else "spawn"
+    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method))
+
+
+def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
+    return parse_feed(body, url=url, content_type=content_type)
+
+
+class _Run:
+    def __init__(
+        self,
+        library: Library,
+        executor: Executor | None,
+        progress: Progress | None,
+        total: int,
+    ) -> None:
+        self.library = library
+        self.executor = executor
+        self.progress = progress
+        self.total = total
+        self.report = RefreshReport()
+
+    def done(self, outcome: FeedOutcome) -> None:
+        self.report.outcomes.append(outcome)
+        if self.progress is not None:
+            self.progress(outcome, len(self.report.outcomes), self.total)
+
+    async def handle(self, feed: FeedInfo, result: FetchResult) -> None:
+        lib = self.library
+        now = time.time()
+        if result.error is not None:
+            retry_at = now + result.retry_after if result.retry_after else None
+            lib.record_fetch(
+                feed.id,
+                ok=False,
+                status=result.status,
+                error=result.error,
+                dead=result.gone,
+                retry_after=retry_at,
+            )
+            self.done(FeedOutcome(feed.url, feed.title, "failed", error=result.error, seconds=result.elapsed))
+            return
+        if result.not_modified:
+            lib.record_fetch(
+                feed.id,
+                ok=True,
+                status=result.status,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                new_url=result.permanent_url,
+            )
+            self.done(FeedOutcome(feed.url, feed.title, "not-modified", seconds=result.elapsed))
+            return
+        content_type = result.headers.get("content-type") or result.content_type
+        try:
+            if self.executor is None:
+                parsed = _parse(result.body, feed.url, content_type)
+            else:
+                loop = asyncio.get_running_loop()
+                parsed = await loop.run_in_executor(
+                    self.executor, _parse, result.body, feed.url, content_type
+                )
+        except SourceError as exc:
+            lib.record_fetch(feed.id, ok=False, status=result.status, error=exc.reason)
+            self.done(FeedOutcome(feed.url, feed.title, "failed", error=exc.reason))
+            return
+        except Exception as exc:  # a worker crashed: report it for this feed only
+            reason = f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
+            lib.record_fetch(feed.id, ok=False, status=result.status, error=reason)
+            self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason))
+            return
+        counts = lib.store(parsed.items, feed_id=feed.id)
+        title = feed.title or parsed.title
+        lib.record_fetch(
+            feed.id,
+            ok=True,
+            status=result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            title=title if not feed.title else "",
+            site_url=parsed.site_url if not feed.site_url else "",
+            new_url=result.permanent_url,
+        )
+        status: Status = "new" if counts.added else "updated" if counts.updated else "unchanged"
+        self.done(
+            FeedOutcome(
+                feed.url,
+                title,
+                status,
+                added=counts.added,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                seconds=result.elapsed,
+            )
+        )
+
+
+async def refresh_feeds(
+    library: Library,
+    feeds: Sequence[FeedInfo] | None = None,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    per_host: int | None = None,
+    deadline: float = 30.0,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    include_dead: bool = False,
+) -> RefreshReport:
+    """Refresh feeds (all by default); returns what happened to each.
+
+    Dead feeds (410 Gone) are skipped unless ``include_dead``; a feed that asked us
+    to come back later (Retry-After) is skipped until then.
+    """
+    started = time.perf_counter()
+    targets = list(library.feeds() if feeds is None else feeds)
+    now = time.time()
+    run = _Run(library, executor, progress, len(targets))
+    to_fetch: list[FeedInfo] = []
+    for feed in targets:
+        if feed.dead and not include_dead:
+            run.done(FeedOutcome(feed.url, feed.title, "skipped", error="gone (HTTP 410); remove it or re-add it"))
+        elif feed.retry_after and feed.retry_after > now:
+            wait = int(feed.retry_after - now)
+            run.done(FeedOutcome(feed.url, feed.title, "skipped", error=f"server asked to wait {wait} s more"))
+        else:
+            to_fetch.append(feed)
+    by_url = {f.url: f for f in to_fetch}
+    requests = [FetchRequest(f.url, f.etag, f.last_modified) for f in to_fetch]
+    tasks: set[asyncio.Task[None]] = set()
+    async with Fetcher(concurrency=concurrency, per_host=per_host, deadline=deadline) as fetcher:
+        async for result in fetcher.iter_fetch(requests):
+            feed = by_url[result.url]
+            if result.body and not result.error:
+                task = asyncio.create_task(run.handle(feed, result))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            else:
+                await run.handle(feed, result)
+        if tasks:
+            await asyncio.gather(*list(tasks))
+    run.report.seconds = time.perf_counter() - started
+    return run.report
+
+
+def refresh(
+    library: Library,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    per_host: int | None = None,
+    deadline: float = 30.0,
+    progress: Progress | None = None,
+    include_dead: bool = False,
+) -> RefreshReport:
+    """Blocking refresh for the command line: parses in a process pool."""
+    with make_executor() as executor:
+        # Start the workers before the event loop (and its threads) exist.
+        executor.submit(int).result()
+        return asyncio.run(
+            refresh_feeds(
+                library,
+                concurrency=concurrency,
+                per_host=per_host,
+                deadline=deadline,
+                executor=executor,
+                progress=progress,
+                include_dead=include_dead,
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------
+# subscribing
+
+
+@dataclass(slots=True)
+class SubscribeResult:
+    url: str = ""
+    title: str = ""
+    created: bool = False
+    items: int = 0
+    error: str = ""
+    candidates: list[str] = field(default_factory=list)
+
+
+async def subscribe_async(library: Library, url: str, *, tags: Sequence[str] = ()) -> SubscribeResult:
+    """Subscribe to ``url``: a feed, or a web page whose ``<link rel=alternate>``
+    names its feeds (the first is taken; all are listed in ``candidates``).
+
+    The feed is fetched and parsed once, so a wrong URL fails here, not later, and
+    its first items are stored at once.
+    """
+    from briefreader.sources.discover import discover_feeds, looks_like_feed
+
+    result = await fetch_one(url)
+    if result.error is not None:
+        return SubscribeResult(url=url, error=result.error)
+    feed_url = result.permanent_url or url
+    body, content_type = result.body, result.headers.get("content-type") or result.content_type
+    candidates: list[str] = []
+    if not looks_like_feed(body, result.content_type):
+        found = discover_feeds(body, result.final_url)
+        candidates = [f.url for f in found]
+        if not found:
+            return SubscribeResult(url=url, error="not a feed, and the page names no feed")
+        feed_url = found[0].url
+        result = await fetch_one(feed_url)
+        if result.error is not None:
+            return SubscribeResult(url=feed_url, error=result.error, candidates=candidates)
+        feed_url = result.permanent_url or feed_url
+        body, content_type = result.body, result.headers.get("content-type") or result.content_type
+    try:
+        parsed = await asyncio.to_thread(_parse, body, feed_url, content_type)
+    except SourceError as exc:
+        return SubscribeResult(url=feed_url, error=exc.reason, candidates=candidates)
+    feed, created = library.add_feed(feed_url, title=parsed.title, site_url=parsed.site_url, tags=tags)
+    counts = library.store(parsed.items, feed_id=feed.id)
+    library.record_fetch(
+        feed.id, ok=True, status=result.status, etag=result.etag, last_modified=result.last_modified
+    )
+    return SubscribeResult(
+        url=feed.url,
+        title=feed.title or parsed.title,
+        created=created,
+        items=counts.added + counts.updated,
+        candidates=candidates,
+    )
+
+
+def subscribe(library: Library, url: str, *, tags: Sequence[str] = ()) -> SubscribeResult:
+    return asyncio.run(subscribe_async(library, url, tags=tags))
