@@ -58,17 +58,30 @@ def _write_json(data: Any) -> None:
 # commands
 
 
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from briefreader.sources import SourceError, read_file
 
     try:
-        result = read_file(args.path)
+        if _is_url(args.path):
+            import asyncio
+
+            from briefreader.fulltext import page_articles
+
+            articles = asyncio.run(page_articles(args.path, full=args.full))
+        else:
+            if args.full:
+                raise UsageError("--full needs a URL (it fetches the article's page)")
+            result = read_file(args.path)
+            for warning in result.warnings:
+                _err(f"briefreader: warning: {warning}")
+            articles = result.articles
     except SourceError as exc:
         _err(f"briefreader: {exc}")
         return EXIT_FAILED
-    for warning in result.warnings:
-        _err(f"briefreader: warning: {warning}")
-    articles = result.articles
     if args.format == "json":
         data = [a.to_dict() for a in articles]
         _write_json(data[0] if len(data) == 1 else data)
@@ -83,9 +96,49 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:
+    from briefreader.refresh import subscribe
+
+    failed = 0
+    results = []
+    with _open_library(args) as library:
+        for url in urls:
+            _err(f"briefreader: fetching {url} …")
+            res = subscribe(library, url, tags=args.tag or ())
+            results.append(res)
+            if res.error:
+                failed += 1
+                _err(f"briefreader: error: {res.url}: {res.error}")
+                continue
+            verb = "subscribed to" if res.created else "already subscribed to"
+            _err(f"briefreader: {verb} {res.title or res.url} <{res.url}> ({res.items} items)")
+            if len(res.candidates) > 1:
+                others = ", ".join(res.candidates[1:])
+                _err(f"briefreader: the page also names: {others}")
+    if args.json:
+        _write_json(
+            [
+                {
+                    "url": r.url,
+                    "title": r.title,
+                    "created": r.created,
+                    "items": r.items,
+                    "error": r.error,
+                }
+                for r in results
+            ]
+        )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from briefreader.ingest import import_paths
 
+    urls = [a for a in args.paths if _is_url(a)]
+    if urls:
+        if len(urls) != len(args.paths):
+            raise UsageError("add either URLs (feeds) or files, not both at once")
+        return _subscribe_urls(args, urls)
     with _open_library(args) as library:
         if sys.stderr.isatty() and not args.quiet:
             from rich.console import Console
@@ -172,6 +225,18 @@ def _slug(text: str) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.opml:
+        from briefreader.sources.opml import OpmlFeed, write_opml
+
+        with _open_library(args) as library:
+            feeds = [OpmlFeed(f.url, f.title, f.site_url, f.tags) for f in library.feeds()]
+        text = write_opml(feeds)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            _err(f"briefreader: exported {len(feeds)} feeds to {args.out}")
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
     if args.format == "markdown" and not args.out:
         raise UsageError("export --format markdown needs --out DIR (one file per article)")
     with _open_library(args) as library:
@@ -229,6 +294,140 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return "never"
+    from datetime import datetime
+
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    with _open_library(args) as library:
+        feeds = library.feeds()
+    if args.json:
+        _write_json(
+            [
+                {
+                    "url": f.url,
+                    "title": f.title,
+                    "site_url": f.site_url,
+                    "tags": list(f.tags),
+                    "last_fetched": f.last_fetched,
+                    "last_ok": f.last_ok,
+                    "items": f.item_count,
+                    "unread": f.unread_count,
+                    "last_error": f.last_error,
+                    "dead": f.dead,
+                }
+                for f in feeds
+            ]
+        )
+        return EXIT_OK
+    if not feeds:
+        _err(
+            "briefreader: no feeds yet; add one with `briefreader add URL` or `briefreader import FILE.opml`"
+        )
+        return EXIT_OK
+    for f in feeds:
+        status = "DEAD" if f.dead else ("ERROR" if f.last_error else "ok")
+        print(f"{f.title or '(untitled)'}  [{status}]")
+        print(f"    {f.url}")
+        line = (
+            f"    fetched {_when(f.last_fetched)} · {f.item_count} items · {f.unread_count} unread"
+        )
+        if f.tags:
+            line += " · " + ", ".join(f.tags)
+        print(line)
+        if f.last_error:
+            print(f"    last error: {f.last_error}")
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    failed = 0
+    with _open_library(args) as library:
+        for url in args.urls:
+            removed = library.remove_feed(url)
+            if removed is None:
+                _err(f"briefreader: error: not subscribed to {url}")
+                failed += 1
+            else:
+                _err(
+                    f"briefreader: removed {url} and {removed} of its articles (starred ones kept)"
+                )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from briefreader.sources import SourceError
+    from briefreader.sources.opml import parse_opml
+
+    path = Path(args.file)
+    try:
+        feeds = parse_opml(path.read_bytes(), str(path))
+    except OSError as exc:
+        _err(f"briefreader: error: {path}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    except SourceError as exc:
+        _err(f"briefreader: error: {exc}")
+        return EXIT_FAILED
+    new = 0
+    with _open_library(args) as library:
+        for feed in feeds:
+            _, created = library.add_feed(
+                feed.url, title=feed.title, site_url=feed.site_url, tags=feed.tags
+            )
+            new += int(created)
+    _err(
+        f"briefreader: {len(feeds)} feeds in {path}: {new} new, {len(feeds) - new} already subscribed"
+    )
+    if new:
+        _err("briefreader: run `briefreader refresh` to fetch them")
+    return EXIT_OK
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from briefreader.refresh import FeedOutcome, refresh
+
+    with _open_library(args) as library:
+        if not library.feeds():
+            _err("briefreader: no feeds to refresh; add one with `briefreader add URL`")
+            return EXIT_OK
+        if sys.stderr.isatty() and not args.quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("Refreshing", total=None)
+
+                def progress(outcome: FeedOutcome, done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                report = refresh(
+                    library, concurrency=args.concurrency, per_host=args.per_host, progress=progress
+                )
+        else:
+            report = refresh(library, concurrency=args.concurrency, per_host=args.per_host)
+    if args.json:
+        _write_json({"totals": report.totals(), "feeds": [o.as_dict() for o in report.outcomes]})
+    else:
+        for outcome in sorted(
+            report.outcomes, key=lambda o: (o.status != "failed", o.title or o.url)
+        ):
+            if args.verbose or outcome.status in ("failed", "skipped", "new", "updated"):
+                _err(f"  {outcome.line()}")
+    _err(f"briefreader: {report.summary()}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     if not sys.stdout.isatty():
         # Piped: print the list instead of drawing a screen.
@@ -263,14 +462,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "show", parents=[common], help="parse one file and print it (the library is not touched)"
     )
-    p.add_argument("path", metavar="PATH")
+    p.add_argument("path", metavar="PATH_OR_URL")
     p.add_argument("--format", choices=("json", "markdown", "text"), default="text")
+    p.add_argument("--full", action="store_true", help="for a URL: extract the page's full text")
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser(
         "add", parents=[common], help="import files, folders or globs into the library"
     )
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("--tag", action="append", help="for feeds: a tag (folder) to file it under")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_add)
@@ -283,7 +484,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="write articles back out, re-importable")
     p.add_argument("--format", choices=("json", "markdown"), default="json")
-    p.add_argument("--out", metavar="DIR", help="folder to write one file per article into")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder to write one file per article into (with --opml: the file)",
+    )
+    p.add_argument("--opml", action="store_true", help="export the feed subscriptions as OPML")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("list", parents=[common], help="list the library's articles, newest first")
@@ -294,6 +500,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-samples", action="store_true", help="do not fill an empty library with the samples"
     )
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "feeds", parents=[common], help="list feed subscriptions and how they last went"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser(
+        "remove", parents=[common], help="unsubscribe from feeds (starred articles are kept)"
+    )
+    p.add_argument("urls", nargs="+", metavar="URL")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="subscribe to the feeds in an OPML file (folders become tags)",
+    )
+    p.add_argument("file", metavar="FILE.opml")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("refresh", parents=[common], help="fetch every feed; exit 1 if any failed")
+    p.add_argument("--json", action="store_true", help="print per-feed results as JSON")
+    p.add_argument("--concurrency", type=int, default=16, help="feeds fetched at once (default 16)")
+    p.add_argument("--per-host", type=int, default=None, help="at most this many at once per host")
+    p.add_argument("-v", "--verbose", action="store_true", help="a line for every feed")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_refresh)
     return parser
 
 

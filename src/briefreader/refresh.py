@@ -23,7 +23,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
-from briefreader.fetch import DEFAULT_CONCURRENCY, FetchRequest, FetchResult, Fetcher, fetch_one
+from briefreader.fetch import DEFAULT_CONCURRENCY, Fetcher, FetchRequest, FetchResult, fetch_one
 from briefreader.library import FeedInfo, Library
 from briefreader.sources import SourceError
 from briefreader.sources.feed import ParsedFeed, parse_feed
@@ -155,7 +155,11 @@ class _Run:
                 dead=result.gone,
                 retry_after=retry_at,
             )
-            self.done(FeedOutcome(feed.url, feed.title, "failed", error=result.error, seconds=result.elapsed))
+            self.done(
+                FeedOutcome(
+                    feed.url, feed.title, "failed", error=result.error, seconds=result.elapsed
+                )
+            )
             return
         if result.not_modified:
             lib.record_fetch(
@@ -235,10 +239,18 @@ async def refresh_feeds(
     to_fetch: list[FeedInfo] = []
     for feed in targets:
         if feed.dead and not include_dead:
-            run.done(FeedOutcome(feed.url, feed.title, "skipped", error="gone (HTTP 410); remove it or re-add it"))
+            run.done(
+                FeedOutcome(
+                    feed.url, feed.title, "skipped", error="gone (HTTP 410); remove it or re-add it"
+                )
+            )
         elif feed.retry_after and feed.retry_after > now:
             wait = int(feed.retry_after - now)
-            run.done(FeedOutcome(feed.url, feed.title, "skipped", error=f"server asked to wait {wait} s more"))
+            run.done(
+                FeedOutcome(
+                    feed.url, feed.title, "skipped", error=f"server asked to wait {wait} s more"
+                )
+            )
         else:
             to_fetch.append(feed)
     by_url = {f.url: f for f in to_fetch}
@@ -299,7 +311,9 @@ class SubscribeResult:
     candidates: list[str] = field(default_factory=list)
 
 
-async def subscribe_async(library: Library, url: str, *, tags: Sequence[str] = ()) -> SubscribeResult:
+async def subscribe_async(
+    library: Library, url: str, *, tags: Sequence[str] = ()
+) -> SubscribeResult:
     """Subscribe to ``url``: a feed, or a web page whose ``<link rel=alternate>``
     names its feeds (the first is taken; all are listed in ``candidates``).
 
@@ -329,7 +343,9 @@ async def subscribe_async(library: Library, url: str, *, tags: Sequence[str] = (
         parsed = await asyncio.to_thread(_parse, body, feed_url, content_type)
     except SourceError as exc:
         return SubscribeResult(url=feed_url, error=exc.reason, candidates=candidates)
-    feed, created = library.add_feed(feed_url, title=parsed.title, site_url=parsed.site_url, tags=tags)
+    feed, created = library.add_feed(
+        feed_url, title=parsed.title, site_url=parsed.site_url, tags=tags
+    )
     counts = library.store(parsed.items, feed_id=feed.id)
     library.record_fetch(
         feed.id, ok=True, status=result.status, etag=result.etag, last_modified=result.last_modified
