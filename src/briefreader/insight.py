@@ -21,12 +21,20 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`]{1,3}")
 _HEADING = re.compile(r"^\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s?)")
-_BOILERPLATE = re.compile(
-    r"sign up|subscribe|newsletter|read more|click here|all rights reserved|cookie|"
-    r"follow us|share this|advertisement|related articles|image:|photo:|getty images|"
-    r"reuters/|ap photo|contributed to this report|copyright|©|this article (?:was|first)",
-    re.IGNORECASE,
-)
+#: Lower-case fragments that mark boilerplate (plain substring tests: cheap).
+_BOILERPLATE = (
+    "sign up", "subscribe", "newsletter", "read more", "click here", "all rights reserved",
+    "cookie", "follow us", "share this", "advertisement", "related articles", "image:",
+    "photo:", "getty images", "reuters/", "ap photo", "contributed to this report",
+    "copyright", "©", "this article was", "this article first",
+)  # fmt: skip
+
+
+def _has_boilerplate(text: str) -> bool:
+    low = text.lower()
+    return any(fragment in low for fragment in _BOILERPLATE)
+
+
 _BYLINE = re.compile(r"^(by|reporting by|written by|editing by)\s", re.IGNORECASE)
 _CONNECTIVES = re.compile(
     r"^(however|but|and|also|meanwhile|moreover|furthermore|still|yet|so|then|indeed|"
@@ -42,6 +50,13 @@ _OUTCOME = re.compile(
     r"decrease[sd]?|record|first|percent|billion|million)\b",
     re.IGNORECASE,
 )
+_OUTCOME_WORDS = frozenset(
+    "will would announced agreed approved rejected cut raised rose fell won lost signed launched "
+    "ordered voted ruled found plan plans expect expects warned reported increase increased "
+    "increases decrease decreased decreases record first percent billion million".split()
+)
+#: Sentences looked at: takeaways come from the lead, and long bodies stay cheap.
+MAX_CANDIDATES = 40
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP = frozenset(
     "a an the of and or to in on at for by with from as is are was were be been it its this that "
@@ -81,9 +96,7 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 def _tokens(sentence: str) -> set[str]:
-    return {
-        w for w in (m.lower() for m in _WORD.findall(sentence)) if w not in _STOP and len(w) > 2
-    }
+    return {w for w in _WORD.findall(sentence.lower()) if len(w) > 2} - _STOP
 
 
 def _is_quote_only(sentence: str) -> bool:
@@ -112,33 +125,41 @@ def derive_takeaways(
     summary or title are skipped.
     """
     paragraphs = _plain(body)
-    candidates: list[tuple[int, str]] = []
+    candidates: list[tuple[int, str, set[str]]] = []
     for p_index, paragraph in enumerate(paragraphs):
         for s_index, sentence in enumerate(split_sentences(paragraph)):
-            candidates.append((p_index * 100 + s_index, sentence))
+            candidates.append((p_index * 100 + s_index, sentence, _tokens(sentence)))
+            if len(candidates) >= MAX_CANDIDATES:
+                break
+        if len(candidates) >= MAX_CANDIDATES:
+            break
     if not candidates:
         return []
     title_tokens = _tokens(title)
     doc_freq: dict[str, int] = {}
-    for _, sentence in candidates:
-        for tok in _tokens(sentence):
+    for _, _, toks in candidates:
+        for tok in toks:
             doc_freq[tok] = doc_freq.get(tok, 0) + 1
+    # Boilerplate is rare: look for it per sentence only when the text has some.
+    has_boilerplate = _has_boilerplate(body)
+    token_sets: dict[int, set[str]] = {}
     scored: list[tuple[float, int, str]] = []
-    for rank, (pos, sentence) in enumerate(candidates):
+    for rank, (pos, sentence, toks) in enumerate(candidates):
         words = sentence.split()
         if not 6 <= len(words) <= 60:
             continue
-        if _BOILERPLATE.search(sentence) or _BYLINE.match(sentence) or _is_quote_only(sentence):
+        if has_boilerplate and _has_boilerplate(sentence):
             continue
-        if sentence.endswith((":", "?")):
+        if _BYLINE.match(sentence) or _is_quote_only(sentence) or sentence.endswith((":", "?")):
             continue
-        toks = _tokens(sentence)
+        token_sets[pos] = toks
         lead = 1.0 / (1.0 + rank * 0.35)
         para = 1.0 if pos < 100 else 0.85 if pos < 300 else 0.7
         score = 2.0 * lead * para
         score += 0.5 if _NUMBER.search(sentence) else 0.0
-        score += min(0.6, 0.2 * len(_NAME.findall(sentence)))
-        score += 0.3 if _OUTCOME.search(sentence) else 0.0
+        names = sum(1 for w in words[1:] if w[:1].isupper())
+        score += min(0.6, 0.2 * names)
+        score += 0.3 if not _OUTCOME_WORDS.isdisjoint(w.lower() for w in words) else 0.0
         # Centrality: shares the article's recurring words.
         if toks:
             score += 0.8 * sum(min(doc_freq[t], 4) - 1 for t in toks) / (len(toks) * 3)
@@ -152,7 +173,7 @@ def derive_takeaways(
     avoid = [_tokens(summary), _tokens(title)] if summary or title else []
     chosen: list[tuple[int, str, set[str]]] = []
     for _score, pos, sentence in scored:
-        toks = _tokens(sentence)
+        toks = token_sets[pos]
         if any(_overlap(toks, other) > 0.6 for other in avoid if other):
             continue
         if any(_overlap(toks, c[2]) > 0.5 for c in chosen):
@@ -167,7 +188,7 @@ def derive_takeaways(
                 break
             if any(c[0] == pos for c in chosen):
                 continue
-            toks = _tokens(sentence)
+            toks = token_sets[pos]
             if any(_overlap(toks, c[2]) > 0.5 for c in chosen):
                 continue
             chosen.append((pos, sentence, toks))
