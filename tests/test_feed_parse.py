@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from briefreader import insight
+from briefreader.insight import with_derived_takeaways
 from briefreader.model import Article, article_id
 from briefreader.sources import SourceError
 from briefreader.sources import feed as feedmod
@@ -103,9 +105,12 @@ def test_rss_with_key_takeaways_and_why_it_matters() -> None:
     assert first.tags == ("Energy", "Tidal")
     assert first.source == "Harbour & Grid Weekly"
     assert first.origin == url
-    # no content:encoded: the description is the body, its first paragraph the dek
-    assert second.takeaways_derived and 3 <= len(second.takeaways) <= 5
-    assert all(t in second.body.replace("\n", " ") for t in second.takeaways)
+    # no content:encoded: the description is the body, its first paragraph the dek;
+    # no takeaways of its own: derived ones come when it is read (the library does this)
+    assert second.takeaways == () and not second.takeaways_derived
+    derived = with_derived_takeaways(second)
+    assert derived.takeaways_derived and 3 <= len(derived.takeaways) <= 5
+    assert all(t in second.body.replace("\n", " ") for t in derived.takeaways)
     assert second.summary.startswith("The Port of Kellan will keep its container cranes")
     assert len(second.summary) <= 400
     assert second.published == datetime(2026, 11, 23, 17, 40, tzinfo=UTC)
@@ -130,7 +135,7 @@ def test_atom_related_links_analysis_and_xhtml() -> None:
     assert first.published == datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
     assert first.author == "Field Notes desk"  # the feed's author stands for the entry's
     assert first.tags == ("Transport", "Policy")
-    assert first.takeaways_derived and first.takeaways
+    assert with_derived_takeaways(first).takeaways_derived
     # xhtml content, xml:base resolution, the updated date when there is no published
     assert "2,300 road bridges" in second.body
     assert "(https://fieldnotes.example/reports/bridges-2026.pdf)" in second.body
@@ -160,6 +165,7 @@ def test_items_without_takeaways_get_none_when_too_short() -> None:
     doc = b"""<rss version="2.0"><channel><title>t</title><item><title>Short</title>
     <link>https://s.example/1</link><description>Two words.</description></item></channel></rss>"""
     (item,) = parse_feed(doc, url="https://s.example/feed").items
+    item = with_derived_takeaways(item)
     assert item.takeaways == () and not item.takeaways_derived
 
 
@@ -484,10 +490,10 @@ def test_html_to_brief_matches_extract_brief_parts() -> None:
 
 def test_lead_cuts_at_paragraphs_and_sentences() -> None:
     body = "\n\n".join(f"Paragraph {i} says something. It goes on a little." for i in range(100))
-    lead = feedmod._lead(body, 300)
+    lead = insight._lead(body, 300)
     assert len(lead) <= 300 and lead.endswith("little.") and "\n\n" in lead
     one = "Sentence one is here. " * 40
-    cut = feedmod._lead(one, 200)
+    cut = insight._lead(one, 200)
     assert cut.endswith("here.") and len(cut) <= 200
 
 

@@ -82,6 +82,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     except SourceError as exc:
         _err(f"briefreader: {exc}")
         return EXIT_FAILED
+    from briefreader.insight import with_derived_takeaways
+
+    articles = [with_derived_takeaways(a) for a in articles]
     if args.format == "json":
         data = [a.to_dict() for a in articles]
         _write_json(data[0] if len(data) == 1 else data)

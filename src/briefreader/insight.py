@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["derive_takeaways", "split_sentences"]
+from briefreader.model import Article
+
+__all__ = ["derive_takeaways", "lead_sentences", "split_sentences", "with_derived_takeaways"]
+
+#: Derived takeaways read this much of the body at most: they are lead-weighted
+#: (past the first 1,500 characters a sentence is rarely chosen) and the choice costs
+#: time in proportion to the text read.
+DERIVE_CHARS = 1500
 
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt no vs etc inc ltd co corp jan feb mar apr jun jul aug sep "
@@ -211,3 +218,28 @@ def lead_sentences(body: str, count: int = 3) -> list[str]:
             if len(out) >= count:
                 return out
     return out
+
+
+def _lead(body: str, limit: int = DERIVE_CHARS) -> str:
+    """The first ``limit`` characters or so of a body, cut at a paragraph or sentence end."""
+    if len(body) <= limit:
+        return body
+    cut = body.rfind("\n\n", 0, limit)
+    if cut > limit // 2:
+        return body[:cut]
+    best = max(body.rfind(end, 0, limit) for end in (". ", "! ", "? ", ".\n"))
+    return body[: best + 1] if best > 0 else body[:limit]
+
+
+def with_derived_takeaways(article: Article) -> Article:
+    """The article with derived takeaways when it carries none of its own.
+
+    Authored takeaways are always kept as they are.  Derived ones are marked
+    ``takeaways_derived``; an article whose text is too short gets none.
+    """
+    if article.takeaways or not article.body:
+        return article
+    chosen = derive_takeaways(_lead(article.body), summary=article.summary, title=article.title)
+    if not chosen:
+        return article
+    return article.with_changes(takeaways=tuple(chosen), takeaways_derived=True)

@@ -22,13 +22,14 @@ Item HTML is sanitised with nh3 (no script/style/iframe/object/form, no ``on*`` 
 ``style`` attributes, links only http(s)/mailto) and then converted to Markdown by the
 selectolax-based :func:`~briefreader.sources.html.extract_brief_parts`, which also lifts
 out a "Key takeaways" list and an "Editor's note / Why it matters" section.  Items with
-no takeaways get derived ones (:func:`briefreader.insight.derive_takeaways`).
+no takeaways are left without: derived ones are chosen when an article is read
+(:func:`briefreader.insight.with_derived_takeaways`, applied by the library), not for
+every item of every refresh.
 
-After the XML read, most of the cost per item is the HTML→Markdown conversion and the
-derived takeaways, so those see only what they need: the brief-parts search runs only
-when a heading could match (:func:`html_to_brief`), and derived takeaways read the
-lead of the body (:data:`DERIVE_CHARS`).  Everything is pure and picklable, so a
-caller can run :func:`parse_feed` in worker processes.
+After the XML read, most of the cost per item is the HTML→Markdown conversion, so it
+sees only what it needs: the brief-parts search runs only when a heading could match
+(:func:`html_to_brief`).  Everything is pure and picklable, so a caller can run
+:func:`parse_feed` in worker processes.
 
 Safety: feedparser gets an in-memory stream, so it never opens a URL or a file itself;
 its DOCTYPE is first stripped of every entity declaration that is not a short literal
@@ -59,7 +60,6 @@ import nh3
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
-from briefreader.insight import derive_takeaways
 from briefreader.model import Analysis, Article, RelatedLink, article_id, parse_datetime
 from briefreader.sources import SourceError, clean_article, decode_bytes
 from briefreader.sources.html import extract_brief_parts, html_to_markdown, safe_url
@@ -94,7 +94,6 @@ MAX_ITEMS = 1000
 #: Longest dek (plain-text summary) kept, in characters.
 MAX_SUMMARY_CHARS = 400
 #: Derived takeaways look at no more than this much of the body (lead-weighted anyway).
-DERIVE_CHARS = 1500
 
 ParserName = Literal["fast", "feedparser", "json"]
 
@@ -1334,9 +1333,6 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str) -> Article | None:
     if not title:
         title = _fallback_title(summary, body, link)
     derived = False
-    if not takeaways and body:
-        takeaways = derive_takeaways(_lead(body), summary=summary, title=title)
-        derived = bool(takeaways)
     related = tuple(
         RelatedLink(title=_squash(lk.title) or url, url=url)
         for lk in raw.links
@@ -1359,24 +1355,6 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str) -> Article | None:
         origin=feed.url,
     )
     return clean_article(article)
-
-
-def _lead(body: str, limit: int | None = None) -> str:
-    """The first :data:`DERIVE_CHARS` or so of a body, cut at a paragraph or sentence end.
-
-    Derived takeaways are lead-weighted: sentences past the first 1,500 characters are
-    rarely chosen (95% of choices are the same on the benchmark's items), and the
-    choice costs time in proportion to the text it reads.
-    """
-    limit = DERIVE_CHARS if limit is None else limit
-    if len(body) <= limit:
-        return body
-    cut = body.rfind("\n\n", 0, limit)
-    if cut > limit // 2:
-        return body[:cut]
-    ends = [body.rfind(end, 0, limit) for end in (". ", "! ", "? ", ".\n")]
-    best = max(ends)
-    return body[: best + 1] if best > 0 else body[:limit]
 
 
 # ---------------------------------------------------------------------------------
@@ -1464,9 +1442,6 @@ def _finish_json_item(article: Article, guid: str, url: str) -> Article:
         summary = _first_paragraph(article.body)
     title = article.title or _fallback_title(summary, article.body, link)
     takeaways, derived = article.takeaways, article.takeaways_derived
-    if not takeaways and article.body:
-        takeaways = tuple(derive_takeaways(_lead(article.body), summary=summary, title=title))
-        derived = bool(takeaways)
     published = article.published.astimezone(UTC) if article.published else None
     return clean_article(
         article.with_changes(
