@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from briefreader.insight import with_derived_takeaways
 from briefreader.model import Analysis, Article, RelatedLink
 
 __all__ = [
@@ -913,7 +914,7 @@ def _article(r: Sequence[object]) -> Article:
     )
     takeaways = str(r[8])
     tags = str(r[17])
-    return Article(
+    article = Article(
         id=str(r[0]),
         title=str(r[1]),
         summary=str(r[2]),
@@ -930,6 +931,9 @@ def _article(r: Sequence[object]) -> Article:
         related=related,
         origin=str(r[19]),
     )
+    # An article with no takeaways of its own gets derived ones when it is read
+    # (cheap for one article; far too dear for every item of every refresh).
+    return with_derived_takeaways(article) if not takeaways else article
 
 
 def _split_sql(script: str) -> list[str]:
