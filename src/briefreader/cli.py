@@ -222,6 +222,50 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_related(args: argparse.Namespace) -> int:
+    """The related list the sidebar shows: same story first, then related."""
+    with _open_library(args) as library:
+        article = library.find(args.article)
+        if article is None and Path(args.article).exists():
+            article = library.find(str(Path(args.article).resolve()))
+        if article is None:
+            _err(f"briefreader: no article {args.article!r} in the library (an id, URL or path)")
+            return EXIT_FAILED
+        pending = library.related_pending()
+        if pending > 1000 and not args.json:
+            _err(f"briefreader: indexing {pending} new articles for related articles …")
+        library.index_related()
+        hits = library.related(article, limit=args.limit, min_score=args.min_score)
+    if args.json:
+        _write_json([h.to_dict() for h in hits])
+        return EXIT_OK
+    if not hits:
+        _err("briefreader: no related articles found")
+        return EXIT_OK
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    heading = ""
+    for n, hit in enumerate(hits, 1):
+        section = "Same story" if hit.same_story else "Related"
+        if section != heading:
+            heading = section
+            console.print(Text(section, style="bold underline"))
+        line = Text(f"{n:>2}. ", style="dim")
+        line.append(hit.title, style="bold")
+        if hit.source:
+            line.append(f"  {hit.source}", style="cyan")
+        if hit.other_sources:
+            line.append(f"  +{len(hit.other_sources)} sources", style="magenta")
+        console.print(line, soft_wrap=True)
+        console.print(
+            Text(f"    {hit.score:.3f}  {hit.id}  {hit.origin or hit.url}", style="dim"),
+            soft_wrap=True,
+        )
+    return EXIT_OK
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.ASCII).strip("-")
     return slug[:60].rstrip("-") or "article"
@@ -484,6 +528,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "related", parents=[common], help="articles on the same story as ARTICLE, best first"
+    )
+    p.add_argument(
+        "article", metavar="ARTICLE", help="an article id, or the path or URL it came from"
+    )
+    p.add_argument("--limit", type=int, default=8)
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.add_argument(
+        "--min-score",
+        type=float,
+        default=0.10,
+        help="leave out articles scoring under this (0..1; default 0.10: merely shares words)",
+    )
+    p.set_defaults(func=cmd_related)
 
     p = sub.add_parser("export", parents=[common], help="write articles back out, re-importable")
     p.add_argument("--format", choices=("json", "markdown"), default="json")

@@ -27,8 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from briefreader import related as _related
 from briefreader.insight import with_derived_takeaways
 from briefreader.model import Analysis, Article, RelatedLink
+from briefreader.related import RelatedHit, StoryInfo
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -36,14 +38,16 @@ __all__ = [
     "FeedInfo",
     "Library",
     "LibraryError",
+    "RelatedHit",
     "SearchHit",
     "StoreCounts",
+    "StoryInfo",
     "fts_query",
 ]
 
 Filter = Literal["all", "unread", "starred"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -131,7 +135,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN full_text TEXT;
     CREATE INDEX articles_by_feed ON articles(feed_id, sort_ts DESC);
     """,
+    # 2 -> 3: the related-articles index (see briefreader.related): queued by triggers,
+    # indexed in small batches by store() and in bulk by index_related().
+    _related.MIGRATION_SQL,
 )
+
+#: store() indexes a batch for related articles at once when it changed at most this
+#: many articles; bigger (bulk) imports are left queued for index_related().
+RELATED_SYNC_MAX = 200
+#: related() on a writable library first indexes a queue of at most this many.
+RELATED_CATCH_UP_MAX = 1000
 
 # FTS5 column weights for bm25: title, summary, takeaways, analysis, body.
 _BM25 = "bm25(articles_fts, 10.0, 4.0, 5.0, 2.0, 1.0)"
@@ -291,6 +304,9 @@ class Library:
         except sqlite3.DatabaseError as exc:
             raise LibraryError(f"{self.path}: not a briefreader library ({exc})") from None
         self._source_ids: dict[str, int] = {}
+        # Term ids and document frequencies the related ranking looked up (see related()).
+        self._term_cache: _related.TermCache = {}
+        self._term_cache_docs = 0
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -412,6 +428,16 @@ class Library:
                 """,
                 rows,
             )
+            if rows and len(rows) <= RELATED_SYNC_MAX:
+                # Keep the related index current for everyday arrivals (feed refreshes).
+                marks = ",".join("?" * len(rows))
+                docs = [
+                    r[0]
+                    for r in self._db.execute(
+                        f"SELECT rowid FROM articles WHERE id IN ({marks})", [r[0] for r in rows]
+                    )
+                ]
+                _related.index_pending(self._db, docs=docs)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -840,8 +866,139 @@ class Library:
             return []
         return [r[0] for r in rows]
 
+    # -- related articles (briefreader.related) -------------------------------------
+
+    def _has_related_index(self) -> bool:
+        return self.schema_version >= 3
+
+    def related(
+        self,
+        article: Article | str,
+        *,
+        limit: int = 8,
+        min_score: float = _related.RELATED_MIN,
+    ) -> list[RelatedHit]:
+        """Articles that are the same story or its follow-up, best first.
+
+        ``article`` is an :class:`Article` (it need not be stored) or an id.  Each hit
+        has a score in 0..1 and ``same_story`` (show those first, as "Same story");
+        near-identical copies of one text are folded into one hit that lists their
+        ``other_sources``.  Articles scoring under ``min_score`` merely share some
+        words and are left out (pass 0 to get them too).  Articles still queued for
+        indexing (a bulk import not yet indexed, see :meth:`index_related`) are not
+        found; on a writable library a short queue is indexed first.
+        """
+        if isinstance(article, str):
+            found = self.get(article)
+            if found is None:
+                return []
+            article = found
+        if not self._has_related_index():
+            return [_hit_from_search(h) for h in self._similar_fts(article, limit=limit)]
+        if not self.readonly and 0 < _related.pending_count(self._db) <= RELATED_CATCH_UP_MAX:
+            self.index_related()
+        row = self._db.execute("SELECT rowid FROM articles WHERE id = ?", (article.id,)).fetchone()
+        return _related.rank(
+            self._db,
+            title=article.title,
+            summary=article.summary,
+            # Derived takeaways repeat the body, and stored articles are indexed without them.
+            takeaways="" if article.takeaways_derived else "\n".join(article.takeaways),
+            body=article.body,
+            published=article.published.timestamp() if article.published else None,
+            source=article.source,
+            exclude=int(row[0]) if row else None,
+            exclude_id=article.id,
+            limit=limit,
+            min_score=min_score,
+            cache=self._related_term_cache(),
+        )
+
+    def _related_term_cache(self) -> _related.TermCache:
+        """The term cache for related(): dropped once the library has grown by 5% since
+        it was started (document frequencies drift slowly; ids never change)."""
+        docs = _related.indexed_count(self._db)
+        if (
+            not self._term_cache_docs
+            or docs > self._term_cache_docs * 1.05
+            or len(self._term_cache) > 500_000
+        ):
+            self._term_cache = {}
+            self._term_cache_docs = max(1, docs)
+        return self._term_cache
+
     def similar(self, article: Article, *, limit: int = 8) -> list[SearchHit]:
-        """A first ranking of related articles: bm25 over the article's salient words."""
+        """The related list as search hits (the app's first API; see :meth:`related`)."""
+        return [
+            SearchHit(h.id, h.title, h.source, h.published, h.origin, h.url, "", h.score)
+            for h in self.related(article, limit=limit)
+        ]
+
+    def index_related(self, *, limit: int | None = None) -> int:
+        """Index the articles queued for the related index (a bulk import); returns how
+        many.  Incremental: only what arrived or changed since the last call."""
+        if self.readonly or not self._has_related_index() or not _related.pending_count(self._db):
+            return 0
+        done = 0
+        while True:
+            step = 5000 if limit is None else min(5000, limit - done)
+            if step <= 0:
+                break
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                n = _related.index_pending(self._db, limit=step)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            done += n
+            if n < step:
+                break
+        return done
+
+    def related_pending(self) -> int:
+        """How many articles wait to be indexed for related articles."""
+        if not self._has_related_index():
+            return self.count()
+        return _related.pending_count(self._db)
+
+    def update_stories(self, *, limit: int | None = None) -> int:
+        """Group newly indexed articles into stories (what :meth:`story_sizes` reads).
+
+        Each article joins the story of its best same-story match or starts one; only
+        articles without a story are visited, oldest first.  Costs one ranking per
+        article: run it in the background after a refresh or import.
+        """
+        if self.readonly or not self._has_related_index():
+            return 0
+        self.index_related()
+        done = 0
+        while True:
+            step = 500 if limit is None else min(500, limit - done)
+            if step <= 0:
+                break
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                n = _related.assign_stories(self._db, limit=step, cache=self._related_term_cache())
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            done += n
+            if n < step:
+                break
+        return done
+
+    def story_sizes(self, article_ids: Sequence[str]) -> dict[str, StoryInfo]:
+        """``{id: StoryInfo}`` for the given articles that have been grouped into a story:
+        ``info.others`` is how many other articles cover it ("+3 sources")."""
+        if not self._has_related_index():
+            return {}
+        return _related.story_sizes(self._db, article_ids)
+
+    def _similar_fts(self, article: Article, *, limit: int = 8) -> list[SearchHit]:
+        """The first ranking (bm25 over the article's salient words): used only on a
+        library opened read-only before its related index exists."""
         words = _salient_words(article)
         if not words:
             return []
@@ -891,6 +1048,10 @@ def _salient_words(article: Article, limit: int = 12) -> list[str]:
                 continue
             counts[w] = counts.get(w, 0.0) + weight * (1.5 if word[0].isupper() else 1.0)
     return [w for w, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]]
+
+
+def _hit_from_search(h: SearchHit) -> RelatedHit:
+    return RelatedHit(h.id, h.title, h.source, h.published, h.origin, h.url, h.score, False)
 
 
 def _article(r: Sequence[object]) -> Article:
