@@ -364,11 +364,15 @@ class Library:
         self._source_ids[name] = int(row[0])
         return int(row[0])
 
-    def store(self, articles: Iterable[Article], *, feed_id: int | None = None) -> StoreCounts:
+    def store(
+        self, articles: Iterable[Article], *, feed_id: int | None = None, index: bool = True
+    ) -> StoreCounts:
         """Insert or update articles in one transaction; read/star state is kept.
 
         An article whose content did not change is left alone (counted unchanged).
-        ``feed_id`` records the feed the articles came from.
+        ``feed_id`` records the feed the articles came from.  ``index=False`` leaves
+        small batches queued for the related index too (a refresh of hundreds of
+        feeds indexes afterwards, in the background: :meth:`index_related`).
         """
         counts = StoreCounts()
         batch = list(articles)
@@ -428,7 +432,7 @@ class Library:
                 """,
                 rows,
             )
-            if rows and len(rows) <= RELATED_SYNC_MAX:
+            if index and rows and len(rows) <= RELATED_SYNC_MAX:
                 # Keep the related index current for everyday arrivals (feed refreshes).
                 marks = ",".join("?" * len(rows))
                 docs = [

@@ -190,7 +190,9 @@ class _Run:
             lib.record_fetch(feed.id, ok=False, status=result.status, error=reason)
             self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason))
             return
-        counts = lib.store(parsed.items, feed_id=feed.id)
+        # The related index is brought up to date after the run (index_related), not
+        # feed by feed: it would double the refresh's cost on the event loop.
+        counts = lib.store(parsed.items, feed_id=feed.id, index=False)
         title = feed.title or parsed.title
         lib.record_fetch(
             feed.id,
