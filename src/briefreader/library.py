@@ -16,6 +16,7 @@ values.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -249,8 +250,18 @@ class StoreCounts:
 
 
 def _content_hash(article: Article) -> str:
-    payload = json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False)
-    return hashlib.blake2b(payload.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    """A digest of every field (cheap: joined text, no JSON)."""
+    a, an = article, article.analysis
+    parts = (
+        a.id, a.title, a.summary, a.url, a.source, a.author,
+        a.published.isoformat() if a.published else "", a.image_caption,
+        "\x1e".join(a.takeaways), "1" if a.takeaways_derived else "0",
+        "\x1e".join((an.label, an.title, an.body, an.byline, an.kicker)) if an else "\x00",
+        a.body, "\x1e".join(a.tags),
+        "\x1e".join(f"{r.title}\x1d{r.url}" for r in a.related), a.origin,
+    )  # fmt: skip
+    payload = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
 _TOKEN = re.compile(r'"[^"]*"|[^\s"]+')
@@ -315,10 +326,8 @@ class Library:
 
     def interrupt(self) -> None:
         """Abort a query running on this connection (safe to call from another thread)."""
-        try:
+        with contextlib.suppress(sqlite3.ProgrammingError):  # already closed
             self._db.interrupt()
-        except sqlite3.ProgrammingError:  # already closed
-            pass
 
     def __enter__(self) -> Library:
         return self

@@ -14,14 +14,15 @@ names its feeds) — network and parsing for the library, like refreshing.
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from briefreader.fetch import DEFAULT_CONCURRENCY, Fetcher, FetchRequest, FetchResult, fetch_one
 from briefreader.library import FeedInfo, Library
@@ -37,6 +38,8 @@ __all__ = [
     "refresh_feeds",
     "subscribe",
 ]
+
+_T = TypeVar("_T")
 
 Status = Literal["new", "updated", "unchanged", "not-modified", "failed", "skipped"]
 
@@ -136,6 +139,14 @@ class _Run:
         self.progress = progress
         self.total = total
         self.report = RefreshReport()
+        # One thread does every library write, in order: SQLite releases the GIL while
+        # it works (FTS indexing is most of a store), so the event loop goes on
+        # fetching meanwhile.
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefreader-store")
+
+    async def write(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.writer, functools.partial(fn, *args, **kwargs))
 
     def done(self, outcome: FeedOutcome) -> None:
         self.report.outcomes.append(outcome)
@@ -147,7 +158,8 @@ class _Run:
         now = time.time()
         if result.error is not None:
             retry_at = now + result.retry_after if result.retry_after else None
-            lib.record_fetch(
+            await self.write(
+                lib.record_fetch,
                 feed.id,
                 ok=False,
                 status=result.status,
@@ -162,7 +174,8 @@ class _Run:
             )
             return
         if result.not_modified:
-            lib.record_fetch(
+            await self.write(
+                lib.record_fetch,
                 feed.id,
                 ok=True,
                 status=result.status,
@@ -182,19 +195,24 @@ class _Run:
                     self.executor, _parse, result.body, feed.url, content_type
                 )
         except SourceError as exc:
-            lib.record_fetch(feed.id, ok=False, status=result.status, error=exc.reason)
+            await self.write(
+                lib.record_fetch, feed.id, ok=False, status=result.status, error=exc.reason
+            )
             self.done(FeedOutcome(feed.url, feed.title, "failed", error=exc.reason))
             return
         except Exception as exc:  # a worker crashed: report it for this feed only
             reason = f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
-            lib.record_fetch(feed.id, ok=False, status=result.status, error=reason)
+            await self.write(
+                lib.record_fetch, feed.id, ok=False, status=result.status, error=reason
+            )
             self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason))
             return
         # The related index is brought up to date after the run (index_related), not
         # feed by feed: it would double the refresh's cost on the event loop.
-        counts = lib.store(parsed.items, feed_id=feed.id, index=False)
+        counts = await self.write(lib.store, parsed.items, feed_id=feed.id, index=False)
         title = feed.title or parsed.title
-        lib.record_fetch(
+        await self.write(
+            lib.record_fetch,
             feed.id,
             ok=True,
             status=result.status,
@@ -258,17 +276,22 @@ async def refresh_feeds(
     by_url = {f.url: f for f in to_fetch}
     requests = [FetchRequest(f.url, f.etag, f.last_modified) for f in to_fetch]
     tasks: set[asyncio.Task[None]] = set()
-    async with Fetcher(concurrency=concurrency, per_host=per_host, deadline=deadline) as fetcher:
-        async for result in fetcher.iter_fetch(requests):
-            feed = by_url[result.url]
-            if result.body and not result.error:
-                task = asyncio.create_task(run.handle(feed, result))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            else:
-                await run.handle(feed, result)
-        if tasks:
-            await asyncio.gather(*list(tasks))
+    try:
+        async with Fetcher(
+            concurrency=concurrency, per_host=per_host, deadline=deadline
+        ) as fetcher:
+            async for result in fetcher.iter_fetch(requests):
+                feed = by_url[result.url]
+                if result.body and not result.error:
+                    task = asyncio.create_task(run.handle(feed, result))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                else:
+                    await run.handle(feed, result)
+            if tasks:
+                await asyncio.gather(*list(tasks))
+    finally:
+        run.writer.shutdown(wait=True)
     run.report.seconds = time.perf_counter() - started
     return run.report
 
