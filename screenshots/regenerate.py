@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Regenerate the screenshots in this folder from the running app.
+
+    .venv/bin/python screenshots/regenerate.py
+
+Runs the reading app headless on a fresh library holding the bundled sample
+briefs (in a temporary ``BRIEFREADER_HOME``; nothing of yours is read or
+written), with "now" fixed so relative ages do not drift, and writes one SVG
+per view.  A PNG is written beside each SVG when ``rsvg-convert`` (Debian:
+librsvg2-bin) or the ``cairosvg`` module is available.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from textual.pilot import Pilot  # noqa: E402
+
+from briefreader.config import Config  # noqa: E402
+from briefreader.tui.app import BriefReaderApp  # noqa: E402
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC).timestamp()
+SAMPLE_TITLE = "New Export Rule Puts a Ceiling"
+
+Step = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_sample(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, BriefReaderApp)
+    index = next(
+        (i for i, row in app.article_list.iter_rows(0) if row.title.startswith(SAMPLE_TITLE)), 0
+    )
+    app.article_list.move_to(index)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def then(*keys: str) -> Step:
+    async def step(pilot: Pilot[Any]) -> None:
+        await open_sample(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return step
+
+
+#: name, terminal size, theme, what to do before the picture.
+SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
+    ("main", (140, 42), "textual-dark", open_sample),
+    ("share-menu", (140, 42), "textual-dark", then("S")),
+    ("help", (110, 52), "textual-dark", then("question_mark")),
+    ("narrow-80x24", (80, 24), "textual-dark", open_sample),
+    ("narrow-related-80x24", (80, 24), "textual-dark", then("right_square_bracket")),
+    ("single-pane-50x22", (50, 22), "textual-dark", open_sample),
+    ("light-theme", (140, 42), "textual-light", open_sample),
+]
+
+
+async def shoot(library: Path, name: str, size: tuple[int, int], theme: str, step: Step) -> Path:
+    app = BriefReaderApp(
+        library,
+        config=Config(theme=theme),
+        config_path=Path("~/.config/briefreader/config.toml"),
+        save_config=False,
+        load_samples=True,
+        clock=lambda: NOW,
+    )
+    app.RELATED_DELAY = 0  # type: ignore[misc]
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await step(pilot)
+        svg = app.export_screenshot(title=f"briefreader — {name}")
+    out = HERE / f"{name}.svg"
+    out.write_text(svg, encoding="utf-8")
+    return out
+
+
+def to_png(svg: Path) -> Path | None:
+    png = svg.with_suffix(".png")
+    tool = shutil.which("rsvg-convert")
+    if tool:
+        subprocess.run([tool, str(svg), "-o", str(png)], check=True)
+        return png
+    try:
+        import cairosvg  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    cairosvg.svg2png(url=str(svg), write_to=str(png))
+    return png
+
+
+async def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="briefreader-shots-") as home:
+        os.environ["BRIEFREADER_HOME"] = home
+        made: list[Path] = []
+        for name, size, theme, step in SHOTS:
+            # A fresh library per view: the first run imports the bundled samples.
+            library = Path(home) / f"{name}.sqlite3"
+            svg = await shoot(library, name, size, theme, step)
+            made.append(svg)
+            png = to_png(svg)
+            if png is not None:
+                made.append(png)
+    for path in made:
+        print(path.relative_to(HERE.parent))
+    if not any(p.suffix == ".png" for p in made):
+        print(
+            "(no PNGs: install rsvg-convert (librsvg2-bin) or cairosvg for them)", file=sys.stderr
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))

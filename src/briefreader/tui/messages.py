@@ -1,0 +1,69 @@
+"""Messages the app's workers post back to the UI thread (``post_message`` is thread-safe)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from briefreader.library import ArticleRow
+from briefreader.tui.widgets.related import RelatedEntry
+
+__all__ = [
+    "MarkedRead",
+    "RelatedIndexed",
+    "RelatedReady",
+    "RowsLoaded",
+    "SamplesImported",
+    "SearchDone",
+]
+
+
+class RowsLoaded(Message):
+    """The article list's order for the current filter was read from the library."""
+
+    def __init__(self, rowids: list[int], unread: int, generation: int, keep: int | None) -> None:
+        super().__init__()
+        self.rowids = rowids
+        self.unread = unread
+        self.generation = generation
+        self.keep = keep
+
+
+class SearchDone(Message):
+    """Full-text search results for ``query``, best first."""
+
+    def __init__(self, query: str, rows: list[ArticleRow]) -> None:
+        super().__init__()
+        self.query = query
+        self.rows = rows
+
+
+class RelatedReady(Message):
+    """The Related sidebar's entries for one article."""
+
+    def __init__(self, article_id: str, entries: list[RelatedEntry]) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.entries = entries
+
+
+class SamplesImported(Message):
+    """The first-run import of the bundled samples finished."""
+
+    def __init__(self, added: int, errors: list[str]) -> None:
+        super().__init__()
+        self.added = added
+        self.errors = errors
+
+
+class MarkedRead(Message):
+    """Many articles were marked read at once (``M``)."""
+
+    def __init__(self, rowids: list[int], changed: int, unread: int) -> None:
+        super().__init__()
+        self.rowids = rowids
+        self.changed = changed
+        self.unread = unread
+
+
+class RelatedIndexed(Message):
+    """Articles queued for the related-articles index were indexed."""

@@ -1,0 +1,389 @@
+"""The article list: a line-rendered virtual list that stays fast at 100,000 rows.
+
+Like toolong's ``LogLines``, this is a :class:`~textual.scroll_view.ScrollView`
+whose :meth:`render_line` draws only the rows on screen, each into a
+:class:`~textual.strip.Strip` (cached), from plain
+:class:`~briefreader.library.ArticleRow` tuples.  No widget per row, no markup:
+titles are :class:`rich.text.Text` built from plain strings.
+
+The list holds only the order (library rowids, ~50 ms for 100,000 from a covering
+index); the rows' text is read a window at a time as it comes on screen, through
+the ``loader`` the app gives it.
+
+A row is ``● ★ Title…   2h`` over ``source`` (density "comfortable"), or
+``● ★ Title…  source  2h`` on one line (density "compact").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from briefreader.library import ArticleRow
+from briefreader.tui.formatting import foreground, relative_age, safe_line
+
+__all__ = ["ArticleList"]
+
+AGE_WIDTH = 4
+MARKS_WIDTH = 4
+#: How many rows are read from the library at a time when drawing.
+WINDOW = 256
+
+Loader = Callable[[Sequence[int]], list[ArticleRow]]
+"""Reads rows by library rowid (any order; missing ones left out)."""
+
+
+class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
+    """Newest-first rows of the library; the app owns the data and the keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-list--cursor",
+        "article-list--unread",
+        "article-list--read",
+        "article-list--dot",
+        "article-list--star",
+        "article-list--meta",
+        "article-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .article-list--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .article-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .article-list--unread { text-style: bold; }
+        & > .article-list--read { color: $text-muted; }
+        & > .article-list--dot { color: $text-accent; }
+        & > .article-list--star { color: $text-warning; }
+        & > .article-list--meta { color: $text-muted; }
+        & > .article-list--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(-1, repaint=False, init=False)
+    """Index of the highlighted row (-1 when the list is empty)."""
+
+    density: reactive[str] = reactive("comfortable", init=False)
+    """"comfortable" (two lines per row) or "compact" (one)."""
+
+    class Highlighted(Message):
+        """The cursor moved to a row (or the list became empty: ``row`` is None)."""
+
+        def __init__(self, row: ArticleRow | None) -> None:
+            super().__init__()
+            self.row = row
+
+    class Selected(Message):
+        """A row was chosen with the mouse."""
+
+        def __init__(self, row: ArticleRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(
+        self,
+        *,
+        loader: Loader | None = None,
+        clock: Callable[[], float] = time.time,
+        density: str = "comfortable",
+        empty_message: str = "No articles",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._loader = loader
+        self._rowids: list[int] = []
+        self._rows: dict[int, ArticleRow] = {}
+        self._index: dict[int, int] | None = None
+        self._clock = clock
+        self._now = clock()
+        self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(1024)
+        self._base: Style | None = None
+        self.empty_message = empty_message
+        self.set_reactive(ArticleList.density, density)
+
+    # -- data -----------------------------------------------------------------------
+
+    @property
+    def rowids(self) -> Sequence[int]:
+        """The rows shown, in order (library rowids)."""
+        return self._rowids
+
+    def __len__(self) -> int:
+        return len(self._rowids)
+
+    @property
+    def row_height(self) -> int:
+        return 1 if self.density == "compact" else 2
+
+    @property
+    def current(self) -> ArticleRow | None:
+        return self.row_at(self.cursor)
+
+    def row_at(self, index: int) -> ArticleRow | None:
+        """The row at ``index``, read from the library (a window at a time) when needed."""
+        if not 0 <= index < len(self._rowids):
+            return None
+        rowid = self._rowids[index]
+        row = self._rows.get(rowid)
+        if row is None and self._loader is not None:
+            start = max(0, index - WINDOW // 4)
+            wanted = [r for r in self._rowids[start : start + WINDOW] if r not in self._rows]
+            for loaded in self._loader(wanted):
+                self._rows[loaded.rowid] = loaded
+            row = self._rows.get(rowid)
+        return row
+
+    def iter_rows(self, start: int, *, forward: bool = True) -> Iterator[tuple[int, ArticleRow]]:
+        """``(index, row)`` from ``start`` onwards (or backwards), loading as it goes."""
+        step = 1 if forward else -1
+        index = start
+        while 0 <= index < len(self._rowids):
+            row = self.row_at(index)
+            if row is not None:
+                yield index, row
+            index += step
+
+    def index_of(self, rowid: int) -> int | None:
+        if self._index is None:
+            self._index = {r: i for i, r in enumerate(self._rowids)}
+        return self._index.get(rowid)
+
+    def set_rows(self, rows: list[ArticleRow], *, keep: int | None = None) -> None:
+        """Show exactly these rows (search results), in this order."""
+        self._rows = {row.rowid: row for row in rows}
+        self._set_order([row.rowid for row in rows], keep)
+
+    def set_rowids(self, rowids: list[int], *, keep: int | None = None) -> None:
+        """Show these library rows in this order; their text is read when drawn."""
+        self._rows = {}
+        self._set_order(rowids, keep)
+
+    def _set_order(self, rowids: list[int], keep: int | None) -> None:
+        before = self.current
+        self._rowids = rowids
+        self._index = None
+        self._cache.clear()
+        self._now = self._clock()
+        index = self.index_of(keep) if keep is not None else None
+        if index is None:
+            index = 0 if rowids else -1
+        self._update_virtual_size()
+        self.set_reactive(ArticleList.cursor, index)
+        if rowids:
+            self._scroll_to_cursor(center=keep is not None)
+        else:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+        after = self.current
+        if keep is None or (before.id if before else None) != (after.id if after else None):
+            self.post_message(self.Highlighted(after))
+
+    def update_row(self, rowid: int, **changes: Any) -> None:
+        """Change a row's read/starred flags in place."""
+        row = self._rows.get(rowid)
+        if row is not None:
+            self._rows[rowid] = replace(row, **changes)
+        index = self.index_of(rowid)
+        if index is not None:
+            self._refresh_row(index)
+
+    def mark_all(self, **changes: Any) -> None:
+        """Change the flags of every row shown (rows not yet read come fresh from disk)."""
+        self._rows = {rowid: replace(row, **changes) for rowid, row in self._rows.items()}
+        self._cache.clear()
+        self.refresh()
+
+    def refresh_ages(self) -> None:
+        self._now = self._clock()
+        self._cache.clear()
+        self.refresh()
+
+    # -- moving ---------------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        if self._rowids:
+            self.cursor = max(0, min(index, len(self._rowids) - 1))
+
+    def move_by(self, delta: int) -> None:
+        if self._rowids:
+            self.move_to((self.cursor if self.cursor >= 0 else 0) + delta)
+
+    def find(self, predicate: Callable[[ArticleRow], bool], *, forward: bool = True) -> int | None:
+        """Index of the next (or previous) row after the cursor matching ``predicate``."""
+        start = self.cursor + 1 if forward else self.cursor - 1
+        for index, row in self.iter_rows(start, forward=forward):
+            if predicate(row):
+                return index
+        return None
+
+    def validate_cursor(self, value: int) -> int:
+        if not self._rowids:
+            return -1
+        return max(0, min(value, len(self._rowids) - 1))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self.current))
+
+    def watch_density(self) -> None:
+        self._cache.clear()
+        self._update_virtual_size()
+        self._scroll_to_cursor(center=True)
+        self.refresh()
+
+    def _scroll_to_cursor(self, *, center: bool = False) -> None:
+        if self.cursor < 0:
+            return
+        h = self.row_height
+        self.scroll_to_region(
+            Region(0, self.cursor * h, max(1, self.size.width), h),
+            animate=False,
+            center=center,
+            force=True,
+            immediate=True,
+            x_axis=False,
+        )
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._rowids) * self.row_height)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        self._cache.clear()
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._base = None
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._base = None
+        self._cache.clear()
+        self.refresh()
+
+    def _refresh_row(self, index: int) -> None:
+        if index < 0:
+            return
+        h = self.row_height
+        y = index * h - round(self.scroll_offset.y)
+        if -h < y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, h))
+
+    # -- mouse ----------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = (offset.y + round(self.scroll_offset.y)) // self.row_height
+        row = self.row_at(index)
+        if row is not None:
+            self.focus()
+            self.cursor = index
+            self.post_message(self.Selected(row))
+
+    # -- drawing --------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line = y + round(self.scroll_offset.y)
+        if self._base is None:  # ``rich_style`` walks the DOM on every call
+            self._base = self.rich_style
+        base = self._base
+        if not self._rowids:
+            if y == 1 and self.empty_message:
+                style = foreground(self.get_component_rich_style("article-list--empty"))
+                text = Text("  " + self.empty_message, style=style, end="")
+                text.truncate(width, overflow="ellipsis", pad=True)
+                return Strip(list(text.render(self.app.console)), width).apply_style(base)
+            return Strip.blank(width, base)
+        index, sub = divmod(line, self.row_height)
+        row = self.row_at(index) if width > 0 else None
+        if row is None:
+            return Strip.blank(width, base)
+        is_cursor = index == self.cursor
+        key = (row, sub, width, is_cursor, self.has_focus, self.density)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._draw(row, sub, width, is_cursor, base)
+            self._cache[key] = strip
+        return strip
+
+    def _draw(self, row: ArticleRow, sub: int, width: int, is_cursor: bool, base: Style) -> Strip:
+        def get(name: str) -> Style:
+            return foreground(self.get_component_rich_style(name))
+
+        if is_cursor:
+            base = base + self.get_component_rich_style("article-list--cursor")
+        meta_style = get("article-list--meta")
+        text = Text(end="", no_wrap=True)
+        age = relative_age(row.sort_ts, self._now).rjust(AGE_WIDTH)
+        source = safe_line(row.source)
+        if sub == 0:
+            text.append("● " if not row.read else "  ", get("article-list--dot"))
+            text.append("★ " if row.starred else "  ", get("article-list--star"))
+            title_style = get("article-list--read" if row.read else "article-list--unread")
+            if self.density == "compact":
+                source = _clip(source, max(8, width // 4))
+                right = f"  {source}  {age}" if source else f"  {age}"
+                room = width - MARKS_WIDTH - cell_len(right)
+                if room < 16 and source:  # too narrow: drop the source, keep the title
+                    right = f"  {age}"
+                    room = width - MARKS_WIDTH - cell_len(right)
+            else:
+                right = f" {age}"
+                room = width - MARKS_WIDTH - cell_len(right)
+            title = Text(safe_line(row.title), style=title_style, end="", no_wrap=True)
+            if room > 0:
+                title.truncate(room, overflow="ellipsis", pad=True)
+                text.append_text(title)
+                text.append(right, meta_style)
+        else:
+            text.append(" " * MARKS_WIDTH)
+            text.append(source or " ", meta_style)
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        return Strip(Segment.apply_style(segments, base), width)
+
+
+def _clip(text: str, cells: int) -> str:
+    if cell_len(text) <= cells:
+        return text
+    clipped = Text(text, end="")
+    clipped.truncate(cells, overflow="ellipsis")
+    return clipped.plain

@@ -1,0 +1,364 @@
+"""The article pane: title, meta line, dek, caption, takeaways, analysis, body.
+
+Built for the 16 ms budget of "next article": the pane is one line-API widget
+(a :class:`~textual.scroll_view.ScrollView`, like the list).  Showing an article
+renders it once into a list of :class:`~textual.strip.Strip` for the pane's width
+(~2 ms for a typical brief); after that, scrolling and repainting only copy the
+strips on screen, and no layout of child widgets is ever needed.  (A pane of
+``Static`` widgets plus Textual's ``Markdown`` measured ~27 ms a move.)
+
+Every piece of article text goes in as :class:`rich.text.Text` made from the
+plain string, never as markup.  Colours come from component classes, so themes
+(dark and light) restyle the pane.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from briefreader.model import Article
+from briefreader.textformat import meta_line
+from briefreader.tui.formatting import foreground, safe_block, safe_line
+from briefreader.tui.widgets.body import (
+    STYLE_NAMES,
+    Bar,
+    MarkdownDoc,
+    parse_markdown,
+    render_blocks,
+)
+
+__all__ = ["ArticleView"]
+
+_PARTS = (
+    "title",
+    "meta",
+    "dek",
+    "caption",
+    "caption-bar",
+    "section",
+    "derived",
+    "number",
+    "analysis",
+    "analysis-bar",
+    "analysis-label",
+    "analysis-title",
+    "analysis-foot",
+    "message",
+    "detail",
+)
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Shows one article; scrolls with the arrow, page and space keys and the wheel."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"article--{p}" for p in _PARTS} | {
+        f"body--{name}" for name in STYLE_NAMES
+    }
+
+    DEFAULT_CSS = """
+    ArticleView {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+        & > .article--title { text-style: bold; color: $text; }
+        & > .article--meta { color: $text-muted; }
+        & > .article--dek { text-style: italic; }
+        & > .article--caption { color: $text-muted; text-style: italic; }
+        & > .article--caption-bar { color: $text-muted; }
+        & > .article--section { color: $text-primary; text-style: bold; }
+        & > .article--derived { color: $text-muted; }
+        & > .article--number { color: $text-accent; text-style: bold; }
+        & > .article--analysis { background: $accent 12%; color: $text; }
+        & > .article--analysis-bar { color: $accent; background: $accent 12%; }
+        & > .article--analysis-label { color: $text-accent; text-style: bold; }
+        & > .article--analysis-title { text-style: bold; }
+        & > .article--analysis-foot { color: $text-muted; }
+        & > .article--message { text-style: bold; }
+        & > .article--detail { color: $text-muted; }
+        & > .body--link { color: $text-accent; text-style: underline; }
+        & > .body--code { background: $foreground 8%; }
+        & > .body--heading { color: $text-primary; text-style: bold; }
+        & > .body--quote { color: $text-secondary; }
+        & > .body--rule { color: $foreground 30%; }
+        & > .body--image { color: $text-muted; text-style: italic; }
+        & > .body--bullet { color: $text-accent; }
+        & > .body--note { color: $text-muted; text-style: italic; }
+    }
+    """
+
+    class LinkClicked(Message):
+        """A link in the body was clicked: the app decides whether to open it."""
+
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.article: Article | None = None
+        self._message: tuple[str, str] = ("", "")
+        self._doc = MarkdownDoc([], [])
+        self._lines: list[Strip] = []
+        self._built_for: tuple[object, ...] | None = None
+        self._base: Style | None = None
+        self._blank: Strip | None = None
+        self._style_generation = 0
+        self._signature: tuple[Style, ...] = ()
+        # Rendered articles by (article, width, style generation): going back to an
+        # article, or to one prefetched while the reader was reading, costs nothing.
+        self._rendered: LRUCache[tuple[object, ...], tuple[MarkdownDoc, list[Strip]]] = LRUCache(32)
+
+    # -- content --------------------------------------------------------------------
+
+    @property
+    def links(self) -> list[str]:
+        """The body's links, in order (what a click on link ``i`` opens)."""
+        return list(self._doc.links)
+
+    @property
+    def text(self) -> str:
+        """What the pane shows, as plain text (tests, debugging)."""
+        self._build()
+        return "\n".join(strip.text.rstrip() for strip in self._lines)
+
+    def show_article(self, article: Article) -> None:
+        """Show an article, scrolled to its top."""
+        self.article = article
+        self._message = ("", "")
+        self._rebuild()
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def show_message(self, message: str, detail: str = "") -> None:
+        """No article: show a message (empty library, nothing matches) instead."""
+        self.article = None
+        self._message = (message, detail)
+        self._rebuild()
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def prefetch(self, article: Article) -> None:
+        """Render an article now (while idle) so that showing it later is instant."""
+        width = self._width()
+        if width > 0 and self.is_mounted:
+            self._rendered_article(article, width)
+
+    def _rebuild(self) -> None:
+        self._built_for = None
+        self._build()
+        self.refresh()
+
+    def _width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _build(self) -> None:
+        width = self._width()
+        key = (self.article, self._message, width, self._style_generation)
+        if key == self._built_for:
+            return
+        self._built_for = key
+        if width <= 0:
+            self._lines = []
+            self._set_virtual_height(0)
+            return
+        self._blank = Strip.blank(width, self._base_style())
+        if self.article is not None:
+            self._doc, self._lines = self._rendered_article(self.article, width)
+        else:
+            self._doc = MarkdownDoc([], [])
+            self._lines = self._draw(self._message_renderable(), width)
+        self._set_virtual_height(len(self._lines))
+
+    def _rendered_article(self, article: Article, width: int) -> tuple[MarkdownDoc, list[Strip]]:
+        key = (article, width, self._style_generation)
+        cached = self._rendered.get(key)
+        if cached is None:
+            doc = parse_markdown(article.body)
+            cached = (doc, self._draw(self._article_renderable(article, doc), width))
+            self._rendered[key] = cached
+        return cached
+
+    def _draw(self, renderable: RenderableType, width: int) -> list[Strip]:
+        base = self._base_style()
+        console = self.app.console
+        options = console.options.update(width=width, height=None, min_width=width)
+        # One blank column on the right keeps text off the scrollbar.
+        padded = Padding(renderable, (0, 1, 0, 0))
+        rendered = console.render_lines(padded, options, style=base, pad=True)
+        return [Strip(line, width) for line in rendered]
+
+    def _set_virtual_height(self, height: int) -> None:
+        """Set the scrollable size without a screen layout when the scrollbar stays put.
+
+        ``virtual_size`` is a layout reactive: assigning it re-lays out the whole
+        screen (~13 ms here).  Only the scrollbar depends on it, so update that
+        directly, and ask for a layout only when the scrollbar appears or goes.
+        """
+        size = Size(self._width(), height)
+        if size == self.virtual_size:
+            return
+        had_scrollbar = self.show_vertical_scrollbar
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)
+        if self.show_vertical_scrollbar != had_scrollbar:
+            self.refresh(layout=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._build()
+
+    def _base_style(self) -> Style:
+        # ``rich_style`` walks the DOM on every call (~0.1 ms): once per build is enough.
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        if self.is_mounted:
+            self.call_after_refresh(self._restyle)
+
+    def _style_signature(self) -> tuple[Style, ...]:
+        names = sorted(self.COMPONENT_CLASSES)
+        return (self._base_style(), *(self.get_component_rich_style(n) for n in names))
+
+    def _restyle(self) -> None:
+        """Re-render only when the colours really changed (a theme, not a focus change)."""
+        signature = self._style_signature()
+        if signature == self._signature:
+            return
+        self._signature = signature
+        self._style_generation += 1
+        self._rendered.clear()
+        if self._built_for is not None:
+            self._rebuild()
+
+    def render_line(self, y: int) -> Strip:
+        self._build()
+        line = y + round(self.scroll_offset.y)
+        if 0 <= line < len(self._lines):
+            return self._lines[line]
+        if self._blank is None:
+            self._blank = Strip.blank(self._width(), self._base_style())
+        return self._blank
+
+    def action_follow_link(self, index: int) -> None:
+        if isinstance(index, int) and 0 <= index < len(self._doc.links):
+            self.post_message(self.LinkClicked(self._doc.links[index]))
+
+    # -- drawing --------------------------------------------------------------------
+
+    def _style(self, part: str, *, with_background: bool = False) -> Style:
+        style = self.get_component_rich_style(f"article--{part}")
+        return style if with_background else foreground(style)
+
+    def _message_renderable(self) -> RenderableType:
+        message, detail = self._message
+        if not message:
+            return Text("")
+        parts: list[RenderableType] = [Text(message, self._style("message"))]
+        if detail:
+            parts += [Text(""), Text(detail, self._style("detail"))]
+        return Padding(Group(*parts), (2, 1, 0, 1))
+
+    def _article_renderable(self, article: Article, doc: MarkdownDoc) -> RenderableType:
+        blank = Text("")
+        parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]
+        parts.append(_MetaLine(safe_line(meta_line(article)), self._style("meta")))
+        if article.summary.strip():
+            parts += [blank, Text(safe_block(article.summary), self._style("dek"))]
+        if article.image_caption.strip():
+            parts += [
+                blank,
+                Bar(
+                    Text(safe_line(article.image_caption), self._style("caption")),
+                    self._style("caption-bar"),
+                ),
+            ]
+        if article.takeaways:
+            label = Text("KEY TAKEAWAYS", self._style("section"))
+            if article.takeaways_derived:
+                label.append(" · derived from the text", self._style("derived"))
+            parts += [blank, label, blank, self._takeaways(article.takeaways)]
+        if article.analysis is not None:
+            parts += [blank, self._analysis(article)]
+        if doc.blocks:
+            styles = {
+                name: (
+                    self.get_component_rich_style(f"body--{name}")
+                    if name == "code"
+                    else foreground(self.get_component_rich_style(f"body--{name}"))
+                )
+                for name in STYLE_NAMES
+            }
+            parts += [blank, render_blocks(doc.blocks, styles)]
+        parts.append(blank)
+        return Group(*parts)
+
+    def _takeaways(self, items: tuple[str, ...]) -> RenderableType:
+        grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
+        grid.add_column(justify="right", no_wrap=True, style=self._style("number"))
+        grid.add_column(ratio=1)
+        for number, item in enumerate(items, 1):
+            grid.add_row(Text(str(number)), Text(safe_line(item)))
+        return Padding(grid, (0, 0, 0, 1))
+
+    def _analysis(self, article: Article) -> RenderableType:
+        an = article.analysis
+        assert an is not None
+        panel = self._style("analysis", with_background=True)
+        head = Text(
+            safe_line(an.label).upper() or "EDITOR'S ANALYSIS", self._style("analysis-label")
+        )
+        if an.title.strip():
+            head.append("  ·  ", self._style("analysis-foot"))
+            head.append(safe_line(an.title), self._style("analysis-title"))
+        inner: list[RenderableType] = [head]
+        if an.body.strip():
+            inner += [Text(""), Text(safe_block(an.body))]
+        foot = Text()
+        if an.byline.strip():
+            foot.append("— " + safe_line(an.byline), Style(italic=True))
+        if an.kicker.strip():
+            if foot:
+                foot.append("  ·  ")
+            foot.append(safe_line(an.kicker))
+        if foot:
+            foot.stylize(self._style("analysis-foot"))
+            inner += [Text(""), foot]
+        bar_style = self._style("analysis-bar", with_background=True)
+        return Bar(Padding(Group(*inner), (1, 2, 1, 1), style=panel, expand=True), bar_style, "┃")
+
+
+class _MetaLine:
+    """``Source · Author · date · 3 min read``, wrapped only between its parts."""
+
+    def __init__(self, text: str, style: Style) -> None:
+        self.parts = text.split(" · ")
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        line = ""
+        lines: list[str] = []
+        for part in self.parts:
+            candidate = f"{line} · {part}" if line else part
+            if line and cell_len(candidate) > width:
+                lines.append(line + " ·")
+                line = part
+            else:
+                line = candidate
+        lines.append(line)
+        text = Text("\n".join(lines), self.style)
+        yield text

@@ -1,0 +1,141 @@
+"""The Related sidebar: the links an article names, then similar library articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from briefreader.tui.formatting import safe_line
+
+__all__ = ["RelatedEntry", "RelatedSidebar"]
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedEntry:
+    """One line of the sidebar: a library article (``article_id``) or an outside link."""
+
+    title: str
+    article_id: str = ""
+    url: str = ""
+    source: str = ""
+    declared: bool = False
+
+    @property
+    def in_library(self) -> bool:
+        return bool(self.article_id)
+
+
+class RelatedList(OptionList):
+    """The numbered entries (an ``OptionList``: there are never more than a few)."""
+
+
+class RelatedSidebar(Vertical):
+    """Numbered related articles; 1–9 open them (the app's bindings)."""
+
+    class Chosen(Message):
+        def __init__(self, entry: RelatedEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._entries: list[RelatedEntry] = []
+        self._shown = False
+        self._stale = False
+        self.border_title = "Related"
+
+    @property
+    def stale(self) -> bool:
+        """True while the entries shown belong to the previous article."""
+        return self._stale
+
+    @stale.setter
+    def stale(self, value: bool) -> None:
+        if value != self._stale:
+            self._stale = value
+            self.border_title = "Related …" if value else "Related"
+
+    @property
+    def entries(self) -> list[RelatedEntry]:
+        return list(self._entries)
+
+    def compose(self) -> ComposeResult:
+        yield RelatedList(id="related-list", markup=False)
+        yield Static(id="related-empty", markup=False)
+
+    def set_entries(self, entries: list[RelatedEntry], *, searching: bool = False) -> None:
+        """Show entries; ``searching`` while the library's ranking is still running."""
+        option_list = self.query_one(RelatedList)
+        empty = self.query_one("#related-empty", Static)
+        if entries != self._entries or not self._shown:
+            self._shown = True
+            self._entries = list(entries)
+            option_list.set_options(
+                Option(_prompt(n, entry), id=str(n)) for n, entry in enumerate(entries, 1)
+            )
+            # Highlight only while the list has focus, so it does not pull the eye.
+            option_list.highlighted = 0 if entries and option_list.has_focus else None
+        if not entries:
+            empty.update(
+                Content(
+                    "Looking for related articles…" if searching else "No related articles found"
+                )
+            )
+        # (Changing what is displayed costs a screen layout: only when it changes.)
+        if option_list.display != bool(entries):
+            option_list.display = bool(entries)
+        if empty.display != (not entries):
+            empty.display = not entries
+
+    def entry(self, number: int) -> RelatedEntry | None:
+        """Entry ``number`` (1-based), if there is one."""
+        return self._entries[number - 1] if 0 < number <= len(self._entries) else None
+
+    @on(events.DescendantFocus)
+    def _focused(self) -> None:
+        option_list = self.query_one(RelatedList)
+        if option_list.highlighted is None and self._entries:
+            option_list.highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.entry(event.option_index + 1)
+        if entry is not None:
+            self.post_message(self.Chosen(entry))
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def _prompt(number: int, entry: RelatedEntry) -> Table:
+    """``n  Title`` with the title wrapping under itself, the source below it."""
+    title = safe_line(entry.title) or safe_line(entry.url) or "(untitled)"
+    if entry.in_library:
+        detail = safe_line(entry.source)
+    else:
+        host = _host(entry.url)
+        detail = f"↗ {safe_line(host)}" if host else "not in the library"
+    text = Text(title, end="")
+    if detail:
+        text.append("\n" + detail, Style(dim=True))
+    grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
+    grid.add_column(justify="right", no_wrap=True, style=Style(bold=True))
+    grid.add_column(ratio=1)
+    grid.add_row(Text(str(number)), text)
+    return grid

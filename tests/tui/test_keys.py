@@ -1,0 +1,484 @@
+"""Every key of the reading app, driven through Pilot; asserts on the screen and the library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input, OptionList
+from tui_helpers import screen_text, settle
+
+from briefreader.library import Library
+from briefreader.tui.app import BriefReaderApp
+from briefreader.tui.screens.help import HelpScreen
+from briefreader.tui.widgets.article_list import ArticleList
+from briefreader.tui.widgets.article_view import ArticleView
+from briefreader.tui.widgets.related import RelatedSidebar
+
+MakeApp = Callable[..., BriefReaderApp]
+WIDE = (140, 40)
+
+
+def state(path: Path, article_id: str) -> tuple[bool, bool]:
+    """(read, starred) as stored, read through a fresh connection."""
+    with Library(path) as library:
+        read_at, starred_at = library.state(article_id)
+    return read_at is not None, starred_at is not None
+
+
+def current_id(app: BriefReaderApp) -> str | None:
+    return app.current.id if app.current else None
+
+
+async def test_opens_on_the_newest_article(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert current_id(app) == "art000"
+        assert app.article_list.cursor == 0
+        assert len(app.article_list) == 8
+        text = screen_text(app)
+        assert "Articles (8 unread)" in text
+        assert "Markets slide as the chip export rule bites" in text
+        assert "KEY TAKEAWAYS" in text
+        assert "EDITOR'S DESK" in text
+        assert "Related" in text
+        # Previewing does not mark read.
+        assert state(library_path, "art000") == (False, False)
+
+
+async def test_j_k_and_arrows_move(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        assert current_id(app) == "art001"
+        await pilot.press("down")
+        assert current_id(app) == "art002"
+        await pilot.press("k")
+        assert current_id(app) == "art001"
+        await pilot.press("up", "up", "up")  # stops at the first
+        assert current_id(app) == "art000"
+        await settle(pilot)
+        assert "Story number 1" in screen_text(app)
+
+
+async def test_g_and_G_go_first_and_last(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        assert current_id(app) == "art007"
+        await pilot.press("g")
+        assert current_id(app) == "art000"
+        await pilot.press("end")
+        assert current_id(app) == "art007"
+        await pilot.press("home")
+        assert current_id(app) == "art000"
+
+
+async def test_enter_reads_and_marks_read_at_once(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        assert current_id(app) == "art001"
+        assert state(library_path, "art001") == (True, False)
+        assert isinstance(app.focused, ArticleView)
+        await settle(pilot)
+        assert "Articles (7 unread)" in screen_text(app)
+
+
+async def test_tab_and_shift_tab_cycle_panes(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+
+        def focused() -> object:
+            return app.focused
+
+        assert focused() is app.article_list
+        await pilot.press("tab")
+        assert focused() is app.article_view
+        await pilot.press("tab")
+        assert isinstance(focused(), OptionList)
+        assert app.focused is not None and app.focused.id == "related-list"
+        await pilot.press("shift+tab")
+        assert isinstance(focused(), ArticleView)
+
+
+async def test_space_and_page_keys_scroll_the_article(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        view = app.article_view
+        assert view.scroll_y == 0
+        await pilot.press("space")
+        await pilot.pause()
+        first = view.scroll_y
+        assert first > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert view.scroll_y > first
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert view.scroll_y == first
+        await pilot.press("b")
+        await pilot.pause()
+        assert view.scroll_y == 0
+
+
+async def test_n_and_p_read_the_next_and_previous_unread(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    with Library(library_path) as library:
+        library.set_read("art001")
+        library.set_read("art002")
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        assert current_id(app) == "art003"  # skips the two read ones
+        assert state(library_path, "art003")[0] is True
+        await pilot.press("p")
+        assert current_id(app) == "art000"
+        assert state(library_path, "art000")[0] is True
+        await pilot.press("p")  # nothing above: stays, says so
+        assert current_id(app) == "art000"
+        await settle(pilot)
+        assert any("No unread" in str(n.message) for n in app._notifications)
+
+
+async def test_o_opens_the_article_in_the_browser(
+    library_path: Path, make_app: MakeApp, opened: list[str]
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == ["https://news.example/0"]
+
+
+async def test_o_on_an_article_without_a_link_says_so(
+    library_path: Path, make_app: MakeApp, opened: list[str]
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "j", "j")
+        assert current_id(app) == "art004"
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == []
+        assert any("no link" in str(n.message) for n in app._notifications)
+
+
+async def test_c_copies_the_link(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "c")
+        await settle(pilot)
+        assert app.clipboard == "https://news.example/1"
+        assert any("https://news.example/1" in str(n.message) for n in app._notifications)
+
+
+async def test_S_opens_the_share_menu(library_path: Path, make_app: MakeApp) -> None:
+    from briefreader.tui.share_menu import ShareMenu
+
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, ShareMenu)
+        assert app.screen.article.id == "art000"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ShareMenu)
+
+
+async def test_s_stars_and_unstars(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        assert state(library_path, "art000") == (False, True)
+        await settle(pilot)
+        assert "★" in screen_text(app)
+        await pilot.press("s")
+        assert state(library_path, "art000") == (False, False)
+
+
+async def test_m_toggles_read(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        assert state(library_path, "art000")[0] is True
+        assert app.unread_count == 7
+        await pilot.press("m")
+        assert state(library_path, "art000")[0] is False
+        assert app.unread_count == 8
+
+
+async def test_M_marks_every_shown_article_read(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("M")
+        await settle(pilot)
+        with Library(library_path) as library:
+            assert library.count("unread") == 0
+        assert app.unread_count == 0
+        assert all(row.read for _, row in app.article_list.iter_rows(0))
+        assert "Articles (0 unread)" in screen_text(app)
+
+
+async def test_M_marks_only_the_search_results(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"auction", "enter")
+        await settle(pilot)
+        assert len(app.article_list) == 1
+        await pilot.press("M")
+        await settle(pilot)
+        with Library(library_path) as library:
+            assert library.count("unread") == 7
+        assert state(library_path, "art007")[0] is True
+
+
+async def test_search_filters_as_you_type_and_escape_clears(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"auction")
+        await settle(pilot)
+        assert len(app.article_list) == 1
+        assert current_id(app) == "art007"
+        assert "found" in screen_text(app)
+        await pilot.press("backspace", "backspace", "backspace", "backspace")  # "auc"
+        await settle(pilot)
+        assert len(app.article_list) == 1  # prefix search
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.article_list) == 8
+        assert isinstance(app.focused, ArticleList)
+        assert not app.search_input.display or not app.query_one("#list-pane").has_class(
+            "-searching"
+        )
+
+
+async def test_search_with_no_match_says_so(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzzqqq")
+        await settle(pilot)
+        assert len(app.article_list) == 0
+        assert "Nothing matches" in screen_text(app)
+
+
+async def test_f_cycles_all_unread_starred(library_path: Path, make_app: MakeApp) -> None:
+    with Library(library_path) as library:
+        library.set_read("art000")
+        library.set_starred("art005")
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert len(app.article_list) == 8
+        await pilot.press("f")
+        await settle(pilot)
+        assert str(app.filter) == "unread"
+        assert len(app.article_list) == 7
+        assert "unread" in screen_text(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert str(app.filter) == "starred"
+        assert [r.id for _, r in app.article_list.iter_rows(0)] == ["art005"]
+        await pilot.press("f")
+        await settle(pilot)
+        assert str(app.filter) == "all"
+        assert len(app.article_list) == 8
+
+
+async def test_bracket_toggles_the_sidebar_when_wide(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one(RelatedSidebar)
+        assert sidebar.display and sidebar.region.width > 0
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert sidebar.region.width == 0
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert sidebar.region.width > 0
+
+
+async def test_bracket_shows_the_sidebar_as_an_overlay_at_80_columns(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one(RelatedSidebar)
+        assert sidebar.region.width == 0  # folded away
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert sidebar.region.width > 0
+        assert app.focused is not None and app.focused.id == "related-list"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert sidebar.region.width == 0
+        assert isinstance(app.focused, ArticleList)
+
+
+async def test_number_keys_open_related_articles(
+    library_path: Path, make_app: MakeApp, opened: list[str]
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        entries = app.sidebar.entries
+        # Declared links first: one in the library (opens it), one outside.
+        assert entries[0].article_id == "art002" and entries[0].declared
+        assert entries[1].url == "https://elsewhere.example/analysis" and not entries[1].in_library
+        assert len(entries) > 2  # then similar articles from the library
+        await pilot.press("2")
+        await settle(pilot)
+        assert opened == ["https://elsewhere.example/analysis"]
+        await pilot.press("1")
+        await settle(pilot)
+        assert current_id(app) == "art002"
+        assert state(library_path, "art002")[0] is True
+        assert app.article_list.current is not None
+        assert app.article_list.current.id == "art002"
+        await pilot.press("9")  # may not exist: never crashes
+        await settle(pilot)
+
+
+async def test_related_selection_with_the_mouse_and_enter(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.query_one("#related-list").focus()
+        await pilot.press("enter")  # the first entry: art002 in the library
+        await settle(pilot)
+        assert current_id(app) == "art002"
+
+
+async def test_no_related_articles_found(tmp_path: Path, make_app: MakeApp) -> None:
+    from tui_helpers import make_article
+
+    path = tmp_path / "one.sqlite3"
+    with Library(path) as library:
+        library.store([make_article(0, related=())])
+    app = make_app(path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.sidebar.entries == []
+        assert "No related articles found" in screen_text(app)
+
+
+async def test_question_mark_and_f1_show_every_binding(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await settle(pilot)
+        for key in ("question_mark", "f1"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            listed = {entry.binding_id for entry in app.screen.entries}
+            assert app.binding_ids() <= listed
+            assert "Star or unstar the article" in screen_text(app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_lists_and_runs_every_action(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        actions = {command.action for command in app.palette_commands()}
+        for binding in app._own_bindings():
+            if binding.id not in ("back", "next_pane", "previous_pane"):
+                assert binding.action in actions
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"star or unstar")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert state(library_path, "art000")[1] is True
+
+
+async def test_q_quits(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_r_refreshes_the_list_from_the_library(library_path: Path, make_app: MakeApp) -> None:
+    from tui_helpers import make_article
+
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        with Library(library_path) as other:  # another process adds an article
+            other.store([make_article(99, title="Fresh from another process")])
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(app.article_list) == 9
+        assert app.unread_count == 9
+
+
+async def test_click_reads_a_row_and_the_wheel_scrolls(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(140, 12)) as pilot:
+        await settle(pilot)
+        listing = app.article_list
+        await pilot.click(ArticleList, offset=(6, 2))  # second row (two lines a row)
+        await settle(pilot)
+        assert current_id(app) == "art001"
+        assert state(library_path, "art001")[0] is True
+        await pilot._post_mouse_events([events.MouseScrollDown], ArticleList, offset=(5, 3))
+        await settle(pilot)
+        assert listing.scroll_y > 0
+
+
+async def test_single_pane_below_60_columns(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(50, 20)) as pilot:
+        await settle(pilot)
+        assert app.screen.has_class("-single")
+        assert app.article_view.region.width == 0  # the list alone
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.article_list.region.width == 0  # the article alone
+        assert app.article_view.region.width == 50
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.article_view.region.width == 0
+        assert isinstance(app.focused, ArticleList)

@@ -1,0 +1,66 @@
+"""Layout at different terminal sizes: nothing cut mid-word, nothing overlapping."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets._footer import FooterKey, FooterLabel
+from tui_helpers import screen_text, settle
+
+from briefreader.tui.app import BriefReaderApp
+from briefreader.tui.widgets.footer import BriefFooter
+
+MakeApp = Callable[..., BriefReaderApp]
+AGE = re.compile(r"(now|\d+(m|h|d|w|mo|y))$")
+
+
+@pytest.mark.parametrize("width", [40, 50, 60, 72, 80, 100, 120, 160])
+async def test_the_footer_never_cuts_a_key(
+    width: int, library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        footer = app.query_one(BriefFooter)
+        used = sum(w.outer_size.width for w in footer.query(FooterKey)) + sum(
+            w.outer_size.width for w in footer.query(FooterLabel)
+        )
+        assert used <= width
+        shown = {key.action for key in footer.query(FooterKey)}
+        assert "help" in shown and "quit" in shown
+
+
+@pytest.mark.parametrize("size", [(50, 20), (80, 24), (120, 40)])
+async def test_list_rows_keep_their_age(
+    size: tuple[int, int], library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        list_width = app.article_list.scrollable_content_region.width
+        x0 = app.article_list.content_region.x
+        lines = screen_text(app).splitlines()
+        titles = [
+            line[x0 : x0 + list_width].rstrip()
+            for line in lines[1 : 1 + app.article_list.size.height : 2]
+        ]
+        rows = [t for t in titles if t.strip()]
+        assert rows, "no rows on screen"
+        for row in rows:
+            assert AGE.search(row), row
+            assert "…" in row or row.strip()  # long titles end in an ellipsis, not mid-word
+
+
+async def test_panes_do_not_overlap(library_path: Path, make_app: MakeApp) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        regions = [w.region for w in (app.query_one("#list-pane"), app.article_view, app.sidebar)]
+        for i, a in enumerate(regions):
+            assert a.width > 0
+            for b in regions[i + 1 :]:
+                assert not a.overlaps(b)
+        assert sum(r.width for r in regions) == 120
