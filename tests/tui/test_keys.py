@@ -129,6 +129,14 @@ async def test_space_and_page_keys_scroll_the_article(
         await pilot.press("b")
         await pilot.pause()
         assert view.scroll_y == 0
+        view.focus()  # the arrow keys scroll the article while it has focus
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert view.scroll_y == 2
+        assert app.current is not None and app.current.id == "art000"
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y > 0
 
 
 async def test_n_and_p_read_the_next_and_previous_unread(

@@ -232,7 +232,7 @@ class ShareMenu(ModalScreen[None]):
         mastodon_instance: str = DEFAULT_MASTODON_INSTANCE,
         launcher: Launcher | None = None,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's parameter name
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
