@@ -65,6 +65,38 @@ def then(*keys: str) -> Step:
     return step
 
 
+async def feeds_screen(pilot: Pilot[Any]) -> None:
+    """A few subscriptions (no network: their state is written directly), then F2."""
+    from briefreader.library import Library
+
+    app = pilot.app
+    assert isinstance(app, BriefReaderApp)
+    with Library(app.library_path) as library:
+        feeds = [
+            ("https://northgatewire.example/feed.xml", "Northgate Wire", ["news"], ""),
+            ("https://kestrelmarkets.example/rss", "Kestrel Markets Daily", ["markets"], ""),
+            ("https://tideline.example/energy/atom.xml", "Tideline Energy Review", ["energy"], ""),
+            (
+                "https://lowlandcourier.example/feed",
+                "The Lowland Courier",
+                ["news"],
+                "HTTP 503 Service Unavailable (retry after 120 s)",
+            ),
+            ("https://parallax.example/science.json", "Parallax Science Weekly", [], ""),
+        ]
+        for url, title, tags, error in feeds:
+            feed, _ = library.add_feed(url, title=title, tags=tags)
+            library.record_fetch(feed.id, ok=not error, status=503 if error else 200, error=error)
+        library._db.execute(
+            "UPDATE feeds SET last_fetched = ?, last_ok = CASE WHEN last_error = '' THEN ? END",
+            (NOW - 1500, NOW - 1500),
+        )
+    await pilot.press("f2")
+    await settle(pilot)
+    await pilot.press(*"jjjjjjj")  # to the feed with an error
+    await settle(pilot)
+
+
 #: name, terminal size, theme, what to do before the picture.
 SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("main", (140, 42), "textual-dark", open_sample),
@@ -74,6 +106,7 @@ SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("narrow-related-80x24", (80, 24), "textual-dark", then("right_square_bracket")),
     ("single-pane-50x22", (50, 22), "textual-dark", open_sample),
     ("light-theme", (140, 42), "textual-light", open_sample),
+    ("feeds", (120, 30), "textual-dark", feeds_screen),
 ]
 
 

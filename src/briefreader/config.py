@@ -6,6 +6,7 @@
     theme = "textual-dark"        # any Textual theme; changed from the palette, remembered
     sidebar = true                # show the Related sidebar on wide terminals
     density = "comfortable"       # article list rows: "comfortable" (2 lines) or "compact"
+    refresh_minutes = 0           # refresh the feeds every N minutes while the app runs (0: off)
 
     [keys]                        # rebind by binding id (see the help screen, ?)
     star = "x"
@@ -56,6 +57,8 @@ class Config:
     """Show the Related sidebar on wide terminals at start."""
     density: Density = "comfortable"
     """Article list rows: two lines each, or one."""
+    refresh_minutes: float = 0
+    """Refresh every feed this often while the app runs (0: never by itself)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,13 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
                 values["density"] = value
             else:
                 problems.append(f"{where}: density must be one of {', '.join(DENSITIES)}; ignored")
+        elif name == "refresh_minutes":
+            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+                values["refresh_minutes"] = float(value)
+            else:
+                problems.append(
+                    f"{where}: refresh_minutes must be a number of minutes (0: off); ignored"
+                )
         elif name == "keys":
             if isinstance(value, dict):
                 values["keys"] = _keys(value, where, problems)

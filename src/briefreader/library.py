@@ -646,6 +646,44 @@ class Library:
             )
         ]
 
+    # Added for the reading app's feed and tag filters: the list's order for some
+    # feeds only (served by the articles_by_feed index), and its unread count.
+
+    def row_ids_for_feeds(self, filter: Filter, feed_ids: Sequence[int]) -> list[int]:
+        """Rowids of these feeds' articles, newest first (the article list's order)."""
+        if not feed_ids:
+            return []
+        where = {
+            "all": "",
+            "unread": " AND read_at IS NULL",
+            "starred": " AND starred_at IS NOT NULL",
+        }
+        marks = ",".join("?" * len(feed_ids))
+        return [
+            r[0]
+            for r in self._db.execute(
+                f"SELECT rowid FROM articles WHERE feed_id IN ({marks}){where[filter]} "
+                "ORDER BY sort_ts DESC, rowid DESC",
+                [int(f) for f in feed_ids],
+            )
+        ]
+
+    def count_for_feeds(self, filter: Filter, feed_ids: Sequence[int]) -> int:
+        """How many of these feeds' articles match ``filter``."""
+        if not feed_ids:
+            return 0
+        where = {
+            "all": "",
+            "unread": " AND read_at IS NULL",
+            "starred": " AND starred_at IS NOT NULL",
+        }
+        marks = ",".join("?" * len(feed_ids))
+        r = self._db.execute(
+            f"SELECT count(*) FROM articles WHERE feed_id IN ({marks}){where[filter]}",
+            [int(f) for f in feed_ids],
+        ).fetchone()
+        return int(r[0])
+
     # -- full text -------------------------------------------------------------------
 
     def set_full_text(self, article_id: str, text: str) -> None:
@@ -1001,6 +1039,14 @@ class Library:
             if n < step:
                 break
         return done
+
+    def stories_pending(self) -> int:
+        """How many indexed articles are not yet grouped into a story (see
+        :meth:`update_stories`)."""
+        if not self._has_related_index():
+            return 0
+        r = self._db.execute("SELECT count(*) FROM related_docs WHERE story IS NULL").fetchone()
+        return int(r[0])
 
     def story_sizes(self, article_ids: Sequence[str]) -> dict[str, StoryInfo]:
         """``{id: StoryInfo}`` for the given articles that have been grouped into a story:

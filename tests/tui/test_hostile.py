@@ -90,7 +90,11 @@ async def test_markup_in_every_field_is_shown_literally(
         screen = screen_text(app)
         for token in text.split():
             assert token in screen
-        assert app.sidebar.entries[0].title == f"Related {text}"
+        # "Same story" entries come first, then the declared link (first of "Related").
+        entries = app.sidebar.entries
+        declared = next(e for e in entries if not e.same_story)
+        assert declared.title == f"Related {text}" and declared.declared
+        assert all(e.same_story for e in entries[: entries.index(declared)])
         assert app.is_running
 
 

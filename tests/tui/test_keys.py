@@ -358,19 +358,25 @@ async def test_number_keys_open_related_articles(
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         entries = app.sidebar.entries
-        # Declared links first: one in the library (opens it), one outside.
-        assert entries[0].article_id == "art002" and entries[0].declared
-        assert entries[1].url == "https://elsewhere.example/analysis" and not entries[1].in_library
-        assert len(entries) > 2  # then similar articles from the library
-        await pilot.press("2")
+        # "Same story" first, then "Related": the declared link outside the library,
+        # then the rest of the ranking.
+        same = [e for e in entries if e.same_story]
+        assert same and entries[: len(same)] == same
+        # (The declared art002 is a near-copy of art001: folded into its entry.)
+        assert "art002" not in [e.article_id for e in entries]
+        outside = len(same)
+        assert entries[outside].url == "https://elsewhere.example/analysis"
+        assert entries[outside].declared and not entries[outside].in_library
+        await pilot.press(str(outside + 1))
         await settle(pilot)
         assert opened == ["https://elsewhere.example/analysis"]
+        first = entries[0].article_id
         await pilot.press("1")
         await settle(pilot)
-        assert current_id(app) == "art002"
-        assert state(library_path, "art002")[0] is True
+        assert current_id(app) == first
+        assert state(library_path, first)[0] is True
         assert app.article_list.current is not None
-        assert app.article_list.current.id == "art002"
+        assert app.article_list.current.id == first
         await pilot.press("9")  # may not exist: never crashes
         await settle(pilot)
 
@@ -381,10 +387,12 @@ async def test_related_selection_with_the_mouse_and_enter(
     app = make_app(library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
+        first = app.sidebar.entries[0].article_id
+        assert first and app.sidebar.entries[0].same_story
         app.query_one("#related-list").focus()
-        await pilot.press("enter")  # the first entry: art002 in the library
+        await pilot.press("enter")  # the first entry (under the "Same story" heading)
         await settle(pilot)
-        assert current_id(app) == "art002"
+        assert current_id(app) == first
 
 
 async def test_no_related_articles_found(tmp_path: Path, make_app: MakeApp) -> None:

@@ -1,4 +1,4 @@
-"""The reading app: the article list, the article, and the Related sidebar.
+"""The reading app: the article list, the article, the Related sidebar, and feeds.
 
 Structure (see docs/ARCHITECTURE.md):
 
@@ -14,18 +14,26 @@ Structure (see docs/ARCHITECTURE.md):
   palette are built from the same list.
 * Article text is never markup: widgets get :class:`~textual.content.Content` /
   :class:`rich.text.Text` made from plain strings, toasts use ``markup=False``.
+* Feeds (``r``, ``a``, the feeds screen, ``F``): refreshing runs
+  :func:`~briefreader.refresh.refresh_feeds` in an async worker on its own
+  library connection, parsing in a spawned process pool; the list is re-read
+  (debounced) as feeds arrive, keeping the cursor's article where it is on
+  screen.  After a refresh or import, a thread worker indexes new articles for
+  Related and groups them into stories (the list's "+N"), a batch at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -35,27 +43,35 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widgets import Input
-from textual.worker import get_current_worker
+from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefreader.config import Config, load_config, save_theme
-from briefreader.library import ArticleRow, Library, LibraryError
+from briefreader.library import ArticleRow, FeedInfo, Library, LibraryError
 from briefreader.model import Article
 from briefreader.tui.commands import BriefReaderCommands
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import (
+    FeedRemoved,
+    FeedSubscribed,
+    FullTextReady,
     MarkedRead,
     RelatedIndexed,
     RelatedReady,
     RowsLoaded,
     SamplesImported,
     SearchDone,
+    StoriesUpdated,
 )
+from briefreader.tui.screens.feeds import FeedScope, FeedsScreen
 from briefreader.tui.screens.help import HelpEntry, HelpScreen
 from briefreader.tui.widgets.article_list import ArticleList
 from briefreader.tui.widgets.article_view import ArticleView
 from briefreader.tui.widgets.footer import BriefFooter
 from briefreader.tui.widgets.related import RelatedEntry, RelatedSidebar
+
+if TYPE_CHECKING:
+    from briefreader.refresh import FeedOutcome
 
 __all__ = ["BriefReaderApp", "run_app"]
 
@@ -85,9 +101,9 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "mark_all_read",
         "search",
         "filter",
-        "refresh",
         "back",
     ),
+    "Feeds": ("refresh", "add_feed", "feeds", "full_text"),
     "Sharing": ("open", "copy_link", "share"),
     "Related": ("toggle_related", *(f"related_{n}" for n in range(1, 10))),
     "App": ("help", "quit"),
@@ -258,7 +274,31 @@ class BriefReaderApp(App[None]):
             "Refresh",
             id="refresh",
             show=False,
-            tooltip="Reload the list from the library",
+            tooltip="Refresh every feed (new articles appear as they arrive)",
+        ),
+        Binding(
+            "a",
+            "add_feed",
+            "Add feed",
+            id="add_feed",
+            show=False,
+            tooltip="Subscribe to a feed (its address, or a web page that names it)",
+        ),
+        Binding(
+            "f2,ctrl+f",
+            "feeds",
+            "Feeds",
+            id="feeds",
+            show=False,
+            tooltip="Feeds and tags: status, errors; show one feed's or tag's articles",
+        ),
+        Binding(
+            "F",
+            "full_text",
+            "Full text",
+            id="full_text",
+            show=False,
+            tooltip="Fetch the article's full text from its page (kept for next time)",
         ),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="Show every key"),
         Binding(
@@ -279,9 +319,19 @@ class BriefReaderApp(App[None]):
     TUNE_GC: ClassVar[bool] = False
     #: Seconds to wait before writing a theme choice to the config file.
     THEME_SAVE_DELAY: ClassVar[float] = 0.5
+    #: While refreshing, re-read the list at most this often (seconds).
+    LIST_UPDATE_DELAY: ClassVar[float] = 1.0
+    #: Articles grouped into stories per batch in the background (then "+N" repaints).
+    STORY_BATCH: ClassVar[int] = 50
+    #: Parse feeds in this many spawned processes (None: the refresh module's default).
+    PARSE_WORKERS: ClassVar[int | None] = None
 
     filter: reactive[FilterName] = reactive[FilterName]("all", init=False)
     unread_count: reactive[int] = reactive(0, init=False)
+    scope: reactive[FeedScope | None] = reactive[FeedScope | None](None, init=False)
+    """The feed or tag the list is narrowed to (the feeds screen), or None."""
+    status_text: reactive[str] = reactive("", init=False)
+    """The status line above the footer (refresh progress); hidden when empty."""
 
     def __init__(
         self,
@@ -328,6 +378,12 @@ class BriefReaderApp(App[None]):
         self._related_timer: Timer | None = None
         self._article_subtitle = ""
         self._last_input = 0.0
+        self._scope_feeds: list[int] | None = None
+        self._refreshing = False
+        self._refresh_new = 0
+        self._list_timer: Timer | None = None
+        self._executor: Executor | None = None
+        self._index_again = False
         super().__init__()
 
     # -- layout ---------------------------------------------------------------------
@@ -339,12 +395,14 @@ class BriefReaderApp(App[None]):
                 yield ArticleList(
                     id="articles",
                     loader=self.library.rows_by_rowid,
+                    story_loader=self._story_counts,
                     clock=self.clock,
                     density=self.config.density,
                     empty_message="Loading…",
                 )
             yield ArticleView(id="article")
             yield RelatedSidebar(id="related")
+        yield Static(id="status", markup=False)
         yield BriefFooter()
 
     @property
@@ -381,15 +439,21 @@ class BriefReaderApp(App[None]):
         else:
             self.reload()
         self.set_interval(60, self.article_list.refresh_ages)
+        if self.config.refresh_minutes > 0:
+            self.set_interval(self.config.refresh_minutes * 60, self._refresh_on_timer)
 
     def on_unmount(self) -> None:
         if self._theme_timer is not None:
             self._theme_timer.stop()
             self._save_theme_now()
         # Stop queries still running in workers: quitting waits for their threads.
+        self.workers.cancel_group(self, "index")
         for connection in (self._reader, self._index_writer):
             if connection is not None:
                 connection.interrupt()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
     def _shutdown_libraries(self) -> None:
         with self._reader_lock:
@@ -467,12 +531,16 @@ class BriefReaderApp(App[None]):
             self._reader = Library(self.library_path, readonly=True)
         return self._reader
 
-    def reload(self, keep: int | None = None) -> None:
-        """Read the list's order for the current filter again (in a worker)."""
+    def reload(self, keep: int | None = None, *, stay: bool = False) -> None:
+        """Read the list's order for the current filter and scope again (in a worker).
+
+        ``stay``: new rows are arriving (a refresh); keep the highlighted article where
+        it is on screen.
+        """
         if keep is None and (row := self.article_list.current) is not None:
             keep = row.rowid
         self._generation += 1
-        self._load_rows(self.filter, self._generation, keep)
+        self._load_rows(self.filter, self._generation, keep, self.scope, stay)
 
     def _tune_gc(self) -> None:
         """A full garbage collection takes ~20 ms here; during a key press it is a
@@ -493,12 +561,27 @@ class BriefReaderApp(App[None]):
         await super().on_event(event)
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
-    def _load_rows(self, filter: FilterName, generation: int, keep: int | None) -> None:
+    def _load_rows(
+        self,
+        filter: FilterName,
+        generation: int,
+        keep: int | None,
+        scope: FeedScope | None = None,
+        stay: bool = False,
+    ) -> None:
         with self._reader_lock:
             reader = self._get_reader()
-            rowids = reader.row_ids(filter)
-            unread = reader.count("unread")
-        self.post_message(RowsLoaded(rowids, unread, generation, keep))
+            if scope is None:
+                feed_ids = None
+                rowids = reader.row_ids(filter)
+                unread = reader.count("unread")
+            else:
+                feed_ids = scope.feed_ids(reader.feeds())
+                rowids = reader.row_ids_for_feeds(filter, feed_ids)
+                unread = reader.count_for_feeds("unread", feed_ids)
+        self.post_message(
+            RowsLoaded(rowids, unread, generation, keep, stay=stay, feed_ids=feed_ids)
+        )
 
     @on(RowsLoaded)
     def _rows_loaded(self, message: RowsLoaded) -> None:
@@ -508,40 +591,86 @@ class BriefReaderApp(App[None]):
             self._tune_gc()
         self._loaded = True
         self.unread_count = message.unread
+        self._scope_feeds = message.feed_ids
         self.article_list.empty_message = self._empty_list_message()
         if self._search:
             self._run_search(self._search)
             return
-        self.article_list.set_rowids(message.rowids, keep=message.keep)
+        self.article_list.set_rowids(message.rowids, keep=message.keep, stay=message.stay)
         self._update_titles()
         self._update_article_subtitle()
         self._index_related()
 
-    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _index_related(self) -> None:
-        """Index articles a bulk import left queued, so Related can find them.
+        """Bring the related index and the story groups up to date, in the background.
+
+        After imports and refreshes (and at start): one worker at a time; asked again
+        while it runs, it runs once more when it finishes.
+        """
+        running = any(
+            w.group == "index" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for w in self.workers
+        )
+        if running:
+            self._index_again = True
+            return
+        self._index_again = False
+        self._index_worker()
+
+    @work(thread=True, group="index", exit_on_error=False)
+    def _index_worker(self) -> None:
+        """Index articles a bulk import or refresh left queued, so Related can find
+        them, then group them into stories (the list's "+N").
 
         In small batches, checking for cancellation between them: a thread worker
-        cannot be stopped, and quitting waits for it.
+        cannot be stopped, and quitting waits for it (and interrupts its query).
         """
         worker = get_current_worker()
         with Library(self.library_path) as writer:
-            if writer.related_pending() == 0:
-                return
             self._index_writer = writer
             try:
-                while not worker.is_cancelled:
-                    if writer.index_related(limit=500) < 500:
+                if writer.related_pending():
+                    while not worker.is_cancelled:
+                        if writer.index_related(limit=500) < 500:
+                            break
+                    if not worker.is_cancelled:
+                        self.post_message(RelatedIndexed())
+                batch = max(1, self.STORY_BATCH)
+                while not worker.is_cancelled and writer.stories_pending():
+                    done = writer.update_stories(limit=batch)
+                    self.post_message(StoriesUpdated())
+                    if done < batch:
                         break
             finally:
                 self._index_writer = None
-        if not worker.is_cancelled:
-            self.post_message(RelatedIndexed())
 
     @on(RelatedIndexed)
     def _related_indexed(self) -> None:
         if self.current is not None:
             self._request_related(self.current)
+
+    @on(StoriesUpdated)
+    def _stories_updated(self) -> None:
+        self.article_list.refresh_stories()
+
+    def _story_counts(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """``{id: other articles in its story}`` for the list's "+N" (a window at a time)."""
+        return {
+            art_id: info.others
+            for art_id, info in self.library.story_sizes(article_ids).items()
+            if info.others > 0
+        }
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if (
+            worker.group == "index"
+            and worker.is_finished
+            and self._index_again
+            and not worker.is_cancelled
+        ):
+            self._index_related()
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _import_samples(self) -> None:
@@ -595,8 +724,11 @@ class BriefReaderApp(App[None]):
                     "That article is no longer in the library.", severity="warning", markup=False
                 )
                 return None
+            full_text = self.library.full_text(article_id)
+            if full_text:
+                article = _with_full_text(article, full_text)
             self.current = article
-            self.article_view.show_article(article)
+            self.article_view.show_article(article, full_text=bool(full_text))
             self._request_related(article)
         if mark_read:
             self._set_read(article_id, True)
@@ -619,10 +751,17 @@ class BriefReaderApp(App[None]):
             self.article_view.show_message(
                 "No starred articles", "Press s on an article to star it; f shows all articles."
             )
+        elif self.scope is not None and len(self.article_list) == 0:
+            self.article_view.show_message(
+                f"No articles from {self.scope.label}",
+                "Press r to refresh, F2 for the feeds and their errors, esc to show all articles.",
+            )
         else:
             self.article_view.show_message(
                 "Your library is empty",
-                "Add articles from a terminal, then press r here:\n\n"
+                "Press a to subscribe to a feed (its address, or a web page that names it), "
+                "then r to refresh.\n\n"
+                "Or add files from a terminal, then press r here:\n\n"
                 "  briefreader add FILE_OR_FOLDER\n\n"
                 "Briefs can be plain text (.txt), Markdown (.md), JSON or saved web pages (.html).",
             )
@@ -650,7 +789,8 @@ class BriefReaderApp(App[None]):
 
     def _update_titles(self) -> None:
         pane = self.query_one("#list-pane")
-        pane.border_title = Content(f"Articles ({self.unread_count:,} unread)")
+        name = self.scope.label if self.scope is not None else "Articles"
+        pane.border_title = Content(f"{name} ({self.unread_count:,} unread)")
         parts: list[str] = []
         if self.filter != "all":
             parts.append(self.filter)
@@ -712,9 +852,24 @@ class BriefReaderApp(App[None]):
             reader = self._get_reader()
             known = reader.ids_for_urls([link.url for link in article.related])
             rows = {row.id: row for row in reader.rows_for_ids(list(known.values()))}
-            hits = reader.similar(article, limit=8)
+            hits = reader.related(article, limit=8)
+        # "Same story" first, then "Related": the links the article names, then the
+        # rest of the ranking.  Folded copies are listed on their entry ("also: …").
         entries: list[RelatedEntry] = []
         seen = {article.id}
+        for hit in hits:
+            if hit.same_story and hit.id not in seen:
+                seen.update((hit.id, *hit.copies))
+                entries.append(
+                    RelatedEntry(
+                        title=hit.title,
+                        article_id=hit.id,
+                        url=hit.url,
+                        source=hit.source,
+                        same_story=True,
+                        also=tuple(hit.other_sources),
+                    )
+                )
         for link in article.related:
             article_id = known.get(link.url, "")
             if article_id in seen:
@@ -733,9 +888,15 @@ class BriefReaderApp(App[None]):
             )
         for hit in hits:
             if hit.id not in seen:
-                seen.add(hit.id)
+                seen.update((hit.id, *hit.copies))
                 entries.append(
-                    RelatedEntry(title=hit.title, article_id=hit.id, url=hit.url, source=hit.source)
+                    RelatedEntry(
+                        title=hit.title,
+                        article_id=hit.id,
+                        url=hit.url,
+                        source=hit.source,
+                        also=tuple(hit.other_sources),
+                    )
                 )
         self.post_message(RelatedReady(article.id, entries))
 
@@ -952,13 +1113,16 @@ class BriefReaderApp(App[None]):
         rowids = list(self.article_list.rowids)
         if not rowids:
             return
-        self._mark_all_worker(rowids)
+        self._mark_all_worker(rowids, self._scope_feeds)
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
-    def _mark_all_worker(self, rowids: list[int]) -> None:
+    def _mark_all_worker(self, rowids: list[int], feed_ids: list[int] | None) -> None:
         with Library(self.library_path) as writer:
             changed = writer.mark_read_rowids(rowids)
-            unread = writer.count("unread")
+            if feed_ids is None:
+                unread = writer.count("unread")
+            else:
+                unread = writer.count_for_feeds("unread", feed_ids)
         self.post_message(MarkedRead(rowids, changed, unread))
 
     @on(MarkedRead)
@@ -1017,8 +1181,285 @@ class BriefReaderApp(App[None]):
             return
         self.open_related_entry(entry)
 
+    # -- feeds: refresh, add, the feeds screen, full text -----------------------------
+
     def action_refresh(self) -> None:
+        if self._refreshing:
+            self.notify("Already refreshing the feeds…", timeout=2, markup=False)
+            return
+        self._refreshing = True
+        self._refresh_worker()
+
+    def _refresh_on_timer(self) -> None:
+        if not self._refreshing:
+            self._refreshing = True
+            self._refresh_worker(quiet=True)
+
+    def _key_for(self, binding_id: str) -> str:
+        binding = next((b for b in self._own_bindings() if b.id == binding_id), None)
+        keys = self.keys_for(binding) if binding is not None else []
+        return keys[0] if keys else binding_id
+
+    def _get_executor(self) -> Executor:
+        """The process pool that parses feeds (spawned, as the app has threads); kept
+        for the next refresh, shut down on quit."""
+        if self._executor is None:
+            from briefreader.tui.pool import make_parse_pool
+
+            self._executor = make_parse_pool(self.PARSE_WORKERS)
+        return self._executor
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def _refresh_worker(self, quiet: bool = False) -> None:
+        """Refresh every feed on this worker's own library connection (its writes run
+        in the refresh module's writer thread; parsing in the process pool)."""
+        from briefreader.refresh import refresh_feeds
+
+        try:
+            library = Library(self.library_path)
+        except LibraryError as exc:
+            self._refreshing = False
+            self.notify(str(exc), title="Refresh", severity="error", markup=False)
+            return
+        try:
+            feeds = library.feeds()
+            if not feeds:
+                self.reload()
+                if not quiet:
+                    self.notify(
+                        f"No feeds yet: press {self._key_for('add_feed')} to add one "
+                        "(or from a terminal: briefreader add URL, briefreader import FILE.opml). "
+                        "The list was reloaded from the library.",
+                        title="Refresh",
+                        markup=False,
+                        timeout=8,
+                    )
+                return
+            self._refresh_new = 0
+            self.status_text = f"Refreshing 0/{len(feeds)} feeds…"
+            report = await refresh_feeds(
+                library,
+                feeds,
+                executor=self._get_executor(),
+                progress=self._refresh_progress,
+            )
+        except Exception as exc:  # never a traceback over the reader's screen
+            self.notify(
+                f"Refresh stopped: {type(exc).__name__}: {exc}",
+                title="Refresh",
+                severity="error",
+                markup=False,
+            )
+            return
+        finally:
+            library.close()
+            self._refreshing = False
+            self.status_text = ""
+        self._refresh_done(report.totals(), quiet=quiet)
+
+    def _refresh_progress(self, outcome: FeedOutcome, done: int, total: int) -> None:
+        """One feed finished (called on the event loop, from the refresh worker)."""
+        self._refresh_new += outcome.added
+        self.status_text = f"Refreshing {done}/{total} feeds · {self._refresh_new:,} new"
+        if outcome.added or outcome.updated:
+            self._schedule_list_update()
+
+    def _schedule_list_update(self) -> None:
+        """Re-read the list soon (at most every LIST_UPDATE_DELAY s while feeds arrive)."""
+        if self._list_timer is None:
+            self._list_timer = self.set_timer(self.LIST_UPDATE_DELAY, self._list_update)
+
+    def _list_update(self) -> None:
+        self._list_timer = None
+        self.reload(stay=True)
+        self._reload_feeds_screen()
+
+    def _reload_feeds_screen(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, FeedsScreen):
+                screen.reload()
+
+    def _refresh_done(self, totals: dict[str, int], *, quiet: bool) -> None:
+        if self._list_timer is not None:
+            self._list_timer.stop()
+            self._list_timer = None
+        self.reload(stay=True)
+        self._reload_feeds_screen()
+        self._index_related()
+        feeds, new, failed = totals["feeds"], totals["new_items"], totals["failed"]
+        text = f"{feeds:,} feed{'s' if feeds != 1 else ''} refreshed: {new:,} new article"
+        text += "" if new == 1 else "s"
+        if totals["skipped"]:
+            text += f", {totals['skipped']:,} skipped"
+        if failed:
+            text += (
+                f", {failed:,} failed. Press {self._key_for('feeds')} for the feeds "
+                "and their errors."
+            )
+        if quiet and not new and not failed:
+            return
+        self.notify(
+            text,
+            title="Refresh",
+            severity="warning" if failed else "information",
+            markup=False,
+            timeout=8 if failed else 4,
+        )
+
+    def watch_status_text(self, text: str) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Content(text))
+        status.set_class(bool(text), "-shown")
+
+    def action_add_feed(self) -> None:
+        from briefreader.tui.screens.dialogs import AddFeedScreen
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.status_text = f"Adding {safe_line(url)}…"
+                self._subscribe_worker(url)
+
+        self.push_screen(AddFeedScreen(), chosen)
+
+    @work(thread=True, group="subscribe", exit_on_error=False)
+    def _subscribe_worker(self, url: str) -> None:
+        from briefreader.refresh import subscribe_async
+
+        try:
+            with Library(self.library_path) as writer:
+                result = asyncio.run(subscribe_async(writer, url))
+        except Exception as exc:  # e.g. the library is locked: one line, not a traceback
+            self.post_message(FeedSubscribed(url, "", False, 0, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(
+            FeedSubscribed(result.url, result.title, result.created, result.items, result.error)
+        )
+
+    @on(FeedSubscribed)
+    def _feed_subscribed(self, message: FeedSubscribed) -> None:
+        if self.status_text.startswith("Adding "):
+            self.status_text = ""
+        if message.error:
+            self.notify(
+                f"{safe_line(message.url)}: {safe_line(message.error)}",
+                title="Could not add the feed",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+            return
+        name = safe_line(message.title or message.url)
+        noun = "article" if message.items == 1 else "articles"
+        if message.created:
+            text = f"Subscribed to {name}: {message.items:,} {noun}."
+        else:
+            text = f"Already subscribed to {name}; {message.items:,} {noun} read again."
+        self.notify(text, title="Feed added", markup=False)
+        self.reload(stay=True)
+        self._reload_feeds_screen()
+        self._index_related()
+
+    def action_feeds(self) -> None:
+        def chosen(scope: FeedScope | None) -> None:
+            if scope is not None:
+                self.scope = scope
+
+        self.push_screen(FeedsScreen(self._load_feeds, clock=self.clock), chosen)
+
+    def _load_feeds(self) -> list[FeedInfo]:
+        """Every feed with its counts (called from the feeds screen's worker thread)."""
+        with self._reader_lock:
+            return self._get_reader().feeds()
+
+    def watch_scope(self) -> None:
+        self.article_list.empty_message = self._empty_list_message()
+        if self.screen.has_class("-reading"):
+            self.screen.remove_class("-reading")
+        self._update_titles()
         self.reload()
+        self.article_list.focus()
+
+    def remove_feed(self, url: str, name: str) -> None:
+        """Unsubscribe (the feeds screen's ``d``, after its question), in a worker."""
+        self._remove_feed_worker(url, name)
+
+    @work(thread=True, group="remove", exit_on_error=False)
+    def _remove_feed_worker(self, url: str, name: str) -> None:
+        try:
+            with Library(self.library_path) as writer:
+                removed = writer.remove_feed(url)
+        except Exception as exc:
+            self.post_message(FeedRemoved(url, f"{name} ({type(exc).__name__}: {exc})", None))
+            return
+        self.post_message(FeedRemoved(url, name, removed))
+
+    @on(FeedRemoved)
+    def _feed_removed(self, message: FeedRemoved) -> None:
+        if message.removed is None:
+            self.notify(
+                f"Could not remove {safe_line(message.name)}.", severity="error", markup=False
+            )
+        else:
+            noun = "article" if message.removed == 1 else "articles"
+            self.notify(
+                f"Removed {safe_line(message.name)} and {message.removed:,} {noun}.",
+                title="Feed removed",
+                markup=False,
+            )
+        if self.scope is not None and self.scope.kind == "feed":
+            # The feed is gone: so is the filter on it.
+            with self._reader_lock:
+                exists = self._get_reader().feed(int(self.scope.value)) is not None
+            if not exists:
+                self.scope = None
+        self.reload()
+        self._reload_feeds_screen()
+
+    def action_full_text(self) -> None:
+        article = self._need_article()
+        if article is None:
+            return
+        if self.article_view.full_text and self.article_view.article is article:
+            self.notify("This is already the article's full text.", timeout=3, markup=False)
+            return
+        url = article.url.strip()
+        if not url:
+            self.notify(
+                "This article has no link to fetch its full text from.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.notify("Fetching the full text…", timeout=2, markup=False)
+        self._full_text_worker(article.id, url)
+
+    @work(exclusive=True, group="fulltext", exit_on_error=False)
+    async def _full_text_worker(self, article_id: str, url: str) -> None:
+        from briefreader.fulltext import fetch_full_text
+
+        try:
+            result = await fetch_full_text(url)
+        except Exception as exc:
+            self.post_message(FullTextReady(article_id, "", f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(FullTextReady(article_id, result.text, result.error))
+
+    @on(FullTextReady)
+    def _full_text_ready(self, message: FullTextReady) -> None:
+        if message.error or not message.text:
+            self.notify(
+                f"{safe_line(message.error or 'no text found')}. Showing the feed's text.",
+                title="No full text",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+            return
+        self.library.set_full_text(message.article_id, message.text)
+        if self.current is not None and self.current.id == message.article_id:
+            article = _with_full_text(self.current, message.text)
+            self.current = article
+            self.article_view.show_article(article, full_text=True)
 
     def action_help(self) -> None:
         self.push_screen(
@@ -1037,6 +1478,10 @@ class BriefReaderApp(App[None]):
         elif screen.has_class("-reading"):
             screen.remove_class("-reading")
             self.article_list.focus()
+        elif not self.article_list.has_focus:
+            self.article_list.focus()
+        elif self.scope is not None:
+            self.scope = None
 
     async def action_quit(self) -> None:
         self.exit()
@@ -1086,6 +1531,18 @@ class BriefReaderApp(App[None]):
                 )
             )
         return commands
+
+
+def _with_full_text(article: Article, text: str) -> Article:
+    """The article with its page's full text as the body; derived takeaways are
+    chosen again from it (the teaser's say little)."""
+    if article.takeaways_derived:
+        from briefreader.insight import with_derived_takeaways
+
+        return with_derived_takeaways(
+            article.with_changes(body=text, takeaways=(), takeaways_derived=False)
+        )
+    return article.with_changes(body=text)
 
 
 def run_app(library_path: Path) -> int:

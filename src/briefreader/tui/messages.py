@@ -8,24 +8,39 @@ from briefreader.library import ArticleRow
 from briefreader.tui.widgets.related import RelatedEntry
 
 __all__ = [
+    "FeedRemoved",
+    "FeedSubscribed",
+    "FullTextReady",
     "MarkedRead",
     "RelatedIndexed",
     "RelatedReady",
     "RowsLoaded",
     "SamplesImported",
     "SearchDone",
+    "StoriesUpdated",
 ]
 
 
 class RowsLoaded(Message):
     """The article list's order for the current filter was read from the library."""
 
-    def __init__(self, rowids: list[int], unread: int, generation: int, keep: int | None) -> None:
+    def __init__(
+        self,
+        rowids: list[int],
+        unread: int,
+        generation: int,
+        keep: int | None,
+        *,
+        stay: bool = False,
+        feed_ids: list[int] | None = None,
+    ) -> None:
         super().__init__()
         self.rowids = rowids
         self.unread = unread
         self.generation = generation
         self.keep = keep
+        self.stay = stay
+        self.feed_ids = feed_ids
 
 
 class SearchDone(Message):
@@ -67,3 +82,39 @@ class MarkedRead(Message):
 
 class RelatedIndexed(Message):
     """Articles queued for the related-articles index were indexed."""
+
+
+class StoriesUpdated(Message):
+    """A batch of articles was grouped into stories: the list's "+N" may change."""
+
+
+class FeedSubscribed(Message):
+    """``a``: subscribing finished (``error`` says why it failed)."""
+
+    def __init__(self, url: str, title: str, created: bool, items: int, error: str) -> None:
+        super().__init__()
+        self.url = url
+        self.title = title
+        self.created = created
+        self.items = items
+        self.error = error
+
+
+class FeedRemoved(Message):
+    """A feed was removed from the feeds screen (``removed``: its articles deleted)."""
+
+    def __init__(self, url: str, name: str, removed: int | None) -> None:
+        super().__init__()
+        self.url = url
+        self.name = name
+        self.removed = removed
+
+
+class FullTextReady(Message):
+    """``F``: an article's full text was fetched (or ``error`` says why not)."""
+
+    def __init__(self, article_id: str, text: str, error: str) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.text = text
+        self.error = error

@@ -10,8 +10,10 @@ The list holds only the order (library rowids, ~50 ms for 100,000 from a coverin
 index); the rows' text is read a window at a time as it comes on screen, through
 the ``loader`` the app gives it.
 
-A row is ``● ★ Title…   2h`` over ``source`` (density "comfortable"), or
-``● ★ Title…  source  2h`` on one line (density "compact").
+A row is ``● ★ Title…   2h`` over ``source  +3`` (density "comfortable"), or
+``● ★ Title…  +3  source  2h`` on one line (density "compact"); ``+3`` is how many
+other articles cover the same story (read a window at a time, like the rows,
+through the ``story_loader``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ WINDOW = 256
 
 Loader = Callable[[Sequence[int]], list[ArticleRow]]
 """Reads rows by library rowid (any order; missing ones left out)."""
+StoryLoader = Callable[[Sequence[str]], dict[str, int]]
+"""``{article id: other articles in its story}`` for the ids given (0s may be left out)."""
 
 
 class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -60,6 +64,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         "article-list--dot",
         "article-list--star",
         "article-list--meta",
+        "article-list--story",
         "article-list--empty",
     }
 
@@ -82,6 +87,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         & > .article-list--dot { color: $text-accent; }
         & > .article-list--star { color: $text-warning; }
         & > .article-list--meta { color: $text-muted; }
+        & > .article-list--story { color: $text-accent; }
         & > .article-list--empty { color: $text-muted; text-style: italic; }
     }
     """
@@ -110,6 +116,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self,
         *,
         loader: Loader | None = None,
+        story_loader: StoryLoader | None = None,
         clock: Callable[[], float] = time.time,
         density: str = "comfortable",
         empty_message: str = "No articles",
@@ -118,6 +125,9 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         super().__init__(id=id, classes=classes)
         self._loader = loader
+        self._story_loader = story_loader
+        self._stories: dict[str, int] = {}
+        self._story_known: set[str] = set()
         self._rowids: list[int] = []
         self._rows: dict[int, ArticleRow] = {}
         self._index: dict[int, int] | None = None
@@ -158,7 +168,27 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             for loaded in self._loader(wanted):
                 self._rows[loaded.rowid] = loaded
             row = self._rows.get(rowid)
+        if row is not None and self._story_loader is not None and row.id not in self._story_known:
+            start = max(0, index - WINDOW // 4)
+            ids = [
+                r.id
+                for rid in self._rowids[start : start + WINDOW]
+                if (r := self._rows.get(rid)) is not None and r.id not in self._story_known
+            ]
+            self._stories.update(self._story_loader(ids))
+            self._story_known.update(ids)
         return row
+
+    def others(self, row: ArticleRow) -> int:
+        """How many other articles cover ``row``'s story (0 when none, or not known yet)."""
+        return self._stories.get(row.id, 0)
+
+    def refresh_stories(self) -> None:
+        """Stories changed (articles were grouped): read the "+N" counts again."""
+        self._stories.clear()
+        self._story_known.clear()
+        self._cache.clear()
+        self.refresh()
 
     def iter_rows(self, start: int, *, forward: bool = True) -> Iterator[tuple[int, ArticleRow]]:
         """``(index, row)`` from ``start`` onwards (or backwards), loading as it goes."""
@@ -180,13 +210,18 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows = {row.rowid: row for row in rows}
         self._set_order([row.rowid for row in rows], keep)
 
-    def set_rowids(self, rowids: list[int], *, keep: int | None = None) -> None:
-        """Show these library rows in this order; their text is read when drawn."""
-        self._rows = {}
-        self._set_order(rowids, keep)
+    def set_rowids(self, rowids: list[int], *, keep: int | None = None, stay: bool = False) -> None:
+        """Show these library rows in this order; their text is read when drawn.
 
-    def _set_order(self, rowids: list[int], keep: int | None) -> None:
+        ``stay``: keep the ``keep`` row where it is on screen (new rows arriving above
+        it during a refresh must not move what the reader is looking at).
+        """
+        self._rows = {}
+        self._set_order(rowids, keep, stay=stay)
+
+    def _set_order(self, rowids: list[int], keep: int | None, *, stay: bool = False) -> None:
         before = self.current
+        screen_y = self.cursor * self.row_height - round(self.scroll_offset.y)
         self._rowids = rowids
         self._index = None
         self._cache.clear()
@@ -196,7 +231,11 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             index = 0 if rowids else -1
         self._update_virtual_size()
         self.set_reactive(ArticleList.cursor, index)
-        if rowids:
+        kept = keep is not None and before is not None and before.rowid == keep
+        if rowids and stay and kept and 0 <= screen_y < self.size.height:
+            y = max(0, index * self.row_height - screen_y)
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
+        elif rowids:
             self._scroll_to_cursor(center=keep is not None)
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -337,14 +376,17 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         if row is None:
             return Strip.blank(width, base)
         is_cursor = index == self.cursor
-        key = (row, sub, width, is_cursor, self.has_focus, self.density)
+        others = self._stories.get(row.id, 0)
+        key = (row, sub, width, is_cursor, self.has_focus, self.density, others)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._draw(row, sub, width, is_cursor, base)
+            strip = self._draw(row, sub, width, is_cursor, base, others)
             self._cache[key] = strip
         return strip
 
-    def _draw(self, row: ArticleRow, sub: int, width: int, is_cursor: bool, base: Style) -> Strip:
+    def _draw(
+        self, row: ArticleRow, sub: int, width: int, is_cursor: bool, base: Style, others: int = 0
+    ) -> Strip:
         def get(name: str) -> Style:
             return foreground(self.get_component_rich_style(name))
 
@@ -354,6 +396,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         text = Text(end="", no_wrap=True)
         age = relative_age(row.sort_ts, self._now).rjust(AGE_WIDTH)
         source = safe_line(row.source)
+        story = f"+{others}" if others else ""
         if sub == 0:
             text.append("● " if not row.read else "  ", get("article-list--dot"))
             text.append("★ " if row.starred else "  ", get("article-list--star"))
@@ -365,6 +408,8 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
                 if room < 16 and source:  # too narrow: drop the source, keep the title
                     right = f"  {age}"
                     room = width - MARKS_WIDTH - cell_len(right)
+                if story:
+                    room -= cell_len(story) + 2
             else:
                 right = f" {age}"
                 room = width - MARKS_WIDTH - cell_len(right)
@@ -372,10 +417,19 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             if room > 0:
                 title.truncate(room, overflow="ellipsis", pad=True)
                 text.append_text(title)
+                if story and self.density == "compact":
+                    text.append("  " + story, get("article-list--story"))
                 text.append(right, meta_style)
         else:
             text.append(" " * MARKS_WIDTH)
-            text.append(source or " ", meta_style)
+            if story:  # right-aligned under the age
+                room = width - MARKS_WIDTH - cell_len(story) - 1
+                left = Text(source, style=meta_style, end="", no_wrap=True)
+                left.truncate(max(1, room), overflow="ellipsis", pad=True)
+                text.append_text(left)
+                text.append(" " + story, get("article-list--story"))
+            else:
+                text.append(source or " ", meta_style)
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
         return Strip(Segment.apply_style(segments, base), width)

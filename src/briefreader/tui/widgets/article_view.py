@@ -109,6 +109,8 @@ class ArticleView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.article: Article | None = None
+        self.full_text = False
+        """The body shown is the article page's full text (``F``), not the feed's teaser."""
         self._message: tuple[str, str] = ("", "")
         self._doc = MarkdownDoc([], [])
         self._lines: list[Strip] = []
@@ -134,9 +136,11 @@ class ArticleView(ScrollView, can_focus=True):
         self._build()
         return "\n".join(strip.text.rstrip() for strip in self._lines)
 
-    def show_article(self, article: Article) -> None:
-        """Show an article, scrolled to its top."""
+    def show_article(self, article: Article, *, full_text: bool = False) -> None:
+        """Show an article, scrolled to its top; ``full_text``: its body is the page's
+        full text (said on the meta line)."""
         self.article = article
+        self.full_text = full_text
         self._message = ("", "")
         self._rebuild()
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -164,7 +168,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _build(self) -> None:
         width = self._width()
-        key = (self.article, self._message, width, self._style_generation)
+        key = (self.article, self.full_text, self._message, width, self._style_generation)
         if key == self._built_for:
             return
         self._built_for = key
@@ -174,18 +178,23 @@ class ArticleView(ScrollView, can_focus=True):
             return
         self._blank = Strip.blank(width, self._base_style())
         if self.article is not None:
-            self._doc, self._lines = self._rendered_article(self.article, width)
+            self._doc, self._lines = self._rendered_article(
+                self.article, width, full_text=self.full_text
+            )
         else:
             self._doc = MarkdownDoc([], [])
             self._lines = self._draw(self._message_renderable(), width)
         self._set_virtual_height(len(self._lines))
 
-    def _rendered_article(self, article: Article, width: int) -> tuple[MarkdownDoc, list[Strip]]:
-        key = (article, width, self._style_generation)
+    def _rendered_article(
+        self, article: Article, width: int, *, full_text: bool = False
+    ) -> tuple[MarkdownDoc, list[Strip]]:
+        key = (article, full_text, width, self._style_generation)
         cached = self._rendered.get(key)
         if cached is None:
             doc = parse_markdown(article.body)
-            cached = (doc, self._draw(self._article_renderable(article, doc), width))
+            renderable = self._article_renderable(article, doc, full_text=full_text)
+            cached = (doc, self._draw(renderable, width))
             self._rendered[key] = cached
         return cached
 
@@ -272,10 +281,15 @@ class ArticleView(ScrollView, can_focus=True):
             parts += [Text(""), Text(detail, self._style("detail"))]
         return Padding(Group(*parts), (2, 1, 0, 1))
 
-    def _article_renderable(self, article: Article, doc: MarkdownDoc) -> RenderableType:
+    def _article_renderable(
+        self, article: Article, doc: MarkdownDoc, *, full_text: bool = False
+    ) -> RenderableType:
         blank = Text("")
         parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]
-        parts.append(_MetaLine(safe_line(meta_line(article)), self._style("meta")))
+        meta = safe_line(meta_line(article))
+        if full_text:
+            meta = f"{meta} · full text" if meta else "full text"
+        parts.append(_MetaLine(meta, self._style("meta")))
         if article.summary.strip():
             parts += [blank, Text(safe_block(article.summary), self._style("dek"))]
         if article.image_caption.strip():

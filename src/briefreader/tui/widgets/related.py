@@ -1,4 +1,5 @@
-"""The Related sidebar: the links an article names, then similar library articles."""
+"""The Related sidebar: "Same story" first, then the links an article names and
+similar library articles ("Related").  Numbers run through both groups in order."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ class RelatedEntry:
     url: str = ""
     source: str = ""
     declared: bool = False
+    same_story: bool = False
+    also: tuple[str, ...] = ()
+    """Other outlets whose near-identical copies were folded into this entry."""
 
     @property
     def in_library(self) -> bool:
@@ -81,11 +85,11 @@ class RelatedSidebar(Vertical):
         if entries != self._entries or not self._shown:
             self._shown = True
             self._entries = list(entries)
-            option_list.set_options(
-                Option(_prompt(n, entry), id=str(n)) for n, entry in enumerate(entries, 1)
-            )
+            option_list.set_options(_options(self._entries))
             # Highlight only while the list has focus, so it does not pull the eye.
-            option_list.highlighted = 0 if entries and option_list.has_focus else None
+            option_list.highlighted = (
+                self._first_option() if entries and option_list.has_focus else None
+            )
         if not entries:
             empty.update(
                 Content(
@@ -102,18 +106,45 @@ class RelatedSidebar(Vertical):
         """Entry ``number`` (1-based), if there is one."""
         return self._entries[number - 1] if 0 < number <= len(self._entries) else None
 
+    def _first_option(self) -> int:
+        """Index of the first entry's option (after a group heading, if any)."""
+        return 1 if self._entries and self._entries[0].same_story else 0
+
     @on(events.DescendantFocus)
     def _focused(self) -> None:
         option_list = self.query_one(RelatedList)
         if option_list.highlighted is None and self._entries:
-            option_list.highlighted = 0
+            option_list.highlighted = self._first_option()
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        entry = self.entry(event.option_index + 1)
+        option_id = event.option.id or ""
+        entry = self.entry(int(option_id)) if option_id.isdigit() else None
         if entry is not None:
             self.post_message(self.Chosen(entry))
+
+
+def _options(entries: list[RelatedEntry]) -> list[Option]:
+    """Numbered options; "Same story" and "Related" headings when there are same-story
+    entries (headings are disabled options, so the cursor skips them)."""
+    grouped = any(e.same_story for e in entries)
+    options: list[Option] = []
+    heading = ""
+    for n, entry in enumerate(entries, 1):
+        if grouped:
+            wanted = "Same story" if entry.same_story else "Related"
+            if wanted != heading:
+                heading = wanted
+                options.append(
+                    Option(
+                        Text(wanted.upper(), Style(bold=True, dim=True)),
+                        id=f"heading-{wanted}",
+                        disabled=True,
+                    )
+                )
+        options.append(Option(_prompt(n, entry), id=str(n)))
+    return options
 
 
 def _host(url: str) -> str:
@@ -134,6 +165,8 @@ def _prompt(number: int, entry: RelatedEntry) -> Table:
     text = Text(title, end="")
     if detail:
         text.append("\n" + detail, Style(dim=True))
+    if entry.also:
+        text.append("\nalso: " + ", ".join(safe_line(s) for s in entry.also), Style(dim=True))
     grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
     grid.add_column(justify="right", no_wrap=True, style=Style(bold=True))
     grid.add_column(ratio=1)

@@ -1,0 +1,80 @@
+"""Small modal dialogs: add a feed (one URL input), and yes/no confirmation."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+__all__ = ["AddFeedScreen", "ConfirmScreen", "normalise_feed_url"]
+
+
+def normalise_feed_url(text: str) -> str:
+    """What the person typed, as a URL to fetch ("" when there is nothing)."""
+    url = text.strip()
+    if url and "://" not in url:
+        url = "https://" + url
+    return url
+
+
+class AddFeedScreen(ModalScreen[str | None]):
+    """Ask for a feed's (or a web page's) address; dismissed with the URL or None."""
+
+    CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = "#add-url"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without adding a feed"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="add-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Add a feed"
+            dialog.border_subtitle = "enter add · esc cancel"
+            yield Static(
+                Content("The address of a feed, or of a web page that names its feed:"),
+                classes="dialog-text",
+                markup=False,
+            )
+            yield Input(id="add-url", placeholder="https://example.com/feed.xml", compact=True)
+
+    @on(Input.Submitted, "#add-url")
+    def _submitted(self, event: Input.Submitted) -> None:
+        url = normalise_feed_url(event.value)
+        if url:
+            self.dismiss(url)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A question answered with y (or enter) / n (or esc)."""
+
+    CSS_PATH = "dialogs.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes", tooltip="Yes"),
+        Binding("n,escape", "answer(False)", "No", tooltip="No"),
+    ]
+
+    def __init__(self, title: str, question: str, yes: str = "yes") -> None:
+        super().__init__()
+        self.title_text = title
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog", classes="dialog") as dialog:
+            dialog.border_title = Content(self.title_text)
+            dialog.border_subtitle = Content(f"y {self.yes} · n cancel")
+            yield Static(Content(self.question), classes="dialog-text", markup=False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
