@@ -10,6 +10,7 @@ caller caches the text in the library.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from dataclasses import dataclass
 
 from briefreader.fetch import PAGE_ACCEPT, fetch_one
@@ -48,7 +49,23 @@ def extract_main_text(html: str, url: str = "") -> str:
         include_tables=True,
         favor_recall=True,
     )
-    return clean_block(text or "")
+    return _paragraphs(clean_block(text or ""))
+
+
+_STRUCTURE = ("- ", "* ", "+ ", "|", ">", "#", "```")
+
+
+def _paragraphs(text: str) -> str:
+    """Some pages come out with one line per paragraph and no blank lines between;
+    Markdown would run them together.  Separate prose lines, keep lists and tables."""
+    if "\n\n" in text or "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out = [lines[0]]
+    for prev, line in itertools.pairwise(lines):
+        same_block = line.lstrip().startswith(_STRUCTURE) and prev.lstrip().startswith(_STRUCTURE)
+        out.append(("\n" if same_block else "\n\n") + line)
+    return "".join(out)
 
 
 async def fetch_full_text(url: str, *, deadline: float = 30.0) -> FullText:
