@@ -44,7 +44,7 @@ from textual.reactive import reactive
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from briefreader.config import Config, load_config, save_theme
 from briefreader.library import ArticleRow, FeedInfo, Library, LibraryError
@@ -352,7 +352,7 @@ class BriefReaderApp(App[None]):
         self.library_path = Path(library_path)
         self.library = Library(self.library_path)
         self._reader: Library | None = None
-        self._index_writer: Library | None = None
+        self._background_pool: Executor | None = None
         self._reader_lock = threading.Lock()
         problems: list[str] = []
         if config is None:
@@ -448,9 +448,11 @@ class BriefReaderApp(App[None]):
             self._save_theme_now()
         # Stop queries still running in workers: quitting waits for their threads.
         self.workers.cancel_group(self, "index")
-        for connection in (self._reader, self._index_writer):
-            if connection is not None:
-                connection.interrupt()
+        if self._reader is not None:
+            self._reader.interrupt()
+        if self._background_pool is not None:
+            self._background_pool.shutdown(wait=False, cancel_futures=True)
+            self._background_pool = None
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
@@ -617,32 +619,30 @@ class BriefReaderApp(App[None]):
         self._index_again = False
         self._index_worker()
 
-    @work(thread=True, group="index", exit_on_error=False)
-    def _index_worker(self) -> None:
+    @work(group="index", exit_on_error=False)
+    async def _index_worker(self) -> None:
         """Index articles a bulk import or refresh left queued, so Related can find
         them, then group them into stories (the list's "+N").
 
-        In small batches, checking for cancellation between them: a thread worker
-        cannot be stopped, and quitting waits for it (and interrupts its query).
+        The work runs in a separate low-priority process, a batch at a time, so it
+        never holds the GIL against the keyboard; between batches the app repaints.
         """
-        worker = get_current_worker()
-        with Library(self.library_path) as writer:
-            self._index_writer = writer
-            try:
-                if writer.related_pending():
-                    while not worker.is_cancelled:
-                        if writer.index_related(limit=500) < 500:
-                            break
-                    if not worker.is_cancelled:
-                        self.post_message(RelatedIndexed())
-                batch = max(1, self.STORY_BATCH)
-                while not worker.is_cancelled and writer.stories_pending():
-                    done = writer.update_stories(limit=batch)
-                    self.post_message(StoriesUpdated())
-                    if done < batch:
-                        break
-            finally:
-                self._index_writer = None
+        from briefreader.tui.pool import index_and_group, make_background_pool
+
+        if self._background_pool is None:
+            self._background_pool = make_background_pool()
+        loop = asyncio.get_running_loop()
+        path = str(self.library_path)
+        for _ in range(100_000):  # bounded: each step indexes or groups something, or stops
+            indexed, grouped, more = await loop.run_in_executor(
+                self._background_pool, index_and_group, path, 2000, max(1, self.STORY_BATCH)
+            )
+            if indexed:
+                self.post_message(RelatedIndexed())
+            if grouped:
+                self.post_message(StoriesUpdated())
+            if not more or not (indexed or grouped):
+                break
 
     @on(RelatedIndexed)
     def _related_indexed(self) -> None:

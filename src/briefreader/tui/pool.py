@@ -15,13 +15,15 @@ Kept light (no Textual import): spawned workers import this module.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
 import warnings
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-__all__ = ["make_parse_pool"]
+__all__ = ["index_and_group", "make_background_pool", "make_parse_pool"]
 
 
 def _quiet_worker() -> None:
@@ -33,7 +35,37 @@ def _quiet_worker() -> None:
     warnings.simplefilter("ignore")
 
 
+def _quiet_low_priority_worker() -> None:
+    _quiet_worker()
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)  # the reader's keypresses come first
+
+
 def make_parse_pool(workers: int | None = None) -> Executor:
+    return _make_pool(workers or min(4, os.cpu_count() or 1), _quiet_worker)
+
+
+def make_background_pool() -> Executor:
+    """One low-priority process for related indexing and story grouping: that work is
+    pure Python, and in a thread of the app it would hold the GIL against the
+    keyboard (a 50-article batch of story grouping is ~200 ms)."""
+    return _make_pool(1, _quiet_low_priority_worker)
+
+
+def index_and_group(library_path: str, index_batch: int, story_batch: int) -> tuple[int, int, bool]:
+    """One step of background upkeep, run in the background process: index up to
+    ``index_batch`` queued articles, then group up to ``story_batch`` into stories.
+    Returns (indexed, grouped, more to do)."""
+    from briefreader.library import Library
+
+    with Library(library_path) as lib:
+        indexed = lib.index_related(limit=index_batch)
+        grouped = 0 if lib.related_pending() else lib.update_stories(limit=story_batch)
+        more = bool(lib.related_pending() or lib.stories_pending())
+    return indexed, grouped, more
+
+
+def _make_pool(count: int, initializer: Callable[[], None]) -> Executor:
     from multiprocessing import resource_tracker
 
     saved = sys.stderr
@@ -43,9 +75,8 @@ def make_parse_pool(workers: int | None = None) -> Executor:
             resource_tracker.ensure_running()
         finally:
             sys.stderr = saved
-    count = workers or min(4, os.cpu_count() or 1)
     return ProcessPoolExecutor(
         max_workers=count,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_quiet_worker,
+        initializer=initializer,
     )
