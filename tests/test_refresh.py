@@ -280,3 +280,24 @@ def test_refresh_in_a_process_pool(fetch_server: FetchServer, tmp_path: Path) ->
             lib.add_feed(fetch_server.url(f"/p{i}.xml"))
         report = refresh(lib)
         assert report.ok and lib.count() == 6
+
+
+async def test_content_type_and_charset_quirks_still_load(
+    fetch_server: FetchServer, lib: Library
+) -> None:
+    """Servers lie about feeds: a wrong or missing Content-Type, or a charset header
+    that disagrees with the XML declaration, must not stop a good feed loading."""
+    body = rss("Café Crème", [("Señora Núñez wins the vote", "q1")])
+    fetch_server.add("/plain.xml", body, content_type="text/plain")
+    fetch_server.add("/none.xml", body)  # no Content-Type at all
+    fetch_server.add("/html-type.xml", body, content_type="text/html; charset=utf-8")
+    # The header says Latin-1, the document (and its bytes) say UTF-8.
+    fetch_server.add("/liar.xml", body, content_type="application/rss+xml; charset=iso-8859-1")
+    for name in ("plain", "none", "html-type", "liar"):
+        lib.add_feed(fetch_server.url(f"/{name}.xml"))
+    report = await refresh_feeds(lib)
+    assert [o.status for o in report.outcomes] == ["new"] * 4, [o.line() for o in report.outcomes]
+    titles = {f.title for f in lib.feeds()}
+    assert titles == {"Café Crème"}
+    (row,) = {r.title for r in lib.rows()}
+    assert row == "Señora Núñez wins the vote"
