@@ -335,6 +335,18 @@ class Library:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A write transaction: ``BEGIN IMMEDIATE`` takes the write lock at once (a
+        second instance waits up to the busy timeout instead of failing mid-way)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
@@ -343,18 +355,13 @@ class Library:
             )
         if version == SCHEMA_VERSION or self.readonly:
             return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             # Re-read inside the lock: another instance may have migrated meanwhile.
             version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
             for step in range(version, SCHEMA_VERSION):
                 for statement in _split_sql(MIGRATIONS[step]):
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     @property
     def schema_version(self) -> int:
@@ -388,8 +395,7 @@ class Library:
         if not batch:
             return counts
         now = time.time()
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             existing: dict[str, str] = {}
             ids = [a.id for a in batch]
             for start in range(0, len(ids), 500):
@@ -451,10 +457,6 @@ class Library:
                     )
                 ]
                 _related.index_pending(self._db, docs=docs)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return counts
 
     def _row(self, art: Article, digest: str, now: float) -> tuple[object, ...]:
@@ -502,22 +504,20 @@ class Library:
 
     def mark_read(self, article_ids: Sequence[str]) -> int:
         """Mark many articles read at once; returns how many changed."""
+        return self._mark_read_where("id", list(article_ids))
+
+    def _mark_read_where(self, column: Literal["id", "rowid"], keys: Sequence[object]) -> int:
         now = time.time()
         changed = 0
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for start in range(0, len(article_ids), 500):
-                chunk = list(article_ids[start : start + 500])
+        with self._transaction():
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
                 marks = ",".join("?" * len(chunk))
                 cur = self._db.execute(
-                    f"UPDATE articles SET read_at = ? WHERE read_at IS NULL AND id IN ({marks})",
+                    f"UPDATE articles SET read_at = ? WHERE read_at IS NULL AND {column} IN ({marks})",
                     [now, *chunk],
                 )
                 changed += cur.rowcount
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return changed
 
     def delete(self, article_id: str) -> bool:
@@ -577,17 +577,12 @@ class Library:
         feed = self.feed(url)
         if feed is None:
             return None
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             cur = self._db.execute(
                 "DELETE FROM articles WHERE feed_id = ? AND starred_at IS NULL", (feed.id,)
             )
             removed = cur.rowcount
             self._db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return removed
 
     def record_fetch(
@@ -803,23 +798,7 @@ class Library:
 
     def mark_read_rowids(self, rowids: Sequence[int]) -> int:
         """Mark many articles read by rowid (the app's "mark all shown read")."""
-        now = time.time()
-        changed = 0
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for start in range(0, len(rowids), 500):
-                chunk = [int(r) for r in rowids[start : start + 500]]
-                marks = ",".join("?" * len(chunk))
-                cur = self._db.execute(
-                    f"UPDATE articles SET read_at = ? WHERE read_at IS NULL AND rowid IN ({marks})",
-                    [now, *chunk],
-                )
-                changed += cur.rowcount
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        return changed
+        return self._mark_read_where("rowid", [int(r) for r in rowids])
 
     def get(self, article_id: str) -> Article | None:
         r = self._db.execute(
@@ -995,13 +974,8 @@ class Library:
             step = 5000 if limit is None else min(5000, limit - done)
             if step <= 0:
                 break
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 n = _related.index_pending(self._db, limit=step)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
             done += n
             if n < step:
                 break
@@ -1028,13 +1002,8 @@ class Library:
             step = 500 if limit is None else min(500, limit - done)
             if step <= 0:
                 break
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 n = _related.assign_stories(self._db, limit=step, cache=self._related_term_cache())
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
             done += n
             if n < step:
                 break
