@@ -781,6 +781,25 @@ class Library:
                 found[r[1]] = ArticleRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]))
         return [found[i] for i in article_ids if i in found]
 
+    def ids_in_feeds(self, article_ids: Sequence[str], feed_ids: Sequence[int]) -> list[str]:
+        """The given ids (order kept) of articles that came from one of these feeds."""
+        feeds = list(feed_ids)
+        if not feeds:
+            return []
+        keep: set[str] = set()
+        fmarks = ",".join("?" * len(feeds))
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            keep.update(
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT id FROM articles WHERE id IN ({marks}) AND feed_id IN ({fmarks})",
+                    [*chunk, *feeds],
+                )
+            )
+        return [i for i in article_ids if i in keep]
+
     def ids_for_urls(self, urls: Sequence[str]) -> dict[str, str]:
         """``{url: article id}`` for the URLs some stored article has (newest wins)."""
         wanted = [u for u in dict.fromkeys(urls) if u]

@@ -260,6 +260,34 @@ async def test_feeds_screen_filters_by_feed_and_tag_and_removes(
         assert len(app.article_list) == 2
 
 
+async def test_search_stays_within_the_chosen_feed(
+    feeds_app: Callable[..., BriefReaderApp],
+) -> None:
+    app = feeds_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("slash", *"harbour")
+        await settle(pilot)
+        assert len(app.article_list) == 4  # every item mentions the harbour
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        beta = next(f for f in screen.feeds if f.title == "Beta Times")
+        screen.query_one(DataTable).move_cursor(row=screen._keys.index(f"feed:{beta.id}"))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("slash", *"harbour")
+        await settle(pilot)
+        rows = [app.article_list.row_at(i) for i in range(len(app.article_list))]
+        titles = {r.title for r in rows if r is not None}
+        assert titles == {"Tram strike ends", "Harbour fair opens"}
+
+
 async def test_F_fetches_the_full_text_and_keeps_it(
     tmp_path: Path, make_app: MakeApp, server: FetchServer
 ) -> None:

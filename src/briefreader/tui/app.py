@@ -967,7 +967,11 @@ class BriefReaderApp(App[None]):
             if query != self._search:
                 return
             reader = self._get_reader()
-            rows = reader.rows_for_ids(reader.search_ids(query, limit=2000))
+            ids = reader.search_ids(query, limit=2000)
+            scope = self._scope_feeds
+            if scope is not None:  # a feed or tag is chosen: search within it
+                ids = reader.ids_in_feeds(ids, scope)
+            rows = reader.rows_for_ids(ids)
         self.post_message(SearchDone(query, rows))
 
     @on(SearchDone)
