@@ -828,37 +828,197 @@ def assign_stories(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     todo = db.execute(sql).fetchall()
-    for rowid, art_id, title, summary, takeaways, body, ts, source in todo:
-        hits = rank(
-            db,
-            title=title,
-            summary=summary,
-            takeaways=takeaways,
-            body=body,
-            published=ts,
-            source=source,
-            exclude=rowid,
-            exclude_id=art_id,
-            limit=5,
-            min_score=SAME_STORY_THRESHOLD,
-            cache=cache,
-            candidates=STORY_CANDIDATES,
-        )
-        story: int | None = None
-        for hit in hits:
-            for other in (hit.id, *hit.copies):
-                r = db.execute(
-                    "SELECT d.story FROM related_docs d JOIN articles a ON a.rowid = d.doc "
-                    "WHERE a.id = ?",
-                    (other,),
-                ).fetchone()
-                if r and r[0] is not None:
-                    story = int(r[0])
-                    break
-            if story is not None:
-                break
+    grouper = _StoryGrouper(db, cache)
+    for rowid, _art_id, title, summary, takeaways, body, ts, source in todo:
+        story = grouper.story_of(rowid, title, summary, takeaways, body, ts, source)
         if story is None:
             story = _meta(db, "next_story")
             _set_meta(db, "next_story", story + 1)
         db.execute("UPDATE related_docs SET story = ? WHERE doc = ?", (story, rowid))
     return len(todo)
+
+
+#: Rows the SQL pre-ranking of :class:`_StoryGrouper` returns (the exact top
+#: :data:`STORY_CANDIDATES` are then recomputed among those close to the cut).
+_PROBE = 64
+#: Weighed profiles kept by one :func:`assign_stories` run (then dropped).
+_PROFILE_CACHE = 20_000
+
+
+class _StoryGrouper:
+    """What :func:`assign_stories` decides per article, with the same result as
+    ``rank(..., limit=5, min_score=SAME_STORY_THRESHOLD, candidates=STORY_CANDIDATES)``
+    followed by the first hit (or copy) that has a story, but cheaper:
+
+    * retrieval sums the posting weights in SQL and recomputes, in Python and in the
+      same order as :func:`_retrieve`, only the sums of the few articles near the cut;
+    * the candidates' stories are read first (one query): when none has one, the
+      article starts a new story and nothing is re-ranked;
+    * term ids, document frequencies, idf and weighed profiles are kept for the run
+      (the index does not change while stories are assigned), so an article that is
+      a candidate for several others is analysed once.
+    """
+
+    def __init__(self, db: sqlite3.Connection, cache: TermCache | None) -> None:
+        self.db = db
+        self.cache: TermCache = cache if cache is not None else {}
+        self.n_docs = max(1, _meta(db, "docs"))
+        self.log_n = math.log(self.n_docs + 1.0)
+        self.unseen = _idf(0, self.n_docs)
+        self.known: TermCache = {}
+        self.absent: set[str] = set()
+        self.idf: dict[str, float] = {}
+        self.candidates: dict[int, _Candidate] = {}
+        self.profiles: dict[int, Profile] = {}
+
+    def _resolve(self, terms: Iterable[str]) -> None:
+        known, absent = self.known, self.absent
+        new = [t for t in terms if t not in known and t not in absent]
+        if not new:
+            return
+        found = _lookup(self.db, new, self.cache)
+        log_n = self.log_n
+        for t in new:
+            v = found.get(t)
+            if v is None:
+                absent.add(t)
+            else:
+                known[t] = v
+                self.idf[t] = max(0.0, log_n - math.log(v[1] + 0.5))
+
+    def _weigh(self, p: Profile) -> None:
+        self._resolve(p.terms)
+        weigh(p, self.idf, self.n_docs)
+
+    def _retrieve(self, target: Profile, exclude: int) -> list[int]:
+        n = STORY_CANDIDATES
+        max_df = max(50, int(self.n_docs * MAX_DF_SHARE))
+        log_n = self.log_n
+        scored: list[tuple[float, int]] = []
+        for term, w in target.terms.items():
+            entry = self.known.get(term)
+            if entry is None or entry[1] > max_df:
+                continue
+            x = w**TF_POWER * (log_n - math.log(entry[1] + 0.5))
+            scored.append((x * ENTITY_BOOST if term in target.entities else x, entry[0]))
+        best = heapq.nlargest(QUERY_TERMS, scored)
+        if not best:
+            return []
+        weights = {term_id: x for x, term_id in best}
+        args: list[float] = []
+        for term_id, x in weights.items():
+            args += (term_id, x)
+        rows = self.db.execute(
+            "WITH q(term, x) AS (VALUES " + ",".join(["(?,?)"] * len(weights)) + ") "
+            "SELECT p.doc, sum(q.x * p.w) AS s FROM q JOIN related_postings p "
+            "ON p.term = q.term WHERE p.doc != ? GROUP BY p.doc ORDER BY s DESC "
+            f"LIMIT {_PROBE}",
+            [*args, exclude],
+        ).fetchall()
+        if len(rows) <= n:
+            return [r[0] for r in rows]
+        # SQL sums in another order (the last bits may differ): keep every article
+        # that may be in the exact top n, and rank those as _retrieve does.
+        cut = rows[n - 1][1]
+        cut -= 1e-9 * abs(cut) + 1e-12
+        near = [doc for doc, s in rows if s >= cut]
+        if len(near) == _PROBE:  # more may tie beyond the probe: the plain way
+            acc_all: dict[int, float] = {}
+            get_all = acc_all.get
+            for term_id, doc, w in self.db.execute(
+                "SELECT term, doc, w FROM related_postings WHERE term IN "
+                f"({','.join('?' * len(weights))})",
+                list(weights),
+            ):
+                acc_all[doc] = get_all(doc, 0.0) + weights[term_id] * w
+            acc_all.pop(exclude, None)
+            return heapq.nlargest(n, acc_all, key=acc_all.__getitem__)
+        acc: dict[int, float] = {}
+        get = acc.get
+        for term_id, doc, w in self.db.execute(
+            f"SELECT term, doc, w FROM related_postings WHERE term IN "
+            f"({','.join('?' * len(weights))}) AND doc IN ({','.join('?' * len(near))}) "
+            "ORDER BY term, doc",
+            [*weights, *near],
+        ):
+            acc[doc] = get(doc, 0.0) + weights[term_id] * w
+        return heapq.nlargest(n, acc, key=acc.__getitem__)
+
+    def _profile(
+        self,
+        rowid: int,
+        title: str,
+        summary: str,
+        takeaways: str,
+        body: str,
+        ts: float,
+        source: str,
+    ) -> Profile:
+        p = self.profiles.get(rowid)
+        if p is None:
+            p = profile(title, summary, takeaways, body, published=float(ts), source=source)
+            self._weigh(p)
+            self.profiles[rowid] = p
+        return p
+
+    def _load(self, rowids: Sequence[int]) -> list[_Candidate]:
+        cands = self.candidates
+        missing = [r for r in rowids if r not in cands]
+        if missing:
+            sql = _CANDIDATE_SQL.format(marks=",".join("?" * len(missing)))
+            for r in self.db.execute(sql, missing):
+                prof = self._profile(r[0], r[2], r[7], r[8], r[9], r[10], r[3])
+                cands[r[0]] = _Candidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], prof)
+        return [cands[r] for r in sorted(rowids) if r in cands]
+
+    def story_of(
+        self,
+        rowid: int,
+        title: str,
+        summary: str,
+        takeaways: str,
+        body: str,
+        ts: float,
+        source: str,
+    ) -> int | None:
+        """The story of the article's best same-story match that has one (None: none)."""
+        if len(self.profiles) > _PROFILE_CACHE:
+            self.profiles.clear()
+            self.candidates.clear()
+        target = self.profiles.get(rowid)
+        if target is None:
+            target = profile(title, summary, takeaways, body, published=ts, source=source)
+            self._resolve(target.terms)
+        rowids = self._retrieve(target, rowid)
+        if not rowids:
+            return None
+        stories = {
+            doc: int(story)
+            for doc, story in self.db.execute(
+                "SELECT d.doc, d.story FROM related_docs d JOIN articles a ON a.rowid = d.doc "
+                f"WHERE d.doc IN ({','.join('?' * len(rowids))}) AND d.story IS NOT NULL",
+                rowids,
+            )
+        }
+        if not stories:
+            return None  # whatever the scores, no candidate has a story
+        if rowid not in self.profiles:
+            weigh(target, self.idf, self.n_docs)
+            self.profiles[rowid] = target
+        storied = self._load(list(stories))
+        if all(similarity(target, c.profile) < SAME_STORY_THRESHOLD for c in storied):
+            return None  # only candidates without a story are the same story
+        found = self._load(rowids)
+        for c in found:
+            c.score = similarity(target, c.profile)
+        found.sort(key=lambda c: (-c.score, c.rowid))
+        hits = _fold_copies([c for c in found if c.score >= SAME_STORY_THRESHOLD], 5)
+        if not hits:
+            return None
+        by_id = {c.id: stories.get(c.rowid) for c in found}
+        for hit in hits:
+            for other in (hit.id, *hit.copies):
+                story = by_id.get(other)
+                if story is not None:
+                    return story
+        return None
