@@ -153,25 +153,33 @@ class _Run:
         if self.progress is not None:
             self.progress(outcome, len(self.report.outcomes), self.total)
 
+    async def fail(
+        self,
+        feed: FeedInfo,
+        result: FetchResult,
+        reason: str,
+        *,
+        dead: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        """Record a failed feed (its stored articles are not touched) and report it."""
+        await self.write(
+            self.library.record_fetch,
+            feed.id,
+            ok=False,
+            status=result.status,
+            error=reason,
+            dead=dead,
+            retry_after=retry_after,
+        )
+        self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason, seconds=result.elapsed))
+
     async def handle(self, feed: FeedInfo, result: FetchResult) -> None:
         lib = self.library
         now = time.time()
         if result.error is not None:
             retry_at = now + result.retry_after if result.retry_after else None
-            await self.write(
-                lib.record_fetch,
-                feed.id,
-                ok=False,
-                status=result.status,
-                error=result.error,
-                dead=result.gone,
-                retry_after=retry_at,
-            )
-            self.done(
-                FeedOutcome(
-                    feed.url, feed.title, "failed", error=result.error, seconds=result.elapsed
-                )
-            )
+            await self.fail(feed, result, result.error, dead=result.gone, retry_after=retry_at)
             return
         if result.not_modified:
             await self.write(
@@ -195,17 +203,11 @@ class _Run:
                     self.executor, _parse, result.body, feed.url, content_type
                 )
         except SourceError as exc:
-            await self.write(
-                lib.record_fetch, feed.id, ok=False, status=result.status, error=exc.reason
-            )
-            self.done(FeedOutcome(feed.url, feed.title, "failed", error=exc.reason))
+            await self.fail(feed, result, exc.reason)
             return
         except Exception as exc:  # a worker crashed: report it for this feed only
             reason = f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
-            await self.write(
-                lib.record_fetch, feed.id, ok=False, status=result.status, error=reason
-            )
-            self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason))
+            await self.fail(feed, result, reason)
             return
         # The related index is brought up to date after the run (index_related), not
         # feed by feed: it would double the refresh's cost on the event loop.
