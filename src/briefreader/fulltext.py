@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from briefreader.fetch import PAGE_ACCEPT, fetch_one
 from briefreader.model import Article
@@ -74,7 +75,8 @@ async def fetch_full_text(url: str, *, deadline: float = 30.0) -> FullText:
         return FullText(url, error="no web address to fetch the full text from")
     result = await fetch_one(url, deadline=deadline, accept=PAGE_ACCEPT)
     if result.error is not None:
-        return FullText(url, error=result.error)
+        # Name the site: "connection refused" alone does not say where.
+        return FullText(url, error=f"{urlsplit(url).netloc}: {result.error}")
     try:
         html = decode_bytes(result.body, url).text
     except SourceError as exc:
