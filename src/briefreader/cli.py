@@ -20,6 +20,7 @@ from briefreader import __version__
 
 if TYPE_CHECKING:
     from briefreader.library import Library
+    from briefreader.model import Article
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -286,10 +287,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.format == "markdown" and not args.out:
         raise UsageError("export --format markdown needs --out DIR (one file per article)")
+    from briefreader.model import ArticleState
+
+    # Each article carries its state (read/starred times, its feed's URL) beside its
+    # fields, so `add` of the export restores it.
     with _open_library(args) as library:
         articles = list(library.articles())
+        states = library.states()
+    none = ArticleState()
+
+    def exported(art: Article) -> dict[str, Any]:
+        return {**art.to_dict(), **states.get(art.id, none).to_dict()}
+
     if not args.out:
-        _write_json([a.to_dict() for a in articles])
+        _write_json([exported(a) for a in articles])
         _err(f"briefreader: exported {len(articles)} articles")
         return EXIT_OK
     out = Path(args.out)
@@ -298,11 +309,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         from briefreader.sources.markdown import to_markdown
 
         for art in articles:
-            (out / f"{_slug(art.title)}-{art.id}.md").write_text(to_markdown(art), encoding="utf-8")
+            (out / f"{_slug(art.title)}-{art.id}.md").write_text(
+                to_markdown(art, states.get(art.id)), encoding="utf-8"
+            )
     else:
         for art in articles:
             (out / f"{_slug(art.title)}-{art.id}.json").write_text(
-                json.dumps(art.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+                json.dumps(exported(art), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
     _err(f"briefreader: exported {len(articles)} articles to {out}")
     return EXIT_OK
@@ -407,12 +420,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from briefreader.sources import SourceError
-    from briefreader.sources.opml import parse_opml
+    from briefreader.sources import SourceError, read_regular_file
+    from briefreader.sources.opml import MAX_OPML_BYTES, parse_opml
 
     path = Path(args.file)
     try:
-        feeds = parse_opml(path.read_bytes(), str(path))
+        feeds = parse_opml(read_regular_file(path, str(path), MAX_OPML_BYTES), str(path))
     except OSError as exc:
         _err(f"briefreader: error: {path}: {exc.strerror or exc}")
         return EXIT_FAILED

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 import glob
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
-from briefreader.model import Analysis, Article, RelatedLink, article_id
+from briefreader.model import (
+    Analysis,
+    Article,
+    ArticleState,
+    RelatedLink,
+    article_id,
+    legacy_article_ids,
+    local_article_id,
+)
 from briefreader.textclean import clean_block, clean_line
 
 __all__ = [
@@ -28,12 +38,16 @@ __all__ = [
     "expand_inputs",
     "parse_text",
     "read_file",
+    "read_regular_file",
 ]
 
 #: Files larger than this are refused (an article is never this large).
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 Parser = Callable[[str, str], list[Article]]
+#: A reader that also returns each article's library state (``None`` for none),
+#: one entry per article: what an export carries beside the articles.
+StateParser = Callable[[str, str], tuple[list[Article], list[ArticleState | None]]]
 
 
 class SourceError(Exception):
@@ -54,10 +68,16 @@ class DecodedText:
 
 @dataclass(slots=True)
 class ReadResult:
-    """What reading one file gave: its articles and any one-line warnings."""
+    """What reading one file gave: its articles and any one-line warnings.
+
+    ``states`` holds, by article id, the read/star state and feed an export wrote
+    beside its articles (see :class:`~briefreader.model.ArticleState`); importing
+    the file restores it.
+    """
 
     articles: list[Article]
     warnings: list[str] = field(default_factory=list)
+    states: dict[str, ArticleState] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------
@@ -113,6 +133,34 @@ def decode_bytes(data: bytes, origin: str) -> DecodedText:
 
 # ---------------------------------------------------------------------------------
 # cleaning
+
+
+def local_ids(articles: list[Article], origin: str) -> list[Article]:
+    """Key the articles of a local file that have no URL and no explicit id by the
+    file's path (:func:`~briefreader.model.local_article_id`), not by their title:
+    two files with one title must not overwrite each other.
+
+    Only for a file path (``origin`` absolute) and articles that came from it (an
+    export's articles carry their own origin and keep their ids).  A file holding one
+    article keys it by the path alone (editing its title keeps the id); several are
+    told apart by title, source and day, and a repeat of those by its count.
+    """
+    if not os.path.isabs(origin):
+        return articles
+    out = list(articles)
+    seen: dict[str, int] = {}
+    for i, art in enumerate(articles):
+        if art.url or art.origin != origin or (art.id and art.id not in legacy_article_ids(art)):
+            continue
+        if len(articles) == 1:
+            out[i] = art.with_changes(id=local_article_id(origin))
+            continue
+        day = art.published.astimezone(UTC).date().isoformat() if art.published else ""
+        key = "|".join(" ".join(part.split()).casefold() for part in (art.title, art.source, day))
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out[i] = art.with_changes(id=local_article_id(origin, key if n == 0 else f"{key}#{n}"))
+    return out
 
 
 def clean_article(article: Article) -> Article:
@@ -182,6 +230,26 @@ def _reader(name: str) -> Parser:
     raise KeyError(name)
 
 
+def _state_reader(name: str) -> StateParser:
+    """The reader as one that also returns the state an export carries (only the
+    JSON and Markdown readers read it; the others give none)."""
+    if name == "markdown":
+        from briefreader.sources import markdown
+
+        return markdown.parse_with_state
+    if name == "json":
+        from briefreader.sources import jsonfile
+
+        return jsonfile.parse_with_state
+    parse = _reader(name)
+
+    def stateless(text: str, origin: str) -> tuple[list[Article], list[ArticleState | None]]:
+        articles = parse(text, origin)
+        return articles, [None] * len(articles)
+
+    return stateless
+
+
 #: extension → reader name
 READERS: dict[str, str] = {
     ".txt": "brief",
@@ -212,9 +280,16 @@ def sniff(text: str) -> str | None:
 
 def parse_text(text: str, origin: str, reader: str | None = None) -> list[Article]:
     """Parse already-decoded text with the named reader (or a sniffed one)."""
+    return _parse_text(text, origin, reader)[0]
+
+
+def _parse_text(
+    text: str, origin: str, reader: str | None = None
+) -> tuple[list[Article], dict[str, ArticleState]]:
+    """:func:`parse_text`, with the state an export carries, by (cleaned) article id."""
     name = reader or sniff(text) or "brief"
     try:
-        articles = _reader(name)(text, origin)
+        articles, states = _state_reader(name)(text, origin)
     except SourceError:
         raise
     except RecursionError:
@@ -223,29 +298,75 @@ def parse_text(text: str, origin: str, reader: str | None = None) -> list[Articl
         raise SourceError(origin, f"not a readable {name} file ({exc})") from None
     if not articles:
         raise SourceError(origin, f"no article found (read as {name})")
-    return [clean_article(a) for a in articles]
+    cleaned = [clean_article(a) for a in local_ids(articles, origin)]
+    found: dict[str, ArticleState] = {}
+    for art, state in zip(cleaned, states, strict=False):
+        if state is not None:
+            found[art.id] = ArticleState(
+                state.read_at, state.starred_at, clean_line(state.feed_url)
+            )
+    return cleaned, found
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # opening a FIFO must not wait for a writer
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
+
+
+def read_regular_file(path: str | os.PathLike[str], origin: str, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, else :class:`SourceError`.
+
+    The file is opened without blocking (a FIFO cannot hang the open), the open
+    descriptor is checked (so a symlink to ``/dev/zero`` or a FIFO is refused as "not a
+    regular file", whatever the name said), and at most ``limit + 1`` bytes are read,
+    so a file that grows while it is read is still refused rather than read for ever.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise SourceError(origin, "no such file") from None
+    except IsADirectoryError:
+        raise SourceError(origin, "is a folder") from None
+    except OSError as exc:
+        raise SourceError(origin, exc.strerror or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(origin, "is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(origin, "not a regular file")
+        if info.st_size > limit:
+            raise SourceError(origin, _too_large(info.st_size, limit))
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(limit + 1 - total, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise SourceError(origin, exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if total > limit:
+        raise SourceError(origin, _too_large(total, limit))
+    return b"".join(chunks)
 
 
 def read_file(path: str | os.PathLike[str]) -> ReadResult:
     """Read one file into articles.  Raises :class:`SourceError` naming the file."""
     p = Path(path)
     origin = os.path.abspath(p)
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise SourceError(origin, "no such file") from None
-    except OSError as exc:
-        raise SourceError(origin, exc.strerror or str(exc)) from None
-    if p.is_dir():
-        raise SourceError(origin, "is a folder")
-    if size > MAX_FILE_BYTES:
-        raise SourceError(
-            origin, f"too large ({size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)"
-        )
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise SourceError(origin, exc.strerror or str(exc)) from None
+    data = read_regular_file(p, origin, MAX_FILE_BYTES)
     if not data.strip():
         raise SourceError(origin, "empty file")
     decoded = decode_bytes(data, origin)
@@ -254,9 +375,9 @@ def read_file(path: str | os.PathLike[str]) -> ReadResult:
         reader = sniff(decoded.text)
         if reader is None:
             raise SourceError(origin, "not a recognised article format")
-    articles = parse_text(decoded.text, origin, reader)
+    articles, states = _parse_text(decoded.text, origin, reader)
     warnings = [f"{origin}: {decoded.warning}"] if decoded.warning else []
-    return ReadResult(articles, warnings)
+    return ReadResult(articles, warnings, states)
 
 
 # ---------------------------------------------------------------------------------
@@ -288,7 +409,9 @@ def expand_inputs(args: Iterable[str]) -> Iterator[tuple[Path | None, str]]:
                     if key in seen:
                         continue
                     seen.add(key)
-                    if _is_candidate(child):
+                    if not child.is_file():  # a FIFO, a device, a dangling link …
+                        yield None, f"{child}: skipped, not a regular file"
+                    elif _is_candidate(child):
                         yield child, ""
                     else:
                         yield None, f"{child}: skipped, not an article file"
@@ -310,7 +433,9 @@ def expand_inputs(args: Iterable[str]) -> Iterator[tuple[Path | None, str]]:
                 if key in seen:
                     continue
                 seen.add(key)
-                if _is_candidate(child):
+                if not child.is_file():
+                    yield None, f"{child}: skipped, not a regular file"
+                elif _is_candidate(child):
                     yield child, ""
                 else:
                     yield None, f"{child}: skipped, not an article file"
