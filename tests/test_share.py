@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -25,6 +25,7 @@ from briefreader.share import (
     is_share_mailto,
     linkedin_url,
     markdown_link,
+    markdown_url,
     mastodon_url,
     open_in_browser,
     reddit_url,
@@ -70,10 +71,15 @@ def test_markdown_link_escapes_brackets_and_backslash_in_title() -> None:
 
 
 def test_markdown_link_escapes_url_parentheses_spaces_and_angles() -> None:
-    art = make(url="https://en.example/wiki/Chip_(computing) x<y>?q=a b&r=%20kept")
+    # A URL with spaces is refused by the link rule; the escaping itself still holds.
+    url = "https://en.example/wiki/Chip_(computing) x<y>?q=a b&r=%20kept"
+    assert markdown_url(url) == (
+        "https://en.example/wiki/Chip_%28computing%29%20x%3Cy%3E?q=a%20b&r=%20kept"
+    )
+    art = make(url="https://en.example/wiki/Chip_(computing)x<y>?q=a%20b")
     link = markdown_link(art)
     dest = link[link.index("](") + 2 : -1]
-    assert dest == "https://en.example/wiki/Chip_%28computing%29%20x%3Cy%3E?q=a%20b&r=%20kept"
+    assert dest == "https://en.example/wiki/Chip_%28computing%29x%3Cy%3E?q=a%20b"
     assert link.count("(") == 1 and link.endswith(")")
 
 
@@ -367,7 +373,7 @@ def test_open_in_browser_refuses_without_launching() -> None:
     assert not ok and launcher.calls == []
     assert message == (
         "Refused to open javascript:alert('[bold]x[/]'): "
-        "only http and https links open in a browser"
+        "only http and https links are opened or copied"
     )
 
 
@@ -442,7 +448,9 @@ def test_display_url() -> None:
 
 titles = st.text(min_size=1, max_size=400).filter(lambda t: t.strip())
 paths = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp", "Cf")),
+    alphabet=st.characters(
+        codec="utf-8", exclude_categories=("Cc", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Cf")
+    ),
     max_size=60,
 ).filter(lambda p: "\\" not in p)
 
@@ -493,3 +501,77 @@ def test_markdown_title_escaping_is_reversible(title: str) -> None:
             unescaped.append(inner[i])
             i += 1
     assert "".join(unescaped) == share._title(art)
+
+
+# ---------------------------------------------------------------------------------
+# one rule for opening, copying and share addresses
+
+HOSTILE_URLS = [
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "smb://fileserver.example/share",
+    "~/notes/secret.txt",
+    "--option",
+    "-o ProxyCommand=evil",
+    "mailto:victim@example.com",
+    "mailto:?to=victim@example.com&subject=x",
+    "https://bank.com@evil.example/",
+    "https://bank.com:secret@evil.example/",
+    "https://ba\u200bnk.example/",  # zero-width space
+    "https://bank.example\u200d/",  # zero-width joiner
+    "https://\u202eelpmaxe.bank/",  # bidi override
+    "https://bank\u2060.example/",  # word joiner
+    "https://bank\u3002example/",  # ideographic full stop: a dot in disguise
+    "https://bank.example\u2044login.evil.example/",  # fraction slash
+    "https://bank.example\u2215login.evil.example/",  # division slash
+    "https://\u3164.example/",  # Hangul filler: an invisible letter
+    "https://bank\u115f.example/",  # Hangul choseong filler
+    "https://bank.example%40evil.example/",  # percent-encoded host
+    "https://\uff42\uff41\uff4e\uff4b.example/",  # fullwidth letters
+    "https://\u0430pple.example/",  # Cyrillic a among Latin letters
+    "https://p\u0430yp\u0430l.example/",
+    "https://xn--pple-43d.example/",  # the same, as punycode
+    "https://xn--zz-.example/",  # punycode of a plain ASCII label
+    "https://xn--99999999.example/",  # punycode that does not decode
+    "https://xn--ls8h.example/",  # an emoji host
+    "https://bank..example/",
+    "https://[not-an-address]/",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_the_link_rule_refuses_hostile_urls(url: str) -> None:
+    reason = refusal_reason(url)
+    assert reason, url
+    assert "\n" not in reason
+    assert not is_openable(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://b\u00fccher.example/stra\u00dfe",
+        "https://xn--bcher-kva.example/",  # punycode of the above host
+        "https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/",  # all Cyrillic
+        "https://\u4f8b\u3048.\u30c6\u30b9\u30c8/",  # Japanese
+        "http://127.0.0.1:8080/feed",
+        "https://[2001:db8::1]/a",
+        "https://news.example./a",  # a fully qualified name
+        "https://news.example/\u0430/\u2044?q=\u0430",  # look-alikes outside the host
+    ],
+)
+def test_the_link_rule_accepts_real_hosts(url: str) -> None:
+    assert refusal_reason(url) is None, url
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_share_options_never_carry_an_unsafe_url(url: str) -> None:
+    art = make(url=url)
+    options = share_options(art)
+    assert [o.key for o in options] == ["citation", "brief", "email"]
+    for option in options:
+        assert url not in option.text
+        assert quote(url, safe="") not in option.text
+    assert url not in citation(art) and url not in markdown_link(art)
+    assert url not in brief_text(art)

@@ -335,6 +335,71 @@ async def test_copy_uses_the_system_tool_in_a_thread(
         assert toasts(app) == [f"Copied {URL} — via terminal (OSC 52) and xclip"]
 
 
+UNSAFE_URLS = [
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "smb://fileserver.example/share",
+    "~/notes/secret.txt",
+    "--option",
+    "mailto:victim@example.com",
+    "https://bank.example@evil.example/",
+    "https://ba\u200bnk.example/",
+    "https://\u202eelpmaxe.bank/",
+    "https://\u0430pple.example/",
+    "https://bank.example\u2044login.evil.example/",
+]
+
+
+@pytest.mark.parametrize("url", UNSAFE_URLS)
+async def test_c_refuses_to_copy_an_unsafe_link(url: str) -> None:
+    app = ShareApp(ARTICLE.with_changes(url=url), push=False)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard == ""
+        assert app.is_running
+        (message,) = toasts(app)
+        assert message.startswith("Not copied: the article's link ")
+        assert "\n" not in message
+        assert [n.severity for n in app._notifications] == ["error"]
+
+
+@pytest.mark.parametrize("url", UNSAFE_URLS)
+async def test_share_menu_offers_no_entry_with_an_unsafe_link(url: str) -> None:
+    app = ShareApp(ARTICLE.with_changes(url=url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        menu = app.screen
+        assert isinstance(menu, ShareMenu)
+        assert [o.key for o in menu.options] == ["citation", "brief", "email"]
+        assert "is not offered" in screen_text(app)
+        for key in ("1", "2", "b", "m", "l", "r", "h", "x"):  # the link entries do nothing
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is menu and app.clipboard == "", key
+        assert app.launcher.calls == []
+        await pilot.press("enter")  # the citation: text, without the link
+        await settle(pilot)
+        assert app.clipboard == "The AI Reckoning: chips & clouds — China Daily Brief, 26 Nov 2026"
+        app.action_share()
+        await pilot.pause()
+        await pilot.press("4")  # the brief as text: no link either
+        await settle(pilot)
+        assert app.clipboard.startswith("The AI Reckoning") and url not in app.clipboard
+
+
+async def test_c_shows_the_ascii_form_of_an_international_host() -> None:
+    url = "https://b\u00fccher.example/a"
+    app = ShareApp(ARTICLE.with_changes(url=url), push=False)
+    async with app.run_test() as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard == url
+        (message,) = toasts(app)
+        assert "xn--bcher-kva.example" in message
+
+
 @pytest.mark.parametrize(
     "url",
     [

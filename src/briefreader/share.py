@@ -5,13 +5,20 @@ effect goes through an injectable *launcher* (by default the :mod:`webbrowser`
 module; never a shell).  No Textual import: the share menu in
 :mod:`briefreader.tui.share_menu` is built on top of this module.
 
-Which URLs are opened
----------------------
-Only ``http`` and ``https`` URLs with a host are ever handed to a browser
+Which URLs are opened, copied and shared
+----------------------------------------
+One rule, :func:`refusal_reason`, decides for the opener (``o``, link clicks), the
+copy key (``c``), the share menu's link entries and the share addresses that embed
+the URL (:func:`safe_url`).  Only ``http`` and ``https`` URLs with a host pass
 (:func:`is_openable`).  A URL is refused when it holds whitespace, control,
-invisible formatting characters (bidi overrides …) or a backslash (parsers
-disagree about those), a user name or password (``https://bank.example@evil.example``),
-an invalid port, or is longer than :data:`MAX_URL_LENGTH`.
+invisible formatting characters (bidi overrides, zero-width characters …) or a
+backslash (parsers disagree about those), a user name or password
+(``https://bank.example@evil.example``), an invalid port, is longer than
+:data:`MAX_URL_LENGTH`, or when its host does not show where it leads: a
+percent-encoded host, invisible letters, punctuation that looks like ``.`` or ``/``,
+fullwidth letters, a label mixing Latin with Cyrillic or Greek letters, or invalid
+punycode.  An international host that passes is shown in its ASCII form as well
+(:func:`ascii_host`).  The citation and the brief as text leave a refused URL out.
 
 ``mailto:`` is the one exception, and only for the e-mail share address this
 module builds itself: the share menu calls ``open_in_browser(url, allow_mailto=True)``
@@ -24,6 +31,7 @@ any other non-http(s) link.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import unicodedata
@@ -42,6 +50,7 @@ __all__ = [
     "BrowserUnavailable",
     "Launcher",
     "ShareOption",
+    "ascii_host",
     "bluesky_url",
     "brief_text",
     "citation",
@@ -57,6 +66,7 @@ __all__ = [
     "open_in_browser",
     "reddit_url",
     "refusal_reason",
+    "safe_url",
     "share_options",
     "x_url",
 ]
@@ -81,7 +91,7 @@ _X_URL_COST = 24  # t.co link plus the space before it
 
 
 def _title(article: Article) -> str:
-    return clean_line(article.title) or clean_line(article.url) or "Untitled"
+    return clean_line(article.title) or clean_line(safe_url(article)) or "Untitled"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -117,24 +127,28 @@ def markdown_url(url: str) -> str:
 def markdown_link(article: Article) -> str:
     """``[title](url)``; brackets and backslashes in the title are escaped.
 
-    Without a URL, the escaped title alone.
+    Without a URL, or with one the link rule refuses, the escaped title alone.
     """
     text = _MD_TITLE_SPECIALS.sub(r"\\\1", _title(article))
-    if not article.url:
+    url = safe_url(article)
+    if not url:
         return text
-    return f"[{text}]({markdown_url(article.url)})"
+    return f"[{text}]({markdown_url(url)})"
 
 
 def citation(article: Article) -> str:
-    """``Title — Source, 26 Nov 2026, https://…``; missing parts are left out."""
-    tail = [p for p in (clean_line(article.source), _date(article), article.url.strip()) if p]
+    """``Title — Source, 26 Nov 2026, https://…``; missing parts (and a URL the link
+    rule refuses) are left out."""
+    tail = [p for p in (clean_line(article.source), _date(article), safe_url(article)) if p]
     title = _title(article)
     return f"{title} — {', '.join(tail)}" if tail else title
 
 
 def brief_text(article: Article) -> str:
-    """The brief as plain text: title (source), numbered takeaways, link."""
-    return brief_summary(article)
+    """The brief as plain text: title (source), numbered takeaways, link (only one
+    the link rule allows)."""
+    url = safe_url(article)
+    return brief_summary(article if url == article.url else article.with_changes(url=url))
 
 
 # ---------------------------------------------------------------------------------
@@ -172,7 +186,7 @@ def email_url(article: Article) -> str:
 
 def _post_text(article: Article, limit: int, url_cost: int | None = None) -> str:
     """``title url`` shortened to the network's limit (the title gives way)."""
-    url = article.url.strip()
+    url = safe_url(article)
     if not url:
         return _shorten(_title(article), limit)
     cost = len(url) if url_cost is None else url_cost
@@ -214,27 +228,27 @@ def mastodon_url(article: Article, instance: str = DEFAULT_MASTODON_INSTANCE) ->
 
 def linkedin_url(article: Article) -> str:
     """``https://www.linkedin.com/sharing/share-offsite/?url=<url>``."""
-    return "https://www.linkedin.com/sharing/share-offsite/?" + _query({"url": article.url.strip()})
+    return "https://www.linkedin.com/sharing/share-offsite/?" + _query({"url": safe_url(article)})
 
 
 def reddit_url(article: Article) -> str:
     """``https://www.reddit.com/submit?url=<url>&title=<title>``."""
     return "https://www.reddit.com/submit?" + _query(
-        {"url": article.url.strip(), "title": _shorten(_title(article), 300)}
+        {"url": safe_url(article), "title": _shorten(_title(article), 300)}
     )
 
 
 def hacker_news_url(article: Article) -> str:
     """``https://news.ycombinator.com/submitlink?u=<url>&t=<title>``."""
     return "https://news.ycombinator.com/submitlink?" + _query(
-        {"u": article.url.strip(), "t": _shorten(_title(article), 80)}
+        {"u": safe_url(article), "t": _shorten(_title(article), 80)}
     )
 
 
 def x_url(article: Article) -> str:
     """``https://x.com/intent/post?text=<title>&url=<url>``."""
     text = _shorten(_title(article), _X_LIMIT - _X_URL_COST)
-    return "https://x.com/intent/post?" + _query({"text": text, "url": article.url.strip()})
+    return "https://x.com/intent/post?" + _query({"text": text, "url": safe_url(article)})
 
 
 # ---------------------------------------------------------------------------------
@@ -270,13 +284,16 @@ def share_options(
     With a URL: link, Markdown link, citation, brief as text, then the share
     addresses (email, Bluesky, Mastodon, LinkedIn, Reddit, Hacker News, X).
     Without one: citation, brief as text and email only — no entry that would
-    share a missing link.  An invalid ``mastodon_instance`` falls back to the default.
+    share a missing link.  A URL the link rule (:func:`refusal_reason`) refuses counts
+    as missing: no entry carries it.  An invalid ``mastodon_instance`` falls back to
+    the default.
     """
     options: list[ShareOption] = []
-    has_url = bool(article.url.strip())
+    url = safe_url(article)
+    has_url = bool(url)
     if has_url:
         options += [
-            ShareOption("link", "Link", article.url.strip()),
+            ShareOption("link", "Link", url),
             ShareOption("markdown", "Markdown link", markdown_link(article)),
         ]
     options += [
@@ -340,12 +357,96 @@ def refusal_reason(url: str, *, allow_mailto: bool = False) -> str | None:
     except ValueError:
         return "the link is malformed"
     if parts.scheme.lower() not in ("http", "https"):
-        return "only http and https links open in a browser"
+        return "only http and https links are opened or copied"
     if not parts.hostname:
         return "the link has no host"
     if parts.username is not None or parts.password is not None:
         return "the link carries a user name or password"
+    return _host_problem(parts.hostname)
+
+
+# Letters that draw nothing (Hangul fillers, the Mongolian vowel separator …).
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u180e\u2800")
+_ASCII_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
+_LOOKALIKE = "the link's host holds look-alike or invisible characters"
+
+
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` (as :func:`urllib.parse.urlsplit` gives it, lower case) does not
+    show the real host, or ``None``.
+
+    An IPv6 literal must be a valid address.  Every label of a name must be plain
+    ASCII (letters, digits, ``-``, ``_``) or an international name made of letters,
+    marks and digits only: no punctuation or symbols that look like ``.`` or ``/``,
+    no invisible letters, nothing that changes under NFKC (fullwidth letters), and
+    no label mixing Latin, Cyrillic and Greek letters (``аpple``).  An ``xn--``
+    label must be valid punycode for such a label.
+    """
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return "the link's host is not a valid address"
+        return None
+    if "%" in host:
+        return "the link's host is percent-encoded"
+    labels = host.split(".")
+    if len(labels) > 1 and labels[-1] == "":
+        labels.pop()  # "news.example." is a fully qualified name
+    for label in labels:
+        if label.isascii():
+            if not _ASCII_LABEL.fullmatch(label):
+                return "the link's host is not a valid host name"
+            if label.startswith("xn--"):
+                try:
+                    decoded = label[4:].encode("ascii").decode("punycode")
+                except UnicodeError:
+                    return "the link's host has invalid punycode (xn--)"
+                if decoded.isascii() or decoded.encode("punycode").decode() != label[4:]:
+                    return "the link's host has invalid punycode (xn--)"
+                if (problem := _international_label_problem(decoded)) is not None:
+                    return problem
+        elif (problem := _international_label_problem(label)) is not None:
+            return problem
     return None
+
+
+def _international_label_problem(label: str) -> str | None:
+    scripts: set[str] = set()
+    for ch in label:
+        category = unicodedata.category(ch)
+        if ch in _INVISIBLE_LETTERS or not (category[0] in "LMN" or ch in "-_"):
+            return _LOOKALIKE
+        if category[0] == "L":
+            scripts.add(unicodedata.name(ch, "?").split(" ", 1)[0])
+    if unicodedata.normalize("NFKC", label) != label:
+        return _LOOKALIKE
+    if len(scripts & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
+        return "the link's host mixes Latin, Cyrillic or Greek letters (a look-alike name)"
+    try:
+        label.encode("idna")
+    except UnicodeError:
+        return "the link's host is not a valid international name"
+    return None
+
+
+def ascii_host(url: str) -> str | None:
+    """The host of ``url`` in its ASCII (punycode) form when it is an international
+    name, else ``None``: what the user should see to know where a link leads."""
+    try:
+        host = urlsplit(url).hostname or ""
+        if host.isascii():
+            return None
+        return host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return None
+
+
+def safe_url(article: Article) -> str:
+    """The article's URL when the link rule (:func:`refusal_reason`) allows it, else
+    ``""``: what may be copied, shared or embedded in a share address."""
+    url = article.url.strip()
+    return url if url and refusal_reason(url) is None else ""
 
 
 def is_openable(url: str) -> bool:
@@ -426,4 +527,5 @@ def open_in_browser(
         return False, f"Could not open {shown}: no browser accepted it"
     if url[:7].lower() == "mailto:":
         return True, "Opened a new e-mail in your mail app"
-    return True, f"Opened {shown}"
+    host = ascii_host(url)
+    return True, f"Opened {shown} (host {host})" if host else f"Opened {shown}"

@@ -31,7 +31,9 @@ from briefreader.share import (
     DEFAULT_MASTODON_INSTANCE,
     Launcher,
     ShareOption,
+    ascii_host,
     citation,
+    display_url,
     open_in_browser,
     refusal_reason,
     share_options,
@@ -71,6 +73,11 @@ _COPY_NAMES: dict[str, str] = {
 
 NO_LINK_NOTE = (
     "This article has no link. You can copy its citation or the brief as text, or e-mail the brief."
+)
+
+UNSAFE_LINK_NOTE = (
+    "This article's link is not offered ({reason}). You can copy its citation or the "
+    "brief as text, or e-mail the brief."
 )
 
 _DETAIL_WIDTH = 52
@@ -123,10 +130,24 @@ def copy_with_toast(
 
 
 def copy_article_link(app: App[Any], article: Article) -> None:
-    """The ``c`` key: copy the article's URL; with no URL, its citation (and say so)."""
+    """The ``c`` key: copy the article's URL; with no URL, its citation (and say so).
+
+    A URL the link rule refuses (:func:`briefreader.share.refusal_reason`, the same
+    rule as the opener's) is not copied: an error toast says why.  An international
+    host is named in its ASCII form too, so the real host is visible.
+    """
     url = article.url.strip()
-    if url:
-        copy_with_toast(app, url)
+    reason = refusal_reason(url) if url else None
+    if reason is not None:
+        app.notify(
+            f"Not copied: the article's link {display_url(url, 100)} is refused: {reason}",
+            title="Clipboard",
+            severity="error",
+            markup=False,
+        )
+    elif url:
+        host = ascii_host(url)
+        copy_with_toast(app, url, lead=f"Copied (host {host})" if host else "Copied")
     else:
         copy_with_toast(
             app, citation(article), lead="This article has no link — copied its citation instead:"
@@ -245,8 +266,13 @@ class ShareMenu(ModalScreen[None]):
         with Vertical(id="share-dialog") as dialog:
             dialog.border_title = "Share"
             yield Static(clean_line(self.article.title), id="share-title", markup=False)
-            if not self.article.url.strip():
+            url = self.article.url.strip()
+            if not url:
                 yield Static(NO_LINK_NOTE, id="share-no-link", markup=False)
+            elif (reason := refusal_reason(url)) is not None:
+                yield Static(
+                    UNSAFE_LINK_NOTE.format(reason=reason), id="share-no-link", markup=False
+                )
             yield OptionList(
                 *(Option(_prompt(o), id=o.key) for o in self.options),
                 id="share-options",

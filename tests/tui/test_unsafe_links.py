@@ -1,0 +1,58 @@
+"""The real app never copies, shares or opens a link the link rule refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tui_helpers import make_article, settle
+
+from briefreader.library import Library
+from briefreader.tui.app import BriefReaderApp
+
+MakeApp = Callable[..., BriefReaderApp]
+WIDE = (140, 40)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "file:///etc/passwd",
+        "--option",
+        "https://bank.example@evil.example/",
+        "https://ba\u200bnk.example/",
+    ],
+)
+async def test_c_and_the_share_menu_copy_nothing_unsafe(
+    url: str, tmp_path: Path, make_app: MakeApp, opened: list[str]
+) -> None:
+    from briefreader.tui.share_menu import ShareMenu
+
+    path = tmp_path / "unsafe.sqlite3"
+    with Library(path) as library:
+        library.store([make_article(0, url=url, title="Hostile link"), make_article(1)])
+    app = make_app(path)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        assert app.current is not None and app.current.url == url
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard == ""
+        assert any(n.message.startswith("Not copied:") for n in app._notifications)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, ShareMenu)
+        for key in ("1", "2", "b", "x", "l"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert isinstance(app.screen, ShareMenu) and app.clipboard == ""
+        await pilot.press("o")  # not a menu key; close and try the opener
+        await pilot.press("escape")
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == [] and app.clipboard == ""
+        await pilot.press("q")
+        await settle(pilot)
+        assert not app.is_running
