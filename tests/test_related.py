@@ -16,7 +16,7 @@ import pytest
 import related_eval as E
 
 from briefreader import related as R
-from briefreader.library import MIGRATIONS, RELATED_SYNC_MAX, Library
+from briefreader.library import MIGRATIONS, RELATED_SYNC_MAX, SCHEMA_VERSION, Library
 from briefreader.model import Article, article_id
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -344,7 +344,7 @@ def test_a_schema_2_library_is_migrated_and_queued(tmp_path: Path) -> None:
     with Library(path, readonly=True) as ro:  # not migrated: the old ranking
         assert [h.id for h in ro.related("old1")] == ["old2"]
     with Library(path) as lib:
-        assert lib.schema_version == 3
+        assert lib.schema_version == SCHEMA_VERSION
         assert lib.related_pending() == 2
         assert [h.id for h in lib.related("old1")] == ["old2"]
         assert lib.related_pending() == 0

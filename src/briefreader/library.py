@@ -22,7 +22,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import Literal
 
 from briefreader import related as _related
 from briefreader.insight import with_derived_takeaways
-from briefreader.model import Analysis, Article, RelatedLink
+from briefreader.model import Analysis, Article, ArticleState, RelatedLink, legacy_article_ids
 from briefreader.related import RelatedHit, StoryInfo
 
 __all__ = [
@@ -48,7 +48,7 @@ __all__ = [
 
 Filter = Literal["all", "unread", "starred"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -139,7 +139,47 @@ MIGRATIONS: tuple[str, ...] = (
     # 2 -> 3: the related-articles index (see briefreader.related): queued by triggers,
     # indexed in small batches by store() and in bulk by index_related().
     _related.MIGRATION_SQL,
+    # 3 -> 4: data safety.
+    # * ``meta``: facts set once (``samples_offered``: the app's first run is over).
+    # * ``sample``: the bundled sample briefs, which give way to the first real article.
+    # * ``deleted_articles``: tombstones, so a deleted feed item does not come back.
+    # * The related queue's triggers no longer rely on ``INSERT OR IGNORE``: a trigger
+    #   fired by an UPSERT takes the UPSERT's conflict policy (ABORT), so re-storing an
+    #   article still queued failed with "UNIQUE constraint failed: related_pending.doc".
+    """
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO meta(key, value)
+        SELECT 'samples_offered', '1'
+        WHERE EXISTS (SELECT 1 FROM articles) OR EXISTS (SELECT 1 FROM feeds);
+    CREATE TABLE deleted_articles (
+        id          TEXT PRIMARY KEY,
+        deleted_at  REAL NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE articles ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET sample = 1
+        WHERE feed_id IS NULL
+          AND (origin LIKE '%/briefreader/samples/%' OR origin LIKE '%\\briefreader\\samples\\%');
+    CREATE INDEX articles_samples ON articles(sample) WHERE sample != 0;
+    DROP TRIGGER related_queue_insert;
+    DROP TRIGGER related_queue_update;
+    CREATE TRIGGER related_queue_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO related_pending(doc) SELECT new.rowid
+        WHERE NOT EXISTS (SELECT 1 FROM related_pending WHERE doc = new.rowid);
+    END;
+    CREATE TRIGGER related_queue_update AFTER UPDATE OF title, summary, takeaways, body ON articles
+    BEGIN
+        INSERT INTO related_pending(doc) SELECT new.rowid
+        WHERE NOT EXISTS (SELECT 1 FROM related_pending WHERE doc = new.rowid);
+    END;
+    """,
 )
+
+#: ``PRAGMA application_id`` of a briefreader library ("BrRd"): set on creation and
+#: migration; a file with another non-zero application_id is refused.
+APPLICATION_ID = 0x42725264
 
 #: store() indexes a batch for related articles at once when it changed at most this
 #: many articles; bigger (bulk) imports are left queued for index_related().
@@ -347,21 +387,52 @@ class Library:
             raise
         self._db.execute("COMMIT")
 
-    def _migrate(self) -> None:
+    def _check_ours(self) -> int:
+        """The file's schema version; :class:`LibraryError` when the file is some other
+        program's SQLite database (another application_id, or tables but neither our
+        application_id nor our schema) or its version makes no sense."""
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(self._db.execute("PRAGMA application_id").fetchone()[0])
+        if app_id not in (0, APPLICATION_ID):
+            raise LibraryError(
+                f"{self.path}: not a briefreader library (another program's SQLite file, "
+                f"application_id {app_id:#x}); pass another --library"
+            )
+        if version < 0:
+            raise LibraryError(f"{self.path}: not a briefreader library (schema version {version})")
         if version > SCHEMA_VERSION:
             raise LibraryError(
                 f"{self.path}: made by a newer briefreader (schema {version} > {SCHEMA_VERSION})"
             )
-        if version == SCHEMA_VERSION or self.readonly:
+        if app_id == 0:
+            tables = {
+                str(r[0])
+                for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if tables and (version == 0 or "articles" not in tables):
+                raise LibraryError(
+                    f"{self.path}: not a briefreader library (an SQLite file with other "
+                    "tables); pass another --library"
+                )
+        return version
+
+    def _migrate(self) -> None:
+        version = self._check_ours()
+        if self.readonly:
+            return
+        if version == SCHEMA_VERSION:
+            if int(self._db.execute("PRAGMA application_id").fetchone()[0]) == 0:
+                with self._transaction():
+                    self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             return
         with self._transaction():
             # Re-read inside the lock: another instance may have migrated meanwhile.
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            version = self._check_ours()
             for step in range(version, SCHEMA_VERSION):
                 for statement in _split_sql(MIGRATIONS[step]):
                     self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     @property
     def schema_version(self) -> int:
@@ -381,14 +452,24 @@ class Library:
         return int(row[0])
 
     def store(
-        self, articles: Iterable[Article], *, feed_id: int | None = None, index: bool = True
+        self,
+        articles: Iterable[Article],
+        *,
+        feed_id: int | None = None,
+        index: bool = True,
+        sample: bool = False,
     ) -> StoreCounts:
         """Insert or update articles in one transaction; read/star state is kept.
 
         An article whose content did not change is left alone (counted unchanged).
-        ``feed_id`` records the feed the articles came from.  ``index=False`` leaves
-        small batches queued for the related index too (a refresh of hundreds of
-        feeds indexes afterwards, in the background: :meth:`index_related`).
+        ``feed_id`` records the feed the articles came from; feed items the user
+        deleted (tombstoned, see :meth:`delete_articles`) are skipped (counted
+        unchanged), while articles stored without a feed (an explicit ``add``) clear
+        their tombstones.  ``index=False`` leaves small batches queued for the related
+        index too (a refresh of hundreds of feeds indexes afterwards, in the
+        background: :meth:`index_related`).  ``sample`` marks the bundled sample
+        briefs; the first real article to arrive in a library holding only samples
+        makes them give way (deleted, unless starred).
         """
         counts = StoreCounts()
         batch = list(articles)
@@ -396,8 +477,19 @@ class Library:
             return counts
         now = time.time()
         with self._transaction():
-            existing: dict[str, str] = {}
             ids = [a.id for a in batch]
+            if feed_id is not None:
+                gone = self._ids_in("deleted_articles", ids)
+                if gone:
+                    counts.unchanged += sum(1 for a in batch if a.id in gone)
+                    batch = [a for a in batch if a.id not in gone]
+                    ids = [a.id for a in batch]
+            else:
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    self._db.execute(f"DELETE FROM deleted_articles WHERE id IN ({marks})", chunk)
+            existing: dict[str, str] = {}
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
@@ -406,6 +498,8 @@ class Library:
                         f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
                     ).fetchall()
                 )
+            batch = self._adopt_legacy_ids(batch, existing)
+            make_way = not sample and self._only_samples()
             rows = []
             seen: set[str] = set()
             for art in batch:
@@ -419,15 +513,15 @@ class Library:
                     counts.added += 1
                 else:
                     counts.updated += 1
-                rows.append((*self._row(art, digest, now), feed_id))
+                rows.append((*self._row(art, digest, now), feed_id, int(sample)))
             self._db.executemany(
                 """
                 INSERT INTO articles (
                     id, title, summary, url, source_id, author, published, sort_ts,
                     image_caption, takeaways, takeaways_derived, analysis_label, analysis_title,
                     analysis_body, analysis_byline, analysis_kicker, has_analysis, body, tags,
-                    related, origin, content_hash, added_at, updated_at, feed_id
-                ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    related, origin, content_hash, added_at, updated_at, feed_id, sample
+                ) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(id) DO UPDATE SET
                     title=excluded.title, summary=excluded.summary, url=excluded.url,
                     source_id=excluded.source_id, author=excluded.author,
@@ -443,10 +537,13 @@ class Library:
                     body=excluded.body, tags=excluded.tags, related=excluded.related,
                     origin=excluded.origin, content_hash=excluded.content_hash,
                     updated_at=excluded.updated_at,
-                    feed_id=coalesce(excluded.feed_id, articles.feed_id)
+                    feed_id=coalesce(excluded.feed_id, articles.feed_id),
+                    sample=excluded.sample
                 """,
                 rows,
             )
+            if make_way and counts.added:
+                self._delete_where("sample != 0 AND starred_at IS NULL")
             if index and rows and len(rows) <= RELATED_SYNC_MAX:
                 # Keep the related index current for everyday arrivals (feed refreshes).
                 marks = ",".join("?" * len(rows))
@@ -521,8 +618,145 @@ class Library:
         return changed
 
     def delete(self, article_id: str) -> bool:
-        cur = self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-        return cur.rowcount > 0
+        return bool(self.delete_articles([article_id]))
+
+    def delete_articles(self, article_ids: Sequence[str]) -> list[str]:
+        """Delete articles and everything hanging off them (search index, related
+        index and story groups via triggers, the full-text cache in the row), in one
+        transaction.  A deleted feed item gets a tombstone, so the next refresh does
+        not bring it back (:meth:`forget_deleted` clears it).  Returns the ids that
+        were deleted (unknown ids are left out)."""
+        wanted = list(dict.fromkeys(article_ids))
+        if not wanted:
+            return []
+        deleted: list[str] = []
+        now = time.time()
+        with self._transaction():
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found = self._db.execute(
+                    f"SELECT id, feed_id FROM articles WHERE id IN ({marks})", chunk
+                ).fetchall()
+                self._db.executemany(
+                    "INSERT INTO deleted_articles(id, deleted_at) VALUES (?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET deleted_at = excluded.deleted_at",
+                    [(art_id, now) for art_id, feed in found if feed is not None],
+                )
+                self._db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
+                deleted += [str(art_id) for art_id, _ in found]
+        return deleted
+
+    def forget_deleted(self, article_ids: Sequence[str]) -> None:
+        """Clear the tombstones of these ids (undoing a delete)."""
+        ids = list(article_ids)
+        with self._transaction():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                self._db.execute(f"DELETE FROM deleted_articles WHERE id IN ({marks})", chunk)
+
+    def is_deleted(self, article_id: str) -> bool:
+        """Whether this id has a tombstone (a deleted feed item)."""
+        return (
+            self._db.execute(
+                "SELECT 1 FROM deleted_articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            is not None
+        )
+
+    def _ids_in(
+        self, table: Literal["articles", "deleted_articles"], ids: Sequence[str]
+    ) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                str(r[0])
+                for r in self._db.execute(f"SELECT id FROM {table} WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def _delete_where(self, where: str, params: Sequence[object] = ()) -> int:
+        """Delete articles matching ``where`` (inside the caller's transaction)."""
+        return int(self._db.execute(f"DELETE FROM articles WHERE {where}", params).rowcount)
+
+    def _adopt_legacy_ids(self, batch: list[Article], existing: dict[str, str]) -> list[Article]:
+        """Keep a local file's article under the id an older briefreader gave it.
+
+        Before schema 4 a local article with no URL and no explicit id was keyed by
+        its title, source and day alone (so files with one title overwrote each
+        other); now the key includes the file's path.  When a file is added again and
+        its article is not stored under the new id, but an article stored under the
+        old id came from the same file (same origin), that stored article is updated
+        in place and keeps its id and read/star state."""
+        candidates: dict[int, list[str]] = {}
+        for i, art in enumerate(batch):
+            if art.url or not art.origin or art.id in existing:
+                continue
+            legacy = legacy_article_ids(art)
+            if art.id not in legacy:
+                candidates[i] = legacy
+        if not candidates:
+            return batch
+        wanted = list({legacy for ids in candidates.values() for legacy in ids})
+        stored: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for art_id, origin, digest in self._db.execute(
+                f"SELECT id, origin, content_hash FROM articles WHERE id IN ({marks})", chunk
+            ):
+                stored[str(art_id)] = (str(origin), str(digest))
+        if not stored:
+            return batch
+        taken = {a.id for a in batch}
+        out = list(batch)
+        for i, legacy in candidates.items():
+            for old_id in legacy:
+                hit = stored.get(old_id)
+                if hit is not None and hit[0] == out[i].origin and old_id not in taken:
+                    out[i] = out[i].with_changes(id=old_id)
+                    existing[old_id] = hit[1]
+                    taken.add(old_id)
+                    break
+        return out
+
+    def _only_samples(self) -> bool:
+        """Whether the library holds sample briefs and no real article."""
+        if self._db.execute("SELECT 1 FROM articles WHERE sample != 0 LIMIT 1").fetchone() is None:
+            return False
+        return (
+            self._db.execute("SELECT 1 FROM articles WHERE sample = 0 LIMIT 1").fetchone() is None
+        )
+
+    def remove_samples(self) -> int:
+        """Delete the sample briefs (starred ones stay); returns how many went."""
+        with self._transaction():
+            return self._delete_where("sample != 0 AND starred_at IS NULL")
+
+    def sample_count(self) -> int:
+        if self.schema_version < 4:
+            return 0
+        return int(
+            self._db.execute("SELECT count(*) FROM articles WHERE sample != 0").fetchone()[0]
+        )
+
+    # -- facts set once (the meta table) -------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        if self.schema_version < 4:
+            return None
+        r = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(r[0]) if r else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # -- feeds ---------------------------------------------------------------------
 
@@ -542,10 +776,13 @@ class Library:
             feed = self.feed(url)
             assert feed is not None
             return feed, False
-        self._db.execute(
-            "INSERT INTO feeds(url, title, site_url, tags, added_at) VALUES (?, ?, ?, ?, ?)",
-            (url, title, site_url, "\n".join(dict.fromkeys(tags)), time.time()),
-        )
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO feeds(url, title, site_url, tags, added_at) VALUES (?, ?, ?, ?, ?)",
+                (url, title, site_url, "\n".join(dict.fromkeys(tags)), time.time()),
+            )
+            if self._only_samples():  # the first real feed: the samples give way
+                self._delete_where("sample != 0 AND starred_at IS NULL")
         feed = self.feed(url)
         assert feed is not None
         return feed, True
@@ -845,6 +1082,86 @@ class Library:
             "SELECT read_at, starred_at FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
         return (r[0], r[1]) if r else (None, None)
+
+    # -- state for backups and scripts (export, add, mark, undoing a delete) ----------
+
+    def states(self, article_ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
+        """``{id: ArticleState}``: read and star times and the URL of the feed, for
+        these articles (every article when ``None``) that have any of them."""
+        sql = (
+            "SELECT a.id, a.read_at, a.starred_at, coalesce(f.url, '') FROM articles a "
+            "LEFT JOIN feeds f ON f.id = a.feed_id WHERE (a.read_at IS NOT NULL "
+            "OR a.starred_at IS NOT NULL OR a.feed_id IS NOT NULL)"
+        )
+        if article_ids is None:
+            rows = self._db.execute(sql).fetchall()
+        else:
+            ids = list(dict.fromkeys(article_ids))
+            rows = []
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self._db.execute(f"{sql} AND a.id IN ({marks})", chunk).fetchall()
+        return {str(r[0]): ArticleState(r[1], r[2], str(r[3])) for r in rows}
+
+    def restore_states(self, states: Mapping[str, ArticleState]) -> int:
+        """Apply state an export carried to the stored articles, never clobbering: a
+        read or star time is set only where the article has none (an import never
+        un-reads, un-stars or moves a time), and an article with no feed is linked
+        to the feed the state names when that feed is subscribed.  Returns how many
+        articles changed."""
+        if self.readonly or not states:
+            return 0
+        changed = 0
+        with self._transaction():
+            for art_id, st in states.items():
+                cur = self._db.execute(
+                    """
+                    UPDATE articles SET
+                        read_at = coalesce(read_at, :read),
+                        starred_at = coalesce(starred_at, :star),
+                        feed_id = coalesce(feed_id, (SELECT id FROM feeds WHERE url = :feed))
+                    WHERE id = :id AND (
+                        (read_at IS NULL AND :read IS NOT NULL)
+                        OR (starred_at IS NULL AND :star IS NOT NULL)
+                        OR (feed_id IS NULL AND EXISTS (SELECT 1 FROM feeds WHERE url = :feed)))
+                    """,
+                    {"id": art_id, "read": st.read_at, "star": st.starred_at, "feed": st.feed_url},
+                )
+                changed += cur.rowcount
+        return changed
+
+    def set_state(
+        self, article_ids: Sequence[str], *, read: bool | None = None, starred: bool | None = None
+    ) -> int:
+        """Mark articles read or unread, starred or not (``None``: leave it).  An
+        article already read (starred) keeps the time it was first marked.  Returns
+        how many articles changed."""
+        sets: list[str] = []
+        changes: list[str] = []
+        for column, value in (("read_at", read), ("starred_at", starred)):
+            if value is True:
+                sets.append(f"{column} = coalesce({column}, :now)")
+                changes.append(f"{column} IS NULL")
+            elif value is False:
+                sets.append(f"{column} = NULL")
+                changes.append(f"{column} IS NOT NULL")
+        ids = list(dict.fromkeys(article_ids))
+        if not sets or not ids:
+            return 0
+        changed = 0
+        params: dict[str, object] = {"now": time.time()}
+        with self._transaction():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                keys = {f"k{i}": art_id for i, art_id in enumerate(chunk)}
+                cur = self._db.execute(
+                    f"UPDATE articles SET {', '.join(sets)} "
+                    f"WHERE id IN ({','.join(':' + k for k in keys)}) AND ({' OR '.join(changes)})",
+                    {**params, **keys},
+                )
+                changed += cur.rowcount
+        return changed
 
     def articles(self) -> Iterator[Article]:
         """Every article, oldest first (for export)."""

@@ -15,10 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
+    "STATE_KEYS",
     "Analysis",
     "Article",
+    "ArticleState",
     "RelatedLink",
     "article_id",
+    "legacy_article_ids",
+    "local_article_id",
     "parse_datetime",
 ]
 
@@ -187,6 +191,60 @@ class Article:
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Article))
 
+#: The keys an export writes beside an article's fields (see :class:`ArticleState`).
+STATE_KEYS: tuple[str, ...] = ("read_at", "starred_at", "feed_url")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    """What the library knows of an article beyond its content: when it was read and
+    starred (Unix times) and the URL of the feed it came from.
+
+    Not part of :class:`Article`: an export writes it as extra keys beside the
+    article's fields (``read_at`` / ``starred_at`` as ISO 8601 times or null,
+    ``feed_url``), the JSON and Markdown readers pass it through, and importing the
+    export restores it.
+    """
+
+    read_at: float | None = None
+    starred_at: float | None = None
+    feed_url: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read_at": _iso(self.read_at),
+            "starred_at": _iso(self.starred_at),
+            "feed_url": self.feed_url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleState | None:
+        """The state in an article's JSON form or front matter; ``None`` when it has
+        none.  Values that are not times (or not an http(s) URL) are ignored."""
+        read_at, starred_at = _timestamp(data.get("read_at")), _timestamp(data.get("starred_at"))
+        feed_url = _text(data.get("feed_url")) if isinstance(data.get("feed_url"), str) else ""
+        if not feed_url.startswith(("http://", "https://")) or any(c.isspace() for c in feed_url):
+            feed_url = ""
+        if read_at is None and starred_at is None and not feed_url:
+            return None
+        return cls(read_at, starred_at, feed_url)
+
+
+def _iso(ts: float | None) -> str | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+def _timestamp(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    when = parse_datetime(value)
+    if when is None:
+        return None
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
 
 def _text(value: Any) -> str:
     if value is None:
@@ -225,6 +283,27 @@ def article_id(
             _WS.sub(" ", part).strip().casefold() for part in (title, source, day)
         )
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def local_article_id(origin: str, key: str = "") -> str:
+    """The id of an article read from a local file that has no URL and no explicit id:
+    from the file's path (and, for a file holding several articles, ``key``, which
+    tells them apart).  Two different files never share an id; the same file read
+    again gives the same id.  (Before schema 4 such an article was keyed by title,
+    source and day alone, so files with one title overwrote each other.)"""
+    raw = "file:" + origin + ("\x1f" + key if key else "")
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def legacy_article_ids(article: Article) -> list[str]:
+    """The ids the readers derive from an article's content when it has no URL and no
+    explicit id (title, source and day, or title and source): what local files were
+    keyed by before :func:`local_article_id`.  Empty for an article with a URL."""
+    if article.url:
+        return []
+    with_day = article_id(title=article.title, source=article.source, published=article.published)
+    without = article_id(title=article.title, source=article.source)
+    return [with_day] if with_day == without else [with_day, without]
 
 
 _DATE_FORMATS = (
