@@ -223,12 +223,65 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _find_article(library: Library, key: str) -> Article | None:
+    """An article by id, URL or the path of the file it came from."""
+    article = library.find(key)
+    path = Path(key)
+    if article is None and path.exists():
+        article = library.find(os.path.abspath(path)) or library.find(str(path.resolve()))
+    return article
+
+
+def _find_articles(library: Library, keys: Sequence[str]) -> tuple[list[Article], int]:
+    """The articles the keys name (each once) and how many keys named none (each
+    reported in one line)."""
+    found: dict[str, Article] = {}
+    missing = 0
+    for key in keys:
+        article = _find_article(library, key)
+        if article is None:
+            _err(f"briefreader: error: no article {key!r} in the library (an id, URL or path)")
+            missing += 1
+        else:
+            found.setdefault(article.id, article)
+    return list(found.values()), missing
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    read = True if args.read else False if args.unread else None
+    starred = True if args.star else False if args.unstar else None
+    if read is None and starred is None:
+        raise UsageError("mark needs --read, --unread, --star or --unstar")
+    what = " and ".join(
+        word
+        for word, value in (
+            ("read" if read else "unread", read),
+            ("starred" if starred else "unstarred", starred),
+        )
+        if value is not None
+    )
+    with _open_library(args) as library:
+        articles, missing = _find_articles(library, args.articles)
+        library.set_state([a.id for a in articles], read=read, starred=starred)
+    for art in articles:
+        _err(f"briefreader: marked {what}: {art.title} ({art.id})")
+    return EXIT_FAILED if missing else EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with _open_library(args) as library:
+        articles, missing = _find_articles(library, args.articles)
+        deleted = set(library.delete_articles([a.id for a in articles]))
+    for art in articles:
+        if art.id in deleted:
+            _err(f"briefreader: deleted {art.title} ({art.id})")
+    return EXIT_FAILED if missing else EXIT_OK
+
+
 def cmd_related(args: argparse.Namespace) -> int:
     """The related list the sidebar shows: same story first, then related."""
     with _open_library(args) as library:
-        article = library.find(args.article)
-        if article is None and Path(args.article).exists():
-            article = library.find(str(Path(args.article).resolve()))
+        article = _find_article(library, args.article)
         if article is None:
             _err(f"briefreader: no article {args.article!r} in the library (an id, URL or path)")
             return EXIT_FAILED
@@ -588,6 +641,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("urls", nargs="+", metavar="URL")
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser(
+        "mark", parents=[common], help="mark articles read or unread, starred or unstarred"
+    )
+    p.add_argument(
+        "articles",
+        nargs="+",
+        metavar="ARTICLE",
+        help="an article id, or the path or URL it came from",
+    )
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--read", action="store_true", help="mark read (keeps an earlier read time)")
+    group.add_argument("--unread", action="store_true", help="mark unread")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--star", action="store_true", help="star (keeps an earlier star time)")
+    group.add_argument("--unstar", action="store_true", help="remove the star")
+    p.set_defaults(func=cmd_mark)
+
+    p = sub.add_parser(
+        "delete",
+        parents=[common],
+        help="delete articles from the library (a deleted feed item does not come back)",
+    )
+    p.add_argument(
+        "articles",
+        nargs="+",
+        metavar="ARTICLE",
+        help="an article id, or the path or URL it came from",
+    )
+    p.set_defaults(func=cmd_delete)
 
     p = sub.add_parser(
         "import",

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from briefreader.library import Library
-from briefreader.model import Article
+from briefreader.model import Article, ArticleState
 from briefreader.sources import SourceError, expand_inputs, read_file
 
 __all__ = ["ImportReport", "import_paths", "import_samples", "sample_paths"]
@@ -37,6 +37,8 @@ class ImportReport:
     skipped: int = 0
     failed: int = 0
     files: int = 0
+    #: articles whose read/star state or feed an export carried was restored
+    restored: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -57,6 +59,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "failed": self.failed,
+            "restored": self.restored,
             "errors": list(self.errors),
             "notes": list(self.notes),
         }
@@ -76,33 +79,41 @@ def import_paths(
             files.append(path)
     report.files = len(files)
     pending: list[Article] = []
-    for done, (articles, warnings, error) in enumerate(_read_all(files), 1):
+    # The read/star state and feed an export carries, applied once its articles are
+    # stored (Library.restore_states: never clobbers state the library has).
+    states: dict[str, ArticleState] = {}
+    for done, (articles, warnings, error, found) in enumerate(_read_all(files), 1):
         if error:
             report.failed += 1
             report.errors.append(error)
         else:
             pending.extend(articles)
+            states.update(found)
             report.notes.extend(warnings)
         if len(pending) >= BATCH_SIZE:
-            _flush(library, pending, report)
+            _flush(library, pending, report, states)
         if progress is not None:
             progress(done, len(files))
-    _flush(library, pending, report)
+    _flush(library, pending, report, states)
+    if report.restored:
+        report.notes.append(
+            f"restored the read/star state or feed of {report.restored} articles from the export"
+        )
     return report
 
 
 #: Below this many files, reading in this process is faster than starting workers.
 PARALLEL_THRESHOLD = 400
 
-_Outcome = tuple[list[Article], list[str], str]
+_Outcome = tuple[list[Article], list[str], str, dict[str, ArticleState]]
 
 
 def _read_one(path: Path) -> _Outcome:
     try:
         result = read_file(path)
     except SourceError as exc:
-        return [], [], str(exc)
-    return result.articles, result.warnings, ""
+        return [], [], str(exc), {}
+    return result.articles, result.warnings, "", result.states
 
 
 def _read_all(files: list[Path]) -> Iterator[_Outcome]:
@@ -120,7 +131,12 @@ def _read_all(files: list[Path]) -> Iterator[_Outcome]:
         yield from pool.map(_read_one, files, chunksize=32)
 
 
-def _flush(library: Library, pending: list[Article], report: ImportReport) -> None:
+def _flush(
+    library: Library,
+    pending: list[Article],
+    report: ImportReport,
+    states: dict[str, ArticleState] | None = None,
+) -> None:
     if not pending:
         return
     counts = library.store(pending)
@@ -128,6 +144,9 @@ def _flush(library: Library, pending: list[Article], report: ImportReport) -> No
     report.updated += counts.updated
     report.unchanged += counts.unchanged
     pending.clear()
+    if states:
+        report.restored += library.restore_states(states)
+        states.clear()
 
 
 def sample_paths() -> list[Path]:

@@ -22,11 +22,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from briefreader.model import Article, article_id, parse_datetime
+from briefreader.model import Article, ArticleState, article_id, parse_datetime
 from briefreader.sources import SourceError
 from briefreader.sources.html import extract_brief_parts, safe_url, strip_ordinals
 
-__all__ = ["parse", "parse_json_feed"]
+__all__ = ["parse", "parse_json_feed", "parse_with_state"]
 
 # model field → other names it is accepted under (first present wins)
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -44,6 +44,12 @@ _BULLET = re.compile(r"^\s*(?:[-*•‣◦·]\s+)")
 
 def parse(text: str, origin: str) -> list[Article]:
     """Parse a JSON file into articles; :class:`SourceError` when it holds none."""
+    return parse_with_state(text, origin)[0]
+
+
+def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[ArticleState | None]]:
+    """:func:`parse`, with the library state an export writes beside each article
+    (``read_at``, ``starred_at``, ``feed_url``; see :class:`ArticleState`)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -56,13 +62,14 @@ def parse(text: str, origin: str) -> list[Article]:
         raise SourceError(origin, f"invalid JSON: {_one_line(str(exc))}") from None
     if isinstance(data, dict):
         if _is_json_feed(data):
-            return parse_json_feed(data, origin)
+            feed = parse_json_feed(data, origin)
+            return feed, [None] * len(feed)
         articles = data.get("articles")
         if isinstance(articles, list) and not _has_article_fields(data):
-            return _article_list(articles, origin)
-        return [_article(data, origin, "the JSON object")]
+            return _article_list(articles, origin), _states(articles)
+        return [_article(data, origin, "the JSON object")], _states([data])
     if isinstance(data, list):
-        return _article_list(data, origin)
+        return _article_list(data, origin), _states(data)
     raise SourceError(origin, f"JSON holds {_kind(data)}, not an article or a list of articles")
 
 
@@ -70,6 +77,10 @@ def _article_list(items: list[Any], origin: str) -> list[Article]:
     if not items:
         raise SourceError(origin, "empty list: no articles")
     return [_article(item, origin, f"item {i}") for i, item in enumerate(items, 1)]
+
+
+def _states(items: list[Any]) -> list[ArticleState | None]:
+    return [ArticleState.from_dict(item) if isinstance(item, dict) else None for item in items]
 
 
 def _article(data: Any, origin: str, where: str) -> Article:

@@ -110,9 +110,16 @@ from typing import Any
 
 import yaml
 
-from briefreader.model import Analysis, Article, RelatedLink, article_id, parse_datetime
+from briefreader.model import (
+    Analysis,
+    Article,
+    ArticleState,
+    RelatedLink,
+    article_id,
+    parse_datetime,
+)
 
-__all__ = ["parse", "to_markdown"]
+__all__ = ["parse", "parse_with_state", "to_markdown"]
 
 TITLE_MAX = 200
 
@@ -154,6 +161,7 @@ _EDITOR_WORDS = frozenset({"editor's", "editors'", "editors", "editor"})
 
 _SCALAR_KEYS = frozenset(
     {"title", "source", "url", "author", "published", "summary", "image_caption", "id"}
+    | {"read_at", "starred_at", "feed_url"}  # the state an export writes
 )
 _LENIENT_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(.*)")
 _NO_RELATED = frozenset({"no related articles found", "no related articles"})
@@ -659,6 +667,12 @@ def _truncate(s: str) -> str:
 
 def parse(text: str, origin: str) -> list[Article]:
     """Parse a Markdown brief into one article (none for an empty document)."""
+    return parse_with_state(text, origin)[0]
+
+
+def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[ArticleState | None]]:
+    """:func:`parse`, with the library state an export writes in the front matter
+    (``read_at``, ``starred_at``, ``feed_url``; see :class:`ArticleState`)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -712,7 +726,7 @@ def parse(text: str, origin: str) -> list[Article]:
         if "\n" in title:
             title = _truncate(title.split("\n", 1)[0])
     if not (title or summary or body or takeaways or analysis):
-        return []
+        return [], []
 
     url = scalar("url")
     source = scalar("source")
@@ -725,25 +739,24 @@ def parse(text: str, origin: str) -> list[Article]:
     )
     art_id = scalar("id") or article_id(url=url, title=title, source=source, published=published)
     tags = tuple(dict.fromkeys(_string_list(fm.get("tags"))))
-    return [
-        Article(
-            id=art_id,
-            title=title,
-            summary=summary,
-            url=url,
-            source=source,
-            author=scalar("author"),
-            published=published,
-            image_caption=image_caption,
-            takeaways=tuple(takeaways),
-            takeaways_derived=_flag(fm.get("takeaways_derived")),
-            analysis=analysis,
-            body=body,
-            tags=tags,
-            related=tuple(related),
-            origin=scalar("origin") or origin,
-        )
-    ]
+    article = Article(
+        id=art_id,
+        title=title,
+        summary=summary,
+        url=url,
+        source=source,
+        author=scalar("author"),
+        published=published,
+        image_caption=image_caption,
+        takeaways=tuple(takeaways),
+        takeaways_derived=_flag(fm.get("takeaways_derived")),
+        analysis=analysis,
+        body=body,
+        tags=tags,
+        related=tuple(related),
+        origin=scalar("origin") or origin,
+    )
+    return [article], [ArticleState.from_dict(fm)]
 
 
 # ---------------------------------------------------------------------------------
@@ -774,7 +787,7 @@ _Dumper.add_representer(_FlowList, _represent_flow)
 _MOVABLE = ("summary", "image_caption", "takeaways", "analysis", "body", "related")
 
 
-def _render(article: Article, pinned: set[str]) -> str:
+def _render(article: Article, pinned: set[str], state: ArticleState | None = None) -> str:
     a = article
     fm: dict[str, Any] = {"title": a.title}
     if a.source:
@@ -798,6 +811,8 @@ def _render(article: Article, pinned: set[str]) -> str:
         fm["origin"] = a.origin
     if a.takeaways_derived:
         fm["takeaways_derived"] = True
+    if state is not None:
+        fm.update((k, v) for k, v in state.to_dict().items() if v)
     if "takeaways" in pinned:
         fm["takeaways"] = list(a.takeaways)
     if "analysis" in pinned:
@@ -851,12 +866,17 @@ def _survives_alone(article: Article, name: str) -> bool:
     return bool(got) and got[0].to_dict()[name] == alone.to_dict()[name]
 
 
-def to_markdown(article: Article) -> str:
-    """The article as a Markdown brief that :func:`parse` reads back field for field."""
+def to_markdown(article: Article, state: ArticleState | None = None) -> str:
+    """The article as a Markdown brief that :func:`parse` reads back field for field.
+
+    ``state`` (what ``export`` passes) is written into the front matter as
+    ``read_at``, ``starred_at`` and ``feed_url``, which :func:`parse_with_state`
+    reads back.
+    """
     want = article.to_dict()
     pinned: set[str] = set()
     while True:
-        text = _render(article, pinned)
+        text = _render(article, pinned, state)
         got = parse(text, article.origin)
         have = got[0].to_dict() if got else {}
         missing = {name for name in _MOVABLE if have.get(name) != want[name]} - pinned
