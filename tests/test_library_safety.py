@@ -3,6 +3,7 @@ queue, the samples, and files that are not (or no longer) a healthy library."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,59 @@ def test_explicit_add_clears_a_tombstone(lib: Library) -> None:
     assert lib.get("x1") is None
     assert lib.store([art]).added == 1  # an explicit add
     assert lib.get("x1") is not None and not lib.is_deleted("x1")
+
+
+# -- the related queue: re-storing an article still queued ---------------------------
+
+
+def _notes(folder: Path, n: int) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for i in range(n):
+        p = folder / f"note{i:03d}.md"
+        p.write_text(
+            f"---\ntitle: Council note {i}\n---\n\nThe council met about item {i} and the "
+            f"harbour budget. Paragraph {i} has more words about ferries. The mayor said the "
+            "plan would cost more than expected. Residents asked for a second meeting. Ferry "
+            "crews warned of delays through the winter. The budget vote is due on Friday.\n",
+            encoding="utf-8",
+        )
+        paths.append(p)
+    return paths
+
+
+def test_re_adding_an_edited_file_of_a_201_file_folder(tmp_path: Path) -> None:
+    from briefreader.cli import main
+
+    library = str(tmp_path / "lib.sqlite3")
+    paths = _notes(tmp_path / "notes", 201)
+    assert main(["add", str(tmp_path / "notes"), "--library", library, "-q"]) == 0
+    paths[7].write_text(paths[7].read_text() + "\nAn edited paragraph.\n", encoding="utf-8")
+    assert main(["add", str(paths[7]), "--library", library, "-q"]) == 0
+    with Library(library) as lib:
+        assert lib.count() == 201
+        art = lib.find(str(paths[7].resolve()))
+        assert art is not None and "An edited paragraph." in art.body
+
+
+def test_re_adding_an_export_of_a_201_file_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefreader.cli import main
+
+    library = str(tmp_path / "lib.sqlite3")
+    _notes(tmp_path / "notes", 201)
+    assert main(["add", str(tmp_path / "notes"), "--library", library, "-q"]) == 0
+    capsys.readouterr()
+    assert main(["export", "--library", library]) == 0
+    # An export that differs from what is stored (an older backup): restoring it
+    # updates articles still queued for the related index.
+    data = json.loads(capsys.readouterr().out)
+    data[3]["body"] += "\n\nA paragraph from the backup."
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["add", str(export), "--library", library, "-q"]) == 0
+    with Library(library) as lib:
+        assert lib.count() == 201
+        art = lib.get(data[3]["id"])
+        assert art is not None and art.body.endswith("A paragraph from the backup.")
