@@ -11,7 +11,7 @@ from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
 
 from briefreader.library import Library
-from briefreader.model import Article
+from briefreader.model import Article, article_id
 from briefreader.refresh import refresh_feeds
 
 
@@ -149,3 +149,99 @@ def test_re_adding_an_export_of_a_201_file_folder(
         assert lib.count() == 201
         art = lib.get(data[3]["id"])
         assert art is not None and art.body.endswith("A paragraph from the backup.")
+
+
+# -- ids of local files ---------------------------------------------------------------
+
+
+def _add(library: Path, *paths: Path) -> None:
+    from briefreader.cli import main
+
+    assert main(["add", *map(str, paths), "--library", str(library), "-q"]) == 0
+
+
+def test_local_files_with_one_title_do_not_overwrite_each_other(tmp_path: Path) -> None:
+    library = tmp_path / "lib.sqlite3"
+    a, b = tmp_path / "a.md", tmp_path / "b.txt"
+    a.write_text("# Weekly notes\n\nThe harbour was quiet.\n", encoding="utf-8")
+    b.write_text("Weekly notes\n\nThe ferry was late.\n", encoding="utf-8")
+    _add(library, a, b)
+    with Library(library) as lib:
+        assert lib.count() == 2
+        first = lib.find(str(a.resolve()))
+        assert first is not None
+        lib.set_starred(first.id)
+    # The same file again (edited, even its title): updated in place, star kept.
+    a.write_text("# Weekly notes, revised\n\nThe harbour was busy.\n", encoding="utf-8")
+    _add(library, a)
+    with Library(library) as lib:
+        assert lib.count() == 2
+        again = lib.get(first.id)
+        assert again is not None and again.title == "Weekly notes, revised"
+        assert lib.state(first.id)[1] is not None
+
+
+def test_a_file_of_several_articles_gives_each_its_own_id(tmp_path: Path) -> None:
+    library = tmp_path / "lib.sqlite3"
+    f = tmp_path / "many.json"
+    f.write_text(
+        json.dumps(
+            [
+                {"title": "Same", "body": "One."},
+                {"title": "Same", "body": "Two."},
+                {"title": "Other", "body": "Three."},
+                {"id": "mine", "title": "Same", "body": "Four."},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    _add(library, f)
+    _add(library, f)
+    with Library(library) as lib:
+        assert lib.count() == 4
+        assert lib.get("mine") is not None  # an explicit id wins
+        assert {a.body for a in lib.articles()} == {"One.", "Two.", "Three.", "Four."}
+
+
+def test_a_legacy_title_id_is_adopted_for_the_same_file(tmp_path: Path) -> None:
+    """A library made before schema 4 keyed a local file by its title: adding that
+    file again updates the stored article (same id, star kept) instead of adding a
+    second copy; a different file with that title is a new article."""
+    library = tmp_path / "lib.sqlite3"
+    a = tmp_path / "a.md"
+    a.write_text("# Weekly notes\n\nThe harbour was quiet.\n", encoding="utf-8")
+    legacy = article_id(title="Weekly notes")
+    with Library(library) as lib:
+        lib.store([Article(id=legacy, title="Weekly notes", body="Old.", origin=str(a.resolve()))])
+        lib.set_starred(legacy)
+    _add(library, a)
+    with Library(library) as lib:
+        assert lib.count() == 1
+        art = lib.get(legacy)
+        assert art is not None and "quiet" in art.summary + art.body
+        assert lib.state(legacy)[1] is not None
+    b = tmp_path / "b.md"
+    b.write_text("# Weekly notes\n\nThe ferry was late.\n", encoding="utf-8")
+    _add(library, b)
+    with Library(library) as lib:
+        assert lib.count() == 2
+
+
+def test_export_then_import_keeps_local_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefreader.cli import main
+
+    library, other = tmp_path / "lib.sqlite3", tmp_path / "other.sqlite3"
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text("# Weekly notes\n\nThe harbour was quiet.\n", encoding="utf-8")
+    b.write_text("# Weekly notes\n\nThe ferry was late.\n", encoding="utf-8")
+    _add(library, a, b)
+    capsys.readouterr()
+    assert main(["export", "--library", str(library)]) == 0
+    export = tmp_path / "export.json"
+    export.write_text(capsys.readouterr().out, encoding="utf-8")
+    _add(other, export)
+    with Library(library) as lib, Library(other) as copy:
+        assert sorted(r.id for r in lib.rows()) == sorted(r.id for r in copy.rows())
+        assert copy.count() == 2
