@@ -13,8 +13,12 @@
     copy_link = "c,y"
 
 A missing file means defaults.  A broken file, or a setting of the wrong type,
-gives defaults for what cannot be used plus one-line messages saying why: never
-a traceback.  Only the ``theme`` line is ever written back (:func:`save_theme`),
+gives defaults for what cannot be used plus one-line messages naming the file and
+the setting: never a traceback, never a hang.  Only a regular file of at most
+:data:`MAX_CONFIG_BYTES` is read (a folder, a FIFO or a device is refused without
+blocking); a value nested too deeply to parse is dropped with its line;
+``refresh_minutes`` is kept between :data:`MIN_REFRESH_MINUTES` and
+:data:`MAX_REFRESH_MINUTES` (0 is off); names and keys have length limits.  Only the ``theme`` line is ever written back (:func:`save_theme`),
 and the rest of the file, comments included, is left as it was.
 
 No Textual here: the app validates theme names and binding ids against what it
@@ -24,8 +28,11 @@ knows.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
+import reprlib
+import stat
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -34,15 +41,44 @@ from typing import Any, Literal, cast
 
 __all__ = [
     "DENSITIES",
+    "MAX_CONFIG_BYTES",
+    "MAX_REFRESH_MINUTES",
+    "MIN_REFRESH_MINUTES",
     "Config",
     "ConfigResult",
     "load_config",
+    "refresh_seconds",
     "save_theme",
 ]
 
 Density = Literal["comfortable", "compact"]
 DENSITIES: tuple[Density, ...] = ("comfortable", "compact")
 DEFAULT_THEME = "textual-dark"
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file is a few hundred bytes; larger files are refused unread."""
+MIN_REFRESH_MINUTES = 1
+"""``refresh_minutes`` below this (but above 0) is raised to it."""
+MAX_REFRESH_MINUTES = 7 * 24 * 60
+"""``refresh_minutes`` above this (a week) is lowered to it."""
+MAX_THEME_LENGTH = 100
+MAX_KEYS_PER_BINDING = 10
+MAX_KEY_LENGTH = 40
+MAX_KEY_BINDINGS = 200
+"""Entries of ``[keys]`` beyond this are ignored (the app has a few dozen bindings)."""
+MAX_PROBLEMS = 8
+"""Messages about one file beyond this are summed up in one last line."""
+_MAX_NESTING = 50
+"""A line opening more arrays or tables than this is blamed when parsing recurses too deep."""
+
+
+def refresh_seconds(minutes: float) -> float | None:
+    """The auto-refresh interval in seconds for ``minutes``, kept within
+    :data:`MIN_REFRESH_MINUTES` … :data:`MAX_REFRESH_MINUTES`; ``None`` for off
+    (0, negative or not a number)."""
+    if math.isnan(minutes) or minutes <= 0:
+        return None
+    return float(min(max(minutes, MIN_REFRESH_MINUTES), MAX_REFRESH_MINUTES) * 60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,23 +114,181 @@ def _default_path() -> Path:
 def load_config(path: Path | None = None) -> ConfigResult:
     """Read the config file; defaults (and messages) for anything unusable."""
     path = path if path is not None else _default_path()
+    where = _printable(str(path))
     try:
-        raw = path.read_bytes()
+        raw = _read_capped(path)
     except FileNotFoundError:
         return ConfigResult(Config(), [], path)
-    except OSError as exc:
-        return ConfigResult(
-            Config(), [f"{path}: cannot read ({exc.strerror or exc}); using defaults"], path
-        )
+    except _Unusable as exc:
+        return ConfigResult(Config(), [f"{where}: {exc}; using defaults"], path)
     try:
-        text = raw.decode("utf-8")
-        data = tomllib.loads(text)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return ConfigResult(Config(), [f"{path}: not UTF-8 text; using defaults"], path)
-    except tomllib.TOMLDecodeError as exc:
-        return ConfigResult(Config(), [f"{path}: not valid TOML ({exc}); using defaults"], path)
-    config, problems = _from_dict(data, str(path))
-    return ConfigResult(config, problems, path)
+        return ConfigResult(Config(), [f"{where}: not UTF-8 text; using defaults"], path)
+    try:
+        data, problems = _parse(text, where)
+    except _Unusable as exc:
+        return ConfigResult(Config(), [f"{where}: {exc}; using defaults"], path)
+    config, more = _from_dict(data, where)
+    return ConfigResult(config, _capped([*problems, *more], where), path)
+
+
+class _Unusable(Exception):
+    """The whole file cannot be used; the message says why (one line)."""
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_capped(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_CONFIG_BYTES`.
+
+    Opened without blocking and checked on the open descriptor, so a FIFO or a
+    device is refused rather than waited on.  Raises ``FileNotFoundError`` for a
+    missing file, else :class:`_Unusable`.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise _Unusable("is a folder, not a file") from None
+    except OSError as exc:
+        raise _Unusable(f"cannot read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _Unusable("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unusable("not a regular file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise _Unusable(_too_large(info.st_size))
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_CONFIG_BYTES:
+            chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise _Unusable(f"cannot read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if total > MAX_CONFIG_BYTES:
+        raise _Unusable(_too_large(total))
+    return b"".join(chunks)
+
+
+def _too_large(size: int) -> str:
+    return f"too large ({size:,} bytes; a config file may have at most {MAX_CONFIG_BYTES:,})"
+
+
+_KEY_LINE = re.compile(r"""^\s*([A-Za-z0-9_\-."' ]{1,200}?)\s*=""")
+_HEADER_LINE = re.compile(r"""^\s*\[\s*([A-Za-z0-9_\-."' ]{1,200}?)\s*\]\s*(?:#.*)?$""")
+
+
+def _parse(text: str, where: str) -> tuple[dict[str, Any], list[str]]:
+    """The TOML document, and messages about lines dropped for nesting too deeply.
+
+    :mod:`tomllib` recurses once per nested array or inline table, so thousands of
+    levels raise ``RecursionError``.  The lines that open more than
+    :data:`_MAX_NESTING` levels are then dropped and the rest parsed again; when that
+    fails too, the whole file is unusable.
+    """
+    try:
+        return tomllib.loads(text), []
+    except RecursionError:
+        pass
+    except ValueError as exc:  # TOMLDecodeError, or an integer with too many digits
+        raise _Unusable(f"not valid TOML ({_printable(str(exc))[:200]})") from None
+    lines = text.split("\n")
+    table = ""
+    blamed: list[str] = []
+    for number, line in enumerate(lines):
+        if (header := _HEADER_LINE.match(line)) is not None:
+            table = header.group(1).strip().strip("\"'") + "."
+        elif line.count("[") + line.count("{") > _MAX_NESTING:
+            key = _KEY_LINE.match(line)
+            name = table + key.group(1).strip().strip("\"'") if key else f"line {number + 1}"
+            blamed.append(f"{where}: {_printable(name)} is nested too deeply; ignored")
+            lines[number] = ""
+    if blamed:
+        try:
+            return tomllib.loads("\n".join(lines)), blamed
+        except (RecursionError, ValueError):
+            pass
+    raise _Unusable(f"arrays or tables nested too deeply to read (over {_MAX_NESTING} levels)")
+
+
+def _capped(problems: list[str], where: str) -> list[str]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    extra = len(problems) - (MAX_PROBLEMS - 1)
+    return [
+        *problems[: MAX_PROBLEMS - 1],
+        f"{where}: {extra} more problems; those settings ignored",
+    ]
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = 40
+_SHOWN.maxother = 40
+_SHOWN.maxlong = 40
+_SHOWN.maxlist = 4
+_SHOWN.maxdict = 4
+_SHOWN.maxlevel = 2
+
+
+def _shown(value: object) -> str:
+    """``value`` for a one-line message: a short ``repr``, nesting and length cut."""
+    return _printable(_SHOWN.repr(value))
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def _refresh_minutes(value: object, where: str, problems: list[str]) -> float | None:
+    name = f"{where}: refresh_minutes"
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        problems.append(f"{name} must be a number of minutes (0: off); ignored")
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        problems.append(f"{name} is not a number (nan); ignored")
+        return None
+    if value < 0:
+        problems.append(f"{name} = {_shown(value)} is negative (0: off); ignored")
+        return None
+    if value == 0:
+        return 0.0
+    if value < MIN_REFRESH_MINUTES:
+        problems.append(
+            f"{name} = {_shown(value)} is less than {MIN_REFRESH_MINUTES} minute; "
+            f"using {MIN_REFRESH_MINUTES}"
+        )
+        return float(MIN_REFRESH_MINUTES)
+    if value > MAX_REFRESH_MINUTES:
+        problems.append(
+            f"{name} = {_shown(value)} is more than a week; using {MAX_REFRESH_MINUTES}"
+        )
+        return float(MAX_REFRESH_MINUTES)
+    return float(value)
+
+
+def _theme(value: object, where: str, problems: list[str]) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{where}: theme must be a theme name (a string); ignored")
+    elif len(value.strip()) > MAX_THEME_LENGTH:
+        problems.append(
+            f"{where}: theme is {len(value):,} characters long (at most {MAX_THEME_LENGTH}); "
+            "ignored"
+        )
+    elif not value.strip().isprintable():
+        problems.append(f"{where}: theme {_shown(value)} holds control characters; ignored")
+    else:
+        return value.strip()
+    return None
 
 
 def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
@@ -102,55 +296,62 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name == "theme":
-            if isinstance(value, str) and value.strip():
-                values["theme"] = value.strip()
-            else:
-                problems.append(f"{where}: theme must be a theme name (a string); ignored")
+            if (theme := _theme(value, where, problems)) is not None:
+                values["theme"] = theme
         elif name == "sidebar":
             if isinstance(value, bool):
                 values["sidebar"] = value
             else:
                 problems.append(f"{where}: sidebar must be true or false; ignored")
         elif name == "density":
-            if value in DENSITIES:
+            if isinstance(value, str) and value in DENSITIES:
                 values["density"] = value
             else:
                 problems.append(f"{where}: density must be one of {', '.join(DENSITIES)}; ignored")
         elif name == "refresh_minutes":
-            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-                values["refresh_minutes"] = float(value)
-            else:
-                problems.append(
-                    f"{where}: refresh_minutes must be a number of minutes (0: off); ignored"
-                )
+            if (minutes := _refresh_minutes(value, where, problems)) is not None:
+                values["refresh_minutes"] = minutes
         elif name == "keys":
             if isinstance(value, dict):
                 values["keys"] = _keys(value, where, problems)
             else:
                 problems.append(f'{where}: [keys] must be a table of binding id = "key"; ignored')
         else:
-            problems.append(f"{where}: unknown setting {name!r}; ignored")
+            problems.append(f"{where}: unknown setting {_shown(name)}; ignored")
     return Config(**values), problems
 
 
 _KEY_TOKEN = re.compile(r"^[\w+\-]+$|^[^\s,]$")
+_BINDING_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
 
 def _keys(table: dict[str, Any], where: str, problems: list[str]) -> dict[str, str]:
     keys: dict[str, str] = {}
-    for binding_id, value in table.items():
+    if len(table) > MAX_KEY_BINDINGS:
+        problems.append(
+            f"{where}: [keys] has {len(table):,} entries; only the first {MAX_KEY_BINDINGS} are used"
+        )
+    for binding_id, value in list(table.items())[:MAX_KEY_BINDINGS]:
+        if not _BINDING_ID.fullmatch(binding_id):
+            problems.append(f"{where}: keys.{_shown(binding_id)} is not a binding id; ignored")
+            continue
         if isinstance(value, str):
-            parts = [p.strip() for p in value.split(",")]
+            parts = [p.strip() for p in value.split(",", MAX_KEYS_PER_BINDING + 1)]
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             parts = [p.strip() for p in cast("list[str]", value)]
         else:
             problems.append(f"{where}: keys.{binding_id} must be a key name or a list; ignored")
             continue
         parts = [p for p in parts if p]
-        if not parts or not all(_KEY_TOKEN.match(p) for p in parts):
-            problems.append(f"{where}: keys.{binding_id} = {value!r} is not a key; ignored")
+        if len(parts) > MAX_KEYS_PER_BINDING:
+            problems.append(
+                f"{where}: keys.{binding_id} has more than {MAX_KEYS_PER_BINDING} keys; ignored"
+            )
             continue
-        keys[str(binding_id)] = ",".join(parts)
+        if not parts or not all(len(p) <= MAX_KEY_LENGTH and _KEY_TOKEN.match(p) for p in parts):
+            problems.append(f"{where}: keys.{binding_id} = {_shown(value)} is not a key; ignored")
+            continue
+        keys[binding_id] = ",".join(parts)
     return keys
 
 
@@ -166,17 +367,20 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
     one-line message.
     """
     path = path if path is not None else _default_path()
+    where = _printable(str(path))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_capped(path).decode("utf-8-sig")
     except FileNotFoundError:
         text = ""
-    except (OSError, UnicodeDecodeError) as exc:
-        return f"{path}: cannot read ({exc}); theme not saved"
+    except _Unusable as exc:
+        return f"{where}: {exc}; theme not saved"
+    except UnicodeDecodeError:
+        return f"{where}: not UTF-8 text; theme not saved"
     if text:
         try:
             tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
-            return f"{path}: not valid TOML; theme not saved"
+        except (ValueError, RecursionError):
+            return f"{where}: not valid TOML; theme not saved"
     new_line = f"theme = {json.dumps(theme, ensure_ascii=False)}"
     lines = text.splitlines()
     for index, line in enumerate(lines):
@@ -191,8 +395,8 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
     out = "\n".join(lines) + "\n"
     try:
         tomllib.loads(out)
-    except tomllib.TOMLDecodeError:  # e.g. a multi-line value we cut through
-        return f"{path}: could not update the theme line safely; theme not saved"
+    except (ValueError, RecursionError):  # e.g. a multi-line value we cut through
+        return f"{where}: could not update the theme line safely; theme not saved"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
@@ -204,5 +408,5 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        return f"{path}: cannot write ({exc.strerror or exc}); theme not saved"
+        return f"{where}: cannot write ({exc.strerror or exc}); theme not saved"
     return None

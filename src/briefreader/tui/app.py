@@ -46,7 +46,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from briefreader.config import Config, load_config, save_theme
+from briefreader.config import Config, load_config, refresh_seconds, save_theme
 from briefreader.library import ArticleRow, FeedInfo, Library, LibraryError
 from briefreader.model import Article
 from briefreader.tui.commands import BriefReaderCommands
@@ -395,6 +395,8 @@ class BriefReaderApp(App[None]):
                 yield ArticleList(
                     id="articles",
                     loader=self.library.rows_by_rowid,
+        self.refresh_interval: float | None = None
+        """Seconds between automatic refreshes while the app runs; None: off."""
                     story_loader=self._story_counts,
                     clock=self.clock,
                     density=self.config.density,
@@ -439,8 +441,10 @@ class BriefReaderApp(App[None]):
         else:
             self.reload()
         self.set_interval(60, self.article_list.refresh_ages)
-        if self.config.refresh_minutes > 0:
-            self.set_interval(self.config.refresh_minutes * 60, self._refresh_on_timer)
+        # Bounded (1 minute .. a week) even for a Config built in code, not read.
+        self.refresh_interval = refresh_seconds(self.config.refresh_minutes)
+        if self.refresh_interval is not None:
+            self.set_interval(self.refresh_interval, self._refresh_on_timer)
 
     def on_unmount(self) -> None:
         if self._theme_timer is not None:
@@ -479,13 +483,18 @@ class BriefReaderApp(App[None]):
             if binding_id in known:
                 keys[binding_id] = value
             else:
-                self.notify(
-                    f"Config: no key binding called {binding_id!r} (press ? for the ids); ignored",
-                    title="Config",
-                    severity="warning",
-                    markup=False,
-                    timeout=10,
-                )
+                unknown.append(binding_id)
+        if unknown:  # one message, however many there are
+            shown = ", ".join(repr(b) for b in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            called = "called" if len(unknown) == 1 else "called any of"
+            self.notify(
+                f"Config: no key binding {called} {shown}{more} (press ? for the ids); ignored",
+                title="Config",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
         self._key_overrides = keys
         if keys:
             self.set_keymap(keys)
@@ -515,6 +524,7 @@ class BriefReaderApp(App[None]):
             self._theme_timer = self.set_timer(self.THEME_SAVE_DELAY, self._save_theme_now)
 
     def _save_theme_now(self) -> None:
+        unknown: list[str] = []
         self._theme_timer = None
         name = self.theme
         if not self._save_config or name == self._saved_theme:
