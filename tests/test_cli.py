@@ -191,7 +191,10 @@ def test_export_json_and_markdown_reimport_losslessly(home: Path, tmp_path: Path
     assert {a["id"] for a in json.loads(out.stdout)} == set(before)
 
 
-def test_list_fills_an_empty_library_with_the_samples(home: Path) -> None:
+def test_add_samples_then_list(home: Path) -> None:
+    # Reading commands never write: an empty library stays empty.
+    assert json.loads(run("list", "--json", home=home, check=True).stdout) == []
+    run("add", "--samples", "-q", home=home, check=True)
     out = run("list", "--json", home=home, check=True)
     rows = json.loads(out.stdout)
     assert len(rows) >= 12

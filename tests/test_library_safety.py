@@ -4,6 +4,7 @@ queue, the samples, and files that are not (or no longer) a healthy library."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,73 @@ def test_export_then_import_keeps_local_ids(
     with Library(library) as lib, Library(other) as copy:
         assert sorted(r.id for r in lib.rows()) == sorted(r.id for r in copy.rows())
         assert copy.count() == 2
+
+
+# -- the samples ------------------------------------------------------------------------
+
+
+def test_reading_commands_never_write_the_samples(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefreader.cli import main
+
+    library = tmp_path / "lib.sqlite3"
+    assert main(["list", "--library", str(library)]) == 0
+    assert main(["list", "--no-samples", "--library", str(library)]) == 0  # still accepted
+    with Library(library) as lib:
+        assert lib.count() == 0
+
+
+def test_samples_give_way_to_the_first_real_article(tmp_path: Path) -> None:
+    from briefreader.cli import main
+    from briefreader.ingest import import_samples
+
+    library = tmp_path / "lib.sqlite3"
+    with Library(library) as lib:
+        n = import_samples(lib).added
+        assert n >= 10 and lib.sample_count() == n and lib.samples_offered()
+        kept = lib.rows()[0].id
+        lib.set_starred(kept)
+    real = tmp_path / "real.md"
+    real.write_text("# Council budget\n\nThe vote is on Friday.\n", encoding="utf-8")
+    _add(library, real)
+    with Library(library) as lib:
+        assert {r.id for r in lib.rows()} == {kept, lib.find(str(real.resolve())).id}  # type: ignore[union-attr]
+        assert lib.search_ids("harbour") == [] or all(i == kept for i in lib.search_ids("harbour"))
+    # `add --samples` brings them back, and with real articles there they stay.
+    assert main(["add", "--samples", "--library", str(library), "-q"]) == 0
+    with Library(library) as lib:
+        assert lib.sample_count() == n
+        lib.store([Article(id="another", title="Another real one")])
+        assert lib.sample_count() == n
+
+
+def test_samples_give_way_to_the_first_feed(tmp_path: Path) -> None:
+    from briefreader.ingest import import_samples
+
+    with Library(tmp_path / "lib.sqlite3") as lib:
+        import_samples(lib)
+        lib.add_feed("https://site.example/feed.xml")
+        assert lib.count() == 0 and lib.sample_count() == 0
+
+
+def test_a_schema_3_library_marks_its_samples_and_its_first_run(tmp_path: Path) -> None:
+    from briefreader.ingest import sample_paths
+    from briefreader.library import MIGRATIONS, _split_sql
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:
+        for statement in _split_sql(script):
+            db.execute(statement)
+    db.execute(
+        "INSERT INTO articles(id, title, origin, sort_ts, content_hash, added_at, updated_at) "
+        "VALUES ('s1', 'Sample', ?, 1, 'h', 1, 1), ('r1', 'Real', '/home/me/r.md', 2, 'h', 1, 1)",
+        (str(sample_paths()[0]),),
+    )
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    with Library(path) as lib:
+        assert lib.sample_count() == 1 and lib.samples_offered()
+        assert not lib.first_run()

@@ -138,8 +138,12 @@ def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from briefreader.ingest import import_paths
 
+    if not args.paths and not args.samples:
+        raise UsageError("add needs files, folders, globs or feed URLs (or --samples)")
     urls = [a for a in args.paths if _is_url(a)]
     if urls:
+        if args.samples:
+            raise UsageError("add --samples takes files, not feed URLs")
         if len(urls) != len(args.paths):
             raise UsageError("add either URLs (feeds) or files, not both at once")
         return _subscribe_urls(args, urls)
@@ -166,6 +170,16 @@ def cmd_add(args: argparse.Namespace) -> int:
                 report = import_paths(library, args.paths, progress=progress)
         else:
             report = import_paths(library, args.paths)
+        if args.samples:
+            from briefreader.ingest import import_samples
+
+            samples = import_samples(library)
+            report.added += samples.added
+            report.updated += samples.updated
+            report.unchanged += samples.unchanged
+            report.failed += samples.failed
+            report.files += samples.files
+            report.errors += samples.errors
     for note in report.notes:
         _err(f"briefreader: {note}")
     for error in report.errors:
@@ -378,10 +392,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     with _open_library(args) as library:
-        if library.is_empty() and not args.no_samples:
-            from briefreader.ingest import import_samples
-
-            import_samples(library)
         rows = library.rows(args.filter, limit=args.limit)
     if args.json:
         _write_json(
@@ -583,7 +593,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "add", parents=[common], help="import files, folders or globs into the library"
     )
-    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("paths", nargs="*", metavar="PATH_OR_URL")
+    p.add_argument(
+        "--samples",
+        action="store_true",
+        help="bring back the bundled sample briefs (they give way to the first real article)",
+    )
     p.add_argument("--tag", action="append", help="for feeds: a tag (folder) to file it under")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -625,9 +640,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--filter", choices=("all", "unread", "starred"), default="all")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--json", action="store_true")
-    p.add_argument(
-        "--no-samples", action="store_true", help="do not fill an empty library with the samples"
-    )
+    # Kept so old scripts still run: reading commands never write the samples now.
+    p.add_argument("--no-samples", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser(

@@ -7,12 +7,9 @@ already stored changes because of a bad file.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +17,7 @@ from pathlib import Path
 from briefreader.library import Library
 from briefreader.model import Article, ArticleState
 from briefreader.sources import SourceError, expand_inputs, read_file
+from briefreader.workers import BrokenProcessPool, WorkerPool, read_pool
 
 __all__ = ["ImportReport", "import_paths", "import_samples", "sample_paths"]
 
@@ -66,9 +64,15 @@ class ImportReport:
 
 
 def import_paths(
-    library: Library, inputs: Iterable[str], *, progress: Progress | None = None
+    library: Library,
+    inputs: Iterable[str],
+    *,
+    progress: Progress | None = None,
+    sample: bool = False,
 ) -> ImportReport:
-    """Read every file the inputs name (files, folders, globs) and store the articles."""
+    """Read every file the inputs name (files, folders, globs) and store the articles.
+
+    ``sample``: they are the bundled sample briefs (see :func:`import_samples`)."""
     report = ImportReport()
     files: list[Path] = []
     for path, note in expand_inputs(inputs):
@@ -91,10 +95,10 @@ def import_paths(
             states.update(found)
             report.notes.extend(warnings)
         if len(pending) >= BATCH_SIZE:
-            _flush(library, pending, report, states)
+            _flush(library, pending, report, states, sample=sample)
         if progress is not None:
             progress(done, len(files))
-    _flush(library, pending, report, states)
+    _flush(library, pending, report, states, sample=sample)
     if report.restored:
         report.notes.append(
             f"restored the read/star state or feed of {report.restored} articles from the export"
@@ -124,11 +128,36 @@ def _read_all(files: list[Path]) -> Iterator[_Outcome]:
         for path in files:
             yield _read_one(path)
         return
-    # fork: workers start in milliseconds and need no re-import; used only from a
-    # single-threaded process (the CLI), where forking is safe.
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        yield from pool.map(_read_one, files, chunksize=32)
+    # fork (read_pool): workers start in milliseconds and need no re-import; used
+    # only from a single-threaded process (the CLI), where forking is safe.
+    chunks = [files[i : i + READ_CHUNK] for i in range(0, len(files), READ_CHUNK)]
+    with read_pool(workers) as pool:
+        futures = [pool.submit(_read_chunk, chunk) for chunk in chunks]
+        for index, chunk in enumerate(chunks):
+            try:
+                outcomes = futures[index].result()
+            except BrokenProcessPool:
+                # A worker died (a crash in a C library): this chunk's files are read
+                # one at a time, so only a file that kills its worker fails; the
+                # chunks after it go back to the replaced pool.
+                outcomes = [_read_alone(pool, path) for path in chunk]
+                futures[index + 1 :] = [pool.submit(_read_chunk, c) for c in chunks[index + 1 :]]
+            yield from outcomes
+
+
+#: Files sent to a worker at a time.
+READ_CHUNK = 32
+
+
+def _read_chunk(paths: list[Path]) -> list[_Outcome]:
+    return [_read_one(path) for path in paths]
+
+
+def _read_alone(pool: WorkerPool, path: Path) -> _Outcome:
+    try:
+        return pool.submit(_read_one, path).result()
+    except BrokenProcessPool:
+        return [], [], f"{path}: could not read: the reader process died while reading it", {}
 
 
 def _flush(
@@ -136,10 +165,12 @@ def _flush(
     pending: list[Article],
     report: ImportReport,
     states: dict[str, ArticleState] | None = None,
+    *,
+    sample: bool = False,
 ) -> None:
     if not pending:
         return
-    counts = library.store(pending)
+    counts = library.store(pending, sample=sample)
     report.added += counts.added
     report.updated += counts.updated
     report.unchanged += counts.unchanged
@@ -158,5 +189,9 @@ def sample_paths() -> list[Path]:
 
 
 def import_samples(library: Library) -> ImportReport:
-    """Fill an empty library with the bundled sample briefs."""
-    return import_paths(library, [str(p) for p in sample_paths()])
+    """Store the bundled sample briefs, marked as samples: they give way (deleted,
+    unless starred) when the first real article or feed arrives.  Also remembers that
+    the samples were offered, so the app's first run does not bring them back."""
+    report = import_paths(library, [str(p) for p in sample_paths()], sample=True)
+    library.mark_samples_offered()
+    return report

@@ -23,7 +23,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -745,6 +745,22 @@ class Library:
 
     # -- facts set once (the meta table) -------------------------------------------
 
+    def samples_offered(self) -> bool:
+        """Whether the app's first run (which loads the samples) is over."""
+        return self.meta("samples_offered") is not None
+
+    def mark_samples_offered(self) -> None:
+        self.set_meta("samples_offered", "1")
+
+    def first_run(self) -> bool:
+        """Whether this library should get the sample briefs: they were never offered
+        and there is nothing in it yet."""
+        return (
+            not self.samples_offered()
+            and self.is_empty()
+            and self._db.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is None
+        )
+
     def meta(self, key: str) -> str | None:
         if self.schema_version < 4:
             return None
@@ -1084,6 +1100,19 @@ class Library:
         return (r[0], r[1]) if r else (None, None)
 
     # -- state for backups and scripts (export, add, mark, undoing a delete) ----------
+
+    def get_stored(self, article_id: str) -> Article | None:
+        """The article exactly as stored, without the derived takeaways :meth:`get`
+        adds: what undoing a delete stores again."""
+        r = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+            "WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        article = _article(r)
+        return article if r[8] else replace(article, takeaways=(), takeaways_derived=bool(r[9]))
 
     def states(self, article_ids: Sequence[str] | None = None) -> dict[str, ArticleState]:
         """``{id: ArticleState}``: read and star times and the URL of the feed, for

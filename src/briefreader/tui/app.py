@@ -25,7 +25,9 @@ Structure (see docs/ARCHITECTURE.md):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import sqlite3
 import sys
 import threading
 import time
@@ -48,7 +50,7 @@ from textual.worker import Worker, WorkerState
 
 from briefreader.config import Config, load_config, refresh_seconds, save_theme
 from briefreader.library import ArticleRow, FeedInfo, Library, LibraryError
-from briefreader.model import Article
+from briefreader.model import Article, ArticleState
 from briefreader.tui.commands import BriefReaderCommands
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import (
@@ -99,6 +101,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "star",
         "toggle_read",
         "mark_all_read",
+        "delete",
+        "undo_delete",
         "search",
         "filter",
         "back",
@@ -108,6 +112,19 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "Related": ("toggle_related", *(f"related_{n}" for n in range(1, 10))),
     "App": ("help", "quit"),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _Deleted:
+    """What undoing a delete puts back: the article as stored, its state, its full text."""
+
+    article: Article
+    state: ArticleState
+    full_text: str | None
+
+
+#: How many deletes ``z`` can undo, newest first.
+UNDO_DEPTH = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +257,22 @@ class BriefReaderApp(App[None]):
             tooltip="Mark every article in the list read",
         ),
         Binding(
+            "d,delete",
+            "delete",
+            "Delete",
+            id="delete",
+            show=False,
+            tooltip="Delete the article from the library (z undoes it)",
+        ),
+        Binding(
+            "z",
+            "undo_delete",
+            "Undo delete",
+            id="undo_delete",
+            show=False,
+            tooltip="Bring back the last article deleted",
+        ),
+        Binding(
             "slash", "search", "Search", id="search", tooltip="Search all articles (esc clears)"
         ),
         Binding(
@@ -362,6 +395,8 @@ class BriefReaderApp(App[None]):
         self.config = config
         self.config_path = config_path
         self._config_problems = problems
+        self.refresh_interval: float | None = None
+        """Seconds between automatic refreshes while the app runs; None: off."""
         self._save_config = save_config and config_path is not None
         self._saved_theme = config.theme
         self._theme_timer: Timer | None = None
@@ -371,6 +406,7 @@ class BriefReaderApp(App[None]):
         self.current: Article | None = None
         self._search = ""
         self._search_rows: list[ArticleRow] = []
+        self._deleted: list[_Deleted] = []  # what z brings back, last deleted last
         self._generation = 0
         self._loaded = False
         self._importing = False
@@ -395,8 +431,6 @@ class BriefReaderApp(App[None]):
                 yield ArticleList(
                     id="articles",
                     loader=self.library.rows_by_rowid,
-        self.refresh_interval: float | None = None
-        """Seconds between automatic refreshes while the app runs; None: off."""
                     story_loader=self._story_counts,
                     clock=self.clock,
                     density=self.config.density,
@@ -434,11 +468,17 @@ class BriefReaderApp(App[None]):
         self.query_one("#article", ArticleView).border_title = "Article"
         self._update_titles()
         self.article_list.focus()
-        if self.load_samples and self.library.is_empty():
+        if self.load_samples and not self.library.readonly and self.library.first_run():
             self._importing = True
             self.article_view.show_message("Opening the sample briefs…")
             self._import_samples()
         else:
+            if self.load_samples and not self.library.readonly:
+                # Remember the first run is over (a library that had content then, or
+                # whose samples were deleted, never gets them back unasked).
+                with contextlib.suppress(sqlite3.Error):
+                    if not self.library.samples_offered():
+                        self.library.mark_samples_offered()
             self.reload()
         self.set_interval(60, self.article_list.refresh_ages)
         # Bounded (1 minute .. a week) even for a Config built in code, not read.
@@ -479,6 +519,7 @@ class BriefReaderApp(App[None]):
     def _apply_keymap(self) -> None:
         known = self.binding_ids()
         keys: dict[str, str] = {}
+        unknown: list[str] = []
         for binding_id, value in self.config.keys.items():
             if binding_id in known:
                 keys[binding_id] = value
@@ -524,7 +565,6 @@ class BriefReaderApp(App[None]):
             self._theme_timer = self.set_timer(self.THEME_SAVE_DELAY, self._save_theme_now)
 
     def _save_theme_now(self) -> None:
-        unknown: list[str] = []
         self._theme_timer = None
         name = self.theme
         if not self._save_config or name == self._saved_theme:
@@ -637,10 +677,10 @@ class BriefReaderApp(App[None]):
         The work runs in a separate low-priority process, a batch at a time, so it
         never holds the GIL against the keyboard; between batches the app repaints.
         """
-        from briefreader.tui.pool import index_and_group, make_background_pool
+        from briefreader.workers import background_pool, index_and_group
 
         if self._background_pool is None:
-            self._background_pool = make_background_pool()
+            self._background_pool = background_pool()
         loop = asyncio.get_running_loop()
         path = str(self.library_path)
         for _ in range(100_000):  # bounded: each step indexes or groups something, or stops
@@ -1123,6 +1163,53 @@ class BriefReaderApp(App[None]):
         if row is not None:
             self._set_read(article.id, not row.read)
 
+    def action_delete(self) -> None:
+        """Delete the article shown (a feed item stays deleted on refresh); z undoes."""
+        article = self.current
+        if article is None:
+            self.notify("No article to delete.", severity="warning", timeout=3, markup=False)
+            return
+        stored = self.library.get_stored(article.id)
+        row = self.library.row(article.id)
+        if stored is None or row is None:
+            return
+        state = self.library.states([article.id]).get(article.id, ArticleState())
+        full_text = self.library.full_text(article.id)
+        if not self.library.delete_articles([article.id]):
+            return
+        self._deleted = [*self._deleted[-(UNDO_DEPTH - 1) :], _Deleted(stored, state, full_text)]
+        self._search_rows = [r for r in self._search_rows if r.rowid != row.rowid]
+        if not row.read:
+            self.unread_count = max(0, self.unread_count - 1)
+        listing = self.article_list
+        if listing.index_of(row.rowid) is not None:
+            listing.remove_rows([row.rowid])  # the next row is highlighted and shown
+        elif (shown := listing.current) is not None:  # it was opened from Related
+            self.show_article(shown.id)
+        else:
+            self._show_nothing()
+        self._update_titles()
+        self.notify(
+            f"Deleted — {self._key_for('undo_delete')} to undo\n“{safe_line(stored.title)}”",
+            timeout=8,
+            markup=False,
+        )
+
+    def action_undo_delete(self) -> None:
+        if not self._deleted:
+            self.notify("Nothing to undo.", timeout=3, markup=False)
+            return
+        gone = self._deleted.pop()
+        art_id = gone.article.id
+        self.library.forget_deleted([art_id])
+        self.library.store([gone.article])
+        self.library.restore_states({art_id: gone.state})
+        if gone.full_text is not None:
+            self.library.set_full_text(art_id, gone.full_text)
+        row = self.library.row(art_id)
+        self.reload(keep=row.rowid if row is not None else None)
+        self.notify(f"Restored “{safe_line(gone.article.title)}”.", timeout=3, markup=False)
+
     def action_mark_all_read(self) -> None:
         rowids = list(self.article_list.rowids)
         if not rowids:
@@ -1218,9 +1305,9 @@ class BriefReaderApp(App[None]):
         """The process pool that parses feeds (spawned, as the app has threads); kept
         for the next refresh, shut down on quit."""
         if self._executor is None:
-            from briefreader.tui.pool import make_parse_pool
+            from briefreader.workers import parse_pool
 
-            self._executor = make_parse_pool(self.PARSE_WORKERS)
+            self._executor = parse_pool(self.PARSE_WORKERS, in_app=True)
         return self._executor
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
