@@ -270,3 +270,33 @@ def test_mark_sets_state_by_id_path_or_url(tmp_path: Path) -> None:
     # Nothing to do, or contradictory: a usage error.
     assert run("mark", first, home=home).returncode == 2
     assert run("mark", first, "--read", "--unread", home=home).returncode == 2
+
+
+# -- delete -------------------------------------------------------------------------
+
+
+def test_delete_removes_articles_and_a_refresh_does_not_bring_them_back(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with FetchServer() as server:
+        server.add("/a.xml", rss("Alpha News", ITEMS), content_type="application/rss+xml")
+        ok("add", server.url("/a.xml"), home=home)
+        with Library(home / "library.sqlite3") as lib:
+            ids = {r.title: r.id for r in lib.rows()}
+        out = run(
+            "delete", ids["Bridge reopens"], "https://site.example/g2", "no-such-thing", home=home
+        )
+        assert out.returncode == 1
+        assert "no-such-thing" in out.stderr
+        assert "deleted Bridge reopens" in out.stderr and "deleted Ferry delayed" in out.stderr
+        # The feed still lists them (and a new item): only the new one arrives.
+        server.add(
+            "/a.xml",
+            rss("Alpha News", [*ITEMS, ("Snow", "g5")]),
+            content_type="application/rss+xml",
+        )
+        ok("refresh", home=home)
+        with Library(home / "library.sqlite3") as lib:
+            titles = {r.title for r in lib.rows()}
+        assert titles == {"Tram strike", "Rain", "Snow"}
+        out = run("delete", ids["Bridge reopens"], home=home)  # already gone
+        assert out.returncode == 1

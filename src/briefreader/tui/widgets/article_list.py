@@ -19,7 +19,7 @@ through the ``story_loader``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -242,6 +242,31 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
         after = self.current
         if keep is None or (before.id if before else None) != (after.id if after else None):
+            self.post_message(self.Highlighted(after))
+
+    def remove_rows(self, rowids: Collection[int]) -> None:
+        """Take rows out of the list (deleted articles).  The cursor keeps its place:
+        the row below a removed cursor row takes it (the one above, at the end)."""
+        gone = set(rowids).intersection(self._rowids)
+        if not gone:
+            return
+        before = self.current
+        above = sum(1 for r in self._rowids[: max(0, self.cursor)] if r in gone)
+        self._rowids = [r for r in self._rowids if r not in gone]
+        for rowid in gone:
+            self._rows.pop(rowid, None)
+        self._index = None
+        self._cache.clear()
+        self._update_virtual_size()
+        index = min(self.cursor - above, len(self._rowids) - 1) if self._rowids else -1
+        self.set_reactive(ArticleList.cursor, index)
+        if self._rowids:
+            self._scroll_to_cursor()
+        else:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+        after = self.current
+        if (before.id if before else None) != (after.id if after else None):
             self.post_message(self.Highlighted(after))
 
     def update_row(self, rowid: int, **changes: Any) -> None:
