@@ -4,6 +4,7 @@ file or feed, in bounded time and memory, and loses nothing already stored."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -125,3 +126,203 @@ def test_import_opml_refuses_a_fifo(tmp_path: Path) -> None:
     out = run("import", str(fifo), home=tmp_path / "home", timeout=30)
     assert out.returncode == 1, out.stderr
     assert one_error_line(out, fifo).endswith(f"{fifo}: not a regular file")
+
+
+# ---------------------------------------------------------------------------------
+# lone surrogates (item 7)
+
+LONE = "\ud800"
+
+
+def surrogate_article() -> str:
+    # json.dumps writes the lone surrogate as the escape \ud800: valid JSON text
+    return json.dumps(
+        {
+            "title": f"Harbour {LONE}reopens",
+            "body": f"The harbour reopened {LONE}today after three weeks.\n\nMore{LONE}.",
+            "takeaways": [f"First {LONE}point", "Second point"],
+            "tags": [f"ports{LONE}"],
+            "author": f"Jo {LONE}Bloggs",
+        }
+    )
+
+
+def test_lone_surrogates_are_replaced_in_every_field(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(surrogate_article(), encoding="utf-8")
+    (art,) = read_file(path).articles
+    text = json.dumps(art.to_dict(), ensure_ascii=False)
+    text.encode("utf-8")  # no lone surrogate left anywhere
+    assert art.title == "Harbour \ufffdreopens"
+    assert art.takeaways[0] == "First \ufffdpoint"
+
+
+def test_show_json_and_add_with_lone_surrogates(tmp_path: Path) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(surrogate_article(), encoding="utf-8")
+    home = tmp_path / "home"
+    out = run("show", "--format", "json", str(path), home=home)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["title"] == "Harbour \ufffdreopens"
+    out = run("add", str(path), home=home)
+    assert out.returncode == 0, out.stderr
+    out = run("list", "--json", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "Harbour \ufffdreopens" in out.stdout
+
+
+def test_json_feed_with_lone_surrogates_subscribes_and_refreshes(tmp_path: Path) -> None:
+    from fetchserver import FetchServer
+
+    feed = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": f"Surrogate {LONE}News",
+            "home_page_url": "https://site.example/",
+            "items": [
+                {
+                    "id": f"item-{LONE}1",
+                    "url": "https://site.example/1",
+                    "title": f"Bridge {LONE}reopens",
+                    "content_html": f"<p>The bridge {LONE}reopened today.</p>",
+                    "tags": [f"bridges{LONE}"],
+                    "authors": [{"name": f"Al {LONE}Writer"}],
+                }
+            ],
+        }
+    ).encode("ascii")
+    home = tmp_path / "home"
+    with FetchServer() as server:
+        server.add("/feed.json", feed, content_type="application/feed+json")
+        out = run("add", server.url("/feed.json"), home=home)
+        assert out.returncode == 0, out.stderr
+        out = run("refresh", home=home)
+        assert out.returncode == 0, out.stderr
+        out = run("refresh", home=home)
+        assert out.returncode == 0, out.stderr
+    out = run("list", "--json", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "Bridge \ufffdreopens" in out.stdout
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#55296;", "&#xDFFF;", "&#x110000;", "&#0;"])
+def test_xml_character_reference_to_a_non_character_does_not_sink_the_feed(ref: str) -> None:
+    from briefreader.sources.feed import parse_feed
+
+    doc = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>News{ref}</title>'
+        f"<item><title>A{ref}b</title><link>https://x.example/a</link>"
+        f"<description>&lt;p&gt;x{ref}y&lt;/p&gt;</description></item></channel></rss>"
+    ).encode()
+    feed = parse_feed(doc, url="https://x.example/f")
+    (art,) = feed.items
+    assert art.title == "A\ufffdb"
+    json.dumps(art.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_stored_text_fields_are_capped() -> None:
+    from briefreader.textclean import MAX_BLOCK_CHARS, MAX_LINE_CHARS, clean_block, clean_line
+
+    body = clean_block(("a line of text\n" * 100) * (MAX_BLOCK_CHARS // 1000))
+    assert len(body) <= MAX_BLOCK_CHARS
+    assert body.endswith("characters]") and "was cut" in body
+    assert len(clean_line("t" * (10 * MAX_LINE_CHARS))) == MAX_LINE_CHARS
+
+
+# ---------------------------------------------------------------------------------
+# entity amplification (item 8)
+
+BIG = 500_000  # a 500 KB literal ...
+REFS = 60  # ... referenced 60 times: 30 MB if expanded (within expat's own limit)
+
+
+def _amplifying(prolog: str, decls: str, root: str = "rss") -> str:
+    refs = "&big;" * REFS
+    if root == "rss":
+        body = (
+            '<rss version="2.0"><channel><title>T</title><item><title>Item</title>'
+            f"<link>https://site.example/1</link><description>{refs}</description>"
+            "</item></channel></rss>"
+        )
+    elif root == "feed":
+        body = (
+            '<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title>Item</title>'
+            f'<link href="https://site.example/1"/><content>{refs}</content></entry></feed>'
+        )
+    else:
+        body = (
+            '<opml version="2.0"><head><title>T</title></head><body>'
+            f'<outline text="{refs}" type="rss" xmlUrl="https://site.example/f?{refs}"/>'
+            "</body></opml>"
+        )
+    return f"{prolog}<!DOCTYPE {root} [{decls}]>{body}"
+
+
+_BIG_DECL = f'<!ENTITY big "{"x" * BIG}">'
+_NESTED_DECL = (
+    '<!ENTITY x0 "xxxxxxxxxx">'
+    + "".join(f'<!ENTITY x{i} "{f"&x{i - 1};" * 10}">' for i in range(1, 6))
+    + '<!ENTITY big "&x5;&x5;">'
+)
+_PARAM_DECL = f"<!ENTITY % p '<!ENTITY big \"{'x' * BIG}\">'> %p;"
+_DECL = '<?xml version="1.0" encoding="utf-8"?>'
+
+AMPLIFICATIONS = {
+    "after a comment": (_DECL + "<!-- see <b>this</b> -->", _BIG_DECL, "utf-8"),
+    "after a processing instruction": (
+        _DECL + '<?xml-stylesheet type="text/xsl" href="<a>.xsl"?>',
+        _BIG_DECL,
+        "utf-8",
+    ),
+    "after whitespace and a BOM": ("\ufeff\n  \n", _BIG_DECL, "utf-8"),
+    "in UTF-16": ('<?xml version="1.0" encoding="utf-16"?><!-- <b> -->', _BIG_DECL, "utf-16"),
+    "parameter entity": (_DECL + "<!-- <b> -->", _PARAM_DECL, "utf-8"),
+    "nested": (_DECL + "<!-- <b> -->", _NESTED_DECL, "utf-8"),
+    "plain": (_DECL, _BIG_DECL, "utf-8"),
+}
+
+
+def _bounded(fn: Callable[[], Any]) -> tuple[Any, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = fn()
+    except SourceError as exc:
+        result = exc
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+@pytest.mark.parametrize("root", ["rss", "feed"])
+@pytest.mark.parametrize("case", list(AMPLIFICATIONS))
+def test_feed_entity_amplification_is_not_expanded(case: str, root: str) -> None:
+    from briefreader.sources.feed import parse_feed
+
+    prolog, decls, encoding = AMPLIFICATIONS[case]
+    data = _amplifying(prolog, decls, root).encode(encoding)
+    result, peak = _bounded(lambda: parse_feed(data, url="https://bomb.example/f"))
+    assert peak < 40 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
+    if isinstance(result, SourceError):
+        assert "\n" not in str(result)
+        return
+    for art in result.items:
+        assert "x" * 1000 not in art.body + art.summary + art.title
+        assert len(art.body) < 200_000
+
+
+@pytest.mark.parametrize("case", list(AMPLIFICATIONS))
+def test_opml_entity_amplification_is_not_expanded(case: str) -> None:
+    from briefreader.sources.opml import parse_opml
+
+    prolog, decls, encoding = AMPLIFICATIONS[case]
+    data = _amplifying(prolog, decls, "opml").encode(encoding)
+    result, peak = _bounded(lambda: parse_opml(data, "subs.opml"))
+    assert peak < 40 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
+    if isinstance(result, SourceError):
+        assert "\n" not in str(result)
+        return
+    for feed in result:
+        assert "x" * 1000 not in feed.title + feed.url

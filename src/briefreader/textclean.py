@@ -11,7 +11,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_block", "clean_line", "strip_escapes"]
+__all__ = [
+    "MAX_BLOCK_CHARS",
+    "MAX_LINE_CHARS",
+    "clean_block",
+    "clean_line",
+    "replace_surrogates",
+    "strip_escapes",
+]
+
+#: The longest one-line field kept (title, author, URL, tag …), in characters.
+MAX_LINE_CHARS = 8 * 1024
+#: The longest multi-line field kept (body, summary, analysis), in characters; what is
+#: longer is cut at a line end and marked, so no stored article is larger than this.
+MAX_BLOCK_CHARS = 8 * 1024 * 1024
+_CUT_NOTE = "\n\n[… the rest of this text was cut: it was longer than {limit:,} characters]"
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 # DCS/SOS/PM/APC (ESC P/X/^/_ ... ST), and two-byte escapes (ESC + one char).
@@ -36,6 +50,10 @@ _CONTROLS_BLOCK = re.compile(
 _CONTROLS_LINE = re.compile(
     r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ufff9-\ufffb]"
 )
+# A str holds a surrogate code point only when it is unpaired (JSON's "\ud800"
+# escape, an XML character reference): it cannot be encoded as UTF-8, so it could be
+# neither stored, printed nor written out.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -47,28 +65,49 @@ def strip_escapes(text: str) -> str:
     return _ESCAPES.sub("", text)
 
 
-def clean_line(text: str) -> str:
-    """One-line field (title, source, author, …): no controls, single spaces, stripped."""
+def replace_surrogates(text: str) -> str:
+    """Unpaired surrogates (which no UTF-8 encoder accepts) → U+FFFD."""
+    if text.isascii() or _SURROGATES.search(text) is None:
+        return text
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def clean_line(text: str, limit: int = MAX_LINE_CHARS) -> str:
+    """One-line field (title, source, author, …): no controls, single spaces, stripped,
+    at most ``limit`` characters."""
     if not text:
         return ""
-    text = strip_escapes(text)
+    if len(text) > 4 * limit:  # bound the work; cleaning only ever shortens
+        text = text[: 4 * limit]
+    text = strip_escapes(replace_surrogates(text))
     text = _CONTROLS_LINE.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
+    return text[:limit].rstrip() if len(text) > limit else text
 
 
-def clean_block(text: str) -> str:
+def clean_block(text: str, limit: int = MAX_BLOCK_CHARS) -> str:
     """Multi-line field (body, analysis): keeps newlines and tabs, drops other controls.
 
     Line endings are normalised to ``\\n``; runs of more than one blank line collapse.
+    Text longer than ``limit`` characters is cut (at a line end when there is one
+    near) and ends with a note saying so.
     """
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > 2 * limit:  # bound the work; cleaning only ever shortens
+        text = text[: 2 * limit]
+    text = replace_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
     text = strip_escapes(text)
     text = _CONTROLS_BLOCK.sub("", text)
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_RUNS.sub("\n\n", text).strip()
+    text = _BLANK_RUNS.sub("\n\n", text).strip()
+    if len(text) <= limit:
+        return text
+    note = _CUT_NOTE.format(limit=limit)
+    cut = text[: max(0, limit - len(note))]
+    end = cut.rfind("\n", len(cut) - 10_000)
+    return (cut[:end] if end > 0 else cut).rstrip() + note
 
 
 def normalise(text: str) -> str:

@@ -32,9 +32,12 @@ sees only what it needs: the brief-parts search runs only when a heading could m
 :func:`parse_feed` in worker processes.
 
 Safety: feedparser gets an in-memory stream, so it never opens a URL or a file itself;
-its DOCTYPE is first stripped of every entity declaration that is not a short literal
-(:func:`defuse_doctype`: no billion laughs, no external or parameter entities), and it
-never loads external DTDs.  The fast path never lets lxml see a DOCTYPE at all and
+its DOCTYPE's internal subset is first reduced to entities whose expansion is no
+longer than their reference (:func:`defuse_doctype`: no amplification, no nesting, no
+external or parameter entities), both on the bytes given and — through a guard on
+feedparser's own DOCTYPE step — on the UTF-8 feedparser converts them to (so UTF-16
+documents and a DOCTYPE after a comment are covered); character references to
+non-characters (lone surrogates) become U+FFFD; it never loads external DTDs.  The fast path never lets lxml see a DOCTYPE at all and
 parses with entity resolution and network access off.
 """
 
@@ -910,37 +913,176 @@ def _xhtml_inner(el: etree._Element) -> str:
 # feedparser
 
 
-_PROLOG_END = re.compile(rb"<[A-Za-z_]")
-_ENTITY_DECL = re.compile(rb"<!ENTITY[^>]*>", re.IGNORECASE)
-_SAFE_ENTITY = re.compile(rb'<!ENTITY\s+(\w+)\s+"(&#\w+;|[^&"%<]{0,64})"\s*>')
-_DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_SAFE_ENTITY = re.compile(rb'<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|\'([^\']*)\')\s*>')
+_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+_NAME_END = re.compile(rb"[\s\[>]")
+
+
+class UnsafeDoctype(Exception):
+    """A DOCTYPE that cannot be read safely; ``str()`` says why."""
+
+
+def _valid_char_ref(ref: bytes) -> bool:
+    """``&#…;`` names a character XML allows (not NUL, not a surrogate, in range)."""
+    value = int(ref[1:], 16) if ref[:1] in (b"x", b"X") else int(ref)
+    return value in (0x9, 0xA, 0xD) or 0x20 <= value <= 0xD7FF or 0xE000 <= value <= 0x10FFFF
+
+
+def neutralise_char_refs(data: bytes) -> bytes:
+    """Character references to what is not a character (a lone surrogate, NUL, past
+    U+10FFFF) → ``&#xFFFD;``: feedparser's lenient parser would fail on the whole feed."""
+    if b"&#" not in data:
+        return data
+    return _CHAR_REF.sub(lambda m: m.group(0) if _valid_char_ref(m.group(1)) else b"&#xFFFD;", data)
+
+
+def _keep_entity(decl: bytes) -> bytes | None:
+    """A general entity whose expansion is never longer than its reference
+    (``&name;``): one valid character reference, or a plain literal no longer than
+    the reference.  ``None`` for every other declaration."""
+    match = _SAFE_ENTITY.fullmatch(decl)
+    if match is None:
+        return None
+    name = match.group(1)
+    value = match.group(2) if match.group(2) is not None else match.group(3)
+    if value.startswith(b"&#") and value.endswith(b";") and value.count(b"&") == 1:
+        ref = value[2:-1]
+        if _CHAR_REF.fullmatch(value) and _valid_char_ref(ref):
+            return b'<!ENTITY %b "%b">' % (name, value)
+        return None
+    if any(c in value for c in b"&%<>\"'") or len(value) > len(name) + 2:
+        return None
+    return b'<!ENTITY %b "%b">' % (name, value)
+
+
+def _skip_quoted(data: bytes, i: int) -> int:
+    """Past the string literal starting at ``data[i]`` (a quote)."""
+    end = data.find(data[i : i + 1], i + 1)
+    if end < 0:
+        raise UnsafeDoctype("unterminated string in the DOCTYPE")
+    return end + 1
+
+
+def _skip_past(data: bytes, i: int, token: bytes, what: str) -> int:
+    end = data.find(token, i)
+    if end < 0:
+        raise UnsafeDoctype(f"unterminated {what}")
+    return end + len(token)
+
+
+def _markup_decl_end(data: bytes, i: int) -> int:
+    """Past the ``>`` ending the declaration at ``data[i]`` (quotes honoured)."""
+    size = len(data)
+    while i < size:
+        ch = data[i]
+        if ch in b"\"'":
+            i = _skip_quoted(data, i)
+        elif ch == 0x3E:  # >
+            return i + 1
+        else:
+            i += 1
+    raise UnsafeDoctype("unterminated declaration in the DOCTYPE")
+
+
+def _internal_subset(data: bytes, i: int) -> tuple[list[bytes], int]:
+    """The declarations kept from the internal subset starting after its ``[`` at
+    ``i``, and the offset past its ``]``."""
+    kept: list[bytes] = []
+    size = len(data)
+    while i < size:
+        ch = data[i]
+        if ch in b" \t\r\n":
+            i += 1
+        elif ch == 0x5D:  # ]
+            return kept, i + 1
+        elif data.startswith(b"<!--", i):
+            i = _skip_past(data, i + 4, b"-->", "comment in the DOCTYPE")
+        elif data.startswith(b"<?", i):
+            i = _skip_past(data, i + 2, b"?>", "processing instruction in the DOCTYPE")
+        elif data.startswith(b"<!", i):
+            end = _markup_decl_end(data, i + 2)
+            decl = _keep_entity(data[i:end]) if data.startswith(b"<!ENTITY", i) else None
+            if decl is not None:
+                kept.append(decl)
+            i = end
+        elif ch == 0x25:  # %name; a parameter-entity reference: dropped
+            i = _skip_past(data, i + 1, b";", "parameter-entity reference")
+        else:
+            raise UnsafeDoctype("unreadable internal subset in the DOCTYPE")
+    raise UnsafeDoctype("unterminated internal subset in the DOCTYPE")
 
 
 def defuse_doctype(data: bytes) -> bytes:
-    """Drop every entity declaration but short literal ones from the DOCTYPE.
+    """The document with its DOCTYPE's internal subset reduced to entities that cannot
+    amplify; :class:`UnsafeDoctype` when the prolog cannot be read.
 
-    feedparser keeps only "safe" entities (a literal without ``&``) — but it finds
-    declarations with a line-anchored pattern, so one written on the same line as the
-    DOCTYPE slipped past it to expat, which then expands until its amplification limit
-    (half a second for a billion laughs), and a long literal used many times would be
-    expanded by its lenient parser without a limit.  Here every declaration that is
-    not a literal of at most 64 characters (so no external, parameter, nested or long
-    entity) is removed, and what is kept starts a line, where feedparser looks.
-    Only the prolog (before the root element) is touched.
+    The prolog is scanned as an XML parser reads it — an optional BOM, white space,
+    processing instructions and comments (whatever they contain), then the DOCTYPE —
+    so a DOCTYPE after a comment or a processing instruction is found.  Of its internal
+    subset only general entities whose expansion is no longer than their reference
+    are kept (one character reference, or a literal as short as ``&name;``): no long
+    literal, no nesting, no parameter entity, no external entity, nothing for an
+    ``<!ELEMENT>``/``<!ATTLIST>``; each kept one starts a line, where feedparser looks
+    for them.  The external identifier is kept (feedparser reads the RSS version from
+    it) and is never loaded.  Works on any ASCII-compatible encoding (feedparser hands
+    its UTF-8 conversion of UTF-16 documents here, see :func:`raw_feedparser`).
     """
-    head_end = _PROLOG_END.search(data)
-    end = head_end.start() if head_end else len(data)
-    head = data[:end]
-    if b"<!" not in head or not _DOCTYPE_START.search(head):
+    if b"<!" not in data:
         return data
+    size = len(data)
+    i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while i < size:
+        ch = data[i]
+        if ch in b" \t\r\n":
+            i += 1
+        elif data.startswith(b"<?", i):
+            i = _skip_past(data, i + 2, b"?>", "processing instruction")
+        elif data.startswith(b"<!--", i):
+            i = _skip_past(data, i + 4, b"-->", "comment")
+        elif data.startswith(b"<!DOCTYPE", i) or data[i : i + 9].upper() == b"<!DOCTYPE":
+            j = i + 9
+            while j < size and data[j] not in b"[>":
+                j = _skip_quoted(data, j) if data[j] in b"\"'" else j + 1
+            if j >= size:
+                raise UnsafeDoctype("unterminated DOCTYPE")
+            if data[j] == 0x3E:  # > : no internal subset
+                return data
+            kept, k = _internal_subset(data, j + 1)
+            while k < size and data[k] in b" \t\r\n":
+                k += 1
+            if not data.startswith(b">", k):
+                raise UnsafeDoctype("DOCTYPE not closed after its internal subset")
+            subset = b"".join(b"\n" + decl for decl in kept)
+            return data[:i] + b"\n" + data[i:j] + b"[" + subset + b"\n]>" + data[k + 1 :]
+        else:
+            return data  # the root element (or something no parser will take as a prolog)
+    return data
 
-    def keep(match: re.Match[bytes]) -> bytes:
-        decl = match.group(0)
-        return b"\n" + decl if _SAFE_ENTITY.fullmatch(decl) else b""
 
-    head = _ENTITY_DECL.sub(keep, head)
-    head = _DOCTYPE_START.sub(b"\n<!DOCTYPE", head, count=1)
-    return head + data[end:]
+def _guarded_replace_doctype(original: Any) -> Any:
+    """feedparser's own DOCTYPE step, run after :func:`defuse_doctype` and
+    :func:`neutralise_char_refs` on the UTF-8 feedparser made of the document."""
+
+    def replace_doctype(data: bytes) -> Any:
+        return original(neutralise_char_refs(defuse_doctype(data)))
+
+    replace_doctype.briefreader_guard = True  # type: ignore[attr-defined]
+    return replace_doctype
+
+
+def _guard_feedparser() -> bool:
+    """Make feedparser defuse every document it parses *after* converting it to UTF-8
+    (so UTF-16 and other encodings are covered).  False if its internals moved."""
+    try:
+        import feedparser.api as fp_api
+    except ImportError:  # pragma: no cover
+        return False
+    current = getattr(fp_api, "replace_doctype", None)
+    if current is None:  # pragma: no cover - feedparser changed
+        return False
+    if not getattr(current, "briefreader_guard", False):
+        fp_api.replace_doctype = _guarded_replace_doctype(current)
+    return True
 
 
 def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) -> RawFeed:
@@ -948,15 +1090,22 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
     import feedparser
 
     headers = {"content-type": content_type} if content_type else None
-    with pywarnings.catch_warnings():
-        pywarnings.simplefilter("ignore")
-        result = feedparser.parse(
-            # a stream: feedparser never opens a URL or a path
-            io.BytesIO(defuse_doctype(bytes(data))),
-            response_headers=headers,
-            resolve_relative_uris=False,  # html_to_markdown resolves links itself
-            sanitize_html=False,  # nh3 does it, ~2× faster
-        )
+    data = bytes(data)
+    try:
+        if not _guard_feedparser() and b"<!ENTITY" in data:
+            raise UnsafeDoctype("entity declarations (not read without a guard)")
+        data = neutralise_char_refs(defuse_doctype(data))
+        with pywarnings.catch_warnings():
+            pywarnings.simplefilter("ignore")
+            result = feedparser.parse(
+                # a stream: feedparser never opens a URL or a path
+                io.BytesIO(data),
+                response_headers=headers,
+                resolve_relative_uris=False,  # html_to_markdown resolves links itself
+                sanitize_html=False,  # nh3 does it, ~2× faster
+            )
+    except UnsafeDoctype as unsafe:
+        raise SourceError(url, f"refused: {unsafe}") from None
     version = str(result.get("version") or "")
     feed = result.get("feed") or {}
     entries = result.get("entries") or []
@@ -1362,7 +1511,7 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str) -> Article | None:
 
 
 def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
-    from briefreader.sources.jsonfile import parse_json_feed
+    from briefreader.sources.jsonfile import parse_json_feed, replace_json_surrogates
 
     decoded = decode_bytes(bytes(data), url)
     try:
@@ -1371,6 +1520,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         raise SourceError(url, "JSON too deeply nested to read") from None
     except ValueError as exc:
         raise SourceError(url, f"invalid JSON ({_one_line(exc)})") from None
+    obj = replace_json_surrogates(obj)
     if not isinstance(obj, dict):
         raise SourceError(url, "JSON, but not a JSON Feed (not an object)")
     version = obj.get("version")

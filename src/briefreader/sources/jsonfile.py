@@ -25,8 +25,9 @@ from typing import Any
 from briefreader.model import Article, ArticleState, article_id, parse_datetime
 from briefreader.sources import SourceError
 from briefreader.sources.html import extract_brief_parts, safe_url, strip_ordinals
+from briefreader.textclean import replace_surrogates
 
-__all__ = ["parse", "parse_json_feed", "parse_with_state"]
+__all__ = ["parse", "parse_json_feed", "parse_with_state", "replace_json_surrogates"]
 
 # model field → other names it is accepted under (first present wins)
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -60,6 +61,7 @@ def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[Articl
         raise SourceError(origin, "JSON too deeply nested to read") from None
     except ValueError as exc:  # e.g. an integer with too many digits
         raise SourceError(origin, f"invalid JSON: {_one_line(str(exc))}") from None
+    data = replace_json_surrogates(data)
     if isinstance(data, dict):
         if _is_json_feed(data):
             feed = parse_json_feed(data, origin)
@@ -71,6 +73,34 @@ def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[Articl
     if isinstance(data, list):
         return _article_list(data, origin), _states(data)
     raise SourceError(origin, f"JSON holds {_kind(data)}, not an article or a list of articles")
+
+
+def replace_json_surrogates(data: Any) -> Any:
+    """Loaded JSON with every unpaired surrogate (a ``"\\ud800"`` escape) in its
+    strings and keys replaced by U+FFFD: such a string can be neither stored nor
+    printed.  Iterative, so nesting depth costs no recursion."""
+    if isinstance(data, str):
+        return replace_surrogates(data)
+    if not isinstance(data, dict | list):
+        return data
+    stack: list[dict[str, Any] | list[Any]] = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if any(not key.isascii() and replace_surrogates(key) != key for key in node):
+                fixed = {replace_surrogates(key): value for key, value in node.items()}
+                node.clear()
+                node.update(fixed)
+            pairs: Any = node.items()
+        else:
+            pairs = enumerate(node)
+        for key, value in list(pairs):
+            if isinstance(value, str):
+                if not value.isascii():
+                    node[key] = replace_surrogates(value)
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return data
 
 
 def _article_list(items: list[Any], origin: str) -> list[Article]:
