@@ -54,7 +54,9 @@ reads), ``tags`` (a list, or a comma-separated string), ``summary``,
 ``image_caption``, ``related`` (a list of ``{title, url}`` mappings or strings),
 ``id``, ``takeaways_derived``, and — mostly written by :func:`to_markdown` —
 ``takeaways`` (a list), ``analysis`` (a mapping with ``label``, ``title``,
-``body``, ``byline``, ``kicker``; ``null`` for none) and ``body``.  **A field given
+``body``, ``byline``, ``kicker``; ``null`` for none) and ``body``; an export also
+writes the library state, ``read_at``, ``starred_at`` and ``feed_url``
+(:func:`parse_with_state` returns it beside the article).  **A field given
 in the front matter wins over the same field found in the sections.**  Front
 matter that is not valid YAML is read leniently (``key: value`` lines of the
 scalar keys, plus ``tags``); if that finds nothing, or the YAML is a plain string
