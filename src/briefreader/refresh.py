@@ -15,12 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import multiprocessing
-import os
-import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -28,6 +25,7 @@ from briefreader.fetch import DEFAULT_CONCURRENCY, Fetcher, FetchRequest, FetchR
 from briefreader.library import FeedInfo, Library
 from briefreader.sources import SourceError
 from briefreader.sources.feed import ParsedFeed, parse_feed
+from briefreader.workers import BrokenProcessPool, WorkerPool, parse_pool
 
 __all__ = [
     "FeedOutcome",
@@ -114,16 +112,29 @@ class RefreshReport:
 Progress = Callable[[FeedOutcome, int, int], None]
 
 
-def make_executor(workers: int | None = None, *, threaded_caller: bool = False) -> Executor:
-    """A process pool for parsing.  ``threaded_caller``: the process has other
-    threads (the app), so workers are spawned rather than forked."""
-    count = workers or min(4, os.cpu_count() or 1)
-    method = "fork" if sys.platform == "linux" and not threaded_caller else "spawn"
-    return ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context(method))
+def make_executor(workers: int | None = None, *, threaded_caller: bool = False) -> WorkerPool:
+    """A process pool for parsing (:func:`briefreader.workers.parse_pool`).
+    ``threaded_caller``: the process has other threads (the app), so workers are
+    spawned rather than forked."""
+    return parse_pool(workers, in_app=threaded_caller)
 
 
-def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed:
-    return parse_feed(body, url=url, content_type=content_type)
+#: Why a feed failed when the process parsing it died (a crash, not a bad feed).
+WORKER_DIED = "could not parse: the parser process died while reading it"
+
+
+def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
+    """Parse a feed, in a worker process: the feed, or why not as one line.
+
+    Never raises: what crosses back from a worker is plain values, as an exception
+    that cannot be rebuilt in the parent (SourceError cannot) breaks the pool and
+    every other feed in it."""
+    try:
+        return parse_feed(body, url=url, content_type=content_type)
+    except SourceError as exc:
+        return exc.reason or str(exc)
+    except Exception as exc:
+        return f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
 
 
 class _Run:
@@ -174,6 +185,28 @@ class _Run:
         )
         self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason, seconds=result.elapsed))
 
+    async def parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
+        """The parsed feed, or why not.  A worker that dies breaks the pool and every
+        feed in it: the pool replaces itself, and each feed the break took down is
+        parsed again alone, so only a feed that kills its worker again fails."""
+        if self.executor is None:
+            return _parse(body, url, content_type)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.executor, _parse, body, url, content_type)
+        except BrokenProcessPool:
+            pass
+        except Exception as exc:  # the pool could not take it (shut down, unpicklable)
+            return f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
+        if not isinstance(self.executor, WorkerPool):
+            return WORKER_DIED
+        try:
+            return await self.executor.run_alone(_parse, body, url, content_type)
+        except BrokenProcessPool:
+            return WORKER_DIED
+        except Exception as exc:
+            return f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
+
     async def handle(self, feed: FeedInfo, result: FetchResult) -> None:
         lib = self.library
         now = time.time()
@@ -194,20 +227,9 @@ class _Run:
             self.done(FeedOutcome(feed.url, feed.title, "not-modified", seconds=result.elapsed))
             return
         content_type = result.headers.get("content-type") or result.content_type
-        try:
-            if self.executor is None:
-                parsed = _parse(result.body, feed.url, content_type)
-            else:
-                loop = asyncio.get_running_loop()
-                parsed = await loop.run_in_executor(
-                    self.executor, _parse, result.body, feed.url, content_type
-                )
-        except SourceError as exc:
-            await self.fail(feed, result, exc.reason)
-            return
-        except Exception as exc:  # a worker crashed: report it for this feed only
-            reason = f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
-            await self.fail(feed, result, reason)
+        parsed = await self.parse(result.body, feed.url, content_type)
+        if isinstance(parsed, str):
+            await self.fail(feed, result, parsed)
             return
         # The related index is brought up to date after the run (index_related), not
         # feed by feed: it would double the refresh's cost on the event loop.
@@ -366,10 +388,9 @@ async def subscribe_async(
             return SubscribeResult(url=feed_url, error=result.error, candidates=candidates)
         feed_url = result.permanent_url or feed_url
         body, content_type = result.body, result.headers.get("content-type") or result.content_type
-    try:
-        parsed = await asyncio.to_thread(_parse, body, feed_url, content_type)
-    except SourceError as exc:
-        return SubscribeResult(url=feed_url, error=exc.reason, candidates=candidates)
+    parsed = await asyncio.to_thread(_parse, body, feed_url, content_type)
+    if isinstance(parsed, str):
+        return SubscribeResult(url=feed_url, error=parsed, candidates=candidates)
     feed, created = library.add_feed(
         feed_url, title=parsed.title, site_url=parsed.site_url, tags=tags
     )

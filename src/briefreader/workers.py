@@ -1,0 +1,266 @@
+"""Worker processes: the one place briefreader makes process pools.
+
+Three pools use it: feed parsing (``briefreader refresh`` and the app's ``r``), file
+reading for large imports (:mod:`briefreader.ingest`), and the app's low-priority
+background upkeep (related index, story grouping: :func:`index_and_group`).
+
+What every pool here guarantees:
+
+* **A dead pool is replaced.**  A worker that dies (a crash in a C library, out of
+  memory, killed) breaks a :class:`~concurrent.futures.ProcessPoolExecutor` for
+  good.  :class:`WorkerPool` makes a new one at the next ``submit``, and
+  :meth:`WorkerPool.run_alone` runs one call in a one-worker pool of its own, so a
+  caller can retry the calls a break took down and tell which one kills its
+  worker.  What a task sends back should be plain values (a str for an error,
+  never an exception object: one that cannot be unpickled in the parent breaks the
+  whole pool).
+* **Workers die with their parent.**  On Linux each worker asks the kernel for
+  SIGKILL when its parent goes (``prctl(PR_SET_PDEATHSIG)``), then checks that the
+  parent had not already gone; everywhere, a daemon thread in each worker polls
+  ``os.getppid()`` and exits the worker when the parent changes.  (The kernel's
+  "parent" is the *thread* that started the worker: pools are started from the
+  main thread or an event loop's, never from a short-lived thread.)  The
+  multiprocessing resource tracker, which spawned pools start, exits by itself
+  once the parent and its workers are gone (its pipe closes).
+* **Quiet workers** (``quiet=True``, the app's pools): stdout and stderr point at
+  ``os.devnull``, so a warning never scribbles over a full-screen app.  Textual
+  replaces ``sys.stderr`` with an object whose ``fileno()`` is -1, which
+  multiprocessing would hand to the resource tracker ("bad value(s) in
+  fds_to_keep"): the tracker is started here with a real descriptor.
+
+Kept light (standard library only, no Textual): spawned workers import it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import warnings
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Literal, ParamSpec, TypeVar
+
+__all__ = [
+    "BrokenProcessPool",
+    "StartMethod",
+    "WorkerPool",
+    "background_pool",
+    "index_and_group",
+    "parse_pool",
+    "read_pool",
+]
+
+StartMethod = Literal["fork", "spawn"]
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+#: How often (seconds) a worker's watch thread checks that its parent is alive.
+PARENT_POLL = 1.0
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def default_workers() -> int:
+    return min(4, os.cpu_count() or 1)
+
+
+def fork_or_spawn(*, threaded_caller: bool = False) -> StartMethod:
+    """fork (workers start in milliseconds, no re-import) on Linux from a process
+    with no other threads; spawn otherwise (forking a threaded process can copy a
+    lock some other thread holds)."""
+    return "fork" if sys.platform == "linux" and not threaded_caller else "spawn"
+
+
+# ---------------------------------------------------------------------------------
+# in each worker
+
+
+def _init_worker(
+    parent: int, quiet: bool, low_priority: bool, extra: Callable[[], None] | None
+) -> None:
+    """Run in each worker as it starts."""
+    _die_with_parent(parent)
+    if quiet:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+        warnings.simplefilter("ignore")
+    if low_priority:
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(10)  # the reader's keypresses come first
+    if extra is not None:
+        extra()
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform == "linux":
+        with contextlib.suppress(Exception):  # no libc, no prctl: the thread still watches
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # it died before the request above took hold
+        os._exit(0)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="briefreader-watch-parent", daemon=True
+    ).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:  # runs for as long as the parent does
+        time.sleep(PARENT_POLL)
+    os._exit(0)
+
+
+# ---------------------------------------------------------------------------------
+# in the parent
+
+
+class WorkerPool(Executor):
+    """A process pool that replaces itself when a worker dies.
+
+    ``start``: how workers start (:func:`fork_or_spawn`); a replacement made while
+    this process has other threads is spawned even when ``start`` is fork.
+    ``initializer``: run in each worker after the standard setup (tests use it).
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        start: StartMethod | None = None,
+        quiet: bool = False,
+        low_priority: bool = False,
+        initializer: Callable[[], None] | None = None,
+    ) -> None:
+        self.workers = workers or default_workers()
+        self.start: StartMethod = start or fork_or_spawn()
+        self.quiet = quiet
+        self.low_priority = low_priority
+        self.initializer = initializer
+        #: how many times a broken pool was replaced
+        self.replaced = 0
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._alone: ProcessPoolExecutor | None = None
+        self._alone_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+        self._alone_locks = weakref.WeakKeyDictionary()
+        self._shut = False
+
+    def _make(self, count: int, *, replacement: bool) -> ProcessPoolExecutor:
+        method = self.start
+        if method == "fork" and replacement and threading.active_count() > 1:
+            method = "spawn"
+        if method != "fork":
+            _ensure_resource_tracker()
+        return ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_init_worker,
+            initargs=(os.getpid(), self.quiet, self.low_priority, self.initializer),
+        )
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        with self._lock:
+            if self._shut:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            if self._pool is None:
+                self._pool = self._make(self.workers, replacement=False)
+            try:
+                return self._pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._make(self.workers, replacement=True)
+                self.replaced += 1
+                return self._pool.submit(fn, *args, **kwargs)
+
+    async def run_alone(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        """``fn(*args)`` in a one-worker pool of its own, one call at a time: a call
+        that kills its worker raises BrokenProcessPool and takes no other call with
+        it (the next gets a new worker).  Slower than :meth:`run`: for retries."""
+        loop = asyncio.get_running_loop()
+        lock = self._alone_locks.setdefault(loop, asyncio.Lock())
+        async with lock:
+            with self._lock:
+                if self._shut:
+                    raise RuntimeError("cannot schedule new futures after shutdown")
+                if self._alone is None:
+                    self._alone = self._make(1, replacement=True)
+                alone = self._alone
+            try:
+                return await asyncio.wrap_future(
+                    alone.submit(functools.partial(fn, *args, **kwargs))
+                )
+            except BrokenProcessPool:
+                with self._lock:
+                    if self._alone is alone:
+                        self._alone = None
+                alone.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._shut = True
+            pools = [p for p in (self._pool, self._alone) if p is not None]
+            self._pool = self._alone = None
+        for pool in pools:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _ensure_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr (see the module
+    docstring): a spawned pool would otherwise start it with ``sys.stderr``."""
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
+# ---------------------------------------------------------------------------------
+# the pools
+
+
+def parse_pool(workers: int | None = None, *, in_app: bool = False) -> WorkerPool:
+    """Feed parsing.  ``in_app``: the app has threads (spawned workers) and a full
+    screen (quiet workers)."""
+    return WorkerPool(workers, start=fork_or_spawn(threaded_caller=in_app), quiet=in_app)
+
+
+def read_pool(workers: int | None = None) -> WorkerPool:
+    """File reading for a large import, from the single-threaded command line."""
+    return WorkerPool(workers, start=fork_or_spawn(threaded_caller=threading.active_count() > 1))
+
+
+def background_pool() -> WorkerPool:
+    """One low-priority process for the app's related indexing and story grouping:
+    that work is pure Python, and in a thread of the app it would hold the GIL
+    against the keyboard (a 50-article batch of story grouping is ~200 ms)."""
+    return WorkerPool(1, start="spawn", quiet=True, low_priority=True)
+
+
+def index_and_group(library_path: str, index_batch: int, story_batch: int) -> tuple[int, int, bool]:
+    """One step of background upkeep, run in the background process: index up to
+    ``index_batch`` queued articles, then group up to ``story_batch`` into stories.
+    Returns (indexed, grouped, more to do)."""
+    from briefreader.library import Library
+
+    with Library(library_path) as lib:
+        indexed = lib.index_related(limit=index_batch)
+        grouped = 0 if lib.related_pending() else lib.update_stories(limit=story_batch)
+        more = bool(lib.related_pending() or lib.stories_pending())
+    return indexed, grouped, more
