@@ -326,3 +326,62 @@ def test_opml_entity_amplification_is_not_expanded(case: str) -> None:
         return
     for feed in result:
         assert "x" * 1000 not in feed.title + feed.url
+
+
+# ---------------------------------------------------------------------------------
+# items that share a link (item 1)
+
+
+def _podcast(root: str) -> bytes:
+    if root == "rss":
+        items = "".join(
+            f"<item><title>Episode {n}</title><link>https://show.example/</link>"
+            f'<guid isPermaLink="false">ep-{n}</guid><description>Episode {n} notes.</description>'
+            "</item>"
+            for n in (1, 2, 3)
+        )
+        # a repeated guid is still one item, and so is a repeated link without a guid
+        items += (
+            "<item><title>Episode 3 again</title><link>https://show.example/</link>"
+            '<guid isPermaLink="false">ep-3</guid></item>'
+            "<item><title>No guid A</title><link>https://show.example/a</link></item>"
+            "<item><title>No guid A again</title><link>https://show.example/a</link></item>"
+        )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Show</title>'
+            f"<link>https://show.example/</link>{items}</channel></rss>"
+        ).encode()
+    entries = [
+        {
+            "id": f"ep-{n}",
+            "url": "https://show.example/",
+            "title": f"Episode {n}",
+            "content_text": f"Episode {n} notes.",
+        }
+        for n in (1, 2, 3)
+    ]
+    entries.append({"id": "ep-3", "url": "https://show.example/", "title": "Episode 3 again"})
+    entries.append({"url": "https://show.example/a", "title": "No guid A"})
+    entries.append({"url": "https://show.example/a", "title": "No guid A again"})
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Show", "items": entries}
+    ).encode()
+
+
+@pytest.mark.parametrize("kind", ["fast", "feedparser", "json"])
+def test_items_sharing_a_link_are_kept_apart_by_guid(kind: str, tmp_path: Path) -> None:
+    from briefreader.library import Library
+    from briefreader.sources.feed import parse_feed, reference_parse
+
+    url = "https://show.example/feed"
+    data = _podcast("json" if kind == "json" else "rss")
+    feed = (reference_parse if kind == "feedparser" else parse_feed)(data, url=url)
+    assert feed.parser == kind
+    assert [a.title for a in feed.items] == ["Episode 1", "Episode 2", "Episode 3", "No guid A"]
+    assert len({a.id for a in feed.items}) == 4
+    library = Library(tmp_path / "lib.sqlite3")
+    try:
+        library.store(feed.items)
+        assert library.count() == 4
+    finally:
+        library.close()

@@ -1424,9 +1424,11 @@ def build_feed(raw: RawFeed, *, url: str, parser: ParserName) -> ParsedFeed:
         warn.append(f"{url}: {len(raw.items)} items; read the first {MAX_ITEMS}")
     for item in raw.items[:MAX_ITEMS]:
         link = _pick_link(item.links, item.fallback_link, url)
+        # An item is identified by its guid; by its link only when it has none (the
+        # episodes of a podcast often all link to the show's page).
         if item.guid and item.guid in seen_guids:
             continue
-        if link and link in seen_links:
+        if not item.guid and link and link in seen_links:
             continue
         try:
             article = _article(item, info, link)
@@ -1439,7 +1441,7 @@ def build_feed(raw: RawFeed, *, url: str, parser: ParserName) -> ParsedFeed:
             continue
         if item.guid:
             seen_guids.add(item.guid)
-        if link:
+        elif link:
             seen_links.add(link)
         items.append(article)
     if skipped:
@@ -1566,11 +1568,13 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         raw_id = item.get("id")
         guid = str(raw_id).strip() if isinstance(raw_id, str | int) and raw_id != "" else ""
         article = _finish_json_item(found[0], guid, url)
-        if (guid and guid in seen_guids) or (article.url and article.url in seen_links):
+        if guid and guid in seen_guids:  # identified by its id; by its link only without
+            continue
+        if not guid and article.url and article.url in seen_links:
             continue
         if guid:
             seen_guids.add(guid)
-        if article.url:
+        elif article.url:
             seen_links.add(article.url)
         articles.append(article)
     if skipped:
