@@ -288,6 +288,9 @@ def test_delete_removes_articles_and_a_refresh_does_not_bring_them_back(tmp_path
         assert out.returncode == 1
         assert "no-such-thing" in out.stderr
         assert "deleted Bridge reopens" in out.stderr and "deleted Ferry delayed" in out.stderr
+        # A feed's address names the feed, not its newest item: nothing is deleted.
+        out = run("delete", server.url("/a.xml"), home=home)
+        assert out.returncode == 1 and "is a feed" in out.stderr
         # The feed still lists them (and a new item): only the new one arrives.
         server.add(
             "/a.xml",

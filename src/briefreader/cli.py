@@ -256,6 +256,10 @@ def _find_articles(library: Library, keys: Sequence[str]) -> tuple[list[Article]
         if article is None:
             _err(f"briefreader: error: no article {key!r} in the library (an id, URL or path)")
             missing += 1
+        elif key not in (article.id, article.url) and library.feed(key) is not None:
+            # A feed's address finds its newest item (the item's origin): not meant here.
+            _err(f"briefreader: error: {key} is a feed, not an article (`remove` unsubscribes)")
+            missing += 1
         else:
             found.setdefault(article.id, article)
     return list(found.values()), missing
