@@ -4,6 +4,7 @@ queue, the samples, and files that are not (or no longer) a healthy library."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -316,3 +317,149 @@ def test_a_schema_3_library_marks_its_samples_and_its_first_run(tmp_path: Path) 
     with Library(path) as lib:
         assert lib.sample_count() == 1 and lib.samples_offered()
         assert not lib.first_run()
+
+
+# -- damaged, foreign and read-only library files ---------------------------------------
+
+
+def _damaged_library(path: Path) -> bytes:
+    """A library whose header and schema are fine but whose middle pages are garbage."""
+    with Library(path) as lib:
+        feed, _ = lib.add_feed("https://site.example/feed.xml", title="Site")
+        lib.store(
+            [
+                Article(
+                    id=f"d{n}",
+                    title=f"Story {n} about the harbour",
+                    url=f"https://site.example/{n}",
+                    body=f"Paragraph {n} about cranes and ferries. " * 40,
+                )
+                for n in range(400)
+            ],
+            feed_id=feed.id,
+        )
+    data = bytearray(path.read_bytes())
+    page = 4096
+    pages = len(data) // page
+    for p in range(pages // 4, pages - 2):  # page headers of the middle and end
+        data[p * page : p * page + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["feeds"], ["export"], ["related", "d1"], ["search", "harbour"]],
+)
+def test_a_damaged_library_gives_one_line_and_stays_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    from briefreader.cli import main
+
+    path = tmp_path / "lib.sqlite3"
+    before = _damaged_library(path)
+    capsys.readouterr()
+    assert main([*command, "--library", str(path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and str(path) in err and "damaged" in err, err
+    assert path.read_bytes() == before
+
+
+def test_the_app_quits_with_one_line_on_a_damaged_library(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from briefreader.config import Config
+    from briefreader.tui.app import BriefReaderApp
+
+    path = tmp_path / "lib.sqlite3"
+    before = _damaged_library(path)
+
+    async def run() -> BriefReaderApp:
+        app = BriefReaderApp(path, config=Config(), config_path=None, load_samples=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(50):  # bounded: the load fails within a few frames
+                await pilot.pause(0.05)
+                if not app.is_running:
+                    break
+        return app
+
+    app = asyncio.run(run())
+    app._shutdown_libraries()
+    assert app.return_code == 1
+    assert app.library_problem is not None and str(path) in app.library_problem
+    assert path.read_bytes() == before
+
+
+def test_negative_user_version_and_foreign_files_are_refused(tmp_path: Path) -> None:
+    from briefreader.library import LibraryError
+
+    neg = tmp_path / "neg.sqlite3"
+    Library(neg).close()
+    db = sqlite3.connect(neg)
+    db.execute("PRAGMA user_version = -3")
+    db.commit()
+    db.close()
+    with pytest.raises(LibraryError, match="not a briefreader library"):
+        Library(neg)
+
+    other = tmp_path / "other.sqlite3"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE notes (x)")
+    db.commit()
+    db.close()
+    before = other.read_bytes()
+    with pytest.raises(LibraryError, match="not a briefreader library"):
+        Library(other)
+    assert other.read_bytes() == before
+
+    app = tmp_path / "app.sqlite3"
+    db = sqlite3.connect(app)
+    db.execute("PRAGMA application_id = 1234")
+    db.commit()
+    db.close()
+    with pytest.raises(LibraryError, match="another program"):
+        Library(app)
+
+
+def test_a_new_library_carries_our_application_id(tmp_path: Path) -> None:
+    from briefreader.library import APPLICATION_ID
+
+    with Library(tmp_path / "lib.sqlite3") as lib:
+        assert lib._db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_a_library_opened_read_only_reads_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite3"
+    with Library(path) as lib:
+        lib.store([Article(id="r1", title="Harbour story", body="Cranes.")])
+    before = path.read_bytes()
+    with Library(path, readonly=True) as ro:
+        assert [r.id for r in ro.rows()] == ["r1"]
+        assert ro.search_ids("harbour") == ["r1"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            ro.set_read("r1")
+    assert path.read_bytes() == before
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file modes")
+def test_a_read_only_library_file_still_lists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from briefreader.cli import main
+
+    path = tmp_path / "lib.sqlite3"
+    with Library(path) as lib:
+        lib.store([Article(id="r1", title="Harbour story", body="Cranes.")])
+    path.chmod(0o444)
+    tmp_path.chmod(0o555)
+    try:
+        assert main(["list", "--library", str(path)]) == 0
+        assert "Harbour story" in capsys.readouterr().out
+        assert main(["add", "--samples", "--library", str(path)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and "read-only" in err
+    finally:
+        tmp_path.chmod(0o755)
+        path.chmod(0o644)

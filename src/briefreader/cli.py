@@ -50,6 +50,13 @@ def _open_library(args: argparse.Namespace) -> Library:
     return Library(_library_path(args))
 
 
+def _read_library(args: argparse.Namespace) -> Library:
+    """The library for a reading command: read-only when it cannot be written."""
+    from briefreader.library import Library
+
+    return Library.for_reading(_library_path(args))
+
+
 def _write_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
@@ -197,7 +204,7 @@ def _plain_snippet(snippet: str) -> str:
 
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    with _open_library(args) as library:
+    with _read_library(args) as library:
         hits = library.search(query, limit=args.limit, prefix_last=False)
     if args.json:
         _write_json(
@@ -298,7 +305,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_related(args: argparse.Namespace) -> int:
     """The related list the sidebar shows: same story first, then related."""
-    with _open_library(args) as library:
+    with _read_library(args) as library:
         article = _find_article(library, args.article)
         if article is None:
             _err(f"briefreader: no article {args.article!r} in the library (an id, URL or path)")
@@ -347,7 +354,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.opml:
         from briefreader.sources.opml import OpmlFeed, write_opml
 
-        with _open_library(args) as library:
+        with _read_library(args) as library:
             feeds = [OpmlFeed(f.url, f.title, f.site_url, f.tags) for f in library.feeds()]
         text = write_opml(feeds)
         if args.out:
@@ -362,7 +369,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     # Each article carries its state (read/starred times, its feed's URL) beside its
     # fields, so `add` of the export restores it.
-    with _open_library(args) as library:
+    with _read_library(args) as library:
         articles = list(library.articles())
         states = library.states()
     none = ArticleState()
@@ -395,7 +402,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    with _open_library(args) as library:
+    with _read_library(args) as library:
         rows = library.rows(args.filter, limit=args.limit)
     if args.json:
         _write_json(
@@ -430,7 +437,7 @@ def _when(ts: float | None) -> str:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    with _open_library(args) as library:
+    with _read_library(args) as library:
         feeds = library.feeds()
     if args.json:
         _write_json(
@@ -726,9 +733,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
-        from briefreader.library import LibraryError
+        import sqlite3
+
+        from briefreader.library import LibraryError, problem_line
 
         if isinstance(exc, LibraryError):
             _err(f"briefreader: {exc}")
+            return EXIT_FAILED
+        if isinstance(exc, sqlite3.DatabaseError):
+            # A damaged library (corrupt pages behind a valid header), or a write to
+            # a read-only one: one line naming the file; the file is left as it is.
+            _err(f"briefreader: {problem_line(_library_path(args), exc)}")
             return EXIT_FAILED
         raise

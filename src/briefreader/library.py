@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import time
@@ -44,6 +45,8 @@ __all__ = [
     "StoreCounts",
     "StoryInfo",
     "fts_query",
+    "is_damage",
+    "problem_line",
 ]
 
 Filter = Literal["all", "unread", "starred"]
@@ -201,6 +204,42 @@ class LibraryError(Exception):
     """The library file cannot be opened or is not a briefreader library."""
 
 
+def problem_line(path: str | Path, exc: sqlite3.Error) -> str:
+    """One line saying what went wrong with the library file and what to do."""
+    text = str(exc)
+    if "readonly" in text.replace(" ", "").replace("-", "").lower():
+        return (
+            f"{path}: the library is read-only (the file or its folder cannot be written); "
+            "reading commands still work"
+        )
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return f"{path}: the library is busy (another briefreader is writing); try again"
+    if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text:
+        return f"{path}: {text}"
+    return (
+        f"{path}: the library file is damaged ({text}); it was left as it is: restore it "
+        "from a backup, or move it aside to start a new library"
+    )
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an SQLite error means the file itself is damaged (not busy, not
+    interrupted, not read-only)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    text = str(exc)
+    return type(exc) is sqlite3.DatabaseError or "malformed" in text or "not a database" in text
+
+
+def _writable(path: Path) -> bool:
+    """Whether the library file (or, for a new one, its folder) can be written, and
+    its folder too (SQLite keeps its -wal and -shm files beside it)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return not folder.exists() or os.access(folder, os.W_OK)
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleRow:
     """What the article list needs of an article: cheap to load by the hundred thousand."""
@@ -332,20 +371,30 @@ def fts_query(text: str, *, prefix_last: bool = True) -> str:
 class Library:
     """An open library file.  Use as a context manager or call :meth:`close`."""
 
+    @classmethod
+    def for_reading(cls, path: str | Path) -> Library:
+        """Open for a reading command: writable when it can be (so an older schema is
+        brought up to date), else read-only (a 0444 file, a read-only folder or disk)."""
+        p = Path(path)
+        return cls(p, readonly=p.exists() and not _writable(p))
+
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
         if not readonly:
+            if self.path.exists() and not _writable(self.path):
+                raise LibraryError(
+                    f"{self.path}: the library is read-only (the file or its folder cannot "
+                    "be written); reading commands still work"
+                )
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             if readonly:
-                uri = self.path.resolve().as_uri() + "?mode=ro"
-                self._db = sqlite3.connect(
-                    uri, uri=True, isolation_level=None, check_same_thread=False
-                )
+                self._db = self._connect_readonly()
             else:
                 self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA busy_timeout = 10000")
+            self._check_ours()  # before anything could write to another program's file
             if not readonly:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
@@ -353,11 +402,34 @@ class Library:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            if "malformed" in str(exc) or "readonly" in str(exc):
+                raise LibraryError(problem_line(self.path, exc)) from None
             raise LibraryError(f"{self.path}: not a briefreader library ({exc})") from None
         self._source_ids: dict[str, int] = {}
         # Term ids and document frequencies the related ranking looked up (see related()).
         self._term_cache: _related.TermCache = {}
         self._term_cache_docs = 0
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """``mode=ro``; when SQLite cannot make the WAL index beside a read-only file
+        (a read-only folder), ``immutable=1``: nothing can be writing it then."""
+        base = self.path.resolve().as_uri()
+        if not self.path.exists():
+            raise LibraryError(f"{self.path}: no such library")
+        db = sqlite3.connect(
+            base + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            db.close()
+            db = sqlite3.connect(
+                base + "?mode=ro&immutable=1",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        return db
 
     # -- lifecycle ----------------------------------------------------------------
 

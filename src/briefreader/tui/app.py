@@ -49,7 +49,14 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from briefreader.config import Config, load_config, refresh_seconds, save_theme
-from briefreader.library import ArticleRow, FeedInfo, Library, LibraryError
+from briefreader.library import (
+    ArticleRow,
+    FeedInfo,
+    Library,
+    LibraryError,
+    is_damage,
+    problem_line,
+)
 from briefreader.model import Article, ArticleState
 from briefreader.tui.commands import BriefReaderCommands
 from briefreader.tui.formatting import safe_line
@@ -384,6 +391,8 @@ class BriefReaderApp(App[None]):
         """
         self.library_path = Path(library_path)
         self.library = Library(self.library_path)
+        self.library_problem: str | None = None
+        """Why the app quit over the library file (one line), or None."""
         self._reader: Library | None = None
         self._background_pool: Executor | None = None
         self._reader_lock = threading.Lock()
@@ -485,6 +494,19 @@ class BriefReaderApp(App[None]):
         self.refresh_interval = refresh_seconds(self.config.refresh_minutes)
         if self.refresh_interval is not None:
             self.set_interval(self.refresh_interval, self._refresh_on_timer)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # A damaged library file (corrupt pages behind a valid header) shows up as a
+        # DatabaseError in whatever query reads the bad page first: quit with one
+        # line naming the file instead of a traceback (the file is left as it is).
+        cause = getattr(error, "error", error)  # WorkerFailed wraps the worker's error
+        if isinstance(cause, sqlite3.DatabaseError) and not self.library_problem:
+            self.library_problem = problem_line(self.library_path, cause)
+            self.exit(return_code=1)
+            return
+        if self.library_problem is not None:
+            return  # already quitting over the library
+        super()._handle_exception(error)
 
     def on_unmount(self) -> None:
         if self._theme_timer is not None:
@@ -714,6 +736,10 @@ class BriefReaderApp(App[None]):
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        error = worker.error
+        if worker.state == WorkerState.ERROR and isinstance(error, Exception) and is_damage(error):
+            self._handle_exception(error)  # a damaged library: quit with one line
+            return
         if (
             worker.group == "index"
             and worker.is_finished
@@ -1660,4 +1686,6 @@ def run_app(library_path: Path) -> int:
         app.run()
     finally:
         app._shutdown_libraries()
+    if app.library_problem:
+        print(f"briefreader: {app.library_problem}", file=sys.stderr)
     return app.return_code or 0
