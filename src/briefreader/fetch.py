@@ -362,6 +362,11 @@ def _describe(exc: BaseException, state: _State, deadline: float) -> str:
             got += f" of {state.expected} bytes" if state.expected is not None else " bytes"
             text = str(exc).lower()
             how = "reset" if "reset" in text or isinstance(exc, httpx.ReadError) else "closed"
+            if how == "closed" and state.expected is not None:
+                return (
+                    f"truncated: got {state.received} of {state.expected} bytes "
+                    "(connection closed while reading the body)"
+                )
             return f"connection {how} while reading the body ({got})"
         if isinstance(exc, httpx.RemoteProtocolError) and "disconnect" not in str(exc).lower():
             return f"invalid HTTP response: {_one_line(str(exc), 150)}"
@@ -788,7 +793,7 @@ class Fetcher:
 
     async def _read_body(self, response: httpx.Response, state: _State) -> bytes:
         length = response.headers.get("content-length", "").strip()
-        if length.isascii() and length.isdigit():
+        if length.isascii() and length.isdigit() and response.status_code not in (204, 205):
             state.expected = int(length)
             if state.expected > self.max_raw_bytes:
                 raise _Failure(
@@ -819,6 +824,9 @@ class Fetcher:
             raise _Failure(
                 f"could not decode the {decoder.name} body: {_one_line(str(exc), 120)}"
             ) from None
+        if state.expected is not None and state.received < state.expected:
+            # (the HTTP layer normally says so first; a body cut short is never a feed)
+            raise _Failure(f"truncated: got {state.received} of {state.expected} bytes")
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     def _too_large_decoded(self, decoder: _Decoder) -> str:

@@ -137,6 +137,14 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
         return f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
 
 
+def _cut_short(result: FetchResult) -> str:
+    """Why a feed whose XML stops before its end is refused: its body was cut short
+    (a Content-Length smaller than the document).  Nothing of it is stored."""
+    length = (result.headers.get("content-length") or "").strip()
+    said = f", as its Content-Length ({length}) said" if length.isdigit() else ""
+    return f"truncated: the feed stops mid-document after {len(result.body)} bytes{said}"
+
+
 class _Run:
     def __init__(
         self,
@@ -230,6 +238,9 @@ class _Run:
         parsed = await self.parse(result.body, feed.url, content_type)
         if isinstance(parsed, str):
             await self.fail(feed, result, parsed)
+            return
+        if parsed.ends_early:
+            await self.fail(feed, result, _cut_short(result))
             return
         # The related index is brought up to date after the run (index_related), not
         # feed by feed: it would double the refresh's cost on the event loop.
@@ -391,6 +402,8 @@ async def subscribe_async(
     parsed = await asyncio.to_thread(_parse, body, feed_url, content_type)
     if isinstance(parsed, str):
         return SubscribeResult(url=feed_url, error=parsed, candidates=candidates)
+    if parsed.ends_early:
+        return SubscribeResult(url=feed_url, error=_cut_short(result), candidates=candidates)
     feed, created = library.add_feed(
         feed_url, title=parsed.title, site_url=parsed.site_url, tags=tags
     )

@@ -117,6 +117,9 @@ class ParsedFeed:
     warnings: list[str] = field(default_factory=list)
     handover: str = ""
     version: str = ""
+    #: The XML stops before its root element is closed: the body was cut short
+    #: (a wrong Content-Length); what was read of it is not the feed.
+    ends_early: bool = False
 
 
 class HandOver(Exception):
@@ -166,6 +169,7 @@ class RawFeed:
     authors: list[str] = field(default_factory=list)
     version: str = ""
     warnings: list[str] = field(default_factory=list)
+    ends_early: bool = False
 
 
 # ---------------------------------------------------------------------------------
@@ -1126,6 +1130,7 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
         raise SourceError(url, reason)
     atom = version.startswith("atom")
     items = [_raw_fp_entry(entry, atom) for entry in entries]
+    ends_early = bool(result.get("bozo")) and _ends_early(data)
     # Atom's feed-level author stands for entries without one; RSS has no such rule
     # (its managingEditor is an address, not a byline).
     authors = _fp_authors(feed) if atom else []
@@ -1136,7 +1141,24 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
         authors=authors,
         version=version or "unknown",
         warnings=warn,
+        ends_early=ends_early,
     )
+
+
+_UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"\x00<", b"<\x00")
+# The end of a complete XML document: an end tag (or an empty root), then only
+# white space, comments and processing instructions.
+_DOCUMENT_END = re.compile(
+    rb"(?:</[^<>\s]+\s*>|/>)\s*(?:<!--(?:(?!-->).)*-->\s*|<\?(?:(?!\?>).)*\?>\s*)*\Z",
+    re.DOTALL,
+)
+
+
+def _ends_early(data: bytes) -> bool:
+    """Whether XML bytes stop before the document's end (a body cut short)."""
+    if data.startswith(_UTF16_OR_32):
+        return False  # (not worth decoding for; the check is a courtesy)
+    return _DOCUMENT_END.search(data[-4096:].rstrip()) is None
 
 
 def _fp_detail(detail: Any, fallback: Any = None) -> RawText | None:
@@ -1453,6 +1475,7 @@ def build_feed(raw: RawFeed, *, url: str, parser: ParserName) -> ParsedFeed:
         parser=parser,
         warnings=warn,
         version=raw.version,
+        ends_early=raw.ends_early,
     )
 
 
