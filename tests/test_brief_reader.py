@@ -522,12 +522,43 @@ def items_of(*lines: str) -> tuple[str, ...]:
 
 
 def test_glued_ordinal_followed_by_digit_is_kept() -> None:
-    # Item 1 "12 firms joined" — the due ordinal 1 is followed by a digit: keep it whole.
-    assert items_of("• 12 firms joined", "• 2Prices rose", "• 3Talks resume") == (
-        "12 firms joined",
-        "Prices rose",
-        "Talks resume",
+    # Item 1 "12 firms joined" — the due ordinal 1 is followed by a digit, and the list
+    # is not fully glued (item 5 has no ordinal): keep it whole.
+    assert items_of(
+        "• 12 firms joined", "• 2Prices rose", "• 3Talks resume", "• 4Rents fall", "• Calm"
+    ) == ("12 firms joined", "Prices rose", "Talks resume", "Rents fall", "Calm")
+
+
+def test_bullet_with_glued_ordinal_before_digits_in_a_fully_glued_list() -> None:
+    # Every item carries its glued due ordinal (a scraped numbered list): strip it, and
+    # only it, also where a digit follows.
+    assert items_of(
+        "• 1Three port authorities agreed to share data.",
+        "• 22025 budgets were cut by a fifth.",
+        "• 3Ministers met on Tuesday.",
+        "• 412 of the 41 vessels were inspected.",
+    ) == (
+        "Three port authorities agreed to share data.",
+        "2025 budgets were cut by a fifth.",
+        "Ministers met on Tuesday.",
+        "12 of the 41 vessels were inspected.",
     )
+
+
+_ITEM_TEXT = st.text(alphabet="abcdefghij0123456789 ", min_size=1, max_size=40).filter(
+    lambda t: t[0].isalnum() and t == t.strip()
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(_ITEM_TEXT, min_size=1, max_size=12), word=st.sampled_from("xyz"))
+def test_fully_glued_bulleted_list_gives_back_its_texts(texts: list[str], word: str) -> None:
+    # Whatever each item's text starts with (digits included), "• {k}{text}" for every
+    # k is read back as the text: the due ordinal, and only it, is stripped.
+    texts = [*texts, word + "ord ends the list"]  # at least one plainly glued ordinal
+    lines = [f"• {k}{text}" for k, text in enumerate(texts, 1)]
+    got = items_of(*lines)
+    assert tuple(" ".join(t.split()) for t in got) == tuple(" ".join(t.split()) for t in texts)
 
 
 def test_digits_that_are_not_the_due_ordinal_stay() -> None:
@@ -542,19 +573,25 @@ def test_digits_that_are_not_the_due_ordinal_stay() -> None:
         "Gamma",
         "Delta",
     )
-    assert items_of("• 1Deals closed", "• 23andMe agreed to a sale", "• 3Shares fell") == (
-        "Deals closed",
-        "23andMe agreed to a sale",
-        "Shares fell",
-    )
+    assert items_of(
+        "• 1Deals closed", "• 23andMe agreed to a sale", "• 3Shares fell", "• 4Bids", "• Calm"
+    ) == ("Deals closed", "23andMe agreed to a sale", "Shares fell", "Bids", "Calm")
 
 
-def test_glued_ordinal_before_a_digit_is_the_documented_limit() -> None:
-    # "2" glued to "3D printers": the remainder starts with a digit, so nothing is stripped.
+def test_glued_ordinal_before_a_digit() -> None:
+    # In a fully glued list the due "2" before "3D printers" is stripped ...
     assert items_of("• 1Alpha", "• 23D printers shipped", "• 3Gamma") == (
+        "Alpha",
+        "3D printers shipped",
+        "Gamma",
+    )
+    # ... in one that is not, a remainder starting with a digit keeps it.
+    assert items_of("• 1Alpha", "• 23D printers shipped", "• 3Gamma", "• 4Delta", "• Eps") == (
         "Alpha",
         "23D printers shipped",
         "Gamma",
+        "Delta",
+        "Eps",
     )
 
 
@@ -593,11 +630,15 @@ def test_unnumbered_bullets_keep_leading_numbers() -> None:
 
 
 def test_mostly_numbered_long_list() -> None:
-    assert items_of("• 1Alpha", "• 2Beta", "• 3Gamma", "• 44 percent agree") == (
+    assert items_of("• 1Alpha", "• 2Beta", "• 3Gamma", "• 55 percent agree") == (
         "Alpha",
         "Beta",
         "Gamma",
-        "44 percent agree",
+        "55 percent agree",
+    )
+    # (fully glued: "44 percent" as item 4 is the ordinal 4 and "4 percent")
+    assert items_of("• 1Alpha", "• 2Beta", "• 3Gamma", "• 44 percent agree")[3] == (
+        "4 percent agree"
     )
 
 

@@ -55,13 +55,18 @@ How each part is recognised:
   block is an item).  Bulleted and numbered lists may span blank lines.
 * **Ordinals**: item *k* may start with its *due* ordinal *k*, either separated
   (``k.``, ``k)``, ``k:`` followed by a space, or ``k`` and a space) or glued
-  (``1Microsoft …``).  A glued ordinal is stripped only if what follows is not a
-  digit, so ``12 firms joined`` as item 1 is kept whole, as is ``23andMe …`` as
-  item 2 (the price: a glued ``2`` before ``3D …`` is kept too, as ``23D …``);
-  ``1.5 million …`` is never an ordinal.  Ordinals are stripped only when the
-  list is numbered: more than half of its items carry their due ordinal (a
-  single item numbered only by ``1`` and a space does not count).  Digits that
-  are not the due ordinal are never touched ("3 3D printers" as item 2 stays).
+  (``1Microsoft …``); ``1.5 million …`` is never an ordinal.  In a *fully glued*
+  list — every item starts with its due ordinal, at least one glued to a
+  non-digit, as a scraped numbered list is — the due ordinal is stripped from
+  every item, also before a digit: ``• 22025 budgets …`` as item 2 is ``2025
+  budgets …``, ``• 412 of the 41 vessels …`` as item 4 is ``12 of the 41 …``
+  (the price: ``23andMe`` as item 2 of such a list reads ``3andMe``).
+  Otherwise a glued ordinal is stripped only if what follows is not a digit, and
+  only when the list is numbered: more than half of its items carry their due
+  ordinal (a single item numbered only by ``1`` and a space does not count); so
+  ``12 firms joined`` as item 1 of a list that is not fully glued is kept whole.
+  Digits that are not the due ordinal are never touched ("3 3D printers" as item
+  2 stays).
 * **Analysis**: after the label, a short single line is the analysis title; the
   paragraphs up to the byline group are its body.  The byline group is a block
   of one to four short lines within the first four paragraphs (a single line
@@ -543,9 +548,31 @@ def _related(lines: list[str]) -> list[RelatedLink]:
 # sections
 
 
+def _glued_before_digit(text: str, k: int) -> str | None:
+    """``text`` after its due ordinal ``k`` when a digit follows it (``22025 …`` as
+    item 2 → ``2025 …``): a reading only a fully glued list makes certain."""
+    num = str(k)
+    if text.startswith(num) and text[len(num) : len(num) + 1].isdigit():
+        return text[len(num) :]
+    return None
+
+
 def _strip_ordinals(items: list[str]) -> list[str]:
     n = len(items)
     hits = [_ordinal_rest(text, k) for k, text in enumerate(items, 1)]
+    # A scraped numbered list glues every item's ordinal to its text, digits or not:
+    # when every item starts with its due ordinal and at least one is plainly glued,
+    # the due ordinal is stripped from all of them ("• 412 of the 41 …" as item 4 is
+    # "12 of the 41 …") — and only the due ordinal.
+    before_digit = [_glued_before_digit(text, k) for k, text in enumerate(items, 1)]
+    if any(h is not None and h[1] == "glued" for h in hits) and all(
+        (h is not None and h[1] == "glued") or d is not None
+        for h, d in zip(hits, before_digit, strict=True)
+    ):
+        return [
+            h[0] if h is not None else d if d is not None else text
+            for h, d, text in zip(hits, before_digit, items, strict=True)
+        ]
     count = sum(h is not None for h in hits)
     numbered = count * 2 > n
     if n == 1 and hits[0] is not None and hits[0][1] == "space":
