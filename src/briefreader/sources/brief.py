@@ -53,21 +53,12 @@ How each part is recognised:
   *numbered* (no bullets, each item starts with its ordinal; other lines continue
   the previous item) or *plain* (no bullets or ordinals: each line of the first
   block is an item).  Bulleted and numbered lists may span blank lines.
-* **Ordinals**: item *k* may start with its *due* ordinal *k*, either separated
-  (``k.``, ``k)``, ``k:`` followed by a space, or ``k`` and a space) or glued
-  (``1Microsoft …``); ``1.5 million …`` is never an ordinal.  In a *fully glued*
-  list — every item starts with its due ordinal, at least one glued to a
-  non-digit, as a scraped numbered list is — the due ordinal is stripped from
-  every item, also before a digit: ``• 22025 budgets …`` as item 2 is ``2025
-  budgets …``, ``• 412 of the 41 vessels …`` as item 4 is ``12 of the 41 …``
-  (the price: ``23andMe`` as item 2 of such a list reads ``3andMe``).
-  Otherwise a glued ordinal is stripped only if what follows is not a digit, and
-  only when the list is numbered: more than half of its items carry their due
-  ordinal (a single item numbered only by ``1`` and a space does not count); so
-  ``12 firms joined`` as item 1 of a list that is not fully glued is kept whole.
-  Digits that are not the due ordinal are never touched ("3 3D printers" as item
-  2 stays).
-* **Analysis**: after the label, a short single line is the analysis title; the
+* **Ordinals**: the due-ordinal rule of :func:`~briefreader.sources.vocabulary.strip_ordinals`
+  (``• 1Microsoft …`` → ``Microsoft …``; ``1.5 million …`` is never an ordinal), the
+  same rule as every other reader's.
+* **Analysis**: the label is one :func:`~briefreader.sources.vocabulary.analysis_label`
+  knows (Editor's Desk/Note/Analysis …, Analysis, Why it matters …), alone on its line
+  or followed by a title (``Analysis: Title``).  After the label, a short single line is the analysis title; the
   paragraphs up to the byline group are its body.  The byline group is a block
   of one to four short lines within the first four paragraphs (a single line
   only if it reads as a byline — ``— Name``, ``By Name``, ``… Editorial`` — or
@@ -96,57 +87,30 @@ regular expression at all), and nothing raises on arbitrary text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
 
 from briefreader.model import Analysis, Article, RelatedLink, article_id, parse_datetime
+from briefreader.sources.vocabulary import (
+    EDITOR_WORDS,
+    LABEL_WORDS,
+    MARKER_MAX,
+    analysis_label,
+    editor_label,
+    is_takeaways_heading,
+    norm,
+    ordinal_rest,
+    straight_apostrophes,
+    strip_ordinals,
+)
 
 __all__ = ["parse"]
 
 TITLE_MAX = 200
-#: Lines longer than this are never headings, labels or chrome.
-_MARKER_MAX = 80
 _CAPTION_MAX = 300
 _RELATED_MAX = 50
-
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
-
-_TAKEAWAY_HEADINGS = frozenset(
-    {
-        "key takeaways",
-        "key takeaway",
-        "takeaways",
-        "the takeaways",
-        "key points",
-        "key point",
-        "the key points",
-        "main points",
-        "highlights",
-        "key highlights",
-        "tl;dr",
-        "tldr",
-        "tl dr",
-        "tl; dr",
-        "at a glance",
-    }
-)
-
-_EDITOR_WORDS = frozenset({"editor's", "editors'", "editors", "editor", "editor s"})
-_LABEL_WORDS = frozenset(
-    {
-        "desk",
-        "analysis",
-        "note",
-        "notes",
-        "take",
-        "view",
-        "comment",
-        "commentary",
-        "perspective",
-        "insight",
-    }
-)
 
 _CHROME = {
     "related articles": "related",
@@ -223,69 +187,18 @@ _URL_PREFIXES = ("url:", "link:", "source:", "original:")
 # small line predicates (all linear, most bail out on long lines)
 
 
-def _norm(s: str) -> str:
-    """Casefolded, apostrophes straightened, spaces collapsed, decoration trimmed."""
-    s = " ".join(s.translate(_APOSTROPHES).split()).casefold()
-    if not s or (s[0].isalnum() and s[-1].isalnum()):
-        return s
-    start, end = 0, len(s)
-    while start < end and not (s[start].isalnum() or s[start] == "'"):
-        start += 1
-    while end > start and not (s[end - 1].isalnum() or s[end - 1] == "'"):
-        end -= 1
-    return s[start:end]
-
-
-def _is_takeaways_heading(s: str) -> bool:
-    return len(s) <= _MARKER_MAX and _norm(s) in _TAKEAWAY_HEADINGS
-
-
-def _label_words(words: list[str]) -> str | None:
-    """``["Editor’s", "Desk"]`` → ``"Editor's Desk"``; None if not an analysis label."""
-    if len(words) == 2:
-        first, second = words
-    elif len(words) == 3 and words[1] == "s":  # "Editor s Desk" after odd apostrophes
-        first, second = words[0] + "'s", words[2]
-    else:
-        return None
-    f = first.translate(_APOSTROPHES)
-    if f.casefold() not in _EDITOR_WORDS or _norm(second) not in _LABEL_WORDS:
-        return None
-    return f"{f} {second.strip(':.-–—')}"
-
-
-def _analysis_label(s: str) -> tuple[str, str] | None:
-    """One-line analysis label → ``(label, title)``; ``title`` may be empty."""
-    if len(s) > 160:
-        return None
-    head, title = s, ""
-    for sep in (":", " — ", " – ", " - ", " | ", " · "):
-        if sep in s:
-            head, _, title = s.partition(sep)
-            break
-    head = head.strip().strip("#*_ ")
-    if len(head) > _MARKER_MAX:
-        return None
-    label = _label_words(head.split())
-    if label is None:
-        return None
-    return label, title.strip().strip("*_ ")
-
-
 def _is_editor_word(s: str) -> bool:
-    return (
-        len(s) <= 20 and s.strip().strip("#*_ ").translate(_APOSTROPHES).casefold() in _EDITOR_WORDS
-    )
+    return len(s) <= 20 and straight_apostrophes(s.strip().strip("#*_ ")).casefold() in EDITOR_WORDS
 
 
 def _is_label_word(s: str) -> bool:
-    return len(s) <= 20 and _norm(s) in _LABEL_WORDS
+    return len(s) <= 20 and norm(s) in LABEL_WORDS
 
 
 def _chrome_kind(s: str) -> str | None:
-    if len(s) > _MARKER_MAX:
+    if len(s) > MARKER_MAX:
         return None
-    return _CHROME.get(_norm(s))
+    return _CHROME.get(norm(s))
 
 
 def _is_icon(s: str) -> bool:
@@ -310,29 +223,6 @@ def _split_bullet(line: str) -> tuple[str, bool]:
     if s[0] in _WEAK_BULLETS and len(s) > 1 and s[1].isspace():
         return s[1:].lstrip(), True
     return s, False
-
-
-def _ordinal_rest(text: str, k: int) -> tuple[str, str] | None:
-    """If ``text`` starts with the ordinal ``k``: ``(rest, form)``; form is
-    ``"sep"`` (``k.``/``k)``/``k:``), ``"space"`` or ``"glued"``."""
-    num = str(k)
-    if not text.startswith(num):
-        return None
-    rest = text[len(num) :]
-    if not rest:
-        return None
-    ch = rest[0]
-    if ch in ".):":
-        after = rest[1:]
-        if not after or after[0].isdigit():
-            return None
-        return after.lstrip(), "sep"
-    if ch.isspace():
-        after = rest.lstrip()
-        return (after, "space") if after else None
-    if ch.isdigit():
-        return None
-    return rest, "glued"
 
 
 def _is_short(s: str) -> bool:
@@ -441,12 +331,12 @@ def _tokenise(lines: list[str], blankless: bool) -> list[_Block]:
             i += 1
             continue
         if len(s) <= 160:
-            if _is_takeaways_heading(s):
+            if is_takeaways_heading(s):
                 flush()
                 blocks.append(_Block([s], "takeaways", raw=[line]))
                 i += 1
                 continue
-            label = _analysis_label(s)
+            label = analysis_label(s)
             if label is not None:
                 flush()
                 blocks.append(_Block([s], "analysis", label[0], label[1], raw=[line]))
@@ -459,7 +349,7 @@ def _tokenise(lines: list[str], blankless: bool) -> list[_Block]:
                 if j < n and _is_label_word(lines[j].strip()):
                     flush()
                     second = lines[j].strip()
-                    label_text = _label_words([s.strip("#*_ "), second]) or f"{s} {second}"
+                    label_text = editor_label([s.strip("#*_ "), second]) or f"{s} {second}"
                     blocks.append(_Block([s, second], "analysis", label_text, raw=lines[i : j + 1]))
                     i = j + 1
                     continue
@@ -548,40 +438,6 @@ def _related(lines: list[str]) -> list[RelatedLink]:
 # sections
 
 
-def _glued_before_digit(text: str, k: int) -> str | None:
-    """``text`` after its due ordinal ``k`` when a digit follows it (``22025 …`` as
-    item 2 → ``2025 …``): a reading only a fully glued list makes certain."""
-    num = str(k)
-    if text.startswith(num) and text[len(num) : len(num) + 1].isdigit():
-        return text[len(num) :]
-    return None
-
-
-def _strip_ordinals(items: list[str]) -> list[str]:
-    n = len(items)
-    hits = [_ordinal_rest(text, k) for k, text in enumerate(items, 1)]
-    # A scraped numbered list glues every item's ordinal to its text, digits or not:
-    # when every item starts with its due ordinal and at least one is plainly glued,
-    # the due ordinal is stripped from all of them ("• 412 of the 41 …" as item 4 is
-    # "12 of the 41 …") — and only the due ordinal.
-    before_digit = [_glued_before_digit(text, k) for k, text in enumerate(items, 1)]
-    if any(h is not None and h[1] == "glued" for h in hits) and all(
-        (h is not None and h[1] == "glued") or d is not None
-        for h, d in zip(hits, before_digit, strict=True)
-    ):
-        return [
-            h[0] if h is not None else d if d is not None else text
-            for h, d, text in zip(hits, before_digit, items, strict=True)
-        ]
-    count = sum(h is not None for h in hits)
-    numbered = count * 2 > n
-    if n == 1 and hits[0] is not None and hits[0][1] == "space":
-        numbered = False
-    if not numbered:
-        return items
-    return [h[0] if h is not None else text for h, text in zip(hits, items, strict=True)]
-
-
 def _collect_takeaways(blocks: list[_Block], i: int, blankless: bool) -> tuple[list[str], int]:
     n = len(blocks)
     while i < n and blocks[i].kind == "junk":
@@ -590,20 +446,20 @@ def _collect_takeaways(blocks: list[_Block], i: int, blankless: bool) -> tuple[l
         return [], i
     first = blocks[i].lines[0]
     text, bulleted = _split_bullet(first)
-    numbered = not bulleted and _ordinal_rest(text, 1) is not None
+    numbered = not bulleted and ordinal_rest(text, 1) is not None
     items: list[list[str]] = []
     if bulleted or numbered:
         while i < n and blocks[i].kind == "text":
             lines = blocks[i].lines
             head, has_bullet = _split_bullet(lines[0])
-            starts = has_bullet if bulleted else _ordinal_rest(head, len(items) + 1) is not None
+            starts = has_bullet if bulleted else ordinal_rest(head, len(items) + 1) is not None
             if not starts:
                 break
             for line in lines:
                 head, has_bullet = _split_bullet(line)
                 if not head:
                     continue
-                new = has_bullet if bulleted else _ordinal_rest(head, len(items) + 1) is not None
+                new = has_bullet if bulleted else ordinal_rest(head, len(items) + 1) is not None
                 if new or not items:
                     items.append([head])
                 else:
@@ -617,7 +473,7 @@ def _collect_takeaways(blocks: list[_Block], i: int, blankless: bool) -> tuple[l
         items = [[line.strip()] for line in blocks[i].lines if line.strip()]
         i += 1
     texts = [" ".join(parts) for parts in items]
-    return [t for t in _strip_ordinals(texts) if t], i
+    return [t for t in strip_ordinals(texts) if t], i
 
 
 def _byline_group(blocks: list[_Block], k: int, blankless: bool) -> tuple[list[str], int] | None:
@@ -645,6 +501,8 @@ def _collect_analysis(
     title = label.title
     while i < n and blocks[i].kind == "junk":
         i += 1
+    if i < n and blocks[i].kind == "analysis":  # a label right after the label: its title
+        blocks[i] = blocks[i].as_text()
     if (
         not title
         and i + 1 < n
@@ -751,7 +609,7 @@ def parse(text: str, origin: str) -> list[Article]:
     content = lines[rest_start:chrome_at]
     related = _related(lines[chrome_at:])
 
-    url = author = source = ""
+    url = author = ""
     published: datetime | None = None
 
     def take_meta(s: str) -> bool:
@@ -781,42 +639,69 @@ def parse(text: str, origin: str) -> list[Article]:
     blocks = _tokenise(content, blankless)
 
     structured = chrome_at < len(lines) or any(b.kind in ("takeaways", "analysis") for b in blocks)
-    if not structured:
-        body_lines = list(content)
-        # cheap header metadata: single-line paragraphs among the first three blocks
-        seen = 0
-        for idx, line in enumerate(body_lines):
-            if seen >= 3:
-                break
-            if not line.strip():
-                continue
-            seen += 1
-            lonely = (idx == 0 or not body_lines[idx - 1].strip()) and (
-                idx + 1 >= len(body_lines) or not body_lines[idx + 1].strip()
-            )
-            if lonely and take_meta(line):
-                body_lines[idx] = ""
-        body = "\n".join(body_lines).strip("\n")
-        body = "\n".join(_collapse_blank_runs(body.split("\n")))
-        if truncated:
-            body = lines[start].strip() + ("\n\n" + body if body else "")
-        return [
-            Article(
-                id=article_id(url=url, title=title, source=source, published=published),
-                title=title,
-                url=url,
-                author=author,
-                published=published,
-                body=body,
-                related=tuple(related),
-                origin=origin,
-            )
-        ]
+    if structured:
+        parts = _structured(blocks, blankless, take_meta)
+        body = parts.body
+    else:
+        parts = _Parts()
+        body = _unstructured_body(content, take_meta)
+    if truncated:
+        body = lines[start].strip() + ("\n\n" + body if body else "")
+    source = parts.source
+    return [
+        Article(
+            id=article_id(url=url, title=title, source=source, published=published),
+            title=title,
+            summary=parts.summary,
+            url=url,
+            source=source,
+            author=author,
+            published=published,
+            image_caption=parts.caption,
+            takeaways=tuple(parts.takeaways),
+            analysis=parts.analysis,
+            body=body,
+            related=tuple(related),
+            origin=origin,
+        )
+    ]
 
+
+def _unstructured_body(content: list[str], take_meta: Callable[[str], bool]) -> str:
+    """The body of a brief without structure: the text verbatim, less the header
+    metadata among its first three paragraphs (single lines)."""
+    body_lines = list(content)
+    seen = 0
+    for idx, line in enumerate(body_lines):
+        if seen >= 3:
+            break
+        if not line.strip():
+            continue
+        seen += 1
+        lonely = (idx == 0 or not body_lines[idx - 1].strip()) and (
+            idx + 1 >= len(body_lines) or not body_lines[idx + 1].strip()
+        )
+        if lonely and take_meta(line):
+            body_lines[idx] = ""
+    body = "\n".join(body_lines).strip("\n")
+    return "\n".join(_collapse_blank_runs(body.split("\n")))
+
+
+@dataclass(slots=True)
+class _Parts:
+    summary: str = ""
+    caption: str = ""
+    source: str = ""
+    takeaways: list[str] = field(default_factory=list)
+    analysis: Analysis | None = None
+    body: str = ""
+
+
+def _structured(blocks: list[_Block], blankless: bool, take_meta: Callable[[str], bool]) -> _Parts:
+    """The parts of a brief with a takeaways heading, an analysis label or chrome."""
+    parts = _Parts()
     header: list[_Block] = []
     body_blocks: list[_Block] = []
-    takeaways: list[str] = []
-    analysis: Analysis | None = None
     seen_takeaways = False
     bounded = False
     i, n = 0, len(blocks)
@@ -824,12 +709,12 @@ def parse(text: str, origin: str) -> list[Article]:
         b = blocks[i]
         if b.kind == "takeaways" and not seen_takeaways and not body_blocks:
             seen_takeaways = bounded = True
-            takeaways, i = _collect_takeaways(blocks, i + 1, blankless)
+            parts.takeaways, i = _collect_takeaways(blocks, i + 1, blankless)
             continue
-        if b.kind == "analysis" and analysis is None:
+        if b.kind == "analysis" and parts.analysis is None:
             bounded = True
-            analysis, found_source, i = _collect_analysis(blocks, i + 1, b, blankless)
-            source = source or found_source
+            parts.analysis, found_source, i = _collect_analysis(blocks, i + 1, b, blankless)
+            parts.source = parts.source or found_source
             continue
         if b.kind == "junk":
             i += 1
@@ -840,7 +725,6 @@ def parse(text: str, origin: str) -> list[Article]:
         i += 1
 
     # header: metadata lines, dek, caption
-    summary = caption = ""
     content_blocks: list[_Block] = []
     for idx, b in enumerate(header):
         if idx < 4 and b.single and take_meta(b.lines[0]):
@@ -850,44 +734,25 @@ def parse(text: str, origin: str) -> list[Article]:
         first = content_blocks[0]
         only_caption = _caption_text(first, explicit_only=True)
         if only_caption is not None and len(content_blocks) == 1:
-            caption = only_caption
+            parts.caption = only_caption
             content_blocks = []
         else:
-            summary = first.text(" ")
+            parts.summary = first.text(" ")
             content_blocks = content_blocks[1:]
     if content_blocks:
         if bounded and len(content_blocks) <= 2:
             found = _caption_text(content_blocks[-1], explicit_only=False)
             if found is not None:
-                caption = found
+                parts.caption = found
                 content_blocks = content_blocks[:-1]
         else:
             found = _caption_text(content_blocks[0], explicit_only=True)
             if found is not None:
-                caption = found
+                parts.caption = found
                 content_blocks = content_blocks[1:]
     body_blocks = content_blocks + body_blocks
-
-    body = "\n\n".join(t for t in (b.text() for b in body_blocks) if t)
-    if truncated:
-        body = lines[start].strip() + ("\n\n" + body if body else "")
-    return [
-        Article(
-            id=article_id(url=url, title=title, source=source, published=published),
-            title=title,
-            summary=summary,
-            url=url,
-            source=source,
-            author=author,
-            published=published,
-            image_caption=caption,
-            takeaways=tuple(takeaways),
-            analysis=analysis,
-            body=body,
-            related=tuple(related),
-            origin=origin,
-        )
-    ]
+    parts.body = "\n\n".join(t for t in (b.text() for b in body_blocks) if t)
+    return parts
 
 
 def _collapse_blank_runs(lines: list[str]) -> list[str]:

@@ -78,9 +78,12 @@ not count):
 * ``## Key Takeaways`` — also Key Points, Highlights, TL;DR, Takeaways, … in any
   case.  Items are ``1.``/``1)``/``-``/``*``/``+``/``•`` list items; lines that do
   not start an item continue the previous one; a paragraph before any item is one
-  item.  A paragraph after the list (not indented) is body.
+  item.  A paragraph after the list (not indented) is body.  Items of a list not
+  numbered by Markdown lose their ordinals by the rule every reader uses
+  (:func:`~briefreader.sources.vocabulary.strip_ordinals`: ``- 1First`` → ``First``).
 * ``## Editor's Desk: Title`` — also ``Editor's Analysis``, ``Editor's Note``,
-  ``Editor’s Desk``, ``Analysis``, ``Editorial`` …: the heading text before the
+  ``Editor’s Desk``, ``Analysis``, ``Why it matters`` … (every label of
+  :func:`~briefreader.sources.vocabulary.analysis_label`): the heading text before the
   colon is the label, after it the analysis title (else a ``### Title`` first line
   of the section).  The last lines of the section may be the byline (``— Name``,
   ``-- Name`` or ``By Name``) and a ``*Kicker: …*`` line, in either order; the rest
@@ -105,9 +108,8 @@ takeaways keep their readable section.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import yaml
@@ -120,30 +122,21 @@ from briefreader.model import (
     article_id,
     parse_datetime,
 )
+from briefreader.sources.frontmatter import flag as _flag
+from briefreader.sources.frontmatter import scalar as _scalar
+from briefreader.sources.frontmatter import split_front_matter as _split_front_matter
+from briefreader.sources.frontmatter import string_list as _string_list
+from briefreader.sources.vocabulary import (
+    analysis_label,
+    is_takeaways_heading,
+    norm,
+    strip_ordinals,
+)
 
 __all__ = ["parse", "parse_with_state", "to_markdown"]
 
 TITLE_MAX = 200
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
-
-_TAKEAWAY_HEADINGS = frozenset(
-    {
-        "key takeaways",
-        "key takeaway",
-        "takeaways",
-        "the takeaways",
-        "key points",
-        "key point",
-        "main points",
-        "highlights",
-        "key highlights",
-        "tl;dr",
-        "tldr",
-        "tl dr",
-        "at a glance",
-    }
-)
 _RELATED_HEADINGS = frozenset(
     {
         "related articles",
@@ -158,26 +151,10 @@ _RELATED_HEADINGS = frozenset(
 _BODY_HEADINGS = frozenset(
     {"body", "article body", "story", "full story", "article", "full article"}
 )
-_ANALYSIS_PLAIN = frozenset({"analysis", "editorial", "editorial analysis", "our analysis"})
-_EDITOR_WORDS = frozenset({"editor's", "editors'", "editors", "editor"})
 
-_SCALAR_KEYS = frozenset(
-    {"title", "source", "url", "author", "published", "summary", "image_caption", "id"}
-    | {"read_at", "starred_at", "feed_url"}  # the state an export writes
-)
-_LENIENT_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(.*)")
 _NO_RELATED = frozenset({"no related articles found", "no related articles"})
-#: ``yaml.safe_load``'s loader, in C when libyaml is there (a pinned 5 MB body
-#: loads in well under a second instead of several).
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 # ---------------------------------------------------------------------------------
 # line helpers (linear, no backtracking)
-
-
-def _norm(s: str) -> str:
-    s = " ".join(s.translate(_APOSTROPHES).split()).casefold()
-    return s.strip(" :.*_#")
 
 
 def _heading(line: str) -> tuple[int, str] | None:
@@ -246,19 +223,6 @@ def _is_blank(line: str) -> bool:
     return not line.strip()
 
 
-def _analysis_heading(text: str) -> tuple[str, str] | None:
-    """``Editor's Desk: Strategic Analysis`` → ``("Editor's Desk", "Strategic Analysis")``."""
-    label, sep, title = text.partition(":")
-    label = label.strip().translate(_APOSTROPHES)
-    if not label or len(label) > 60:
-        return None
-    low = " ".join(label.casefold().split())
-    words = low.split()
-    if low in _ANALYSIS_PLAIN or (1 < len(words) <= 3 and words[0] in _EDITOR_WORDS):
-        return " ".join(label.split()), title.strip() if sep else ""
-    return None
-
-
 def _kicker(line: str) -> str | None:
     s = line.strip()
     for mark in ("*", "_"):
@@ -309,7 +273,7 @@ def _plain_paragraph(first: str) -> bool:
 
 def _link_item(text: str) -> RelatedLink | None:
     s = text.strip()
-    if not s or _norm(s) in _NO_RELATED:
+    if not s or norm(s) in _NO_RELATED:
         return None
     if s.startswith("[") and s.endswith(")"):
         mid = s.rfind("](")
@@ -327,71 +291,7 @@ def _link_item(text: str) -> RelatedLink | None:
 
 
 # ---------------------------------------------------------------------------------
-# front matter
-
-
-def _split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
-    """→ (front matter mapping or None, the rest of the text)."""
-    if not text.startswith("---"):
-        return None, text
-    lines = text.split("\n")
-    if lines[0].rstrip() != "---":
-        return None, text
-    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if close is None:
-        return None, text
-    block = "\n".join(lines[1:close])
-    rest = "\n".join(lines[close + 1 :])
-    try:
-        data = yaml.load(block, Loader=_SafeLoader)  # safe: (C)SafeLoader only
-    except Exception:  # any failure of untrusted YAML: errors, bad dates, deep nesting
-        lenient = _lenient_front_matter(lines[1:close])
-        return (lenient, rest) if lenient else (None, text)
-    if data is None:
-        return {}, rest
-    if isinstance(data, str):
-        return None, text  # prose between two thematic breaks, not front matter
-    if not isinstance(data, dict):
-        return {}, rest  # a list or a number: not ours, ignored
-    return {str(k).strip().casefold(): v for k, v in data.items() if isinstance(k, str)}, rest
-
-
-def _lenient_front_matter(lines: list[str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for line in lines:
-        if len(line) > 10_000:
-            continue
-        m = _LENIENT_LINE.fullmatch(line.strip())
-        if not m:
-            continue
-        key, value = m.group(1).casefold(), m.group(2).strip()
-        if value[:1] in ("'", '"'):
-            value = value.strip("'\"").strip()
-        if key in _SCALAR_KEYS and value:
-            data.setdefault(key, value)
-        elif key == "tags" and value:
-            data.setdefault("tags", value.strip("[]"))
-    return data
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return ""
-
-
-def _string_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [p.strip() for p in value.split(",") if p.strip()]
-    if isinstance(value, list | tuple):
-        return [s for s in (_scalar(v) for v in value) if s]
-    return []
+# front matter (read by briefreader.sources.frontmatter)
 
 
 def _related_list(value: Any) -> list[RelatedLink]:
@@ -410,12 +310,6 @@ def _related_list(value: Any) -> list[RelatedLink]:
             if text:
                 links.append(_link_item(text) or RelatedLink(text))
     return links
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().casefold() in ("true", "yes", "on", "1")
-    return bool(value) if isinstance(value, bool | int) else False
 
 
 # ---------------------------------------------------------------------------------
@@ -478,30 +372,33 @@ def _takeaways(lines: list[str], mask: list[bool]) -> tuple[list[str], list[str]
     items: list[list[str]] = []
     in_list = False
     after_blank = False
+    ordered = False  # numbered by Markdown: the items' ordinals are gone already
     for idx, line in enumerate(lines):
         if _is_blank(line):
             after_blank = True
             continue
         if mask[idx]:
-            return _joined(items), lines[idx:]
+            return _joined(items, ordered), lines[idx:]
         text = _list_item(line)
         if text is not None:
             items.append([text])
             in_list = True
+            ordered = ordered or line.lstrip(" \t")[:1].isdigit()
         elif in_list:
             if after_blank and not line.startswith((" ", "\t")):
-                return _joined(items), lines[idx:]  # a paragraph after the list: body
+                return _joined(items, ordered), lines[idx:]  # a paragraph after the list: body
             items[-1].append(line.strip())
         elif items and not after_blank:
             items[-1].append(line.strip())
         else:
             items.append([line.strip()])  # a paragraph before any list item: one item
         after_blank = False
-    return _joined(items), []
+    return _joined(items, ordered), []
 
 
-def _joined(items: list[list[str]]) -> list[str]:
-    return [t for t in (" ".join(p for p in parts if p) for parts in items) if t]
+def _joined(items: list[list[str]], ordered: bool) -> list[str]:
+    texts = [t for t in (" ".join(p for p in parts if p) for parts in items) if t]
+    return texts if ordered else [t for t in strip_ordinals(texts) if t]
 
 
 def _analysis(label: str, title: str, lines: list[str], mask: list[bool]) -> Analysis | None:
@@ -621,10 +518,10 @@ def _sections(text: str, fm_summary: str | None) -> _Sections:
             k += 1
         head = _heading(lines[j])
         heading = head[1] if head else ""
-        key = _norm(heading)
+        key = norm(heading)
         content, content_mask = lines[j + 1 : k], mask[j + 1 : k]
-        analysis_head = _analysis_heading(heading)
-        if key in _TAKEAWAY_HEADINGS:
+        analysis_head = analysis_label(heading)
+        if is_takeaways_heading(heading):
             items, leftover = _takeaways(content, content_mask)
             out.takeaways.extend(items)
             body.gap = True
