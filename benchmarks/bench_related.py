@@ -40,6 +40,7 @@ from corpus import TextMaker  # noqa: E402
 from briefreader import library as L  # noqa: E402
 from briefreader import related as R  # noqa: E402
 from briefreader.library import Library  # noqa: E402
+from briefreader.related import scoring  # noqa: E402  (the weights the ablation sets)
 
 DATA = HERE / ".data"
 
@@ -53,14 +54,14 @@ def _ms(xs: list[float]) -> str:
 
 @contextmanager
 def settings(**values: float) -> Iterator[None]:
-    old = {k: getattr(R, k) for k in values}
+    old = {k: getattr(scoring, k) for k in values}
     for k, v in values.items():
-        setattr(R, k, v)
+        setattr(scoring, k, v)
     try:
         yield
     finally:
         for k, v in old.items():
-            setattr(R, k, v)
+            setattr(scoring, k, v)
 
 
 # The score's parts, switched on one by one (weights renormalised to sum to 1).

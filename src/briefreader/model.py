@@ -18,6 +18,7 @@ __all__ = [
     "STATE_KEYS",
     "Analysis",
     "Article",
+    "ArticleRef",
     "ArticleState",
     "RelatedLink",
     "article_id",
@@ -228,6 +229,18 @@ class ArticleState:
         if read_at is None and starred_at is None and not feed_url:
             return None
         return cls(read_at, starred_at, feed_url)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """A stored article as a list of hits shows it (search and related results extend it)."""
+
+    id: str
+    title: str
+    source: str
+    published: str | None
+    origin: str
+    url: str
 
 
 def _iso(ts: float | None) -> str | None:

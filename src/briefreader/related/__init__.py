@@ -1,0 +1,92 @@
+"""Related articles: which stored articles are the same story, or its direct follow-up.
+
+Every step looks at a bounded part of an article — its title, dek, takeaways and
+the first :data:`BODY_CHARS` characters of its body (news puts the story in the
+lead; bounding it bounds the cost per article).
+
+1. **Retrieval** from a small inverted index kept in the library (tables
+   ``related_*``, schema 3).  Each article is indexed once, when it arrives, under
+   its *signature*: the :data:`SIGNATURE_SIZE` terms that best tell its story,
+   chosen by ``tf ** 2 × idf`` (title words count 3×, dek and takeaway words 2×).
+   Looking up the target's own best terms reads short posting lists only — a word
+   that is everywhere is in few signatures, and a term in more than
+   :data:`MAX_DF_SHARE` of the library is not looked up — so retrieval takes a few
+   milliseconds at 100,000 articles.
+2. **Re-ranking** of the best :data:`CANDIDATES` by a score in 0..1 (see
+   :func:`similarity`): mostly *key-term coverage* — how much of each article's
+   :data:`KEY_TERMS` best terms the other mentions — plus TF-IDF cosine over all
+   terms (names weighted up) and over names alone, faded by distance in time and
+   lowered a little for the target's own outlet.  Near-identical copies (one wire
+   story in several feeds) are folded into one hit that lists the other sources.
+   Hits under :data:`RELATED_MIN` merely share some words and are left out; from
+   :data:`SAME_STORY_THRESHOLD` a hit is the *same story*.
+
+Articles that cover the same story are grouped (:func:`assign_stories`): each
+article joins the story of its best same-story match, or starts one; the article
+list reads the group sizes (:func:`story_sizes`) to show "+3 sources".
+
+Indexing is incremental.  Database triggers queue every inserted or edited article
+(``related_pending``) and drop a deleted article's postings; :func:`index_pending`
+indexes the queue.  The library indexes small batches as it stores them and leaves
+bulk imports to :meth:`briefreader.library.Library.index_related` (run before
+ranking, or in the background), so importing thousands of files is not slowed.
+
+Document frequencies are counted as articles are indexed and never decremented
+(a deleted article leaves its counts behind, and so does the old version of an
+edited one); the document count they are divided by is counted the same way, so
+the ratios stay consistent.
+
+The package, one job a module: :mod:`.terms` (an article's words as index terms),
+:mod:`.scoring` (profiles, tf-idf vectors, the score), :mod:`.index` (the tables,
+triggers and incremental indexing), :mod:`.ranking` (retrieval, re-ranking, copies)
+and :mod:`.stories` (story groups).
+"""
+
+from __future__ import annotations
+
+from briefreader.related.index import (
+    MIGRATION_SQL,
+    SIGNATURE_SIZE,
+    TermCache,
+    index_pending,
+    indexed_count,
+    pending_count,
+)
+from briefreader.related.ranking import CANDIDATES, RelatedHit, rank
+from briefreader.related.scoring import (
+    RELATED_MIN,
+    SAME_STORY_THRESHOLD,
+    Profile,
+    features,
+    idf_table,
+    profile,
+    similarity,
+    weigh,
+)
+from briefreader.related.stories import StoryInfo, assign_stories, story_sizes
+from briefreader.related.terms import BODY_CHARS, index_terms
+
+__all__ = [
+    "BODY_CHARS",
+    "CANDIDATES",
+    "MIGRATION_SQL",
+    "RELATED_MIN",
+    "SAME_STORY_THRESHOLD",
+    "SIGNATURE_SIZE",
+    "Profile",
+    "RelatedHit",
+    "StoryInfo",
+    "TermCache",
+    "assign_stories",
+    "features",
+    "idf_table",
+    "index_pending",
+    "index_terms",
+    "indexed_count",
+    "pending_count",
+    "profile",
+    "rank",
+    "similarity",
+    "story_sizes",
+    "weigh",
+]

@@ -1,0 +1,226 @@
+"""The related index in the library: its tables and triggers (migration 3), the
+term lookup, and incremental indexing of the queued articles under their signatures."""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from briefreader.related.terms import BODY_CHARS, index_terms
+
+__all__ = [
+    "A_TAKEAWAYS",
+    "CHUNK",
+    "MIGRATION_SQL",
+    "SIGNATURE_SIZE",
+    "TermCache",
+    "index_pending",
+    "indexed_count",
+    "lookup",
+    "meta",
+    "pending_count",
+    "set_meta",
+]
+
+#: Terms an article is indexed under.
+SIGNATURE_SIZE = 20
+
+#: Migration 3: the index tables and the triggers that keep it in step.
+MIGRATION_SQL = """
+CREATE TABLE related_meta (
+    key    TEXT PRIMARY KEY,
+    value  INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO related_meta(key, value) VALUES ('docs', 0), ('next_term', 1), ('next_story', 1);
+CREATE TABLE related_terms (
+    term  TEXT PRIMARY KEY,
+    id    INTEGER NOT NULL,
+    df    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE related_postings (
+    term  INTEGER NOT NULL,
+    doc   INTEGER NOT NULL,
+    w     INTEGER NOT NULL,
+    PRIMARY KEY (term, doc)
+) WITHOUT ROWID;
+CREATE TABLE related_docs (
+    doc    INTEGER PRIMARY KEY,
+    terms  TEXT NOT NULL,
+    story  INTEGER
+);
+CREATE INDEX related_docs_by_story ON related_docs(story) WHERE story IS NOT NULL;
+CREATE TABLE related_pending (
+    doc  INTEGER PRIMARY KEY
+);
+INSERT INTO related_pending(doc) SELECT rowid FROM articles;
+CREATE TRIGGER related_queue_insert AFTER INSERT ON articles BEGIN
+    INSERT OR IGNORE INTO related_pending(doc) VALUES (new.rowid);
+END;
+CREATE TRIGGER related_queue_update AFTER UPDATE OF title, summary, takeaways, body ON articles
+BEGIN
+    INSERT OR IGNORE INTO related_pending(doc) VALUES (new.rowid);
+END;
+CREATE TRIGGER related_forget AFTER DELETE ON articles BEGIN
+    DELETE FROM related_postings WHERE doc = old.rowid AND term IN (
+        SELECT value FROM json_each((SELECT terms FROM related_docs WHERE doc = old.rowid)));
+    DELETE FROM related_docs WHERE doc = old.rowid;
+    DELETE FROM related_pending WHERE doc = old.rowid;
+END;
+"""
+
+CHUNK = 500
+# Authored takeaways only: derived ones repeat the body.
+_TAKEAWAYS = "CASE WHEN takeaways_derived THEN '' ELSE takeaways END"
+A_TAKEAWAYS = "CASE WHEN a.takeaways_derived THEN '' ELSE a.takeaways END"
+
+
+def meta(db: sqlite3.Connection, key: str) -> int:
+    """A counter of the index (``docs``, ``next_term``, ``next_story``)."""
+    row = db.execute("SELECT value FROM related_meta WHERE key = ?", (key,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def set_meta(db: sqlite3.Connection, key: str, value: int) -> None:
+    db.execute(
+        "INSERT INTO related_meta(key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+TermCache = dict[str, tuple[int, int]]
+
+
+def lookup(
+    db: sqlite3.Connection, terms: Iterable[str], cache: TermCache | None = None
+) -> TermCache:
+    """``{term: (id, df)}`` for the terms the index knows (``cache`` first)."""
+    found: TermCache = {}
+    wanted: list[str] = []
+    if cache:
+        for t in terms:
+            v = cache.get(t)
+            if v is None:
+                wanted.append(t)
+            else:
+                found[t] = v
+    else:
+        wanted = list(terms)
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows = db.execute(
+            f"SELECT term, id, df FROM related_terms WHERE term IN ({marks})", chunk
+        ).fetchall()
+        for term, term_id, df in rows:
+            found[term] = (term_id, df)
+        if cache is not None:
+            cache.update((term, (term_id, df)) for term, term_id, df in rows)
+    return found
+
+
+def indexed_count(db: sqlite3.Connection) -> int:
+    """How many articles have been indexed (ever: the document-frequency base)."""
+    return meta(db, "docs")
+
+
+def pending_count(db: sqlite3.Connection) -> int:
+    """How many articles wait to be indexed."""
+    return int(db.execute("SELECT count(*) FROM related_pending").fetchone()[0])
+
+
+def index_pending(
+    db: sqlite3.Connection, *, docs: Sequence[int] | None = None, limit: int | None = None
+) -> int:
+    """Index queued articles (all, those of ``docs``, or the first ``limit``).
+
+    Runs inside the caller's write transaction.  Returns how many were indexed.
+    """
+    if docs is not None:
+        todo: list[int] = []
+        for start in range(0, len(docs), CHUNK):
+            chunk = [int(d) for d in docs[start : start + CHUNK]]
+            marks = ",".join("?" * len(chunk))
+            todo += [
+                r[0]
+                for r in db.execute(
+                    f"SELECT doc FROM related_pending WHERE doc IN ({marks})", chunk
+                )
+            ]
+    else:
+        sql = "SELECT doc FROM related_pending ORDER BY doc"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        todo = [r[0] for r in db.execute(sql)]
+    indexed = 0
+    for start in range(0, len(todo), 2000):
+        indexed += _index_docs(db, todo[start : start + 2000])
+    return indexed
+
+
+def _index_docs(db: sqlite3.Connection, docs: list[int]) -> int:
+    per_doc: list[tuple[int, dict[str, float]]] = []
+    old: list[tuple[int, str]] = []
+    for start in range(0, len(docs), CHUNK):
+        chunk = docs[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for rowid, title, summary, takeaways, body in db.execute(
+            f"SELECT rowid, title, summary, {_TAKEAWAYS}, substr(body, 1, {BODY_CHARS}) "
+            f"FROM articles WHERE rowid IN ({marks})",
+            chunk,
+        ):
+            per_doc.append((rowid, index_terms(title, summary, takeaways, body)))
+        old += db.execute(f"SELECT doc, terms FROM related_docs WHERE doc IN ({marks})", chunk)
+    if old:  # re-indexing edited articles: drop their old postings (their story stays)
+        db.executemany(
+            "DELETE FROM related_postings WHERE term = ? AND doc = ?",
+            [(t, doc) for doc, terms in old for t in json.loads(terms)],
+        )
+    batch_df: Counter[str] = Counter()
+    for _, terms in per_doc:
+        batch_df.update(terms.keys())
+    known = lookup(db, batch_df)
+    ids = {t: v[0] for t, v in known.items()}
+    next_id = meta(db, "next_term")
+    for t in batch_df:
+        if t not in ids:
+            ids[t] = next_id
+            next_id += 1
+    set_meta(db, "next_term", next_id)
+    db.executemany(
+        "INSERT INTO related_terms(term, id, df) VALUES (?, ?, ?) "
+        "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+        [(t, ids[t], n) for t, n in batch_df.items()],
+    )
+    n_docs = meta(db, "docs") + len(per_doc)
+    set_meta(db, "docs", n_docs)
+    log_n = math.log(n_docs + 1.0)
+    idf = {
+        t: log_n - math.log(known[t][1] + n + 0.5 if t in known else n + 0.5)
+        for t, n in batch_df.items()
+    }
+    postings: list[tuple[int, int, int]] = []
+    doc_rows: list[tuple[int, str]] = []
+    for rowid, terms in per_doc:
+        top = heapq.nlargest(SIGNATURE_SIZE, [(w * w * idf[t], t) for t, w in terms.items()])
+        sig = [ids[t] for _, t in top]
+        postings += [(ids[t], rowid, min(255, round(terms[t] * 32))) for _, t in top]
+        doc_rows.append((rowid, json.dumps(sig)))
+    db.executemany(
+        "INSERT OR REPLACE INTO related_postings(term, doc, w) VALUES (?, ?, ?)", postings
+    )
+    db.executemany(
+        "INSERT INTO related_docs(doc, terms) VALUES (?, ?) "
+        "ON CONFLICT(doc) DO UPDATE SET terms = excluded.terms",
+        doc_rows,
+    )
+    for start in range(0, len(docs), CHUNK):
+        chunk = docs[start : start + CHUNK]
+        db.execute(
+            f"DELETE FROM related_pending WHERE doc IN ({','.join('?' * len(chunk))})", chunk
+        )
+    return len(per_doc)

@@ -1,0 +1,272 @@
+"""Scoring: an article's profile (terms, names, numbers, phrases), its tf-idf
+vectors, and the related score of two profiles (see :func:`similarity`)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from briefreader.related.terms import BODY_CHARS, index_terms, normalize
+
+__all__ = [
+    "RELATED_MIN",
+    "SAME_STORY_THRESHOLD",
+    "ArticleText",
+    "Profile",
+    "copy_similarity",
+    "cosine",
+    "features",
+    "idf_of",
+    "idf_table",
+    "profile",
+    "profile_of",
+    "similarity",
+    "weigh",
+]
+
+#: Score (0..1) from which a hit counts as the same story.
+SAME_STORY_THRESHOLD = 0.15
+#: Score under which an article merely shares some words: not listed.
+RELATED_MIN = 0.10
+
+_NOT_NAMES = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+
+_Vector = dict[str, float]
+
+
+@dataclass(slots=True)
+class Profile:
+    """What the re-ranking compares: weighted terms, names, numbers, phrases.
+
+    :func:`profile` fills the text part; :func:`weigh` adds the tf-idf vectors once
+    document frequencies are known.
+    """
+
+    terms: dict[str, float]
+    entities: frozenset[str]
+    numbers: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, str]] = frozenset()
+    published: float | None = None
+    source: str = ""
+    vectors: tuple[_Vector, _Vector, _Vector, _Vector] = ({}, {}, {}, {})
+    norms: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    keys: tuple[tuple[str, float], ...] = ()
+    keys_total: float = 1.0
+
+
+class ArticleText(NamedTuple):
+    """What the analysis reads of an article (the body from its start)."""
+
+    title: str
+    summary: str
+    takeaways: str
+    body: str
+    published: float | None = None
+    source: str = ""
+
+
+# A capitalised word inside a sentence (after a lower-case word, a digit or a comma).
+_MID_CAPITAL = re.compile(r"(?<=[a-z0-9,;%)] )[A-Z][a-zA-Z]+")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
+_PHRASE_WORD = re.compile(r"[^\W_]+|[.!?;:]")
+
+
+def _is_specific_number(tok: str) -> bool:
+    if "%" in tok or "." in tok or ":" in tok:
+        return True
+    value = int(tok) if tok.isdigit() else 0
+    if 1900 <= value <= 2100:  # a year: common to every story of the season
+        return False
+    return value >= 10
+
+
+def profile(
+    title: str,
+    summary: str,
+    takeaways: str,
+    body: str,
+    *,
+    published: float | None = None,
+    source: str = "",
+) -> Profile:
+    """Analyse an article for re-ranking: its terms (:func:`index_terms`) and names.
+
+    Names are words capitalised inside sentences of the dek, takeaways and body
+    that the text never writes in lower case (a title's capitals say nothing).
+    Numbers (specific ones: percentages, decimals, times, 10 and over, not years)
+    and two-word phrases are found only when their weights are not zero.
+    """
+    terms = index_terms(title, summary, takeaways, body)
+    text = summary + "\n" + takeaways + "\n" + body[:BODY_CHARS]
+    names: set[str] = set()
+    for word in set(_MID_CAPITAL.findall(text)):
+        low = word.lower()
+        if " " + low not in text and low not in _NOT_NAMES:
+            term = normalize(low)
+            if term and term in terms:
+                names.add(term)
+    numbers: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, str]] = frozenset()
+    if W_NUMBERS:
+        numbers = frozenset(
+            n
+            for n in (m.replace(",", "") for m in _NUMBER.findall(title + "\n" + text))
+            if _is_specific_number(n)
+        )
+    if W_PHRASES:
+        pairs: set[tuple[str, str]] = set()
+        prev = ""
+        for tok in _PHRASE_WORD.findall((title + ".\n" + text).lower()):
+            term = "" if len(tok) == 1 and not tok.isalnum() else normalize(tok)
+            if prev and term:
+                pairs.add((prev, term))
+            prev = term
+        phrases = frozenset(pairs)
+    return Profile(
+        terms=terms,
+        entities=frozenset(names),
+        numbers=numbers,
+        phrases=phrases,
+        published=published,
+        source=source,
+    )
+
+
+def profile_of(text: ArticleText) -> Profile:
+    """:func:`profile` of an :class:`ArticleText`."""
+    return profile(
+        text.title,
+        text.summary,
+        text.takeaways,
+        text.body,
+        published=text.published,
+        source=text.source,
+    )
+
+
+def idf_of(df: int, n: int) -> float:
+    """The idf of a term in ``df`` of ``n`` articles (0 when it is everywhere)."""
+    return max(0.0, math.log((n + 1.0) / (df + 0.5)))
+
+
+#: Extra weight of a name in the all-terms vector.
+ENTITY_BOOST = 1.5
+#: An article's key terms: its best terms by tf-idf (what its story is about).
+KEY_TERMS = 8
+#: Weights of the parts of the score (they sum to 1): cosine over all terms, over
+#: names only, over specific numbers only, over two-word phrases only, and key-term
+#: coverage.  Numbers and phrases did not help on the evaluation set (see
+#: docs/PERFORMANCE.md) and are off; the code stays for the benchmark's ablation.
+W_TERMS, W_ENTITIES, W_NUMBERS, W_PHRASES, W_KEYS = 0.2, 0.1, 0.0, 0.0, 0.7
+#: Days at which closeness in time has faded to half.
+TIME_SCALE_DAYS = 4.0
+#: Share of the score that depends on closeness in time.
+TIME_WEIGHT = 0.35
+#: Factor for a hit from the target's own outlet (other outlets' takes first).
+SAME_SOURCE_FACTOR = 0.92
+
+
+def _norm(v: _Vector) -> float:
+    return math.sqrt(sum(x * x for x in v.values())) or 1.0
+
+
+def idf_table(dfs: dict[str, int], n: int) -> dict[str, float]:
+    """``{term: idf}`` for :func:`weigh` (terms missing from it are new: highest idf)."""
+    log_n = math.log(n + 1.0)
+    return {t: max(0.0, log_n - math.log(df + 0.5)) for t, df in dfs.items()}
+
+
+def weigh(p: Profile, idf: dict[str, float], n: int) -> None:
+    """Fill the profile's tf-idf vectors (all terms, names, numbers, phrases)."""
+    unseen = idf_of(0, n)
+    get = idf.get
+    terms: _Vector = {}
+    for term, w in p.terms.items():
+        x = w * get(term, unseen)
+        if x > 0:
+            terms[term] = x
+    for term in p.entities:
+        if term in terms:
+            terms[term] *= ENTITY_BOOST
+    ents: _Vector = {t: terms[t] for t in p.entities if t in terms}
+    nums: _Vector = {}
+    for t in p.numbers:
+        x = get(t, unseen)
+        if x > 0:
+            nums[t] = x * (1.0 if len(t) > 2 or not t.isdigit() else 0.5)
+    phrases: _Vector = {}
+    for a, b in p.phrases:
+        x = get(a, unseen) + get(b, unseen)
+        if x > 0:
+            phrases[a + " " + b] = x
+    p.vectors = (terms, ents, nums, phrases)
+    p.norms = (_norm(terms), _norm(ents), _norm(nums), _norm(phrases))
+    p.keys = tuple(heapq.nlargest(KEY_TERMS, terms.items(), key=lambda kv: kv[1]))
+    p.keys_total = sum(x for _, x in p.keys) or 1.0
+
+
+def cosine(a: _Vector, b: _Vector, na: float, nb: float) -> float:
+    """The cosine of two sparse vectors, given their norms."""
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = 0.0
+    for term, x in a.items():
+        y = b.get(term)
+        if y is not None:
+            dot += x * y
+    return dot / (na * nb)
+
+
+def _coverage(q: Profile, d: Profile) -> float:
+    """Share of ``q``'s key terms (by weight) that ``d`` mentions."""
+    dt = d.terms
+    return sum(x for t, x in q.keys if t in dt) / q.keys_total
+
+
+Features = tuple[float, float, float, float, float]
+
+
+def features(q: Profile, d: Profile) -> Features:
+    """The parts of the score of two weighed profiles: the cosines of all terms, of
+    names, of numbers and of phrases, and the mutual key-term coverage."""
+    qv, dv, qn, dn = q.vectors, d.vectors, q.norms, d.norms
+    return (
+        cosine(qv[0], dv[0], qn[0], dn[0]),
+        cosine(qv[1], dv[1], qn[1], dn[1]),
+        cosine(qv[2], dv[2], qn[2], dn[2]) if W_NUMBERS else 0.0,
+        cosine(qv[3], dv[3], qn[3], dn[3]) if W_PHRASES else 0.0,
+        (_coverage(q, d) + _coverage(d, q)) / 2.0,
+    )
+
+
+def similarity(q: Profile, d: Profile) -> float:
+    """The related score of two weighed profiles, in 0..1.
+
+    ``(W_TERMS·cos_terms + W_ENTITIES·cos_names + W_NUMBERS·cos_numbers +
+    W_PHRASES·cos_phrases + W_KEYS·key_coverage) × time × source``, where ``time``
+    is ``1 - TIME_WEIGHT + TIME_WEIGHT / (1 + days / TIME_SCALE_DAYS)`` and
+    ``source`` is :data:`SAME_SOURCE_FACTOR` for the same outlet, else 1.
+    """
+    terms, ents, nums, phrases, keys = features(q, d)
+    score = (
+        W_TERMS * terms + W_ENTITIES * ents + W_NUMBERS * nums + W_PHRASES * phrases + W_KEYS * keys
+    )
+    if q.published is not None and d.published is not None:
+        days = abs(q.published - d.published) / 86400.0
+        score *= (1.0 - TIME_WEIGHT) + TIME_WEIGHT / (1.0 + days / TIME_SCALE_DAYS)
+    if q.source and q.source == d.source:
+        score *= SAME_SOURCE_FACTOR
+    return min(1.0, score)
+
+
+def copy_similarity(a: Profile, b: Profile) -> float:
+    """Cosine of the all-terms vectors (1.0 for the same text)."""
+    return cosine(a.vectors[0], b.vectors[0], a.norms[0], b.norms[0])

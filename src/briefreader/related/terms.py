@@ -1,0 +1,89 @@
+"""Key terms: an article's words as weighted index terms (stopwords out, plurals stemmed)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+__all__ = ["BODY_CHARS", "index_terms", "normalize"]
+
+#: How much of the body is analysed (characters from the start).
+BODY_CHARS = 1500
+
+_STOPWORDS = frozenset(
+    """a about above across after afterwards again against all almost alone along already
+    also although always am among amongst an and another any anyhow anyone anything anyway
+    anywhere are around as at back be became because become becomes been before beforehand
+    behind being below beside besides between beyond both but by can cannot could did do does
+    doing done down during each either else elsewhere enough etc even ever every everyone
+    everything everywhere except few first for former formerly from further get gets getting
+    got had has have having he hence her here hereafter hereby herein hers herself him himself
+    his how however i if in indeed into is it its itself just keep last latter least less made
+    make makes many may me meanwhile might mine more moreover most mostly much must my myself
+    namely neither never nevertheless next no nobody none noone nor not nothing now nowhere of
+    off often on once one only onto or other others otherwise our ours ourselves out over own
+    per perhaps put rather re said same say says see seem seemed seeming seems several she
+    should since so some somehow someone something sometime sometimes somewhere still such
+    than that the their theirs them themselves then thence there thereafter thereby therefore
+    therein thereupon these they this those though through throughout thru thus to together too
+    toward towards under until up upon us very via was we well were what whatever when whence
+    whenever where whereafter whereas whereby wherein whereupon wherever whether which while who
+    whoever whole whom whose why will with within without would yet you your yours yourself
+    yourselves told added according including like new two three four five six seven eight
+    nine ten mr mrs ms dr week weeks month months day days year years today yesterday tomorrow
+    time times monday tuesday wednesday thursday friday saturday sunday morning afternoon
+    evening night am pm 0 1 2 3 4 5 6 7 8 9 b c d e f g h j k l m n o p q r s t u v w x y z ll
+    ve http https www com org html""".split()
+)
+# Punctuation becomes a space; thousands separators and apostrophes go ("1,100" ->
+# "1100", "Halcyne's" -> "halcynes" -> stem "halcyne").
+_PUNCT = '!"#$&()*+-./:;<=>?@[\\]^_`{|}~“”‘«»–—…•·\u00a0'
+_TRANSLATE = str.maketrans({**{c: " " for c in _PUNCT}, ",": None, "'": None, "’": None})
+_NORMS: dict[str, str] = {}
+
+
+def normalize(token: str) -> str:
+    """A token -> its term: "" for a stopword, else a light stem (plural endings)."""
+    term = _NORMS.get(token)
+    if term is not None:
+        return term
+    s = token
+    if s in _STOPWORDS or len(s) > 40:
+        s = ""
+    elif len(s) > 4 and not s[0].isdigit():
+        if s.endswith("ies"):
+            s = s[:-3] + "y"
+        elif s.endswith(("sses", "ches", "shes", "xes", "zes")):
+            s = s[:-2]
+        elif s.endswith("s") and not s.endswith(("ss", "us", "is")):
+            s = s[:-1]
+    if len(_NORMS) < 500_000:
+        _NORMS[token] = s
+    return s
+
+
+_SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]
+
+
+def index_terms(title: str, summary: str, takeaways: str, body: str) -> dict[str, float]:
+    """The article's terms with their weights (sublinear, field-weighted frequency).
+
+    Terms are lower-cased words with plural endings stemmed, stopwords dropped, and
+    numbers.  Title words count three times, dek and takeaway words twice.  This is
+    what document frequencies count and what the signature is chosen from, so it is
+    kept cheap: it runs once for every article stored.
+    """
+    t = title.lower().translate(_TRANSLATE).split()
+    lead = (summary + " " + takeaways).lower().translate(_TRANSLATE).split()
+    tokens = body[:BODY_CHARS].lower().translate(_TRANSLATE).split()
+    counts = Counter(t * 3 + lead * 2 + tokens)
+    raw: dict[str, int] = {}
+    norms = _NORMS
+    for tok, n in counts.items():
+        term = norms.get(tok)
+        if term is None:
+            term = normalize(tok)
+        if term:
+            raw[term] = raw.get(term, 0) + n
+    table = _SUBLINEAR
+    return {k: table[n] if n < 64 else 1.0 + math.log(n) for k, n in raw.items()}
