@@ -7,7 +7,7 @@ Accepted shapes:
 * a JSON Feed (``"version": "https://jsonfeed.org/version/1.1"``, or any object
   with an ``items`` list): each item becomes an article, its ``content_html``
   converted to Markdown with its "Key takeaways" list and "Editor's analysis"
-  section lifted out (see :func:`briefreader.sources.html.extract_brief_parts`).
+  section lifted out (see :func:`briefreader.sources.htmlparts.extract_brief_parts`).
 
 Article objects are read leniently: ``published`` in any ISO 8601 / RFC 822 form,
 ``analysis`` as an object or a string, ``related`` as objects or plain strings,
@@ -24,7 +24,9 @@ from typing import Any
 
 from briefreader.model import Article, ArticleState, article_id, parse_datetime
 from briefreader.sources import SourceError
-from briefreader.sources.html import extract_brief_parts, safe_url, strip_ordinals
+from briefreader.sources.htmlparts import extract_brief_parts
+from briefreader.sources.htmlrender import safe_url
+from briefreader.sources.vocabulary import strip_ordinals
 from briefreader.textclean import replace_surrogates
 
 __all__ = ["parse", "parse_json_feed", "parse_with_state", "replace_json_surrogates"]
