@@ -264,9 +264,9 @@ class BriefParts:
             label, title = found
             if title and (node.tag or "") not in HEADINGS:
                 continue  # "Editor's note: this story was updated…" is not a section
-            box = headed_box(node, ("aside", "section", "div", "blockquote", "figure"))
-            if box is not None and box.mem_id != scope.mem_id:
-                self._analysis_from_box(box, (node, label, title), base_url)
+            panel = headed_box(node, ("aside", "section", "div", "blockquote", "figure"))
+            if panel is not None and panel.mem_id != scope.mem_id:
+                self._analysis_from_box(panel, (node, label, title), base_url)
             else:
                 self._analysis_from_run(node, label, title, base_url)
             if self.analysis is not None:

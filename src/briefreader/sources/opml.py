@@ -16,6 +16,7 @@ Outlines of ``type="include"`` are not followed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from briefreader.sources import SourceError
+from briefreader.sources.vocabulary import safe_xml_parser
 from briefreader.textclean import clean_line
 
 __all__ = ["OpmlFeed", "parse_opml", "write_opml"]
@@ -50,20 +52,6 @@ _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _FEED_TYPES = frozenset({"rss", "atom", "feed", "rdf", "jsonfeed", "json"})
 
 
-def _parser(recover: bool) -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=recover,
-        collect_ids=False,
-    )
-
-
 def _root(data: bytes, origin: str) -> etree._Element:
     if len(data) > MAX_OPML_BYTES:
         raise SourceError(origin, f"too large for an OPML file ({len(data) / 1e6:.1f} MB)")
@@ -82,7 +70,7 @@ def _root(data: bytes, origin: str) -> etree._Element:
         if recover:  # the usual fault: a bare & in a URL attribute
             data = _BARE_AMP.sub(b"&amp;", data)
         try:
-            root = etree.fromstring(data, _parser(recover))
+            root = etree.fromstring(data, safe_xml_parser(recover=recover))
         except etree.XMLSyntaxError as exc:
             error = " ".join(str(exc).split())[:160]
             continue
@@ -122,24 +110,17 @@ def _feed_url(value: str, origin: str) -> str:
             url = urljoin(origin, url)
         except ValueError:
             return ""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return ""
-    return clean_line(url)
+    return _site_url(url)
 
 
 def _site_url(value: str) -> str:
+    """``value`` (cleaned) if it is an absolute http(s) URL, else ``""``."""
     url = value.strip()
-    try:
+    with contextlib.suppress(ValueError):
         parts = urlsplit(url)
-    except ValueError:
-        return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return ""
-    return clean_line(url)
+        if parts.scheme.lower() in ("http", "https") and parts.netloc:
+            return clean_line(url)
+    return ""
 
 
 def _outlines(body: etree._Element) -> Iterator[tuple[etree._Element, tuple[str, ...]]]:

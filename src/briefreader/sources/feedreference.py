@@ -1,0 +1,230 @@
+"""The reference parser: feedparser reads any XML feed (from memory) into raw items.
+
+feedparser gets an in-memory stream, so it never opens a URL or a file itself; its
+DOCTYPE is first defused (:mod:`~briefreader.sources.doctype`), both on the bytes
+given and — through a guard on feedparser's own DOCTYPE step — on the UTF-8
+feedparser converts them to (so UTF-16 documents and a DOCTYPE after a comment are
+covered); it never loads external DTDs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings as pywarnings
+from collections.abc import Mapping
+from typing import Any
+
+from briefreader.sources import SourceError
+from briefreader.sources.doctype import UnsafeDoctype, defuse_doctype, neutralise_char_refs
+from briefreader.sources.feedraw import (
+    RawFeed,
+    RawItem,
+    RawLink,
+    RawText,
+    author_name,
+    one_line,
+    struct_to_datetime,
+)
+
+__all__ = ["raw_feedparser"]
+
+
+def _guarded_replace_doctype(original: Any) -> Any:
+    """feedparser's own DOCTYPE step, run after :func:`defuse_doctype` and
+    :func:`neutralise_char_refs` on the UTF-8 feedparser made of the document."""
+
+    def replace_doctype(data: bytes) -> Any:
+        return original(neutralise_char_refs(defuse_doctype(data)))
+
+    replace_doctype.briefreader_guard = True  # type: ignore[attr-defined]
+    return replace_doctype
+
+
+def _guard_feedparser() -> bool:
+    """Make feedparser defuse every document it parses *after* converting it to UTF-8
+    (so UTF-16 and other encodings are covered).  False if its internals moved."""
+    try:
+        import feedparser.api as fp_api
+    except ImportError:  # pragma: no cover
+        return False
+    current = getattr(fp_api, "replace_doctype", None)
+    if current is None:  # pragma: no cover - feedparser changed
+        return False
+    if not getattr(current, "briefreader_guard", False):
+        fp_api.replace_doctype = _guarded_replace_doctype(current)
+    return True
+
+
+def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) -> RawFeed:
+    """Read any XML feed with feedparser (from memory); :class:`SourceError` if not a feed."""
+    import feedparser
+
+    headers = {"content-type": content_type} if content_type else None
+    data = bytes(data)
+    try:
+        if not _guard_feedparser() and b"<!ENTITY" in data:
+            raise UnsafeDoctype("entity declarations (not read without a guard)")
+        data = neutralise_char_refs(defuse_doctype(data))
+        with pywarnings.catch_warnings():
+            pywarnings.simplefilter("ignore")
+            result = feedparser.parse(
+                # a stream: feedparser never opens a URL or a path
+                io.BytesIO(data),
+                response_headers=headers,
+                resolve_relative_uris=False,  # html_to_markdown resolves links itself
+                sanitize_html=False,  # nh3 does it, ~2× faster
+            )
+    except UnsafeDoctype as unsafe:
+        raise SourceError(url, f"refused: {unsafe}") from None
+    version = str(result.get("version") or "")
+    feed = result.get("feed") or {}
+    entries = result.get("entries") or []
+    warn: list[str] = []
+    if result.get("bozo"):
+        exc = result.get("bozo_exception")
+        name = type(exc).__name__ if exc is not None else "error"
+        if name == "CharacterEncodingOverride":
+            warn.append(f"encoding: {one_line(exc or '')}")
+        elif name == "NonXMLContentType":
+            warn.append(f"served as {content_type or 'no content type'}; read anyway")
+        else:
+            warn.append(f"malformed feed, read leniently ({one_line(exc or name)})")
+    if not version and not entries and not (feed.get("title") or feed.get("link")):
+        reason = "not a feed (no RSS, Atom or JSON Feed found)"
+        if result.get("bozo"):
+            reason = f"not a feed ({one_line(result.get('bozo_exception') or 'unreadable')})"
+        raise SourceError(url, reason)
+    atom = version.startswith("atom")
+    items = [_raw_fp_entry(entry, atom) for entry in entries]
+    ends_early = bool(result.get("bozo")) and _ends_early(data)
+    # Atom's feed-level author stands for entries without one; RSS has no such rule
+    # (its managingEditor is an address, not a byline).
+    authors = _fp_authors(feed) if atom else []
+    return RawFeed(
+        _fp_detail(feed.get("title_detail"), feed.get("title")),
+        _fp_links(feed),
+        items,
+        authors=authors,
+        version=version or "unknown",
+        warnings=warn,
+        ends_early=ends_early,
+    )
+
+
+_UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"\x00<", b"<\x00")
+# The end of a complete XML document: an end tag (or an empty root), then only
+# white space, comments and processing instructions.
+_DOCUMENT_END = re.compile(
+    rb"(?:</[^<>\s]+\s*>|/>)\s*(?:<!--(?:(?!-->).)*-->\s*|<\?(?:(?!\?>).)*\?>\s*)*\Z",
+    re.DOTALL,
+)
+
+
+def _ends_early(data: bytes) -> bool:
+    """Whether XML bytes stop before the document's end (a body cut short)."""
+    if data.startswith(_UTF16_OR_32):
+        return False  # (not worth decoding for; the check is a courtesy)
+    return _DOCUMENT_END.search(data[-4096:].rstrip()) is None
+
+
+def _fp_detail(detail: Any, fallback: Any = None) -> RawText | None:
+    if isinstance(detail, Mapping):
+        value = detail.get("value")
+        if not isinstance(value, str):
+            return None
+        kind = _kind_of(str(detail.get("type") or ""))
+        if kind is None:
+            return None
+        return RawText(value, kind, str(detail.get("base") or ""))
+    if isinstance(fallback, str) and fallback:
+        return RawText(fallback, "text")
+    return None
+
+
+def _kind_of(mime: str) -> str | None:
+    mime = mime.lower()
+    if mime in ("text/html", "application/xhtml+xml", "html", "xhtml"):
+        return "html"
+    if mime in ("text/plain", "text", ""):
+        return "text"
+    if mime.endswith(("+xml", "/xml")):
+        return "html"
+    if mime.startswith("text/"):
+        return "text"
+    return None  # base64 images and the like
+
+
+def _fp_authors(ctx: Mapping[str, Any]) -> list[str]:
+    names: list[str] = []
+    authors = ctx.get("authors")
+    if isinstance(authors, list):
+        for author in authors:
+            if isinstance(author, Mapping):
+                name = author.get("name")
+                if isinstance(name, str) and name.strip() and name.strip() not in names:
+                    names.append(name.strip())
+    if not names:
+        detail = ctx.get("author_detail")
+        if isinstance(detail, Mapping) and isinstance(detail.get("name"), str):
+            names.append(detail["name"].strip())
+    return [n for n in names if n]
+
+
+def _fp_links(ctx: Mapping[str, Any]) -> list[RawLink]:
+    links = []
+    for link in ctx.get("links") or []:
+        if isinstance(link, Mapping) and isinstance(link.get("href"), str):
+            links.append(
+                RawLink(
+                    link["href"],
+                    str(link.get("rel") or "alternate"),
+                    str(link.get("type") or ""),
+                    str(link.get("title") or ""),
+                )
+            )
+    return links
+
+
+def _raw_get(entry: Mapping[str, Any], key: str) -> Any:
+    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
+
+
+def _raw_fp_entry(entry: Mapping[str, Any], atom: bool) -> RawItem:
+    links = _fp_links(entry)
+    content = None
+    contents = [c for c in entry.get("content") or [] if isinstance(c, Mapping)]
+    for candidate in contents:  # the first readable one, in document order
+        content = _fp_detail(candidate)
+        if content is not None:
+            break
+    if atom:
+        authors = _fp_authors(entry)
+    else:  # RSS: the author field as written (see author_name)
+        raw_author = entry.get("author")
+        name = author_name(raw_author) if isinstance(raw_author, str) else ""
+        authors = [name] if name else []
+    tags = []
+    for tag in entry.get("tags") or []:
+        if isinstance(tag, Mapping):
+            term = tag.get("term")  # (a label alone is not a tag, as on the fast path)
+            if isinstance(term, str) and term.strip() and term.strip() not in tags:
+                tags.append(term.strip())
+    guid = entry.get("id")
+    # feedparser takes a permalink guid (RSS) or an id (Atom) as the link when there is
+    # no <link>; we take only RSS permalink guids (Atom ids are often tag: URIs)
+    link = entry.get("id") if entry.get("guidislink") and not atom else ""
+    return RawItem(
+        title=_fp_detail(entry.get("title_detail"), entry.get("title")),
+        links=links,
+        fallback_link=link if isinstance(link, str) else "",
+        guid=guid.strip() if isinstance(guid, str) else "",
+        # dict.get: FeedParserDict.get would map a missing updated_parsed to
+        # published_parsed, with a deprecation warning
+        published=struct_to_datetime(_raw_get(entry, "published_parsed")),
+        updated=struct_to_datetime(_raw_get(entry, "updated_parsed")),
+        authors=authors,
+        tags=tags,
+        summary=_fp_detail(entry.get("summary_detail"), entry.get("summary")),
+        content=content,
+    )
