@@ -30,10 +30,10 @@ from briefreader.fetch import (
     Fetcher,
     FetchRequest,
     FetchResult,
-    _make_decoder,
     fetch_one,
     parse_retry_after,
 )
+from briefreader.fetch.decode import make_decoder
 
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'
 LAST_MODIFIED = "Wed, 25 Nov 2026 10:00:00 GMT"
@@ -498,7 +498,7 @@ def test_decoders_round_trip_whatever_the_chunking(
 ) -> None:
     encoded = compress(data * 3, encoding)
     header = "deflate" if encoding == "raw-deflate" else encoding
-    decoder = _make_decoder(header)
+    decoder = make_decoder(header)
     bounds = sorted({0, len(encoded), *(c for c in cuts if c < len(encoded))})
     out = b""
     for start, end in itertools.pairwise(bounds):
@@ -508,14 +508,14 @@ def test_decoders_round_trip_whatever_the_chunking(
 
 
 def test_multi_member_gzip_and_trailing_padding() -> None:
-    decoder = _make_decoder("gzip")
+    decoder = make_decoder("gzip")
     stream = gzip.compress(b"first ") + gzip.compress(b"second") + b"\0\0\0\0"
     out = b"".join(piece for byte in stream for piece in decoder.feed(bytes([byte])))
     assert out + b"".join(decoder.finish()) == b"first second"
 
 
 def test_stacked_encodings() -> None:
-    decoder = _make_decoder("deflate, gzip")  # deflated, then gzipped
+    decoder = make_decoder("deflate, gzip")  # deflated, then gzipped
     stream = gzip.compress(zlib.compress(FEED))
     assert b"".join(decoder.feed(stream)) + b"".join(decoder.finish()) == FEED
 
@@ -677,7 +677,7 @@ async def test_a_timed_out_request_frees_its_slot(fetch_server: FetchServer) -> 
 def test_decoders_work_in_bounded_pieces(encoding: str) -> None:
     data = b"".join(b"item %d " % i + bytes(i % 251) for i in range(12_000))  # ~1.5 MB
     encoded = compress(data, encoding)
-    decoder = _make_decoder("deflate" if encoding == "raw-deflate" else encoding)
+    decoder = make_decoder("deflate" if encoding == "raw-deflate" else encoding)
     pieces: list[bytes] = []
     for start in range(0, len(encoded), 4093):
         pieces.extend(decoder.feed(encoded[start : start + 4093]))
