@@ -18,7 +18,7 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 from briefreader.fetch import DEFAULT_CONCURRENCY, Fetcher, FetchRequest, FetchResult, fetch_one
@@ -66,15 +66,8 @@ class FeedOutcome:
         return f"{name}: {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "url": self.url,
-            "title": self.title,
-            "status": self.status,
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "error": self.error,
-        }
+        """The JSON form: every field but ``seconds``."""
+        return {k: v for k, v in asdict(self).items() if k != "seconds"}
 
 
 @dataclass(slots=True)
@@ -172,6 +165,20 @@ class _Run:
         if self.progress is not None:
             self.progress(outcome, len(self.report.outcomes), self.total)
 
+    async def succeed(self, feed: FeedInfo, result: FetchResult, **details: str) -> None:
+        """Record a good fetch: its validators, a permanent move, and ``details``
+        (a title or site URL the feed did not have)."""
+        await self.write(
+            self.library.record_fetch,
+            feed.id,
+            ok=True,
+            status=result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            new_url=result.permanent_url,
+            **details,
+        )
+
     async def fail(
         self,
         feed: FeedInfo,
@@ -223,15 +230,7 @@ class _Run:
             await self.fail(feed, result, result.error, dead=result.gone, retry_after=retry_at)
             return
         if result.not_modified:
-            await self.write(
-                lib.record_fetch,
-                feed.id,
-                ok=True,
-                status=result.status,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                new_url=result.permanent_url,
-            )
+            await self.succeed(feed, result)
             self.done(FeedOutcome(feed.url, feed.title, "not-modified", seconds=result.elapsed))
             return
         content_type = result.headers.get("content-type") or result.content_type
@@ -246,16 +245,11 @@ class _Run:
         # feed by feed: it would double the refresh's cost on the event loop.
         counts = await self.write(lib.store, parsed.items, feed_id=feed.id, index=False)
         title = feed.title or parsed.title
-        await self.write(
-            lib.record_fetch,
-            feed.id,
-            ok=True,
-            status=result.status,
-            etag=result.etag,
-            last_modified=result.last_modified,
+        await self.succeed(
+            feed,
+            result,
             title=title if not feed.title else "",
             site_url=parsed.site_url if not feed.site_url else "",
-            new_url=result.permanent_url,
         )
         status: Status = "new" if counts.added else "updated" if counts.updated else "unchanged"
         self.done(

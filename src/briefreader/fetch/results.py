@@ -8,20 +8,6 @@ from typing import Any
 
 from briefreader import __version__
 
-__all__ = [
-    "DEFAULT_CONCURRENCY",
-    "DEFAULT_DEADLINE",
-    "DEFAULT_MAX_BYTES",
-    "FEED_ACCEPT",
-    "MAX_REDIRECTS",
-    "MAX_RETRY_AFTER",
-    "PAGE_ACCEPT",
-    "USER_AGENT",
-    "FetchRequest",
-    "FetchResult",
-    "OnResult",
-]
-
 USER_AGENT = f"briefreader/{__version__} (+https://github.com/briefreader/briefreader)"
 DEFAULT_CONCURRENCY = 16
 DEFAULT_DEADLINE = 30.0

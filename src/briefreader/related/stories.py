@@ -145,14 +145,10 @@ class _StoryGrouper:
         if not new:
             return
         found = lookup(self.db, new, self.cache)
+        known.update(found)
+        absent.update(t for t in new if t not in found)
         log_n = self.log_n
-        for t in new:
-            v = found.get(t)
-            if v is None:
-                absent.add(t)
-            else:
-                known[t] = v
-                self.idf[t] = max(0.0, log_n - math.log(v[1] + 0.5))
+        self.idf.update((t, max(0.0, log_n - math.log(df + 0.5))) for t, (_, df) in found.items())
 
     def _weigh(self, p: Profile) -> None:
         self._resolve(p.terms)
