@@ -5,34 +5,26 @@ from scripts; ``delete`` removes articles for good (a feed does not bring them b
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from fetchserver import FetchServer
+from testkit import CliResult, run_cli
 
 from briefreader.ingest import import_paths
-from briefreader.library import Library
 from briefreader.model import ArticleState
 from briefreader.sources import read_file
+from briefreader.store import Library
 
 State = tuple[float | None, float | None, str]
 
 
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BRIEFREADER_HOME": str(home), "NO_PROXY": "*", "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "briefreader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+def run(*args: str, home: Path) -> CliResult:
+    # a real process: these commands fetch from a test server and refresh forks workers
+    return run_cli(*args, home=home, subprocess=True)
 
 
-def ok(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+def ok(*args: str, home: Path) -> CliResult:
     out = run(*args, home=home)
     assert out.returncode == 0, (args, out.stderr)
     return out
@@ -74,7 +66,11 @@ Markets barely moved.
 
 def snapshot(lib: Library) -> dict[str, tuple[State, tuple[str, ...]]]:
     """Every article's (read_at, starred_at, feed url) and tags."""
-    feed_of = {art_id: f.url for f in lib.feeds() for art_id in lib.feed_article_ids(f.id)}
+    feed_of = {
+        row.id: f.url
+        for f in lib.feeds()
+        for row in lib.rows_by_rowid(lib.row_ids_for_feeds("all", [f.id]))
+    }
     return {a.id: ((*lib.state(a.id), feed_of.get(a.id, "")), a.tags) for a in lib.articles()}
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefreader.library import SCHEMA_VERSION, Library, LibraryError, fts_query
 from briefreader.model import Analysis, Article, RelatedLink, article_id
+from briefreader.store import SCHEMA_VERSION, Library, LibraryError, fts_query
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -123,12 +123,12 @@ def test_fts_query_quotes_terms() -> None:
     assert fts_query("  ") == ""
 
 
-def test_similar_finds_the_same_story(lib: Library) -> None:
+def test_related_finds_the_same_story(lib: Library) -> None:
     a = make(1, title="Port strike halts container traffic at Rotterdam")
     b = make(2, title="Rotterdam dockers extend strike as ships queue")
     c = make(3, title="Central bank holds interest rates", body="Inflation.", takeaways=("Rates",))
     lib.store([a, b, c])
-    hits = lib.similar(a)
+    hits = lib.related(a)
     assert hits and hits[0].id == b.id
     assert a.id not in [h.id for h in hits]
 
@@ -170,7 +170,7 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_importing_the_package_creates_nothing(tmp_path: Path) -> None:
     env_home = tmp_path / "home"
-    code = "import briefreader.cli, briefreader.library, briefreader.paths, briefreader.sources"
+    code = "import briefreader.cli, briefreader.store, briefreader.paths, briefreader.sources"
     subprocess.run(
         [sys.executable, "-c", code],
         check=True,
@@ -190,7 +190,7 @@ def test_second_instance_writes_while_first_holds_a_read(tmp_path: Path) -> None
             f"""
             import sys
             sys.path[:0] = {sys.path!r}
-            from briefreader.library import Library
+            from briefreader.store import Library
             from briefreader.model import Article
             with Library({str(path)!r}) as other:
                 other.store([Article(id="from-other", title="Written by the second instance")])
@@ -217,7 +217,7 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         f"""
         import sys
         sys.path[:0] = {sys.path!r}
-        from briefreader.library import Library
+        from briefreader.store import Library
         from briefreader.model import Article
         tag = sys.argv[1]
         with Library({str(path)!r}) as lib:

@@ -12,9 +12,9 @@ import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
 
-from briefreader.library import Library
 from briefreader.model import Article, article_id
 from briefreader.refresh import refresh_feeds
+from briefreader.store import Library
 
 
 @pytest.fixture
@@ -299,12 +299,12 @@ def test_samples_give_way_to_the_first_feed(tmp_path: Path) -> None:
 
 def test_a_schema_3_library_marks_its_samples_and_its_first_run(tmp_path: Path) -> None:
     from briefreader.ingest import sample_paths
-    from briefreader.library import MIGRATIONS, _split_sql
+    from briefreader.store.schema import MIGRATIONS, split_sql
 
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
     for script in MIGRATIONS[:3]:
-        for statement in _split_sql(script):
+        for statement in split_sql(script):
             db.execute(statement)
     db.execute(
         "INSERT INTO articles(id, title, origin, sort_ts, content_hash, added_at, updated_at) "
@@ -393,7 +393,7 @@ def test_the_app_quits_with_one_line_on_a_damaged_library(
 
 
 def test_negative_user_version_and_foreign_files_are_refused(tmp_path: Path) -> None:
-    from briefreader.library import LibraryError
+    from briefreader.store import LibraryError
 
     neg = tmp_path / "neg.sqlite3"
     Library(neg).close()
@@ -424,7 +424,7 @@ def test_negative_user_version_and_foreign_files_are_refused(tmp_path: Path) -> 
 
 
 def test_a_new_library_carries_our_application_id(tmp_path: Path) -> None:
-    from briefreader.library import APPLICATION_ID
+    from briefreader.store.schema import APPLICATION_ID
 
     with Library(tmp_path / "lib.sqlite3") as lib:
         assert lib._db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID

@@ -4,20 +4,20 @@ story groups, the migration, and the ``related`` command."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import related_eval as E
+from testkit import CliResult, run_cli
 
 from briefreader import related as R
-from briefreader.library import MIGRATIONS, RELATED_SYNC_MAX, SCHEMA_VERSION, Library
 from briefreader.model import Article, article_id
+from briefreader.store import SCHEMA_VERSION, Library
+from briefreader.store.library import RELATED_SYNC_MAX
+from briefreader.store.schema import MIGRATIONS
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -320,13 +320,6 @@ def test_an_article_not_in_the_library_can_be_ranked(lib: Library) -> None:
     assert lib.related("no-such-id") == []
 
 
-def test_similar_keeps_its_search_hit_form(lib: Library) -> None:
-    a, b = strike(1, "Harbour Ledger"), strike(2, "Vantry Post", " Talks stalled.")
-    lib.store([a, b])
-    hits = lib.similar(a, limit=3)
-    assert [h.id for h in hits] == [b.id] and hits[0].score > 0
-
-
 def test_a_schema_2_library_is_migrated_and_queued(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)
@@ -403,15 +396,8 @@ def test_profile_finds_names_not_sentence_starts() -> None:
 # -- the command -----------------------------------------------------------------------
 
 
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BRIEFREADER_HOME": str(home), "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "briefreader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+def run(*args: str, home: Path) -> CliResult:
+    return run_cli(*args, home=home)
 
 
 @pytest.mark.skipif(not E.parts_present(), reason="no evaluation set")

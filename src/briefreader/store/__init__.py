@@ -1,0 +1,32 @@
+"""The library store: one SQLite file holding articles, feeds, read/star state and
+the search and related-articles indexes.
+
+* :mod:`.schema`: the schema, its migrations and the checks made on opening a file
+* :mod:`.rows`: the values handed out (:class:`ArticleRow`, :class:`FeedInfo`, …)
+  and the named column lists every query reads them with
+* :mod:`.base`: the connection and its write transactions
+* :mod:`.library`: :class:`Library`, storing and reading articles, put together from
+  :mod:`.feeds`, :mod:`.state`, :mod:`.search` and :mod:`.related_index`
+"""
+
+from briefreader.related import RelatedHit, StoryInfo
+from briefreader.store.library import Library
+from briefreader.store.rows import ArticleRow, FeedInfo, Filter, StoreCounts
+from briefreader.store.schema import SCHEMA_VERSION, LibraryError, is_damage, problem_line
+from briefreader.store.search import SearchHit, fts_query
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArticleRow",
+    "FeedInfo",
+    "Filter",
+    "Library",
+    "LibraryError",
+    "RelatedHit",
+    "SearchHit",
+    "StoreCounts",
+    "StoryInfo",
+    "fts_query",
+    "is_damage",
+    "problem_line",
+]

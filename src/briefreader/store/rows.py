@@ -1,0 +1,307 @@
+"""Row mapping: the values the library hands out and how table rows become them.
+
+Every query that reads articles or feeds uses one of the column lists below, whose
+columns are named (``expr AS name``), and maps the rows by name through one function:
+:func:`article_row` (the article list), :func:`article` (a whole article) and
+:func:`feed_info` (a subscription).  :func:`article_values` is the other direction:
+an article as the ``INSERT`` of :meth:`~briefreader.store.Library.store` wants it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, TypeVar
+
+from briefreader.insight import with_derived_takeaways
+from briefreader.model import Analysis, Article, RelatedLink
+
+Filter = Literal["all", "unread", "starred"]
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """What the article list needs of an article: cheap to load by the hundred thousand."""
+
+    rowid: int
+    id: str
+    title: str
+    source: str
+    sort_ts: float
+    read: bool
+    starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """A subscription and how its last fetch went."""
+
+    id: int
+    url: str
+    title: str
+    site_url: str
+    tags: tuple[str, ...]
+    etag: str | None
+    last_modified: str | None
+    added_at: float
+    last_fetched: float | None
+    last_ok: float | None
+    last_status: int | None
+    last_error: str
+    dead: bool
+    retry_after: float | None
+    item_count: int
+    unread_count: int
+
+    @property
+    def name(self) -> str:
+        return self.title or self.url
+
+
+@dataclass(slots=True)
+class StoreCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+_FILTERS = {"all": "", "unread": "read_at IS NULL", "starred": "starred_at IS NOT NULL"}
+
+
+def filter_sql(filter: Filter, *, join: Literal["WHERE", "AND"] = "WHERE") -> str:
+    """The condition ``filter`` puts on the ``articles`` table, after ``join`` ("" for
+    every article)."""
+    condition = _FILTERS[filter]
+    return f" {join} {condition}" if condition else ""
+
+
+def _columns(columns: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{expr} AS {name}" for name, expr in columns)
+
+
+#: Articles with their source's name (``a`` and ``s``).
+ARTICLES_FROM = "FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+
+#: The article list's row: :class:`ArticleRow`'s fields.
+ROW_SELECT = "SELECT " + _columns(
+    (
+        ("rowid", "a.rowid"),
+        ("id", "a.id"),
+        ("title", "a.title"),
+        ("source", "coalesce(s.name, '')"),
+        ("sort_ts", "a.sort_ts"),
+        ("read", "a.read_at IS NOT NULL"),
+        ("starred", "a.starred_at IS NOT NULL"),
+    )
+)
+
+#: A whole article: :class:`~briefreader.model.Article`'s fields, as stored.
+ARTICLE_SELECT = "SELECT " + _columns(
+    (
+        ("id", "a.id"),
+        ("title", "a.title"),
+        ("summary", "a.summary"),
+        ("url", "a.url"),
+        ("source", "coalesce(s.name, '')"),
+        ("author", "a.author"),
+        ("published", "a.published"),
+        ("image_caption", "a.image_caption"),
+        ("takeaways", "a.takeaways"),
+        ("takeaways_derived", "a.takeaways_derived"),
+        ("analysis_label", "a.analysis_label"),
+        ("analysis_title", "a.analysis_title"),
+        ("analysis_body", "a.analysis_body"),
+        ("analysis_byline", "a.analysis_byline"),
+        ("analysis_kicker", "a.analysis_kicker"),
+        ("has_analysis", "a.has_analysis"),
+        ("body", "a.body"),
+        ("tags", "a.tags"),
+        ("related", "a.related"),
+        ("origin", "a.origin"),
+    )
+)
+
+#: A subscription with its item and unread counts (``FROM feeds f``).
+FEED_SELECT = "SELECT " + _columns(
+    (
+        ("id", "f.id"),
+        ("url", "f.url"),
+        ("title", "f.title"),
+        ("site_url", "f.site_url"),
+        ("tags", "f.tags"),
+        ("etag", "f.etag"),
+        ("last_modified", "f.last_modified"),
+        ("added_at", "f.added_at"),
+        ("last_fetched", "f.last_fetched"),
+        ("last_ok", "f.last_ok"),
+        ("last_status", "f.last_status"),
+        ("last_error", "f.last_error"),
+        ("dead", "f.dead"),
+        ("retry_after", "f.retry_after"),
+        ("item_count", "(SELECT count(*) FROM articles a WHERE a.feed_id = f.id)"),
+        (
+            "unread_count",
+            "(SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read_at IS NULL)",
+        ),
+    )
+)
+
+
+def named(
+    db: sqlite3.Connection, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+) -> sqlite3.Cursor:
+    """Run a query whose rows are read by column name (:class:`sqlite3.Row`)."""
+    cur = db.cursor()
+    cur.row_factory = sqlite3.Row
+    return cur.execute(sql, params)
+
+
+def chunks(items: Sequence[_T], size: int = 500) -> Iterator[tuple[list[_T], str]]:
+    """``items`` a few hundred at a time (SQLite's limit on bound parameters), each
+    chunk with its ``?,?,…`` placeholders."""
+    for start in range(0, len(items), size):
+        chunk = list(items[start : start + size])
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def article_row(r: sqlite3.Row) -> ArticleRow:
+    """A :data:`ROW_SELECT` row."""
+    return ArticleRow(
+        r["rowid"],
+        r["id"],
+        r["title"],
+        r["source"],
+        r["sort_ts"],
+        bool(r["read"]),
+        bool(r["starred"]),
+    )
+
+
+def feed_info(r: sqlite3.Row) -> FeedInfo:
+    """A :data:`FEED_SELECT` row."""
+    tags = str(r["tags"])
+    return FeedInfo(
+        id=int(str(r["id"])),
+        url=str(r["url"]),
+        title=str(r["title"]),
+        site_url=str(r["site_url"]),
+        tags=tuple(tags.split("\n")) if tags else (),
+        etag=None if r["etag"] is None else str(r["etag"]),
+        last_modified=None if r["last_modified"] is None else str(r["last_modified"]),
+        added_at=float(str(r["added_at"])),
+        last_fetched=None if r["last_fetched"] is None else float(str(r["last_fetched"])),
+        last_ok=None if r["last_ok"] is None else float(str(r["last_ok"])),
+        last_status=None if r["last_status"] is None else int(str(r["last_status"])),
+        last_error=str(r["last_error"]),
+        dead=bool(r["dead"]),
+        retry_after=None if r["retry_after"] is None else float(str(r["retry_after"])),
+        item_count=int(str(r["item_count"])),
+        unread_count=int(str(r["unread_count"])),
+    )
+
+
+def article(r: sqlite3.Row, *, derive: bool = True) -> Article:
+    """An :data:`ARTICLE_SELECT` row.  An article with no takeaways of its own gets
+    derived ones (cheap for one article; far too dear for every item of every
+    refresh), unless ``derive`` is false: the article exactly as stored."""
+    published = datetime.fromisoformat(str(r["published"])) if r["published"] else None
+    if published is not None and published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    analysis = (
+        Analysis(
+            label=str(r["analysis_label"]),
+            title=str(r["analysis_title"]),
+            body=str(r["analysis_body"]),
+            byline=str(r["analysis_byline"]),
+            kicker=str(r["analysis_kicker"]),
+        )
+        if r["has_analysis"]
+        else None
+    )
+    related_json = str(r["related"])
+    related = (
+        tuple(RelatedLink.from_dict(d) for d in json.loads(related_json)) if related_json else ()
+    )
+    takeaways = str(r["takeaways"])
+    tags = str(r["tags"])
+    stored = Article(
+        id=str(r["id"]),
+        title=str(r["title"]),
+        summary=str(r["summary"]),
+        url=str(r["url"]),
+        source=str(r["source"]),
+        author=str(r["author"]),
+        published=published,
+        image_caption=str(r["image_caption"]),
+        takeaways=tuple(takeaways.split("\n")) if takeaways else (),
+        takeaways_derived=bool(r["takeaways_derived"]),
+        analysis=analysis,
+        body=str(r["body"]),
+        tags=tuple(tags.split("\n")) if tags else (),
+        related=related,
+        origin=str(r["origin"]),
+    )
+    return with_derived_takeaways(stored) if derive and not takeaways else stored
+
+
+#: The columns :func:`article_values` fills, in its order.
+ARTICLE_VALUES_COLUMNS = (
+    "id, title, summary, url, source_id, author, published, sort_ts, "
+    "image_caption, takeaways, takeaways_derived, analysis_label, analysis_title, "
+    "analysis_body, analysis_byline, analysis_kicker, has_analysis, body, tags, "
+    "related, origin, content_hash, added_at, updated_at"
+)
+
+
+def article_values(
+    art: Article, source_id: int | None, digest: str, now: float
+) -> tuple[object, ...]:
+    """An article as stored (:data:`ARTICLE_VALUES_COLUMNS`)."""
+    an = art.analysis
+    return (
+        art.id,
+        art.title,
+        art.summary,
+        art.url,
+        source_id,
+        art.author,
+        art.published.isoformat() if art.published else None,
+        art.published.timestamp() if art.published else now,
+        art.image_caption,
+        "\n".join(art.takeaways),
+        int(art.takeaways_derived),
+        an.label if an else "",
+        an.title if an else "",
+        an.body if an else "",
+        an.byline if an else "",
+        an.kicker if an else "",
+        int(an is not None),
+        art.body,
+        "\n".join(art.tags),
+        json.dumps([r.to_dict() for r in art.related], ensure_ascii=False) if art.related else "",
+        art.origin,
+        digest,
+        now,
+        now,
+    )
+
+
+def content_hash(article: Article) -> str:
+    """A digest of every field (cheap: joined text, no JSON)."""
+    a, an = article, article.analysis
+    parts = (
+        a.id, a.title, a.summary, a.url, a.source, a.author,
+        a.published.isoformat() if a.published else "", a.image_caption,
+        "\x1e".join(a.takeaways), "1" if a.takeaways_derived else "0",
+        "\x1e".join((an.label, an.title, an.body, an.byline, an.kicker)) if an else "\x00",
+        a.body, "\x1e".join(a.tags),
+        "\x1e".join(f"{r.title}\x1d{r.url}" for r in a.related), a.origin,
+    )  # fmt: skip
+    payload = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()

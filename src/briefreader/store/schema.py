@@ -1,0 +1,269 @@
+"""What a briefreader library file is: its schema, its migrations, and the checks
+made on opening one.
+
+* The schema version lives in ``PRAGMA user_version``; :data:`MIGRATIONS` brings any
+  older file up to date when it is opened, inside ``BEGIN IMMEDIATE`` (two instances
+  starting at once do not both migrate).
+* ``PRAGMA application_id`` marks the file as ours: another program's SQLite file,
+  or a version that makes no sense, is refused with one line (:class:`LibraryError`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from briefreader import related as _related
+
+SCHEMA_VERSION = 4
+
+#: Each entry brings the schema from version ``i`` to ``i + 1``.
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: the first release.
+    """
+    CREATE TABLE sources (
+        id    INTEGER PRIMARY KEY,
+        name  TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE articles (
+        rowid             INTEGER PRIMARY KEY,
+        id                TEXT NOT NULL UNIQUE,
+        title             TEXT NOT NULL,
+        summary           TEXT NOT NULL DEFAULT '',
+        url               TEXT NOT NULL DEFAULT '',
+        source_id         INTEGER REFERENCES sources(id),
+        author            TEXT NOT NULL DEFAULT '',
+        published         TEXT,
+        sort_ts           REAL NOT NULL,
+        image_caption     TEXT NOT NULL DEFAULT '',
+        takeaways         TEXT NOT NULL DEFAULT '',
+        takeaways_derived INTEGER NOT NULL DEFAULT 0,
+        analysis_label    TEXT NOT NULL DEFAULT '',
+        analysis_title    TEXT NOT NULL DEFAULT '',
+        analysis_body     TEXT NOT NULL DEFAULT '',
+        analysis_byline   TEXT NOT NULL DEFAULT '',
+        analysis_kicker   TEXT NOT NULL DEFAULT '',
+        has_analysis      INTEGER NOT NULL DEFAULT 0,
+        body              TEXT NOT NULL DEFAULT '',
+        tags              TEXT NOT NULL DEFAULT '',
+        related           TEXT NOT NULL DEFAULT '',
+        origin            TEXT NOT NULL DEFAULT '',
+        content_hash      TEXT NOT NULL,
+        added_at          REAL NOT NULL,
+        updated_at        REAL NOT NULL,
+        read_at           REAL,
+        starred_at        REAL
+    );
+    CREATE INDEX articles_by_time ON articles(sort_ts DESC);
+    CREATE INDEX articles_unread ON articles(sort_ts DESC) WHERE read_at IS NULL;
+    CREATE INDEX articles_starred ON articles(sort_ts DESC) WHERE starred_at IS NOT NULL;
+    CREATE INDEX articles_by_url ON articles(url) WHERE url != '';
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, summary, takeaways, analysis_body, body,
+        content='articles', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, summary, takeaways, analysis_body, body)
+        VALUES (new.rowid, new.title, new.summary, new.takeaways, new.analysis_body, new.body);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, takeaways, analysis_body, body)
+        VALUES ('delete', old.rowid, old.title, old.summary, old.takeaways, old.analysis_body,
+                old.body);
+    END;
+    CREATE TRIGGER articles_fts_update
+    AFTER UPDATE OF title, summary, takeaways, analysis_body, body ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, summary, takeaways, analysis_body, body)
+        VALUES ('delete', old.rowid, old.title, old.summary, old.takeaways, old.analysis_body,
+                old.body);
+        INSERT INTO articles_fts(rowid, title, summary, takeaways, analysis_body, body)
+        VALUES (new.rowid, new.title, new.summary, new.takeaways, new.analysis_body, new.body);
+    END;
+    """,
+    # 1 -> 2: feeds.
+    """
+    CREATE TABLE feeds (
+        id             INTEGER PRIMARY KEY,
+        url            TEXT NOT NULL UNIQUE,
+        title          TEXT NOT NULL DEFAULT '',
+        site_url       TEXT NOT NULL DEFAULT '',
+        tags           TEXT NOT NULL DEFAULT '',
+        etag           TEXT,
+        last_modified  TEXT,
+        added_at       REAL NOT NULL,
+        last_fetched   REAL,
+        last_ok        REAL,
+        last_status    INTEGER,
+        last_error     TEXT NOT NULL DEFAULT '',
+        dead           INTEGER NOT NULL DEFAULT 0,
+        retry_after    REAL
+    );
+    ALTER TABLE articles ADD COLUMN feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL;
+    ALTER TABLE articles ADD COLUMN full_text TEXT;
+    CREATE INDEX articles_by_feed ON articles(feed_id, sort_ts DESC);
+    """,
+    # 2 -> 3: the related-articles index (see briefreader.related): queued by triggers,
+    # indexed in small batches by store() and in bulk by index_related().
+    _related.MIGRATION_SQL,
+    # 3 -> 4: data safety.
+    # * ``meta``: facts set once (``samples_offered``: the app's first run is over).
+    # * ``sample``: the bundled sample briefs, which give way to the first real article.
+    # * ``deleted_articles``: tombstones, so a deleted feed item does not come back.
+    # * The related queue's triggers no longer rely on ``INSERT OR IGNORE``: a trigger
+    #   fired by an UPSERT takes the UPSERT's conflict policy (ABORT), so re-storing an
+    #   article still queued failed with "UNIQUE constraint failed: related_pending.doc".
+    """
+    CREATE TABLE meta (
+        key    TEXT PRIMARY KEY,
+        value  TEXT NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO meta(key, value)
+        SELECT 'samples_offered', '1'
+        WHERE EXISTS (SELECT 1 FROM articles) OR EXISTS (SELECT 1 FROM feeds);
+    CREATE TABLE deleted_articles (
+        id          TEXT PRIMARY KEY,
+        deleted_at  REAL NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE articles ADD COLUMN sample INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET sample = 1
+        WHERE feed_id IS NULL
+          AND (origin LIKE '%/briefreader/samples/%' OR origin LIKE '%\\briefreader\\samples\\%');
+    CREATE INDEX articles_samples ON articles(sample) WHERE sample != 0;
+    DROP TRIGGER related_queue_insert;
+    DROP TRIGGER related_queue_update;
+    CREATE TRIGGER related_queue_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO related_pending(doc) SELECT new.rowid
+        WHERE NOT EXISTS (SELECT 1 FROM related_pending WHERE doc = new.rowid);
+    END;
+    CREATE TRIGGER related_queue_update AFTER UPDATE OF title, summary, takeaways, body ON articles
+    BEGIN
+        INSERT INTO related_pending(doc) SELECT new.rowid
+        WHERE NOT EXISTS (SELECT 1 FROM related_pending WHERE doc = new.rowid);
+    END;
+    """,
+)
+
+#: ``PRAGMA application_id`` of a briefreader library ("BrRd"): set on creation and
+#: migration; a file with another non-zero application_id is refused.
+APPLICATION_ID = 0x42725264
+
+
+class LibraryError(Exception):
+    """The library file cannot be opened or is not a briefreader library."""
+
+
+def problem_line(path: str | Path, exc: sqlite3.Error) -> str:
+    """One line saying what went wrong with the library file and what to do."""
+    text = str(exc)
+    if "readonly" in text.replace(" ", "").replace("-", "").lower():
+        return (
+            f"{path}: the library is read-only (the file or its folder cannot be written); "
+            "reading commands still work"
+        )
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return f"{path}: the library is busy (another briefreader is writing); try again"
+    if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text:
+        return f"{path}: {text}"
+    return (
+        f"{path}: the library file is damaged ({text}); it was left as it is: restore it "
+        "from a backup, or move it aside to start a new library"
+    )
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether an SQLite error means the file itself is damaged (not busy, not
+    interrupted, not read-only)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    text = str(exc)
+    return type(exc) is sqlite3.DatabaseError or "malformed" in text or "not a database" in text
+
+
+def writable(path: Path) -> bool:
+    """Whether the library file (or, for a new one, its folder) can be written, and
+    its folder too (SQLite keeps its -wal and -shm files beside it)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return not folder.exists() or os.access(folder, os.W_OK)
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction: ``BEGIN IMMEDIATE`` takes the write lock at once (a
+    second instance waits up to the busy timeout instead of failing mid-way)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def check_ours(db: sqlite3.Connection, path: Path) -> int:
+    """The file's schema version; :class:`LibraryError` when the file is some other
+    program's SQLite database (another application_id, or tables but neither our
+    application_id nor our schema) or its version makes no sense."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if app_id not in (0, APPLICATION_ID):
+        raise LibraryError(
+            f"{path}: not a briefreader library (another program's SQLite file, "
+            f"application_id {app_id:#x}); pass another --library"
+        )
+    if version < 0:
+        raise LibraryError(f"{path}: not a briefreader library (schema version {version})")
+    if version > SCHEMA_VERSION:
+        raise LibraryError(
+            f"{path}: made by a newer briefreader (schema {version} > {SCHEMA_VERSION})"
+        )
+    if app_id == 0:
+        tables = {
+            str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if tables and (version == 0 or "articles" not in tables):
+            raise LibraryError(
+                f"{path}: not a briefreader library (an SQLite file with other "
+                "tables); pass another --library"
+            )
+    return version
+
+
+def migrate(db: sqlite3.Connection, path: Path, *, readonly: bool) -> None:
+    """Bring the file to :data:`SCHEMA_VERSION` (a read-only one is only checked)."""
+    version = check_ours(db, path)
+    if readonly:
+        return
+    if version == SCHEMA_VERSION:
+        if int(db.execute("PRAGMA application_id").fetchone()[0]) == 0:
+            with write_transaction(db):
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        return
+    with write_transaction(db):
+        # Re-read inside the lock: another instance may have migrated meanwhile.
+        version = check_ours(db, path)
+        for step in range(version, SCHEMA_VERSION):
+            for statement in split_sql(MIGRATIONS[step]):
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (trigger bodies kept whole)."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.strip().splitlines():
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    if "\n".join(current).strip():
+        statements.append("\n".join(current).strip())
+    return statements

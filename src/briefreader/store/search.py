@@ -1,0 +1,188 @@
+"""Full-text search: what a person typed as a safe FTS5 query, ranked hits with
+snippets, and the plain BM25 ranking of an article's salient words (the related list
+of a read-only library whose related index does not exist yet).
+
+The FTS5 index covers title, dek, takeaways, analysis and body; it is an
+external-content table over the article columns, kept in step by triggers (see
+:mod:`briefreader.store.schema`).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+
+from briefreader.model import Article, ArticleRef
+from briefreader.related import RelatedHit
+from briefreader.store.base import StoreBase
+from briefreader.store.rows import ARTICLES_FROM, named
+
+# FTS5 column weights for bm25: title, summary, takeaways, analysis, body.
+_BM25 = "bm25(articles_fts, 10.0, 4.0, 5.0, 2.0, 1.0)"
+
+#: What a hit shows of its article (``a`` and ``s`` of :data:`~rows.ARTICLES_FROM`).
+_HIT_COLUMNS = (
+    "a.id AS id, a.title AS title, coalesce(s.name, '') AS source, "
+    "a.published AS published, a.origin AS origin, a.url AS url"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit(ArticleRef):
+    """One search result: the article's :class:`ArticleRef` fields, then the matching
+    text (``\x02``/``\x03`` around the matched words) and the bm25 score (higher is
+    better)."""
+
+    snippet: str
+    score: float
+
+
+def _hit(r: sqlite3.Row, snippet: str, score: float) -> SearchHit:
+    return SearchHit(
+        r["id"], r["title"], r["source"], r["published"], r["origin"], r["url"], snippet, score
+    )
+
+
+_TOKEN = re.compile(r'"[^"]*"|[^\s"]+')
+_WORDISH = re.compile(r"\w", re.UNICODE)
+
+
+def fts_query(text: str, *, prefix_last: bool = True) -> str:
+    """Turn what a person typed into a safe FTS5 query.
+
+    Words are ANDed; ``"quoted phrases"`` stay phrases; every term is quoted, so FTS5
+    operators and punctuation in the input are never interpreted.  The last word
+    matches as a prefix (results as you type).  Returns "" when nothing is searchable.
+    """
+    terms: list[str] = []
+    tokens = _TOKEN.findall(text)
+    for i, tok in enumerate(tokens):
+        phrase = tok.strip('"')
+        if not _WORDISH.search(phrase):
+            continue
+        quoted = '"' + phrase.replace('"', '""') + '"'
+        is_last = i == len(tokens) - 1
+        if prefix_last and is_last and not tok.startswith('"'):
+            quoted += "*"
+        terms.append(quoted)
+    return " ".join(terms)
+
+
+class SearchMixin(StoreBase):
+    """The library's search methods."""
+
+    def search(self, query: str, *, limit: int = 20, prefix_last: bool = True) -> list[SearchHit]:
+        """Ranked full-text search (bm25, title and takeaways weighted up) with snippets.
+
+        Ranking touches the FTS index only; snippets and article fields are fetched
+        for the few rows shown, not for every match.
+        """
+        match = fts_query(query, prefix_last=prefix_last)
+        if not match:
+            return []
+        try:
+            top = self._db.execute(
+                f"SELECT rowid, {_BM25} AS score FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY score LIMIT ?",
+                (match, int(limit)),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        if not top:
+            return []
+        marks = ",".join("?" * len(top))
+        shown = {
+            r["rowid"]: r
+            for r in named(
+                self._db,
+                f"SELECT a.rowid AS rowid, {_HIT_COLUMNS} {ARTICLES_FROM} WHERE a.rowid IN ({marks})",
+                [rowid for rowid, _ in top],
+            )
+        }
+        hits = []
+        for rowid, score in top:
+            m = shown.get(rowid)
+            if m is None:
+                continue
+            snip = self._db.execute(
+                "SELECT snippet(articles_fts, -1, '\x02', '\x03', '…', 16) FROM articles_fts "
+                "WHERE articles_fts MATCH ? AND rowid = ?",
+                (match, rowid),
+            ).fetchone()
+            hits.append(_hit(m, snip[0] if snip else "", -float(score)))
+        return hits
+
+    def search_ids(self, query: str, *, limit: int = 5000) -> list[str]:
+        """Ids matching a query, best first (for filtering the article list as you type)."""
+        match = fts_query(query)
+        if not match:
+            return []
+        try:
+            rows = self._db.execute(
+                f"SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? ORDER BY {_BM25} LIMIT ?",
+                (match, int(limit)),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [r[0] for r in rows]
+
+    def _similar_fts(self, article: Article, *, limit: int = 8) -> list[SearchHit]:
+        """The first ranking (bm25 over the article's salient words): used only on a
+        library opened read-only before its related index exists (and as the
+        baseline the related ranking is measured against)."""
+        words = _salient_words(article)
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        try:
+            rows = named(
+                self._db,
+                f"""
+                SELECT {_HIT_COLUMNS}, {_BM25} AS score
+                FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
+                LEFT JOIN sources s ON s.id = a.source_id
+                WHERE articles_fts MATCH ? AND a.id != ?
+                ORDER BY score LIMIT ?
+                """,
+                (match, article.id, int(limit)),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [_hit(r, "", -float(r["score"])) for r in rows]
+
+
+_STOPWORDS = frozenset(
+    """a about after again against all also an and any are as at be because been before being
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers him his how i if in into is it its itself just last more most my
+    new no nor not now of off on once only or other our out over own said same says she should so
+    some such than that the their them then there these they this those through to too under until
+    up very was we were what when where which while who whom why will with would year years you
+    your week weeks month months day days today yesterday""".split()
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
+
+
+def _salient_words(article: Article, limit: int = 12) -> list[str]:
+    """Words that best name an article: from its title and takeaways first, then its dek."""
+    counts: dict[str, float] = {}
+    weighted = (
+        (article.title, 3.0),
+        (" ".join(article.takeaways), 1.5),
+        (article.summary, 1.0),
+        (article.body[:2000], 0.3),
+    )
+    for text, weight in weighted:
+        for word in _WORD.findall(text):
+            w = word.lower().strip("'’-")
+            if len(w) < 3 or w in _STOPWORDS:
+                continue
+            counts[w] = counts.get(w, 0.0) + weight * (1.5 if word[0].isupper() else 1.0)
+    return [w for w, _ in sorted(counts.items(), key=lambda kv: -kv[1])[:limit]]
+
+
+def related_hit(h: SearchHit) -> RelatedHit:
+    """A search hit as an entry of the related list (never "same story")."""
+    return RelatedHit(h.id, h.title, h.source, h.published, h.origin, h.url, h.score, False)
