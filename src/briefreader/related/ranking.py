@@ -7,7 +7,7 @@ import math
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from briefreader.model import ArticleRef
 from briefreader.related.index import A_TAKEAWAYS, TermCache, lookup, meta
@@ -31,6 +31,7 @@ __all__ = [
     "CANDIDATE_SQL",
     "Candidate",
     "RelatedHit",
+    "by_score",
     "candidate",
     "fold_copies",
     "query_weights",
@@ -69,14 +70,12 @@ class RelatedHit(ArticleRef):
         return {**asdict(self), "score": round(self.score, 4)}
 
 
-@dataclass(slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """An article being re-ranked: its row id, what a hit shows of it, its profile."""
 
     rowid: int
     hit: RelatedHit
     profile: Profile
-    score: float = 0.0
 
     @property
     def id(self) -> str:
@@ -189,32 +188,38 @@ def rank(
     weigh(target, idf, n_docs)
     for c in found:
         weigh(c.profile, idf, n_docs)
-        c.score = similarity(target, c.profile)
-    found.sort(key=lambda c: (-c.score, c.rowid))
-    return fold_copies([c for c in found if c.score >= min_score], limit)
+    scored = by_score(target, found)
+    return fold_copies([(x, c) for x, c in scored if x >= min_score], limit)
 
 
-def fold_copies(candidates: list[Candidate], limit: int) -> list[RelatedHit]:
+def by_score(target: Profile, found: list[Candidate]) -> list[tuple[float, Candidate]]:
+    """The candidates with their scores against the (weighed) target, best first."""
+    scored = [(similarity(target, c.profile), c) for c in found]
+    scored.sort(key=lambda xc: (-xc[0], xc[1].rowid))
+    return scored
+
+
+def fold_copies(scored: list[tuple[float, Candidate]], limit: int) -> list[RelatedHit]:
     """Show near-identical copies once: the best-ranked, labelled with the others."""
-    kept: list[tuple[Candidate, list[Candidate]]] = []
-    for c in candidates:
-        for head, copies in kept:
+    kept: list[tuple[float, Candidate, list[Candidate]]] = []
+    for score, c in scored:
+        for _, head, copies in kept:
             if copy_similarity(head.profile, c.profile) >= COPY_THRESHOLD:
                 copies.append(c)
                 break
         else:
             if len(kept) >= limit:
                 break
-            kept.append((c, []))
+            kept.append((score, c, []))
     return [
         replace(
             head.hit,
-            score=head.score,
-            same_story=head.score >= SAME_STORY_THRESHOLD,
+            score=score,
+            same_story=score >= SAME_STORY_THRESHOLD,
             other_sources=list(
                 dict.fromkeys(c.source for c in copies if c.source and c.source != head.source)
             ),
             copies=[c.id for c in copies],
         )
-        for head, copies in kept
+        for score, head, copies in kept
     ]

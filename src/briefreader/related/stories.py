@@ -12,6 +12,7 @@ from briefreader.related.index import A_TAKEAWAYS, CHUNK, TermCache, lookup, met
 from briefreader.related.ranking import (
     CANDIDATE_SQL,
     Candidate,
+    by_score,
     candidate,
     fold_copies,
     query_weights,
@@ -244,10 +245,8 @@ class _StoryGrouper:
         if all(similarity(target, c.profile) < SAME_STORY_THRESHOLD for c in storied):
             return None  # only candidates without a story are the same story
         found = self._load(rowids)
-        for c in found:
-            c.score = similarity(target, c.profile)
-        found.sort(key=lambda c: (-c.score, c.rowid))
-        hits = fold_copies([c for c in found if c.score >= SAME_STORY_THRESHOLD], 5)
+        scored = by_score(target, found)
+        hits = fold_copies([(x, c) for x, c in scored if x >= SAME_STORY_THRESHOLD], 5)
         if not hits:
             return None
         by_id = {c.id: stories.get(c.rowid) for c in found}
