@@ -1,16 +1,16 @@
-"""The headless commands, run as a person or a script would: a real subprocess."""
+"""The headless commands, run as a person or a script would (in this process; the
+entry point itself once as a real subprocess)."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testkit import CliResult, run_cli
 
 from briefreader.library import Library
 from briefreader.model import Analysis, Article, RelatedLink
@@ -20,18 +20,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "compute-w
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def run(*args: str, home: Path, check: bool = False) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BRIEFREADER_HOME": str(home), "COLUMNS": "100"}
-    out = subprocess.run(
-        [sys.executable, "-m", "briefreader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    if check:
-        assert out.returncode == 0, out.stderr
-    return out
+def run(*args: str, home: Path, check: bool = False) -> CliResult:
+    return run_cli(*args, home=home, check=check)
 
 
 @pytest.fixture
@@ -40,7 +30,7 @@ def home(tmp_path: Path) -> Path:
 
 
 def test_version_and_help(home: Path) -> None:
-    out = run("--version", home=home, check=True)
+    out = run_cli("--version", home=home, subprocess=True, check=True)
     assert out.stdout.startswith("briefreader ")
     out = run("--help", home=home, check=True)
     for command in ("show", "add", "search", "export", "list"):

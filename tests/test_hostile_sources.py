@@ -7,26 +7,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from testkit import CliResult, run_cli
 
 from briefreader.sources import SourceError, expand_inputs, read_file
 
 
-def run(*args: str, home: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BRIEFREADER_HOME": str(home), "NO_PROXY": "*"}
-    return subprocess.run(
-        [sys.executable, "-m", "briefreader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
+def run(*args: str, home: Path, timeout: float = 60) -> CliResult:
+    # a real process: a hang is cut by the timeout, and refresh forks workers
+    return run_cli(*args, home=home, subprocess=True, timeout=timeout)
 
 
 def one_error_line(out: subprocess.CompletedProcess[str], path: Path | str) -> str:

@@ -4,15 +4,13 @@ faults, state kept, OPML, the commands."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
+from testkit import CliResult, run_cli
 
 from briefreader.library import Library
 from briefreader.refresh import refresh, refresh_feeds, subscribe_async
@@ -193,15 +191,9 @@ async def test_subscribe_by_page_autodiscovery(fetch_server: FetchServer, lib: L
     assert bad.error
 
 
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BRIEFREADER_HOME": str(home), "NO_PROXY": "*"}
-    return subprocess.run(
-        [sys.executable, "-m", "briefreader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+def run(*args: str, home: Path) -> CliResult:
+    # a real process: refresh forks its parse workers from a single-threaded CLI
+    return run_cli(*args, home=home, subprocess=True)
 
 
 def test_commands_add_refresh_feeds_opml_remove(tmp_path: Path) -> None:

@@ -4,14 +4,12 @@ feed's stored articles are untouched."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
+from testkit import CliResult, run_cli
 
 from briefreader.fetch import fetch_one
 
@@ -29,15 +27,9 @@ def rss(items: list[str]) -> bytes:
     ).encode()
 
 
-def run(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BRIEFREADER_HOME": str(home), "NO_PROXY": "*"}
-    return subprocess.run(
-        [sys.executable, "-m", "briefreader", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+def run(*args: str, home: Path) -> CliResult:
+    # a real process: refresh forks its parse workers from a single-threaded CLI
+    return run_cli(*args, home=home, subprocess=True)
 
 
 FULL = rss(["Bridge reopens", "Ferry delayed", "Tram strike"])
