@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -51,16 +51,8 @@ class ImportReport:
         )
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "failed": self.failed,
-            "restored": self.restored,
-            "errors": list(self.errors),
-            "notes": list(self.notes),
-        }
+        """The JSON form: every field but ``files``."""
+        return {k: v for k, v in asdict(self).items() if k != "files"}
 
 
 def import_paths(
