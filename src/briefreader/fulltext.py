@@ -27,6 +27,8 @@ MIN_FULL_TEXT_CHARS = 200
 
 @dataclass(frozen=True, slots=True)
 class FullText:
+    """An article page's main text as Markdown, or why there is none (``error``)."""
+
     url: str
     text: str = ""
     error: str = ""
