@@ -26,8 +26,10 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
+from textual.worker import Worker, WorkerState
 
 from briefreader.library import FeedInfo
+from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import relative_age, safe_block, safe_line
 
 __all__ = ["FeedScope", "FeedsScreen", "feed_status"]
@@ -121,6 +123,13 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
     def _load(self) -> None:
         feeds = self._loader()
         self.app.call_from_thread(self.show_feeds, feeds)
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            line = failure_line(event.worker)
+            self.app.notify(line, severity="error", markup=False, timeout=10)
+            self.query_one("#feed-detail", Static).update(Content(line))
 
     def show_feeds(self, feeds: list[FeedInfo]) -> None:
         table = self.query_one(DataTable)

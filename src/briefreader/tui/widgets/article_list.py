@@ -295,10 +295,6 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         if self._rowids:
             self.cursor = max(0, min(index, len(self._rowids) - 1))
 
-    def move_by(self, delta: int) -> None:
-        if self._rowids:
-            self.move_to((self.cursor if self.cursor >= 0 else 0) + delta)
-
     def find(self, predicate: Callable[[ArticleRow], bool], *, forward: bool = True) -> int | None:
         """Index of the next (or previous) row after the cursor matching ``predicate``."""
         start = self.cursor + 1 if forward else self.cursor - 1

@@ -3,7 +3,6 @@ similar library articles ("Related").  Numbers run through both groups in order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from rich.style import Style
@@ -17,27 +16,10 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from briefreader.reading import RelatedEntry
 from briefreader.tui.formatting import safe_line
 
 __all__ = ["RelatedEntry", "RelatedSidebar"]
-
-
-@dataclass(frozen=True, slots=True)
-class RelatedEntry:
-    """One line of the sidebar: a library article (``article_id``) or an outside link."""
-
-    title: str
-    article_id: str = ""
-    url: str = ""
-    source: str = ""
-    declared: bool = False
-    same_story: bool = False
-    also: tuple[str, ...] = ()
-    """Other outlets whose near-identical copies were folded into this entry."""
-
-    @property
-    def in_library(self) -> bool:
-        return bool(self.article_id)
 
 
 class RelatedList(OptionList):

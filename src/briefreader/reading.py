@@ -1,0 +1,109 @@
+"""What a reader sees of an article: its text (with its cached full text applied)
+and its related list (same story first, the links it names, then the ranking).
+
+Pure domain: no Textual, no network.  The reading app uses it; anything else that
+shows an article the way the app does can too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from briefreader.model import Article
+
+if TYPE_CHECKING:
+    from briefreader.library import Library
+
+__all__ = ["RelatedEntry", "article_as_read", "related_entries", "with_full_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedEntry:
+    """One entry of the related list: a library article (``article_id``) or an outside link."""
+
+    title: str
+    article_id: str = ""
+    url: str = ""
+    source: str = ""
+    declared: bool = False
+    same_story: bool = False
+    also: tuple[str, ...] = ()
+    """Other outlets whose near-identical copies were folded into this entry."""
+
+    @property
+    def in_library(self) -> bool:
+        return bool(self.article_id)
+
+
+def with_full_text(article: Article, text: str) -> Article:
+    """The article with its page's full text as the body; derived takeaways are
+    chosen again from it (the teaser's say little)."""
+    if article.takeaways_derived:
+        from briefreader.insight import with_derived_takeaways
+
+        return with_derived_takeaways(
+            article.with_changes(body=text, takeaways=(), takeaways_derived=False)
+        )
+    return article.with_changes(body=text)
+
+
+def article_as_read(library: Library, article_id: str) -> tuple[Article, bool] | None:
+    """The stored article as the reader sees it, and whether its body is the full
+    text fetched earlier (None when it is not in the library)."""
+    article = library.get(article_id)
+    if article is None:
+        return None
+    full_text = library.full_text(article_id)
+    if full_text:
+        return with_full_text(article, full_text), True
+    return article, False
+
+
+def related_entries(library: Library, article: Article, *, limit: int = 8) -> list[RelatedEntry]:
+    """The related list for ``article``: "Same story" hits first, then the links the
+    article names (matched to library articles by URL), then the rest of the ranking.
+
+    Every library article appears once; near-identical copies folded into a hit
+    are listed on it (``also``) and never again on their own.
+    """
+    known = library.ids_for_urls([link.url for link in article.related])
+    rows = {row.id: row for row in library.rows_for_ids(list(known.values()))}
+    hits = library.related(article, limit=limit)
+    entries: list[RelatedEntry] = []
+    seen = {article.id}
+
+    def add_hits(same_story_only: bool) -> None:
+        for hit in hits:
+            if hit.id not in seen and (hit.same_story or not same_story_only):
+                seen.update((hit.id, *hit.copies))
+                entries.append(
+                    RelatedEntry(
+                        title=hit.title,
+                        article_id=hit.id,
+                        url=hit.url,
+                        source=hit.source,
+                        same_story=same_story_only,
+                        also=tuple(hit.other_sources),
+                    )
+                )
+
+    add_hits(same_story_only=True)
+    for link in article.related:
+        article_id = known.get(link.url, "")
+        if article_id in seen:
+            continue
+        row = rows.get(article_id)
+        if article_id:
+            seen.add(article_id)
+        entries.append(
+            RelatedEntry(
+                title=link.title or (row.title if row else link.url),
+                article_id=article_id,
+                url=link.url,
+                source=row.source if row else "",
+                declared=True,
+            )
+        )
+    add_hits(same_story_only=False)
+    return entries

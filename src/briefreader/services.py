@@ -1,0 +1,121 @@
+"""The network and the worker processes, as a service for the reading app.
+
+The app never opens a socket or starts a process itself: it asks a
+:class:`FeedService` to refresh feeds, subscribe, remove a feed, fetch an
+article's full text, or do a step of background upkeep (related indexing and
+story grouping).  The service owns the process pools (started on first use,
+shut down by :meth:`FeedService.close`) and imports the fetching modules only
+when first asked, so opening the app costs none of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from briefreader.library import Library
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from briefreader.fulltext import FullText
+    from briefreader.library import FeedInfo
+    from briefreader.refresh import RefreshReport, SubscribeResult
+
+__all__ = ["FeedDone", "FeedService", "Progress"]
+
+
+class FeedDone(Protocol):
+    """What a progress callback learns of one feed that finished refreshing."""
+
+    @property
+    def added(self) -> int: ...
+
+    @property
+    def updated(self) -> int: ...
+
+
+#: Called on the event loop as each feed finishes: (the feed, feeds done, feeds in all).
+Progress = Callable[[FeedDone, int, int], None]
+
+
+class FeedService:
+    """Feeds, full text and background upkeep for one library file.
+
+    ``parse_workers``: processes that parse feeds (None: the refresh module's
+    default); they are spawned, as the app has threads.
+    """
+
+    def __init__(self, library_path: Path, *, parse_workers: int | None = None) -> None:
+        self.library_path = Path(library_path)
+        self.parse_workers = parse_workers
+        self._parse_pool: Executor | None = None
+        self._background_pool: Executor | None = None
+
+    # -- the process pools ---------------------------------------------------------
+
+    def _parser(self) -> Executor:
+        """The pool that parses feeds; kept for the next refresh."""
+        if self._parse_pool is None:
+            from briefreader.workers import parse_pool
+
+            self._parse_pool = parse_pool(self.parse_workers, in_app=True)
+        return self._parse_pool
+
+    def close(self) -> None:
+        """Stop the pools (at once: queued work is dropped)."""
+        for pool in (self._background_pool, self._parse_pool):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        self._background_pool = self._parse_pool = None
+
+    # -- feeds -----------------------------------------------------------------------
+
+    async def refresh(
+        self, library: Library, feeds: Sequence[FeedInfo], *, progress: Progress | None = None
+    ) -> RefreshReport:
+        """Refresh ``feeds`` into ``library`` (parsing in the process pool)."""
+        from briefreader.refresh import refresh_feeds
+
+        return await refresh_feeds(library, feeds, executor=self._parser(), progress=progress)
+
+    def subscribe(self, url: str) -> SubscribeResult:
+        """Subscribe to ``url`` (a feed or a page that names one) and read its items
+        (blocking: call it from a thread)."""
+        from briefreader.refresh import subscribe_async
+
+        with Library(self.library_path) as writer:
+            return asyncio.run(subscribe_async(writer, url))
+
+    def remove_feed(self, url: str) -> int | None:
+        """Unsubscribe; how many of its articles were deleted, None when there is no
+        such feed (blocking)."""
+        with Library(self.library_path) as writer:
+            return writer.remove_feed(url)
+
+    async def full_text(self, url: str) -> FullText:
+        """An article page's main text (``error`` says why there is none)."""
+        from briefreader.fulltext import fetch_full_text
+
+        return await fetch_full_text(url)
+
+    # -- background upkeep -------------------------------------------------------------
+
+    async def index_step(self, index_batch: int, story_batch: int) -> tuple[int, int, bool]:
+        """Index up to ``index_batch`` queued articles for Related, then group up to
+        ``story_batch`` into stories, in a low-priority process.  Returns (indexed,
+        grouped, more to do)."""
+        from briefreader.workers import background_pool, index_and_group
+
+        if self._background_pool is None:
+            self._background_pool = background_pool()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._background_pool,
+            index_and_group,
+            str(self.library_path),
+            index_batch,
+            story_batch,
+        )

@@ -1,0 +1,199 @@
+"""The reading app's shared state: what every part of the app reads and writes.
+
+:class:`ReaderBase` holds the app's settings (class variables tests change), its
+reactive state (filter, scope, unread count, status line), the state set up in
+``__init__``, the panes, the workers' read-only library connection, the feed
+service and the keys as currently bound.  The rooms of the app
+(:mod:`~briefreader.tui.feed_actions`, :mod:`~briefreader.tui.article_actions`)
+and :class:`~briefreader.tui.app.BriefReaderApp` build on it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Input
+
+from briefreader.config import Config, load_config
+from briefreader.library import ArticleRow, Library
+from briefreader.model import Article, ArticleState
+from briefreader.services import FeedService
+from briefreader.tui.bindings import key_hint, keys_for
+from briefreader.tui.screens.feeds import FeedScope
+from briefreader.tui.widgets.article_list import ArticleList
+from briefreader.tui.widgets.article_view import ArticleView
+from briefreader.tui.widgets.related import RelatedSidebar
+
+__all__ = ["FILTERS", "UNDO_DEPTH", "FilterName", "ReaderBase"]
+
+FilterName = Literal["all", "unread", "starred"]
+FILTERS: tuple[FilterName, ...] = ("all", "unread", "starred")
+
+
+@dataclass(frozen=True, slots=True)
+class _Deleted:
+    """What undoing a delete puts back: the article as stored, its state, its full text."""
+
+    article: Article
+    state: ArticleState
+    full_text: str | None
+
+
+#: How many deletes ``z`` can undo, newest first.
+UNDO_DEPTH = 50
+
+
+class ReaderBase(App[None]):
+    """State and helpers shared by every part of the reading app."""
+
+    #: Seconds to wait after the cursor stops before ranking related articles.
+    RELATED_DELAY: ClassVar[float] = 0.25
+    #: Keep the garbage collector's full passes away from key presses (see _tune_gc).
+    #: Process-wide, so only :func:`run_app` turns it on (not tests, not embedders).
+    TUNE_GC: ClassVar[bool] = False
+    #: Seconds to wait before writing a theme choice to the config file.
+    THEME_SAVE_DELAY: ClassVar[float] = 0.5
+    #: While refreshing, re-read the list at most this often (seconds).
+    LIST_UPDATE_DELAY: ClassVar[float] = 1.0
+    #: Articles grouped into stories per batch in the background (then "+N" repaints).
+    STORY_BATCH: ClassVar[int] = 50
+    #: Parse feeds in this many spawned processes (None: the refresh module's default).
+    PARSE_WORKERS: ClassVar[int | None] = None
+
+    filter: reactive[FilterName] = reactive[FilterName]("all", init=False)
+    unread_count: reactive[int] = reactive(0, init=False)
+    scope: reactive[FeedScope | None] = reactive[FeedScope | None](None, init=False)
+    """The feed or tag the list is narrowed to (the feeds screen), or None."""
+    status_text: reactive[str] = reactive("", init=False)
+    """The status line above the footer (refresh progress); hidden when empty."""
+
+    def __init__(
+        self,
+        library_path: Path,
+        *,
+        config: Config | None = None,
+        config_path: Path | None = None,
+        load_samples: bool = True,
+        clock: Callable[[], float] | None = None,
+        save_config: bool = True,
+    ) -> None:
+        """Open the library (raises :class:`LibraryError` when it cannot be opened).
+
+        ``config`` skips reading the config file; ``clock`` fixes "now" for relative
+        ages (tests, screenshots); ``load_samples=False`` leaves an empty library
+        empty; ``save_config=False`` never writes the config file.
+        """
+        self.library_path = Path(library_path)
+        self.library = Library(self.library_path)
+        self.library_problem: str | None = None
+        """Why the app quit over the library file (one line), or None."""
+        self._reader: Library | None = None
+        self._reader_lock = threading.Lock()
+        problems: list[str] = []
+        if config is None:
+            result = load_config(config_path)
+            config, problems = result.config, result.problems
+            config_path = result.path
+        self.config = config
+        self.config_path = config_path
+        self._config_problems = problems
+        self.refresh_interval: float | None = None
+        """Seconds between automatic refreshes while the app runs; None: off."""
+        self._save_config = save_config and config_path is not None
+        self._saved_theme = config.theme
+        self._theme_timer: Timer | None = None
+        self._key_overrides: dict[str, str] = {}
+        self.load_samples = load_samples
+        self.clock: Callable[[], float] = clock or time.time
+        self.current: Article | None = None
+        self._search = ""
+        self._search_rows: list[ArticleRow] = []
+        self._deleted: list[_Deleted] = []  # what z brings back, last deleted last
+        self._generation = 0
+        self._loaded = False
+        self._importing = False
+        self._related_wanted = ""
+        self._related_timer: Timer | None = None
+        self._article_subtitle = ""
+        self._last_input = 0.0
+        self._scope_feeds: list[int] | None = None
+        self._refreshing = False
+        self._refresh_new = 0
+        self._list_timer: Timer | None = None
+        self._service: FeedService | None = None
+        self._index_again = False
+        super().__init__()
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def sidebar(self) -> RelatedSidebar:
+        return self.query_one(RelatedSidebar)
+
+    @property
+    def search_input(self) -> Input:
+        return self.query_one("#search", Input)
+
+    def _get_reader(self) -> Library:
+        """The workers' read-only connection (call with ``_reader_lock`` held)."""
+        if self._reader is None:
+            self._reader = Library(self.library_path, readonly=True)
+        return self._reader
+
+    def _need_article(self) -> Article | None:
+        if self.current is None:
+            self.notify("No article is open.", severity="warning", timeout=3, markup=False)
+        return self.current
+
+    @property
+    def service(self) -> FeedService:
+        """Feeds, full text and background upkeep (the network and the process pools:
+        started on first use, stopped on quit)."""
+        if self._service is None:
+            self._service = FeedService(self.library_path, parse_workers=self.PARSE_WORKERS)
+        return self._service
+
+    @property
+    def key_overrides(self) -> dict[str, str]:
+        """The config's ``[keys]`` table (binding id → keys), as applied."""
+        return self._key_overrides
+
+    def keys_for(self, binding: Binding) -> list[str]:
+        """The keys a binding has now (after the config's keymap), for display."""
+        return keys_for(self, self._key_overrides, binding)
+
+    def _key_for(self, binding_id: str) -> str:
+        """The key named in a hint ("z to undo"), as bound now."""
+        return key_hint(self, binding_id)
+
+    if TYPE_CHECKING:  # defined by the app and its rooms
+
+        def reload(self, keep: int | None = None, *, stay: bool = False) -> None: ...
+
+        def show_article(self, article_id: str, *, mark_read: bool = False) -> Article | None:
+            raise NotImplementedError
+
+        def _show_nothing(self) -> None: ...
+
+        def _set_read(self, article_id: str, read: bool) -> None: ...
+
+        def _update_titles(self) -> None: ...
+
+        def _update_article_subtitle(self) -> None: ...
+
+        def _index_related(self) -> None: ...

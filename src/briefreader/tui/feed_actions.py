@@ -1,0 +1,273 @@
+"""The app's feeds: refresh (``r``, and on a timer), add a feed (``a``), the feeds
+screen (F2) and its removals, and an article's full text (``F``).
+
+Everything that reaches the network or a worker process goes through the
+:class:`~briefreader.services.FeedService` (``self.service``).  Refreshing runs in
+an async worker on its own library connection, parsing in the service's spawned
+process pool; the list is re-read (debounced) as feeds arrive, keeping the
+cursor's article where it is on screen.  Subscribing, removing and fetching full
+text run in workers and post a message back (:mod:`briefreader.tui.messages`).
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.content import Content
+from textual.widgets import Static
+
+from briefreader.library import FeedInfo, Library, LibraryError
+from briefreader.reading import with_full_text
+from briefreader.services import FeedDone
+from briefreader.tui.base import ReaderBase
+from briefreader.tui.formatting import safe_line
+from briefreader.tui.messages import FeedRemoved, FeedSubscribed, FullTextReady
+from briefreader.tui.screens.feeds import FeedScope, FeedsScreen
+
+__all__ = ["FeedActions"]
+
+
+class FeedActions(ReaderBase):
+    """Refresh, add and remove feeds, the feeds screen, and full text."""
+
+    def action_refresh(self) -> None:
+        if self._refreshing:
+            self.notify("Already refreshing the feeds…", timeout=2, markup=False)
+            return
+        self._refreshing = True
+        self._refresh_worker()
+
+    def _refresh_on_timer(self) -> None:
+        if not self._refreshing:
+            self._refreshing = True
+            self._refresh_worker(quiet=True)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def _refresh_worker(self, quiet: bool = False) -> None:
+        """Refresh every feed on this worker's own library connection (its writes run
+        in the refresh module's writer thread; parsing in the process pool)."""
+        try:
+            library = Library(self.library_path)
+        except LibraryError as exc:
+            self._refreshing = False
+            self.notify(str(exc), title="Refresh", severity="error", markup=False)
+            return
+        try:
+            feeds = library.feeds()
+            if not feeds:
+                self.reload()
+                if not quiet:
+                    self.notify(
+                        f"No feeds yet: press {self._key_for('add_feed')} to add one "
+                        "(or from a terminal: briefreader add URL, briefreader import FILE.opml). "
+                        "The list was reloaded from the library.",
+                        title="Refresh",
+                        markup=False,
+                        timeout=8,
+                    )
+                return
+            self._refresh_new = 0
+            self.status_text = f"Refreshing 0/{len(feeds)} feeds…"
+            report = await self.service.refresh(library, feeds, progress=self._refresh_progress)
+        except Exception as exc:  # never a traceback over the reader's screen
+            self.notify(
+                f"Refresh stopped: {type(exc).__name__}: {exc}",
+                title="Refresh",
+                severity="error",
+                markup=False,
+            )
+            return
+        finally:
+            library.close()
+            self._refreshing = False
+            self.status_text = ""
+        self._refresh_done(report.totals(), quiet=quiet)
+
+    def _refresh_progress(self, outcome: FeedDone, done: int, total: int) -> None:
+        """One feed finished (called on the event loop, from the refresh worker)."""
+        self._refresh_new += outcome.added
+        self.status_text = f"Refreshing {done}/{total} feeds · {self._refresh_new:,} new"
+        if outcome.added or outcome.updated:
+            self._schedule_list_update()
+
+    def _schedule_list_update(self) -> None:
+        """Re-read the list soon (at most every LIST_UPDATE_DELAY s while feeds arrive)."""
+        if self._list_timer is None:
+            self._list_timer = self.set_timer(self.LIST_UPDATE_DELAY, self._list_update)
+
+    def _list_update(self) -> None:
+        self._list_timer = None
+        self.reload(stay=True)
+        self._reload_feeds_screen()
+
+    def _reload_feeds_screen(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, FeedsScreen):
+                screen.reload()
+
+    def _refresh_done(self, totals: dict[str, int], *, quiet: bool) -> None:
+        if self._list_timer is not None:
+            self._list_timer.stop()
+            self._list_timer = None
+        self.reload(stay=True)
+        self._reload_feeds_screen()
+        self._index_related()
+        feeds, new, failed = totals["feeds"], totals["new_items"], totals["failed"]
+        text = f"{feeds:,} feed{'s' if feeds != 1 else ''} refreshed: {new:,} new article"
+        text += "" if new == 1 else "s"
+        if totals["skipped"]:
+            text += f", {totals['skipped']:,} skipped"
+        if failed:
+            text += (
+                f", {failed:,} failed. Press {self._key_for('feeds')} for the feeds "
+                "and their errors."
+            )
+        if quiet and not new and not failed:
+            return
+        self.notify(
+            text,
+            title="Refresh",
+            severity="warning" if failed else "information",
+            markup=False,
+            timeout=8 if failed else 4,
+        )
+
+    def watch_status_text(self, text: str) -> None:
+        status = self.query_one("#status", Static)
+        status.update(Content(text))
+        status.set_class(bool(text), "-shown")
+
+    def action_add_feed(self) -> None:
+        from briefreader.tui.screens.dialogs import AddFeedScreen
+
+        def chosen(url: str | None) -> None:
+            if url:
+                self.status_text = f"Adding {safe_line(url)}…"
+                self._subscribe_worker(url)
+
+        self.push_screen(AddFeedScreen(), chosen)
+
+    @work(thread=True, group="subscribe", exit_on_error=False)
+    def _subscribe_worker(self, url: str) -> None:
+        try:
+            result = self.service.subscribe(url)
+        except Exception as exc:  # e.g. the library is locked: one line, not a traceback
+            self.post_message(FeedSubscribed(url, "", False, 0, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(
+            FeedSubscribed(result.url, result.title, result.created, result.items, result.error)
+        )
+
+    @on(FeedSubscribed)
+    def _feed_subscribed(self, message: FeedSubscribed) -> None:
+        if self.status_text.startswith("Adding "):
+            self.status_text = ""
+        if message.error:
+            self.notify(
+                f"{safe_line(message.url)}: {safe_line(message.error)}",
+                title="Could not add the feed",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+            return
+        name = safe_line(message.title or message.url)
+        noun = "article" if message.items == 1 else "articles"
+        if message.created:
+            text = f"Subscribed to {name}: {message.items:,} {noun}."
+        else:
+            text = f"Already subscribed to {name}; {message.items:,} {noun} read again."
+        self.notify(text, title="Feed added", markup=False)
+        self.reload(stay=True)
+        self._reload_feeds_screen()
+        self._index_related()
+
+    def action_feeds(self) -> None:
+        def chosen(scope: FeedScope | None) -> None:
+            if scope is not None:
+                self.scope = scope
+
+        self.push_screen(FeedsScreen(self._load_feeds, clock=self.clock), chosen)
+
+    def _load_feeds(self) -> list[FeedInfo]:
+        """Every feed with its counts (called from the feeds screen's worker thread)."""
+        with self._reader_lock:
+            return self._get_reader().feeds()
+
+    def remove_feed(self, url: str, name: str) -> None:
+        """Unsubscribe (the feeds screen's ``d``, after its question), in a worker."""
+        self._remove_feed_worker(url, name)
+
+    @work(thread=True, group="remove", exit_on_error=False)
+    def _remove_feed_worker(self, url: str, name: str) -> None:
+        try:
+            removed = self.service.remove_feed(url)
+        except Exception as exc:
+            self.post_message(FeedRemoved(url, f"{name} ({type(exc).__name__}: {exc})", None))
+            return
+        self.post_message(FeedRemoved(url, name, removed))
+
+    @on(FeedRemoved)
+    def _feed_removed(self, message: FeedRemoved) -> None:
+        if message.removed is None:
+            self.notify(
+                f"Could not remove {safe_line(message.name)}.", severity="error", markup=False
+            )
+        else:
+            noun = "article" if message.removed == 1 else "articles"
+            self.notify(
+                f"Removed {safe_line(message.name)} and {message.removed:,} {noun}.",
+                title="Feed removed",
+                markup=False,
+            )
+        if self.scope is not None and self.scope.kind == "feed":
+            # The feed is gone: so is the filter on it.
+            with self._reader_lock:
+                exists = self._get_reader().feed(int(self.scope.value)) is not None
+            if not exists:
+                self.scope = None
+        self.reload()
+        self._reload_feeds_screen()
+
+    def action_full_text(self) -> None:
+        article = self._need_article()
+        if article is None:
+            return
+        if self.article_view.full_text and self.article_view.article is article:
+            self.notify("This is already the article's full text.", timeout=3, markup=False)
+            return
+        url = article.url.strip()
+        if not url:
+            self.notify(
+                "This article has no link to fetch its full text from.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.notify("Fetching the full text…", timeout=2, markup=False)
+        self._full_text_worker(article.id, url)
+
+    @work(exclusive=True, group="fulltext", exit_on_error=False)
+    async def _full_text_worker(self, article_id: str, url: str) -> None:
+        try:
+            result = await self.service.full_text(url)
+        except Exception as exc:
+            self.post_message(FullTextReady(article_id, "", f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(FullTextReady(article_id, result.text, result.error))
+
+    @on(FullTextReady)
+    def _full_text_ready(self, message: FullTextReady) -> None:
+        if message.error or not message.text:
+            self.notify(
+                f"{safe_line(message.error or 'no text found')}. Showing the feed's text.",
+                title="No full text",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+            return
+        self.library.set_full_text(message.article_id, message.text)
+        if self.current is not None and self.current.id == message.article_id:
+            article = with_full_text(self.current, message.text)
+            self.current = article
+            self.article_view.show_article(article, full_text=True)
