@@ -1,25 +1,20 @@
-"""The reading app: the article list, the article, the Related sidebar, and feeds.
+"""The reading app: the article list, the article, the Related sidebar.
 
-Structure (see docs/ARCHITECTURE.md):
+Structure (see docs/ARCHITECTURE.md): :class:`BriefReaderApp` is built from rooms
+over the shared state of :class:`~briefreader.tui.base.ReaderBase`:
 
-* The app talks to the :class:`~briefreader.library.Library` only.  It never
-  parses a file and never opens a socket.
-* Anything that can take more than a few milliseconds on a 100,000-article
-  library runs in a thread worker on a separate read-only connection (the list
-  order, search, related articles, mark-all-read, the first-run sample import) and
-  posts a message back (:mod:`briefreader.tui.messages`).
-* Every key is a :class:`~textual.binding.Binding` in :attr:`BriefReaderApp.BINDINGS`
-  with a description and an ``id``; the config file's ``[keys]`` table rebinds by
-  id through :meth:`~textual.app.App.set_keymap`.  The help screen and the command
-  palette are built from the same list.
-* Article text is never markup: widgets get :class:`~textual.content.Content` /
-  :class:`rich.text.Text` made from plain strings, toasts use ``markup=False``.
-* Feeds (``r``, ``a``, the feeds screen, ``F``): refreshing runs
-  :func:`~briefreader.refresh.refresh_feeds` in an async worker on its own
-  library connection, parsing in a spawned process pool; the list is re-read
-  (debounced) as feeds arrive, keeping the cursor's article where it is on
-  screen.  After a refresh or import, a thread worker indexes new articles for
-  Related and groups them into stories (the list's "+N"), a batch at a time.
+* this module: the layout, loading the list, showing an article, related
+  articles, search, moving, and the panes;
+* :mod:`~briefreader.tui.article_actions`: star, read/unread, mark all, delete, undo;
+* :mod:`~briefreader.tui.feed_actions`: refresh, add and remove feeds, the feeds
+  screen, full text (the network and worker processes only through
+  :class:`~briefreader.services.FeedService`);
+* :mod:`~briefreader.tui.settings`: the config's keys and theme, help and palette;
+* :mod:`~briefreader.tui.bindings`: every key, written once.
+
+Slow work runs in workers on a separate read-only connection and posts a message
+back (:mod:`briefreader.tui.messages`); a worker that fails says what failed
+(:mod:`briefreader.tui.failures`).  Article text is never markup.
 """
 
 from __future__ import annotations
@@ -35,14 +30,13 @@ from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.theme import Theme
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from briefreader.config import refresh_seconds, save_theme
+from briefreader.config import refresh_seconds
 from briefreader.library import (
     Library,
     LibraryError,
@@ -55,9 +49,6 @@ from briefreader.tui.article_actions import ArticleActions
 from briefreader.tui.base import FILTERS, FilterName, ReaderBase
 from briefreader.tui.bindings import (
     BINDINGS,
-    PaletteCommand,
-    help_entries,
-    palette_commands,
 )
 from briefreader.tui.commands import BriefReaderCommands
 from briefreader.tui.failures import failure_line
@@ -72,7 +63,7 @@ from briefreader.tui.messages import (
     StoriesUpdated,
 )
 from briefreader.tui.screens.feeds import FeedScope
-from briefreader.tui.screens.help import HelpEntry, HelpScreen
+from briefreader.tui.settings import KeysAndTheme
 from briefreader.tui.widgets.article_list import ArticleList
 from briefreader.tui.widgets.article_view import ArticleView
 from briefreader.tui.widgets.footer import BriefFooter
@@ -81,7 +72,7 @@ from briefreader.tui.widgets.related import RelatedEntry, RelatedSidebar
 __all__ = ["BriefReaderApp", "run_app"]
 
 
-class BriefReaderApp(FeedActions, ArticleActions, ReaderBase):
+class BriefReaderApp(FeedActions, ArticleActions, KeysAndTheme, ReaderBase):
     """briefreader's reading app over one library file."""
 
     TITLE = "briefreader"
@@ -173,73 +164,6 @@ class BriefReaderApp(FeedActions, ArticleActions, ReaderBase):
                 self._reader.close()
                 self._reader = None
         self.library.close()
-
-    # -- config: keys and theme -----------------------------------------------------
-
-    def binding_ids(self) -> set[str]:
-        return {b.id for b in self._own_bindings() if b.id}
-
-    def _own_bindings(self) -> list[Binding]:
-        return [b for b in self.BINDINGS if isinstance(b, Binding)]
-
-    def _apply_keymap(self) -> None:
-        known = self.binding_ids()
-        keys: dict[str, str] = {}
-        unknown: list[str] = []
-        for binding_id, value in self.config.keys.items():
-            if binding_id in known:
-                keys[binding_id] = value
-            else:
-                unknown.append(binding_id)
-        if unknown:  # one message, however many there are
-            shown = ", ".join(repr(b) for b in unknown[:5])
-            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-            called = "called" if len(unknown) == 1 else "called any of"
-            self.notify(
-                f"Config: no key binding {called} {shown}{more} (press ? for the ids); ignored",
-                title="Config",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
-        self._key_overrides = keys
-        if keys:
-            self.set_keymap(keys)
-
-    def _apply_theme(self) -> None:
-        name = self.config.theme
-        if name in self.available_themes:
-            self.theme = name
-        else:
-            self.notify(
-                f"Config: there is no theme called {name!r}; using {self.theme}",
-                title="Config",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
-            self._saved_theme = self.theme
-
-    def _theme_changed(self, theme: Theme) -> None:
-        if not self._save_config or theme.name == self._saved_theme:
-            return
-        if self._theme_timer is not None:
-            self._theme_timer.stop()
-        if self.THEME_SAVE_DELAY <= 0:
-            self._save_theme_now()
-        else:
-            self._theme_timer = self.set_timer(self.THEME_SAVE_DELAY, self._save_theme_now)
-
-    def _save_theme_now(self) -> None:
-        self._theme_timer = None
-        name = self.theme
-        if not self._save_config or name == self._saved_theme:
-            return
-        problem = save_theme(name, self.config_path)
-        if problem:
-            self.notify(problem, title="Config", severity="warning", markup=False)
-        else:
-            self._saved_theme = name
 
     # -- loading the list -----------------------------------------------------------
 
@@ -829,11 +753,6 @@ class BriefReaderApp(FeedActions, ArticleActions, ReaderBase):
         self.reload()
         self.article_list.focus()
 
-    def action_help(self) -> None:
-        self.push_screen(
-            HelpScreen(self.help_entries(), str(self.config_path) if self.config_path else "")
-        )
-
     def action_go_back(self) -> None:
         screen = self.screen
         if screen.has_class("-related-overlay"):
@@ -855,12 +774,6 @@ class BriefReaderApp(FeedActions, ArticleActions, ReaderBase):
         self.exit()
 
     # -- help and palette -----------------------------------------------------------
-
-    def help_entries(self) -> list[HelpEntry]:
-        return help_entries(self, self._key_overrides)
-
-    def palette_commands(self) -> list[PaletteCommand]:
-        return palette_commands(self, self._key_overrides)
 
 
 def run_app(library_path: Path) -> int:

@@ -1,0 +1,96 @@
+"""The app's settings at run time: the config's ``[keys]`` table (applied once, with
+one warning for unknown ids), the theme (saved to the config file, debounced), and
+the help screen and command palette built from the key table
+(:mod:`briefreader.tui.bindings`) as currently bound."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.theme import Theme
+
+from briefreader.config import save_theme
+from briefreader.tui.base import ReaderBase
+from briefreader.tui.bindings import PaletteCommand, help_entries, palette_commands
+from briefreader.tui.screens.help import HelpEntry, HelpScreen
+
+__all__ = ["KeysAndTheme"]
+
+
+class KeysAndTheme(ReaderBase):
+    """Keys and theme from the config; the help screen and the palette."""
+
+    def binding_ids(self) -> set[str]:
+        return {b.id for b in self._own_bindings() if b.id}
+
+    def _own_bindings(self) -> list[Binding]:
+        return [b for b in self.BINDINGS if isinstance(b, Binding)]
+
+    def _apply_keymap(self) -> None:
+        known = self.binding_ids()
+        keys: dict[str, str] = {}
+        unknown: list[str] = []
+        for binding_id, value in self.config.keys.items():
+            if binding_id in known:
+                keys[binding_id] = value
+            else:
+                unknown.append(binding_id)
+        if unknown:  # one message, however many there are
+            shown = ", ".join(repr(b) for b in unknown[:5])
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            called = "called" if len(unknown) == 1 else "called any of"
+            self.notify(
+                f"Config: no key binding {called} {shown}{more} (press ? for the ids); ignored",
+                title="Config",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        self._key_overrides = keys
+        if keys:
+            self.set_keymap(keys)
+
+    def _apply_theme(self) -> None:
+        name = self.config.theme
+        if name in self.available_themes:
+            self.theme = name
+        else:
+            self.notify(
+                f"Config: there is no theme called {name!r}; using {self.theme}",
+                title="Config",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+            self._saved_theme = self.theme
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if not self._save_config or theme.name == self._saved_theme:
+            return
+        if self._theme_timer is not None:
+            self._theme_timer.stop()
+        if self.THEME_SAVE_DELAY <= 0:
+            self._save_theme_now()
+        else:
+            self._theme_timer = self.set_timer(self.THEME_SAVE_DELAY, self._save_theme_now)
+
+    def _save_theme_now(self) -> None:
+        self._theme_timer = None
+        name = self.theme
+        if not self._save_config or name == self._saved_theme:
+            return
+        problem = save_theme(name, self.config_path)
+        if problem:
+            self.notify(problem, title="Config", severity="warning", markup=False)
+        else:
+            self._saved_theme = name
+
+    def action_help(self) -> None:
+        self.push_screen(
+            HelpScreen(self.help_entries(), str(self.config_path) if self.config_path else "")
+        )
+
+    def help_entries(self) -> list[HelpEntry]:
+        return help_entries(self, self._key_overrides)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        return palette_commands(self, self._key_overrides)
