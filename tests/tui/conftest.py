@@ -5,20 +5,19 @@
 * No test can reach the system clipboard or a browser: the clipboard tools are
   never found, and the share module's browser opener records instead of opening.
 * "Now" is fixed (:data:`NOW`), so relative ages and snapshots are stable.
+
+``make_app`` and ``config_path`` come from the top-level ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from tui_helpers import FIXED_NOW, sample_articles
+from tui_helpers import sample_articles
 
-from briefreader.config import Config
 from briefreader.library import Library
-from briefreader.tui.app import BriefReaderApp
 
 
 @pytest.fixture(autouse=True)
@@ -85,32 +84,3 @@ def sample_library_path(tmp_path: Path) -> Path:
         report = import_samples(library)
     assert report.ok, report.errors
     return path
-
-
-@pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    return tmp_path / "home" / "config.toml"
-
-
-@pytest.fixture
-def make_app(config_path: Path) -> Callable[..., BriefReaderApp]:
-    def factory(
-        path: Path,
-        *,
-        config: Config | None = None,
-        load_samples: bool = False,
-        **kwargs: Any,
-    ) -> BriefReaderApp:
-        app = BriefReaderApp(
-            path,
-            config=config if config is not None else Config(),
-            config_path=config_path,
-            load_samples=load_samples,
-            clock=lambda: FIXED_NOW,
-            **kwargs,
-        )
-        app.RELATED_DELAY = 0  # type: ignore[misc]
-        app.THEME_SAVE_DELAY = 0  # type: ignore[misc]
-        return app
-
-    return factory

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from rich.console import Console
+from testkit import FIXED_NOW as FIXED_NOW
+from testkit import NOW
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from briefreader.model import Analysis, Article, RelatedLink
-
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-FIXED_NOW = NOW.timestamp()
 
 LONG_BODY = "\n\n".join(
     f"Paragraph {n}: the committee met again to weigh the export quota, the grid "
