@@ -689,11 +689,13 @@ def _unstructured_body(content: list[str], take_meta: Callable[[str], bool]) -> 
 
 @dataclass(slots=True)
 class _Parts:
+    """What a structured brief holds besides its title and header metadata."""
+
+    takeaways: list[str] = field(default_factory=list)
+    analysis: Analysis | None = None
     summary: str = ""
     caption: str = ""
     source: str = ""
-    takeaways: list[str] = field(default_factory=list)
-    analysis: Analysis | None = None
     body: str = ""
 
 

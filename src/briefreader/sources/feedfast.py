@@ -73,22 +73,15 @@ _IGNORED_NAMESPACES = frozenset(
     }
 )
 # Elements feedparser reads into fields we do not use (or not at all): safe to skip.
-_RSS_ITEM_SKIP = frozenset(
-    {"comments", "enclosure", "source", _q(_DCTERMS, "created")}
-    | {_q(_DC, n) for n in ("language", "rights", "publisher", "contributor", "identifier",
-                            "format", "type", "relation", "coverage", "source")}
+_DC_MEDIA_SKIP = frozenset(
+    {_q(_DC, n) for n in ("language", "rights", "publisher", "contributor", "identifier",
+                          "format", "type", "relation", "coverage", "source")}
     | {_q(m, n) for m in _MEDIA for n in ("thumbnail", "content", "player", "credit", "rating",
                                           "restriction", "license", "group", "text", "hash",
                                           "embed", "price", "status", "copyright", "community")}
 )  # fmt: skip
-_ATOM_ENTRY_SKIP = frozenset(
-    {_A["contributor"], _A["source"], _A["rights"]}
-    | {_q(_DC, n) for n in ("language", "rights", "publisher", "contributor", "identifier",
-                            "format", "type", "relation", "coverage", "source")}
-    | {_q(m, n) for m in _MEDIA for n in ("thumbnail", "content", "player", "credit", "rating",
-                                          "restriction", "license", "group", "text", "hash",
-                                          "embed", "price", "status", "copyright", "community")}
-)  # fmt: skip
+_RSS_ITEM_SKIP = _DC_MEDIA_SKIP | {"comments", "enclosure", "source", _q(_DCTERMS, "created")}
+_ATOM_ENTRY_SKIP = _DC_MEDIA_SKIP | {_A["contributor"], _A["source"], _A["rights"]}
 # media:group / media:content may hold these, which feedparser reads as title,
 # summary/content or tags: hand over when they appear anywhere in the document.
 _MEDIA_FIELDS = tuple(

@@ -11,7 +11,7 @@ import html as htmllib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -45,8 +45,7 @@ class HandOver(Exception):
 # raw items: what either parser read, before it becomes an Article
 
 
-@dataclass(slots=True)
-class RawText:
+class RawText(NamedTuple):
     """A text construct: ``kind`` is ``"html"`` or ``"text"``; ``base`` the xml:base."""
 
     value: str

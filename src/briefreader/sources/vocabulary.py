@@ -72,6 +72,14 @@ def norm(s: str) -> str:
     return s[start:end]
 
 
+def _first_letter(s: str) -> str:
+    """The first letter or digit of ``s``, casefolded (a cheap first test)."""
+    for ch in s:
+        if ch.isalnum():
+            return ch.casefold()
+    return ""
+
+
 # ---------------------------------------------------------------------------------
 # takeaways
 
@@ -98,7 +106,7 @@ TAKEAWAYS_HEADINGS = frozenset(_TAKEAWAYS) | frozenset("the " + h for h in _TAKE
 
 def is_takeaways_heading(text: str) -> bool:
     """Whether a heading or a line names a "Key takeaways" list (TL;DR, Highlights, …)."""
-    if len(text) > 4 * MARKER_MAX:
+    if len(text) > 4 * MARKER_MAX or _first_letter(text) not in "ktmhai":
         return False
     key = norm(text)
     if len(key) > MARKER_MAX:
@@ -163,7 +171,7 @@ def editor_label(words: list[str]) -> str | None:
 
 def _label(head: str) -> str | None:
     head = head.strip().strip("#*_ ")
-    if not head or len(head) > MARKER_MAX:
+    if not head or len(head) > MARKER_MAX or head[0].casefold() not in "esanowt":
         return None
     words = head.split()
     found = editor_label(words)
@@ -322,6 +330,17 @@ def strip_ordinals(items: list[str]) -> list[str]:
 # safe XML
 
 _LOCAL = threading.local()
+#: No entity resolved, no DTD loaded, no network, no huge trees; no comments or PIs.
+_SAFE_XML = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+    "collect_ids": False,
+}
 
 
 def safe_xml_parser(*, recover: bool = False, strip_cdata: bool = True) -> etree.XMLParser:
@@ -334,16 +353,5 @@ def safe_xml_parser(*, recover: bool = False, strip_cdata: bool = True) -> etree
         cache = _LOCAL.parsers = {}
     parser = cache.get(key)
     if parser is None:
-        parser = cache[key] = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-            strip_cdata=strip_cdata,
-            recover=recover,
-            collect_ids=False,
-        )
+        parser = cache[key] = etree.XMLParser(**_SAFE_XML, strip_cdata=strip_cdata, recover=recover)
     return parser
