@@ -13,7 +13,18 @@ from briefreader.tui.base import ReaderBase
 from briefreader.tui.bindings import PaletteCommand, help_entries, palette_commands
 from briefreader.tui.screens.help import HelpEntry, HelpScreen
 
-__all__ = ["KeysAndTheme"]
+__all__ = ["KeysAndTheme", "modal_binding_ids"]
+
+
+def modal_binding_ids() -> set[str]:
+    """The ids of the dialogs' keys (help, share menu, feeds screen, dialogs): the
+    config's ``[keys]`` table rebinds them too."""
+    from briefreader.tui.screens.dialogs import AddFeedScreen, ConfirmScreen
+    from briefreader.tui.screens.feeds import FeedsScreen
+    from briefreader.tui.share_menu import ShareMenu
+
+    screens = (HelpScreen, ShareMenu, FeedsScreen, AddFeedScreen, ConfirmScreen)
+    return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
 
 
 class KeysAndTheme(ReaderBase):
@@ -26,7 +37,7 @@ class KeysAndTheme(ReaderBase):
         return [b for b in self.BINDINGS if isinstance(b, Binding)]
 
     def _apply_keymap(self) -> None:
-        known = self.binding_ids()
+        known = self.binding_ids() | modal_binding_ids()
         keys: dict[str, str] = {}
         unknown: list[str] = []
         for binding_id, value in self.config.keys.items():

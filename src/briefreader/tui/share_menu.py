@@ -39,6 +39,7 @@ from briefreader.share import (
     share_options,
 )
 from briefreader.textclean import clean_line
+from briefreader.tui.keyhints import key_hint
 
 __all__ = [
     "QUICK_KEYS",
@@ -48,20 +49,23 @@ __all__ = [
     "open_url_with_toast",
 ]
 
-QUICK_KEYS: dict[str, str] = {
-    "link": "1",
-    "markdown": "2",
-    "citation": "3",
-    "brief": "4",
-    "email": "e",
-    "bluesky": "b",
-    "mastodon": "m",
-    "linkedin": "l",
-    "reddit": "r",
-    "hackernews": "h",
-    "x": "x",
-}
-"""Share option key → the key that picks it in the menu."""
+#: (share option, the key that picks it in the menu, what it does), in menu order.
+_QUICK: tuple[tuple[str, str, str], ...] = (
+    ("link", "1", "Copy the link"),
+    ("markdown", "2", "Copy the Markdown link"),
+    ("citation", "3", "Copy the citation"),
+    ("brief", "4", "Copy the brief as text"),
+    ("email", "e", "E-mail the brief"),
+    ("bluesky", "b", "Share on Bluesky"),
+    ("mastodon", "m", "Share on Mastodon"),
+    ("linkedin", "l", "Share on LinkedIn"),
+    ("reddit", "r", "Submit to Reddit"),
+    ("hackernews", "h", "Submit to Hacker News"),
+    ("x", "x", "Post on X"),
+)
+
+QUICK_KEYS: dict[str, str] = {option: key for option, key, _ in _QUICK}
+"""Share option key → the key that picks it in the menu (binding id ``share_<option>``)."""
 
 # How a copy is named in its toast ("Copied the Markdown link: [..](..) — via ...").
 _COPY_NAMES: dict[str, str] = {
@@ -206,8 +210,7 @@ def _detail(option: ShareOption) -> str:
     return clipboard.preview(option.text, _DETAIL_WIDTH)
 
 
-def _prompt(option: ShareOption) -> Content:
-    key = QUICK_KEYS.get(option.key, " ")
+def _prompt(option: ShareOption, key: str) -> Content:
     return Content.assemble(
         (f" {key} ", "bold $accent"),
         f" {option.label:<15}",
@@ -224,26 +227,20 @@ class ShareMenu(ModalScreen[None]):
     AUTO_FOCUS = "#share-options"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Close", tooltip="Close the share menu"),
+        Binding("escape,q", "close", "Close", id="share_close", tooltip="Close the share menu"),
         Binding(
             "c",
             "copy_highlighted",
             "Copy",
+            id="share_copy",
             tooltip="Copy the highlighted entry; for a share address, copy the address",
         ),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
-        Binding("1", "choose('link')", "Copy the link", show=False),
-        Binding("2", "choose('markdown')", "Copy the Markdown link", show=False),
-        Binding("3", "choose('citation')", "Copy the citation", show=False),
-        Binding("4", "choose('brief')", "Copy the brief as text", show=False),
-        Binding("e", "choose('email')", "E-mail the brief", show=False),
-        Binding("b", "choose('bluesky')", "Share on Bluesky", show=False),
-        Binding("m", "choose('mastodon')", "Share on Mastodon", show=False),
-        Binding("l", "choose('linkedin')", "Share on LinkedIn", show=False),
-        Binding("r", "choose('reddit')", "Submit to Reddit", show=False),
-        Binding("h", "choose('hackernews')", "Submit to Hacker News", show=False),
-        Binding("x", "choose('x')", "Post on X", show=False),
+        Binding("j", "cursor('down')", "Down", show=False, id="share_down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="share_up"),
+        *(
+            Binding(key, f"choose('{option}')", what, show=False, id=f"share_{option}")
+            for option, key, what in _QUICK
+        ),
     ]
 
     def __init__(
@@ -274,18 +271,25 @@ class ShareMenu(ModalScreen[None]):
                     UNSAFE_LINK_NOTE.format(reason=reason), id="share-no-link", markup=False
                 )
             yield OptionList(
-                *(Option(_prompt(o), id=o.key) for o in self.options),
+                *(Option(_prompt(o, self._quick_key(o.key)), id=o.key) for o in self.options),
                 id="share-options",
                 markup=False,
             )
+            copy, close = self._hint("share_copy"), self._hint("share_close")
             yield Static(
-                "enter copy or open · c copy the address · esc close",
+                f"enter copy or open · {copy} copy the address · {close} close",
                 id="share-hint",
                 markup=False,
             )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
+
+    def _hint(self, binding_id: str) -> str:
+        return key_hint(self.app, binding_id, self.BINDINGS)
+
+    def _quick_key(self, option: str) -> str:
+        return self._hint(f"share_{option}") if option in QUICK_KEYS else " "
 
     # -- actions -------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from briefreader.tui.keyhints import key_hint
+
 __all__ = ["AddFeedScreen", "ConfirmScreen", "normalise_feed_url"]
 
 
@@ -30,13 +32,21 @@ class AddFeedScreen(ModalScreen[str | None]):
     AUTO_FOCUS = "#add-url"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", tooltip="Close without adding a feed"),
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="add_feed_cancel",
+            tooltip="Close without adding a feed",
+        ),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="add-dialog", classes="dialog") as dialog:
             dialog.border_title = "Add a feed"
-            dialog.border_subtitle = "enter add · esc cancel"
+            dialog.border_subtitle = (
+                f"enter add · {key_hint(self.app, 'add_feed_cancel', self.BINDINGS)} cancel"
+            )
             yield Static(
                 Content("The address of a feed, or of a web page that names its feed:"),
                 classes="dialog-text",
@@ -60,8 +70,8 @@ class ConfirmScreen(ModalScreen[bool]):
     CSS_PATH = "dialogs.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Yes", tooltip="Yes"),
-        Binding("n,escape", "answer(False)", "No", tooltip="No"),
+        Binding("y,enter", "answer(True)", "Yes", id="confirm_yes", tooltip="Yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm_no", tooltip="No"),
     ]
 
     def __init__(self, title: str, question: str, yes: str = "yes") -> None:
@@ -73,7 +83,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog") as dialog:
             dialog.border_title = Content(self.title_text)
-            dialog.border_subtitle = Content(f"y {self.yes} · n cancel")
+            yes, no = (key_hint(self.app, i, self.BINDINGS) for i in ("confirm_yes", "confirm_no"))
+            dialog.border_subtitle = Content(f"{yes} {self.yes} · {no} cancel")
             yield Static(Content(self.question), classes="dialog-text", markup=False)
 
     def action_answer(self, answer: bool) -> None:

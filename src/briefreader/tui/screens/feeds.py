@@ -31,6 +31,7 @@ from textual.worker import Worker, WorkerState
 from briefreader.library import FeedInfo
 from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import relative_age, safe_block, safe_line
+from briefreader.tui.keyhints import key_hint
 
 __all__ = ["FeedScope", "FeedsScreen", "feed_status"]
 
@@ -78,13 +79,21 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
     AUTO_FOCUS = "#feeds-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Back", tooltip="Back to the articles"),
-        Binding("enter", "choose", "Show articles", tooltip="Show this feed's or tag's articles"),
-        Binding("d,delete", "remove", "Remove", tooltip="Unsubscribe from the feed"),
-        Binding("a", "app.add_feed", "Add", tooltip="Subscribe to a feed"),
-        Binding("r", "app.refresh", "Refresh", tooltip="Refresh every feed"),
-        Binding("j", "cursor(1)", "Down", show=False),
-        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("escape,q", "close", "Back", id="feeds_close", tooltip="Back to the articles"),
+        Binding(
+            "enter",
+            "choose",
+            "Show articles",
+            id="feeds_choose",
+            tooltip="Show this feed's or tag's articles",
+        ),
+        Binding(
+            "d,delete", "remove", "Remove", id="feeds_remove", tooltip="Unsubscribe from the feed"
+        ),
+        Binding("a", "app.add_feed", "Add", id="feeds_add", tooltip="Subscribe to a feed"),
+        Binding("r", "app.refresh", "Refresh", id="feeds_refresh", tooltip="Refresh every feed"),
+        Binding("j", "cursor(1)", "Down", show=False, id="feeds_down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="feeds_up"),
     ]
 
     def __init__(self, loader: FeedLoader, *, clock: Callable[[], float] = time.time) -> None:
@@ -97,7 +106,11 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="feeds-dialog") as dialog:
             dialog.border_title = "Feeds"
-            dialog.border_subtitle = "enter show · d remove · a add · r refresh · esc back"
+            key = self._hint
+            dialog.border_subtitle = (
+                f"{key('feeds_choose')} show · {key('feeds_remove')} remove · "
+                f"{key('feeds_add')} add · {key('feeds_refresh')} refresh · {key('feeds_close')} back"
+            )
             table: DataTable[Text] = DataTable(
                 id="feeds-table", cursor_type="row", zebra_stripes=True
             )
@@ -109,6 +122,9 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             table.add_column(Text("Tags"), key="tags")
             yield table
             yield Static(id="feed-detail", markup=False)
+
+    def _hint(self, binding_id: str) -> str:
+        return key_hint(self.app, binding_id, self.BINDINGS)
 
     def on_mount(self) -> None:
         self.reload()
@@ -201,7 +217,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         if feed is None:
             if not self.feeds:
                 text = (
-                    "No feeds yet. Press a to add one (a feed's address, or a web page that "
+                    f"No feeds yet. Press {self._hint('feeds_add')} to add one (a feed's address, or a web page that "
                     "names its feed), or from a terminal: briefreader add URL, "
                     "briefreader import FILE.opml"
                 )

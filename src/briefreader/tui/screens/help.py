@@ -16,6 +16,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from briefreader.tui.keyhints import key_hint
+
 __all__ = ["HelpEntry", "HelpScreen"]
 
 
@@ -33,9 +35,11 @@ class HelpScreen(ModalScreen[None]):
     """A modal list of keys, grouped by section; scrolls on small terminals."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "dismiss_help", "Close help", show=False),
-        Binding("j,down", "scroll('down')", "Scroll down", show=False),
-        Binding("k,up", "scroll('up')", "Scroll up", show=False),
+        Binding(
+            "escape,q,question_mark,f1", "dismiss_help", "Close help", show=False, id="help_close"
+        ),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, id="help_down"),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, id="help_up"),
     ]
 
     CSS_PATH = "help.tcss"
@@ -48,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog") as dialog:
             dialog.border_title = "Keys"
-            dialog.border_subtitle = "esc close"
+            dialog.border_subtitle = f"{key_hint(self.app, 'help_close', self.BINDINGS)} close"
             with VerticalScroll(id="help-scroll"):
                 intro = (
                     "Mouse: click an article to read it, the wheel scrolls, "
