@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import TextMaker  # noqa: E402
 
-from briefreader.library import Library  # noqa: E402
+from briefreader.store import Library  # noqa: E402
 
 DATA = HERE / ".data"
 BRIEFREADER = [sys.executable, "-m", "briefreader"]

@@ -38,8 +38,8 @@ import related_eval as E  # noqa: E402
 from corpus import TextMaker  # noqa: E402
 
 from briefreader import related as R  # noqa: E402
-from briefreader.library import Library  # noqa: E402
 from briefreader.related import scoring  # noqa: E402  (the weights the ablation sets)
+from briefreader.store import Library  # noqa: E402
 from briefreader.store import library as L  # noqa: E402
 
 DATA = HERE / ".data"

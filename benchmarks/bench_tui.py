@@ -45,7 +45,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from bench_library import DATA, build_library  # noqa: E402
 
-from briefreader.library import Library  # noqa: E402
+from briefreader.store import Library  # noqa: E402
 
 COLUMNS, LINES = 160, 48
 

@@ -67,7 +67,7 @@ def then(*keys: str) -> Step:
 
 async def feeds_screen(pilot: Pilot[Any]) -> None:
     """A few subscriptions (no network: their state is written directly), then F2."""
-    from briefreader.library import Library
+    from briefreader.store import Library
 
     app = pilot.app
     assert isinstance(app, BriefReaderApp)

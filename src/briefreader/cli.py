@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from briefreader import __version__
 
 if TYPE_CHECKING:
-    from briefreader.library import Library
     from briefreader.model import Article
+    from briefreader.store import Library
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -45,14 +45,14 @@ def _library_path(args: argparse.Namespace) -> Path:
 
 
 def _open_library(args: argparse.Namespace) -> Library:
-    from briefreader.library import Library
+    from briefreader.store import Library
 
     return Library(_library_path(args))
 
 
 def _read_library(args: argparse.Namespace) -> Library:
     """The library for a reading command: read-only when it cannot be written."""
-    from briefreader.library import Library
+    from briefreader.store import Library
 
     return Library.for_reading(_library_path(args))
 
@@ -735,7 +735,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         import sqlite3
 
-        from briefreader.library import LibraryError, problem_line
+        from briefreader.store import LibraryError, problem_line
 
         if isinstance(exc, LibraryError):
             _err(f"briefreader: {exc}")

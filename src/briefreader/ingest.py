@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from briefreader.library import Library
 from briefreader.model import Article, ArticleState
 from briefreader.sources import SourceError, expand_inputs, read_file
+from briefreader.store import Library
 from briefreader.workers import BrokenProcessPool, WorkerPool, read_pool
 
 __all__ = ["ImportReport", "import_paths", "import_samples", "sample_paths"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from briefreader.model import Article
 
 if TYPE_CHECKING:
-    from briefreader.library import Library
+    from briefreader.store import Library
 
 __all__ = ["RelatedEntry", "article_as_read", "related_entries", "with_full_text"]
 

@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 from briefreader.fetch import DEFAULT_CONCURRENCY, Fetcher, FetchRequest, FetchResult, fetch_one
-from briefreader.library import FeedInfo, Library
 from briefreader.sources import SourceError
 from briefreader.sources.feed import ParsedFeed, parse_feed
+from briefreader.store import FeedInfo, Library
 from briefreader.workers import BrokenProcessPool, WorkerPool, parse_pool
 
 __all__ = [

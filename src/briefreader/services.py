@@ -15,14 +15,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from briefreader.library import Library
+from briefreader.store import Library
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from briefreader.fulltext import FullText
-    from briefreader.library import FeedInfo
     from briefreader.refresh import RefreshReport, SubscribeResult
+    from briefreader.store import FeedInfo
 
 __all__ = ["FeedDone", "FeedService", "Progress"]
 

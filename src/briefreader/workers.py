@@ -257,7 +257,7 @@ def index_and_group(library_path: str, index_batch: int, story_batch: int) -> tu
     """One step of background upkeep, run in the background process: index up to
     ``index_batch`` queued articles, then group up to ``story_batch`` into stories.
     Returns (indexed, grouped, more to do)."""
-    from briefreader.library import Library
+    from briefreader.store import Library
 
     with Library(library_path) as lib:
         indexed = lib.index_related(limit=index_batch)

@@ -28,7 +28,7 @@ list reads the group sizes (:func:`story_sizes`) to show "+3 sources".
 Indexing is incremental.  Database triggers queue every inserted or edited article
 (``related_pending``) and drop a deleted article's postings; :func:`index_pending`
 indexes the queue.  The library indexes small batches as it stores them and leaves
-bulk imports to :meth:`briefreader.library.Library.index_related` (run before
+bulk imports to :meth:`briefreader.store.Library.index_related` (run before
 ranking, or in the background), so importing thousands of files is not slowed.
 
 Document frequencies are counted as articles are indexed and never decremented

@@ -37,14 +37,14 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from briefreader.config import refresh_seconds
-from briefreader.library import (
+from briefreader.model import Article
+from briefreader.reading import article_as_read, related_entries
+from briefreader.store import (
     Library,
     LibraryError,
     is_damage,
     problem_line,
 )
-from briefreader.model import Article
-from briefreader.reading import article_as_read, related_entries
 from briefreader.tui.article_actions import ArticleActions
 from briefreader.tui.base import FILTERS, FilterName, ReaderBase
 from briefreader.tui.bindings import (

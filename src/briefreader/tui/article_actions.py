@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from textual import on, work
 
-from briefreader.library import Library
 from briefreader.model import ArticleState
+from briefreader.store import Library
 from briefreader.tui.base import UNDO_DEPTH, ReaderBase, _Deleted
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import MarkedRead

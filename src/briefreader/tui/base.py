@@ -24,9 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Input
 
 from briefreader.config import Config, load_config
-from briefreader.library import ArticleRow, Library
 from briefreader.model import Article, ArticleState
 from briefreader.services import FeedService
+from briefreader.store import ArticleRow, Library
 from briefreader.tui.bindings import key_hint, keys_for
 from briefreader.tui.screens.feeds import FeedScope
 from briefreader.tui.widgets.article_list import ArticleList

@@ -15,9 +15,9 @@ from textual import on, work
 from textual.content import Content
 from textual.widgets import Static
 
-from briefreader.library import FeedInfo, Library, LibraryError
 from briefreader.reading import with_full_text
 from briefreader.services import FeedDone
+from briefreader.store import FeedInfo, Library, LibraryError
 from briefreader.tui.base import ReaderBase
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import FeedRemoved, FeedSubscribed, FullTextReady

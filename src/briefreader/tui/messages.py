@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from briefreader.library import ArticleRow
+from briefreader.store import ArticleRow
 from briefreader.tui.widgets.related import RelatedEntry
 
 __all__ = [

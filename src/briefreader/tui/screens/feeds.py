@@ -28,7 +28,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
-from briefreader.library import FeedInfo
+from briefreader.store import FeedInfo
 from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import relative_age, safe_block, safe_line
 from briefreader.tui.keyhints import key_hint

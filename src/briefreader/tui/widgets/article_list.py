@@ -3,7 +3,7 @@
 Like toolong's ``LogLines``, this is a :class:`~textual.scroll_view.ScrollView`
 whose :meth:`render_line` draws only the rows on screen, each into a
 :class:`~textual.strip.Strip` (cached), from plain
-:class:`~briefreader.library.ArticleRow` tuples.  No widget per row, no markup:
+:class:`~briefreader.store.ArticleRow` tuples.  No widget per row, no markup:
 titles are :class:`rich.text.Text` built from plain strings.
 
 The list holds only the order (library rowids, ~50 ms for 100,000 from a covering
@@ -36,7 +36,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from briefreader.library import ArticleRow
+from briefreader.store import ArticleRow
 from briefreader.tui.formatting import foreground, relative_age, safe_line
 
 __all__ = ["ArticleList"]
