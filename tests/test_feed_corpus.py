@@ -1,9 +1,11 @@
 """Every corpus feed loads or fails cleanly, and the fast path agrees with feedparser.
 
 The corpus (``../shared/corpus/feeds``, ~90 real-world and tricky files from the test
-suites of feedparser, newsboat and reader) is used in place; these tests skip when it
-is absent.  The differential tests also run over tests/data/feeds and over a few
-hundred generated feeds, which reach far more corners than the corpus does.
+suites of feedparser, newsboat and reader) is used in place; the tests that need it
+skip when it is absent.  A small slice of the same kinds of file, written for this
+project, lives in tests/data/corpus, so a fresh clone always runs the per-file tests
+(see its README).  The differential tests also run over tests/data/feeds and over a
+few hundred generated feeds, which reach far more corners than the corpus does.
 
 Differential exclusions (principled, each with its reason):
 
@@ -31,6 +33,7 @@ from briefreader.sources.feed import HandOver, ParsedFeed, fast_parse, parse_fee
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "feeds"
 FIXTURES = Path(__file__).parent / "data" / "feeds"
+SLICE = Path(__file__).parent / "data" / "corpus"
 #: No corpus file may take longer than this to parse (they all take milliseconds).
 TIME_LIMIT = 5.0
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -57,9 +60,12 @@ def corpus_entries() -> dict[str, dict[str, Any]]:
 FILES = corpus_files()
 ENTRIES = corpus_entries()
 needs_corpus = pytest.mark.skipif(not FILES, reason=f"feed corpus not found at {CORPUS}")
+SLICE_FILES = sorted(p for p in SLICE.iterdir() if p.name != "README.md")
 
 
 def rel(path: Path) -> str:
+    if path.is_relative_to(SLICE):
+        return "slice/" + path.relative_to(SLICE).as_posix()
     return path.relative_to(CORPUS).as_posix()
 
 
@@ -121,8 +127,7 @@ def check_safe(feed: ParsedFeed) -> None:
 # every file loads or fails with one clean line, in bounded time
 
 
-@needs_corpus
-@pytest.mark.parametrize("path", FILES, ids=[rel(p) for p in FILES])
+@pytest.mark.parametrize("path", SLICE_FILES + FILES, ids=[rel(p) for p in SLICE_FILES + FILES])
 def test_corpus_file_loads_or_fails_cleanly(path: Path) -> None:
     outcome = parse_bounded(path.read_bytes(), url_for(path))
     assert outcome.crash is None, f"crashed: {outcome.crash!r}"
@@ -166,9 +171,75 @@ def test_corpus_outcomes_summary() -> None:
     assert loaded.get("fast", 0) >= 20  # the well-formed RSS 2.0 / Atom 1.0 ones
 
 
-def load(name: str, content_type: str | None = None) -> ParsedFeed:
-    path = CORPUS / name
+def load(name: str, content_type: str | None = None, *, folder: Path = CORPUS) -> ParsedFeed:
+    path = folder / name
     return parse_feed(path.read_bytes(), url=url_for(path), content_type=content_type)
+
+
+#: The slice's files: the parser that reads each, or why it is not a feed.
+SLICE_OUTCOMES = {
+    "atom03.xml": "feedparser",
+    "atom10.xml": "fast",
+    "cp1252-undeclared.xml": "feedparser",
+    "doctype-entities.xml": "feedparser",
+    "empty.xml": "empty",
+    "feed.json": "json",
+    "illformed-ampersands.xml": "feedparser",
+    "latin1.xml": "feedparser",
+    "not-a-feed.html": "HTML page",
+    "rss091.xml": "feedparser",
+    "rss10.rdf": "feedparser",
+    "rss20.xml": "fast",
+    "sanitize.xml": "fast",
+    "utf16le-bom.xml": "feedparser",
+}
+
+
+def test_slice_outcomes_and_expectations() -> None:
+    assert {p.name for p in SLICE_FILES} == set(SLICE_OUTCOMES)
+    for path in SLICE_FILES:
+        outcome = parse_bounded(path.read_bytes(), url_for(path))
+        expected = SLICE_OUTCOMES[path.name]
+        if outcome.error is not None:
+            assert expected in outcome.error.reason, path.name
+        else:
+            assert outcome.feed is not None and outcome.feed.parser == expected, path.name
+
+    def slice_feed(name: str) -> ParsedFeed:
+        return load(name, folder=SLICE)
+
+    # a brief in item HTML: takeaways and "why it matters" lifted out; '&' in links kept
+    first, second = slice_feed("rss20.xml").items
+    assert first.takeaways == ("First ferry at 06:00.", "Last ferry unchanged.")
+    assert first.analysis is not None and "half an hour" in first.analysis.body
+    assert first.url == "https://harbour.example/ferry?day=mon&from=north"
+    assert first.author == "Ines Harrow" and first.published is not None
+    assert second.title == "1 < 2: council counts the votes again"
+    # xml:base resolves relative links; text content's '<script>' is shown as text
+    ridge, plain = slice_feed("atom10.xml").items
+    assert ridge.url == "https://fells.example/blog/posts/ridge.html"
+    assert "https://fells.example/blog/maps/ridge.png" in ridge.body
+    assert ridge.title == "Rain & wind on the ridge"
+    assert plain.body.startswith("<script>shown as text</script>")
+    # encodings: declared latin-1, UTF-16 with a BOM, undeclared windows-1252
+    assert slice_feed("latin1.xml").items[0].title == "Crème brûlée à la carte"
+    assert slice_feed("utf16le-bom.xml").items[0].title == "Snö i fjällen: 日本語 too"
+    assert "Don\u2019t" in slice_feed("cp1252-undeclared.xml").items[0].title
+    # RSS 1.0, RSS 0.91 (an untitled item gets a title), Atom 0.3, JSON Feed
+    assert slice_feed("rss10.rdf").items[0].author == "Tomas Brett"
+    assert all(a.title for a in slice_feed("rss091.xml").items)
+    assert slice_feed("atom03.xml").items[0].body == "Cover the dahlias tonight."
+    glaze, untitled = slice_feed("feed.json").items
+    assert glaze.title == "A celadon glaze that finally worked" and glaze.tags
+    assert untitled.title and not untitled.url
+    # ill-formed XML still read; entities never expanded; hostile HTML removed
+    assert slice_feed("illformed-ampersands.xml").items[0].url.endswith("id=7&sort=new")
+    entities = slice_feed("doctype-entities.xml")
+    assert "aaaaaaaaaa" not in entities.title and "&secret;" in entities.items[0].title
+    (hostile,) = slice_feed("sanitize.xml").items
+    assert hostile.url == ""
+    for gone in ("script", "iframe", "onerror", "javascript", "display", "object", "refresh"):
+        assert gone not in hostile.body.lower()
 
 
 @needs_corpus
@@ -289,10 +360,12 @@ def differential(doc: bytes, url: str, content_type: str | None = None) -> bool:
     return True
 
 
-DIFF_FILES = FILES + sorted(FIXTURES.glob("*.xml"))
+DIFF_FILES = FILES + SLICE_FILES + sorted(FIXTURES.glob("*.xml"))
 
 
-@pytest.mark.parametrize("path", DIFF_FILES, ids=[p.name for p in DIFF_FILES])
+@pytest.mark.parametrize(
+    "path", DIFF_FILES, ids=[p.name if p.parent == FIXTURES else rel(p) for p in DIFF_FILES]
+)
 def test_differential_files(path: Path) -> None:
     differential(path.read_bytes(), url_for(path))
 
