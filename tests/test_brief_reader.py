@@ -681,10 +681,10 @@ def test_five_megabyte_single_line_is_fast() -> None:
         "Title\n\n" + "http://" + "a" * 5_000_000,
     ]
     for text in cases:
-        start = time.perf_counter()
+        start = time.thread_time()
         articles = brief.parse(text, "big.txt")
         cleaned = parse_text(text, "big.txt", "brief")
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
         assert len(articles) == 1 and len(cleaned) == 1
         assert len(articles[0].title) <= 200
         assert elapsed < 5, f"{elapsed:.2f}s for {text[:20]!r}"
@@ -692,9 +692,9 @@ def test_five_megabyte_single_line_is_fast() -> None:
 
 def test_many_short_lines_are_fast() -> None:
     text = "Title\n\nKey Takeaways\n\n" + "• 1a\n" * 200_000 + "Share\n" * 100_000
-    start = time.perf_counter()
+    start = time.thread_time()
     brief.parse(text, "many.txt")
-    assert time.perf_counter() - start < 5
+    assert time.thread_time() - start < 5
 
 
 def test_parse_text_uses_this_reader_and_cleans() -> None:

@@ -559,12 +559,12 @@ def _laughs(root: str) -> bytes:
 
 @pytest.mark.parametrize("root", ["rss", "feed"])
 def test_billion_laughs_does_not_expand(root: str) -> None:
-    start = time.perf_counter()
+    start = time.thread_time()
     try:
         feed = parse_feed(_laughs(root), url="https://bomb.example/f")
     except SourceError:
         return
-    assert time.perf_counter() - start < 2
+    assert time.thread_time() - start < 2
     for article in feed.items:
         assert "lollol" not in article.title + article.body
         assert len(article.title) < 100
@@ -579,9 +579,9 @@ def test_quadratic_blowup_does_not_expand() -> None:
         + b"&a;" * 5_000
         + b"</title></item></channel></rss>"
     )
-    start = time.perf_counter()
+    start = time.thread_time()
     feed = parse_feed(doc, url="https://bomb.example/q")
-    assert time.perf_counter() - start < 2
+    assert time.thread_time() - start < 2
     assert all(len(a.title) < 100_000 for a in feed.items)
 
 

@@ -252,9 +252,9 @@ def test_alias_bomb_in_front_matter_is_harmless() -> None:
         refs = ", ".join([f"*a{k - 1}"] * 9)
         levels.append(f"a{k}: &a{k} [{refs}]")
     text = "---\n" + "\n".join(levels) + "\npublished: *a8\ntags: *a8\ntitle: *a8\n---\nx\n"
-    start = time.perf_counter()
+    start = time.thread_time()
     a = one(text)
-    assert time.perf_counter() - start < 5
+    assert time.thread_time() - start < 5
     assert a.published is None
     assert a.title == "x"
 
@@ -443,17 +443,17 @@ def test_five_megabyte_single_line_is_fast() -> None:
         "*Image: " + "x" * 5_000_000,
     ]
     for text in cases:
-        start = time.perf_counter()
+        start = time.thread_time()
         markdown.parse(text, "big.md")
-        elapsed = time.perf_counter() - start
+        elapsed = time.thread_time() - start
         assert elapsed < 5, f"{elapsed:.2f}s for {text[:20]!r}"
 
 
 def test_many_lines_inside_a_long_fence_are_fast() -> None:
     text = "~" * 100_000 + "\n" + "x\n" * 200_000
-    start = time.perf_counter()
+    start = time.thread_time()
     markdown.parse(text, "fence.md")
-    assert time.perf_counter() - start < 5
+    assert time.thread_time() - start < 5
 
 
 VOCAB = [

@@ -109,12 +109,12 @@ def test_billion_laughs_opml_does_not_expand() -> None:
         '<title>&lol9;</title></head><body><outline text="&lol9;" xmlUrl="https://x.example/&lol9;"/>'
         '<outline text="ok" xmlUrl="https://ok.example/rss"/></body></opml>'
     ).encode()
-    start = time.perf_counter()
+    start = time.thread_time()
     try:
         feeds = parse_opml(doc, "bomb.opml")
     except SourceError:
         feeds = []
-    assert time.perf_counter() - start < 1
+    assert time.thread_time() - start < 1
     for feed in feeds:
         assert "lollol" not in feed.title + feed.url
 
@@ -142,10 +142,10 @@ def test_deep_nesting_is_bounded() -> None:
         + b"</outline>" * depth
         + b"</body></opml>"
     )
-    start = time.perf_counter()
+    start = time.thread_time()
     with contextlib.suppress(SourceError):
         assert parse_opml(doc, "deep.opml") == []  # deeper than MAX_DEPTH: not read
-    assert time.perf_counter() - start < 2
+    assert time.thread_time() - start < 2
 
 
 def test_write_opml_shape_and_escaping() -> None:

@@ -72,10 +72,10 @@ async def test_the_list_reads_only_what_is_on_screen() -> None:
         await pilot.pause()
         assert len(listing) == 100_000
         assert sum(app.loaded) <= WINDOW
-        started = time.perf_counter()
+        started = time.thread_time()
         listing.move_to(99_999)
         await pilot.pause()
-        assert time.perf_counter() - started < 1.0
+        assert time.thread_time() - started < 1.0
         assert listing.current is not None and listing.current.id == "id99999"
         assert sum(app.loaded) <= 3 * WINDOW  # a window at each end, not 100,000 rows
         assert listing.virtual_size.height == 200_000
