@@ -26,6 +26,18 @@ if TYPE_CHECKING:
 SERIAL = "serial"
 
 
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    """With ``-p no:xdist``, accept (and ignore) the ``-n``/``--dist`` of the addopts in
+    pyproject.toml, so that one test or one file runs in this process as before."""
+    if pluginmanager.has_plugin("xdist"):
+        return
+    group = parser.getgroup("xdist", "xdist is off (-p no:xdist): tests run in this process")
+    # _addoption: what xdist itself uses, as pytest keeps lower-case short options for plugins
+    group._addoption("-n", "--numprocesses", dest="numprocesses", default=None)
+    group._addoption("--dist", dest="dist", default="no")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("e2e") or item.get_closest_marker("slow"):
