@@ -4,6 +4,12 @@
   (:func:`testkit.run_cli`).
 * ``make_app``: makes the reading app over a given library (:func:`testkit.open_app`),
   its config file in the temporary home.
+* The app's tests (tests/tui) run with ``BRIEFREADER_HOME`` in a temporary folder,
+  and no test there can reach the system clipboard or a browser: the clipboard
+  tools are never found, and the share module's browser opener records instead
+  of opening (``opened``).  "Now" is fixed (:data:`testkit.NOW`).
+* Libraries for the app's tests: ``library_path`` (eight test articles),
+  ``empty_library_path``, ``sample_library_path`` (the bundled samples).
 * Tests run in parallel (pytest-xdist, ``--dist loadgroup``); end-to-end and slow
   tests (``e2e``/``slow`` marks: tmux, killed processes, memory and time budgets)
   all go to one worker, one after another, so that they neither compete for the
@@ -12,12 +18,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 from testkit import CliResult, open_app, run_cli
+
+from briefreader.store import Library
 
 if TYPE_CHECKING:
     from briefreader.tui.app import BriefReaderApp
@@ -90,3 +98,82 @@ def make_app(config_path: Path) -> Callable[..., BriefReaderApp]:
         return open_app(path, config_path=config_path, **kwargs)
 
     return factory
+
+
+# -- the app's tests ------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _isolated_app(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For the app's tests (tests/tui): a temporary BRIEFREADER_HOME, and nothing
+    reaches the real clipboard tools or a browser."""
+    if request.path.parent.name != "tui":
+        yield
+        return
+    tmp_path: Path = request.getfixturevalue("tmp_path")
+    monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("BRIEFREADER_HOME", str(home))
+    # Nothing reaches the real clipboard tools or a browser.
+    from briefreader import clipboard
+
+    monkeypatch.setattr(clipboard, "find_tools", lambda *a, **k: [])
+    import webbrowser
+
+    def no_browser(*args: object, **kwargs: object) -> bool:
+        raise AssertionError("a test tried to open a real browser")
+
+    monkeypatch.setattr(webbrowser, "open", no_browser)
+    yield
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """URLs the app asked the browser to open (nothing is really opened)."""
+    from briefreader import share
+    from briefreader.tui import share_menu
+
+    urls: list[str] = []
+
+    def fake_open(
+        url: str, *, launcher: object = None, allow_mailto: bool = False
+    ) -> tuple[bool, str]:
+        reason = share.refusal_reason(url, allow_mailto=allow_mailto)
+        if reason is not None:
+            return False, f"Not opened {url}: {reason}"
+        urls.append(url)
+        return True, f"Opened {url}"
+
+    monkeypatch.setattr(share_menu, "open_in_browser", fake_open)
+    return urls
+
+
+@pytest.fixture
+def library_path(tmp_path: Path) -> Path:
+    """A library holding :func:`tui_helpers.sample_articles`."""
+    from tui_helpers import sample_articles
+
+    path = tmp_path / "library.sqlite3"
+    with Library(path) as library:
+        library.store(sample_articles())
+    return path
+
+
+@pytest.fixture
+def empty_library_path(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.sqlite3"
+    Library(path).close()
+    return path
+
+
+@pytest.fixture
+def sample_library_path(tmp_path: Path) -> Path:
+    """A library holding the bundled sample briefs (as a first run makes it)."""
+    from briefreader.ingest import import_samples
+
+    path = tmp_path / "samples.sqlite3"
+    with Library(path) as library:
+        report = import_samples(library)
+    assert report.ok, report.errors
+    return path
