@@ -167,14 +167,14 @@ def separation(
     # Mann-Whitney U over the pooled scores (ties count half).
     ranked = sorted([(x, 1) for x in same] + [(x, 0) for x in other])
     rank_sum = 0.0
-    i = 0
-    while i < len(ranked):
-        j = i
-        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
-            j += 1
-        mid = (i + j + 1) / 2.0  # 1-based average rank of the tie group
-        rank_sum += mid * sum(1 for k in range(i, j) if ranked[k][1])
-        i = j
+    lo = 0
+    while lo < len(ranked):
+        hi = lo
+        while hi < len(ranked) and ranked[hi][0] == ranked[lo][0]:
+            hi += 1
+        mid = (lo + hi + 1) / 2.0  # 1-based average rank of the tie group
+        rank_sum += mid * sum(1 for k in range(lo, hi) if ranked[k][1])
+        lo = hi
     n1, n0 = len(same), len(other)
     if not n1 or not n0:
         return 0.0, 0.0

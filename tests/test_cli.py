@@ -206,7 +206,7 @@ def test_bundled_samples_all_parse() -> None:
 # -- export -> import round-trips every field (property) ---------------------------
 
 _text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=60
 )
 _line = _text.map(lambda s: s.replace("\n", " "))
 

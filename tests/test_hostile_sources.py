@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,7 @@ def run(*args: str, home: Path, timeout: float = 60) -> CliResult:
     return run_cli(*args, home=home, subprocess=True, timeout=timeout)
 
 
-def one_error_line(out: subprocess.CompletedProcess[str], path: Path | str) -> str:
+def one_error_line(out: CliResult, path: Path | str) -> str:
     lines = [line for line in out.stderr.splitlines() if str(path) in line]
     assert lines, out.stderr
     assert "Traceback" not in out.stderr, out.stderr

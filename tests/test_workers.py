@@ -102,14 +102,14 @@ def crash_on_mark() -> None:
     CRASH_MARK kills the worker outright, as a crash in a C library would."""
     from briefreader import refresh
 
-    real = refresh.parse_feed
+    real = refresh.parse_feed  # type: ignore[attr-defined]
 
     def parse_or_die(body: bytes, **kwargs: object) -> object:
         if CRASH_MARK in body:
             os._exit(3)
         return real(body, **kwargs)  # type: ignore[arg-type]
 
-    refresh.parse_feed = parse_or_die  # type: ignore[assignment]
+    refresh.parse_feed = parse_or_die  # type: ignore[attr-defined,assignment]
 
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])
@@ -328,14 +328,14 @@ def die_reading_brief07() -> None:
     """Run in each worker: reading ``brief07.md`` kills the worker outright."""
     from briefreader import ingest
 
-    real = ingest.read_file
+    real = ingest.read_file  # type: ignore[attr-defined]
 
     def read_or_die(path: Path) -> object:
         if path.name == "brief07.md":
             os._exit(3)
         return real(path)
 
-    ingest.read_file = read_or_die  # type: ignore[assignment]
+    ingest.read_file = read_or_die  # type: ignore[attr-defined,assignment]
 
 
 def test_import_a_file_that_kills_its_worker_fails_alone(
