@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE))
 
 from corpus import TextMaker  # noqa: E402
 
-from briefreader.insight import derive_takeaways  # noqa: E402
+from briefreader.insight import _lead, derive_takeaways  # noqa: E402
 from briefreader.model import Article  # noqa: E402
 from briefreader.sources import clean_article  # noqa: E402
 from briefreader.sources import feed as feedmod  # noqa: E402
@@ -228,9 +228,7 @@ def main() -> None:
     arts: list[Article] = [a for b in built for a in b.items]
     need = [a for a in arts if a.takeaways_derived]
     t = _timed(
-        lambda: [
-            derive_takeaways(feedmod._lead(a.body), summary=a.summary, title=a.title) for a in need
-        ]
+        lambda: [derive_takeaways(_lead(a.body), summary=a.summary, title=a.title) for a in need]
     )
     stages.append(("derived takeaways (items without)", t, len(items)))
     t = _timed(lambda: [feedmod._first_paragraph(a.body) for a in arts])
