@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from briefreader.model import Analysis, Article, RelatedLink, article_id
 from briefreader.sources import brief, clean_article, parse_text
+from briefreader.sources.vocabulary import strip_ordinals
 
 DATA = Path(__file__).parent / "data" / "briefs"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
@@ -551,14 +552,66 @@ _ITEM_TEXT = st.text(alphabet="abcdefghij0123456789 ", min_size=1, max_size=40).
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(_ITEM_TEXT, min_size=1, max_size=12), word=st.sampled_from("xyz"))
+@given(texts=st.lists(_ITEM_TEXT, min_size=1, max_size=6), word=st.sampled_from("xyz"))
 def test_fully_glued_bulleted_list_gives_back_its_texts(texts: list[str], word: str) -> None:
     # Whatever each item's text starts with (digits included), "• {k}{text}" for every
-    # k is read back as the text: the due ordinal, and only it, is stripped.
-    texts = [*texts, word + "ord ends the list"]  # at least one plainly glued ordinal
+    # k is read back as the text: the due ordinal, and only it, is stripped — once
+    # the list is plainly glued: every other item, and the last, starts with a letter.
+    texts = [t for text in texts for t in (text, word + "ord follows")]
+    texts = [*texts, word + "ord ends the list"]
     lines = [f"• {k}{text}" for k, text in enumerate(texts, 1)]
     got = items_of(*lines)
     assert tuple(" ".join(t.split()) for t in got) == tuple(" ".join(t.split()) for t in texts)
+
+
+def test_one_letter_glued_item_beside_a_year_is_not_a_glued_list() -> None:
+    # A name that starts with a digit and a year: no ordinal anywhere.
+    assert items_of("• 1Password adds passkeys", "• 2026 forecasts look grim") == (
+        "1Password adds passkeys",
+        "2026 forecasts look grim",
+    )
+    # The glued list still loses its ordinals, also before digits.
+    assert items_of(
+        "• 1Three port authorities agreed to share data.",
+        "• 22025 budgets were cut by a fifth.",
+        "• 3Harbour fees rose.",
+        "• 412 of the 41 vessels were inspected.",
+    ) == (
+        "Three port authorities agreed to share data.",
+        "2025 budgets were cut by a fifth.",
+        "Harbour fees rose.",
+        "12 of the 41 vessels were inspected.",
+    )
+
+
+_NUMBER = st.one_of(
+    st.integers(1900, 2100).map(str),  # years
+    st.integers(10, 99_999).map(str),  # counts
+    st.integers(10, 999).map(lambda n: f"{n // 10}.{n % 10}"),  # decimals
+    st.integers(1, 99).map(lambda n: f"{n},{n * 7 % 1000:03d}"),  # thousands
+)
+_SENTENCE = st.tuples(
+    _NUMBER, st.sampled_from(["forecasts look grim", "jobs were cut", "ships docked"])
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sentences=st.lists(_SENTENCE, min_size=1, max_size=8),
+    glued=st.one_of(st.none(), st.sampled_from(["Password adds passkeys", "Three ports"])),
+    where=st.integers(0, 8),
+)
+def test_numbers_with_at_most_one_letter_glued_ordinal_stay(
+    sentences: list[str], glued: str | None, where: int
+) -> None:
+    # Ordinary sentences that start with numbers (years, counts), and at most one item
+    # that starts with its due ordinal glued to a letter: the list is left unchanged.
+    items = list(sentences)
+    if glued is not None:
+        at = where % (len(items) + 1)
+        items.insert(at, f"{at + 1}{glued}")
+    assert strip_ordinals(items) == items
+    assert items_of(*(f"• {t}" for t in items)) == tuple(items)
 
 
 def test_digits_that_are_not_the_due_ordinal_stay() -> None:

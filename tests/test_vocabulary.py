@@ -144,7 +144,24 @@ ORDINALS = [
         ["First point", "Second point", "Third point"],
     ),
     (["1 First point", "2 Second point"], ["First point", "Second point"]),
-    (["1Microsoft ends it", "22025 budgets rise"], ["Microsoft ends it", "2025 budgets rise"]),
+    (
+        ["1Microsoft ends it", "22025 budgets rise", "3OpenAI misses"],
+        ["Microsoft ends it", "2025 budgets rise", "OpenAI misses"],
+    ),
+    # one letter-glued item is no evidence of a glued list: a name and a year
+    (["1Microsoft ends it", "22025 budgets rise"], ["1Microsoft ends it", "22025 budgets rise"]),
+    (
+        ["1Password adds passkeys", "2026 forecasts look grim"],
+        ["1Password adds passkeys", "2026 forecasts look grim"],
+    ),
+    (
+        ["1Three port authorities", "22025 budgets", "3Harbour fees", "412 of the 41 vessels"],
+        ["Three port authorities", "2025 budgets", "Harbour fees", "12 of the 41 vessels"],
+    ),
+    # numbers glued to a comma or a suffix are numbers
+    (["1,000 people came", "2,500 left"], ["1,000 people came", "2,500 left"]),
+    (["1st quarter profits", "2nd half outlook"], ["1st quarter profits", "2nd half outlook"]),
+    (["1Strong demand", "2Steady supply"], ["Strong demand", "Steady supply"]),
     (["300 jobs cut", "12 plants close"], ["300 jobs cut", "12 plants close"]),
     (["1.5 million users", "2.5 million more"], ["1.5 million users", "2.5 million more"]),
     (["Three cheers", "3 3D printers"], ["Three cheers", "3 3D printers"]),

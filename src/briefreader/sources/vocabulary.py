@@ -278,9 +278,20 @@ def ordinal_rest(text: str, k: int) -> tuple[str, str] | None:
     if ch.isspace():
         after = rest.lstrip()
         return (after, "space") if after else None
-    if ch.isdigit():
-        return None
+    if not (ch.isalpha() or ch in _OPENERS) or _english_ordinal(rest, k):
+        return None  # 1,000 · 1/2 · 1% · 1st · 2nd: a number, not an ordinal
     return rest, "glued"
+
+
+#: What a scraped item may start with after its glued ordinal besides a letter.
+_OPENERS = frozenset("\"'“‘«(['")
+
+
+def _english_ordinal(rest: str, k: int) -> bool:
+    """Whether ``rest`` (after ``k``) is the suffix of ``k`` written as an English
+    ordinal number (``1st``, ``2nd``, ``3rd``, ``11th``) ending its word."""
+    suffix = "th" if k % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return rest[:2].casefold() == suffix and not rest[2:3].isalpha()
 
 
 def _glued_before_digit(text: str, k: int) -> str | None:
@@ -297,10 +308,13 @@ def strip_ordinals(items: list[str]) -> list[str]:
 
     Item *k* may start with its *due* ordinal *k*, either separated (``k.``, ``k)``,
     ``k:`` followed by a space, or ``k`` and a space) or glued (``1Microsoft …``);
-    ``1.5 million …`` is never an ordinal.  In a *fully glued* list — every item
-    starts with its due ordinal, at least one glued to a non-digit, as a scraped
-    numbered list is — the due ordinal is stripped from every item, also before a
-    digit (``22025 budgets …`` as item 2 is ``2025 budgets …``).  Otherwise the
+    ``1.5 million …``, ``1,000 …``, ``1st …`` are never ordinals (a glued ordinal
+    is followed by a letter or an opening quote or bracket).  In a *fully glued*
+    list — every item starts with its due ordinal, and at least two items, and at
+    least half of them, have it glued to a letter, as a scraped numbered list has —
+    the due ordinal is stripped from every item, also before a digit (``22025
+    budgets …`` as item 2 is ``2025 budgets …``); one letter-glued item is no such
+    evidence (``1Password …`` beside ``2026 forecasts …`` stays).  Otherwise the
     ordinals are stripped only when the list is numbered: more than half of its
     items carry their due ordinal (a single item numbered only by ``1`` and a space
     does not count); a glued ordinal before a digit is then kept.  Digits that are
@@ -310,9 +324,16 @@ def strip_ordinals(items: list[str]) -> list[str]:
     n = len(items)
     hits = [ordinal_rest(text, k) for k, text in enumerate(items, 1)]
     before_digit = [_glued_before_digit(text, k) for k, text in enumerate(items, 1)]
-    if any(h is not None and h[1] == "glued" for h in hits) and all(
-        (h is not None and h[1] == "glued") or d is not None
-        for h, d in zip(hits, before_digit, strict=True)
+    # Letter-glued items are the evidence of a scraped list: "1Password …" alone
+    # beside "2026 forecasts …" is a name and a year, not items 1 and 2.
+    letters = sum(h is not None and h[1] == "glued" and h[0][0].isalpha() for h in hits)
+    if (
+        letters >= 2
+        and letters * 2 >= n
+        and all(
+            (h is not None and h[1] == "glued") or d is not None
+            for h, d in zip(hits, before_digit, strict=True)
+        )
     ):
         return [
             h[0] if h is not None else d if d is not None else text
