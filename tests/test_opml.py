@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from testkit import CliResult, run_cli
 
 from briefreader.sources import SourceError
 from briefreader.sources.opml import OpmlFeed, parse_opml, write_opml
@@ -195,3 +197,51 @@ _FEED = st.builds(
 @given(st.lists(_FEED, max_size=6, unique_by=lambda f: f.url))
 def test_round_trip(feeds: list[OpmlFeed]) -> None:
     assert parse_opml(write_opml(feeds).encode(), "rt.opml") == feeds
+
+
+_BAD_REFS = ("&#xD800;", "&#55296;", "&#xDFFF;&#xD800;", "&#0;", "&#x110000;", "&#99999999999;")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "iso-8859-1"])
+@pytest.mark.parametrize("ref", _BAD_REFS)
+def test_char_refs_to_no_character_become_replacement_characters(encoding: str, ref: str) -> None:
+    """A reference to a lone surrogate (or NUL, or past U+10FFFF) in any attribute the
+    reader returns becomes U+FFFD, in any encoding; it never stops the import."""
+    doc = (
+        f'<?xml version="1.0" encoding="{encoding}"?><opml version="2.0"><head><title>t{ref}'
+        f'</title></head><body><outline text="Folder {ref}"><outline type="rss" text="Pod {ref}" '
+        f'category="/Cat{ref}" htmlUrl="https://site.example/{ref}" '
+        f'xmlUrl="https://pod.example/feed.xml?q={ref}"/></outline></body></opml>'
+    )
+    (feed,) = parse_opml(doc.encode(encoding), "bad.opml")
+    count = ref.count("&#")
+    fffd = "\ufffd" * count
+    assert feed.title == f"Pod {fffd}"
+    assert feed.tags == (f"Cat{fffd}", f"Folder {fffd}")
+    assert feed.url == f"https://pod.example/feed.xml?q={fffd}"
+    assert feed.site_url == f"https://site.example/{fffd}"
+
+
+def test_a_lone_surrogate_in_utf16_bytes_becomes_a_replacement_character() -> None:
+    doc = '<?xml version="1.0" encoding="utf-16"?><opml><body><outline text="A X" xmlUrl="https://a.example/rss"/></body></opml>'
+    data = b"\xff\xfe" + doc.encode("utf-16-le").replace("X".encode("utf-16-le"), b"\x00\xd8")
+    assert parse_opml(data, "raw.opml") == [OpmlFeed("https://a.example/rss", "A \ufffd")]
+
+
+def test_import_of_a_lone_surrogate_char_ref_through_the_cli(tmp_path: Path) -> None:
+    def cli(*args: str, check: bool = False) -> CliResult:
+        return run_cli(*args, home=tmp_path / "home", check=check)
+
+    opml = tmp_path / "x.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'
+        '<outline type="rss" text="Pod &#xD800;" xmlUrl="http://127.0.0.1:9/pod.xml"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    done = cli("import", str(opml))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "1 feeds in" in done.stderr and "1 new" in done.stderr
+    feeds = json.loads(cli("feeds", "--json", check=True).stdout)
+    assert [(f["url"], f["title"]) for f in feeds] == [("http://127.0.0.1:9/pod.xml", "Pod \ufffd")]

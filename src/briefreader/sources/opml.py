@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from briefreader.sources import SourceError
+from briefreader.sources.doctype import neutralise_char_refs
 from briefreader.sources.vocabulary import safe_xml_parser
 from briefreader.textclean import clean_line
 
@@ -50,6 +51,30 @@ class OpmlFeed:
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _FEED_TYPES = frozenset({"rss", "atom", "feed", "rdf", "jsonfeed", "json"})
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: Byte order marks and the first bytes of ``<?`` of the encodings that are not
+#: ASCII-compatible, longest first.
+_WIDE_STARTS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
+    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
+    (b"\xff\xfe", "utf-16-le", 2),
+    (b"\xfe\xff", "utf-16-be", 2),
+    (b"<\x00\x00\x00", "utf-32-le", 0),
+    (b"\x00\x00\x00<", "utf-32-be", 0),
+    (b"<\x00?\x00", "utf-16-le", 0),
+    (b"\x00<\x00?", "utf-16-be", 0),
+)
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """UTF-16/32 OPML as UTF-8 (its XML declaration replaced), so the byte-level
+    repairs below see ASCII; a lone surrogate in it becomes U+FFFD.  Other bytes as
+    they are."""
+    for start, encoding, skip in _WIDE_STARTS:
+        if data.startswith(start):
+            text = _XML_DECL.sub("", data[skip:].decode(encoding, "replace"), count=1)
+            return b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8")
+    return data
 
 
 def _root(data: bytes, origin: str) -> etree._Element:
@@ -57,6 +82,7 @@ def _root(data: bytes, origin: str) -> etree._Element:
         raise SourceError(origin, f"too large for an OPML file ({len(data) / 1e6:.1f} MB)")
     if not data.strip():
         raise SourceError(origin, "empty file, not OPML")
+    data = _as_utf8(data)
     # No DTD is ever needed: drop it, so no entity can be declared, expanded or fetched.
     head_end = data.find(b"<opml")
     if head_end < 0:
@@ -64,6 +90,9 @@ def _root(data: bytes, origin: str) -> etree._Element:
     head = data[: head_end if head_end >= 0 else 4096]
     if b"<!" in head:
         data = _DOCTYPE.sub(b"", head, count=1) + data[len(head) :]
+    # A reference to what is no character (a lone surrogate, NUL) becomes U+FFFD: lxml's
+    # recovering parser would keep its bytes, and reading the attribute would fail.
+    data = neutralise_char_refs(data)
     root: etree._Element | None = None
     error = ""
     for recover in (False, True):
