@@ -98,3 +98,59 @@ async def test_deleting_the_last_article_leaves_an_empty_list(
         await pilot.press("d")  # nothing to delete: no error
         await settle(pilot)
         assert "No article" in screen_text(app)
+
+
+async def test_undoing_the_delete_of_a_sample_puts_back_a_sample(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """The first run's samples: d then z gives the same 16 samples, not one real article
+    (a restored "real" article used to make the other samples give way)."""
+    path = tmp_path / "lib.sqlite3"
+    app = make_app(path, load_samples=True)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        with Library(path) as lib:
+            samples = lib.sample_count()
+            assert samples >= 10 and lib.count() == samples
+        first = app.current
+        assert first is not None
+        await pilot.press("d")
+        await settle(pilot)
+        with Library(path) as lib:
+            assert lib.count() == samples - 1 and lib.sample_count() == samples - 1
+        await pilot.press("z")
+        await settle(pilot)
+        with Library(path) as lib:
+            assert lib.count() == samples
+            assert lib.sample_count() == samples
+            assert lib.is_sample(first.id)
+        assert len(app.article_list) == samples
+        assert app.current is not None and app.current.id == first.id
+
+
+async def test_undoing_a_delete_never_makes_samples_give_way(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """A sample left (starred when a real article came, then unstarred) stays when the
+    real article is deleted and the delete undone."""
+    path = tmp_path / "lib.sqlite3"
+    real = sample_articles()[0]
+    sample = sample_articles()[1].with_changes(id="sample1", url="")
+    with Library(path) as lib:
+        lib.store([sample], sample=True)
+        lib.set_starred("sample1")
+        lib.store([real])  # the samples give way, but a starred one stays
+        lib.set_starred("sample1", False)
+        assert lib.count() == 2
+    app = make_app(path)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        assert app.current is not None and app.current.id == real.id
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        with Library(path) as lib:
+            assert lib.get("sample1") is not None and lib.is_sample("sample1")
+            assert lib.get(real.id) is not None and not lib.is_sample(real.id)
+            assert lib.count() == 2

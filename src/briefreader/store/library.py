@@ -97,6 +97,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
         feed_id: int | None = None,
         index: bool = True,
         sample: bool = False,
+        give_way: bool = True,
     ) -> StoreCounts:
         """Insert or update articles in one transaction; read/star state is kept.
 
@@ -108,7 +109,8 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
         index too (a refresh of hundreds of feeds indexes afterwards, in the
         background: :meth:`index_related`).  ``sample`` marks the bundled sample
         briefs; the first real article to arrive in a library holding only samples
-        makes them give way (deleted, unless starred).
+        makes them give way (deleted, unless starred).  ``give_way=False`` never
+        does (undoing a delete puts an article back as it was, nothing more).
         """
         counts = StoreCounts()
         batch = list(articles)
@@ -133,7 +135,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
                     ).fetchall()
                 )
             batch = self._adopt_legacy_ids(batch, existing)
-            make_way = not sample and self._only_samples()
+            make_way = give_way and not sample and self._only_samples()
             rows = []
             seen: set[str] = set()
             for art in batch:
@@ -207,6 +209,13 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
         """Delete the sample briefs (starred ones stay); returns how many went."""
         with self._transaction():
             return self._delete_where("sample != 0 AND starred_at IS NULL")
+
+    def is_sample(self, article_id: str) -> bool:
+        """Whether this stored article is one of the sample briefs."""
+        if self.schema_version < 4:
+            return False
+        r = self._db.execute("SELECT sample FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return bool(r and r[0])
 
     def sample_count(self) -> int:
         if self.schema_version < 4:

@@ -52,9 +52,11 @@ class ArticleActions(ReaderBase):
             return
         state = self.library.states([article.id]).get(article.id, ArticleState())
         full_text = self.library.full_text(article.id)
+        sample = self.library.is_sample(article.id)
         if not self.library.delete_articles([article.id]):
             return
-        self._deleted = [*self._deleted[-(UNDO_DEPTH - 1) :], _Deleted(stored, state, full_text)]
+        gone = _Deleted(stored, state, full_text, sample)
+        self._deleted = [*self._deleted[-(UNDO_DEPTH - 1) :], gone]
         self._search_rows = [r for r in self._search_rows if r.rowid != row.rowid]
         if not row.read:
             self.unread_count = max(0, self.unread_count - 1)
@@ -79,7 +81,8 @@ class ArticleActions(ReaderBase):
         gone = self._deleted.pop()
         art_id = gone.article.id
         self.library.forget_deleted([art_id])
-        self.library.store([gone.article])
+        # As it was: a sample stays a sample, and nothing else gives way to it.
+        self.library.store([gone.article], sample=gone.sample, give_way=False)
         self.library.restore_states({art_id: gone.state})
         if gone.full_text is not None:
             self.library.set_full_text(art_id, gone.full_text)

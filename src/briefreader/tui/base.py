@@ -41,11 +41,13 @@ FILTERS: tuple[FilterName, ...] = ("all", "unread", "starred")
 
 @dataclass(frozen=True, slots=True)
 class _Deleted:
-    """What undoing a delete puts back: the article as stored, its state, its full text."""
+    """What undoing a delete puts back: the article as stored, its state, its full
+    text, and whether it was a sample brief."""
 
     article: Article
     state: ArticleState
     full_text: str | None
+    sample: bool = False
 
 
 #: How many deletes ``z`` can undo, newest first.
