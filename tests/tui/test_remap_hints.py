@@ -30,7 +30,8 @@ async def test_remapped_dialog_and_undo_keys_show_in_the_hints(
         assert " 0 " in text
         await pilot.press("w")  # the remapped key closes the menu
         await settle(pilot)
-        assert not isinstance(app.screen, ShareMenu)
+        after: object = app.screen  # read again: mypy keeps the narrowing above
+        assert not isinstance(after, ShareMenu)
         await pilot.press("d")
         await settle(pilot)
         toasts = "\n".join(str(n.message) for n in app._notifications)
