@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fetchserver import FetchServer
 from testkit import CliResult, run_cli
 
 from briefreader.ingest import import_paths
-from briefreader.model import ArticleState
+from briefreader.model import Article, ArticleState
 from briefreader.sources import read_file
 from briefreader.store import Library
 
@@ -178,6 +180,106 @@ def test_readers_pass_the_state_through(tmp_path: Path) -> None:
     got = read_file(tmp_path / "c.json")
     assert [a.id for a in got.articles] == ["x1", "x2", "x3"]
     assert got.states == {}
+    # ... with one warning line naming the file.
+    (warning,) = got.warnings
+    assert warning.startswith(f"{tmp_path / 'c.json'}: ignored read_at 'yesterday-ish' (")
+    assert warning.endswith(" and 4 more bad read/star/feed values")
+    assert "\n" not in warning
+
+
+def _backup(tmp_path: Path, name: str, **state: object) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps({"id": "j3", "title": "x", "body": "b", **state}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        ({"read_at": "9999-12-31T23:59:59-23:59"}, "read_at '9999-12-31T23:59:59-23:59'"),
+        ({"read_at": "9999-12-31T00:00:00+00:00"}, "read_at '9999-12-31T00:00:00+00:00'"),
+        ({"starred_at": "1989-12-31T23:59:59+00:00"}, "starred_at '1989-12-31T23:59:59+00:00'"),
+        ({"read_at": 12345}, "read_at 12345"),
+        ({"read_at": 1_700_000_000.0}, "read_at 1700000000.0"),
+        ({"starred_at": True}, "starred_at True"),
+        ({"read_at": "soon"}, "read_at 'soon'"),
+        ({"feed_url": "ftp://f.example/x"}, "feed_url 'ftp://f.example/x'"),
+    ],
+)
+def test_bad_state_values_are_ignored_with_a_warning(
+    tmp_path: Path, state: dict[str, object], shown: str
+) -> None:
+    """Out of range (before 1990, more than a day ahead, past year 9999 in UTC), a
+    number (not taken for a Unix time) or not a time at all: the value is left out,
+    the article is read, and one warning line names the file and the value."""
+    path = _backup(tmp_path, "j3.json", **state)
+    got = read_file(path)
+    assert [a.id for a in got.articles] == ["j3"]
+    assert got.states == {}
+    (warning,) = got.warnings
+    assert warning.startswith(f"{path}: ignored {shown} (")
+
+
+def test_state_times_from_1990_to_a_day_ahead_are_restored(tmp_path: Path) -> None:
+    soon = datetime.now(UTC) + timedelta(hours=12)
+    path = _backup(
+        tmp_path, "ok.json", read_at="1990-01-01T00:00:00+00:00", starred_at=soon.isoformat()
+    )
+    got = read_file(path)
+    assert got.warnings == []
+    assert got.states == {"j3": ArticleState(631152000.0, soon.timestamp())}
+    # A YAML timestamp (unquoted in front matter) is an ISO 8601 time too.
+    md = tmp_path / "m.md"
+    md.write_text("---\ntitle: T\nid: m1\nread_at: 2024-03-01T10:00:00Z\n---\n\nBody.\n")
+    got = read_file(md)
+    assert got.warnings == [] and got.states == {"m1": ArticleState(read_at=1709287200.0)}
+
+
+def test_a_backup_time_out_of_range_never_breaks_add_or_export(tmp_path: Path) -> None:
+    """The reviewer's file: accepted by add with a warning, and export goes on working."""
+    home = tmp_path / "home"
+    path = _backup(tmp_path, "j3.json", read_at="9999-12-31T23:59:59-23:59")
+    added = run_cli("add", str(path), home=home)
+    assert added.returncode == 0, added.stderr
+    assert f"{path}: ignored read_at '9999-12-31T23:59:59-23:59'" in added.stderr
+    exported = run_cli("export", home=home, check=True)
+    assert json.loads(exported.stdout)[0]["read_at"] is None
+    for fmt in ("json", "markdown"):
+        run_cli("export", "--format", fmt, "--out", str(tmp_path / fmt), home=home, check=True)
+        assert len(list((tmp_path / fmt).iterdir())) == 1
+
+
+def test_export_writes_an_unrepresentable_stored_time_as_null(tmp_path: Path) -> None:
+    """A library written before times were checked may hold any number: export writes
+    null for one no date can hold, and list still lists."""
+    home = tmp_path / "home"
+    home.mkdir()
+    with Library(home / "library.sqlite3") as lib:
+        lib.store([Article(id="far", title="Far", body="b")])
+        lib._db.execute(
+            "UPDATE articles SET read_at = 253402387199.0, starred_at = 1e300, "
+            "sort_ts = 253402387199.0"
+        )
+    exported = run_cli("export", home=home, check=True)
+    (item,) = json.loads(exported.stdout)
+    assert item["read_at"] is None and item["starred_at"] is None
+    for fmt in ("json", "markdown"):
+        run_cli("export", "--format", fmt, "--out", str(tmp_path / fmt), home=home, check=True)
+    listed = run_cli("list", "--json", home=home, check=True)
+    assert json.loads(listed.stdout)[0]["time"] is None
+    assert "Far" in run_cli("list", home=home, check=True).stdout
+
+
+def test_a_publication_time_past_year_9999_in_utc_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "p1.json"
+    path.write_text(
+        json.dumps(
+            {"id": "p1", "title": "x", "body": "b", "published": "9999-12-31T23:59:59-23:59"}
+        ),
+        encoding="utf-8",
+    )
+    got = read_file(path)
+    assert got.articles[0].published is None
 
 
 def test_restoring_never_clobbers_state_the_library_has(tmp_path: Path) -> None:
@@ -202,14 +304,14 @@ def test_restoring_never_clobbers_state_the_library_has(tmp_path: Path) -> None:
                         "id": "a1",
                         "title": "Read here",
                         "body": "b",
-                        "read_at": 1000.0,
-                        "starred_at": 2000.0,
+                        "read_at": "2001-09-09T01:46:40+00:00",
+                        "starred_at": "2017-07-14T02:40:00+00:00",
                     },
                     {
                         "id": "a2",
                         "title": "Starred here",
                         "body": "b",
-                        "read_at": 3000.0,
+                        "read_at": "2020-09-13T12:26:40+00:00",
                         "starred_at": None,
                     },
                 ]
@@ -219,8 +321,8 @@ def test_restoring_never_clobbers_state_the_library_has(tmp_path: Path) -> None:
         report = import_paths(lib, [str(tmp_path / "x.json")])
         assert report.ok
         # What the library had stays; what it lacked comes from the export.
-        assert lib.state("a1") == (have_a1[0], 2000.0)
-        assert lib.state("a2") == (3000.0, have_a2[1])
+        assert lib.state("a1") == (have_a1[0], 1_500_000_000.0)
+        assert lib.state("a2") == (1_600_000_000.0, have_a2[1])
 
 
 # -- mark ---------------------------------------------------------------------------

@@ -400,7 +400,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
+    from briefreader.model import iso_time
 
     with _read_library(args) as library:
         rows = library.rows(args.filter, limit=args.limit)
@@ -413,7 +413,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "source": r.source,
                     "read": r.read,
                     "starred": r.starred,
-                    "time": datetime.fromtimestamp(r.sort_ts, UTC).isoformat(),
+                    "time": iso_time(r.sort_ts),
                 }
                 for r in rows
             ]
@@ -421,7 +421,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for r in rows:
         mark = "★" if r.starred else ("●" if not r.read else " ")
-        when = datetime.fromtimestamp(r.sort_ts, UTC).strftime("%Y-%m-%d")
+        when = (iso_time(r.sort_ts) or "????-??-??")[:10]
         print(
             f"{mark} {when}  {r.title}  ({r.source})" if r.source else f"{mark} {when}  {r.title}"
         )

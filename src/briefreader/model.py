@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+import time
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ArticleState",
     "RelatedLink",
     "article_id",
+    "iso_time",
     "legacy_article_ids",
     "local_article_id",
     "parse_datetime",
@@ -210,25 +212,80 @@ class ArticleState:
     read_at: float | None = None
     starred_at: float | None = None
     feed_url: str = ""
+    #: What :meth:`from_dict` left out and why (``read_at 12345 (not an ISO 8601
+    #: time)``): the readers turn it into a warning naming the file.
+    ignored: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "read_at": _iso(self.read_at),
-            "starred_at": _iso(self.starred_at),
+            "read_at": iso_time(self.read_at),
+            "starred_at": iso_time(self.starred_at),
             "feed_url": self.feed_url,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ArticleState | None:
         """The state in an article's JSON form or front matter; ``None`` when it has
-        none.  Values that are not times (or not an http(s) URL) are ignored."""
-        read_at, starred_at = _timestamp(data.get("read_at")), _timestamp(data.get("starred_at"))
-        feed_url = _text(data.get("feed_url")) if isinstance(data.get("feed_url"), str) else ""
+        none.  A value that is not an ISO 8601 time (a number is not taken for a Unix
+        time), a time outside :func:`state_time_ok`'s range, or a feed URL that is not
+        http(s) is left out and named in ``ignored``."""
+        ignored: list[str] = []
+        read_at = _state_time(data, "read_at", ignored)
+        starred_at = _state_time(data, "starred_at", ignored)
+        raw = data.get("feed_url")
+        feed_url = _text(raw) if isinstance(raw, str) else ""
         if not feed_url.startswith(("http://", "https://")) or any(c.isspace() for c in feed_url):
+            if feed_url or raw not in (None, ""):
+                ignored.append(f"feed_url {_shown(raw)} (not an http(s) address)")
             feed_url = ""
-        if read_at is None and starred_at is None and not feed_url:
+        if read_at is None and starred_at is None and not feed_url and not ignored:
             return None
-        return cls(read_at, starred_at, feed_url)
+        return cls(read_at, starred_at, feed_url, tuple(ignored))
+
+    @property
+    def empty(self) -> bool:
+        """Whether it carries nothing to restore."""
+        return self.read_at is None and self.starred_at is None and not self.feed_url
+
+
+#: The earliest read or star time a backup can restore (1990-01-01, UTC).
+EARLIEST_STATE_TIME = datetime(1990, 1, 1, tzinfo=UTC).timestamp()
+#: How far in the future (seconds) a restored read or star time may be (clock skew).
+STATE_TIME_SLACK = 86_400.0
+
+
+def state_time_ok(ts: float, now: float | None = None) -> bool:
+    """Whether ``ts`` is a sane read or star time: from 1990 to a day from now."""
+    latest = (time.time() if now is None else now) + STATE_TIME_SLACK
+    return EARLIEST_STATE_TIME <= ts <= latest
+
+
+_NOT_A_STATE_TIME = "not an ISO 8601 time from 1990 to now"
+
+
+def _state_time(data: dict[str, Any], key: str, ignored: list[str]) -> float | None:
+    """A read or star time of an export (an ISO 8601 string, or the datetime YAML
+    makes of one); anything else, or a time out of range, is noted in ``ignored``."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | date):  # a datetime is a date too
+        ignored.append(f"{key} {_shown(value)} ({_NOT_A_STATE_TIME})")
+        return None
+    ts = _timestamp(value)
+    if ts is None:
+        ignored.append(f"{key} {_shown(value)} ({_NOT_A_STATE_TIME})")
+        return None
+    if not state_time_ok(ts):
+        ignored.append(f"{key} {_shown(value)} ({_NOT_A_STATE_TIME})")
+        return None
+    return ts
+
+
+def _shown(value: Any) -> str:
+    """A value for a one-line warning: its repr, escapes and all, at most 40 characters."""
+    text = repr(value.isoformat() if isinstance(value, date) else value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +300,15 @@ class ArticleRef:
     url: str
 
 
-def _iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
+def iso_time(ts: float | None) -> str | None:
+    """An ISO 8601 time; ``None`` for none, and for one no datetime can hold (a
+    library written before times were checked may have one: year 10000, NaN)."""
+    if ts is None:
+        return None
+    try:
+        return datetime.fromtimestamp(ts, UTC).isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _timestamp(value: Any) -> float | None:
@@ -334,7 +398,7 @@ def parse_datetime(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return _convertible(value if value.tzinfo else value.replace(tzinfo=UTC))
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(float(value), tz=UTC)
@@ -369,4 +433,14 @@ def parse_datetime(value: Any) -> datetime | None:
                 continue
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _convertible(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+
+
+def _convertible(when: datetime) -> datetime | None:
+    """``when``, or ``None`` when it has no UTC time (9999-12-31T23:59-23:59 is in the
+    year 10000 in UTC: it could be neither sorted nor written out again)."""
+    try:
+        when.astimezone(UTC)
+    except OverflowError:
+        return None
+    return when

@@ -285,8 +285,9 @@ def parse_text(text: str, origin: str, reader: str | None = None) -> list[Articl
 
 def _parse_text(
     text: str, origin: str, reader: str | None = None
-) -> tuple[list[Article], dict[str, ArticleState]]:
-    """:func:`parse_text`, with the state an export carries, by (cleaned) article id."""
+) -> tuple[list[Article], dict[str, ArticleState], list[str]]:
+    """:func:`parse_text`, with the state an export carries, by (cleaned) article id,
+    and a warning line naming the file when state values were left out."""
     name = reader or sniff(text) or "brief"
     try:
         articles, states = _state_reader(name)(text, origin)
@@ -300,12 +301,20 @@ def _parse_text(
         raise SourceError(origin, f"no article found (read as {name})")
     cleaned = [clean_article(a) for a in local_ids(articles, origin)]
     found: dict[str, ArticleState] = {}
+    ignored: list[str] = []
     for art, state in zip(cleaned, states, strict=False):
-        if state is not None:
+        if state is None:
+            continue
+        ignored += state.ignored
+        if not state.empty:
             found[art.id] = ArticleState(
                 state.read_at, state.starred_at, clean_line(state.feed_url)
             )
-    return cleaned, found
+    warnings = []
+    if ignored:
+        more = f" and {len(ignored) - 1} more bad read/star/feed values" if len(ignored) > 1 else ""
+        warnings.append(f"{origin}: ignored {ignored[0]}{more}")
+    return cleaned, found, warnings
 
 
 _OPEN_FLAGS = (
@@ -375,9 +384,9 @@ def read_file(path: str | os.PathLike[str]) -> ReadResult:
         reader = sniff(decoded.text)
         if reader is None:
             raise SourceError(origin, "not a recognised article format")
-    articles, states = _parse_text(decoded.text, origin, reader)
+    articles, states, ignored = _parse_text(decoded.text, origin, reader)
     warnings = [f"{origin}: {decoded.warning}"] if decoded.warning else []
-    return ReadResult(articles, warnings, states)
+    return ReadResult(articles, warnings + ignored, states)
 
 
 # ---------------------------------------------------------------------------------
