@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
+from testkit import run_cli
 
 from briefreader.model import Article, article_id
 from briefreader.refresh import refresh_feeds
@@ -464,3 +465,58 @@ def test_a_read_only_library_file_still_lists(
     finally:
         tmp_path.chmod(0o755)
         path.chmod(0o644)
+
+
+# -- reading commands never write ---------------------------------------------------
+
+_READING = (
+    ("list", "--json"),
+    ("list",),
+    ("search", "--json", "harbour"),
+    ("search", "harbour"),
+    ("feeds", "--json"),
+    ("feeds",),
+    ("export",),
+    ("export", "--opml"),
+    ("related", "--json", "r1"),
+)
+
+
+@pytest.mark.parametrize("command", _READING, ids=" ".join)
+def test_a_reading_command_on_a_missing_library_creates_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A mistyped --library: the command reads an empty library, says there is none
+    yet, and creates neither the file nor its folder."""
+    home = tmp_path / "home"
+    path = tmp_path / "typo" / "deeper" / "lib.sqlite3"
+    done = run_cli(*command, "--library", str(path), home=home)
+    assert done.returncode == (1 if command[0] == "related" else 0), done.stderr
+    assert f"no library at {path} yet" in done.stderr
+    assert "Traceback" not in done.stderr
+    if command[0] != "related" and ("--json" in command or command == ("export",)):
+        assert json.loads(done.stdout) == []
+    assert not path.exists() and not path.parent.exists() and not (tmp_path / "typo").exists()
+    assert not home.exists()
+
+
+@pytest.mark.parametrize("command", [("list", "--json"), ("feeds",), ("export",), ()], ids=str)
+def test_a_reading_command_on_a_fresh_home_creates_nothing(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """No library yet, at the default place: nothing is made under BRIEFREADER_HOME (the
+    command with no arguments, piped, lists)."""
+    home = tmp_path / "home"
+    done = run_cli(*command, home=home)
+    assert done.returncode == 0, done.stderr
+    assert "no library at" in done.stderr and "yet" in done.stderr
+    assert not home.exists()
+
+
+def test_reading_an_existing_library_prints_no_note(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite3"
+    with Library(path) as lib:
+        lib.store([Article(id="r1", title="Harbour story", body="Cranes.")])
+    done = run_cli("list", "--json", "--library", str(path), home=tmp_path / "home")
+    assert [r["id"] for r in json.loads(done.stdout)] == ["r1"]
+    assert "no library" not in done.stderr

@@ -51,10 +51,16 @@ def _open_library(args: argparse.Namespace) -> Library:
 
 
 def _read_library(args: argparse.Namespace) -> Library:
-    """The library for a reading command: read-only when it cannot be written."""
+    """The library for a reading command: read-only when it cannot be written, and an
+    empty one in memory when there is none yet (a reading command never creates a
+    library or its folder; a note says so)."""
     from briefreader.store import Library
 
-    return Library.for_reading(_library_path(args))
+    path = _library_path(args)
+    library = Library.for_reading(path)
+    if library.missing:
+        _err(f"briefreader: no library at {path} yet")
+    return library
 
 
 def _write_json(data: Any) -> None:

@@ -30,13 +30,28 @@ class StoreBase:
     @classmethod
     def for_reading(cls, path: str | Path) -> Self:
         """Open for a reading command: writable when it can be (so an older schema is
-        brought up to date), else read-only (a 0444 file, a read-only folder or disk)."""
+        brought up to date), else read-only (a 0444 file, a read-only folder or disk).
+        When there is no library at ``path``, an empty one in memory (``missing``):
+        reading creates no file and no folder."""
         p = Path(path)
-        return cls(p, readonly=p.exists() and not writable(p))
+        if not p.exists():
+            return cls(p, in_memory=True)
+        return cls(p, readonly=not writable(p))
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, in_memory: bool = False
+    ) -> None:
+        """Open (or create) the library at ``path``; ``in_memory``: an empty library
+        that lives in memory only (``path`` names it in messages, nothing is written)."""
         self.path = Path(path)
         self.readonly = readonly
+        self.missing = in_memory
+        """Whether this is the empty stand-in for a library that does not exist yet."""
+        if in_memory:
+            self._db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA foreign_keys = ON")
+            migrate(self._db, self.path, readonly=False)
+            return
         if not readonly:
             if self.path.exists() and not writable(self.path):
                 raise LibraryError(

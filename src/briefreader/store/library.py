@@ -70,8 +70,10 @@ _UPSERT = f"""
 class Library(FeedsMixin, StateMixin, RelatedMixin):
     """An open library file.  Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
-        super().__init__(path, readonly=readonly)
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, in_memory: bool = False
+    ) -> None:
+        super().__init__(path, readonly=readonly, in_memory=in_memory)
         self._source_ids: dict[str, int] = {}
         # Term ids and document frequencies the related ranking looked up (see related()).
         self._term_cache = {}
