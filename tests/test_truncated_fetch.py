@@ -4,6 +4,7 @@ feed's stored articles are untouched."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from fetchserver import fetch_server as fetch_server
 from testkit import CliResult, run_cli
 
 from briefreader.fetch import fetch_one
+from briefreader.sources import SourceError
+from briefreader.sources.feed import fast_parse, parse_feed, reference_parse
 
 
 def rss(items: list[str]) -> bytes:
@@ -88,3 +91,93 @@ def test_add_and_refresh_of_a_truncated_feed_fail_and_keep_the_articles(
     assert out.returncode == 0, out.stderr
     for title in ("Bridge reopens", "Ferry delayed", "Tram strike"):
         assert title in out.stdout
+
+
+# -- a cut at any byte: never a smaller feed ----------------------------------------
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+
+
+def _root_end(doc: bytes, unit: int) -> int:
+    """The offset just after the root element's end tag (only white space follows)."""
+    end = len(doc)
+    while end > 0 and doc[end - unit : end].rstrip(b"\x00").isspace():
+        end -= unit
+    return end
+
+
+@pytest.mark.parametrize("name", ["rss20.xml", "atom10.xml", "rss10.rdf", "utf16le-bom.xml"])
+def test_a_feed_cut_at_any_byte_ends_early_or_is_an_error(name: str) -> None:
+    # Every cut inside the document — mid-element, right after an end tag, in the
+    # prolog, between the two bytes of a UTF-16 unit — is said to end early, or is
+    # not read at all: none is read as a feed with fewer (or no) items.
+    doc = (CORPUS / name).read_bytes()
+    assert 500 < len(doc) < 2000
+    url = f"https://feeds.example/{name}"
+    whole = parse_feed(doc, url=url)
+    assert whole.items and not whole.ends_early
+    unit = 2 if doc.startswith(b"\xff\xfe") else 1  # bytes a character takes
+    end = _root_end(doc, unit)
+    assert end < len(doc)
+    silent = []
+    for cut in range(end):
+        try:
+            parsed = parse_feed(doc[:cut], url=url)
+        except SourceError:
+            continue
+        if not parsed.ends_early:
+            silent.append((cut, len(parsed.items), doc[max(0, cut - 12) : cut]))
+    assert not silent, silent[:5]
+    for cut in range(end, len(doc) + 1, unit):  # the root closed: only white space missing
+        parsed = parse_feed(doc[:cut], url=url)
+        assert not parsed.ends_early and len(parsed.items) == len(whole.items)
+
+
+def test_both_parsers_say_a_cut_after_an_end_tag_ends_early() -> None:
+    doc = (CORPUS / "rss20.xml").read_bytes()
+    cut = doc[: doc.index(b"</title>") + len(b"</title>")]
+    assert reference_parse(cut, url="https://feeds.example/f").ends_early
+    assert not reference_parse(doc, url="https://feeds.example/f").ends_early
+    assert not fast_parse(doc, url="https://feeds.example/f").ends_early
+
+
+_ESCAPED_JSON_FEED = json.dumps(
+    {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Café \U0001f30a",  # \u00e9 and a surrogate pair, escaped
+        "items": [{"id": "1", "url": "https://f.example/a", "title": "A", "_n": [-1.5e3, True]}],
+    }
+).encode()
+
+
+@pytest.mark.parametrize("name", ["feed.json", "escaped"])
+def test_a_cut_json_feed_is_truncated_not_invalid(name: str) -> None:
+    doc = _ESCAPED_JSON_FEED if name == "escaped" else (CORPUS / name).read_bytes()
+    whole = parse_feed(doc, url="https://feeds.example/feed.json")
+    assert whole.items
+    end = len(doc.rstrip())
+    for cut in range(1, end):
+        with pytest.raises(SourceError) as info:
+            parse_feed(doc[:cut], url="https://feeds.example/feed.json")
+        assert info.value.reason.startswith("truncated: "), (cut, info.value.reason)
+    # a mistake in the middle is not a cut
+    broken = doc.replace(b'"items"', b'"items",,', 1)
+    with pytest.raises(SourceError, match="invalid JSON"):
+        parse_feed(broken, url="https://feeds.example/feed.json")
+
+
+def test_add_of_a_feed_cut_right_after_an_end_tag_says_truncated(tmp_path: Path) -> None:
+    # The Content-Length stops the body just after the channel's </title>: before the
+    # fix this subscribed, silently, to a feed of 0 items.
+    cut = FULL.index(b"</title>") + len(b"</title>")
+    home = tmp_path / "home"
+    with FetchServer() as server:
+        headers = {"Content-Length": str(cut), "Connection": "close"}
+        server.add("/cut.xml", FULL, headers=headers, content_type="application/rss+xml")
+        out = run("add", server.url("/cut.xml"), home=home)
+        assert out.returncode == 1, (out.stdout, out.stderr)
+        line = next(x for x in out.stderr.splitlines() if "truncated" in x)
+        assert server.url("/cut.xml") in line and f"after {cut} bytes" in line
+        assert "Traceback" not in out.stderr
+    out = run("feeds", home=home)
+    assert "Harbour" not in out.stdout

@@ -58,7 +58,7 @@ from briefreader.sources.feedraw import (
     one_line,
     text_value,
 )
-from briefreader.sources.feedreference import raw_feedparser
+from briefreader.sources.feedreference import raw_feedparser, xml_ends_early
 from briefreader.sources.htmlparts import extract_brief_parts
 from briefreader.sources.htmlrender import html_to_markdown, squash
 from briefreader.sources.vocabulary import may_name_brief_part
@@ -77,6 +77,7 @@ __all__ = [
     "fast_parse",
     "feed_item_id",
     "html_to_brief",
+    "json_ends_early",
     "parse_feed",
     "raw_fast",
     "raw_feedparser",
@@ -165,6 +166,8 @@ def _parse_feed(data: bytes, *, url: str, content_type: str | None) -> ParsedFee
 def fast_parse(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
     """The fast path alone; raises :class:`HandOver` for what it does not read."""
     raw = raw_fast(data, content_type=content_type)
+    # (lxml reads only whole documents; checked all the same, as for feedparser)
+    raw.ends_early = xml_ends_early(data)
     return build_feed(raw, url=url, parser="fast")
 
 
@@ -484,6 +487,50 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str) -> Article | None:
 # JSON Feed
 
 
+_JSON_CLOSERS = {"}": "{", "]": "["}
+
+
+def json_ends_early(text: str, error: ValueError) -> bool:
+    """Whether JSON that does not parse stops before its end: its error is the end of
+    the text (a string, an object or an array still open, every bracket so far
+    matched, and what the parser stumbled on is the last, unfinished token), not a
+    mistake somewhere in the middle."""
+    pos = getattr(error, "pos", None)
+    if not isinstance(pos, int):
+        return False
+    if not str(error).startswith("Unterminated string"):  # (which runs to the end)
+        tail = text[pos:].strip()
+        if len(tail) > 24:
+            return False
+        if tail and not (
+            any(word.startswith(tail) for word in ("true", "false", "null"))
+            or all(ch in "0123456789+-.eE" for ch in tail)
+            or tail.startswith('"')  # a key or a value cut before its escape ended
+            or (str(error).startswith("Invalid \\uXXXX") and len(tail) < 6)  # "\u00
+        ):
+            return False
+    open_brackets: list[str] = []
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            open_brackets.append(ch)
+        elif ch in _JSON_CLOSERS:
+            if not open_brackets or open_brackets.pop() != _JSON_CLOSERS[ch]:
+                return False
+            if not open_brackets:
+                return False  # the top value closed: whatever is wrong, it is not a cut
+    return in_string or bool(open_brackets)
+
+
 def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     from briefreader.sources.jsonfile import parse_json_feed, replace_json_surrogates
 
@@ -493,6 +540,10 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     except RecursionError:
         raise SourceError(url, "JSON too deeply nested to read") from None
     except ValueError as exc:
+        if json_ends_early(decoded.text, exc):
+            raise SourceError(
+                url, f"truncated: the JSON Feed stops mid-document ({one_line(exc)})"
+            ) from None
         raise SourceError(url, f"invalid JSON ({one_line(exc)})") from None
     obj = replace_json_surrogates(obj)
     if not isinstance(obj, dict):

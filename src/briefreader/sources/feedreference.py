@@ -10,7 +10,6 @@ covered); it never loads external DTDs.
 from __future__ import annotations
 
 import io
-import re
 import warnings as pywarnings
 from collections.abc import Mapping
 from typing import Any
@@ -27,7 +26,7 @@ from briefreader.sources.feedraw import (
     struct_to_datetime,
 )
 
-__all__ = ["raw_feedparser"]
+__all__ = ["raw_feedparser", "xml_ends_early"]
 
 
 def _guarded_replace_doctype(original: Any) -> Any:
@@ -61,7 +60,7 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
     import feedparser
 
     headers = {"content-type": content_type} if content_type else None
-    data = bytes(data)
+    data = original = bytes(data)
     try:
         if not _guard_feedparser() and b"<!ENTITY" in data:
             raise UnsafeDoctype("entity declarations (not read without a guard)")
@@ -97,7 +96,7 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
         raise SourceError(url, reason)
     atom = version.startswith("atom")
     items = [_raw_fp_entry(entry, atom) for entry in entries]
-    ends_early = bool(result.get("bozo")) and _ends_early(data)
+    ends_early = xml_ends_early(original)
     # Atom's feed-level author stands for entries without one; RSS has no such rule
     # (its managingEditor is an address, not a byline).
     authors = _fp_authors(feed) if atom else []
@@ -112,20 +111,131 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
     )
 
 
-_UTF16_OR_32 = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"\x00<", b"<\x00")
-# The end of a complete XML document: an end tag (or an empty root), then only
-# white space, comments and processing instructions.
-_DOCUMENT_END = re.compile(
-    rb"(?:</[^<>\s]+\s*>|/>)\s*(?:<!--(?:(?!-->).)*-->\s*|<\?(?:(?!\?>).)*\?>\s*)*\Z",
-    re.DOTALL,
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xef\xbb\xbf", "latin-1"),
 )
 
 
-def _ends_early(data: bytes) -> bool:
-    """Whether XML bytes stop before the document's end (a body cut short)."""
-    if data.startswith(_UTF16_OR_32):
-        return False  # (not worth decoding for; the check is a courtesy)
-    return _DOCUMENT_END.search(data[-4096:].rstrip()) is None
+def _xml_text(data: bytes) -> str:
+    """XML bytes as text good enough to find markup in: UTF-16/32 decoded (by BOM,
+    or by the zero bytes of ``<?xml`` / ``<rss`` in them), anything else read byte
+    for byte (markup is ASCII in every encoding a feed uses besides those)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, "ignore")
+    head = data[:4]
+    if len(head) == 4 and head[1] == head[2] == 0 and (head[0] == 0) != (head[3] == 0):
+        return data.decode("utf-32-be" if head[0] == 0 else "utf-32-le", "ignore")
+    if len(head) >= 2 and (head[0] == 0) != (head[1] == 0):
+        return data.decode("utf-16-be" if head[0] == 0 else "utf-16-le", "ignore")
+    return data.decode("latin-1")
+
+
+def _declaration_end(text: str, i: int) -> int:
+    """The end of ``<!DOCTYPE …>`` starting at ``i`` (an internal subset and quoted
+    strings skipped); -1 if the text stops inside it."""
+    quote = ""
+    depth = 0
+    for j in range(i + 2, len(text)):
+        ch = text[j]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+        elif ch == ">" and depth <= 0:
+            return j + 1
+    return -1
+
+
+def _root_tag(text: str) -> tuple[str, int, bool] | None:
+    """The root element's name, the end of its start tag and whether it is empty
+    (``<rss/>``); None when the text stops before that start tag ends."""
+    i, size = 0, len(text)
+    while True:
+        while i < size and (text[i].isspace() or text[i] == "\ufeff"):
+            i += 1
+        if i >= size:
+            return None
+        if text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+            i = end + 2 if end >= 0 else -1
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+            i = end + 3 if end >= 0 else -1
+        elif text.startswith("<!", i):
+            i = _declaration_end(text, i)
+        elif text.startswith("<", i):
+            break
+        else:  # text before any markup: not XML as far as this check can tell
+            return "", 0, True
+        if i < 0:
+            return None
+    j = i + 1
+    while j < size and not (text[j].isspace() or text[j] in "/>"):
+        j += 1
+    name = text[i + 1 : j]
+    quote = ""
+    for k in range(j, size):
+        ch = text[k]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ">":
+            return name, k + 1, text[k - 1] == "/"
+    return None
+
+
+#: End tags of the root looked at, from the last one back, before giving up.
+_MAX_CANDIDATES = 16
+
+
+def _inside(text: str, pos: int, opening: str, closing: str) -> bool:
+    return text.rfind(opening, 0, pos) > text.rfind(closing, 0, pos)
+
+
+def xml_ends_early(data: bytes) -> bool:
+    """Whether XML bytes stop before the document's end (a body cut short).
+
+    The document is whole only once the end tag of its root element (the first
+    element after the prolog — ``rss``, ``feed``, ``rdf:RDF`` …) has come, outside
+    any comment or CDATA section; after it may come only white space, comments and
+    processing instructions (anything else there is junk after the feed, not a
+    missing part of it).  UTF-16/32 documents are decoded first."""
+    low = _xml_text(bytes(data)).lower()  # (tag names compared regardless of case)
+    root = _root_tag(low)
+    if root is None:
+        return True
+    name, start_end, empty = root
+    if empty or not name:
+        return False
+    closing = "</" + name
+    pos = len(low)
+    for _ in range(_MAX_CANDIDATES):
+        pos = low.rfind(closing, start_end, pos)
+        if pos < 0:
+            return True
+        after = pos + len(closing)
+        while after < len(low) and low[after].isspace():
+            after += 1
+        if (
+            after < len(low)
+            and low[after] == ">"
+            and not _inside(low, pos, "<![cdata[", "]]>")
+            and not _inside(low, pos, "<!--", "-->")
+        ):
+            return False
+    return False  # (that many end tags in comments: not worth telling)
 
 
 def _fp_detail(detail: Any, fallback: Any = None) -> RawText | None:
