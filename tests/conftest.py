@@ -157,6 +157,10 @@ def library_path(tmp_path: Path) -> Path:
     path = tmp_path / "library.sqlite3"
     with Library(path) as library:
         library.store(sample_articles())
+        # Up to date, as a library the app has run on is: otherwise every app test
+        # would start the background process just to group these eight into stories.
+        library.index_related()
+        library.update_stories()
     return path
 
 
@@ -175,5 +179,7 @@ def sample_library_path(tmp_path: Path) -> Path:
     path = tmp_path / "samples.sqlite3"
     with Library(path) as library:
         report = import_samples(library)
+        library.index_related()
+        library.update_stories()
     assert report.ok, report.errors
     return path

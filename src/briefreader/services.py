@@ -11,11 +11,12 @@ when first asked, so opening the app costs none of them.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from briefreader.store import Library
+from briefreader.store import Library, LibraryError
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -109,6 +110,8 @@ class FeedService:
         grouped, more to do)."""
         from briefreader.workers import background_pool, index_and_group
 
+        if not await asyncio.to_thread(self._upkeep_pending):
+            return 0, 0, False  # nothing queued: no process is started for nothing
         if self._background_pool is None:
             self._background_pool = background_pool()
         loop = asyncio.get_running_loop()
@@ -119,3 +122,11 @@ class FeedService:
             index_batch,
             story_batch,
         )
+
+    def _upkeep_pending(self) -> bool:
+        """Whether any article waits to be indexed or grouped (a read-only look)."""
+        try:
+            with Library(self.library_path, readonly=True) as library:
+                return bool(library.related_pending() or library.stories_pending())
+        except (LibraryError, sqlite3.Error):
+            return True  # let the background process find out, and report it
