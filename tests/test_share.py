@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -30,6 +30,7 @@ from briefreader.share import (
     open_in_browser,
     reddit_url,
     refusal_reason,
+    safe_url,
     share_options,
     x_url,
 )
@@ -537,6 +538,20 @@ HOSTILE_URLS = [
     "https://xn--ls8h.example/",  # an emoji host
     "https://bank..example/",
     "https://[not-an-address]/",
+    "http://\u0261oogle.com/login",  # LATIN SMALL LETTER SCRIPT G: an IPA letter
+    "http://g\u0585\u0585gle.com/",  # Armenian o among Latin letters
+    "http://google.com\u0338.evil.net/",  # a combining overlay: "com/" to the eye
+    "http://paypal\u1427com.evil.io/",  # Canadian syllabics final middle dot
+    "http://paypal\u0660com.example/",  # Arabic-Indic zero: a dot in a Latin name
+    "http://xn--oogle-qmc.com/",  # the script g, as punycode
+    "http://2130706433/",  # 127.0.0.1 as an integer
+    "http://0x7f000001/",  # ... in hex
+    "http://0177.0.0.1/",  # ... with an octal part
+    "http://127.1/",  # ... shortened
+    "http://1.2.3.256/",
+    "http://-a.com",  # labels that start or end with "-"
+    "http://a.b-",
+    "http://\u0430b-.example/",
 ]
 
 
@@ -559,10 +574,50 @@ def test_the_link_rule_refuses_hostile_urls(url: str) -> None:
         "https://[2001:db8::1]/a",
         "https://news.example./a",  # a fully qualified name
         "https://news.example/\u0430/\u2044?q=\u0430",  # look-alikes outside the host
+        "https://\u092d\u093e\u0930\u0924.example/",  # Devanagari, with its vowel sign
+        "https://\u0e44\u0e17\u0e22.example/",  # Thai
+        "https://\u0645\u062b\u0627\u0644.example/",  # Arabic
+        "https://\u00e6r\u00f8.example/",  # Latin letters of a language
+        "https://abc\u65e5\u672c.example/",  # ASCII with Han
+        "https://\ud55c\uad6d.example/",  # Hangul
+        "https://x-y.example/",
+        "http://10.0.0.1/",
+        "http://0.0.0.0/",
     ],
 )
 def test_the_link_rule_accepts_real_hosts(url: str) -> None:
     assert refusal_reason(url) is None, url
+
+
+@pytest.mark.parametrize(
+    ("url", "copied"),
+    [
+        ("https://b\u00fccher.example/stra\u00dfe", "https://xn--bcher-kva.example/stra\u00dfe"),
+        ("https://B\u00dcCHER.example:8443/a?q#f", "https://xn--bcher-kva.example:8443/a?q#f"),
+        (
+            "https://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444/",
+            "https://xn--e1afmkfd.xn--p1ai/",
+        ),
+        ("https://stra\u00dfe.example/", "https://xn--strae-oqa.example/"),  # IDNA 2008
+        ("https://xn--bcher-kva.example/", "https://xn--bcher-kva.example/"),
+        ("https://news.example/\u00e9", "https://news.example/\u00e9"),  # an ASCII host
+    ],
+)
+def test_an_international_host_is_copied_and_shared_in_ascii(url: str, copied: str) -> None:
+    # So that the real host is always what is pasted: the share menu's link, the
+    # Markdown link, the citation, the brief and the share addresses carry it.
+    assert refusal_reason(url) is None
+    art = make(url=url)
+    assert share.ascii_url(url) == copied
+    assert safe_url(art) == copied
+    options = {o.key: o for o in share_options(art)}
+    assert options["link"].text == copied
+    host, original = urlsplit(copied).hostname or "", urlsplit(url).hostname or ""
+    for option in options.values():  # every entry that carries the link
+        assert host in unquote(option.text), option.key
+        if not original.isascii():
+            assert original not in unquote(option.text), option.key
+    assert copied in citation(art) and copied in brief_text(art)
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)

@@ -16,9 +16,13 @@ backslash (parsers disagree about those), a user name or password
 (``https://bank.example@evil.example``), an invalid port, is longer than
 :data:`MAX_URL_LENGTH`, or when its host does not show where it leads: a
 percent-encoded host, invisible letters, punctuation that looks like ``.`` or ``/``,
-fullwidth letters, a label mixing Latin with Cyrillic or Greek letters, or invalid
-punycode.  An international host that passes is shown in its ASCII form as well
-(:func:`ascii_host`).  The citation and the brief as text leave a refused URL out.
+fullwidth letters, combining overlays, a label mixing scripts, Latin letters that pass
+for ASCII ones (``ɡ``), a label starting or ending with ``-``, an IPv4 address that
+is not a dotted quad (``http://2130706433/``), or invalid punycode (see
+:func:`_host_problem`).  An international host that passes is shown in its ASCII
+form as well (:func:`ascii_host`), and copied and shared in that form only
+(:func:`ascii_url`, :func:`safe_url`).  The citation and the brief as text leave a
+refused URL out.
 
 ``mailto:`` is the one exception, and only for the e-mail share address this
 module builds itself: the share menu calls ``open_in_browser(url, allow_mailto=True)``
@@ -51,6 +55,7 @@ __all__ = [
     "Launcher",
     "ShareOption",
     "ascii_host",
+    "ascii_url",
     "bluesky_url",
     "brief_text",
     "citation",
@@ -369,18 +374,40 @@ def refusal_reason(url: str, *, allow_mailto: bool = False) -> str | None:
 _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u180e\u2800")
 _ASCII_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
 _LOOKALIKE = "the link's host holds look-alike or invisible characters"
+_MIXED = "the link's host mixes letters of different scripts (a look-alike name)"
+# Latin letters beyond ASCII that are letters of a language and are not an accented
+# ASCII letter (those are checked by their decomposition): ß, æ, ø, œ, đ, ł, þ, ð,
+# ħ, ŋ, ŧ, ı (Turkish), ə (Azerbaijani).  Not IPA letters such as ɡ, ɑ, ʟ.
+_LATIN_LETTERS = frozenset(
+    "\u00df\u00e6\u00f8\u0153\u0111\u0142\u00fe\u00f0\u0127\u014b\u0167\u0131\u0259"
+)
+# Scripts written together in one name: Japanese (kanji, kana), Korean (hangul, hanja).
+_EAST_ASIAN = {
+    "CJK": "HAN",
+    "IDEOGRAPHIC": "HAN",
+    "HIRAGANA": "KANA",
+    "KATAKANA": "KANA",
+    "KATAKANA-HIRAGANA": "KANA",
+    "HANGUL": "HANGUL",
+}
+_ASCII_FRIENDLY = frozenset({"HAN", "KANA", "HANGUL"})
 
 
 def _host_problem(host: str) -> str | None:
     """Why ``host`` (as :func:`urllib.parse.urlsplit` gives it, lower case) does not
     show the real host, or ``None``.
 
-    An IPv6 literal must be a valid address.  Every label of a name must be plain
-    ASCII (letters, digits, ``-``, ``_``) or an international name made of letters,
-    marks and digits only: no punctuation or symbols that look like ``.`` or ``/``,
-    no invisible letters, nothing that changes under NFKC (fullwidth letters), and
-    no label mixing Latin, Cyrillic and Greek letters (``аpple``).  An ``xn--``
-    label must be valid punycode for such a label.
+    An IPv6 literal must be a valid address; an IPv4 address must be a dotted quad
+    (``127.0.0.1``: not ``2130706433``, ``0x7f.1`` or ``0177.0.0.1``, which browsers
+    read as addresses too).  Every label of a name must be plain ASCII (letters,
+    digits, ``-``, ``_``) or an international name made of letters, marks and digits
+    only, and must not start or end with ``-``: no punctuation or symbols that look
+    like ``.`` or ``/``, no invisible letters, nothing that changes under NFKC
+    (fullwidth letters), no combining mark that is not of the label's own script
+    (``com\u0338``), no label mixing scripts (``аpple``, ``gօօgle``, ``paypal\u1427com``;
+    ASCII letters go only with accented Latin letters, Han, kana and Hangul) and no
+    Latin letter that is neither accented ASCII nor a language's own letter (``ɡ``).
+    An ``xn--`` label must be valid punycode for such a label.
     """
     if ":" in host:
         try:
@@ -393,7 +420,11 @@ def _host_problem(host: str) -> str | None:
     labels = host.split(".")
     if len(labels) > 1 and labels[-1] == "":
         labels.pop()  # "news.example." is a fully qualified name
+    if _numeric_label(labels[-1]) and not _dotted_quad(labels):
+        return "the link's host is an address in disguise (only dotted-quad IPv4 is opened)"
     for label in labels:
+        if label.startswith("-") or label.endswith("-"):
+            return "the link's host is not a valid host name"
         if label.isascii():
             if not _ASCII_LABEL.fullmatch(label):
                 return "the link's host is not a valid host name"
@@ -411,18 +442,68 @@ def _host_problem(host: str) -> str | None:
     return None
 
 
+def _numeric_label(label: str) -> bool:
+    """A label a browser reads as a number (``2130706433``, ``0x7f``, ``0``)."""
+    if label[:2] == "0x":
+        return all(ch in "0123456789abcdef" for ch in label[2:])
+    return label.isascii() and label.isdigit()
+
+
+def _dotted_quad(labels: list[str]) -> bool:
+    return len(labels) == 4 and all(
+        label.isascii()
+        and label.isdigit()
+        and (label == "0" or not label.startswith("0"))
+        and int(label) <= 255
+        for label in labels
+    )
+
+
+def _script(ch: str) -> str:
+    """The script of a letter, roughly: the first word of its Unicode name."""
+    word = unicodedata.name(ch, "?").split(" ", 1)[0]
+    return _EAST_ASIAN.get(word, word)
+
+
 def _international_label_problem(label: str) -> str | None:
-    scripts: set[str] = set()
-    for ch in label:
-        category = unicodedata.category(ch)
-        if ch in _INVISIBLE_LETTERS or not (category[0] in "LMN" or ch in "-_"):
-            return _LOOKALIKE
-        if category[0] == "L":
-            scripts.add(unicodedata.name(ch, "?").split(" ", 1)[0])
     if unicodedata.normalize("NFKC", label) != label:
         return _LOOKALIKE
-    if len(scripts & {"LATIN", "CYRILLIC", "GREEK"}) > 1:
-        return "the link's host mixes Latin, Cyrillic or Greek letters (a look-alike name)"
+    ascii_letters = False
+    scripts: set[str] = set()
+    marks: list[str] = []
+    digits: list[str] = []
+    for ch in label:
+        category = unicodedata.category(ch)
+        if ch.isascii():
+            if not (ch.isalnum() or ch in "-_"):
+                return _LOOKALIKE
+            ascii_letters = ascii_letters or ch.isalpha()
+        elif ch in _INVISIBLE_LETTERS or category[0] not in "LMN":
+            return _LOOKALIKE
+        elif category[0] == "M":
+            marks.append(ch)
+        elif category == "Nd":
+            digits.append(ch)
+        elif category[0] == "N":
+            return _LOOKALIKE  # (numbers NFKC leaves alone: none that a name needs)
+        else:
+            script = _script(ch)
+            if script == "LATIN" and ch not in _LATIN_LETTERS:
+                base = unicodedata.normalize("NFD", ch)[0]
+                if not (base.isascii() and base.isalpha()):
+                    return _LOOKALIKE  # ɡ, ɑ, ʟ: letters that pass for ASCII ones
+            scripts.add(script)
+    if len(scripts) > 1 and not scripts <= _ASCII_FRIENDLY:
+        return _MIXED
+    if ascii_letters and scripts and not scripts <= _ASCII_FRIENDLY | {"LATIN"}:
+        return _MIXED
+    # Marks and digits beyond ASCII only of the label's one script (Devanagari vowel
+    # signs, Thai tone marks, Arabic-Indic digits in an Arabic name): never a
+    # "COMBINING …" overlay, never a digit that looks like a dot in a Latin name.
+    own = next(iter(scripts)) if len(scripts) == 1 else ""
+    for ch in (*marks, *digits):
+        if not own or own in _ASCII_FRIENDLY or not _script(ch).startswith(own):
+            return _LOOKALIKE
     try:
         label.encode("idna")
     except UnicodeError:
@@ -430,23 +511,48 @@ def _international_label_problem(label: str) -> str | None:
     return None
 
 
+def _ascii_label(label: str) -> str:
+    return label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+
+
 def ascii_host(url: str) -> str | None:
     """The host of ``url`` in its ASCII (punycode) form when it is an international
-    name, else ``None``: what the user should see to know where a link leads."""
+    name, else ``None``: what the user should see to know where a link leads.
+
+    Each label is encoded as it is written (IDNA 2008, as browsers do: ``ß`` stays
+    ``ß``, it is not mapped to ``ss``)."""
     try:
         host = urlsplit(url).hostname or ""
         if host.isascii():
             return None
-        return host.encode("idna").decode("ascii")
+        return ".".join(_ascii_label(label) for label in host.split("."))
     except (ValueError, UnicodeError):
         return None
 
 
+def ascii_url(url: str) -> str:
+    """``url`` with an international host in its ASCII (punycode) form, so that the
+    real host is what gets copied and shared; any other URL unchanged.  For a URL
+    the link rule allows (no user name, no backslash)."""
+    host = ascii_host(url)
+    if host is None:
+        return url
+    start = url.find("//") + 2
+    end = start
+    while end < len(url) and url[end] not in "/?#":
+        end += 1
+    netloc = url[start:end]
+    colon = netloc.rfind(":")
+    port = netloc[colon:] if colon >= 0 else ""
+    return url[:start] + host + port + url[end:]
+
+
 def safe_url(article: Article) -> str:
     """The article's URL when the link rule (:func:`refusal_reason`) allows it, else
-    ``""``: what may be copied, shared or embedded in a share address."""
+    ``""``: what may be copied, shared or embedded in a share address.  An
+    international host is given in its ASCII form (:func:`ascii_url`)."""
     url = article.url.strip()
-    return url if url and refusal_reason(url) is None else ""
+    return ascii_url(url) if url and refusal_reason(url) is None else ""
 
 
 def is_openable(url: str) -> bool:

@@ -32,6 +32,7 @@ from briefreader.share import (
     Launcher,
     ShareOption,
     ascii_host,
+    ascii_url,
     citation,
     display_url,
     open_in_browser,
@@ -138,7 +139,8 @@ def copy_article_link(app: App[Any], article: Article) -> None:
 
     A URL the link rule refuses (:func:`briefreader.share.refusal_reason`, the same
     rule as the opener's) is not copied: an error toast says why.  An international
-    host is named in its ASCII form too, so the real host is visible.
+    host is copied in its ASCII (punycode) form, so the real host is what gets
+    pasted; the toast names it.
     """
     url = article.url.strip()
     reason = refusal_reason(url) if url else None
@@ -151,7 +153,7 @@ def copy_article_link(app: App[Any], article: Article) -> None:
         )
     elif url:
         host = ascii_host(url)
-        copy_with_toast(app, url, lead=f"Copied (host {host})" if host else "Copied")
+        copy_with_toast(app, ascii_url(url), lead=f"Copied (host {host})" if host else "Copied")
     else:
         copy_with_toast(
             app, citation(article), lead="This article has no link — copied its citation instead:"
