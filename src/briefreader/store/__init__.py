@@ -12,7 +12,13 @@ the search and related-articles indexes.
 from briefreader.related import RelatedHit, StoryInfo
 from briefreader.store.library import Library
 from briefreader.store.rows import ArticleRow, FeedInfo, Filter, StoreCounts
-from briefreader.store.schema import SCHEMA_VERSION, LibraryError, is_damage, problem_line
+from briefreader.store.schema import (
+    SCHEMA_VERSION,
+    LibraryError,
+    is_damage,
+    opens_read_only,
+    problem_line,
+)
 from briefreader.store.search import SearchHit, fts_query
 
 __all__ = [
@@ -28,5 +34,6 @@ __all__ = [
     "StoryInfo",
     "fts_query",
     "is_damage",
+    "opens_read_only",
     "problem_line",
 ]

@@ -18,6 +18,7 @@ from briefreader.store.schema import (
     LibraryError,
     check_ours,
     migrate,
+    opens_read_only,
     problem_line,
     writable,
     write_transaction,
@@ -36,7 +37,7 @@ class StoreBase:
         p = Path(path)
         if not p.exists():
             return cls(p, in_memory=True)
-        return cls(p, readonly=not writable(p))
+        return cls(p, readonly=opens_read_only(p))
 
     def __init__(
         self, path: str | Path, *, readonly: bool = False, in_memory: bool = False

@@ -192,6 +192,12 @@ def writable(path: Path) -> bool:
     return not folder.exists() or os.access(folder, os.W_OK)
 
 
+def opens_read_only(path: Path) -> bool:
+    """Whether the library file at ``path`` exists but cannot be written (its mode,
+    its folder's, a read-only disk), so that it can only be opened read-only."""
+    return path.exists() and not writable(path)
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite3.Connection) -> Iterator[None]:
     """A write transaction: ``BEGIN IMMEDIATE`` takes the write lock at once (a

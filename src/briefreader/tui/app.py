@@ -111,6 +111,13 @@ class BriefReaderApp(FeedActions, ArticleActions, KeysAndTheme, ReaderBase):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for problem in self._config_problems:
             self.notify(problem, title="Config", severity="warning", markup=False, timeout=10)
+        if self.library.readonly:
+            self.notify(
+                "Read-only library: marks, stars and deletes are not saved.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
         if not self.config.sidebar:
             self.screen.add_class("-related-hidden")
         self.query_one("#article", ArticleView).border_title = "Article"
@@ -131,7 +138,7 @@ class BriefReaderApp(FeedActions, ArticleActions, KeysAndTheme, ReaderBase):
         self.set_interval(60, self.article_list.refresh_ages)
         # Bounded (1 minute .. a week) even for a Config built in code, not read.
         self.refresh_interval = refresh_seconds(self.config.refresh_minutes)
-        if self.refresh_interval is not None:
+        if self.refresh_interval is not None and not self.library.readonly:
             self.set_interval(self.refresh_interval, self._refresh_on_timer)
 
     def _handle_exception(self, error: Exception) -> None:
@@ -241,8 +248,11 @@ class BriefReaderApp(FeedActions, ArticleActions, KeysAndTheme, ReaderBase):
         """Bring the related index and the story groups up to date, in the background.
 
         After imports and refreshes (and at start): one worker at a time; asked again
-        while it runs, it runs once more when it finishes.
+        while it runs, it runs once more when it finishes.  Never on a read-only
+        library (the index lives in the file).
         """
+        if self.library.readonly:
+            return
         running = any(
             w.group == "index" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
             for w in self.workers
@@ -437,6 +447,8 @@ class BriefReaderApp(FeedActions, ArticleActions, KeysAndTheme, ReaderBase):
         }[self.filter]
 
     def _set_read(self, article_id: str, read: bool) -> None:
+        if self.library.readonly:  # reading an article marks nothing (said at start)
+            return
         row = self.library.row(article_id)
         if row is None or row.read == read:
             return

@@ -22,7 +22,7 @@ class ArticleActions(ReaderBase):
 
     def action_star(self) -> None:
         article = self._need_article()
-        if article is None:
+        if article is None or self.refuse_write("stars"):
             return
         row = self.library.row(article.id)
         if row is None:
@@ -34,7 +34,7 @@ class ArticleActions(ReaderBase):
 
     def action_toggle_read(self) -> None:
         article = self._need_article()
-        if article is None:
+        if article is None or self.refuse_write("read marks"):
             return
         row = self.library.row(article.id)
         if row is not None:
@@ -45,6 +45,8 @@ class ArticleActions(ReaderBase):
         article = self.current
         if article is None:
             self.notify("No article to delete.", severity="warning", timeout=3, markup=False)
+            return
+        if self.refuse_write("deletes"):
             return
         stored = self.library.get_stored(article.id)
         row = self.library.row(article.id)
@@ -92,7 +94,7 @@ class ArticleActions(ReaderBase):
 
     def action_mark_all_read(self) -> None:
         rowids = list(self.article_list.rowids)
-        if not rowids:
+        if not rowids or self.refuse_write("read marks"):
             return
         self._mark_all_worker(rowids, self._scope_feeds)
 

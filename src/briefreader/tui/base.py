@@ -26,7 +26,7 @@ from textual.widgets import Input
 from briefreader.config import Config, load_config
 from briefreader.model import Article, ArticleState
 from briefreader.services import FeedService
-from briefreader.store import ArticleRow, Library
+from briefreader.store import ArticleRow, Library, opens_read_only
 from briefreader.tui.bindings import key_hint, keys_for
 from briefreader.tui.screens.feeds import FeedScope
 from briefreader.tui.widgets.article_list import ArticleList
@@ -87,15 +87,21 @@ class ReaderBase(App[None]):
         load_samples: bool = True,
         clock: Callable[[], float] | None = None,
         save_config: bool = True,
+        readonly: bool | None = None,
     ) -> None:
         """Open the library (raises :class:`LibraryError` when it cannot be opened).
 
         ``config`` skips reading the config file; ``clock`` fixes "now" for relative
         ages (tests, screenshots); ``load_samples=False`` leaves an empty library
-        empty; ``save_config=False`` never writes the config file.
+        empty; ``save_config=False`` never writes the config file.  ``readonly``:
+        open the library read-only (None: when the file cannot be written, see
+        :func:`~briefreader.store.opens_read_only`); the app then reads, and every
+        action that would write says it cannot be saved (:meth:`refuse_write`).
         """
         self.library_path = Path(library_path)
-        self.library = Library(self.library_path)
+        if readonly is None:
+            readonly = opens_read_only(self.library_path)
+        self.library = Library(self.library_path, readonly=readonly)
         self.library_problem: str | None = None
         """Why the app quit over the library file (one line), or None."""
         self._reader: Library | None = None
@@ -156,6 +162,19 @@ class ReaderBase(App[None]):
         if self._reader is None:
             self._reader = Library(self.library_path, readonly=True)
         return self._reader
+
+    def refuse_write(self, what: str) -> bool:
+        """On a read-only library, say in one line that ``what`` cannot be saved, and
+        return True (the caller then does nothing); else False."""
+        if not self.library.readonly:
+            return False
+        self.notify(
+            f"Read-only library: {what} cannot be saved.",
+            severity="warning",
+            timeout=4,
+            markup=False,
+        )
+        return True
 
     def _need_article(self) -> Article | None:
         if self.current is None:

@@ -30,6 +30,8 @@ class FeedActions(ReaderBase):
     """Refresh, add and remove feeds, the feeds screen, and full text."""
 
     def action_refresh(self) -> None:
+        if self.refuse_write("refreshed feeds"):
+            return
         if self._refreshing:
             self.notify("Already refreshing the feeds…", timeout=2, markup=False)
             return
@@ -37,7 +39,7 @@ class FeedActions(ReaderBase):
         self._refresh_worker()
 
     def _refresh_on_timer(self) -> None:
-        if not self._refreshing:
+        if not self._refreshing and not self.library.readonly:
             self._refreshing = True
             self._refresh_worker(quiet=True)
 
@@ -139,6 +141,9 @@ class FeedActions(ReaderBase):
     def action_add_feed(self) -> None:
         from briefreader.tui.screens.dialogs import AddFeedScreen
 
+        if self.refuse_write("new feeds"):
+            return
+
         def chosen(url: str | None) -> None:
             if url:
                 self.status_text = f"Adding {safe_line(url)}…"
@@ -195,6 +200,8 @@ class FeedActions(ReaderBase):
 
     def remove_feed(self, url: str, name: str) -> None:
         """Unsubscribe (the feeds screen's ``d``, after its question), in a worker."""
+        if self.refuse_write("removing a feed"):
+            return
         self._remove_feed_worker(url, name)
 
     @work(thread=True, group="remove", exit_on_error=False)
@@ -266,7 +273,8 @@ class FeedActions(ReaderBase):
                 timeout=8,
             )
             return
-        self.library.set_full_text(message.article_id, message.text)
+        if not self.refuse_write("the full text (shown now)"):
+            self.library.set_full_text(message.article_id, message.text)
         if self.current is not None and self.current.id == message.article_id:
             article = with_full_text(self.current, message.text)
             self.current = article

@@ -274,6 +274,9 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         if feed is None:
             self.notify("Choose a feed to remove.", timeout=3, markup=False)
             return
+        refuse = getattr(self.app, "refuse_write", None)
+        if refuse is not None and refuse("removing a feed"):
+            return  # a read-only library: not even the question
         items = f"{feed.item_count:,} article" + ("" if feed.item_count == 1 else "s")
         question = (
             f"Unsubscribe from {safe_line(feed.name)}?\nIts {items} go too (starred ones stay)."
