@@ -16,7 +16,6 @@ import pytest
 from tui_helpers import sample_articles, settle
 
 from briefreader.store import Library, opens_read_only
-from briefreader.store import schema as store_schema
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.messages import FullTextReady
 from briefreader.tui.screens.feeds import FeedsScreen
@@ -40,7 +39,7 @@ def _no_writing(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
             return False
         return real(path, mode, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(store_schema.os, "access", access)
+    monkeypatch.setattr(os, "access", access)  # what store.schema.writable asks
 
 
 def test_the_decision_to_open_read_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
