@@ -9,6 +9,8 @@ over the shared state of :class:`~briefreader.tui.base.ReaderBase`:
 * :mod:`~briefreader.tui.feed_actions`: refresh, add and remove feeds, the feeds
   screen, full text (the network and worker processes only through
   :class:`~briefreader.services.FeedService`);
+* :mod:`~briefreader.tui.upkeep`: the related index and story groups, kept up to
+  date in the background;
 * :mod:`~briefreader.tui.settings`: the config's keys and theme, help and palette;
 * :mod:`~briefreader.tui.bindings`: every key, written once.
 
@@ -24,7 +26,6 @@ import gc
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -55,15 +56,14 @@ from briefreader.tui.failures import failure_line
 from briefreader.tui.feed_actions import FeedActions
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import (
-    RelatedIndexed,
     RelatedReady,
     RowsLoaded,
     SamplesImported,
     SearchDone,
-    StoriesUpdated,
 )
 from briefreader.tui.screens.feeds import FeedScope
 from briefreader.tui.settings import KeysAndTheme
+from briefreader.tui.upkeep import Upkeep
 from briefreader.tui.widgets.article_list import ArticleList
 from briefreader.tui.widgets.article_view import ArticleView
 from briefreader.tui.widgets.footer import BriefFooter
@@ -72,7 +72,7 @@ from briefreader.tui.widgets.related import RelatedEntry, RelatedSidebar
 __all__ = ["BriefReaderApp", "run_app"]
 
 
-class BriefReaderApp(FeedActions, ArticleActions, KeysAndTheme, ReaderBase):
+class BriefReaderApp(FeedActions, ArticleActions, Upkeep, KeysAndTheme, ReaderBase):
     """briefreader's reading app over one library file."""
 
     TITLE = "briefreader"
@@ -243,60 +243,6 @@ class BriefReaderApp(FeedActions, ArticleActions, KeysAndTheme, ReaderBase):
         self._update_titles()
         self._update_article_subtitle()
         self._index_related()
-
-    def _index_related(self) -> None:
-        """Bring the related index and the story groups up to date, in the background.
-
-        After imports and refreshes (and at start): one worker at a time; asked again
-        while it runs, it runs once more when it finishes.  Never on a read-only
-        library (the index lives in the file).
-        """
-        if self.library.readonly:
-            return
-        running = any(
-            w.group == "index" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-            for w in self.workers
-        )
-        if running:
-            self._index_again = True
-            return
-        self._index_again = False
-        self._index_worker()
-
-    @work(group="index", exit_on_error=False)
-    async def _index_worker(self) -> None:
-        """Index articles a bulk import or refresh left queued, so Related can find
-        them, then group them into stories (the list's "+N").
-
-        The work runs in a separate low-priority process, a batch at a time, so it
-        never holds the GIL against the keyboard; between batches the app repaints.
-        """
-        service = self.service
-        for _ in range(100_000):  # bounded: each step indexes or groups something, or stops
-            indexed, grouped, more = await service.index_step(2000, max(1, self.STORY_BATCH))
-            if indexed:
-                self.post_message(RelatedIndexed())
-            if grouped:
-                self.post_message(StoriesUpdated())
-            if not more or not (indexed or grouped):
-                break
-
-    @on(RelatedIndexed)
-    def _related_indexed(self) -> None:
-        if self.current is not None:
-            self._request_related(self.current)
-
-    @on(StoriesUpdated)
-    def _stories_updated(self) -> None:
-        self.article_list.refresh_stories()
-
-    def _story_counts(self, article_ids: Sequence[str]) -> dict[str, int]:
-        """``{id: other articles in its story}`` for the list's "+N" (a window at a time)."""
-        return {
-            art_id: info.others
-            for art_id, info in self.library.story_sizes(article_ids).items()
-            if info.others > 0
-        }
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
