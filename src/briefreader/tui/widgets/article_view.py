@@ -199,6 +199,10 @@ class ArticleView(ScrollView, can_focus=True):
         return cached
 
     def _draw(self, renderable: RenderableType, width: int) -> list[Strip]:
+        if not self._signature:
+            # The colours of this first drawing: the first style update (at start)
+            # re-renders only if they really changed (see _restyle).
+            self._signature = self._style_signature()
         base = self._base_style()
         console = self.app.console
         options = console.options.update(width=width, height=None, min_width=width)
