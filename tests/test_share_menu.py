@@ -351,42 +351,54 @@ UNSAFE_URLS = [
 ]
 
 
-@pytest.mark.parametrize("url", UNSAFE_URLS)
-async def test_c_refuses_to_copy_an_unsafe_link(url: str) -> None:
-    app = ShareApp(ARTICLE.with_changes(url=url), push=False)
+async def test_c_refuses_to_copy_an_unsafe_link() -> None:
+    """Every unsafe link in turn, in one app."""
+    app = ShareApp(ARTICLE, push=False)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        await pilot.press("c")
-        await settle(pilot)
-        assert app.clipboard == ""
-        assert app.is_running
-        (message,) = toasts(app)
-        assert message.startswith("Not copied: the article's link ")
-        assert "\n" not in message
-        assert [n.severity for n in app._notifications] == ["error"]
+        for url in UNSAFE_URLS:
+            app.article = ARTICLE.with_changes(url=url)
+            app.clear_notifications()
+            await pilot.press("c")
+            await settle(pilot)
+            assert app.clipboard == "", url
+            assert app.is_running, url
+            messages = toasts(app)
+            assert len(messages) == 1, (url, messages)
+            (message,) = messages
+            assert message.startswith("Not copied: the article's link "), (url, message)
+            assert "\n" not in message, (url, message)
+            assert [n.severity for n in app._notifications] == ["error"], url
 
 
-@pytest.mark.parametrize("url", UNSAFE_URLS)
-async def test_share_menu_offers_no_entry_with_an_unsafe_link(url: str) -> None:
-    app = ShareApp(ARTICLE.with_changes(url=url))
+async def test_share_menu_offers_no_entry_with_an_unsafe_link() -> None:
+    """Every unsafe link in turn, in one app: the menu opened, tried and closed."""
+    app = ShareApp(ARTICLE, push=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        menu = app.screen
-        assert isinstance(menu, ShareMenu)
-        assert [o.key for o in menu.options] == ["citation", "brief", "email"]
-        assert "is not offered" in screen_text(app)
-        for key in ("1", "2", "b", "m", "l", "r", "h", "x"):  # the link entries do nothing
-            await pilot.press(key)
+        for url in UNSAFE_URLS:
+            app.article = ARTICLE.with_changes(url=url)
+            app._clipboard = ""  # (what the previous link's citation left)
+            app.action_share()
             await pilot.pause()
-            assert app.screen is menu and app.clipboard == "", key
-        assert app.launcher.calls == []
-        await pilot.press("enter")  # the citation: text, without the link
-        await settle(pilot)
-        assert app.clipboard == "The AI Reckoning: chips & clouds — China Daily Brief, 26 Nov 2026"
-        app.action_share()
-        await pilot.pause()
-        await pilot.press("4")  # the brief as text: no link either
-        await settle(pilot)
-        assert app.clipboard.startswith("The AI Reckoning") and url not in app.clipboard
+            menu = app.screen
+            assert isinstance(menu, ShareMenu), url
+            assert [o.key for o in menu.options] == ["citation", "brief", "email"], url
+            assert "is not offered" in screen_text(app), url
+            for key in ("1", "2", "b", "m", "l", "r", "h", "x"):  # the link entries do nothing
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.screen is menu and app.clipboard == "", (url, key)
+            assert app.launcher.calls == [], url
+            await pilot.press("enter")  # the citation: text, without the link
+            await settle(pilot)
+            assert (
+                app.clipboard == "The AI Reckoning: chips & clouds — China Daily Brief, 26 Nov 2026"
+            ), url
+            app.action_share()
+            await pilot.pause()
+            await pilot.press("4")  # the brief as text: no link either
+            await settle(pilot)
+            assert app.clipboard.startswith("The AI Reckoning") and url not in app.clipboard, url
+            assert not isinstance(app.screen, ShareMenu), url
 
 
 async def test_c_shows_the_ascii_form_of_an_international_host() -> None:
