@@ -213,7 +213,7 @@ APP_CONFIGS: list[tuple[str, str]] = [
 
 async def _start_say_and_quit(app: BriefReaderApp, word: str) -> None:
     async with asyncio.timeout(60):
-        async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await settle(pilot)
             messages = [str(n.message) for n in app._notifications]
             assert any(word in m for m in messages), messages
@@ -253,7 +253,7 @@ async def test_app_bounds_a_tiny_refresh_interval_given_directly(
 ) -> None:
     app = make_app(library_path, config=Config(refresh_minutes=1e-9))
     async with asyncio.timeout(60):
-        async with app.run_test(size=(140, 40)) as pilot:
+        async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             assert app.refresh_interval == 60
             await pilot.press("q")
@@ -270,7 +270,7 @@ async def test_many_bad_settings_give_a_few_messages(library_path: Path, config_
     assert "more problems" in result.problems[-1]
     app = BriefReaderApp(library_path, config_path=config_path, load_samples=False)
     async with asyncio.timeout(60):
-        async with app.run_test(size=(140, 40), notifications=True) as pilot:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await settle(pilot)
             messages = [str(n.message) for n in app._notifications]
             assert len(messages) <= config_module.MAX_PROBLEMS + 1, messages

@@ -59,48 +59,48 @@ def hostile_path(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("index", range(len(MARKUP)))
 async def test_markup_in_every_field_is_shown_literally(
-    hostile_path: Path, make_app: MakeApp, index: int
+    hostile_path: Path, make_app: MakeApp
 ) -> None:
-    text = MARKUP[index]
+    """Each markup sample (one article each) in turn, in one app."""
     app = make_app(hostile_path)
     async with app.run_test(size=(300, 80)) as pilot:
         await settle(pilot)
-        app.article_list.move_to(index)
-        await settle(pilot)
-        assert app.current is not None and app.current.title == f"Title {text}"
-        shown = app.article_view.text
-        for field in (
-            "Title",
-            "Dek",
-            "Caption",
-            "Takeaway",
-            "Analysis",
-            "Byline",
-            "Body",
-            "item",
-            "quote",
-            "code",
-        ):
-            assert f"{field} {text}" in shown, field
-        assert f"Kicker {text}" in shown
-        assert f"LABEL {text.upper()}" in shown
-        assert "<b>raw html</b>" in shown
-        screen = screen_text(app)
-        for token in text.split():
-            assert token in screen
-        # "Same story" entries come first, then the declared link (first of "Related").
-        entries = app.sidebar.entries
-        declared = next(e for e in entries if not e.same_story)
-        assert declared.title == f"Related {text}" and declared.declared
-        assert all(e.same_story for e in entries[: entries.index(declared)])
-        assert app.is_running
+        for index, text in enumerate(MARKUP):
+            app.article_list.move_to(index)
+            await settle(pilot)
+            assert app.current is not None and app.current.title == f"Title {text}", text
+            shown = app.article_view.text
+            for field in (
+                "Title",
+                "Dek",
+                "Caption",
+                "Takeaway",
+                "Analysis",
+                "Byline",
+                "Body",
+                "item",
+                "quote",
+                "code",
+            ):
+                assert f"{field} {text}" in shown, (text, field)
+            assert f"Kicker {text}" in shown, text
+            assert f"LABEL {text.upper()}" in shown, text
+            assert "<b>raw html</b>" in shown, text
+            screen = screen_text(app)
+            for token in text.split():
+                assert token in screen, (text, token)
+            # "Same story" entries come first, then the declared link (first of "Related").
+            entries = app.sidebar.entries
+            declared = next(e for e in entries if not e.same_story)
+            assert declared.title == f"Related {text}" and declared.declared, text
+            assert all(e.same_story for e in entries[: entries.index(declared)]), text
+            assert app.is_running, text
 
 
 async def test_clicking_a_hostile_title_runs_nothing(hostile_path: Path, make_app: MakeApp) -> None:
     app = make_app(hostile_path)
-    async with app.run_test(size=(200, 80)) as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         app.article_list.move_to(2)  # "[@click=app.quit]click me[/]"
         await settle(pilot)
@@ -122,7 +122,7 @@ async def test_raw_escapes_never_reach_the_screen(tmp_path: Path, make_app: Make
     with Library(path) as library:
         library.store([hostile_article(0, ESCAPES)])
     app = make_app(path)
-    async with app.run_test(size=(200, 60)) as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         shown = app.article_view.text
         screen = screen_text(app)
