@@ -17,7 +17,7 @@ from briefreader.tui.widgets.article_view import ArticleView
 from briefreader.tui.widgets.related import RelatedSidebar
 
 MakeApp = Callable[..., BriefReaderApp]
-WIDE = (140, 40)
+WIDE = (120, 30)
 
 
 def state(path: Path, article_id: str) -> tuple[bool, bool]:
@@ -31,10 +31,13 @@ def current_id(app: BriefReaderApp) -> str | None:
     return app.current.id if app.current else None
 
 
-async def test_opens_on_the_newest_article(library_path: Path, make_app: MakeApp) -> None:
+async def test_opens_on_the_newest_article_and_j_k_g_G_move(
+    library_path: Path, make_app: MakeApp
+) -> None:
     app = make_app(library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
+        # Opens on the newest article.
         assert current_id(app) == "art000"
         assert app.article_list.cursor == 0
         assert len(app.article_list) == 8
@@ -46,12 +49,7 @@ async def test_opens_on_the_newest_article(library_path: Path, make_app: MakeApp
         assert "Related" in text
         # Previewing does not mark read.
         assert state(library_path, "art000") == (False, False)
-
-
-async def test_j_k_and_arrows_move(library_path: Path, make_app: MakeApp) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
+        # j, k and the arrows move.
         await pilot.press("j")
         assert current_id(app) == "art001"
         await pilot.press("down")
@@ -62,12 +60,7 @@ async def test_j_k_and_arrows_move(library_path: Path, make_app: MakeApp) -> Non
         assert current_id(app) == "art000"
         await settle(pilot)
         assert "Story number 1" in screen_text(app)
-
-
-async def test_g_and_G_go_first_and_last(library_path: Path, make_app: MakeApp) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
+        # g and G (home and end) go to the first and the last.
         await pilot.press("G")
         assert current_id(app) == "art007"
         await pilot.press("g")
@@ -90,7 +83,9 @@ async def test_enter_reads_and_marks_read_at_once(library_path: Path, make_app: 
         assert "Articles (7 unread)" in screen_text(app)
 
 
-async def test_tab_and_shift_tab_cycle_panes(library_path: Path, make_app: MakeApp) -> None:
+async def test_tab_and_shift_tab_cycle_panes_and_bracket_toggles_the_sidebar(
+    library_path: Path, make_app: MakeApp
+) -> None:
     app = make_app(library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
@@ -106,6 +101,15 @@ async def test_tab_and_shift_tab_cycle_panes(library_path: Path, make_app: MakeA
         assert app.focused is not None and app.focused.id == "related-list"
         await pilot.press("shift+tab")
         assert isinstance(focused(), ArticleView)
+        # ] toggles the sidebar when the terminal is wide.
+        sidebar = app.query_one(RelatedSidebar)
+        assert sidebar.display and sidebar.region.width > 0
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert sidebar.region.width == 0
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert sidebar.region.width > 0
 
 
 async def test_space_and_page_keys_scroll_the_article(
@@ -160,57 +164,44 @@ async def test_n_and_p_read_the_next_and_previous_unread(
         assert any("No unread" in str(n.message) for n in app._notifications)
 
 
-async def test_o_opens_the_article_in_the_browser(
+async def test_o_c_and_S_on_the_article_link(
     library_path: Path, make_app: MakeApp, opened: list[str]
 ) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("o")
-        await settle(pilot)
-        assert opened == ["https://news.example/0"]
-
-
-async def test_o_on_an_article_without_a_link_says_so(
-    library_path: Path, make_app: MakeApp, opened: list[str]
-) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("j", "j", "j", "j")
-        assert current_id(app) == "art004"
-        await pilot.press("o")
-        await settle(pilot)
-        assert opened == []
-        assert any("no link" in str(n.message) for n in app._notifications)
-
-
-async def test_c_copies_the_link(library_path: Path, make_app: MakeApp) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("j", "c")
-        await settle(pilot)
-        assert app.clipboard == "https://news.example/1"
-        assert any("https://news.example/1" in str(n.message) for n in app._notifications)
-
-
-async def test_S_opens_the_share_menu(library_path: Path, make_app: MakeApp) -> None:
     from briefreader.tui.share_menu import ShareMenu
 
     app = make_app(library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
+        # o opens the article in the browser.
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == ["https://news.example/0"]
+        # S opens the share menu for it; escape closes it.
         await pilot.press("S")
         await settle(pilot)
-        assert isinstance(app.screen, ShareMenu)
-        assert app.screen.article.id == "art000"
+        menu = app.screen
+        assert isinstance(menu, ShareMenu)
+        assert menu.article.id == "art000"
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, ShareMenu)
+        # c copies the link.
+        await pilot.press("j", "c")
+        await settle(pilot)
+        assert app.clipboard == "https://news.example/1"
+        assert any("https://news.example/1" in str(n.message) for n in app._notifications)
+        # o on an article without a link says so.
+        await pilot.press("j", "j", "j")
+        assert current_id(app) == "art004"
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == ["https://news.example/0"]
+        assert any("no link" in str(n.message) for n in app._notifications)
 
 
-async def test_s_stars_and_unstars(library_path: Path, make_app: MakeApp) -> None:
+async def test_s_stars_and_unstars_and_m_toggles_read(
+    library_path: Path, make_app: MakeApp
+) -> None:
     app = make_app(library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
@@ -220,18 +211,16 @@ async def test_s_stars_and_unstars(library_path: Path, make_app: MakeApp) -> Non
         assert "★" in screen_text(app)
         await pilot.press("s")
         assert state(library_path, "art000") == (False, False)
-
-
-async def test_m_toggles_read(library_path: Path, make_app: MakeApp) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
         await pilot.press("m")
         assert state(library_path, "art000")[0] is True
         assert app.unread_count == 7
         await pilot.press("m")
         assert state(library_path, "art000")[0] is False
         assert app.unread_count == 8
+        # q quits.
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
 
 
 async def test_M_marks_every_shown_article_read(library_path: Path, make_app: MakeApp) -> None:
@@ -267,6 +256,15 @@ async def test_search_filters_as_you_type_and_escape_clears(
     app = make_app(library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
+        # A search with no match says so.
+        await pilot.press("slash", *"zzzqqq")
+        await settle(pilot)
+        assert len(app.article_list) == 0
+        assert "Nothing matches" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.article_list) == 8
+        # Filters as you type.
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"auction")
@@ -284,16 +282,6 @@ async def test_search_filters_as_you_type_and_escape_clears(
         assert not app.search_input.display or not app.query_one("#list-pane").has_class(
             "-searching"
         )
-
-
-async def test_search_with_no_match_says_so(library_path: Path, make_app: MakeApp) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("slash", *"zzzqqq")
-        await settle(pilot)
-        assert len(app.article_list) == 0
-        assert "Nothing matches" in screen_text(app)
 
 
 async def test_f_cycles_all_unread_starred(library_path: Path, make_app: MakeApp) -> None:
@@ -317,20 +305,6 @@ async def test_f_cycles_all_unread_starred(library_path: Path, make_app: MakeApp
         await settle(pilot)
         assert str(app.filter) == "all"
         assert len(app.article_list) == 8
-
-
-async def test_bracket_toggles_the_sidebar_when_wide(library_path: Path, make_app: MakeApp) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        sidebar = app.query_one(RelatedSidebar)
-        assert sidebar.display and sidebar.region.width > 0
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
-        assert sidebar.region.width == 0
-        await pilot.press("right_square_bracket")
-        await settle(pilot)
-        assert sidebar.region.width > 0
 
 
 async def test_bracket_shows_the_sidebar_as_an_overlay_at_80_columns(
@@ -443,15 +417,6 @@ async def test_command_palette_lists_and_runs_every_action(
         await pilot.press("enter")
         await settle(pilot)
         assert state(library_path, "art000")[1] is True
-
-
-async def test_q_quits(library_path: Path, make_app: MakeApp) -> None:
-    app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(pilot)
-        await pilot.press("q")
-        await pilot.pause()
-    assert app.return_code == 0
 
 
 async def test_r_refreshes_the_list_from_the_library(library_path: Path, make_app: MakeApp) -> None:
