@@ -116,7 +116,7 @@ def test_save_theme_leaves_a_broken_file_alone(tmp_path: Path) -> None:
 
 async def test_keys_table_rebinds_by_id(library_path: Path, make_app: MakeApp) -> None:
     app = make_app(library_path, config=Config(keys={"star": "x", "move_down": "ctrl+n"}))
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.press("s")  # no longer bound
         await pilot.press("x")
@@ -131,14 +131,14 @@ async def test_keys_table_rebinds_by_id(library_path: Path, make_app: MakeApp) -
 
 async def test_unknown_binding_id_is_reported(library_path: Path, make_app: MakeApp) -> None:
     app = make_app(library_path, config=Config(keys={"teleport": "t"}))
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert any("teleport" in str(n.message) for n in app._notifications)
 
 
 async def test_unknown_theme_is_reported(library_path: Path, make_app: MakeApp) -> None:
     app = make_app(library_path, config=Config(theme="no-such-theme"))
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert app.theme == "textual-dark"
         assert any("no-such-theme" in str(n.message) for n in app._notifications)
@@ -149,7 +149,7 @@ async def test_theme_choice_is_remembered(
 ) -> None:
     config_path.write_text('# keep me\ndensity = "compact"\n')
     app = make_app(library_path, config=load_config(config_path).config)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         app.theme = "textual-light"
         await settle(pilot)
@@ -162,7 +162,7 @@ async def test_theme_from_the_palette_is_remembered(
     library_path: Path, make_app: MakeApp, config_path: Path
 ) -> None:
     app = make_app(library_path)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         app.action_change_theme()
         await settle(pilot)
@@ -176,7 +176,7 @@ async def test_broken_config_file_shows_a_message_not_a_traceback(
 ) -> None:
     config_path.write_text("sidebar = maybe\n")
     app = BriefReaderApp(library_path, config_path=config_path, load_samples=False)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert any("not valid TOML" in str(n.message) for n in app._notifications)
         assert app.current is not None  # the app works with defaults
@@ -184,7 +184,7 @@ async def test_broken_config_file_shows_a_message_not_a_traceback(
 
 async def test_sidebar_off_and_compact_density(library_path: Path, make_app: MakeApp) -> None:
     app = make_app(library_path, config=Config(sidebar=False, density="compact"))
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert app.sidebar.region.width == 0
         assert app.article_list.row_height == 1
@@ -205,7 +205,7 @@ async def test_first_run_opens_the_bundled_samples(
     empty_library_path: Path, make_app: MakeApp
 ) -> None:
     app = make_app(empty_library_path, load_samples=True)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert len(app.article_list) >= 10
         assert app.current is not None
@@ -214,7 +214,7 @@ async def test_first_run_opens_the_bundled_samples(
 
 async def test_empty_library_without_samples(empty_library_path: Path, make_app: MakeApp) -> None:
     app = make_app(empty_library_path, load_samples=False)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert len(app.article_list) == 0
         text = screen_text(app)

@@ -11,7 +11,7 @@ from briefreader.library import Library
 from briefreader.tui.app import BriefReaderApp
 
 MakeApp = Callable[..., BriefReaderApp]
-WIDE = (140, 40)
+WIDE = (120, 30)
 FEED = "https://feeds.example/wire.xml"
 
 

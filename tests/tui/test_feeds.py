@@ -20,7 +20,7 @@ from briefreader.tui.screens.dialogs import AddFeedScreen
 from briefreader.tui.screens.feeds import FeedsScreen
 
 MakeApp = Callable[..., BriefReaderApp]
-WIDE = (140, 40)
+WIDE = (120, 30)
 RELATED_DATA = Path(__file__).resolve().parent.parent / "data" / "related" / "part-a"
 
 
@@ -363,7 +363,7 @@ async def test_same_story_first_in_the_sidebar_and_plus_n_in_the_list(
 ) -> None:
     app = make_app(story_library)
     art_id = story_article(story_library)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         app.show_article(art_id)
         await settle(pilot)
@@ -393,7 +393,7 @@ async def test_stories_are_grouped_in_the_background(tmp_path: Path, make_app: M
         import_paths(library, [str(p) for p in sorted(RELATED_DATA.glob("*.md"))])
         assert library.stories_pending() or library.related_pending()
     app = make_app(path)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await settle(pilot)
         with Library(path) as library:

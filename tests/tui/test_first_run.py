@@ -17,7 +17,7 @@ MakeApp = Callable[..., BriefReaderApp]
 async def test_samples_load_on_the_first_run_only(tmp_path: Path, make_app: MakeApp) -> None:
     path = tmp_path / "lib.sqlite3"
     app = make_app(path, load_samples=True)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert len(app.article_list) >= 10
         await pilot.press("q")
@@ -25,7 +25,7 @@ async def test_samples_load_on_the_first_run_only(tmp_path: Path, make_app: Make
     with Library(path) as lib:
         assert lib.remove_samples() >= 10
     app = make_app(path, load_samples=True)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert len(app.article_list) == 0
     app._shutdown_libraries()
@@ -38,7 +38,7 @@ async def test_a_library_with_content_never_gets_samples(tmp_path: Path, make_ap
     with Library(path) as lib:
         lib.add_feed("https://site.example/feed.xml")
     app = make_app(path, load_samples=True)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert len(app.article_list) == 0
     app._shutdown_libraries()

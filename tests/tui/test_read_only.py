@@ -21,7 +21,7 @@ from briefreader.tui.messages import FullTextReady
 from briefreader.tui.screens.feeds import FeedsScreen
 
 MakeApp = Callable[..., BriefReaderApp]
-WIDE = (140, 40)
+WIDE = (120, 30)
 FEED = "https://feeds.example/wire.xml"
 
 

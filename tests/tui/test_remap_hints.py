@@ -19,7 +19,7 @@ async def test_remapped_dialog_and_undo_keys_show_in_the_hints(
 ) -> None:
     config = Config(keys={"share_close": "w", "share_link": "0", "undo_delete": "u"})
     app = make_app(library_path, config=config)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert not any("no key binding" in str(n.message) for n in app._notifications)
         await pilot.press("S")

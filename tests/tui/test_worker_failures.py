@@ -14,7 +14,7 @@ from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.feeds import FeedsScreen
 
 MakeApp = Callable[..., BriefReaderApp]
-WIDE = (140, 40)
+WIDE = (120, 30)
 
 
 def boom(*args: object, **kwargs: object) -> object:

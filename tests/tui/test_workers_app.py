@@ -62,7 +62,7 @@ async def test_r_with_a_web_page_for_a_feed_loads_every_other_feed(
     app = make_app(path)
     app.PARSE_WORKERS = 2  # type: ignore[misc]
     app.LIST_UPDATE_DELAY = 0.05  # type: ignore[misc]
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
