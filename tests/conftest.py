@@ -10,7 +10,8 @@
   of opening (``opened``).  "Now" is fixed (:data:`testkit.NOW`).
 * Libraries for the app's tests: ``library_path`` (eight test articles),
   ``empty_library_path``, ``sample_library_path`` (the bundled samples).
-* Tests run in parallel (pytest-xdist, ``--dist loadgroup``); end-to-end and slow
+* Tests run in parallel (pytest-xdist, ``--dist loadgroup``; ``-n auto`` is one worker
+  more than the cores, see :func:`pytest_xdist_auto_num_workers`); end-to-end and slow
   tests (``e2e``/``slow`` marks: tmux, killed processes, memory and time budgets)
   all go to one worker, one after another, so that they neither compete for the
   cores they measure nor kill each other's processes.
@@ -18,6 +19,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -43,6 +45,18 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     # _addoption: what xdist itself uses, as pytest keeps lower-case short options for plugins
     group._addoption("-n", "--numprocesses", dest="numprocesses", default=None)
     group._addoption("--dist", dest="dist", default="no")
+
+
+@pytest.hookimpl(optionalhook=True)  # (a pytest-xdist hook: unknown with -p no:xdist)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto``: one worker more than the cores this process may use.  Many app tests
+    spend part of their time waiting (Pilot's idle checks, test servers, child
+    processes), which one extra worker fills; more only adds start-up work (each worker
+    imports and collects everything).  PYTEST_XDIST_AUTO_NUM_WORKERS still decides."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # (pytest-xdist's own hook reads it)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
