@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefreader.ingest import import_paths
-from briefreader.library import Library
 from briefreader.model import Article
+from briefreader.store import Library
 
 DATA = Path(__file__).resolve().parent / "data" / "related"
 PARTS = ("part-a", "part-b")

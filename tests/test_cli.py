@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from testkit import CliResult, run_cli
 
-from briefreader.library import Library
 from briefreader.model import Analysis, Article, RelatedLink
 from briefreader.sources import clean_article, read_file
+from briefreader.store import Library
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "compute-wall.brief.txt"
 DATA = Path(__file__).resolve().parent / "data"

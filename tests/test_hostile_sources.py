@@ -363,8 +363,8 @@ def _podcast(root: str) -> bytes:
 
 @pytest.mark.parametrize("kind", ["fast", "feedparser", "json"])
 def test_items_sharing_a_link_are_kept_apart_by_guid(kind: str, tmp_path: Path) -> None:
-    from briefreader.library import Library
     from briefreader.sources.feed import parse_feed, reference_parse
+    from briefreader.store import Library
 
     url = "https://show.example/feed"
     data = _podcast("json" if kind == "json" else "rss")

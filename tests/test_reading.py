@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefreader.library import Library
 from briefreader.model import Article, RelatedLink
 from briefreader.reading import article_as_read, related_entries, with_full_text
+from briefreader.store import Library
 
 TEASER = "Only a teaser."
 FULL = (

@@ -13,8 +13,8 @@ from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
 from testkit import CliResult, run_cli
 
-from briefreader.library import Library
 from briefreader.refresh import refresh, refresh_feeds, subscribe_async
+from briefreader.store import Library
 
 
 def rss(title: str, items: list[tuple[str, str]], *, link: str = "https://site.example/") -> bytes:

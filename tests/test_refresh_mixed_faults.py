@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from fetchserver import FetchServer
 
-from briefreader.library import Library
+from briefreader.store import Library
 
 GOOD_FEEDS = 8
 ITEMS_PER_FEED = 5

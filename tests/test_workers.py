@@ -29,8 +29,8 @@ import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
 
-from briefreader.library import Library
 from briefreader.refresh import refresh_feeds
+from briefreader.store import Library
 
 CRASH_MARK = b"<!-- crash-the-parser-worker -->"
 PAGE = (

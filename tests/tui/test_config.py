@@ -10,7 +10,7 @@ import pytest
 from tui_helpers import screen_text, settle
 
 from briefreader.config import Config, load_config, save_theme
-from briefreader.library import Library
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp, run_app
 
 MakeApp = Callable[..., BriefReaderApp]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tui_helpers import sample_articles, screen_text, settle
 
-from briefreader.library import Library
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 
 MakeApp = Callable[..., BriefReaderApp]

@@ -14,7 +14,7 @@ from fetchserver import FetchServer
 from textual.widgets import DataTable, Input
 from tui_helpers import make_article, screen_text, settle
 
-from briefreader.library import Library
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.dialogs import AddFeedScreen
 from briefreader.tui.screens.feeds import FeedsScreen

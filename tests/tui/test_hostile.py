@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tui_helpers import make_article, screen_text, settle
 
-from briefreader.library import Library
 from briefreader.model import Analysis, RelatedLink
 from briefreader.sources import clean_article
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.widgets.body import parse_markdown
 

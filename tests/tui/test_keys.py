@@ -9,7 +9,7 @@ from textual import events
 from textual.widgets import Input, OptionList
 from tui_helpers import screen_text, settle
 
-from briefreader.library import Library
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.help import HelpScreen
 from briefreader.tui.widgets.article_list import ArticleList

@@ -123,7 +123,7 @@ FIRE_URL = "https://meridianwire.example/2026/11/10/halcyne-keswater-fab-fire"
 def test_same_story_sidebar(snap_compare: Any, tmp_path: Path, make_app: MakeApp) -> None:
     """The sidebar's "Same story" group (with "also:" copies), then "Related"; "+N" in the list."""
     from briefreader.ingest import import_paths
-    from briefreader.library import Library
+    from briefreader.store import Library
 
     path = tmp_path / "stories.sqlite3"
     with Library(path) as library:
@@ -150,7 +150,7 @@ def test_same_story_sidebar(snap_compare: Any, tmp_path: Path, make_app: MakeApp
 
 def test_feeds_screen(snap_compare: Any, tmp_path: Path, make_app: MakeApp) -> None:
     """Feeds with their status, tags and the highlighted feed's last error in full."""
-    from briefreader.library import Library
+    from briefreader.store import Library
 
     path = tmp_path / "feeds.sqlite3"
     with Library(path) as library:

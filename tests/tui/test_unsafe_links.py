@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tui_helpers import make_article, settle
 
-from briefreader.library import Library
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 
 MakeApp = Callable[..., BriefReaderApp]

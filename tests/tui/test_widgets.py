@@ -11,7 +11,7 @@ import pytest
 from textual.app import App, ComposeResult
 from tui_helpers import FIXED_NOW, make_article, settle
 
-from briefreader.library import ArticleRow
+from briefreader.store import ArticleRow
 from briefreader.tui.formatting import relative_age
 from briefreader.tui.widgets.article_list import WINDOW, ArticleList
 from briefreader.tui.widgets.article_view import ArticleView

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tui_helpers import screen_text, settle
 
-from briefreader.library import Library
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.feeds import FeedsScreen
 

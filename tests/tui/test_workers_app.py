@@ -10,7 +10,7 @@ import pytest
 from fetchserver import FetchServer
 from tui_helpers import settle
 
-from briefreader.library import Library
+from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 
 MakeApp = Callable[..., BriefReaderApp]
