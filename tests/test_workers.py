@@ -28,27 +28,12 @@ from pathlib import Path
 import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
+from testkit import PAGE, rss
 
 from briefreader.refresh import refresh_feeds
 from briefreader.store import Library
 
 CRASH_MARK = b"<!-- crash-the-parser-worker -->"
-PAGE = (
-    b"<!DOCTYPE html><html><head><title>Not a feed</title></head><body>"
-    + b"<p>This is a web page, not a feed.</p>" * 20
-    + b"</body></html>"
-)
-
-
-def rss(title: str, guid: str, *, extra: bytes = b"") -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
-        f"<link>https://site.example/</link><description>d</description>"
-        f"<item><title>{title} story</title><link>https://site.example/{guid}</link>"
-        f"<guid>{guid}</guid><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate>"
-        f"<description>The harbour bridge reopened on Tuesday.</description></item>"
-        f"</channel></rss>"
-    ).encode() + extra
 
 
 def _env(home: Path) -> dict[str, str]:

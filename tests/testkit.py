@@ -146,3 +146,25 @@ def open_app(
     app.RELATED_DELAY = 0  # type: ignore[misc]
     app.THEME_SAVE_DELAY = 0  # type: ignore[misc]
     return app
+
+
+# -- bodies a feed server answers with (tests of the parse pools) --------------------
+
+#: A web page where a feed should be: the parser rejects it.
+PAGE = (
+    b"<!DOCTYPE html><html><head><title>Not a feed</title></head><body>"
+    + b"<p>This is a web page, not a feed.</p>" * 20
+    + b"</body></html>"
+)
+
+
+def rss(title: str, guid: str, *, extra: bytes = b"") -> bytes:
+    """A one-item RSS 2.0 feed (``extra`` appended after the document)."""
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://site.example/</link><description>d</description>"
+        f"<item><title>{title} story</title><link>https://site.example/{guid}</link>"
+        f"<guid>{guid}</guid><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate>"
+        f"<description>The harbour bridge reopened on Tuesday.</description></item>"
+        f"</channel></rss>"
+    ).encode() + extra
