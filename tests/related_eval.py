@@ -13,8 +13,11 @@ Metrics, over every article of every story that has at least 3 articles (the
   (4 for a 5-article story), capped at 1.  A folded near-identical copy counts as
   retrieved along with the entry it is folded into (it is shown as "+ source").
   Reported as the mean over articles.
-* **look-alike intrusion** — the share of the top-5 slots (5 per article) taken by
+* **look-alike intrusion** — the share of the top ``min(5, others)`` slots (the
+  slots the story's own articles should fill: 4 for a 5-article story) taken by
   articles of the story's paired look-alike story, over all articles that have one.
+  (The first release counted all 5 slots; the list now fills the slots past the
+  story's own articles with the best it has, shown as "Related", on purpose.)
 
 All parts are loaded into one library, so each part's articles compete with the
 other part's too.
@@ -115,8 +118,9 @@ def evaluate(
             per_story.setdefault(s, []).append(p)
             other = truth.lookalike.get(s)
             if other is not None:
-                look_total += k
-                look_slots += sum(1 for e in entries if truth.story.get(e[0]) == other)
+                slots = min(k, relevant)
+                look_total += slots
+                look_slots += sum(1 for e in entries[:slots] if truth.story.get(e[0]) == other)
     n = len(precisions)
     return Scores(
         precision_at_5=sum(precisions) / n if n else 0.0,

@@ -1,28 +1,33 @@
 """Related articles: which stored articles are the same story, or its direct follow-up.
 
 Every step looks at a bounded part of an article — its title, dek, takeaways and
-the first :data:`BODY_CHARS` characters of its body (news puts the story in the
-lead; bounding it bounds the cost per article).
+the start of its body (:data:`BODY_CHARS` characters for the index,
+:data:`PROFILE_CHARS` for the re-ranking; news puts the story in the lead, and
+bounding it bounds the cost per article).
 
 1. **Retrieval** from a small inverted index kept in the library (tables
    ``related_*``, schema 3).  Each article is indexed once, when it arrives, under
    its *signature*: the :data:`SIGNATURE_SIZE` terms that best tell its story,
    chosen by ``tf ** 2 × idf`` (title words count 3×, dek and takeaway words 2×).
-   Looking up the target's own best terms reads short posting lists only — a word
-   that is everywhere is in few signatures, and a term in more than
-   :data:`MAX_DF_SHARE` of the library is not looked up — so retrieval takes a few
-   milliseconds at 100,000 articles.
+   Looking up the target's own best terms (names first; not the words only it has)
+   reads short posting lists only — a word that is everywhere is in few
+   signatures, and a term in more than :data:`MAX_DF_SHARE` of the library is not
+   looked up — so retrieval takes a few milliseconds at 100,000 articles.
 2. **Re-ranking** of the best :data:`CANDIDATES` by a score in 0..1 (see
-   :func:`similarity`): mostly *key-term coverage* — how much of each article's
-   :data:`KEY_TERMS` best terms the other mentions — plus TF-IDF cosine over all
-   terms (names weighted up) and over names alone, faded by distance in time and
-   lowered a little for the target's own outlet.  Near-identical copies (one wire
-   story in several feeds) are folded into one hit that lists the other sources.
-   Hits under :data:`RELATED_MIN` merely share some words and are left out; from
-   :data:`SAME_STORY_THRESHOLD` a hit is the *same story*.
+   :func:`similarity`): TF-IDF cosine over all terms, names weighted up, plus the
+   evidence that tells one event from a look-alike one — names, specific numbers
+   and two-word phrases in common, and the years named — faded by distance in time
+   and lowered a little for the target's own outlet.  Near-identical copies (one
+   wire story in several feeds) are folded into one hit that lists the other
+   sources.  The list is cut by rank (the caller's limit; the sidebar shows 8) and
+   a low floor, :data:`RELATED_MIN`.
+3. **Same story** is a separate, stricter decision (:func:`same_story_flags`): a
+   hit must also agree with the story's other reports, not only with the target.
+   Same-story hits are listed first.
 
-Articles that cover the same story are grouped (:func:`assign_stories`): each
-article joins the story of its best same-story match, or starts one; the article
+Articles that cover the same story are grouped (:func:`assign_stories`, with the
+same decision): each article joins the story of its best same-story match, or
+starts one, and takes its same-story matches without a story along; the article
 list reads the group sizes (:func:`story_sizes`) to show "+3 sources".
 
 Indexing is incremental.  Database triggers queue every inserted or edited article
@@ -52,10 +57,11 @@ from briefreader.related.index import (
     indexed_count,
     pending_count,
 )
-from briefreader.related.ranking import CANDIDATES, RelatedHit, rank
+from briefreader.related.ranking import CANDIDATES, RelatedHit, rank, same_story_flags
 from briefreader.related.scoring import (
     RELATED_MIN,
-    SAME_STORY_THRESHOLD,
+    SAME_STORY_AGREEMENT,
+    SAME_STORY_MIN,
     Profile,
     features,
     idf_table,
@@ -64,14 +70,16 @@ from briefreader.related.scoring import (
     weigh,
 )
 from briefreader.related.stories import StoryInfo, assign_stories, story_sizes
-from briefreader.related.terms import BODY_CHARS, index_terms
+from briefreader.related.terms import BODY_CHARS, PROFILE_CHARS, index_terms
 
 __all__ = [
     "BODY_CHARS",
     "CANDIDATES",
     "MIGRATION_SQL",
+    "PROFILE_CHARS",
     "RELATED_MIN",
-    "SAME_STORY_THRESHOLD",
+    "SAME_STORY_AGREEMENT",
+    "SAME_STORY_MIN",
     "SIGNATURE_SIZE",
     "Profile",
     "RelatedHit",
@@ -86,6 +94,7 @@ __all__ = [
     "pending_count",
     "profile",
     "rank",
+    "same_story_flags",
     "similarity",
     "story_sizes",
     "weigh",

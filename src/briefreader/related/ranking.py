@@ -14,7 +14,10 @@ from briefreader.related.index import A_TAKEAWAYS, TermCache, lookup, meta
 from briefreader.related.scoring import (
     ENTITY_BOOST,
     RELATED_MIN,
-    SAME_STORY_THRESHOLD,
+    SAME_STORY_AGREEMENT,
+    SAME_STORY_CORE,
+    SAME_STORY_MIN,
+    SAME_STORY_SHARE_OF_BEST,
     ArticleText,
     Profile,
     copy_similarity,
@@ -24,23 +27,26 @@ from briefreader.related.scoring import (
     similarity,
     weigh,
 )
-from briefreader.related.terms import BODY_CHARS
+from briefreader.related.terms import PROFILE_CHARS
 
 __all__ = [
     "CANDIDATES",
     "CANDIDATE_SQL",
     "Candidate",
+    "Group",
     "RelatedHit",
     "by_score",
     "candidate",
     "fold_copies",
+    "hits_of",
     "query_weights",
     "rank",
     "row_text",
+    "same_story_flags",
 ]
 
 #: Terms of the target looked up in the index.
-QUERY_TERMS = 24
+QUERY_TERMS = 40
 #: Signature and query terms are chosen by ``tf ** TF_POWER × idf``: the words a
 #: story repeats before words that are merely rare.
 TF_POWER = 2.0
@@ -56,7 +62,8 @@ COPY_THRESHOLD = 0.85
 class RelatedHit(ArticleRef):
     """One entry of the related list (the article's :class:`ArticleRef` fields first).
 
-    ``score`` is in 0..1; ``same_story`` is ``score >= SAME_STORY_THRESHOLD``.
+    ``score`` is in 0..1; ``same_story`` is the stricter decision of
+    :func:`same_story_flags`.
     ``other_sources`` names the outlets whose near-identical copies of this article
     were folded into it (``copies`` holds their ids).
     """
@@ -89,7 +96,7 @@ class Candidate(NamedTuple):
 #: A candidate's row: rowid, the :class:`ArticleRef` fields, then :func:`row_text`'s.
 CANDIDATE_SQL = (
     "SELECT a.rowid, a.id, a.title, coalesce(s.name, ''), a.published, a.origin, a.url, "
-    f"a.summary, {A_TAKEAWAYS}, substr(a.body, 1, {BODY_CHARS}), a.sort_ts "
+    f"a.summary, {A_TAKEAWAYS}, substr(a.body, 1, {PROFILE_CHARS}), a.sort_ts "
     "FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.rowid IN ({marks})"
 )
 
@@ -104,16 +111,24 @@ def candidate(r: Sequence[Any], prof: Profile) -> Candidate:
     return Candidate(r[0], RelatedHit(r[1], r[2], r[3], r[4], r[5], r[6], 0.0, False), prof)
 
 
-def query_weights(target: Profile, known: TermCache, n_docs: int) -> dict[int, float]:
+def query_weights(
+    target: Profile, known: TermCache, n_docs: int, *, stored: bool = True
+) -> dict[int, float]:
     """``{term id: weight}`` of the target's best :data:`QUERY_TERMS` terms that the
-    index knows and that are not too common (what retrieval looks up)."""
+    index knows and that are not too common (what retrieval looks up).
+
+    ``stored``: the target is in the index, so a term only it has (document
+    frequency 1) can find nothing else and is not looked up — a regional piece's own
+    words (the baker, the oven) would otherwise crowd out the story's (the town,
+    the quake)."""
     max_df = max(50, int(n_docs * MAX_DF_SHARE))
+    min_df = 2 if stored else 1
     log_n = math.log(n_docs + 1.0)
     scored: list[tuple[float, int]] = []
     for term, w in target.terms.items():
         entry = known.get(term)
-        if entry is None or entry[1] > max_df:
-            continue  # unknown to the index (nothing to find) or too common
+        if entry is None or not min_df <= entry[1] <= max_df:
+            continue  # unknown to the index, only the target's, or too common
         x = w**TF_POWER * (log_n - math.log(entry[1] + 0.5))
         scored.append((x * ENTITY_BOOST if term in target.entities else x, entry[0]))
     return {term_id: x for x, term_id in heapq.nlargest(QUERY_TERMS, scored)}
@@ -128,7 +143,7 @@ def _retrieve(
     candidates: int = CANDIDATES,
 ) -> list[int]:
     """Stage 1: the articles whose signatures best match the target's best terms."""
-    weights = query_weights(target, known, n_docs)
+    weights = query_weights(target, known, n_docs, stored=exclude is not None)
     if not weights:
         return []
     marks = ",".join("?" * len(weights))
@@ -189,7 +204,9 @@ def rank(
     for c in found:
         weigh(c.profile, idf, n_docs)
     scored = by_score(target, found)
-    return fold_copies([(x, c) for x, c in scored if x >= min_score], limit)
+    groups = fold_copies([(x, c) for x, c in scored if x >= min_score], limit)
+    hits = hits_of(groups, same_story_flags(target, groups))
+    return sorted(hits, key=lambda h: not h.same_story)  # same story first, else by rank
 
 
 def by_score(target: Profile, found: list[Candidate]) -> list[tuple[float, Candidate]]:
@@ -199,9 +216,13 @@ def by_score(target: Profile, found: list[Candidate]) -> list[tuple[float, Candi
     return scored
 
 
-def fold_copies(scored: list[tuple[float, Candidate]], limit: int) -> list[RelatedHit]:
-    """Show near-identical copies once: the best-ranked, labelled with the others."""
-    kept: list[tuple[float, Candidate, list[Candidate]]] = []
+#: A hit being assembled: its score, the candidate shown, the copies folded into it.
+Group = tuple[float, Candidate, list[Candidate]]
+
+
+def fold_copies(scored: list[tuple[float, Candidate]], limit: int) -> list[Group]:
+    """Show near-identical copies once: the best-ranked, with the others folded in."""
+    kept: list[Group] = []
     for score, c in scored:
         for _, head, copies in kept:
             if copy_similarity(head.profile, c.profile) >= COPY_THRESHOLD:
@@ -211,15 +232,58 @@ def fold_copies(scored: list[tuple[float, Candidate]], limit: int) -> list[Relat
             if len(kept) >= limit:
                 break
             kept.append((score, c, []))
+    return kept
+
+
+def same_story_flags(target: Profile, groups: Sequence[Group]) -> list[bool]:
+    """Which hits (best first) are the same story as ``target``: a stricter test than
+    "related", tuned for precision.
+
+    The story is built from the target outwards, best hit first.  A hit joins it when
+    it scores :data:`SAME_STORY_MIN` or more with the target and its *agreement* —
+    the mean of its score with the target and its scores (in time or not) with the
+    story's first :data:`SAME_STORY_CORE` members — reaches
+    :data:`SAME_STORY_SHARE_OF_BEST` of the best hit's score, bounded by
+    :data:`SAME_STORY_AGREEMENT`.
+
+    Reports of one event share its specifics (names, places, numbers) with each
+    other; a look-alike event (another company's patch, another town's earthquake)
+    shares only the topic's words, so it agrees little with the event's other reports
+    even when it scores well with the target.  Measuring against the best hit keeps
+    the test fair to a story told from different angles, whose reports are less
+    alike than wire rewrites of one text.
+    """
+    if not groups:
+        return []
+    low, high = SAME_STORY_AGREEMENT
+    needed = min(high, max(low, SAME_STORY_SHARE_OF_BEST * groups[0][0]))
+    story: list[Profile] = []
+    flags: list[bool] = []
+    for score, head, _ in groups:
+        same = False
+        if score >= SAME_STORY_MIN:
+            core = story[:SAME_STORY_CORE]
+            agreement = (score + sum(similarity(p, head.profile, timed=False) for p in core)) / (
+                1 + len(core)
+            )
+            same = agreement >= needed
+        if same:
+            story.append(head.profile)
+        flags.append(same)
+    return flags
+
+
+def hits_of(groups: Sequence[Group], flags: Sequence[bool]) -> list[RelatedHit]:
+    """The related list's entries for the folded groups and their same-story flags."""
     return [
         replace(
             head.hit,
             score=score,
-            same_story=score >= SAME_STORY_THRESHOLD,
+            same_story=flag,
             other_sources=list(
                 dict.fromkeys(c.source for c in copies if c.source and c.source != head.source)
             ),
             copies=[c.id for c in copies],
         )
-        for score, head, copies in kept
+        for (score, head, copies), flag in zip(groups, flags, strict=True)
     ]

@@ -3,17 +3,19 @@ vectors, and the related score of two profiles (see :func:`similarity`)."""
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from briefreader.related.terms import BODY_CHARS, index_terms, normalize
+from briefreader.related.terms import PROFILE_CHARS, index_terms, normalize
 
 __all__ = [
     "RELATED_MIN",
-    "SAME_STORY_THRESHOLD",
+    "SAME_STORY_AGREEMENT",
+    "SAME_STORY_CORE",
+    "SAME_STORY_MIN",
+    "SAME_STORY_SHARE_OF_BEST",
     "ArticleText",
     "Profile",
     "copy_similarity",
@@ -27,10 +29,20 @@ __all__ = [
     "weigh",
 ]
 
-#: Score (0..1) from which a hit counts as the same story.
-SAME_STORY_THRESHOLD = 0.15
-#: Score under which an article merely shares some words: not listed.
-RELATED_MIN = 0.10
+#: Score (0..1) under which an article shares too little to be listed at all: a low
+#: floor (the list is cut by rank first, see :func:`briefreader.related.rank`).
+RELATED_MIN = 0.05
+#: "Same story" is a stricter decision than "related" (see
+#: :func:`briefreader.related.ranking.same_story_flags`): a hit needs at least this
+#: score with the article, and enough agreement with the story found so far.
+SAME_STORY_MIN = 0.10
+#: How many of the story's first members a hit is compared with.
+SAME_STORY_CORE = 3
+#: The agreement a hit needs: this share of the best hit's score, within
+#: :data:`SAME_STORY_AGREEMENT`.  Tuned for precision on real news and on our own
+#: briefs (docs/EVALUATION.md).
+SAME_STORY_SHARE_OF_BEST = 0.7
+SAME_STORY_AGREEMENT = (0.15, 0.30)
 
 _NOT_NAMES = frozenset(
     """january february march april may june july august september october november december
@@ -42,7 +54,7 @@ _Vector = dict[str, float]
 
 @dataclass(slots=True)
 class Profile:
-    """What the re-ranking compares: weighted terms, names, numbers, phrases.
+    """What the re-ranking compares: weighted terms, names, numbers, phrases, years.
 
     :func:`profile` fills the text part; :func:`weigh` adds the tf-idf vectors once
     document frequencies are known.
@@ -52,12 +64,11 @@ class Profile:
     entities: frozenset[str]
     numbers: frozenset[str] = frozenset()
     phrases: frozenset[tuple[str, str]] = frozenset()
+    years: frozenset[str] = frozenset()
     published: float | None = None
     source: str = ""
     vectors: tuple[_Vector, _Vector, _Vector, _Vector] = ({}, {}, {}, {})
     norms: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
-    keys: tuple[tuple[str, float], ...] = ()
-    keys_total: float = 1.0
 
 
 class ArticleText(NamedTuple):
@@ -74,6 +85,7 @@ class ArticleText(NamedTuple):
 # A capitalised word inside a sentence (after a lower-case word, a digit or a comma).
 _MID_CAPITAL = re.compile(r"(?<=[a-z0-9,;%)] )[A-Z][a-zA-Z]+")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
+_YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d%]|[.,:]\d)")
 _PHRASE_WORD = re.compile(r"[^\W_]+|[.!?;:]")
 
 
@@ -95,15 +107,18 @@ def profile(
     published: float | None = None,
     source: str = "",
 ) -> Profile:
-    """Analyse an article for re-ranking: its terms (:func:`index_terms`) and names.
+    """Analyse an article for re-ranking: its terms, names, numbers, phrases, years.
 
-    Names are words capitalised inside sentences of the dek, takeaways and body
-    that the text never writes in lower case (a title's capitals say nothing).
-    Numbers (specific ones: percentages, decimals, times, 10 and over, not years)
-    and two-word phrases are found only when their weights are not zero.
+    Terms are :func:`index_terms` over the first :data:`PROFILE_CHARS` of the body,
+    title words counted once.  Names are words capitalised inside sentences of the
+    dek, takeaways and body that the text never writes in lower case (a title's
+    capitals say nothing).  Numbers are the specific ones (percentages, decimals,
+    times, 10 and over, not years); phrases are pairs of adjacent terms within a
+    sentence; years (1950–2049) are kept apart: two reports of one event name the
+    same years, a look-alike event years later names others.
     """
-    terms = index_terms(title, summary, takeaways, body)
-    text = summary + "\n" + takeaways + "\n" + body[:BODY_CHARS]
+    terms = index_terms(title, summary, takeaways, body, chars=PROFILE_CHARS, title_weight=1)
+    text = summary + "\n" + takeaways + "\n" + body[:PROFILE_CHARS]
     names: set[str] = set()
     for word in set(_MID_CAPITAL.findall(text)):
         low = word.lower()
@@ -111,28 +126,25 @@ def profile(
             term = normalize(low)
             if term and term in terms:
                 names.add(term)
-    numbers: frozenset[str] = frozenset()
-    phrases: frozenset[tuple[str, str]] = frozenset()
-    if W_NUMBERS:
-        numbers = frozenset(
-            n
-            for n in (m.replace(",", "") for m in _NUMBER.findall(title + "\n" + text))
-            if _is_specific_number(n)
-        )
-    if W_PHRASES:
-        pairs: set[tuple[str, str]] = set()
-        prev = ""
-        for tok in _PHRASE_WORD.findall((title + ".\n" + text).lower()):
-            term = "" if len(tok) == 1 and not tok.isalnum() else normalize(tok)
-            if prev and term:
-                pairs.add((prev, term))
-            prev = term
-        phrases = frozenset(pairs)
+    everything = title + "\n" + text
+    numbers = frozenset(
+        n
+        for n in (m.replace(",", "") for m in _NUMBER.findall(everything))
+        if _is_specific_number(n)
+    )
+    pairs: set[tuple[str, str]] = set()
+    prev = ""
+    for tok in _PHRASE_WORD.findall((title + ".\n" + text).lower()):
+        term = "" if len(tok) == 1 and not tok.isalnum() else normalize(tok)
+        if prev and term:
+            pairs.add((prev, term))
+        prev = term
     return Profile(
         terms=terms,
         entities=frozenset(names),
         numbers=numbers,
-        phrases=phrases,
+        phrases=frozenset(pairs),
+        years=frozenset(_YEAR.findall(everything)),
         published=published,
         source=source,
     )
@@ -155,15 +167,17 @@ def idf_of(df: int, n: int) -> float:
     return max(0.0, math.log((n + 1.0) / (df + 0.5)))
 
 
-#: Extra weight of a name in the all-terms vector.
-ENTITY_BOOST = 1.5
-#: An article's key terms: its best terms by tf-idf (what its story is about).
-KEY_TERMS = 8
-#: Weights of the parts of the score (they sum to 1): cosine over all terms, over
-#: names only, over specific numbers only, over two-word phrases only, and key-term
-#: coverage.  Numbers and phrases did not help on the evaluation set (see
-#: docs/PERFORMANCE.md) and are off; the code stays for the benchmark's ablation.
-W_TERMS, W_ENTITIES, W_NUMBERS, W_PHRASES, W_KEYS = 0.2, 0.1, 0.0, 0.0, 0.7
+#: Extra weight of a name in the all-terms vector.  A story's names (its town, its
+#: company, its people) are what its reports from other angles share: on our
+#: look-alike briefs 2× lifts precision@5 from 0.73 to 0.85; on real news, where
+#: twin events often share a company or a country, it costs 0.005 (docs/EVALUATION.md).
+ENTITY_BOOST = 2.0
+#: Weights of the parts of the score: cosine over all terms, over names only, over
+#: specific numbers only, over two-word phrases only, and agreement of the years
+#: named.  All terms carry the topic; the other parts are the evidence that tells
+#: one event from a look-alike one (see docs/EVALUATION.md for the measurements).
+W_TERMS, W_ENTITIES, W_NUMBERS, W_PHRASES, W_YEARS = 1.0, 0.1, 0.1, 0.2, 0.1
+_W_TOTAL = W_TERMS + W_ENTITIES + W_NUMBERS + W_PHRASES
 #: Days at which closeness in time has faded to half.
 TIME_SCALE_DAYS = 4.0
 #: Share of the score that depends on closeness in time.
@@ -191,9 +205,10 @@ def weigh(p: Profile, idf: dict[str, float], n: int) -> None:
         x = w * get(term, unseen)
         if x > 0:
             terms[term] = x
-    for term in p.entities:
-        if term in terms:
-            terms[term] *= ENTITY_BOOST
+    if ENTITY_BOOST != 1.0:
+        for term in p.entities:
+            if term in terms:
+                terms[term] *= ENTITY_BOOST
     ents: _Vector = {t: terms[t] for t in p.entities if t in terms}
     nums: _Vector = {}
     for t in p.numbers:
@@ -207,8 +222,6 @@ def weigh(p: Profile, idf: dict[str, float], n: int) -> None:
             phrases[a + " " + b] = x
     p.vectors = (terms, ents, nums, phrases)
     p.norms = (_norm(terms), _norm(ents), _norm(nums), _norm(phrases))
-    p.keys = tuple(heapq.nlargest(KEY_TERMS, terms.items(), key=lambda kv: kv[1]))
-    p.keys_total = sum(x for _, x in p.keys) or 1.0
 
 
 def cosine(a: _Vector, b: _Vector, na: float, nb: float) -> float:
@@ -225,10 +238,12 @@ def cosine(a: _Vector, b: _Vector, na: float, nb: float) -> float:
     return dot / (na * nb)
 
 
-def _coverage(q: Profile, d: Profile) -> float:
-    """Share of ``q``'s key terms (by weight) that ``d`` mentions."""
-    dt = d.terms
-    return sum(x for t, x in q.keys if t in dt) / q.keys_total
+def years_agree(a: frozenset[str], b: frozenset[str]) -> float:
+    """How far two articles name the same years, in -0.5..0.5: their Jaccard minus
+    one half when both name some, else 0 (no evidence either way)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b) - 0.5
 
 
 Features = tuple[float, float, float, float, float]
@@ -236,35 +251,40 @@ Features = tuple[float, float, float, float, float]
 
 def features(q: Profile, d: Profile) -> Features:
     """The parts of the score of two weighed profiles: the cosines of all terms, of
-    names, of numbers and of phrases, and the mutual key-term coverage."""
+    names, of numbers and of phrases, and the agreement of the years named."""
     qv, dv, qn, dn = q.vectors, d.vectors, q.norms, d.norms
     return (
         cosine(qv[0], dv[0], qn[0], dn[0]),
-        cosine(qv[1], dv[1], qn[1], dn[1]),
+        cosine(qv[1], dv[1], qn[1], dn[1]) if W_ENTITIES else 0.0,
         cosine(qv[2], dv[2], qn[2], dn[2]) if W_NUMBERS else 0.0,
         cosine(qv[3], dv[3], qn[3], dn[3]) if W_PHRASES else 0.0,
-        (_coverage(q, d) + _coverage(d, q)) / 2.0,
+        years_agree(q.years, d.years),
     )
 
 
-def similarity(q: Profile, d: Profile) -> float:
+def similarity(q: Profile, d: Profile, *, timed: bool = True) -> float:
     """The related score of two weighed profiles, in 0..1.
 
-    ``(W_TERMS·cos_terms + W_ENTITIES·cos_names + W_NUMBERS·cos_numbers +
-    W_PHRASES·cos_phrases + W_KEYS·key_coverage) × time × source``, where ``time``
-    is ``1 - TIME_WEIGHT + TIME_WEIGHT / (1 + days / TIME_SCALE_DAYS)`` and
-    ``source`` is :data:`SAME_SOURCE_FACTOR` for the same outlet, else 1.
+    ``((W_TERMS·cos_terms + W_ENTITIES·cos_names + W_NUMBERS·cos_numbers +
+    W_PHRASES·cos_phrases + W_YEARS·years) / (sum of the weights but W_YEARS)) × time
+    × source`` (clamped to 0..1), where ``time`` is ``1 - TIME_WEIGHT + TIME_WEIGHT / (1 + days / TIME_SCALE_DAYS)``
+    and ``source`` is :data:`SAME_SOURCE_FACTOR` for the same outlet, else 1.
+    ``timed=False`` leaves out ``time`` (how alike two texts are, whenever written).
     """
-    terms, ents, nums, phrases, keys = features(q, d)
+    terms, ents, nums, phrases, years = features(q, d)
     score = (
-        W_TERMS * terms + W_ENTITIES * ents + W_NUMBERS * nums + W_PHRASES * phrases + W_KEYS * keys
-    )
-    if q.published is not None and d.published is not None:
+        W_TERMS * terms
+        + W_ENTITIES * ents
+        + W_NUMBERS * nums
+        + W_PHRASES * phrases
+        + W_YEARS * years
+    ) / _W_TOTAL
+    if timed and q.published is not None and d.published is not None:
         days = abs(q.published - d.published) / 86400.0
         score *= (1.0 - TIME_WEIGHT) + TIME_WEIGHT / (1.0 + days / TIME_SCALE_DAYS)
     if q.source and q.source == d.source:
         score *= SAME_SOURCE_FACTOR
-    return min(1.0, score)
+    return min(1.0, max(0.0, score))
 
 
 def copy_similarity(a: Profile, b: Profile) -> float:

@@ -17,17 +17,17 @@ from briefreader.related.ranking import (
     fold_copies,
     query_weights,
     row_text,
+    same_story_flags,
 )
 from briefreader.related.scoring import (
-    SAME_STORY_THRESHOLD,
+    SAME_STORY_MIN,
     ArticleText,
     Profile,
     idf_of,
     profile_of,
-    similarity,
     weigh,
 )
-from briefreader.related.terms import BODY_CHARS
+from briefreader.related.terms import PROFILE_CHARS
 
 __all__ = ["STORY_CANDIDATES", "StoryInfo", "assign_stories", "story_sizes"]
 
@@ -85,11 +85,14 @@ def assign_stories(
     db: sqlite3.Connection, *, limit: int | None = None, cache: TermCache | None = None
 ) -> int:
     """Give indexed articles without a story one: the story of their best same-story
-    match that has one, or a new one.  Newest first (what the list shows first); runs
-    inside the caller's write transaction.  Returns how many were assigned."""
+    match that has one, or a new one.  The article's same-story matches that have no
+    story yet join it at once (so an older report visited later finds its story even
+    when its own best matches rank it low).  Newest first (what the list shows
+    first); runs inside the caller's write transaction.  Returns how many articles
+    were given a story (at least the number visited, while any are left)."""
     sql = (
         f"SELECT a.rowid, a.id, a.title, a.summary, {A_TAKEAWAYS}, "
-        f"substr(a.body, 1, {BODY_CHARS}), a.sort_ts, coalesce(s.name, '') "
+        f"substr(a.body, 1, {PROFILE_CHARS}), a.sort_ts, coalesce(s.name, '') "
         "FROM related_docs d JOIN articles a ON a.rowid = d.doc "
         "LEFT JOIN sources s ON s.id = a.source_id WHERE d.story IS NULL "
         "ORDER BY a.sort_ts DESC, a.rowid DESC"
@@ -98,13 +101,21 @@ def assign_stories(
         sql += f" LIMIT {int(limit)}"
     todo = db.execute(sql).fetchall()
     grouper = _StoryGrouper(db, cache)
+    done: set[int] = set()
+    assigned = 0
     for rowid, _art_id, title, summary, takeaways, body, ts, source in todo:
-        story = grouper.story_of(rowid, ArticleText(title, summary, takeaways, body, ts, source))
+        if rowid in done:
+            continue  # pulled into a story by a newer article
+        text = ArticleText(title, summary, takeaways, body, ts, source)
+        story, pulled = grouper.story_of(rowid, text)
         if story is None:
             story = meta(db, "next_story")
             set_meta(db, "next_story", story + 1)
-        db.execute("UPDATE related_docs SET story = ? WHERE doc = ?", (story, rowid))
-    return len(todo)
+        for doc in (rowid, *(d for d in pulled if d not in done)):
+            db.execute("UPDATE related_docs SET story = ? WHERE doc = ?", (story, doc))
+            done.add(doc)
+            assigned += 1
+    return assigned
 
 
 #: Rows the SQL pre-ranking of :class:`_StoryGrouper` returns (the exact top
@@ -116,13 +127,12 @@ _PROFILE_CACHE = 20_000
 
 class _StoryGrouper:
     """What :func:`assign_stories` decides per article, with the same result as
-    ``rank(..., limit=5, min_score=SAME_STORY_THRESHOLD, candidates=STORY_CANDIDATES)``
-    followed by the first hit (or copy) that has a story, but cheaper:
+    ``rank(..., limit=5, min_score=SAME_STORY_MIN, candidates=STORY_CANDIDATES)``
+    followed by the first hit flagged "same story" (or a copy folded into it) that has
+    a story, but cheaper:
 
     * retrieval sums the posting weights in SQL and recomputes, in Python and in the
       same order as the ranking's retrieval, only the sums of the few articles near the cut;
-    * the candidates' stories are read first (one query): when none has one, the
-      article starts a new story and nothing is re-ranked;
     * term ids, document frequencies, idf and weighed profiles are kept for the run
       (the index does not change while stories are assigned), so an article that is
       a candidate for several others is analysed once.
@@ -216,8 +226,9 @@ class _StoryGrouper:
                 cands[r[0]] = candidate(r, self._profile(r[0], row_text(r)))
         return [cands[r] for r in sorted(rowids) if r in cands]
 
-    def story_of(self, rowid: int, text: ArticleText) -> int | None:
-        """The story of the article's best same-story match that has one (None: none)."""
+    def story_of(self, rowid: int, text: ArticleText) -> tuple[int | None, list[int]]:
+        """The story of the article's best same-story match that has one (None: none),
+        and its same-story matches that have no story yet (their row ids)."""
         if len(self.profiles) > _PROFILE_CACHE:
             self.profiles.clear()
             self.candidates.clear()
@@ -227,7 +238,7 @@ class _StoryGrouper:
             self._resolve(target.terms)
         rowids = self._retrieve(target, rowid)
         if not rowids:
-            return None
+            return None, []
         stories = {
             doc: int(story)
             for doc, story in self.db.execute(
@@ -236,23 +247,21 @@ class _StoryGrouper:
                 rowids,
             )
         }
-        if not stories:
-            return None  # whatever the scores, no candidate has a story
         if rowid not in self.profiles:
             weigh(target, self.idf, self.n_docs)
             self.profiles[rowid] = target
-        storied = self._load(list(stories))
-        if all(similarity(target, c.profile) < SAME_STORY_THRESHOLD for c in storied):
-            return None  # only candidates without a story are the same story
         found = self._load(rowids)
         scored = by_score(target, found)
-        hits = fold_copies([(x, c) for x, c in scored if x >= SAME_STORY_THRESHOLD], 5)
-        if not hits:
-            return None
-        by_id = {c.id: stories.get(c.rowid) for c in found}
-        for hit in hits:
-            for other in (hit.id, *hit.copies):
-                story = by_id.get(other)
-                if story is not None:
-                    return story
-        return None
+        groups = fold_copies([(x, c) for x, c in scored if x >= SAME_STORY_MIN], 5)
+        story: int | None = None
+        pulled: list[int] = []
+        for (_, head, copies), same in zip(groups, same_story_flags(target, groups), strict=True):
+            if not same:
+                continue
+            for c in (head, *copies):
+                found_story = stories.get(c.rowid)
+                if found_story is None:
+                    pulled.append(c.rowid)
+                elif story is None:
+                    story = found_story
+        return story, pulled
