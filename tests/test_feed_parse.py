@@ -106,11 +106,10 @@ def test_rss_with_key_takeaways_and_why_it_matters() -> None:
     assert first.source == "Harbour & Grid Weekly"
     assert first.origin == url
     # no content:encoded: the description is the body, its first paragraph the dek;
-    # no takeaways of its own: derived ones come when it is read (the library does this)
+    # no takeaways of its own, and at under 100 words too short to need derived ones
+    # (the library derives them when it is read: none for an item this short)
     assert second.takeaways == () and not second.takeaways_derived
-    derived = with_derived_takeaways(second)
-    assert derived.takeaways_derived and 3 <= len(derived.takeaways) <= 5
-    assert all(t in second.body.replace("\n", " ") for t in derived.takeaways)
+    assert with_derived_takeaways(second).takeaways == ()
     assert second.summary.startswith("The Port of Kellan will keep its container cranes")
     assert len(second.summary) <= 400
     assert second.published == datetime(2026, 11, 23, 17, 40, tzinfo=UTC)
@@ -135,7 +134,8 @@ def test_atom_related_links_analysis_and_xhtml() -> None:
     assert first.published == datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
     assert first.author == "Field Notes desk"  # the feed's author stands for the entry's
     assert first.tags == ("Transport", "Policy")
-    assert with_derived_takeaways(first).takeaways_derived
+    # 55 words with a dek of its own: read at a glance, no derived takeaways
+    assert with_derived_takeaways(first).takeaways == ()
     # xhtml content, xml:base resolution, the updated date when there is no published
     assert "2,300 road bridges" in second.body
     assert "(https://fieldnotes.example/reports/bridges-2026.pdf)" in second.body

@@ -29,6 +29,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from briefreader.insight import dek_repeats_body
 from briefreader.model import Article
 from briefreader.textformat import meta_line
 from briefreader.tui.formatting import foreground, safe_block, safe_line
@@ -294,7 +295,7 @@ class ArticleView(ScrollView, can_focus=True):
         if full_text:
             meta = f"{meta} · full text" if meta else "full text"
         parts.append(_MetaLine(meta, self._style("meta")))
-        if article.summary.strip():
+        if article.summary.strip() and not dek_repeats_body(article.summary, article.body):
             parts += [blank, Text(safe_block(article.summary), self._style("dek"))]
         if article.image_caption.strip():
             parts += [
