@@ -76,12 +76,21 @@ def sample_articles() -> list[Article]:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers finish and their messages land."""
+    """Let workers finish and their messages land: pause until two pauses in a row
+    find no worker pending or running (waiting for the workers at most three times).
+
+    (A finished worker leaves ``app.workers`` at once; each pause lets the messages
+    posted so far land.  With no worker at all this is two pauses, not four.)"""
     app = pilot.app
-    for _ in range(3):
+    waits = quiet = 0
+    while quiet < 2:
         await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+        if app.workers and waits < 3:
+            await app.workers.wait_for_complete()
+            waits += 1
+            quiet = 0
+        else:
+            quiet += 1
     for widget in app.query(Input):
         widget.cursor_blink = False
 
