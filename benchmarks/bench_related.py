@@ -1,11 +1,8 @@
-"""Related-articles benchmark: quality on the evaluation set, latency, size, cost.
+"""Related-articles benchmark: latency, size, cost (quality: benchmarks/eval_related.py).
 
     python benchmarks/bench_related.py [--articles 100000] [--queries 200] [--stress]
 
 Prints, on this machine:
-  * quality on tests/data/related (mean precision@5 and look-alike intrusion, see
-    tests/related_eval.py), for part-a (used for tuning) and part-b (held out), next
-    to the plain-BM25 baseline and an ablation of the score's parts;
   * for a library of --articles synthetic articles (benchmarks/corpus.py, cached in
     benchmarks/.data/): the time to index a bulk import, the index's size against
     the library's, and the related list's latency inside the process (a read-only
@@ -26,8 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -37,8 +33,6 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import related_eval as E  # noqa: E402
 from corpus import TextMaker  # noqa: E402
 
-from briefreader import related as R  # noqa: E402
-from briefreader.related import scoring  # noqa: E402  (the weights the ablation sets)
 from briefreader.store import Library  # noqa: E402
 from briefreader.store import library as L  # noqa: E402
 
@@ -50,103 +44,6 @@ def _ms(xs: list[float]) -> str:
     med = statistics.median(xs) * 1000
     p95 = xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))] * 1000
     return f"median {med:.1f} ms, p95 {p95:.1f} ms"
-
-
-@contextmanager
-def settings(**values: float) -> Iterator[None]:
-    old = {k: getattr(scoring, k) for k in values}
-    for k, v in values.items():
-        setattr(scoring, k, v)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            setattr(scoring, k, v)
-
-
-# The score's parts, switched on one by one (weights renormalised to sum to 1).
-ABLATION: list[tuple[str, dict[str, float]]] = [
-    (
-        "tf-idf cosine only",
-        dict(W_TERMS=1, W_ENTITIES=0, W_NUMBERS=0, W_PHRASES=0, W_KEYS=0, TIME_WEIGHT=0),
-    ),
-    (
-        "+ names",
-        dict(W_TERMS=0.7, W_ENTITIES=0.3, W_NUMBERS=0, W_PHRASES=0, W_KEYS=0, TIME_WEIGHT=0),
-    ),
-    (
-        "+ numbers",
-        dict(W_TERMS=0.6, W_ENTITIES=0.25, W_NUMBERS=0.15, W_PHRASES=0, W_KEYS=0, TIME_WEIGHT=0),
-    ),
-    (
-        "+ phrases",
-        dict(W_TERMS=0.55, W_ENTITIES=0.2, W_NUMBERS=0.15, W_PHRASES=0.1, W_KEYS=0, TIME_WEIGHT=0),
-    ),
-    (
-        "names + key-term coverage",
-        dict(W_TERMS=0.2, W_ENTITIES=0.1, W_NUMBERS=0, W_PHRASES=0, W_KEYS=0.7, TIME_WEIGHT=0),
-    ),
-    (
-        "  + numbers + phrases (not shipped)",
-        dict(
-            W_TERMS=0.15, W_ENTITIES=0.1, W_NUMBERS=0.1, W_PHRASES=0.05, W_KEYS=0.6, TIME_WEIGHT=0
-        ),
-    ),
-    ("  + time (no numbers, phrases)", dict(SAME_SOURCE_FACTOR=1.0)),
-    ("  + time + other outlets first", {}),
-]
-
-
-def quality() -> None:
-    parts = E.parts_present()
-    if not parts:
-        print("quality: tests/data/related has no stories.json: skipped")
-        return
-    with tempfile.TemporaryDirectory() as tmp, Library(Path(tmp) / "eval.sqlite3") as lib:
-        truth = E.load(lib, parts)
-        print(f"quality on tests/data/related ({len(truth.part)} articles; part-a tuned on):")
-        print(f"  {'':38} " + "  ".join(f"{p:>48}" for p in parts))
-
-        def row(name: str, ranker: E.Ranker, scorer: E.Scorer) -> None:
-            cells = []
-            for part in parts:
-                s = E.evaluate(lib, truth, ranker, part=part)
-                auc, margin = E.separation(lib, truth, scorer, part=part)
-                cells.append(
-                    f"p@5 {s.precision_at_5:.3f} intr {s.intrusion:5.1%} "
-                    f"AUC {auc:.4f} margin {margin:+.3f}"
-                )
-            print(f"  {name:38} " + "  ".join(f"{c:>48}" for c in cells))
-
-        row("plain BM25 (FTS5, the first ranking)", E.bm25_baseline, E.bm25_scores)
-        print("  ablation (no score floor: the ranking alone):")
-        for name, values in ABLATION:
-            with settings(RELATED_MIN=0.0, **values):
-                row("  " + name, E.ours, E.ours_scores)
-        row(f"shipped (floor {R.RELATED_MIN:.2f})", E.ours, E.ours_scores)
-        # same-story flag and story groups
-        flagged = right = relevant = 0
-        for story, ids in truth.members.items():
-            if len(ids) >= 3:
-                relevant += len(ids) * (len(ids) - 1)
-                for art_id in ids:
-                    for h in lib.related(art_id):
-                        if h.same_story:
-                            flagged += 1
-                            right += truth.story.get(h.id) == story
-        print(
-            f"  same_story flag (score >= {R.SAME_STORY_THRESHOLD:.2f}): precision "
-            f"{right / flagged:.3f}, recall {right / relevant:.3f}"
-        )
-        lib.update_stories()
-        info = lib.story_sizes(list(truth.part))
-        good = sum(
-            1
-            for ids in truth.members.values()
-            if len({info[i].story for i in ids}) == 1
-            and sum(1 for s in info.values() if s.story == info[ids[0]].story) == len(ids)
-        )
-        print(f"  story groups exactly right: {good}/{len(truth.members)}")
 
 
 def build(n: int) -> Path:
@@ -309,12 +206,9 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--stress", action="store_true", help="also evaluate among the big library")
-    ap.add_argument("--skip-quality", action="store_true")
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
-    if not args.skip_quality:
-        quality()
     step: Callable[[], None]
     t0 = time.perf_counter()
     path = build(args.articles)

@@ -14,7 +14,7 @@ Every article is a query; the other articles of its event are the answers
 min(k, R); recall@10; twin@5 = share of the top-5 slots taken by the twin (look-alike)
 event; "same story" precision over the flagged entries and recall over min(R, 10);
 and, with the shipped list (the sidebar's: up to 8, the shipped floor), how many
-queries find none of their event's articles ("missed").
+queries find none of their event's articles ("missed") and how many find nothing.
 
     python benchmarks/eval_related.py [ecbplus|lookalike|briefs ...]
 """
@@ -112,6 +112,7 @@ class Figures:
     same_recall: float | None = None
     same_per_query: float | None = None
     missed: int | None = None
+    empty: int | None = None
 
     def row(self, name: str) -> str:
         same = (
@@ -119,7 +120,7 @@ class Figures:
             if self.same_precision is not None
             else "—"
         )
-        missed = f"{self.missed}" if self.missed is not None else "—"
+        missed = f"{self.missed} ({self.empty} empty)" if self.missed is not None else "—"
         return (
             f"| {name} | {self.queries} | {self.p1:.3f} | {self.p3:.3f} | {self.p5:.3f} | "
             f"{self.recall10:.3f} | {self.twin5:.3f} | {same} | {missed} |"
@@ -128,7 +129,7 @@ class Figures:
 
 HEADER = (
     "| ranking | queries | P@1 | P@3 | P@5 | recall@10 | twin@5 | same story: precision / "
-    "recall (flags) | missed |\n|---|---|---|---|---|---|---|---|---|"
+    "recall (flags) | sidebar missed the story |\n|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -139,6 +140,7 @@ def figures(
     *,
     flags: bool,
     missed: int | None = None,
+    empty: int | None = None,
 ) -> Figures:
     size = Counter(event_of.values())
     p = {1: 0.0, 3: 0.0, 5: 0.0}
@@ -176,6 +178,7 @@ def figures(
         same_recall / q if flags else None,
         flagged / q if flags else None,
         missed,
+        empty,
     )
 
 
@@ -215,9 +218,9 @@ def tfidf_ranking(texts: dict[str, str], k: int = 10) -> Ranking:
     return ranking
 
 
-def evaluate(labelled: LabelledSet) -> dict[str, Figures]:
+def evaluate(labelled: LabelledSet, *, baseline: bool = True) -> dict[str, Figures]:
     """Import the set into a fresh library; ours (ranking with flags, and the shipped
-    sidebar list) beside the TF-IDF baseline."""
+    sidebar list) beside the TF-IDF baseline (``baseline=False``: ours only)."""
     from briefreader.reading import related_entries
 
     with tempfile.TemporaryDirectory() as tmp, Library(Path(tmp) / "eval.sqlite3") as lib:
@@ -232,17 +235,24 @@ def evaluate(labelled: LabelledSet) -> dict[str, Figures]:
             for i in articles
         }
         size = Counter(event_of.values())
-        missed = 0
+        missed = empty = 0
         for i, a in articles.items():
             if size[event_of[i]] < 2:
                 continue
             shown = [e.article_id for e in related_entries(lib, a)]
             missed += not any(event_of.get(s) == event_of[i] for s in shown)
+            empty += not shown
         texts = {i: a.title + "\n" + a.body for i, a in articles.items()}
-    return {
-        "briefreader": figures(ours, event_of, labelled.twin_group, flags=True, missed=missed),
-        "TF-IDF cosine": figures(tfidf_ranking(texts), event_of, labelled.twin_group, flags=False),
+    result = {
+        "briefreader": figures(
+            ours, event_of, labelled.twin_group, flags=True, missed=missed, empty=empty
+        )
     }
+    if baseline:
+        result["TF-IDF cosine"] = figures(
+            tfidf_ranking(texts), event_of, labelled.twin_group, flags=False
+        )
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

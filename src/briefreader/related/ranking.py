@@ -20,7 +20,9 @@ from briefreader.related.scoring import (
     SAME_STORY_SHARE_OF_BEST,
     ArticleText,
     Profile,
+    add_details,
     copy_similarity,
+    cosine,
     idf_table,
     profile,
     profile_of,
@@ -52,8 +54,10 @@ QUERY_TERMS = 40
 TF_POWER = 2.0
 #: A term in more than this share of the articles is not looked up (it selects nothing).
 MAX_DF_SHARE = 0.05
-#: Articles re-ranked after retrieval.
-CANDIDATES = 40
+#: Articles re-ranked after retrieval (by their terms and names)...
+CANDIDATES = 24
+#: ...of which this many best are ranked in full (numbers, phrases, years too).
+FULL_RANK = 16
 #: Two hits whose texts are this alike (cosine) are copies of one text: shown once.
 COPY_THRESHOLD = 0.85
 
@@ -162,7 +166,9 @@ def _load_candidates(db: sqlite3.Connection, rowids: Sequence[int]) -> list[Cand
     if not rowids:
         return []
     sql = CANDIDATE_SQL.format(marks=",".join("?" * len(rowids)))
-    return [candidate(r, profile_of(row_text(r))) for r in db.execute(sql, list(rowids))]
+    return [
+        candidate(r, profile_of(row_text(r), details=False)) for r in db.execute(sql, list(rowids))
+    ]
 
 
 def rank(
@@ -203,6 +209,14 @@ def rank(
     weigh(target, idf, n_docs)
     for c in found:
         weigh(c.profile, idf, n_docs)
+    if len(found) > FULL_RANK:  # the rest could not make the list: terms decide
+        tv, tn = target.vectors[0], target.norms[0]
+        found.sort(
+            key=lambda c: (-cosine(tv, c.profile.vectors[0], tn, c.profile.norms[0]), c.rowid)
+        )
+        del found[FULL_RANK:]
+    for c in found:
+        add_details(c.profile, idf, n_docs)
     scored = by_score(target, found)
     groups = fold_copies([(x, c) for x, c in scored if x >= min_score], limit)
     hits = hits_of(groups, same_story_flags(target, groups))

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from briefreader.related.terms import PROFILE_CHARS, index_terms, normalize
+from briefreader.related.terms import PROFILE_CHARS, index_terms, normalize, phrase_pairs
 
 __all__ = [
     "RELATED_MIN",
@@ -18,6 +18,7 @@ __all__ = [
     "SAME_STORY_SHARE_OF_BEST",
     "ArticleText",
     "Profile",
+    "add_details",
     "copy_similarity",
     "cosine",
     "features",
@@ -31,7 +32,7 @@ __all__ = [
 
 #: Score (0..1) under which an article shares too little to be listed at all: a low
 #: floor (the list is cut by rank first, see :func:`briefreader.related.rank`).
-RELATED_MIN = 0.05
+RELATED_MIN = 0.03
 #: "Same story" is a stricter decision than "related" (see
 #: :func:`briefreader.related.ranking.same_story_flags`): a hit needs at least this
 #: score with the article, and enough agreement with the story found so far.
@@ -57,7 +58,10 @@ class Profile:
     """What the re-ranking compares: weighted terms, names, numbers, phrases, years.
 
     :func:`profile` fills the text part; :func:`weigh` adds the tf-idf vectors once
-    document frequencies are known.
+    document frequencies are known.  A profile made with ``details=False`` holds
+    terms and names only (what ranks the candidates first) and its text, from which
+    :func:`add_details` finds numbers, phrases and years later, for the few that
+    are ranked in full.
     """
 
     terms: dict[str, float]
@@ -69,6 +73,8 @@ class Profile:
     source: str = ""
     vectors: tuple[_Vector, _Vector, _Vector, _Vector] = ({}, {}, {}, {})
     norms: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    text: str = ""  # (until add_details: the text its details are found in)
+    detailed: bool = True
 
 
 class ArticleText(NamedTuple):
@@ -86,7 +92,6 @@ class ArticleText(NamedTuple):
 _MID_CAPITAL = re.compile(r"(?<=[a-z0-9,;%)] )[A-Z][a-zA-Z]+")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
 _YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d%]|[.,:]\d)")
-_PHRASE_WORD = re.compile(r"[^\W_]+|[.!?;:]")
 
 
 def _is_specific_number(tok: str) -> bool:
@@ -106,6 +111,7 @@ def profile(
     *,
     published: float | None = None,
     source: str = "",
+    details: bool = True,
 ) -> Profile:
     """Analyse an article for re-ranking: its terms, names, numbers, phrases, years.
 
@@ -115,7 +121,8 @@ def profile(
     capitals say nothing).  Numbers are the specific ones (percentages, decimals,
     times, 10 and over, not years); phrases are pairs of adjacent terms within a
     sentence; years (1950–2049) are kept apart: two reports of one event name the
-    same years, a look-alike event years later names others.
+    same years, a look-alike event years later names others.  ``details=False``
+    leaves numbers, phrases and years to :func:`add_details`.
     """
     terms = index_terms(title, summary, takeaways, body, chars=PROFILE_CHARS, title_weight=1)
     text = summary + "\n" + takeaways + "\n" + body[:PROFILE_CHARS]
@@ -126,31 +133,45 @@ def profile(
             term = normalize(low)
             if term and term in terms:
                 names.add(term)
-    everything = title + "\n" + text
-    numbers = frozenset(
+    p = Profile(
+        terms=terms,
+        entities=frozenset(names),
+        published=published,
+        source=source,
+        text=title + ".\n" + text,
+        detailed=False,
+    )
+    if details:
+        _find_details(p)
+    return p
+
+
+def _find_details(p: Profile) -> None:
+    everything = p.text
+    p.numbers = frozenset(
         n
         for n in (m.replace(",", "") for m in _NUMBER.findall(everything))
         if _is_specific_number(n)
     )
-    pairs: set[tuple[str, str]] = set()
-    prev = ""
-    for tok in _PHRASE_WORD.findall((title + ".\n" + text).lower()):
-        term = "" if len(tok) == 1 and not tok.isalnum() else normalize(tok)
-        if prev and term:
-            pairs.add((prev, term))
-        prev = term
-    return Profile(
-        terms=terms,
-        entities=frozenset(names),
-        numbers=numbers,
-        phrases=frozenset(pairs),
-        years=frozenset(_YEAR.findall(everything)),
-        published=published,
-        source=source,
-    )
+    p.phrases = phrase_pairs(everything)
+    p.years = frozenset(_YEAR.findall(everything))
+    p.text = ""
+    p.detailed = True
 
 
-def profile_of(text: ArticleText) -> Profile:
+def add_details(p: Profile, idf: dict[str, float], n: int) -> None:
+    """Find a ``details=False`` profile's numbers, phrases and years and weigh them
+    (after :func:`weigh`); nothing to do for a detailed one."""
+    if p.detailed:
+        return
+    _find_details(p)
+    nums, phrases = _detail_vectors(p, idf, n)
+    terms, ents = p.vectors[0], p.vectors[1]
+    p.vectors = (terms, ents, nums, phrases)
+    p.norms = (p.norms[0], p.norms[1], _norm(nums), _norm(phrases))
+
+
+def profile_of(text: ArticleText, *, details: bool = True) -> Profile:
     """:func:`profile` of an :class:`ArticleText`."""
     return profile(
         text.title,
@@ -159,6 +180,7 @@ def profile_of(text: ArticleText) -> Profile:
         text.body,
         published=text.published,
         source=text.source,
+        details=details,
     )
 
 
@@ -210,6 +232,14 @@ def weigh(p: Profile, idf: dict[str, float], n: int) -> None:
             if term in terms:
                 terms[term] *= ENTITY_BOOST
     ents: _Vector = {t: terms[t] for t in p.entities if t in terms}
+    nums, phrases = _detail_vectors(p, idf, n)
+    p.vectors = (terms, ents, nums, phrases)
+    p.norms = (_norm(terms), _norm(ents), _norm(nums), _norm(phrases))
+
+
+def _detail_vectors(p: Profile, idf: dict[str, float], n: int) -> tuple[_Vector, _Vector]:
+    unseen = idf_of(0, n)
+    get = idf.get
     nums: _Vector = {}
     for t in p.numbers:
         x = get(t, unseen)
@@ -220,8 +250,7 @@ def weigh(p: Profile, idf: dict[str, float], n: int) -> None:
         x = get(a, unseen) + get(b, unseen)
         if x > 0:
             phrases[a + " " + b] = x
-    p.vectors = (terms, ents, nums, phrases)
-    p.norms = (_norm(terms), _norm(ents), _norm(nums), _norm(phrases))
+    return nums, phrases
 
 
 def cosine(a: _Vector, b: _Vector, na: float, nb: float) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-__all__ = ["BODY_CHARS", "PROFILE_CHARS", "index_terms", "normalize"]
+__all__ = ["BODY_CHARS", "PROFILE_CHARS", "index_terms", "normalize", "phrase_pairs"]
 
 #: How much of the body is indexed for retrieval (characters from the start).
 BODY_CHARS = 1500
@@ -43,6 +43,10 @@ _STOPWORDS = frozenset(
 # "1100", "Halcyne's" -> "halcynes" -> stem "halcyne").
 _PUNCT = '!"#$&()*+-./:;<=>?@[\\]^_`{|}~“”‘«»–—…•·\u00a0'
 _TRANSLATE = str.maketrans({**{c: " " for c in _PUNCT}, ",": None, "'": None, "’": None})
+# The same, but a sentence's end becomes its own token "." (phrases stop there).
+_SENTENCE_TRANSLATE = str.maketrans(
+    {**{c: " " for c in _PUNCT}, **{c: " . " for c in ".!?;:"}, ",": None, "'": None, "’": None}
+)
 _NORMS: dict[str, str] = {}
 
 
@@ -101,3 +105,21 @@ def index_terms(
             raw[term] = raw.get(term, 0) + n
     table = _SUBLINEAR
     return {k: table[n] if n < 64 else 1.0 + math.log(n) for k, n in raw.items()}
+
+
+def phrase_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Pairs of adjacent terms within a sentence (stopwords break a pair too)."""
+    norms = _NORMS
+    pairs: set[tuple[str, str]] = set()
+    prev = ""
+    for tok in text.lower().translate(_SENTENCE_TRANSLATE).split():
+        if tok == ".":
+            prev = ""
+            continue
+        term = norms.get(tok)
+        if term is None:
+            term = normalize(tok)
+        if prev and term:
+            pairs.add((prev, term))
+        prev = term
+    return frozenset(pairs)
