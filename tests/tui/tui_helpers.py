@@ -52,8 +52,24 @@ def make_article(n: int, **changes: Any) -> Article:
     return base.with_changes(**changes)
 
 
+#: What articles 0, 1 and 2 of the test library share: the specifics (names, a
+#: number, places) that make them one story, not merely the same topic.
+SAME_STORY_FACTS = (
+    "The Halvorsen commission capped accelerator exports at 38% of last year's volume, "
+    "and Tavish Semiconductor halted two Ostrava orders."
+)
+
+
+def _same_story_body(n: int) -> str:
+    return (
+        f"Story {n} body. The export rule caps chip shipments. {SAME_STORY_FACTS}\n\n"
+        "Read [the rule](https://gov.example/rule) itself."
+    )
+
+
 def sample_articles() -> list[Article]:
-    """Eight articles: related links, a link-less one, derived takeaways, a long body."""
+    """Eight articles: related links, a link-less one, derived takeaways, a long body;
+    0, 1 and 2 are one story (1 and 2 near-copies)."""
     return [
         make_article(
             0,
@@ -62,11 +78,12 @@ def sample_articles() -> list[Article]:
                 RelatedLink("Story number 2 about chip export quotas", "https://news.example/2"),
                 RelatedLink("An outside analysis", "https://elsewhere.example/analysis"),
             ),
-            body="Markets fell.\n\nRead [the rule](https://gov.example/rule) and "
+            body=f"Markets fell. {SAME_STORY_FACTS}\n\n"
+            "Read [the rule](https://gov.example/rule) and "
             "[this](ftp://files.example/etc/passwd).\n\n" + LONG_BODY,
         ),
-        make_article(1),
-        make_article(2, title="Story number 2 about chip export quotas"),
+        make_article(1, body=_same_story_body(1)),
+        make_article(2, title="Story number 2 about chip export quotas", body=_same_story_body(2)),
         make_article(3, takeaways_derived=True),
         make_article(4, url="", title="A brief with no link at all"),
         make_article(5, analysis=None),
