@@ -23,6 +23,8 @@ from briefreader.related.scoring import (
     SAME_STORY_MIN,
     ArticleText,
     Profile,
+    add_details,
+    cosine,
     idf_of,
     profile_of,
     weigh,
@@ -77,8 +79,10 @@ def story_sizes(db: sqlite3.Connection, article_ids: Sequence[str]) -> dict[str,
     return found
 
 
-#: Candidates re-ranked when grouping an article into a story (only the best matter).
+#: Candidates re-ranked when grouping an article into a story (only the best matter),
+#: by their terms and names; the best of them are ranked in full.
 STORY_CANDIDATES = 12
+STORY_FULL_RANK = 8
 
 
 def assign_stories(
@@ -212,7 +216,7 @@ class _StoryGrouper:
     def _profile(self, rowid: int, text: ArticleText) -> Profile:
         p = self.profiles.get(rowid)
         if p is None:
-            p = profile_of(text)
+            p = profile_of(text, details=False)
             self._weigh(p)
             self.profiles[rowid] = p
         return p
@@ -250,7 +254,16 @@ class _StoryGrouper:
         if rowid not in self.profiles:
             weigh(target, self.idf, self.n_docs)
             self.profiles[rowid] = target
+        add_details(target, self.idf, self.n_docs)  # (cached as a candidate: without them)
         found = self._load(rowids)
+        if len(found) > STORY_FULL_RANK:  # only the best few can be among the first 5
+            tv, tn = target.vectors[0], target.norms[0]
+            found.sort(
+                key=lambda c: (-cosine(tv, c.profile.vectors[0], tn, c.profile.norms[0]), c.rowid)
+            )
+            del found[STORY_FULL_RANK:]
+        for c in found:
+            add_details(c.profile, self.idf, self.n_docs)
         scored = by_score(target, found)
         groups = fold_copies([(x, c) for x, c in scored if x >= SAME_STORY_MIN], 5)
         story: int | None = None
