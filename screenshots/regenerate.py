@@ -44,16 +44,19 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-async def open_sample(pilot: Pilot[Any]) -> None:
+async def open_sample(pilot: Pilot[Any], title: str = SAMPLE_TITLE) -> None:
     app = pilot.app
     assert isinstance(app, BriefReaderApp)
-    index = next(
-        (i for i, row in app.article_list.iter_rows(0) if row.title.startswith(SAMPLE_TITLE)), 0
-    )
+    index = next((i for i, row in app.article_list.iter_rows(0) if row.title.startswith(title)), 0)
     app.article_list.move_to(index)
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def same_story(pilot: Pilot[Any]) -> None:
+    """A sample that another sample reports too: "Same story" heads the sidebar."""
+    await open_sample(pilot, "Cloud Rivals Match")
 
 
 def then(*keys: str) -> Step:
@@ -100,6 +103,7 @@ async def feeds_screen(pilot: Pilot[Any]) -> None:
 #: name, terminal size, theme, what to do before the picture.
 SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("main", (140, 42), "textual-dark", open_sample),
+    ("same-story", (140, 42), "textual-dark", same_story),
     ("share-menu", (140, 42), "textual-dark", then("S")),
     ("help", (110, 52), "textual-dark", then("question_mark")),
     ("narrow-80x24", (80, 24), "textual-dark", open_sample),
