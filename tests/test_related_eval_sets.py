@@ -21,12 +21,12 @@ def test_lookalike_briefs_floors() -> None:
     figures = ER.evaluate(labelled)
     ours, tfidf = figures["briefreader"], figures["TF-IDF cosine"]
     assert ours.queries == 60
-    assert ours.p5 >= 0.75, ours  # 0.792 when set; TF-IDF cosine 0.733
+    assert ours.p5 >= 0.80, ours  # 0.842 when set; TF-IDF cosine 0.733
     assert ours.p5 > tfidf.p5
     assert ours.p1 >= 0.90, ours
     assert ours.same_precision is not None and ours.same_precision >= 0.95, ours
     # every query's sidebar lists something, nearly all list its own story
-    assert ours.empty == 0 and ours.missed is not None and ours.missed <= 2, ours  # 1
+    assert ours.empty == 0 and ours.missed is not None and ours.missed <= 1, ours  # 0
 
 
 @pytest.mark.slow

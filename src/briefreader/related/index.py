@@ -10,7 +10,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from briefreader.related.terms import BODY_CHARS, index_terms
+from briefreader.related.terms import BODY_CHARS, NAME_BOOST, index_terms, name_terms
 
 __all__ = [
     "A_TAKEAWAYS",
@@ -173,7 +173,10 @@ def _index_docs(db: sqlite3.Connection, docs: list[int]) -> int:
             f"FROM articles WHERE rowid IN ({marks})",
             chunk,
         ):
-            per_doc.append((rowid, index_terms(title, summary, takeaways, body)))
+            terms = index_terms(title, summary, takeaways, body)
+            for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
+                terms[name] *= NAME_BOOST  # (a story's names make its signature)
+            per_doc.append((rowid, terms))
         old += db.execute(f"SELECT doc, terms FROM related_docs WHERE doc IN ({marks})", chunk)
     if old:  # re-indexing edited articles: drop their old postings (their story stays)
         db.executemany(

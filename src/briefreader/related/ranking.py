@@ -29,7 +29,7 @@ from briefreader.related.scoring import (
     similarity,
     weigh,
 )
-from briefreader.related.terms import PROFILE_CHARS
+from briefreader.related.terms import ANALYSIS_CHARS, PROFILE_CHARS
 
 __all__ = [
     "CANDIDATES",
@@ -100,14 +100,15 @@ class Candidate(NamedTuple):
 #: A candidate's row: rowid, the :class:`ArticleRef` fields, then :func:`row_text`'s.
 CANDIDATE_SQL = (
     "SELECT a.rowid, a.id, a.title, coalesce(s.name, ''), a.published, a.origin, a.url, "
-    f"a.summary, {A_TAKEAWAYS}, substr(a.body, 1, {PROFILE_CHARS}), a.sort_ts "
+    f"a.summary, {A_TAKEAWAYS}, substr(a.body, 1, {PROFILE_CHARS}), a.sort_ts, "
+    f"substr(a.analysis_body, 1, {ANALYSIS_CHARS}) "
     "FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.rowid IN ({marks})"
 )
 
 
 def row_text(r: Sequence[Any]) -> ArticleText:
     """The text of a :data:`CANDIDATE_SQL` row."""
-    return ArticleText(r[2], r[7], r[8], r[9], float(r[10]), r[3])
+    return ArticleText(r[2], r[7], r[8], r[9], float(r[10]), r[3], r[11])
 
 
 def candidate(r: Sequence[Any], prof: Profile) -> Candidate:
@@ -180,6 +181,7 @@ def rank(
     body: str,
     published: float | None,
     source: str,
+    analysis: str = "",
     exclude: int | None = None,
     exclude_id: str = "",
     limit: int = 8,
@@ -193,7 +195,9 @@ def rank(
     ids and document frequencies again; it may be slightly stale, which only nudges
     scores.
     """
-    target = profile(title, summary, takeaways, body, published=published, source=source)
+    target = profile(
+        title, summary, takeaways, body, published=published, source=source, analysis=analysis
+    )
     n_docs = max(1, meta(db, "docs"))
     known = lookup(db, target.terms, cache)
     rowids = _retrieve(db, target, known, n_docs, exclude, candidates)

@@ -8,7 +8,14 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from briefreader.related.terms import PROFILE_CHARS, index_terms, normalize, phrase_pairs
+from briefreader.related.terms import (
+    ANALYSIS_CHARS,
+    NAME_BOOST,
+    PROFILE_CHARS,
+    index_terms,
+    name_terms,
+    phrase_pairs,
+)
 
 __all__ = [
     "RELATED_MIN",
@@ -45,10 +52,6 @@ SAME_STORY_CORE = 3
 SAME_STORY_SHARE_OF_BEST = 0.7
 SAME_STORY_AGREEMENT = (0.15, 0.30)
 
-_NOT_NAMES = frozenset(
-    """january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday""".split()
-)
 
 _Vector = dict[str, float]
 
@@ -86,10 +89,9 @@ class ArticleText(NamedTuple):
     body: str
     published: float | None = None
     source: str = ""
+    analysis: str = ""
 
 
-# A capitalised word inside a sentence (after a lower-case word, a digit or a comma).
-_MID_CAPITAL = re.compile(r"(?<=[a-z0-9,;%)] )[A-Z][a-zA-Z]+")
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
 _YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d%]|[.,:]\d)")
 
@@ -111,28 +113,27 @@ def profile(
     *,
     published: float | None = None,
     source: str = "",
+    analysis: str = "",
     details: bool = True,
 ) -> Profile:
     """Analyse an article for re-ranking: its terms, names, numbers, phrases, years.
 
     Terms are :func:`index_terms` over the first :data:`PROFILE_CHARS` of the body,
-    title words counted once.  Names are words capitalised inside sentences of the
-    dek, takeaways and body that the text never writes in lower case (a title's
-    capitals say nothing).  Numbers are the specific ones (percentages, decimals,
+    title words counted once, and the first :data:`ANALYSIS_CHARS` of the editor's
+    analysis.  Names are words capitalised inside sentences of the dek, takeaways,
+    body and analysis that the text never writes in lower case (a title's capitals
+    say nothing; :func:`~briefreader.related.terms.name_terms`).  Numbers are the specific ones (percentages, decimals,
     times, 10 and over, not years); phrases are pairs of adjacent terms within a
     sentence; years (1950–2049) are kept apart: two reports of one event name the
     same years, a look-alike event years later names others.  ``details=False``
     leaves numbers, phrases and years to :func:`add_details`.
     """
-    terms = index_terms(title, summary, takeaways, body, chars=PROFILE_CHARS, title_weight=1)
-    text = summary + "\n" + takeaways + "\n" + body[:PROFILE_CHARS]
-    names: set[str] = set()
-    for word in set(_MID_CAPITAL.findall(text)):
-        low = word.lower()
-        if " " + low not in text and low not in _NOT_NAMES:
-            term = normalize(low)
-            if term and term in terms:
-                names.add(term)
+    analysis = analysis[:ANALYSIS_CHARS]
+    terms = index_terms(
+        title, summary, takeaways, body, chars=PROFILE_CHARS, title_weight=1, extra=analysis
+    )
+    text = summary + "\n" + takeaways + "\n" + body[:PROFILE_CHARS] + "\n" + analysis
+    names = name_terms(text, terms)
     p = Profile(
         terms=terms,
         entities=frozenset(names),
@@ -180,6 +181,7 @@ def profile_of(text: ArticleText, *, details: bool = True) -> Profile:
         text.body,
         published=text.published,
         source=text.source,
+        analysis=text.analysis,
         details=details,
     )
 
@@ -189,11 +191,9 @@ def idf_of(df: int, n: int) -> float:
     return max(0.0, math.log((n + 1.0) / (df + 0.5)))
 
 
-#: Extra weight of a name in the all-terms vector.  A story's names (its town, its
-#: company, its people) are what its reports from other angles share: on our
-#: look-alike briefs 2× lifts precision@5 from 0.73 to 0.85; on real news, where
-#: twin events often share a company or a country, it costs 0.005 (docs/EVALUATION.md).
-ENTITY_BOOST = 2.0
+#: Extra weight of a name in the all-terms vector (see
+#: :data:`briefreader.related.terms.NAME_BOOST`).
+ENTITY_BOOST = NAME_BOOST
 #: Weights of the parts of the score: cosine over all terms, over names only, over
 #: specific numbers only, over two-word phrases only, and agreement of the years
 #: named.  All terms carry the topic; the other parts are the evidence that tells

@@ -29,7 +29,7 @@ from briefreader.related.scoring import (
     profile_of,
     weigh,
 )
-from briefreader.related.terms import PROFILE_CHARS
+from briefreader.related.terms import ANALYSIS_CHARS, PROFILE_CHARS
 
 __all__ = ["STORY_CANDIDATES", "StoryInfo", "assign_stories", "story_sizes"]
 
@@ -96,7 +96,8 @@ def assign_stories(
     were given a story (at least the number visited, while any are left)."""
     sql = (
         f"SELECT a.rowid, a.id, a.title, a.summary, {A_TAKEAWAYS}, "
-        f"substr(a.body, 1, {PROFILE_CHARS}), a.sort_ts, coalesce(s.name, '') "
+        f"substr(a.body, 1, {PROFILE_CHARS}), a.sort_ts, coalesce(s.name, ''), "
+        f"substr(a.analysis_body, 1, {ANALYSIS_CHARS}) "
         "FROM related_docs d JOIN articles a ON a.rowid = d.doc "
         "LEFT JOIN sources s ON s.id = a.source_id WHERE d.story IS NULL "
         "ORDER BY a.sort_ts DESC, a.rowid DESC"
@@ -107,10 +108,10 @@ def assign_stories(
     grouper = _StoryGrouper(db, cache)
     done: set[int] = set()
     assigned = 0
-    for rowid, _art_id, title, summary, takeaways, body, ts, source in todo:
+    for rowid, _art_id, title, summary, takeaways, body, ts, source, analysis in todo:
         if rowid in done:
             continue  # pulled into a story by a newer article
-        text = ArticleText(title, summary, takeaways, body, ts, source)
+        text = ArticleText(title, summary, takeaways, body, ts, source, analysis)
         story, pulled = grouper.story_of(rowid, text)
         if story is None:
             story = meta(db, "next_story")

@@ -67,6 +67,7 @@ class RelatedMixin(SearchMixin, StoreBase):
             body=article.body,
             published=article.published.timestamp() if article.published else None,
             source=article.source,
+            analysis=article.analysis.body if article.analysis else "",
             exclude=int(row[0]) if row else None,
             exclude_id=article.id,
             limit=limit,
