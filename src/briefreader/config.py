@@ -7,6 +7,9 @@
     sidebar = true                # show the Related sidebar on wide terminals
     density = "comfortable"       # article list rows: "comfortable" (2 lines) or "compact"
     refresh_minutes = 0           # refresh the feeds every N minutes while the app runs (0: off)
+    sort = "newest"               # the list's order: newest, oldest, feed, unread (first);
+                                  # changed with O in the app, remembered
+    open_marks_read = true        # o (open in the browser) marks the article read
 
     [keys]                        # rebind by binding id (see the help screen, ?)
     star = "x"
@@ -18,8 +21,9 @@ the setting: never a traceback, never a hang.  Only a regular file of at most
 :data:`MAX_CONFIG_BYTES` is read (a folder, a FIFO or a device is refused without
 blocking); a value nested too deeply to parse is dropped with its line;
 ``refresh_minutes`` is kept between :data:`MIN_REFRESH_MINUTES` and
-:data:`MAX_REFRESH_MINUTES` (0 is off); names and keys have length limits.  Only the ``theme`` line is ever written back (:func:`save_theme`),
-and the rest of the file, comments included, is left as it was.
+:data:`MAX_REFRESH_MINUTES` (0 is off); names and keys have length limits.  Only the
+``theme`` and ``sort`` lines are ever written back (:func:`save_theme`,
+:func:`save_sort`), and the rest of the file, comments included, is left as it was.
 
 No Textual here: the app validates theme names and binding ids against what it
 knows.
@@ -44,16 +48,21 @@ __all__ = [
     "MAX_CONFIG_BYTES",
     "MAX_REFRESH_MINUTES",
     "MIN_REFRESH_MINUTES",
+    "SORTS",
     "Config",
     "ConfigResult",
     "load_config",
     "refresh_seconds",
+    "save_sort",
     "save_theme",
 ]
 
 Density = Literal["comfortable", "compact"]
 DENSITIES: tuple[Density, ...] = ("comfortable", "compact")
 DEFAULT_THEME = "textual-dark"
+Sort = Literal["newest", "oldest", "feed", "unread"]
+SORTS: tuple[Sort, ...] = ("newest", "oldest", "feed", "unread")
+"""The article list's orders: newest first, oldest first, by feed (source), unread first."""
 
 MAX_CONFIG_BYTES = 1024 * 1024
 """A config file is a few hundred bytes; larger files are refused unread."""
@@ -95,6 +104,10 @@ class Config:
     """Article list rows: two lines each, or one."""
     refresh_minutes: float = 0
     """Refresh every feed this often while the app runs (0: never by itself)."""
+    sort: Sort = "newest"
+    """The article list's order at start (``O`` cycles it and saves it here)."""
+    open_marks_read: bool = True
+    """Opening the article in the browser (``o``) marks it read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +321,16 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
                 values["density"] = value
             else:
                 problems.append(f"{where}: density must be one of {', '.join(DENSITIES)}; ignored")
+        elif name == "sort":
+            if isinstance(value, str) and value in SORTS:
+                values["sort"] = value
+            else:
+                problems.append(f"{where}: sort must be one of {', '.join(SORTS)}; ignored")
+        elif name == "open_marks_read":
+            if isinstance(value, bool):
+                values["open_marks_read"] = value
+            else:
+                problems.append(f"{where}: open_marks_read must be true or false; ignored")
         elif name == "refresh_minutes":
             if (minutes := _refresh_minutes(value, where, problems)) is not None:
                 values["refresh_minutes"] = minutes
@@ -356,7 +379,6 @@ def _keys(table: dict[str, Any], where: str, problems: list[str]) -> dict[str, s
 
 
 _TABLE_HEADER = re.compile(r"^\s*\[")
-_THEME_LINE = re.compile(r"^\s*theme\s*=")
 
 
 def save_theme(theme: str, path: Path | None = None) -> str | None:
@@ -366,6 +388,17 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
     left alone (the user is editing it).  Returns ``None`` on success, else a
     one-line message.
     """
+    return _save_setting("theme", theme, path)
+
+
+def save_sort(sort: str, path: Path | None = None) -> str | None:
+    """Remember the list's order: rewrite (or add) the top-level ``sort = …`` line,
+    as :func:`save_theme` does the theme's."""
+    return _save_setting("sort", sort, path)
+
+
+def _save_setting(name: str, value: str, path: Path | None) -> str | None:
+    """Rewrite (or add) the top-level ``name = "value"`` line of the config file."""
     path = path if path is not None else _default_path()
     where = _printable(str(path))
     try:
@@ -373,21 +406,22 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
     except FileNotFoundError:
         text = ""
     except _Unusable as exc:
-        return f"{where}: {exc}; theme not saved"
+        return f"{where}: {exc}; {name} not saved"
     except UnicodeDecodeError:
-        return f"{where}: not UTF-8 text; theme not saved"
+        return f"{where}: not UTF-8 text; {name} not saved"
     if text:
         try:
             tomllib.loads(text)
         except (ValueError, RecursionError):
-            return f"{where}: not valid TOML; theme not saved"
-    new_line = f"theme = {json.dumps(theme, ensure_ascii=False)}"
+            return f"{where}: not valid TOML; {name} not saved"
+    new_line = f"{name} = {json.dumps(value, ensure_ascii=False)}"
+    setting_line = re.compile(rf"^\s*{re.escape(name)}\s*=")
     lines = text.splitlines()
     for index, line in enumerate(lines):
         if _TABLE_HEADER.match(line):
             lines.insert(index, new_line)
             break
-        if _THEME_LINE.match(line):
+        if setting_line.match(line):
             lines[index] = new_line
             break
     else:
@@ -396,7 +430,7 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
     try:
         tomllib.loads(out)
     except (ValueError, RecursionError):  # e.g. a multi-line value we cut through
-        return f"{where}: could not update the theme line safely; theme not saved"
+        return f"{where}: could not update the {name} line safely; {name} not saved"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
@@ -408,5 +442,5 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        return f"{where}: cannot write ({exc.strerror or exc}); theme not saved"
+        return f"{where}: cannot write ({exc.strerror or exc}); {name} not saved"
     return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Literal
 
 from briefreader import related as _related
 from briefreader.model import Article, legacy_article_ids
@@ -39,6 +40,19 @@ from briefreader.store.rows import (
     named,
 )
 from briefreader.store.state import StateMixin
+
+Order = Literal["newest", "oldest", "feed", "unread"]
+"""The article list's orders (the config's ``sort`` names them too)."""
+ORDERS: tuple[Order, ...] = ("newest", "oldest", "feed", "unread")
+
+#: ORDER BY for each order (``a``: articles, ``s``: sources); ties newest first.
+_ORDER_BY: dict[Order, str] = {
+    "newest": "a.sort_ts DESC, a.rowid DESC",
+    "oldest": "a.sort_ts, a.rowid",
+    # By the source's name (as the list shows it), articles without one last.
+    "feed": "coalesce(s.name, '') = '', s.name COLLATE NOCASE, a.sort_ts DESC, a.rowid DESC",
+    "unread": "a.read_at IS NOT NULL, a.sort_ts DESC, a.rowid DESC",
+}
 
 #: store() indexes a batch for related articles at once when it changed at most this
 #: many articles; bigger (bulk) imports are left queued for index_related().
@@ -295,12 +309,37 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
     # (~50 ms for 100,000 articles, where rows() reads every table row, ~600 ms), and
     # the rows' text is read only for what is on screen.
 
-    def row_ids(self, filter: Filter = "all") -> list[int]:
-        """Rowids of the articles, newest first (the article list's order)."""
+    def row_ids(
+        self,
+        filter: Filter = "all",
+        order: Order = "newest",
+        feed_ids: Sequence[int] | None = None,
+    ) -> list[int]:
+        """Rowids of the articles in the article list's ``order`` (see :data:`ORDERS`);
+        only those of ``feed_ids`` when given.  Newest first is served by the indexes
+        alone; the other orders sort (~100 ms for 100,000 articles)."""
+        if order == "newest" and feed_ids is not None:
+            return self.row_ids_for_feeds(filter, feed_ids)
+        if order == "newest":
+            return [
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT rowid FROM articles{filter_sql(filter)} "
+                    "ORDER BY sort_ts DESC, rowid DESC"
+                )
+            ]
+        where = filter_sql(filter)
+        params: list[int] = []
+        if feed_ids is not None:
+            if not feed_ids:
+                return []
+            params = [int(f) for f in feed_ids]
+            marks = ",".join("?" * len(params))
+            where = f" WHERE a.feed_id IN ({marks}){filter_sql(filter, join='AND')}"
         return [
             r[0]
             for r in self._db.execute(
-                f"SELECT rowid FROM articles{filter_sql(filter)} ORDER BY sort_ts DESC, rowid DESC"
+                f"SELECT a.rowid {ARTICLES_FROM}{where} ORDER BY {_ORDER_BY[order]}", params
             )
         ]
 

@@ -38,15 +38,17 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from briefreader.config import refresh_seconds
+from briefreader.links import article_links
 from briefreader.model import Article
 from briefreader.reading import article_as_read, related_entries
+from briefreader.share import refusal_reason
 from briefreader.store import (
     Library,
     LibraryError,
     is_damage,
     problem_line,
 )
-from briefreader.tui.article_actions import ArticleActions
+from briefreader.tui.article_actions import SORT_LABELS, ArticleActions
 from briefreader.tui.base import FILTERS, FilterName, ReaderBase
 from briefreader.tui.bindings import (
     BINDINGS,
@@ -62,6 +64,7 @@ from briefreader.tui.messages import (
     SearchDone,
 )
 from briefreader.tui.screens.feeds import FeedScope
+from briefreader.tui.screens.links import LinksScreen
 from briefreader.tui.settings import KeysAndTheme
 from briefreader.tui.upkeep import Upkeep
 from briefreader.tui.widgets.article_list import ArticleList
@@ -216,11 +219,11 @@ class BriefReaderApp(FeedActions, ArticleActions, Upkeep, KeysAndTheme, ReaderBa
             reader = self._get_reader()
             if scope is None:
                 feed_ids = None
-                rowids = reader.row_ids(filter)
+                rowids = reader.row_ids(filter, self.sort)
                 unread = reader.count("unread")
             else:
                 feed_ids = scope.feed_ids(reader.feeds())
-                rowids = reader.row_ids_for_feeds(filter, feed_ids)
+                rowids = reader.row_ids(filter, self.sort, feed_ids)
                 unread = reader.count_for_feeds("unread", feed_ids)
         self.post_message(
             RowsLoaded(rowids, unread, generation, keep, stay=stay, feed_ids=feed_ids)
@@ -410,6 +413,8 @@ class BriefReaderApp(FeedActions, ArticleActions, Upkeep, KeysAndTheme, ReaderBa
         parts: list[str] = []
         if self.filter != "all":
             parts.append(self.filter)
+        if self.sort != "newest":
+            parts.append(SORT_LABELS[self.sort])
         if self._search:
             count = len(self.article_list)
             parts.append(f"“{safe_line(self._search)}”: {count:,} found")
@@ -586,15 +591,30 @@ class BriefReaderApp(FeedActions, ArticleActions, Upkeep, KeysAndTheme, ReaderBa
         if row is not None and (article := self.library.get(row.id)) is not None:
             self.article_view.prefetch(article)
 
+    def _in_article(self) -> bool:
+        """The article pane has focus: j/k and g/G scroll it, as the arrows and
+        home/end do there (the help says so)."""
+        return self.focused is self.article_view
+
     def action_move(self, delta: int) -> None:
+        if self._in_article():
+            view = self.article_view
+            view.action_scroll_down() if delta > 0 else view.action_scroll_up()
+            return
         listing = self.article_list
         if len(listing):
             self._move_to(max(0, listing.cursor) + delta)
 
     def action_first(self) -> None:
+        if self._in_article():
+            self.article_view.action_scroll_home()
+            return
         self._move_to(0)
 
     def action_last(self) -> None:
+        if self._in_article():
+            self.article_view.action_scroll_end()
+            return
         self._move_to(len(self.article_list) - 1)
 
     def action_read(self) -> None:
@@ -640,7 +660,20 @@ class BriefReaderApp(FeedActions, ArticleActions, Upkeep, KeysAndTheme, ReaderBa
                 markup=False,
             )
             return
-        self._open_url(article.url.strip())
+        url = article.url.strip()
+        self._open_url(url)
+        if self.config.open_marks_read and refusal_reason(url) is None:
+            self._set_read(article.id, True)
+
+    def action_links(self) -> None:
+        article = self._need_article()
+        if article is None:
+            return
+        links = article_links(article)
+        if not links:
+            self.notify("This article has no links.", timeout=3, markup=False)
+            return
+        self.push_screen(LinksScreen(article.title, links))
 
     def action_copy_link(self) -> None:
         article = self._need_article()

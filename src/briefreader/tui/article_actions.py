@@ -1,24 +1,60 @@
 """The app's keys that change an article's state: star (``s``), read/unread (``m``),
-mark every article in the list read (``M``, in a worker), delete (``d``) and undo
-the delete (``z``)."""
+mark every article in the list read (``M``, in a worker), delete (``d``), undo the
+last delete or mark-all (``z``), and the list's order (``O``, saved to the config)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from textual import on, work
 
+from briefreader.config import SORTS, Sort, save_sort
 from briefreader.model import ArticleState
 from briefreader.store import Library
 from briefreader.tui.base import UNDO_DEPTH, ReaderBase, _Deleted
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import MarkedRead
 
-__all__ = ["ArticleActions"]
+__all__ = ["SORT_LABELS", "ArticleActions"]
+
+#: How the list's border shows each order ("" for the default, newest first).
+SORT_LABELS: dict[Sort, str] = {
+    "newest": "newest first",
+    "oldest": "oldest first",
+    "feed": "by feed",
+    "unread": "unread first",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _MarkedAllRead:
+    """What undoing a mark-all puts back: exactly the articles it changed."""
+
+    article_ids: tuple[str, ...]
+
+
+class _MarkedReadUndoable(MarkedRead):
+    """:class:`MarkedRead`, with the articles that were unread before (for ``z``)."""
+
+    def __init__(self, rowids: list[int], changed: int, unread: int, ids: list[str]) -> None:
+        super().__init__(rowids, changed, unread)
+        self.article_ids = ids
 
 
 class ArticleActions(ReaderBase):
-    """Star, read/unread, mark all read, delete and undo."""
+    """Star, read/unread, mark all read, delete, undo, and the list's order."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._undo: list[_Deleted | _MarkedAllRead] = []
+        """What z undoes, last change last: deletes and mark-alls."""
+        self.sort: Sort = self.config.sort
+        """The list's order (:data:`briefreader.config.SORTS`)."""
+        self._saved_sort: Sort = self.config.sort
+
+    def _remember(self, change: _Deleted | _MarkedAllRead) -> None:
+        self._undo = [*self._undo[-(UNDO_DEPTH - 1) :], change]
 
     def action_star(self) -> None:
         article = self._need_article()
@@ -57,8 +93,7 @@ class ArticleActions(ReaderBase):
         sample = self.library.is_sample(article.id)
         if not self.library.delete_articles([article.id]):
             return
-        gone = _Deleted(stored, state, full_text, sample)
-        self._deleted = [*self._deleted[-(UNDO_DEPTH - 1) :], gone]
+        self._remember(_Deleted(stored, state, full_text, sample))
         self._search_rows = [r for r in self._search_rows if r.rowid != row.rowid]
         if not row.read:
             self.unread_count = max(0, self.unread_count - 1)
@@ -76,11 +111,31 @@ class ArticleActions(ReaderBase):
             markup=False,
         )
 
-    def action_undo_delete(self) -> None:
-        if not self._deleted:
+    def action_undo(self) -> None:
+        """Undo the last delete or mark-all, newest first."""
+        if not self._undo:
             self.notify("Nothing to undo.", timeout=3, markup=False)
             return
-        gone = self._deleted.pop()
+        if self.refuse_write("undo"):
+            return
+        change = self._undo.pop()
+        if isinstance(change, _MarkedAllRead):
+            self._undo_mark_all(change)
+        else:
+            self._undo_delete(change)
+
+    def _undo_mark_all(self, change: _MarkedAllRead) -> None:
+        ids = list(change.article_ids)
+        restored = self.library.set_state(ids, read=False)
+        unread = set(ids)
+        self._search_rows = [
+            replace(r, read=False) if r.id in unread else r for r in self._search_rows
+        ]
+        self.reload()  # the rows' flags and the unread count, read again
+        noun = "article" if restored == 1 else "articles"
+        self.notify(f"Marked {restored:,} {noun} unread again.", timeout=3, markup=False)
+
+    def _undo_delete(self, gone: _Deleted) -> None:
         art_id = gone.article.id
         self.library.forget_deleted([art_id])
         # As it was: a sample stays a sample, and nothing else gives way to it.
@@ -101,12 +156,14 @@ class ArticleActions(ReaderBase):
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def _mark_all_worker(self, rowids: list[int], feed_ids: list[int] | None) -> None:
         with Library(self.library_path) as writer:
+            # The ones unread now are what z marks unread again (and only those).
+            was_unread = [row.id for row in writer.rows_by_rowid(rowids) if not row.read]
             changed = writer.mark_read_rowids(rowids)
             if feed_ids is None:
                 unread = writer.count("unread")
             else:
                 unread = writer.count_for_feeds("unread", feed_ids)
-        self.post_message(MarkedRead(rowids, changed, unread))
+        self.post_message(_MarkedReadUndoable(rowids, changed, unread, was_unread))
 
     @on(MarkedRead)
     def _marked_read(self, message: MarkedRead) -> None:
@@ -115,4 +172,30 @@ class ArticleActions(ReaderBase):
         self.unread_count = message.unread
         self._update_article_subtitle()
         noun = "article" if message.changed == 1 else "articles"
-        self.notify(f"Marked {message.changed:,} {noun} read.", timeout=3, markup=False)
+        undo = ""
+        if isinstance(message, _MarkedReadUndoable) and message.article_ids:
+            self._remember(_MarkedAllRead(tuple(message.article_ids)))
+            undo = f" — {self._key_for('undo_delete')} to undo"
+        self.notify(f"Marked {message.changed:,} {noun} read{undo}.", timeout=5, markup=False)
+
+    # -- the list's order -------------------------------------------------------------
+
+    def action_cycle_sort(self) -> None:
+        """The next order (newest, oldest, by feed, unread first); saved as the default."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._update_titles()
+        if self._search:  # search results keep their ranking; the order applies after
+            self.notify(
+                f"Sorted {SORT_LABELS[self.sort]} (search results stay ranked).",
+                timeout=3,
+                markup=False,
+            )
+        else:
+            self.reload()
+        if self._save_config and self.sort != self._saved_sort:
+            # One short line rewritten (as for the theme): the next start opens in it.
+            problem = save_sort(self.sort, self.config_path)
+            if problem:
+                self.notify(problem, title="Config", severity="warning", markup=False)
+            else:
+                self._saved_sort = self.sort

@@ -64,10 +64,42 @@ class Key:
 
 #: Every key of the main screen, in help order.
 KEYS: tuple[Key, ...] = (
-    Key("move_down", "j,down", "move(1)", "Down", "Next article in the list", "Moving", 1, _MOVE),
-    Key("move_up", "k,up", "move(-1)", "Up", "Previous article in the list", "Moving", 2, _MOVE),
-    Key("first", "g,home", "first", "First", "First article in the list", "Moving"),
-    Key("last", "G,end", "last", "Last", "Last article in the list", "Moving"),
+    Key(
+        "move_down",
+        "j,down",
+        "move(1)",
+        "Down",
+        "Next article in the list; in the article, scroll down a line",
+        "Moving",
+        1,
+        _MOVE,
+    ),
+    Key(
+        "move_up",
+        "k,up",
+        "move(-1)",
+        "Up",
+        "Previous article in the list; in the article, scroll up a line",
+        "Moving",
+        2,
+        _MOVE,
+    ),
+    Key(
+        "first",
+        "g,home",
+        "first",
+        "First",
+        "First article in the list; in the article, its top",
+        "Moving",
+    ),
+    Key(
+        "last",
+        "G,end",
+        "last",
+        "Last",
+        "Last article in the list; in the article, its end",
+        "Moving",
+    ),
     Key("next_unread", "n", "next_unread", "Next unread", "Read the next unread article", "Moving"),
     Key(
         "previous_unread",
@@ -118,7 +150,7 @@ KEYS: tuple[Key, ...] = (
         "M",
         "mark_all_read",
         "Mark all read",
-        "Mark every article in the list read",
+        "Mark every article in the list read (z undoes it)",
         "Reading",
     ),
     Key(
@@ -132,9 +164,9 @@ KEYS: tuple[Key, ...] = (
     Key(
         "undo_delete",
         "z",
-        "undo_delete",
-        "Undo delete",
-        "Bring back the last article deleted",
+        "undo",
+        "Undo",
+        "Undo the last delete (the article comes back) or mark all read",
         "Reading",
     ),
     Key("search", "slash", "search", "Search", "Search all articles (esc clears)", "Reading", 8),
@@ -146,6 +178,14 @@ KEYS: tuple[Key, ...] = (
         "Show all, unread or starred articles",
         "Reading",
         9,
+    ),
+    Key(
+        "sort",
+        "O",
+        "cycle_sort",
+        "Sort",
+        "Sort the list: newest, oldest first, by feed, unread first (remembered)",
+        "Reading",
     ),
     Key(
         "back",
@@ -207,6 +247,14 @@ KEYS: tuple[Key, ...] = (
         "Share the article: link, Markdown, citation, brief, social sites",
         "Sharing",
         6,
+    ),
+    Key(
+        "links",
+        "u",
+        "links",
+        "Links",
+        "List the article's links, numbered: open one (enter or its number) or copy it (c)",
+        "Sharing",
     ),
     Key(
         "toggle_related",

@@ -1,0 +1,125 @@
+"""Every link of an article, numbered for the keyboard (the app's ``u`` list).
+
+Pure domain: no Textual, no network.  :func:`article_links` lists, in reading order,
+the article's own address (what its title stands for) and then the links and images
+of its Markdown body as they appear, each address once.  A relative link is resolved
+against the article's address.  Every entry says whether the one link rule
+(:func:`briefreader.share.refusal_reason`) lets it be opened or copied; a refused
+link is still listed, so the reader sees it and why it is refused.
+
+The feed readers keep no enclosures (podcast audio, attachments) in the model, so
+there are none to list yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from briefreader.model import Article
+from briefreader.share import refusal_reason
+from briefreader.textclean import clean_line
+
+__all__ = ["MAX_LINKS", "ArticleLink", "LinkKind", "article_links"]
+
+LinkKind = Literal["article", "link", "image"]
+
+#: At most this many links are listed (a pathological body can hold thousands).
+MAX_LINKS = 500
+#: The body is read up to this many characters (as the article view shows it).
+MAX_BODY_CHARS = 120_000
+_LABEL_CHARS = 200
+
+_PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable(
+    ["table", "strikethrough"]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """One entry of an article's link list."""
+
+    url: str
+    """The address (a relative body link resolved against the article's)."""
+    label: str
+    """The link's text, an image's alt text, or "" (one clean line)."""
+    kind: LinkKind
+    refusal: str | None = None
+    """Why the link may not be opened or copied (the share rule), or None."""
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+
+def _resolve(url: str, base: str) -> str:
+    """``url`` made absolute against ``base`` when it has no scheme of its own and
+    ``base`` is an http(s) address; otherwise as it is."""
+    if not base or urlsplit(url).scheme:
+        return url
+    if urlsplit(base).scheme.lower() not in ("http", "https"):
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
+def _body_links(body: str) -> list[tuple[str, str, LinkKind]]:
+    """(address, label, kind) of the body's links and images, in order."""
+    if not body.strip():
+        return []
+    try:
+        tokens = _PARSER.parse(body[:MAX_BODY_CHARS])
+    except (RecursionError, ValueError):
+        return []
+    found: list[tuple[str, str, LinkKind]] = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            _inline_links(token.children, found)
+    return found
+
+
+def _inline_links(children: list[Token], found: list[tuple[str, str, LinkKind]]) -> None:
+    open_link: tuple[str, list[str]] | None = None
+    for child in children:
+        if child.type == "link_open":
+            open_link = (str(child.attrGet("href") or ""), [])
+        elif child.type == "link_close":
+            if open_link is not None:
+                found.append((open_link[0], "".join(open_link[1]), "link"))
+            open_link = None
+        elif child.type == "image":
+            alt = child.content or "".join(c.content for c in child.children or ())
+            found.append((str(child.attrGet("src") or ""), alt, "image"))
+            if open_link is not None:
+                open_link[1].append(alt)
+        elif open_link is not None and child.type in ("text", "code_inline"):
+            open_link[1].append(child.content)
+        elif open_link is not None and child.type == "softbreak":
+            open_link[1].append(" ")
+
+
+def article_links(article: Article) -> list[ArticleLink]:
+    """The article's address, then its body's links and images in reading order;
+    each address once (the first time it appears), at most :data:`MAX_LINKS`."""
+    base = article.url.strip()
+    links: list[ArticleLink] = []
+    seen: set[str] = set()
+
+    def add(url: str, label: str, kind: LinkKind) -> None:
+        url = url.strip()
+        if not url or url in seen or len(links) >= MAX_LINKS:
+            return
+        seen.add(url)
+        links.append(ArticleLink(url, clean_line(label, _LABEL_CHARS), kind, refusal_reason(url)))
+
+    if base:
+        add(base, article.title, "article")
+    for url, label, kind in _body_links(article.body):
+        add(_resolve(url.strip(), base), label, kind)
+    return links

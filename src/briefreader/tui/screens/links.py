@@ -1,0 +1,179 @@
+"""The links screen (``u``): every link of the article, numbered, for the keyboard.
+
+The list comes from :func:`briefreader.links.article_links` (the article's address,
+then the body's links and images in reading order).  ``enter`` or a number opens a
+link through the app's safe opener, ``c`` copies it through the clipboard path the
+``c`` key of the main screen uses; a link the link rule refuses is listed with the
+reason and is neither opened nor copied.  Nothing here is markup: labels and
+addresses are shown as plain text (addresses with control characters escaped).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.events import Click
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from briefreader.links import ArticleLink
+from briefreader.share import ascii_host, ascii_url, display_url
+from briefreader.textclean import clean_line
+from briefreader.tui.keyhints import key_hint
+from briefreader.tui.share_menu import copy_with_toast, open_url_with_toast
+
+__all__ = ["QUICK_NUMBERS", "LinksScreen"]
+
+#: Links 1..9 open with their number key (binding ids ``links_1`` … ``links_9``).
+QUICK_NUMBERS = 9
+
+_KINDS = {"article": "article", "link": "link", "image": "image"}
+_LABEL_WIDTH = 60
+_URL_WIDTH = 200
+
+
+def _prompt(number: int, link: ArticleLink) -> Content:
+    label = link.label or ("(the article)" if link.kind == "article" else "")
+    if len(label) > _LABEL_WIDTH:
+        label = label[: _LABEL_WIDTH - 1] + "…"
+    head = Content.assemble(
+        (f"{number:>3} ", "bold $accent"),
+        (f"{_KINDS[link.kind]:<8}", "$text-muted"),
+        (label, "bold" if link.allowed else ""),
+    )
+    url = Content.assemble(("    ", ""), (display_url(link.url, _URL_WIDTH), "$text-muted"))
+    if link.refusal is None:
+        return Content("\n").join([head, url])
+    refused = Content.assemble(("    ", ""), (f"refused: {link.refusal}", "$text-error"))
+    return Content("\n").join([head, url, refused])
+
+
+class LinksScreen(ModalScreen[None]):
+    """The article's links: open (enter, 1–9) or copy (c) one; esc closes."""
+
+    CSS_PATH = "links.tcss"
+    AUTO_FOCUS = "#links-list"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,u", "close", "Close", id="links_close", tooltip="Close the link list"),
+        Binding(
+            "c", "copy_highlighted", "Copy", id="links_copy", tooltip="Copy the highlighted link"
+        ),
+        Binding("j", "cursor('down')", "Down", show=False, id="links_down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="links_up"),
+        *(
+            Binding(str(n), f"open_number({n})", f"Open link {n}", show=False, id=f"links_{n}")
+            for n in range(1, QUICK_NUMBERS + 1)
+        ),
+    ]
+
+    def __init__(self, title: str, links: list[ArticleLink]) -> None:
+        super().__init__()
+        self.title_text = clean_line(title)
+        self.links = list(links)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="links-dialog") as dialog:
+            dialog.border_title = "Links"
+            yield Static(self.title_text, id="links-title", markup=False)
+            yield OptionList(
+                *(
+                    Option(_prompt(n, link), id=str(n - 1))
+                    for n, link in enumerate(self.links, start=1)
+                ),
+                id="links-list",
+                markup=False,
+            )
+            copy, close = self._hint("links_copy"), self._hint("links_close")
+            yield Static(
+                f"enter or number open · {copy} copy · {close} close",
+                id="links-hint",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        if self.links:
+            self.query_one(OptionList).highlighted = 0
+
+    def _hint(self, binding_id: str) -> str:
+        return key_hint(self.app, binding_id, self.BINDINGS)
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor(self, direction: str) -> None:
+        options = self.query_one(OptionList)
+        if direction == "down":
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_open_number(self, number: int) -> None:
+        if not 1 <= number <= len(self.links):
+            self.app.notify(
+                f"There is no link {number}.", severity="warning", timeout=3, markup=False
+            )
+            return
+        self.query_one(OptionList).highlighted = number - 1
+        self.open_link(self.links[number - 1])
+
+    def action_copy_highlighted(self) -> None:
+        link = self._highlighted()
+        if link is not None:
+            self.copy_link(link)
+
+    @on(OptionList.OptionSelected, "#links-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = int(event.option_id or "-1")
+        if 0 <= index < len(self.links):
+            self.open_link(self.links[index])
+
+    def on_click(self, event: Click) -> None:
+        if event.widget is self:  # a click on the dimmed background closes the list
+            self.dismiss(None)
+
+    # -- opening and copying ---------------------------------------------------------
+
+    def _highlighted(self) -> ArticleLink | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or not 0 <= index < len(self.links):
+            return None
+        return self.links[index]
+
+    def _refuse(self, link: ArticleLink, what: str) -> None:
+        self.app.notify(
+            f"{display_url(link.url, 100)}: {link.refusal}",
+            title=what,
+            severity="error",
+            markup=False,
+        )
+
+    def open_link(self, link: ArticleLink) -> None:
+        """Open ``link`` through the safe opener (a refused link: say why, stay open)."""
+        if link.refusal is not None:
+            self._refuse(link, "Not opened")
+            return
+        app = self.app
+        self.dismiss(None)
+        open_url_with_toast(app, link.url)
+
+    def copy_link(self, link: ArticleLink) -> None:
+        """Copy ``link`` (an international host in its ASCII form, as ``c`` does)."""
+        if link.refusal is not None:
+            self._refuse(link, "Not copied")
+            return
+        app = self.app
+        host = ascii_host(link.url)
+        self.dismiss(None)
+        copy_with_toast(
+            app, ascii_url(link.url), lead=f"Copied (host {host})" if host else "Copied"
+        )

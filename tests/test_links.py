@@ -1,0 +1,82 @@
+"""An article's links for the keyboard (briefreader.links): which, in what order, once
+each, and which the link rule refuses."""
+
+from __future__ import annotations
+
+from briefreader.links import MAX_LINKS, article_links
+from briefreader.model import Article
+
+
+def article(body: str, url: str = "https://news.example/world/story") -> Article:
+    return Article(id="a", title="The story", url=url, body=body)
+
+
+def test_the_article_address_first_then_body_links_and_images_in_reading_order() -> None:
+    links = article_links(
+        article(
+            "Read [the rule](https://gov.example/rule) first.\n\n"
+            "![A chart of exports](https://img.example/chart.png)\n\n"
+            "- and [the **full** report](https://gov.example/report)\n\n"
+            "<https://auto.example/x>"
+        )
+    )
+    assert [(link.kind, link.url, link.label) for link in links] == [
+        ("article", "https://news.example/world/story", "The story"),
+        ("link", "https://gov.example/rule", "the rule"),
+        ("image", "https://img.example/chart.png", "A chart of exports"),
+        ("link", "https://gov.example/report", "the full report"),
+        ("link", "https://auto.example/x", "https://auto.example/x"),
+    ]
+    assert all(link.allowed for link in links)
+
+
+def test_each_address_once_the_first_time_it_appears() -> None:
+    links = article_links(
+        article(
+            "[the story](https://news.example/world/story) and [a](https://a.example/) "
+            "and [a again](https://a.example/)"
+        )
+    )
+    assert [link.url for link in links] == [
+        "https://news.example/world/story",
+        "https://a.example/",
+    ]
+    assert links[0].kind == "article"
+    assert links[1].label == "a"
+
+
+def test_relative_links_resolve_against_the_article_address() -> None:
+    links = article_links(article("[up](../other) [root](/about) ![pic](img/p.png)"))
+    assert [link.url for link in links[1:]] == [
+        "https://news.example/other",
+        "https://news.example/about",
+        "https://news.example/world/img/p.png",
+    ]
+    # Without an address of its own a relative link stays as it is (and is refused).
+    bare = article_links(article("[up](../other)", url=""))
+    assert [(link.url, link.allowed) for link in bare] == [("../other", False)]
+
+
+def test_unsafe_links_are_listed_with_the_reason_they_are_refused() -> None:
+    links = article_links(
+        article("[file](ftp://files.example/etc/passwd) [creds](https://user:pw@bank.example/)")
+    )
+    assert [link.url for link in links[1:]] == [
+        "ftp://files.example/etc/passwd",
+        "https://user:pw@bank.example/",
+    ]
+    assert links[1].refusal is not None and "http and https" in links[1].refusal
+    assert links[2].refusal is not None and "user name" in links[2].refusal
+
+
+def test_an_article_without_links_has_none_and_labels_are_one_clean_line() -> None:
+    assert article_links(article("No links here.", url="")) == []
+    links = article_links(article("[two\nlines\x07 of text](https://x.example/)", url=""))
+    assert links[0].label == "two lines of text"
+
+
+def test_a_body_of_thousands_of_links_is_capped() -> None:
+    body = " ".join(f"[{n}](https://x.example/{n})" for n in range(MAX_LINKS + 50))
+    links = article_links(article(body))
+    assert len(links) == MAX_LINKS
+    assert links[0].kind == "article" and links[1].url == "https://x.example/0"
