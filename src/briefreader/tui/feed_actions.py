@@ -29,6 +29,10 @@ __all__ = ["FeedActions"]
 class FeedActions(ReaderBase):
     """Refresh, add and remove feeds, the feeds screen, and full text."""
 
+    #: The URLs of the feeds that failed in the last refresh (an automatic refresh
+    #: reports a feed's failure once, when it starts).
+    _failing_feeds: frozenset[str] = frozenset()
+
     def action_refresh(self) -> None:
         if self.refuse_write("refreshed feeds"):
             return
@@ -82,7 +86,8 @@ class FeedActions(ReaderBase):
             library.close()
             self._refreshing = False
             self.status_text = ""
-        self._refresh_done(report.totals(), quiet=quiet)
+        failing = {o.url: o.title or o.url for o in report.failed}
+        self._refresh_done(report.totals(), quiet=quiet, failing=failing)
 
     def _refresh_progress(self, outcome: FeedDone, done: int, total: int) -> None:
         """One feed finished (called on the event loop, from the refresh worker)."""
@@ -106,25 +111,48 @@ class FeedActions(ReaderBase):
             if isinstance(screen, FeedsScreen):
                 screen.reload()
 
-    def _refresh_done(self, totals: dict[str, int], *, quiet: bool) -> None:
+    def _refresh_done(
+        self, totals: dict[str, int], *, quiet: bool, failing: dict[str, str] | None = None
+    ) -> None:
+        """The list re-read and one toast: after ``r``, the whole summary; after an
+        automatic refresh, only new articles and feeds that have just started failing
+        (a feed that stays down is reported once; the feeds screen shows its error)."""
         if self._list_timer is not None:
             self._list_timer.stop()
             self._list_timer = None
         self.reload(stay=True)
         self._reload_feeds_screen()
         self._index_related()
+        failing = failing or {}
+        known = self._failing_feeds
+        self._failing_feeds = frozenset(failing)
         feeds, new, failed = totals["feeds"], totals["new_items"], totals["failed"]
+        feeds_key = self._key_for("feeds")
+        if quiet:
+            newly = [name for url, name in failing.items() if url not in known]
+            parts = [f"{new:,} new article{'' if new == 1 else 's'}"] if new else []
+            if newly:
+                names = ", ".join(safe_line(n) for n in newly[:3])
+                more = f" and {len(newly) - 3} more" if len(newly) > 3 else ""
+                parts.append(
+                    f"{names}{more} failed to refresh (press {feeds_key} for the feeds "
+                    "and their errors)"
+                )
+            if parts:
+                self.notify(
+                    "; ".join(parts) + ".",
+                    title="Refresh",
+                    severity="warning" if newly else "information",
+                    markup=False,
+                    timeout=8 if newly else 4,
+                )
+            return
         text = f"{feeds:,} feed{'s' if feeds != 1 else ''} refreshed: {new:,} new article"
         text += "" if new == 1 else "s"
         if totals["skipped"]:
             text += f", {totals['skipped']:,} skipped"
         if failed:
-            text += (
-                f", {failed:,} failed. Press {self._key_for('feeds')} for the feeds "
-                "and their errors."
-            )
-        if quiet and not new and not failed:
-            return
+            text += f", {failed:,} failed. Press {feeds_key} for the feeds and their errors."
         self.notify(
             text,
             title="Refresh",
@@ -178,10 +206,11 @@ class FeedActions(ReaderBase):
         name = safe_line(message.title or message.url)
         noun = "article" if message.items == 1 else "articles"
         if message.created:
-            text = f"Subscribed to {name}: {message.items:,} {noun}."
+            text, title = f"Subscribed to {name}: {message.items:,} {noun}.", "Feed added"
         else:
             text = f"Already subscribed to {name}; {message.items:,} {noun} read again."
-        self.notify(text, title="Feed added", markup=False)
+            title = "Already subscribed"
+        self.notify(text, title=title, markup=False)
         self.reload(stay=True)
         self._reload_feeds_screen()
         self._index_related()

@@ -4,7 +4,7 @@ One row per feed (title, status, last fetched, items, unread, tags) under "All
 articles" and one row per tag; below the table, the highlighted feed's URL and its
 last error in full.  Enter filters the article list to that feed or tag (dismissing
 with a :class:`FeedScope`); ``d`` removes a feed (after a yes/no question); ``a``
-and ``r`` add and refresh as on the main screen.
+and ``r`` add and refresh as on the main screen; ``?`` shows the keys.
 
 Feed titles, URLs and errors come from the network: they are shown as plain
 :class:`rich.text.Text`, never as markup (DataTable would parse a ``str`` cell).
@@ -92,6 +92,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         ),
         Binding("a", "app.add_feed", "Add", id="feeds_add", tooltip="Subscribe to a feed"),
         Binding("r", "app.refresh", "Refresh", id="feeds_refresh", tooltip="Refresh every feed"),
+        Binding("question_mark,f1", "app.help", "Help", show=False, id="feeds_help"),
         Binding("j", "cursor(1)", "Down", show=False, id="feeds_down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="feeds_up"),
     ]
@@ -109,7 +110,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             key = self._hint
             dialog.border_subtitle = (
                 f"{key('feeds_choose')} show · {key('feeds_remove')} remove · "
-                f"{key('feeds_add')} add · {key('feeds_refresh')} refresh · {key('feeds_close')} back"
+                f"{key('feeds_add')} add · {key('feeds_refresh')} refresh · {key('feeds_help')} help · "
+                f"{key('feeds_close')} back"
             )
             table: DataTable[Text] = DataTable(
                 id="feeds-table", cursor_type="row", zebra_stripes=True
