@@ -115,33 +115,43 @@ def list_pane_problems(pilot: Pilot[Any], state: str) -> list[str]:
 THEMES = [name for name in BUILTIN_THEMES if not name.startswith("ansi-")]
 
 
-@pytest.mark.parametrize("theme", THEMES)
+#: The themes in a few groups, each checked in one app run (an app start costs far
+#: more than a theme switch); xdist spreads the groups over its workers.
+GROUPS = 3
+
+
+@pytest.mark.parametrize("group", range(GROUPS))
 async def test_every_text_of_the_list_pane_reaches_aa(
-    make_app: Any, library_path: Path, theme: str
+    make_app: Any, library_path: Path, group: int
 ) -> None:
     app = make_app(library_path)
+    problems: list[str] = []
     async with app.run_test(size=(160, 48)) as pilot:
-        assert theme in app.available_themes
-        app.theme = theme
         await settle(pilot)
         await pilot.press("j", "m", "j", "s", "k")  # row 1 read, row 2 starred; cursor on 1
         app.status_text = "Refreshing 1/3 feeds · 2 new"
-        await settle(pilot)
         rows = app.query_one(ArticleList)
-        assert rows.has_focus and rows.cursor == 1
-        assert rows.current is not None and rows.current.read
-        starred = rows.row_at(2)
-        assert starred is not None and starred.starred
-        problems = list_pane_problems(pilot, "cursor on a read row")
-        app.query_one("#article").focus()
-        await settle(pilot)
-        problems += list_pane_problems(pilot, "list not focused")
-        rows.focus()
-        rows.density = "compact"
-        rows.cursor = 2
-        await settle(pilot)
-        problems += list_pane_problems(pilot, "compact, cursor on a starred row")
-        assert not problems, f"{len(problems)} texts below {AA}:1:\n" + "\n".join(problems)
+        for theme in THEMES[group::GROUPS]:
+            assert theme in app.available_themes
+            app.theme = theme
+            rows.focus()
+            rows.density = "comfortable"
+            rows.cursor = 1
+            await settle(pilot)
+            assert rows.has_focus and rows.cursor == 1
+            assert rows.current is not None and rows.current.read
+            starred = rows.row_at(2)
+            assert starred is not None and starred.starred
+            problems += list_pane_problems(pilot, f"{theme}, cursor on a read row")
+            app.query_one("#article").focus()
+            await settle(pilot)
+            problems += list_pane_problems(pilot, f"{theme}, list not focused")
+            rows.focus()
+            rows.density = "compact"
+            rows.cursor = 2
+            await settle(pilot)
+            problems += list_pane_problems(pilot, f"{theme}, compact, cursor on a starred row")
+    assert not problems, f"{len(problems)} texts below {AA}:1:\n" + "\n".join(problems)
 
 
 def test_the_themes_checked_include_the_light_and_dark_defaults() -> None:
