@@ -22,11 +22,14 @@ from dataclasses import dataclass
 from briefreader.model import Article
 
 __all__ = [
+    "body_without_headline",
     "dek_repeats_body",
     "derive_takeaways",
     "lead_sentences",
+    "repeats_title",
     "split_sentences",
     "with_derived_takeaways",
+    "without_teaser_tail",
 ]
 
 #: Derived takeaways read this much of the body at most: they are lead-weighted
@@ -437,11 +440,92 @@ def _lead(body: str, limit: int = DERIVE_CHARS) -> str:
 def dek_repeats_body(summary: str, body: str) -> bool:
     """Whether the dek only repeats the start of the body (a feed item without a dek of
     its own gets its first paragraph as one): shown above the body, it would be read
-    twice."""
-    dek = _squash(summary).rstrip("…").rstrip()
-    if len(dek) < 20:
+    twice.
+
+    Compared word by word (quotes, dashes and links aside), without a teaser's tail
+    ("… Read more", "[…]", "The post … appeared first on …", see
+    :func:`without_teaser_tail`) and without a word the dek's "…" cut short; the dek
+    may start a little way into the body (after a headline, a dateline or a byline)."""
+    if len(summary) > _LONGEST_DEK:
+        return False  # no teaser: a text of its own
+    dek = without_teaser_tail(summary)
+    words = _words(dek)
+    if dek.endswith(("…", "...")) and words:
+        words.pop()  # cut short: its last word may be a piece of one
+    if len(words) < 4 or len(dek) < 20:
         return False
-    return _squash(body[: 2 * len(summary) + 200]).startswith(dek)
+    lead = _words(body[: 2 * len(summary) + 600])[: len(words) + _DEK_OFFSET_WORDS]
+    return f" {' '.join(words)} " in f" {' '.join(lead)} "
+
+
+#: How far into the body (in words) a repeated dek may start.
+_DEK_OFFSET_WORDS = 40
+#: A "dek" longer than this is not a feed's teaser (feeds' are cut to 400 characters).
+_LONGEST_DEK = 2000
+
+_TEASER_TAIL = re.compile(
+    r"(?:(?P<dots>\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\))"
+    r"|(?P<phrase>(?i:read more|continue reading|keep reading|read on|read the rest"
+    r"|read (?:the )?(?:full|whole|complete) (?:story|article|post|text|piece)"
+    r"|more(?=\s*(?:[»›→]|>>)))(?:\s*(?:[»›→]|>>|\.\.\.|…))?))\s*$"
+)
+#: Only a teaser's last characters are searched for a tail (hostile text stays cheap).
+_TAIL_CHARS = 60
+#: WordPress's footer: "The post <title> appeared first on <site>."
+_WORDPRESS = re.compile(r"The post\s[^\n]{1,300}\sappeared first on\s[^\n]{1,200}")
+_ENDS_SENTENCE = tuple('.!?…])"”’:|—–-')
+
+
+def without_teaser_tail(text: str) -> str:
+    """A feed teaser without what only points to the page: a closing "Read more",
+    "Continue reading →", "[…]" (kept as "…"), WordPress's "The post … appeared first
+    on …".  A "read more" that ends a sentence of its own ("they should read more.")
+    stays."""
+    text = text.strip()
+    for _ in range(4):  # "… […] The post … appeared first on …" is three
+        post = text.rfind("The post ", max(0, len(text) - 520))
+        if post >= 0 and _WORDPRESS.fullmatch(text, post):
+            text = text[:post].rstrip()
+            continue
+        offset = max(0, len(text) - _TAIL_CHARS)
+        match = _TEASER_TAIL.search(text, offset)
+        if match is None:
+            break
+        head = text[: match.start()].rstrip()
+        phrase = match.group("phrase")
+        if phrase and not (phrase[0].isupper() or head.endswith(_ENDS_SENTENCE)):
+            break
+        if match.group("dots"):
+            head = head.rstrip(" .…") + "…"
+        text = head.rstrip(" |-–—")
+    return text
+
+
+def repeats_title(text: str, title: str) -> bool:
+    """Whether ``text`` says only the title again (its words, case and punctuation aside)."""
+    words = _words(title)
+    return bool(words) and _words(text) == words
+
+
+def body_without_headline(body: str, title: str) -> str:
+    """The body without a first heading or paragraph that only repeats the title (a
+    page's full text starts with its headline; a one-sentence feed item's title is its
+    text): the title is shown above it already."""
+    text = body.lstrip()
+    first, _, rest = text.partition("\n")
+    if first.startswith("#") and repeats_title(first, title):
+        return rest.lstrip("\n")
+    first, _, rest = text.partition("\n\n")
+    if len(first) <= 4 * len(title) + 20 and repeats_title(first, title):
+        return rest.lstrip("\n")
+    return body
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(_squash(text).casefold())
+
+
+_WORDS = re.compile(r"\w+")
 
 
 def _squash(text: str) -> str:

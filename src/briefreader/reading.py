@@ -37,15 +37,26 @@ class RelatedEntry:
 
 
 def with_full_text(article: Article, text: str) -> Article:
-    """The article with its page's full text as the body; derived takeaways are
-    chosen again from it (the teaser's say little)."""
-    if article.takeaways_derived:
+    """The article with its page's full text as the body.
+
+    The page's headline, when the text starts with it, is left out (the title is shown
+    already), and so is the teaser's "… Read more" from the dek (the dek itself is not
+    shown where it only repeats the body's start).  Derived takeaways are chosen again
+    from the full text (the teaser's say little), and so they are for an article whose
+    teaser was too short to get any; takeaways of the article's own are kept."""
+    from briefreader.insight import body_without_headline, without_teaser_tail
+
+    changes: dict[str, object] = {
+        "body": body_without_headline(text, article.title),
+        "summary": without_teaser_tail(article.summary),
+    }
+    if article.takeaways_derived or not article.takeaways:
         from briefreader.insight import with_derived_takeaways
 
         return with_derived_takeaways(
-            article.with_changes(body=text, takeaways=(), takeaways_derived=False)
+            article.with_changes(**changes, takeaways=(), takeaways_derived=False)
         )
-    return article.with_changes(body=text)
+    return article.with_changes(**changes)
 
 
 def article_as_read(library: Library, article_id: str) -> tuple[Article, bool] | None:

@@ -29,7 +29,12 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from briefreader.insight import dek_repeats_body
+from briefreader.insight import (
+    body_without_headline,
+    dek_repeats_body,
+    repeats_title,
+    without_teaser_tail,
+)
 from briefreader.model import Article
 from briefreader.textformat import meta_line
 from briefreader.tui.formatting import foreground, safe_block, safe_line
@@ -193,7 +198,8 @@ class ArticleView(ScrollView, can_focus=True):
         key = (article, full_text, width, self._style_generation)
         cached = self._rendered.get(key)
         if cached is None:
-            doc = parse_markdown(article.body)
+            # A first heading or paragraph that only says the title again is left out.
+            doc = parse_markdown(body_without_headline(article.body, article.title))
             renderable = self._article_renderable(article, doc, full_text=full_text)
             cached = (doc, self._draw(renderable, width))
             self._rendered[key] = cached
@@ -295,8 +301,9 @@ class ArticleView(ScrollView, can_focus=True):
         if full_text:
             meta = f"{meta} · full text" if meta else "full text"
         parts.append(_MetaLine(meta, self._style("meta")))
-        if article.summary.strip() and not dek_repeats_body(article.summary, article.body):
-            parts += [blank, Text(safe_block(article.summary), self._style("dek"))]
+        dek = _dek(article)
+        if dek:
+            parts += [blank, Text(safe_block(dek), self._style("dek"))]
         if article.image_caption.strip():
             parts += [
                 blank,
@@ -360,24 +367,60 @@ class ArticleView(ScrollView, can_focus=True):
         return Bar(Padding(Group(*inner), (1, 2, 1, 1), style=panel, expand=True), bar_style, "┃")
 
 
+def _dek(article: Article) -> str:
+    """The dek to show: none when it only repeats the title or the body's start (a feed
+    item's first paragraph), and without a teaser's "… Read more"."""
+    summary = article.summary.strip()
+    if not summary or dek_repeats_body(summary, article.body):
+        return ""
+    summary = without_teaser_tail(summary)
+    return "" if repeats_title(summary, article.title) else summary
+
+
 class _MetaLine:
-    """``Source · Author · date · 3 min read``, wrapped only between its parts."""
+    """``Source · Author · date · 3 min read``, wrapped only between its parts.
+
+    The separator stays at the end of the part before it and counts in that line's
+    width, so it never wraps onto a line of its own; a part wider than the pane is
+    wrapped at its own spaces, with the separator kept on its last word."""
 
     def __init__(self, text: str, style: Style) -> None:
         self.parts = text.split(" · ")
         self.style = style
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
+        yield Text("\n".join(meta_lines(self.parts, options.max_width)), self.style)
+
+
+def meta_lines(parts: list[str], width: int) -> list[str]:
+    """The meta line's parts laid out in ``width`` cells: a line breaks only after a
+    whole part and its " ·"; no line holds the separator alone."""
+    width = max(1, width)
+    last = len(parts) - 1
+    lines: list[str] = []
+    line = ""
+    for index, part in enumerate(parts):
+        piece = part if index == last else f"{part} ·"
+        candidate = f"{line} {piece}" if line else piece
+        if cell_len(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        if cell_len(piece) <= width:
+            line = piece
+            continue
+        # A part wider than the pane: its words, the separator glued to the last one.
+        words = part.split(" ")
+        if index != last:
+            words[-1] += " ·"
         line = ""
-        lines: list[str] = []
-        for part in self.parts:
-            candidate = f"{line} · {part}" if line else part
+        for word in words:
+            candidate = f"{line} {word}" if line else word
             if line and cell_len(candidate) > width:
-                lines.append(line + " ·")
-                line = part
+                lines.append(line)
+                line = word
             else:
                 line = candidate
-        lines.append(line)
-        text = Text("\n".join(lines), self.style)
-        yield text
+    lines.append(line)
+    return lines

@@ -173,7 +173,10 @@ STYLE_NAMES = ("link", "code", "heading", "quote", "rule", "image", "bullet", "n
 
 
 def _text(spans: list[Span], styles: dict[str, Style], base: Style | None = None) -> Text:
-    text = Text(style=base or "", end="")
+    # Each block ends its own last line (``end="\n"``): with ``end=""`` the blank line
+    # :func:`render_blocks` puts between blocks only ended the paragraph's line, and
+    # paragraphs and headings ran together.
+    text = Text(style=base or "")
     for chunk, names, link in spans:
         style = Style()
         if "strong" in names:
@@ -218,6 +221,17 @@ def render_blocks(blocks: list[Block], styles: dict[str, Style]) -> Group:
     return Group(*parts)
 
 
+def _item_group(item: list[Block], styles: dict[str, Style]) -> Group:
+    """A list item of several blocks: a blank line between its paragraphs (a loose
+    item); a nested list follows its paragraph directly."""
+    parts: list[RenderableType] = []
+    for index, block in enumerate(item):
+        if index and block.kind != "list":
+            parts.append(Text(""))
+        parts.append(_render_block(block, styles))
+    return Group(*parts)
+
+
 def _render_block(block: Block, styles: dict[str, Style]) -> RenderableType:
     kind = block.kind
     if kind == "paragraph":
@@ -234,9 +248,7 @@ def _render_block(block: Block, styles: dict[str, Style]) -> RenderableType:
         for number, item in enumerate(block.items, block.start):
             marker = f"{number}." if block.ordered else "•"
             inner: RenderableType = (
-                _render_block(item[0], styles)
-                if len(item) == 1
-                else Group(*(_render_block(b, styles) for b in item))
+                _render_block(item[0], styles) if len(item) == 1 else _item_group(item, styles)
             )
             grid.add_row(Text(marker, styles["bullet"]), inner)
         return grid

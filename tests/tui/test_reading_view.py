@@ -1,0 +1,193 @@
+"""The article pane as a reader sees it: blocks set apart, nothing read twice, a meta
+line that wraps between its parts (issue 10, items 1, 4 and 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fetchserver import FetchServer
+from tui_helpers import make_article, screen_text, settle
+
+from briefreader.model import Article
+from briefreader.store import Library
+from briefreader.tui.app import BriefReaderApp
+from briefreader.tui.widgets.article_view import meta_lines
+
+MakeApp = Callable[..., BriefReaderApp]
+SIZES = [(160, 48), (80, 24)]
+
+BODY = """The first paragraph of the body.
+
+## What the rule says
+
+A paragraph after the heading,
+still the same paragraph.
+
+- item one
+- item two
+
+> A quoted line.
+
+The last paragraph."""
+
+
+def library_of(tmp_path: Path, *articles: Article) -> Path:
+    path = tmp_path / "reading.sqlite3"
+    with Library(path) as library:
+        library.store(list(articles))
+    return path
+
+
+def pane_lines(app: BriefReaderApp) -> list[str]:
+    """The article pane's lines as the screen shows them (its region of the screen)."""
+    region = app.article_view.content_region
+    lines = screen_text(app).splitlines()[region.y : region.y + region.height]
+    return [line[region.x : region.x + region.width].rstrip() for line in lines]
+
+
+def blocks(lines: list[str]) -> list[str]:
+    """Lines grouped by the blank lines between them, each group joined into one line."""
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            groups[-1].append(line.strip())
+        elif groups[-1]:
+            groups.append([])
+    return [" ".join(g) for g in groups if g]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_paragraphs_headings_lists_and_quotes_are_set_apart(
+    size: tuple[int, int], tmp_path: Path, make_app: MakeApp
+) -> None:
+    article = make_article(0, title="Rule", summary="", takeaways=(), analysis=None, body=BODY)
+    app = make_app(library_of(tmp_path, article))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        lines = pane_lines(app)
+        start = next(i for i, line in enumerate(lines) if "The first paragraph" in line)
+        end = next(i for i, line in enumerate(lines) if "The last paragraph." in line)
+        assert blocks(lines[start : end + 1]) == [
+            "The first paragraph of the body.",
+            "What the rule says",
+            "A paragraph after the heading, still the same paragraph.",
+            "• item one • item two",  # a list's items stay together
+            "▎ A quoted line.",
+            "The last paragraph.",
+        ], "\n".join(lines)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_meta_line_never_leaves_a_lone_separator(
+    size: tuple[int, int], tmp_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_of(tmp_path, make_article(0)))
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        width = app.article_view.scrollable_content_region.width - 1  # (a blank column)
+        # Source · author fill a line exactly: the "·" after them must not go on alone.
+        source = "Northgate Wire"
+        author = "Aranda " * ((width - len(source) - len(" · ")) // 7)
+        author = author.strip().ljust(width - len(source) - len(" · "), "a")
+        article = make_article(0, source=source, author=author, summary="")
+        app.article_view.show_article(article)
+        await settle(pilot)
+        lines = [line.strip() for line in pane_lines(app)]
+        meta = lines[lines.index(article.title) + 1 :]
+        meta = meta[: meta.index("")]
+        assert len(meta) >= 2
+        assert all(line.strip(" ·") and not line.startswith("·") for line in meta), meta
+        assert " ".join(meta) == f"{source} · {author} · 27 Nov 2026 · 1 min read", meta
+
+
+def test_meta_lines_break_only_after_a_part_and_its_separator() -> None:
+    parts = ["Northgate Wire", "Delphine Aranda", "27 Nov 2026", "1 min read", "full text"]
+    for width in range(len("Northgate"), 90):  # from the longest word up
+        lines = meta_lines(parts, width)
+        assert all(line.strip(" ·") for line in lines), lines  # never the separator alone
+        assert " ".join(lines) == " · ".join(parts)
+        assert all(len(line) <= width for line in lines), (width, lines)
+        if width >= len("Delphine Aranda ·"):  # every part fits: breaks only between parts
+            assert all(line.endswith(" ·") for line in lines[:-1]), (width, lines)
+
+
+async def test_a_one_sentence_item_is_read_once(tmp_path: Path, make_app: MakeApp) -> None:
+    sentence = "Council approves the harbour bridge repair budget"
+    item = Article(
+        id="one",
+        title=sentence,
+        summary=sentence + ".",  # what the feed reader makes of it: dek = body = title
+        body=sentence + ".",
+        url="https://news.example/one",
+        source="Harbour Gazette",
+    )
+    app = make_app(library_of(tmp_path, item))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.article_view.text.count("Council approves") == 1, app.article_view.text
+
+
+async def test_a_teasers_read_more_and_wordpress_footer_are_not_a_dek(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    lead = "The harbour bridge reopened to traffic on Tuesday after three weeks of repairs"
+    item = make_article(
+        0,
+        title="Bridge reopens",
+        summary=f"{lead} […] The post Bridge reopens appeared first on Harbour Gazette.",
+        body=f"{lead}. Engineers replaced forty cables.\n\nTraders said business had halved.",
+        takeaways=(),
+        analysis=None,
+    )
+    app = make_app(library_of(tmp_path, item))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        shown = app.article_view.text
+        assert shown.count("The harbour bridge reopened") == 1, shown
+        assert "appeared first" not in shown
+
+
+PAGE = (
+    "<html><head><title>Bridge reopens</title></head><body>"
+    "<nav>Home | World | Sport</nav><article><h1>Bridge reopens</h1>"
+    + "".join(
+        f"<p>Paragraph {n}: the harbour bridge reopened to traffic on Tuesday after three "
+        f"weeks of repairs, and the council said the coast road would follow soon.</p>"
+        for n in range(1, 12)
+    )
+    + "</article><footer>Sign up for our newsletter</footer></body></html>"
+).encode()
+
+
+@pytest.fixture
+def server() -> Iterator[FetchServer]:
+    with FetchServer() as srv:
+        srv.add("/story", PAGE, content_type="text/html; charset=utf-8")
+        yield srv
+
+
+async def test_after_F_neither_the_teasers_read_more_nor_the_headline_repeat(
+    tmp_path: Path, make_app: MakeApp, server: FetchServer
+) -> None:
+    teaser = "Paragraph 1: the harbour bridge reopened to traffic on Tuesday after three…"
+    item = make_article(
+        0,
+        title="Bridge reopens",
+        url=server.url("/story"),
+        summary=f"{teaser} Read more",
+        body=f"{teaser} [Read more]({server.url('/story')})",
+        takeaways=(),
+        analysis=None,
+    )
+    app = make_app(library_of(tmp_path, item))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        shown = app.article_view.text
+        assert "Paragraph 7" in shown and "full text" in shown
+        assert shown.count("Bridge reopens") == 1, shown
+        assert "Read more" not in shown
+        assert shown.count("Paragraph 1:") == 1, shown
