@@ -100,6 +100,37 @@ async def feeds_screen(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def feeds_pane(pilot: Pilot[Any]) -> None:
+    """The samples as if they came from feeds (each source a subscription, some with
+    tags, a third of the articles read): the feeds pane beside the list."""
+    from briefreader.store import Library
+
+    app = pilot.app
+    assert isinstance(app, BriefReaderApp)
+    feeds = [
+        ("https://northgatewire.example/feed.xml", "Northgate Wire", ["news"]),
+        ("https://brightwater.example/rss", "Brightwater Ledger", ["news", "markets"]),
+        ("https://kestrelmarkets.example/rss", "Kestrel Markets Daily", ["markets"]),
+        ("https://tideline.example/energy/atom.xml", "Tideline Energy Review", ["energy"]),
+        ("https://lowlandcourier.example/feed", "The Lowland Courier", ["news"]),
+        ("https://ferncastle.example/feed", "Ferncastle Times", []),
+        ("https://parallax.example/science.json", "Parallax Science Weekly", ["science"]),
+    ]
+    with Library(app.library_path) as library:
+        library._db.execute("UPDATE articles SET sample = 0")  # (feeds: samples give way)
+        for url, title, tags in feeds:
+            feed, _ = library.add_feed(url, title=title, tags=tags)
+            library._db.execute(
+                "UPDATE articles SET feed_id = ? "
+                "WHERE source_id = (SELECT id FROM sources WHERE name = ?)",
+                (feed.id, title),
+            )
+        library._db.execute("UPDATE articles SET read_at = ? WHERE rowid % 3 = 0", (NOW,))
+    app.reload()
+    await settle(pilot)
+    await open_sample(pilot)
+
+
 #: name, terminal size, theme, what to do before the picture.
 SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("main", (140, 42), "textual-dark", open_sample),
@@ -111,6 +142,7 @@ SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("single-pane-50x22", (50, 22), "textual-dark", open_sample),
     ("light-theme", (140, 42), "textual-light", open_sample),
     ("feeds", (120, 30), "textual-dark", feeds_screen),
+    ("feeds-pane", (150, 42), "textual-dark", feeds_pane),
 ]
 
 

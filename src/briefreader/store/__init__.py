@@ -11,7 +11,14 @@ the search and related-articles indexes.
 
 from briefreader.related import RelatedHit, StoryInfo
 from briefreader.store.library import Library
-from briefreader.store.rows import ArticleRow, FeedInfo, Filter, StoreCounts
+from briefreader.store.rows import (
+    ArticleRow,
+    FeedCount,
+    FeedInfo,
+    Filter,
+    StoreCounts,
+    UnreadCounts,
+)
 from briefreader.store.schema import (
     SCHEMA_VERSION,
     LibraryError,
@@ -24,6 +31,7 @@ from briefreader.store.search import SearchHit, fts_query
 __all__ = [
     "SCHEMA_VERSION",
     "ArticleRow",
+    "FeedCount",
     "FeedInfo",
     "Filter",
     "Library",
@@ -32,6 +40,7 @@ __all__ = [
     "SearchHit",
     "StoreCounts",
     "StoryInfo",
+    "UnreadCounts",
     "fts_query",
     "is_damage",
     "opens_read_only",

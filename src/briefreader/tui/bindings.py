@@ -228,6 +228,22 @@ KEYS: tuple[Key, ...] = (
         "Feeds",
     ),
     Key(
+        "toggle_feeds",
+        "left_square_bracket",
+        "toggle_feeds",
+        "Feeds pane",
+        "Show or hide the feeds pane: All, tags and feeds with unread counts",
+        "Feeds",
+    ),
+    Key(
+        "mark_feed_read",
+        "A",
+        "mark_feed_read",
+        "Mark feed read",
+        "Mark the feed or tag read (the one highlighted in the feeds pane, else the list's)",
+        "Feeds",
+    ),
+    Key(
         "open", "o", "open_in_browser", "Open", "Open the article in the web browser", "Sharing", 4
     ),
     Key(

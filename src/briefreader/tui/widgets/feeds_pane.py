@@ -1,0 +1,253 @@
+"""The feeds pane, left of the article list: "All", then tags, then feeds, each with
+its unread articles.  Enter narrows the list to the highlighted entry (the same
+:class:`~briefreader.tui.screens.feeds.FeedScope` the feeds screen hands back);
+the app's keys toggle the pane (``[``) and mark an entry read (``A``).
+
+The counts come from one cheap library query
+(:meth:`~briefreader.store.Library.unread_counts`), read in a thread worker with
+the loader the app hands in (its read-only connection).  Feed titles and tags come
+from the network: they are shown as plain :class:`rich.text.Text`, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from briefreader.store import UnreadCounts
+from briefreader.tui.failures import failure_line
+from briefreader.tui.formatting import safe_line
+from briefreader.tui.screens.feeds import FeedScope
+
+__all__ = ["FeedsList", "FeedsPane", "scope_key"]
+
+CountsLoader = Callable[[], UnreadCounts]
+
+ALL = "all"
+
+
+def scope_key(scope: FeedScope | None) -> str:
+    """The pane's key for what the list shows: ``all``, ``tag:NAME`` or ``feed:ID``."""
+    return ALL if scope is None else f"{scope.kind}:{scope.value}"
+
+
+class FeedsList(OptionList):
+    """The entries (j/k move as in the other lists; enter chooses)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="feeds_pane_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="feeds_pane_up"),
+    ]
+
+
+class FeedsPane(Vertical):
+    """The feeds pane: "All", tags and feeds with unread counts; enter narrows the list."""
+
+    class CountsLoaded(Message):
+        """The counts were read (bubbles to the app: the pane may now show or hide)."""
+
+        def __init__(self, counts: UnreadCounts) -> None:
+            super().__init__()
+            self.counts = counts
+
+    class Chosen(Message):
+        """Enter on an entry: show its articles (``None``: every article)."""
+
+        def __init__(self, scope: FeedScope | None) -> None:
+            super().__init__()
+            self.scope = scope
+
+    def __init__(
+        self, loader: CountsLoader, *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._loader = loader
+        self.counts: UnreadCounts | None = None
+        self._current = ALL
+        self.border_title = "Feeds"
+
+    def compose(self) -> ComposeResult:
+        yield FeedsList(id="feeds-list", markup=False)
+        yield Static(id="feeds-empty", markup=False)
+
+    @property
+    def has_feeds(self) -> bool:
+        """Whether the library has any feed (known once the counts are read)."""
+        return bool(self.counts is not None and self.counts.feeds)
+
+    # -- the counts -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the counts again (in a worker) and redraw, keeping the highlighted entry."""
+        self._load()
+
+    @work(thread=True, exclusive=True, group="feeds-pane", exit_on_error=False)
+    def _load(self) -> None:
+        counts = self._loader()
+        if not get_current_worker().is_cancelled:  # a newer load was started meanwhile
+            self.post_message(self.CountsLoaded(counts))
+
+    @on(CountsLoaded)
+    def _loaded(self, message: CountsLoaded) -> None:
+        self.show_counts(message.counts)
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            line = failure_line(event.worker)
+            self.app.notify(line, severity="error", markup=False, timeout=10)
+            self.query_one("#feeds-empty", Static).update(
+                Content("Could not count the unread articles")
+            )
+
+    def show_counts(self, counts: UnreadCounts) -> None:
+        if counts == self.counts:
+            return  # (a reload that changed no read state: nothing to redraw)
+        self.counts = counts
+        self._redraw()
+
+    @property
+    def current(self) -> str:
+        """The key of the entry whose articles the list shows (drawn in bold)."""
+        return self._current
+
+    @current.setter
+    def current(self, key: str) -> None:
+        if key != self._current:
+            self._current = key
+            self._redraw()
+
+    def _redraw(self) -> None:
+        counts = self.counts
+        if counts is None:
+            return
+        option_list = self.query_one(FeedsList)
+        keep = self.highlighted_key or self._current
+        option_list.highlighted = None
+        option_list.set_options(_options(counts, self._current))
+        # Highlighted only while the pane has focus, so it does not pull the eye (the
+        # entry the list shows is bold).
+        if option_list.has_focus:
+            index = _index_of(option_list, keep)
+            option_list.highlighted = index if index is not None else 0
+        empty = self.query_one("#feeds-empty", Static)
+        if counts.feeds:
+            empty.display = False
+        else:
+            empty.update(
+                Content(
+                    "No feeds yet. Press a to subscribe to one; "
+                    "its unread articles are counted here."
+                )
+            )
+            empty.display = True
+
+    # -- the highlighted entry ----------------------------------------------------------
+
+    @property
+    def highlighted_key(self) -> str:
+        """The highlighted entry's key (``all``, ``tag:NAME``, ``feed:ID``), or ""."""
+        option = self.query_one(FeedsList).highlighted_option
+        return option.id or "" if option is not None else ""
+
+    @property
+    def highlighted_scope(self) -> FeedScope | None:
+        """What the highlighted entry would show (``None``: every article)."""
+        return self.scope_for(self.highlighted_key)
+
+    def scope_for(self, key: str) -> FeedScope | None:
+        """The :class:`FeedScope` of an entry's key (``None`` for "All" or unknown)."""
+        counts = self.counts
+        if key.startswith("tag:"):
+            tag = key.removeprefix("tag:")
+            return FeedScope("tag", tag, f"# {safe_line(tag)}")
+        if key.startswith("feed:") and counts is not None:
+            feed_id = int(key.removeprefix("feed:"))
+            feed = next((f for f in counts.feeds if f.id == feed_id), None)
+            if feed is not None:
+                return FeedScope("feed", str(feed.id), safe_line(feed.name))
+        return None
+
+    def unread_of(self, key: str) -> int:
+        """The unread count shown beside an entry."""
+        counts = self.counts
+        if counts is None:
+            return 0
+        if key == ALL:
+            return counts.total
+        if key.startswith("tag:"):
+            return dict(counts.tags).get(key.removeprefix("tag:"), 0)
+        if key.startswith("feed:"):
+            feed_id = int(key.removeprefix("feed:"))
+            return next((f.unread for f in counts.feeds if f.id == feed_id), 0)
+        return 0
+
+    @on(events.DescendantFocus)
+    def _focused(self) -> None:
+        option_list = self.query_one(FeedsList)
+        if option_list.highlighted is None and option_list.option_count:
+            option_list.highlighted = _index_of(option_list, self._current) or 0
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        key = event.option.id or ""
+        if key == ALL or key.startswith(("tag:", "feed:")):
+            self.post_message(self.Chosen(self.scope_for(key)))
+
+
+def _index_of(option_list: OptionList, key: str) -> int | None:
+    try:
+        return option_list.get_option_index(key)
+    except OptionDoesNotExist:
+        return None
+
+
+def _options(counts: UnreadCounts, current: str) -> list[Option]:
+    options = [Option(_prompt("All", counts.total, current == ALL), id=ALL)]
+    if counts.tags:
+        options.append(_heading("Tags"))
+        options += [
+            Option(_prompt(f"# {safe_line(tag)}", unread, current == f"tag:{tag}"), id=f"tag:{tag}")
+            for tag, unread in counts.tags
+        ]
+    if counts.feeds:
+        options.append(_heading("Feeds"))
+        options += [
+            Option(
+                _prompt(safe_line(feed.name), feed.unread, current == f"feed:{feed.id}"),
+                id=f"feed:{feed.id}",
+            )
+            for feed in counts.feeds
+        ]
+    return options
+
+
+def _heading(name: str) -> Option:
+    return Option(
+        Text("\n" + name.upper(), Style(bold=True, dim=True)), id=f"heading-{name}", disabled=True
+    )
+
+
+def _prompt(name: str, unread: int, current: bool) -> Table:
+    """``Name      12``: the name cut with an ellipsis, the unread count right-aligned
+    (none when everything is read); the entry the list shows is bold."""
+    grid = Table.grid(padding=(0, 0, 0, 1), expand=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    style = Style(bold=True) if current else Style()
+    grid.add_row(Text(name, style), Text(f"{unread:,}" if unread else "", Style(bold=bool(unread))))
+    return grid

@@ -1,0 +1,221 @@
+"""The feeds pane, left of the list: "All", tags and feeds with unread counts; enter
+narrows the list, ``A`` marks the entry read, ``[`` shows or hides it, and below
+120 columns it folds away (``[`` then shows it over the list)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tui_helpers import make_article, screen_text, settle
+
+from briefreader.store import Library
+from briefreader.tui.app import BriefReaderApp
+from briefreader.tui.screens.feeds import FeedScope
+
+MakeApp = Callable[..., BriefReaderApp]
+WIDE = (160, 40)
+
+
+@pytest.fixture
+def feeds_library(tmp_path: Path) -> Path:
+    """Alpha News (tags local, world): articles 0-2; Beta Times (local): 3-4;
+    Quiet Gazette (no tags): 5, read; 6-7 from files.  Article 1 is read."""
+    path = tmp_path / "feeds.sqlite3"
+    with Library(path) as library:
+        alpha, _ = library.add_feed(
+            "https://alpha.example/feed", title="Alpha News", tags=["local", "world"]
+        )
+        beta, _ = library.add_feed("https://beta.example/feed", title="Beta Times", tags=["local"])
+        quiet, _ = library.add_feed("https://quiet.example/feed", title="Quiet Gazette")
+        library.store([make_article(n) for n in (0, 1, 2)], feed_id=alpha.id)
+        library.store([make_article(n) for n in (3, 4)], feed_id=beta.id)
+        library.store([make_article(5)], feed_id=quiet.id)
+        library.store([make_article(n) for n in (6, 7)])
+        library.set_read("art001")
+        library.set_read("art005")
+        library.index_related()
+        library.update_stories()
+    return path
+
+
+def pane_lines(app: BriefReaderApp) -> list[str]:
+    """The pane's entries as the screen shows them, ``name count`` (spaces squeezed)."""
+    pane = app.feeds_pane.region
+    lines = screen_text(app).splitlines()[pane.y + 1 : pane.bottom - 1]
+    inner = [line[pane.x + 1 : pane.right - 1] for line in lines]
+    return [" ".join(line.split()) for line in inner if line.strip()]
+
+
+def scope_of(app: BriefReaderApp) -> FeedScope | None:
+    return app.scope
+
+
+def pane_shown(app: BriefReaderApp) -> bool:
+    return "TAGS" in screen_text(app) or "No feeds yet" in screen_text(app)
+
+
+async def test_the_pane_lists_all_tags_and_feeds_with_their_unread_counts(
+    feeds_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(feeds_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert pane_lines(app) == [
+            "All 6",
+            "TAGS",
+            "# local 4",
+            "# world 2",
+            "FEEDS",
+            "Alpha News 2",
+            "Beta Times 2",
+            "Quiet Gazette",  # nothing unread: no count
+        ]
+        text = screen_text(app)
+        assert re.search(r"╭─ Feeds ─+╮╭─ Articles \(6 unread\)", text)
+
+
+async def test_choosing_a_feed_filters_the_list_and_all_shows_everything(
+    feeds_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(feeds_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert len(app.article_list) == 8
+        await pilot.press("shift+tab")  # from the list to the pane
+        await settle(pilot)
+        assert app.feeds_pane.has_focus_within
+        await pilot.press("j", "j", "j", "j")  # All → # local, # world, Alpha, Beta
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.article_list.has_focus
+        assert len(app.article_list) == 2
+        text = screen_text(app)
+        assert "Beta Times (2 unread)" in text
+        assert "Story number 3" in text and "Story number 0" not in text
+        assert "Beta Times 2" in pane_lines(app)
+        # A tag: every feed with it.
+        await pilot.press("shift+tab")
+        await pilot.press("k", "k", "enter")  # Beta → Alpha → # world
+        await settle(pilot)
+        assert scope_of(app) == FeedScope("tag", "world", "# world")
+        assert len(app.article_list) == 3
+        assert "# world (2 unread)" in screen_text(app)
+        # All again.
+        await pilot.press("shift+tab", "home", "enter")
+        await settle(pilot)
+        assert scope_of(app) is None
+        assert len(app.article_list) == 8
+
+
+async def test_mark_read_from_the_pane_updates_the_counts_and_the_list(
+    feeds_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(feeds_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("shift+tab", "j")  # All → # local (headings are skipped)
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        notes = "\n".join(str(n.message) for n in app._notifications)
+        assert "Marked 4 articles read: # local — z to undo." in notes
+        assert pane_lines(app)[:5] == ["All 2", "TAGS", "# local", "# world", "FEEDS"]
+        assert "Articles (2 unread)" in screen_text(app)
+        # The list shows them read (no unread dot on articles 0-4).
+        with Library(feeds_library, readonly=True) as library:
+            unread = {r.id for r in library.rows("unread")}
+        assert unread == {"art006", "art007"}
+        assert app.article_list.current is not None
+        assert all(row.read for _, row in app.article_list.iter_rows(0) if row.id not in unread)
+        # Nothing unread there any more: said, nothing written.
+        await pilot.press("A")
+        await settle(pilot)
+        assert "Nothing unread there." in "\n".join(str(n.message) for n in app._notifications)
+        # From the list, A marks what the list shows: here every article.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.article_list.has_focus
+        await pilot.press("A")
+        await settle(pilot)
+        assert pane_lines(app)[0] == "All"
+        assert "Articles (0 unread)" in screen_text(app)
+        # z undoes the last one: the two articles from files are unread again.
+        await pilot.press("z")
+        await settle(pilot)
+        assert pane_lines(app)[0] == "All 2"
+        assert "Articles (2 unread)" in screen_text(app)
+
+
+async def test_the_toggle_key_hides_and_shows_the_pane_and_the_list_widens(
+    feeds_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(feeds_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert pane_shown(app)
+        width = app.query_one("#list-pane").region.width
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert not pane_shown(app)
+        assert app.query_one("#list-pane").region.width > width
+        assert app.query_one("#list-pane").region.x == 0
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert pane_shown(app)
+        assert app.feeds_pane.has_focus_within  # shown by its key: ready to choose
+        # Tab cycles through it: pane → list → article → related → pane.
+        focus = []
+        for _ in range(4):
+            await pilot.press("tab")
+            focus.append(app.focused.id if app.focused else None)
+        assert focus == ["articles", "article", "related-list", "feeds-list"]
+        # Hiding it with focus inside gives the focus back to the list.
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.article_list.has_focus
+
+
+async def test_the_pane_folds_away_at_80x24_and_shows_over_the_list(
+    feeds_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(feeds_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not pane_shown(app)
+        assert "Articles (6 unread)" in screen_text(app)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert pane_shown(app)
+        assert "Alpha News" in screen_text(app)
+        assert app.feeds_pane.has_focus_within
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not pane_shown(app)
+        assert app.article_list.has_focus
+        # Choosing from the overlay closes it.
+        await pilot.press("left_square_bracket", "j", "j", "j", "enter")  # Alpha News
+        await settle(pilot)
+        assert not pane_shown(app)
+        assert "Alpha News (2 unread)" in screen_text(app)
+        assert len(app.article_list) == 3
+        # Wider again: beside the list.
+        await pilot.resize_terminal(*WIDE)
+        await settle(pilot)
+        assert pane_shown(app)
+
+
+async def test_the_samples_have_no_feeds_so_the_pane_stays_hidden_until_asked(
+    sample_library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(sample_library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert not pane_shown(app)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        lines = pane_lines(app)
+        assert lines[0] == "All 16"
+        assert "No feeds yet" in screen_text(app)
