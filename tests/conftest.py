@@ -15,6 +15,8 @@
   tests (``e2e``/``slow`` marks: tmux, killed processes, memory and time budgets)
   all go to one worker, one after another, so that they neither compete for the
   cores they measure nor kill each other's processes.
+* Textual's idle check (Pilot's ``press`` and ``pause``) looks every 5 ms instead of
+  every 20 (:func:`pytest_configure`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,26 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
         return None  # (pytest-xdist's own hook reads it)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (cores or 1) + 1
+
+
+#: How long Textual's idle check (textual._wait.wait_for_idle) sleeps between looks.
+IDLE_CHECK_SECONDS = 0.005
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pilot's ``press`` (twice per key) and ``pause`` wait until this process has used
+    almost no CPU during one sleep of Textual's idle check: 20 ms by default, so every
+    key and pause cost at least 40 and 20 ms even when the app has nothing to do, most
+    of the app tests' time.  In tests the check looks every 5 ms instead, with the same
+    threshold in proportion (under 5% of one core busy; at most 1 s in all, as before).
+    Workers and their messages are still waited for explicitly (``settle``)."""
+    try:
+        from textual import _wait
+    except ImportError:  # (Textual moved it: the tests only get slower)
+        return
+    if hasattr(_wait, "SLEEP_GRANULARITY") and hasattr(_wait, "SLEEP_IDLE"):
+        _wait.SLEEP_GRANULARITY = IDLE_CHECK_SECONDS
+        _wait.SLEEP_IDLE = IDLE_CHECK_SECONDS / 20
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
