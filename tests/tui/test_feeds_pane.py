@@ -219,3 +219,19 @@ async def test_the_samples_have_no_feeds_so_the_pane_stays_hidden_until_asked(
         lines = pane_lines(app)
         assert lines[0] == "All 16"
         assert "No feeds yet" in screen_text(app)
+
+
+async def test_search_inside_a_feed_says_so(feeds_library: Path, make_app: MakeApp) -> None:
+    """The search box names what it searches: the chosen feed or tag, or everything."""
+    app = make_app(feeds_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        assert "Search all articles…" in screen_text(app)
+        await pilot.press("escape", "shift+tab", "j", "j", "j", "j", "enter")  # Beta Times
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Search Beta Times…" in text and "Search all articles…" not in text

@@ -744,6 +744,9 @@ class BriefReaderApp(FeedActions, ArticleActions, Upkeep, KeysAndTheme, ReaderBa
 
     def watch_scope(self) -> None:
         self.feeds_pane.current = scope_key(self.scope)
+        self.search_input.placeholder = (
+            f"Search {self.scope.label}…" if self.scope is not None else "Search all articles…"
+        )
         self.article_list.empty_message = self._empty_list_message()
         if self.screen.has_class("-reading"):
             self.screen.remove_class("-reading")

@@ -21,9 +21,10 @@ def modal_binding_ids() -> set[str]:
     config's ``[keys]`` table rebinds them too."""
     from briefreader.tui.screens.dialogs import AddFeedScreen, ConfirmScreen
     from briefreader.tui.screens.feeds import FeedsScreen
+    from briefreader.tui.screens.links import LinksScreen
     from briefreader.tui.share_menu import ShareMenu
 
-    screens = (HelpScreen, ShareMenu, FeedsScreen, AddFeedScreen, ConfirmScreen)
+    screens = (HelpScreen, ShareMenu, FeedsScreen, AddFeedScreen, ConfirmScreen, LinksScreen)
     return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
 
 
