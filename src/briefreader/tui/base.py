@@ -125,7 +125,6 @@ class ReaderBase(App[None]):
         self.current: Article | None = None
         self._search = ""
         self._search_rows: list[ArticleRow] = []
-        self._deleted: list[_Deleted] = []  # what z brings back, last deleted last
         self._generation = 0
         self._loaded = False
         self._importing = False
