@@ -136,6 +136,7 @@ SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("main", (140, 42), "textual-dark", open_sample),
     ("same-story", (140, 42), "textual-dark", same_story),
     ("share-menu", (140, 42), "textual-dark", then("S")),
+    ("links", (140, 42), "textual-dark", then("u")),
     ("help", (110, 52), "textual-dark", then("question_mark")),
     ("narrow-80x24", (80, 24), "textual-dark", open_sample),
     ("narrow-related-80x24", (80, 24), "textual-dark", then("right_square_bracket")),
