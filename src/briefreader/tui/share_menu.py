@@ -286,6 +286,18 @@ class ShareMenu(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
+        self._show_toasts_below(False)
+
+    def on_unmount(self) -> None:
+        self._show_toasts_below(True)
+
+    def _show_toasts_below(self, shown: bool) -> None:
+        """The screens under this one keep their toasts out of sight while it is up
+        (they would show around the dialog; share_menu.tcss hides this screen's own)."""
+        for screen in self.app.screen_stack:
+            if screen is not self:
+                for rack in screen.query("ToastRack"):
+                    rack.display = shown
 
     def _hint(self, binding_id: str) -> str:
         return key_hint(self.app, binding_id, self.BINDINGS)
