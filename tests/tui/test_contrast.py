@@ -1,4 +1,5 @@
-"""Every text the list pane draws is legible in every bundled theme: WCAG AA (4.5:1)
+"""Every text the list pane, the article pane and the Related sidebar draw is legible
+in every bundled theme: WCAG AA (4.5:1)
 between each character's colour and the colour behind it, as the app really paints
 them (the screen's own output), on the cursor row (focused and not), on the other
 rows (read, unread, starred; comfortable and compact) and on the panes' borders and
@@ -110,6 +111,18 @@ def list_pane_problems(pilot: Pilot[Any], state: str) -> list[str]:
     return problems
 
 
+def reading_panes_problems(pilot: Pilot[Any], theme: str) -> list[str]:
+    """The article pane (takeaway numbers, links, the analysis panel) and the Related
+    sidebar (its Same story / Related headings, the sources)."""
+    app = pilot.app
+    problems: list[str] = []
+    for name in ("#article", "RelatedSidebar"):
+        for widget in app.query(name):
+            if widget.display and widget.region:
+                problems += low_contrast(pilot, widget.region, f"{theme}, {name}")
+    return problems
+
+
 #: The themes the app offers (any of Textual's, chosen from the palette or the config),
 #: but for the ANSI ones.
 THEMES = [name for name in BUILTIN_THEMES if not name.startswith("ansi-")]
@@ -143,6 +156,7 @@ async def test_every_text_of_the_list_pane_reaches_aa(
             starred = rows.row_at(2)
             assert starred is not None and starred.starred
             problems += list_pane_problems(pilot, f"{theme}, cursor on a read row")
+            problems += reading_panes_problems(pilot, theme)
             app.query_one("#article").focus()
             await settle(pilot)
             problems += list_pane_problems(pilot, f"{theme}, list not focused")

@@ -38,6 +38,7 @@ from briefreader.insight import (
 from briefreader.model import Article
 from briefreader.textformat import meta_line
 from briefreader.tui.formatting import foreground, safe_block, safe_line
+from briefreader.tui.widgets.article_list import legible_colour
 from briefreader.tui.widgets.body import (
     STYLE_NAMES,
     Bar,
@@ -280,8 +281,20 @@ class ArticleView(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------
 
     def _style(self, part: str, *, with_background: bool = False) -> Style:
-        style = self.get_component_rich_style(f"article--{part}")
+        style = self._legible(self.get_component_rich_style(f"article--{part}"), part)
         return style if with_background else foreground(style)
+
+    def _legible(self, style: Style, part: str = "") -> Style:
+        """``style`` with its colour moved just enough to reach 4.5:1 (WCAG AA) on what
+        it is drawn over: the analysis panel's background for the analysis's parts,
+        else the pane's (a theme's accent can be too light on a light background)."""
+        if part.startswith("analysis"):
+            bg = self.get_component_rich_style("article--analysis").bgcolor
+        else:
+            bg = style.bgcolor
+        if style.color is None or bg is None:
+            return style
+        return style + Style(color=legible_colour(style.color, bg))
 
     def _message_renderable(self) -> RenderableType:
         message, detail = self._message
@@ -324,7 +337,7 @@ class ArticleView(ScrollView, can_focus=True):
                 name: (
                     self.get_component_rich_style(f"body--{name}")
                     if name == "code"
-                    else foreground(self.get_component_rich_style(f"body--{name}"))
+                    else foreground(self._legible(self.get_component_rich_style(f"body--{name}")))
                 )
                 for name in STYLE_NAMES
             }

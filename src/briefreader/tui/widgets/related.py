@@ -120,7 +120,7 @@ def _options(entries: list[RelatedEntry]) -> list[Option]:
                 heading = wanted
                 options.append(
                     Option(
-                        Text(wanted.upper(), Style(bold=True, dim=True)),
+                        Text(wanted.upper(), Style(bold=True)),
                         id=f"heading-{wanted}",
                         disabled=True,
                     )
@@ -145,10 +145,11 @@ def _prompt(number: int, entry: RelatedEntry) -> Table:
         host = _host(entry.url)
         detail = f"↗ {safe_line(host)}" if host else "not in the library"
     text = Text(title, end="")
+    # (italic, not dim: a dimmed line falls under 4.5:1 in most themes)
     if detail:
-        text.append("\n" + detail, Style(dim=True))
+        text.append("\n" + detail, Style(italic=True))
     if entry.also:
-        text.append("\nalso: " + ", ".join(safe_line(s) for s in entry.also), Style(dim=True))
+        text.append("\nalso: " + ", ".join(safe_line(s) for s in entry.also), Style(italic=True))
     grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
     grid.add_column(justify="right", no_wrap=True, style=Style(bold=True))
     grid.add_column(ratio=1)
