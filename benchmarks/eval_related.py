@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefreader.ingest import import_paths
+from briefreader.related import RELATED_MIN
 from briefreader.related.terms import normalize
 from briefreader.store import Library
 
@@ -41,6 +42,8 @@ REPO = HERE.parent
 ECBPLUS = REPO.parent / "shared" / "eval" / "related-ecbplus"
 LOOKALIKE = REPO / "tests" / "data" / "lookalike"
 BRIEFS = REPO / "tests" / "data" / "related"
+#: How many related articles the sidebar lists (briefreader.reading.related_entries).
+SIDEBAR = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,16 +233,17 @@ def evaluate(labelled: LabelledSet, *, baseline: bool = True) -> dict[str, Figur
         lib.update_stories()
         articles = {a.id: a for a in lib.articles()}
         event_of = {i: labelled.event[Path(a.origin).resolve()] for i, a in articles.items()}
-        ours: Ranking = {
-            i: [(h.id, h.same_story) for h in lib.related(i, limit=10, min_score=0)]
-            for i in articles
-        }
+        hits = {i: lib.related(i, limit=10, min_score=0) for i in articles}
+        ours: Ranking = {i: [(h.id, h.same_story) for h in found] for i, found in hits.items()}
         size = Counter(event_of.values())
         missed = empty = 0
         for i, a in articles.items():
             if size[event_of[i]] < 2:
                 continue
-            shown = [e.article_id for e in related_entries(lib, a)]
+            if a.related:  # links the article names: the sidebar lists them too
+                shown = [e.article_id for e in related_entries(lib, a)]
+            else:  # the sidebar's list is these hits' first 8 over the floor
+                shown = [h.id for h in hits[i] if h.score >= RELATED_MIN][:SIDEBAR]
             missed += not any(event_of.get(s) == event_of[i] for s in shown)
             empty += not shown
         texts = {i: a.title + "\n" + a.body for i, a in articles.items()}
