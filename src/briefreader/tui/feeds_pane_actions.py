@@ -1,0 +1,110 @@
+"""The feeds pane's room of the app: where the pane sits (beside the list, over it, or
+away), choosing a feed or tag from it, and marking one read (``A``, undone by ``z``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import events, on, work
+
+from briefreader.store import Library, UnreadCounts
+from briefreader.tui.article_actions import ArticleActions, _MarkedAllRead
+from briefreader.tui.screens.feeds import FeedScope
+from briefreader.tui.widgets.feeds_pane import FeedsPane, scope_key
+
+
+class FeedsPaneActions(ArticleActions):
+    """The feeds pane's placement, choices and mark-read (on top of the article actions,
+    whose undo history ``A`` joins)."""
+
+    #: The feeds pane shows beside the list from this many columns; below, it folds
+    #: away (its key shows it over the list instead).
+    FEEDS_PANE_MIN_WIDTH: ClassVar[int] = 120
+    _feeds_pane_wanted: bool | None = None
+    """Shown (True) or hidden (False) with its key; None: shown when there are feeds."""
+
+    @property
+    def feeds_pane(self) -> FeedsPane:
+        return self.query_one(FeedsPane)
+
+    def _unread_counts(self) -> UnreadCounts:
+        """The feeds pane's counts (called from its worker thread)."""
+        with self._reader_lock:
+            return self._get_reader().unread_counts()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._place_feeds_pane(event.size.width)  # (before App's own handler: the new width)
+
+    @on(FeedsPane.CountsLoaded)
+    def _feeds_counted(self) -> None:
+        self._place_feeds_pane()
+
+    def _place_feeds_pane(self, width: int | None = None) -> None:
+        """Beside the list when there is room and it is wanted (by default: when there
+        are feeds); folded away below FEEDS_PANE_MIN_WIDTH columns."""
+        pane = self.feeds_pane
+        screen = pane.screen
+        wide = (width or self.size.width) >= self.FEEDS_PANE_MIN_WIDTH
+        wanted = self._feeds_pane_wanted
+        shown = wide and (pane.has_feeds if wanted is None else wanted)
+        screen.set_class(shown, "-feeds-shown")
+        if wide:
+            screen.remove_class("-feeds-overlay")
+        if not shown and not screen.has_class("-feeds-overlay") and pane.has_focus_within:
+            self._focus_main()
+
+    def action_toggle_feeds(self) -> None:
+        pane = self.feeds_pane
+        screen = pane.screen
+        if self.size.width >= self.FEEDS_PANE_MIN_WIDTH:
+            self._feeds_pane_wanted = not screen.has_class("-feeds-shown")
+            self._place_feeds_pane()
+        else:
+            screen.toggle_class("-feeds-overlay")
+            screen.remove_class("-related-overlay")
+        if screen.has_class("-feeds-shown") or screen.has_class("-feeds-overlay"):
+            pane.query_one("#feeds-list").focus()
+        elif pane.has_focus_within:
+            self._focus_main()
+
+    @on(FeedsPane.Chosen)
+    def _feeds_pane_chosen(self, message: FeedsPane.Chosen) -> None:
+        self.feeds_pane.screen.remove_class("-feeds-overlay")
+        if message.scope == self.scope:
+            self._focus_main()
+        else:
+            self.scope = message.scope  # watch_scope reloads the list and focuses it
+
+    def action_mark_feed_read(self) -> None:
+        """``A``: every article of the feed or tag highlighted in the feeds pane (when it
+        has focus), else of the feed or tag the list shows (else every article)."""
+        pane = self.feeds_pane
+        scope = pane.highlighted_scope if pane.has_focus_within else self.scope
+        key = scope_key(scope)
+        if self.refuse_write("read marks"):
+            return
+        if pane.counts is not None and not pane.unread_of(key):
+            self.notify("Nothing unread there.", timeout=3, markup=False)
+            return
+        self._mark_feed_worker(scope)
+
+    @work(thread=True, group="mark-feed", description="Marking the feed read", exit_on_error=False)
+    def _mark_feed_worker(self, scope: FeedScope | None) -> None:
+        with Library(self.library_path) as writer:
+            feed_ids = None if scope is None else scope.feed_ids(writer.feeds())
+            changed = writer.mark_feeds_read(feed_ids)
+        self.call_from_thread(self._feed_marked_read, scope, changed)
+
+    def _feed_marked_read(self, scope: FeedScope | None, changed: list[str]) -> None:
+        self.reload()
+        name = "every article" if scope is None else scope.label
+        noun = "article" if len(changed) == 1 else "articles"
+        undo = ""
+        if changed:  # z marks exactly these unread again, as after M
+            self._remember(_MarkedAllRead(tuple(changed)))
+            undo = f" — {self._key_for('undo_delete')} to undo"
+        self.notify(f"Marked {len(changed):,} {noun} read: {name}{undo}.", timeout=5, markup=False)
+
+    if TYPE_CHECKING:  # defined by the app
+
+        def _focus_main(self) -> None: ...
