@@ -44,6 +44,9 @@ from briefreader.tui.formatting import foreground, relative_age, safe_line
 __all__ = ["ArticleList"]
 
 AGE_WIDTH = 4
+#: Below this width a comfortable row puts its age on the second line, beside the
+#: source, so the title gets those columns (at 80×24 the list is ~30 columns wide).
+NARROW_ROW = 40
 MARKS_WIDTH = 4
 #: How many rows are read from the library at a time when drawing.
 WINDOW = 256
@@ -439,6 +442,9 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
                     room = width - MARKS_WIDTH - cell_len(right)
                 if story:
                     room -= cell_len(story) + 2
+            elif width < NARROW_ROW:  # the age goes under it, beside the source
+                right = ""
+                room = width - MARKS_WIDTH
             else:
                 right = f" {age}"
                 room = width - MARKS_WIDTH - cell_len(right)
@@ -451,12 +457,18 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
                 text.append(right, meta_style)
         else:
             text.append(" " * MARKS_WIDTH)
+            tail: list[tuple[str, Style]] = []
             if story:  # right-aligned under the age
-                room = width - MARKS_WIDTH - cell_len(story) - 1
+                tail.append((" " + story, get("article-list--story")))
+            if width < NARROW_ROW:  # the age moved down from the title's line
+                tail.append((" " + age, meta_style))
+            if tail:
+                room = width - MARKS_WIDTH - sum(cell_len(t) for t, _ in tail)
                 left = Text(source, style=meta_style, end="", no_wrap=True)
                 left.truncate(max(1, room), overflow="ellipsis", pad=True)
                 text.append_text(left)
-                text.append(" " + story, get("article-list--story"))
+                for part, style in tail:
+                    text.append(part, style)
             else:
                 text.append(source or " ", meta_style)
         text.truncate(width, overflow="ellipsis", pad=True)
