@@ -126,6 +126,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._blank: Strip | None = None
         self._style_generation = 0
         self._signature: tuple[Style, ...] = ()
+        self._legible_styles: dict[tuple[str, str], Style] = {}  # (until the styles change)
         # Rendered articles by (article, width, style generation): going back to an
         # article, or to one prefetched while the reader was reading, costs nothing.
         self._rendered: LRUCache[tuple[object, ...], tuple[MarkdownDoc, list[Strip]]] = LRUCache(32)
@@ -247,6 +248,7 @@ class ArticleView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base = None
+        self._legible_styles = {}
         if self.is_mounted:
             self.call_after_refresh(self._restyle)
 
@@ -287,7 +289,15 @@ class ArticleView(ScrollView, can_focus=True):
     def _legible(self, style: Style, part: str = "") -> Style:
         """``style`` with its colour moved just enough to reach 4.5:1 (WCAG AA) on what
         it is drawn over: the analysis panel's background for the analysis's parts,
-        else the pane's (a theme's accent can be too light on a light background)."""
+        else the pane's (a theme's accent can be too light on a light background).
+        Kept until the styles change: it runs for every part of every article drawn."""
+        key = (str(style), part)
+        cached = self._legible_styles.get(key)
+        if cached is None:
+            cached = self._legible_styles[key] = self._make_legible(style, part)
+        return cached
+
+    def _make_legible(self, style: Style, part: str) -> Style:
         if part.startswith("analysis"):
             bg = self.get_component_rich_style("article--analysis").bgcolor
         else:
