@@ -19,6 +19,7 @@ from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.feeds import FeedsScreen
 from briefreader.tui.screens.help import HelpScreen
+from briefreader.tui.screens.links import LinksScreen
 from briefreader.tui.share_menu import ShareMenu
 
 MakeApp = Callable[..., BriefReaderApp]
@@ -148,7 +149,9 @@ async def test_question_mark_on_the_feeds_screen_shows_help(
         assert isinstance(app.screen, FeedsScreen)
 
 
-@pytest.mark.parametrize(("key", "screen_type"), [("question_mark", HelpScreen), ("S", ShareMenu)])
+@pytest.mark.parametrize(
+    ("key", "screen_type"), [("question_mark", HelpScreen), ("S", ShareMenu), ("u", LinksScreen)]
+)
 async def test_toasts_do_not_draw_over_the_help_and_share_screens(
     make_app: MakeApp, library_path: Path, key: str, screen_type: type
 ) -> None:

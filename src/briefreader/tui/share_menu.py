@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Click
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -41,6 +40,7 @@ from briefreader.share import (
 )
 from briefreader.textclean import clean_line
 from briefreader.tui.keyhints import key_hint
+from briefreader.tui.screens.quiet import QuietModal
 
 __all__ = [
     "QUICK_KEYS",
@@ -222,7 +222,7 @@ def _prompt(option: ShareOption, key: str) -> Content:
     )
 
 
-class ShareMenu(ModalScreen[None]):
+class ShareMenu(QuietModal):
     """Share one article: copy a form of its link, or open a share address."""
 
     CSS_PATH = "share_menu.tcss"
@@ -286,18 +286,6 @@ class ShareMenu(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
-        self._show_toasts_below(False)
-
-    def on_unmount(self) -> None:
-        self._show_toasts_below(True)
-
-    def _show_toasts_below(self, shown: bool) -> None:
-        """The screens under this one keep their toasts out of sight while it is up
-        (they would show around the dialog; share_menu.tcss hides this screen's own)."""
-        for screen in self.app.screen_stack:
-            if screen is not self:
-                for rack in screen.query("ToastRack"):
-                    rack.display = shown
 
     def _hint(self, binding_id: str) -> str:
         return key_hint(self.app, binding_id, self.BINDINGS)

@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from briefreader.tui.keyhints import key_hint
+from briefreader.tui.screens.quiet import QuietModal
 
 __all__ = ["HelpEntry", "HelpScreen"]
 
@@ -31,7 +31,7 @@ class HelpEntry:
     section: str = ""
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(QuietModal):
     """A modal list of keys, grouped by section; scrolls on small terminals."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

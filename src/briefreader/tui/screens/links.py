@@ -18,7 +18,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Click
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -26,6 +25,7 @@ from briefreader.links import ArticleLink
 from briefreader.share import ascii_host, ascii_url, display_url
 from briefreader.textclean import clean_line
 from briefreader.tui.keyhints import key_hint
+from briefreader.tui.screens.quiet import QuietModal
 from briefreader.tui.share_menu import copy_with_toast, open_url_with_toast
 
 __all__ = ["QUICK_NUMBERS", "LinksScreen"]
@@ -54,7 +54,7 @@ def _prompt(number: int, link: ArticleLink) -> Content:
     return Content("\n").join([head, url, refused])
 
 
-class LinksScreen(ModalScreen[None]):
+class LinksScreen(QuietModal):
     """The article's links: open (enter, 1–9) or copy (c) one; esc closes."""
 
     CSS_PATH = "links.tcss"
