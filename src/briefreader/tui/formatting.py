@@ -1,12 +1,26 @@
-"""Small pure helpers for what the app shows: relative ages, safe one-line text."""
+"""Small pure helpers for what the app shows: relative ages, safe one-line text,
+legible colours."""
 
 from __future__ import annotations
 
+from rich.color import Color as RichColor
 from rich.style import Style
+from textual.color import Color
 
 from briefreader.textclean import clean_block, clean_line
 
-__all__ = ["foreground", "relative_age", "safe_block", "safe_line"]
+__all__ = [
+    "MIN_CONTRAST",
+    "contrast_ratio",
+    "foreground",
+    "legible_colour",
+    "relative_age",
+    "safe_block",
+    "safe_line",
+]
+
+#: The least contrast any text has with what is behind it (WCAG AA).
+MIN_CONTRAST = 4.5
 
 _MINUTE = 60
 _HOUR = 60 * _MINUTE
@@ -64,3 +78,51 @@ def foreground(style: Style) -> Style:
         strike=style.strike,
         reverse=style.reverse,
     )
+
+
+def _luminance(color: Color) -> float:
+    """WCAG 2 relative luminance."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.r) + 0.7152 * channel(color.g) + 0.0722 * channel(color.b)
+
+
+def contrast_ratio(first: Color, second: Color) -> float:
+    """WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+_legible_cache: dict[tuple[str, str], RichColor] = {}
+
+
+def legible_colour(fg: RichColor, bg: RichColor) -> RichColor:
+    """``fg``, moved towards black or white (whichever contrasts more with ``bg``) just
+    enough to reach :data:`MIN_CONTRAST` on ``bg``; unchanged when it already does, or
+    when either is a terminal colour (an ANSI theme: the terminal chooses those)."""
+    if fg.triplet is None or bg.triplet is None:
+        return fg
+    key = (fg.triplet.hex, bg.triplet.hex)
+    cached = _legible_cache.get(key)
+    if cached is not None:
+        return cached
+    front, back = Color.from_rich_color(fg), Color.from_rich_color(bg)
+    result = fg
+    if contrast_ratio(front, back) < MIN_CONTRAST:
+        white, black = Color(255, 255, 255), Color(0, 0, 0)
+        target = white if contrast_ratio(white, back) >= contrast_ratio(black, back) else black
+        low, high = 0.0, 1.0  # the least blend towards the target that is legible
+        for _ in range(12):
+            middle = (low + high) / 2
+            if contrast_ratio(front.blend(target, middle), back) >= MIN_CONTRAST:
+                high = middle
+            else:
+                low = middle
+        result = front.blend(target, high).rich_color
+    if len(_legible_cache) > 4096:
+        _legible_cache.clear()
+    _legible_cache[key] = result
+    return result

@@ -24,14 +24,12 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
-from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import BindingType
 from textual.cache import LRUCache
-from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -39,7 +37,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from briefreader.store import ArticleRow
-from briefreader.tui.formatting import foreground, relative_age, safe_line
+from briefreader.tui.formatting import (
+    foreground,
+    legible_colour,
+    relative_age,
+    safe_line,
+)
 
 __all__ = ["ArticleList"]
 
@@ -50,8 +53,6 @@ NARROW_ROW = 40
 MARKS_WIDTH = 4
 #: How many rows are read from the library at a time when drawing.
 WINDOW = 256
-#: The least contrast any text of the list has with what is behind it (WCAG AA).
-MIN_CONTRAST = 4.5
 
 Loader = Callable[[Sequence[int]], list[ArticleRow]]
 """Reads rows by library rowid (any order; missing ones left out)."""
@@ -474,54 +475,6 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
         return Strip(_legible(Segment.apply_style(segments, base)), width)
-
-
-def _luminance(color: Color) -> float:
-    """WCAG 2 relative luminance."""
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * channel(color.r) + 0.7152 * channel(color.g) + 0.0722 * channel(color.b)
-
-
-def contrast_ratio(first: Color, second: Color) -> float:
-    """WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-_legible_cache: dict[tuple[str, str], RichColor] = {}
-
-
-def legible_colour(fg: RichColor, bg: RichColor) -> RichColor:
-    """``fg``, moved towards black or white (whichever contrasts more with ``bg``) just
-    enough to reach :data:`MIN_CONTRAST` on ``bg``; unchanged when it already does, or
-    when either is a terminal colour (an ANSI theme: the terminal chooses those)."""
-    if fg.triplet is None or bg.triplet is None:
-        return fg
-    key = (fg.triplet.hex, bg.triplet.hex)
-    cached = _legible_cache.get(key)
-    if cached is not None:
-        return cached
-    front, back = Color.from_rich_color(fg), Color.from_rich_color(bg)
-    result = fg
-    if contrast_ratio(front, back) < MIN_CONTRAST:
-        white, black = Color(255, 255, 255), Color(0, 0, 0)
-        target = white if contrast_ratio(white, back) >= contrast_ratio(black, back) else black
-        low, high = 0.0, 1.0  # the least blend towards the target that is legible
-        for _ in range(12):
-            middle = (low + high) / 2
-            if contrast_ratio(front.blend(target, middle), back) >= MIN_CONTRAST:
-                high = middle
-            else:
-                low = middle
-        result = front.blend(target, high).rich_color
-    if len(_legible_cache) > 4096:
-        _legible_cache.clear()
-    _legible_cache[key] = result
-    return result
 
 
 def _legible(segments: Iterable[Segment]) -> list[Segment]:

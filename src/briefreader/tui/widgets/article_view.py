@@ -37,8 +37,7 @@ from briefreader.insight import (
 )
 from briefreader.model import Article
 from briefreader.textformat import meta_line
-from briefreader.tui.formatting import foreground, safe_block, safe_line
-from briefreader.tui.widgets.article_list import legible_colour
+from briefreader.tui.formatting import foreground, legible_colour, safe_block, safe_line
 from briefreader.tui.widgets.body import (
     STYLE_NAMES,
     Bar,
