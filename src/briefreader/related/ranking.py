@@ -37,6 +37,7 @@ __all__ = [
     "Candidate",
     "Group",
     "RelatedHit",
+    "best_in_full",
     "by_score",
     "candidate",
     "fold_copies",
@@ -213,18 +214,27 @@ def rank(
     weigh(target, idf, n_docs)
     for c in found:
         weigh(c.profile, idf, n_docs)
-    if len(found) > FULL_RANK:  # the rest could not make the list: terms decide
-        tv, tn = target.vectors[0], target.norms[0]
-        found.sort(
-            key=lambda c: (-cosine(tv, c.profile.vectors[0], tn, c.profile.norms[0]), c.rowid)
-        )
-        del found[FULL_RANK:]
-    for c in found:
-        add_details(c.profile, idf, n_docs)
-    scored = by_score(target, found)
+    scored = by_score(target, best_in_full(target, found, FULL_RANK, idf, n_docs))
     groups = fold_copies([(x, c) for x, c in scored if x >= min_score], limit)
     hits = hits_of(groups, same_story_flags(target, groups))
     return sorted(hits, key=lambda h: not h.same_story)  # same story first, else by rank
+
+
+def best_in_full(
+    target: Profile, found: list[Candidate], keep: int, idf: dict[str, float], n_docs: int
+) -> list[Candidate]:
+    """The ``keep`` candidates closest to the target by terms and names, with their
+    details (numbers, phrases, years) found and weighed: the rest could not make the
+    list, and finding details is the costly part of a profile."""
+    if len(found) > keep:
+        tv, tn = target.vectors[0], target.norms[0]
+        found = sorted(
+            found,
+            key=lambda c: (-cosine(tv, c.profile.vectors[0], tn, c.profile.norms[0]), c.rowid),
+        )[:keep]
+    for c in found:
+        add_details(c.profile, idf, n_docs)
+    return found
 
 
 def by_score(target: Profile, found: list[Candidate]) -> list[tuple[float, Candidate]]:

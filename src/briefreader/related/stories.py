@@ -12,6 +12,7 @@ from briefreader.related.index import A_TAKEAWAYS, CHUNK, TermCache, lookup, met
 from briefreader.related.ranking import (
     CANDIDATE_SQL,
     Candidate,
+    best_in_full,
     by_score,
     candidate,
     fold_copies,
@@ -24,7 +25,6 @@ from briefreader.related.scoring import (
     ArticleText,
     Profile,
     add_details,
-    cosine,
     idf_of,
     profile_of,
     weigh,
@@ -257,14 +257,8 @@ class _StoryGrouper:
             self.profiles[rowid] = target
         add_details(target, self.idf, self.n_docs)  # (cached as a candidate: without them)
         found = self._load(rowids)
-        if len(found) > STORY_FULL_RANK:  # only the best few can be among the first 5
-            tv, tn = target.vectors[0], target.norms[0]
-            found.sort(
-                key=lambda c: (-cosine(tv, c.profile.vectors[0], tn, c.profile.norms[0]), c.rowid)
-            )
-            del found[STORY_FULL_RANK:]
-        for c in found:
-            add_details(c.profile, self.idf, self.n_docs)
+        # (only the best few can be among the first 5)
+        found = best_in_full(target, found, STORY_FULL_RANK, self.idf, self.n_docs)
         scored = by_score(target, found)
         groups = fold_copies([(x, c) for x, c in scored if x >= SAME_STORY_MIN], 5)
         story: int | None = None
