@@ -361,7 +361,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         from briefreader.sources.opml import OpmlFeed, write_opml
 
         with _read_library(args) as library:
-            feeds = [OpmlFeed(f.url, f.title, f.site_url, f.tags) for f in library.feeds()]
+            # Each feed under the name the app shows (a rename wins), which an import
+            # of the file takes as the user's name for it.
+            feeds = [OpmlFeed(f.url, f.name, f.site_url, f.tags) for f in library.feeds()]
         text = write_opml(feeds)
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")
@@ -450,7 +452,9 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             [
                 {
                     "url": f.url,
-                    "title": f.title,
+                    "title": f.name,  # what the feed is called (a rename wins)
+                    "own_title": f.title,
+                    "user_title": f.user_title,
                     "site_url": f.site_url,
                     "tags": list(f.tags),
                     "last_fetched": f.last_fetched,
@@ -471,7 +475,8 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         return EXIT_OK
     for f in feeds:
         status = "DEAD" if f.dead else ("ERROR" if f.last_error else "ok")
-        print(f"{f.title or '(untitled)'}  [{status}]")
+        renamed = f"  (its own title: {f.title})" if f.user_title and f.title else ""
+        print(f"{f.user_title or f.title or '(untitled)'}  [{status}]{renamed}")
         print(f"    {f.url}")
         line = (
             f"    fetched {_when(f.last_fetched)} · {f.item_count} items · {f.unread_count} unread"
@@ -499,6 +504,19 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def cmd_rename(args: argparse.Namespace) -> int:
+    with _open_library(args) as library:
+        feed = library.rename_feed(args.url, args.name)
+    if feed is None:
+        _err(f"briefreader: error: not subscribed to {args.url}")
+        return EXIT_FAILED
+    if feed.user_title:
+        _err(f"briefreader: {feed.url} is now called {feed.name}")
+    else:
+        _err(f"briefreader: {feed.url} goes by its own title again: {feed.name}")
+    return EXIT_OK
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from briefreader.sources import SourceError, read_regular_file
     from briefreader.sources.opml import MAX_OPML_BYTES, parse_opml
@@ -515,8 +533,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     new = 0
     with _open_library(args) as library:
         for feed in feeds:
+            # The file's name for a feed is the one the user knew it by (their old
+            # reader's, or a rename exported): kept as the user's name, so the
+            # feed's own title, learnt on its first fetch, does not replace it.
             _, created = library.add_feed(
-                feed.url, title=feed.title, site_url=feed.site_url, tags=feed.tags
+                feed.url, user_title=feed.title, site_url=feed.site_url, tags=feed.tags
             )
             new += int(created)
     _err(
@@ -672,6 +693,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("urls", nargs="+", metavar="URL")
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser(
+        "rename",
+        parents=[common],
+        help="give a feed your own name for it (shown wherever it and its articles are)",
+    )
+    p.add_argument("url", metavar="URL")
+    p.add_argument(
+        "name", nargs="?", default="", metavar="NAME", help="the name; leave out for its own title"
+    )
+    p.set_defaults(func=cmd_rename)
 
     p = sub.add_parser(
         "mark", parents=[common], help="mark articles read or unread, starred or unstarred"

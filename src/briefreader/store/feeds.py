@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from briefreader.store.base import StoreBase
 from briefreader.store.rows import (
+    FEED_NAME,
     FEED_SELECT,
     FeedCount,
     FeedInfo,
@@ -18,31 +19,48 @@ from briefreader.store.rows import (
     filter_sql,
     named,
 )
+from briefreader.textclean import clean_line
 
 
 class FeedsMixin(StoreBase):
     """The library's feed methods."""
 
     def add_feed(
-        self, url: str, *, title: str = "", site_url: str = "", tags: Sequence[str] = ()
+        self,
+        url: str,
+        *,
+        title: str = "",
+        site_url: str = "",
+        tags: Sequence[str] = (),
+        user_title: str = "",
     ) -> tuple[FeedInfo, bool]:
-        """Subscribe to a feed; returns it and whether it is new (tags are merged)."""
+        """Subscribe to a feed; returns it and whether it is new (tags are merged).
+
+        ``title`` is the feed's own title; ``user_title`` the name the user gave it
+        (an OPML file's name for it): each fills in only what the feed lacks, so a
+        re-import never undoes a rename."""
         existing = self.feed(url)
         if existing is not None:
             merged = tuple(dict.fromkeys([*existing.tags, *tags]))
-            if merged != existing.tags or (title and not existing.title):
+            if (
+                merged != existing.tags
+                or (title and not existing.title)
+                or (user_title and not existing.user_title)
+            ):
                 self._db.execute(
-                    "UPDATE feeds SET tags = ?, title = CASE WHEN title = '' THEN ? ELSE title END "
+                    "UPDATE feeds SET tags = ?, title = CASE WHEN title = '' THEN ? ELSE title END, "
+                    "user_title = CASE WHEN user_title = '' THEN ? ELSE user_title END "
                     "WHERE id = ?",
-                    ("\n".join(merged), title, existing.id),
+                    ("\n".join(merged), title, user_title, existing.id),
                 )
             feed = self.feed(url)
             assert feed is not None
             return feed, False
         with self._transaction():
             self._db.execute(
-                "INSERT INTO feeds(url, title, site_url, tags, added_at) VALUES (?, ?, ?, ?, ?)",
-                (url, title, site_url, "\n".join(dict.fromkeys(tags)), time.time()),
+                "INSERT INTO feeds(url, title, user_title, site_url, tags, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (url, title, user_title, site_url, "\n".join(dict.fromkeys(tags)), time.time()),
             )
             if self._only_samples():  # the first real feed: the samples give way
                 self._delete_where("sample != 0 AND starred_at IS NULL")
@@ -51,11 +69,8 @@ class FeedsMixin(StoreBase):
         return feed, True
 
     def feeds(self) -> list[FeedInfo]:
-        """Every feed, by title, with its item and unread counts."""
-        rows = named(
-            self._db,
-            f"{FEED_SELECT} FROM feeds f ORDER BY lower(coalesce(nullif(f.title, ''), f.url))",
-        ).fetchall()
+        """Every feed, by name, with its item and unread counts."""
+        rows = named(self._db, f"{FEED_SELECT} FROM feeds f ORDER BY lower({FEED_NAME})").fetchall()
         return [feed_info(r) for r in rows]
 
     def feed(self, key: str | int) -> FeedInfo | None:
@@ -63,6 +78,19 @@ class FeedsMixin(StoreBase):
         column = "f.id" if isinstance(key, int) else "f.url"
         r = named(self._db, f"{FEED_SELECT} FROM feeds f WHERE {column} = ?", (key,)).fetchone()
         return feed_info(r) if r else None
+
+    def rename_feed(self, key: str | int, name: str) -> FeedInfo | None:
+        """Give a feed (by id or URL) the user's own name for it, shown wherever the
+        feed or its articles are named; "" goes back to the feed's own title.  Returns
+        the feed as renamed, or None when there is no such feed."""
+        feed = self.feed(key)
+        if feed is None:
+            return None
+        with self._transaction():
+            self._db.execute(
+                "UPDATE feeds SET user_title = ? WHERE id = ?", (clean_line(name), feed.id)
+            )
+        return self.feed(feed.id)
 
     def remove_feed(self, url: str) -> int | None:
         """Unsubscribe; the feed's articles go too, except starred ones.
@@ -182,13 +210,14 @@ class FeedsMixin(StoreBase):
         feeds = tuple(
             FeedCount(
                 int(r[0]),
-                str(r[1] or r[2]),
-                tuple(str(r[3]).split("\n")) if r[3] else (),
+                str(r[1]),
+                tuple(str(r[2]).split("\n")) if r[2] else (),
                 per_feed.get(int(r[0]), 0),
+                failing=bool(r[3]),
             )
             for r in self._db.execute(
-                "SELECT id, title, url, tags FROM feeds "
-                "ORDER BY lower(coalesce(nullif(title, ''), url))"
+                f"SELECT f.id, {FEED_NAME} AS name, f.tags, f.last_error != '' OR f.dead "
+                "FROM feeds f ORDER BY lower(name)"
             )
         )
         tags: dict[str, int] = {}

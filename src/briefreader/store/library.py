@@ -28,6 +28,7 @@ from briefreader.store.rows import (
     ARTICLE_VALUES_COLUMNS,
     ARTICLES_FROM,
     ROW_SELECT,
+    SOURCE_NAME,
     ArticleRow,
     Filter,
     StoreCounts,
@@ -45,12 +46,12 @@ Order = Literal["newest", "oldest", "feed", "unread"]
 """The article list's orders (the config's ``sort`` names them too)."""
 ORDERS: tuple[Order, ...] = ("newest", "oldest", "feed", "unread")
 
-#: ORDER BY for each order (``a``: articles, ``s``: sources); ties newest first.
+#: ORDER BY for each order (``a``, ``s``, ``f`` of ARTICLES_FROM); ties newest first.
 _ORDER_BY: dict[Order, str] = {
     "newest": "a.sort_ts DESC, a.rowid DESC",
     "oldest": "a.sort_ts, a.rowid",
-    # By the source's name (as the list shows it), articles without one last.
-    "feed": "coalesce(s.name, '') = '', s.name COLLATE NOCASE, a.sort_ts DESC, a.rowid DESC",
+    # By the source's name (as the list shows it: a feed's name), articles without one last.
+    "feed": f"{SOURCE_NAME} = '', {SOURCE_NAME} COLLATE NOCASE, a.sort_ts DESC, a.rowid DESC",
     "unread": "a.read_at IS NOT NULL, a.sort_ts DESC, a.rowid DESC",
 }
 

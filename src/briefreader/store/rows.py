@@ -45,6 +45,7 @@ class FeedInfo:
     id: int
     url: str
     title: str
+    """The feed's own title (from its document, or the name it was first added with)."""
     site_url: str
     tags: tuple[str, ...]
     etag: str | None
@@ -58,10 +59,19 @@ class FeedInfo:
     retry_after: float | None
     item_count: int
     unread_count: int
+    user_title: str = ""
+    """The name the user gave it (``rename``, an imported OPML file); "" for none."""
 
     @property
     def name(self) -> str:
-        return self.title or self.url
+        """What the feed is called everywhere (:data:`FEED_NAME`): the user's name for
+        it, else its own title, else its URL."""
+        return self.user_title or self.title or self.url
+
+    @property
+    def failing(self) -> bool:
+        """Whether its last fetch failed (or it is gone)."""
+        return bool(self.last_error) or self.dead
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +80,11 @@ class FeedCount:
 
     id: int
     name: str
-    """The feed's title, or its URL when it has none."""
+    """The feed's name (:attr:`FeedInfo.name`)."""
     tags: tuple[str, ...]
     unread: int
+    failing: bool = False
+    """Its last fetch failed (or it is gone): the pane marks it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +120,21 @@ def _columns(columns: Sequence[tuple[str, str]]) -> str:
     return ", ".join(f"{expr} AS {name}" for name, expr in columns)
 
 
-#: Articles with their source's name (``a`` and ``s``).
-ARTICLES_FROM = "FROM articles a LEFT JOIN sources s ON s.id = a.source_id"
+#: A feed's one name (``f``): the user's name for it, else its own title, else its URL.
+FEED_NAME = "coalesce(nullif(f.user_title, ''), nullif(f.title, ''), f.url)"
+
+#: The name an article's source goes by (``a``, ``s``, ``f`` of :data:`ARTICLES_FROM`):
+#: a feed's articles carry the feed's name (:data:`FEED_NAME`), so the list, the
+#: article and the feeds pane agree and a rename shows everywhere; other articles
+#: (files) their own source's.
+SOURCE_NAME = "coalesce(nullif(f.user_title, ''), nullif(f.title, ''), s.name, '')"
+
+#: Articles with their source's name and their feed (``a``, ``s`` and ``f``; the feed
+#: by its primary key, one lookup a row).
+ARTICLES_FROM = (
+    "FROM articles a LEFT JOIN sources s ON s.id = a.source_id "
+    "LEFT JOIN feeds f ON f.id = a.feed_id"
+)
 
 #: The article list's row: :class:`ArticleRow`'s fields.
 ROW_SELECT = "SELECT " + _columns(
@@ -117,7 +142,7 @@ ROW_SELECT = "SELECT " + _columns(
         ("rowid", "a.rowid"),
         ("id", "a.id"),
         ("title", "a.title"),
-        ("source", "coalesce(s.name, '')"),
+        ("source", SOURCE_NAME),
         ("sort_ts", "a.sort_ts"),
         ("read", "a.read_at IS NOT NULL"),
         ("starred", "a.starred_at IS NOT NULL"),
@@ -131,7 +156,7 @@ ARTICLE_SELECT = "SELECT " + _columns(
         ("title", "a.title"),
         ("summary", "a.summary"),
         ("url", "a.url"),
-        ("source", "coalesce(s.name, '')"),
+        ("source", SOURCE_NAME),
         ("author", "a.author"),
         ("published", "a.published"),
         ("image_caption", "a.image_caption"),
@@ -156,6 +181,7 @@ FEED_SELECT = "SELECT " + _columns(
         ("id", "f.id"),
         ("url", "f.url"),
         ("title", "f.title"),
+        ("user_title", "f.user_title"),
         ("site_url", "f.site_url"),
         ("tags", "f.tags"),
         ("etag", "f.etag"),
@@ -226,6 +252,7 @@ def feed_info(r: sqlite3.Row) -> FeedInfo:
         retry_after=None if r["retry_after"] is None else float(str(r["retry_after"])),
         item_count=int(str(r["item_count"])),
         unread_count=int(str(r["unread_count"])),
+        user_title=str(r["user_title"]),
     )
 
 

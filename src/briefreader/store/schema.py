@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefreader import related as _related
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -151,6 +151,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX articles_unread_by_feed ON articles(feed_id) WHERE read_at IS NULL;
     """,
+    # 5 -> 6: the name a user gave a feed (`rename`, an OPML file's name), which wins
+    # over the feed's own title everywhere the feed is named ('' = the feed's title).
+    """
+    ALTER TABLE feeds ADD COLUMN user_title TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 #: ``PRAGMA application_id`` of a briefreader library ("BrRd"): set on creation and
@@ -250,6 +255,8 @@ def migrate(db: sqlite3.Connection, path: Path, *, readonly: bool) -> None:
     """Bring the file to :data:`SCHEMA_VERSION` (a read-only one is only checked)."""
     version = check_ours(db, path)
     if readonly:
+        if 2 <= version < 6:  # no user_title: the feeds' own titles, as before
+            db.execute("CREATE TEMP VIEW feeds AS SELECT *, '' AS user_title FROM main.feeds")
         return
     if version == SCHEMA_VERSION:
         if int(db.execute("PRAGMA application_id").fetchone()[0]) == 0:
@@ -261,7 +268,13 @@ def migrate(db: sqlite3.Connection, path: Path, *, readonly: bool) -> None:
         version = check_ours(db, path)
         for step in range(version, SCHEMA_VERSION):
             for statement in split_sql(MIGRATIONS[step]):
-                db.execute(statement)
+                try:
+                    db.execute(statement)
+                except sqlite3.OperationalError as exc:
+                    # A column a file already has (its user_version set back by hand,
+                    # or by a test): the step is done.
+                    if "duplicate column name" not in str(exc):
+                        raise
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
