@@ -1,5 +1,5 @@
 """The app's feeds: refresh (``r``, and on a timer), add a feed (``a``), the feeds
-screen (F2) and its removals, and an article's full text (``F``).
+screen (F2) and its renames and removals, and an article's full text (``F``).
 
 Everything that reaches the network or a worker process goes through the
 :class:`~briefreader.services.FeedService` (``self.service``).  Refreshing runs in
@@ -226,6 +226,40 @@ class FeedActions(ReaderBase):
         """Every feed with its counts (called from the feeds screen's worker thread)."""
         with self._reader_lock:
             return self._get_reader().feeds()
+
+    def rename_feed(self, feed_id: int, name: str) -> None:
+        """Give a feed the user's name ("" = its own title again; the feeds screen's
+        ``e``), in a worker; then everything that names it is drawn again."""
+        if self.refuse_write("renaming a feed"):
+            return
+        self._rename_feed_worker(feed_id, name)
+
+    @work(thread=True, group="rename", description="Renaming the feed", exit_on_error=False)
+    def _rename_feed_worker(self, feed_id: int, name: str) -> None:
+        with Library(self.library_path) as writer:
+            feed = writer.rename_feed(feed_id, name)
+        if feed is not None:
+            self.call_from_thread(self._feed_renamed, feed)
+
+    def _feed_renamed(self, feed: FeedInfo) -> None:
+        name = safe_line(feed.name)
+        if feed.user_title:
+            self.notify(f"The feed is now called {name}.", timeout=4, markup=False)
+        else:
+            self.notify(f"The feed goes by its own title again: {name}.", timeout=4, markup=False)
+        article = self.current
+        if article is not None:  # its meta line names the feed: drawn again
+            self.current = None
+            self.show_article(article.id)
+        if (
+            self.scope is not None
+            and self.scope.kind == "feed"
+            and self.scope.value == str(feed.id)
+        ):
+            self.scope = FeedScope("feed", str(feed.id), name)  # (reloads the list)
+        else:
+            self.reload()  # the rows are read again (their source), the pane's counts too
+        self._reload_feeds_screen()
 
     def remove_feed(self, url: str, name: str) -> None:
         """Unsubscribe (the feeds screen's ``d``, after its question), in a worker."""

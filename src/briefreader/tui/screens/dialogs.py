@@ -1,4 +1,5 @@
-"""Small modal dialogs: add a feed (one URL input), and yes/no confirmation."""
+"""Small modal dialogs: add a feed (one URL input), rename a feed (one name input),
+and yes/no confirmation."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from textual.widgets import Input, Static
 
 from briefreader.tui.keyhints import key_hint
 
-__all__ = ["AddFeedScreen", "ConfirmScreen", "normalise_feed_url"]
+__all__ = ["AddFeedScreen", "ConfirmScreen", "RenameFeedScreen", "normalise_feed_url"]
 
 
 def normalise_feed_url(text: str) -> str:
@@ -59,6 +60,49 @@ class AddFeedScreen(ModalScreen[str | None]):
         url = normalise_feed_url(event.value)
         if url:
             self.dismiss(url)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RenameFeedScreen(ModalScreen[str | None]):
+    """Ask for a feed's new name; dismissed with it ("" = the feed's own title again)
+    or None (cancelled)."""
+
+    CSS_PATH = "dialogs.tcss"
+    AUTO_FOCUS = "#rename-name"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="rename_feed_cancel",
+            tooltip="Close without renaming the feed",
+        ),
+    ]
+
+    def __init__(self, name: str, own_title: str) -> None:
+        super().__init__()
+        self.current_name = name
+        self.own_title = own_title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rename-dialog", classes="dialog") as dialog:
+            dialog.border_title = "Rename the feed"
+            cancel = key_hint(self.app, "rename_feed_cancel", self.BINDINGS)
+            dialog.border_subtitle = f"enter rename · {cancel} cancel"
+            own = f" ({self.own_title})" if self.own_title else ""
+            yield Static(
+                Content(f"Your name for this feed; leave it empty for the feed's own title{own}:"),
+                classes="dialog-text",
+                markup=False,
+            )
+            yield Input(self.current_name, id="rename-name", compact=True)
+
+    @on(Input.Submitted, "#rename-name")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

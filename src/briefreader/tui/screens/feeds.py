@@ -3,8 +3,10 @@
 One row per feed (title, status, last fetched, items, unread, tags) under "All
 articles" and one row per tag; below the table, the highlighted feed's URL and its
 last error in full.  Enter filters the article list to that feed or tag (dismissing
-with a :class:`FeedScope`); ``d`` removes a feed (after a yes/no question); ``a``
-and ``r`` add and refresh as on the main screen; ``?`` shows the keys.
+with a :class:`FeedScope`); ``e`` renames a feed (the user's name wins wherever it
+is named; an empty name goes back to its own title); ``d`` removes a feed (after a
+yes/no question); ``a`` and ``r`` add and refresh as on the main screen; ``?`` shows
+the keys.
 
 Feed titles, URLs and errors come from the network: they are shown as plain
 :class:`rich.text.Text`, never as markup (DataTable would parse a ``str`` cell).
@@ -87,6 +89,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             id="feeds_choose",
             tooltip="Show this feed's or tag's articles",
         ),
+        Binding("e", "rename", "Rename", id="feeds_rename", tooltip="Give the feed your own name"),
         Binding(
             "d,delete", "remove", "Remove", id="feeds_remove", tooltip="Unsubscribe from the feed"
         ),
@@ -109,7 +112,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             dialog.border_title = "Feeds"
             key = self._hint
             dialog.border_subtitle = (
-                f"{key('feeds_choose')} show · {key('feeds_remove')} remove · "
+                f"{key('feeds_choose')} show · {key('feeds_rename')} rename · "
+                f"{key('feeds_remove')} remove · "
                 f"{key('feeds_add')} add · {key('feeds_refresh')} refresh · {key('feeds_help')} help · "
                 f"{key('feeds_close')} back"
             )
@@ -229,9 +233,10 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
                 text = "Enter shows every article. Choose a feed or a tag to see only its articles."
             detail.update(Content(text))
             return
-        lines = (
-            [safe_line(feed.title), safe_line(feed.url)] if feed.title else [safe_line(feed.url)]
-        )
+        lines = [safe_line(feed.name)] if feed.name != feed.url else []
+        if feed.user_title and feed.title and feed.title != feed.user_title:
+            lines[0] += f"  (renamed; its own title: {safe_line(feed.title)})"
+        lines.append(safe_line(feed.url))
         if feed.site_url and feed.site_url != feed.url:
             lines.append(f"site: {safe_line(feed.site_url)}")
         status = feed_status(feed)
@@ -268,6 +273,27 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_rename(self) -> None:
+        from briefreader.tui.screens.dialogs import RenameFeedScreen
+
+        feed = self.current_feed
+        if feed is None:
+            self.notify("Choose a feed to rename.", timeout=3, markup=False)
+            return
+        refuse = getattr(self.app, "refuse_write", None)
+        if refuse is not None and refuse("renaming a feed"):
+            return
+
+        def answered(name: str | None) -> None:
+            rename = getattr(self.app, "rename_feed", None)
+            if name is not None and rename is not None and name != feed.user_title:
+                rename(feed.id, name)
+
+        own = safe_line(feed.title)
+        self.app.push_screen(
+            RenameFeedScreen(safe_line(feed.user_title or feed.title), own), answered
+        )
 
     def action_remove(self) -> None:
         from briefreader.tui.screens.dialogs import ConfirmScreen
