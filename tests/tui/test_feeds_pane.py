@@ -134,11 +134,14 @@ async def test_mark_read_from_the_pane_updates_the_counts_and_the_list(
         await pilot.press("A")
         await settle(pilot)
         assert "Nothing unread there." in "\n".join(str(n.message) for n in app._notifications)
-        # From the list, A marks what the list shows: here every article.
+        # From the list, A marks what the list shows: here every article (asked first).
         await pilot.press("escape")
         await settle(pilot)
         assert app.article_list.has_focus
         await pilot.press("A")
+        await settle(pilot)
+        assert "Mark all 2 unread articles read" in screen_text(app)
+        await pilot.press("y")
         await settle(pilot)
         assert pane_lines(app)[0] == "All"
         assert "Articles (0 unread)" in screen_text(app)

@@ -713,19 +713,6 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, Reader
         else:
             self.reload()
 
-    def action_toggle_related(self) -> None:
-        screen = self.screen
-        if screen.has_class("-wide"):
-            screen.toggle_class("-related-hidden")
-            if screen.has_class("-related-hidden") and self.sidebar.has_focus_within:
-                self.article_list.focus()
-            return
-        screen.toggle_class("-related-overlay")
-        if screen.has_class("-related-overlay"):
-            self.sidebar.query_one("#related-list").focus()
-        elif self.sidebar.has_focus_within:
-            self._focus_main()
-
     def _focus_main(self) -> None:
         if self.screen.has_class("-single") and self.screen.has_class("-reading"):
             self.article_view.focus()
@@ -775,8 +762,6 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, Reader
 
     async def action_quit(self) -> None:
         self.exit()
-
-    # -- the feeds pane ---------------------------------------------------------------
 
     # -- help and palette -----------------------------------------------------------
 

@@ -1,5 +1,7 @@
 """The feeds pane's room of the app: where the pane sits (beside the list, over it, or
-away), choosing a feed or tag from it, and marking one read (``A``, undone by ``z``)."""
+away) and where the Related sidebar sits (``]``; one overlay at a time), choosing a
+feed or tag from the pane, and marking one read (``A``, undone by ``z``; everything
+only after a question)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from textual import events, on, work
 
 from briefreader.store import Library, UnreadCounts
 from briefreader.tui.article_actions import ArticleActions, _MarkedAllRead
+from briefreader.tui.screens.dialogs import ConfirmScreen
 from briefreader.tui.screens.feeds import FeedScope
-from briefreader.tui.widgets.feeds_pane import FeedsPane, scope_key
+from briefreader.tui.widgets.feeds_pane import ALL, FeedsPane, scope_key
 
 
 class FeedsPaneActions(ArticleActions):
@@ -67,6 +70,22 @@ class FeedsPaneActions(ArticleActions):
         elif pane.has_focus_within:
             self._focus_main()
 
+    def action_toggle_related(self) -> None:
+        """``]``: hide or show the Related sidebar (wide), else show or hide it over the
+        article, closing the feeds pane's overlay (two overlays would cover each other)."""
+        screen = self.screen
+        if screen.has_class("-wide"):
+            screen.toggle_class("-related-hidden")
+            if screen.has_class("-related-hidden") and self.sidebar.has_focus_within:
+                self.article_list.focus()
+            return
+        screen.toggle_class("-related-overlay")
+        if screen.has_class("-related-overlay"):
+            screen.remove_class("-feeds-overlay")
+            self.sidebar.query_one("#related-list").focus()
+        elif self.sidebar.has_focus_within:
+            self._focus_main()
+
     @on(FeedsPane.Chosen)
     def _feeds_pane_chosen(self, message: FeedsPane.Chosen) -> None:
         self.feeds_pane.screen.remove_class("-feeds-overlay")
@@ -86,7 +105,23 @@ class FeedsPaneActions(ArticleActions):
         if pane.counts is not None and not pane.unread_of(key):
             self.notify("Nothing unread there.", timeout=3, markup=False)
             return
-        self._mark_feed_worker(scope)
+        if scope is not None:  # one feed or tag: at once (z undoes it)
+            self._mark_feed_worker(scope)
+            return
+        # Everything in the library, beyond what any list shows: asked first, saying
+        # how many (z still undoes it).
+        unread = pane.unread_of(ALL) if pane.counts is not None else self.library.count("unread")
+        noun = "article" if unread == 1 else "articles"
+        question = (
+            f"Mark all {unread:,} unread {noun} read, in every feed and file?\n"
+            f"{self._key_for('undo_delete')} undoes it."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mark_feed_worker(None)
+
+        self.push_screen(ConfirmScreen("Mark everything read", question, "mark read"), answered)
 
     @work(thread=True, group="mark-feed", description="Marking the feed read", exit_on_error=False)
     def _mark_feed_worker(self, scope: FeedScope | None) -> None:

@@ -243,7 +243,13 @@ def _options(counts: UnreadCounts, current: str, width: int) -> list[Option]:
         options.append(_heading("Feeds"))
         options += [
             Option(
-                _prompt(safe_line(feed.name), feed.unread, current == f"feed:{feed.id}", width),
+                _prompt(
+                    safe_line(feed.name),
+                    feed.unread,
+                    current == f"feed:{feed.id}",
+                    width,
+                    failing=feed.failing,
+                ),
                 id=f"feed:{feed.id}",
             )
             for feed in counts.feeds
@@ -255,16 +261,24 @@ def _heading(name: str) -> Option:
     return Option(Content("\n" + name.upper()), id=f"heading-{name}", disabled=True)
 
 
-def _prompt(name: str, unread: int, current: bool, width: int) -> Content:
+#: After the name of a feed whose last fetch failed (its error is on the feeds screen).
+FAILING_MARK = "!"
+
+
+def _prompt(name: str, unread: int, current: bool, width: int, *, failing: bool = False) -> Content:
     """``Name      12`` in ``width`` cells: the name cut with an ellipsis, the unread
-    count right-aligned (none when everything is read); the list's entry in bold.
+    count right-aligned (none when everything is read); the list's entry in bold;
+    ``Name    ! 12`` (the mark in the error colour) when the feed's last fetch failed.
 
     One :class:`_Line` (not a Rich table): the option list measures every entry each
     time the counts change, ~1 ms a table; with hundreds of feeds that was a stall."""
     count = f"{unread:,}" if unread else ""
-    room = max(1, width - len(count) - (1 if count else 0))
+    mark = f" {FAILING_MARK}" if failing else ""
+    room = max(1, width - len(count) - (1 if count else 0) - len(mark))
     label = Content.styled(name, "bold" if current else "").truncate(room, ellipsis=True, pad=True)
-    line = Content.assemble(label, " " if count else "", (count, "bold"))
+    line = Content.assemble(
+        label, (mark, "bold $text-error"), " " if count else "", (count, "bold")
+    )
     return _Line(line.plain, list(line.spans), line.cell_length)
 
 
