@@ -216,7 +216,7 @@ KEYS: tuple[Key, ...] = (
         "f2,ctrl+f",
         "feeds",
         "Feeds",
-        "Feeds and tags: status, errors; show one feed's or tag's articles",
+        "Feeds and tags: status, errors, rename; show one feed's or tag's articles",
         "Feeds",
     ),
     Key(
@@ -240,7 +240,8 @@ KEYS: tuple[Key, ...] = (
         "A",
         "mark_feed_read",
         "Mark feed read",
-        "Mark the feed or tag read (the one highlighted in the feeds pane, else the list's)",
+        "Mark the feed or tag read (the one highlighted in the feeds pane, else the list's; "
+        "All asks first)",
         "Feeds",
     ),
     Key(
