@@ -96,7 +96,7 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, Reader
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield FeedsPane(self._unread_counts, id="feeds-pane")
-            with Vertical(id="list-pane"):
+            with Vertical(id="list-pane", classes=f"-{self.config.density}"):
                 yield Input(id="search", placeholder="Search all articles…", compact=True)
                 yield ArticleList(
                     id="articles",

@@ -11,7 +11,8 @@ index); the rows' text is read a window at a time as it comes on screen, through
 the ``loader`` the app gives it.
 
 A row is ``● ★ Title…   2h`` over ``source  +3`` (density "comfortable"), or
-``● ★ Title…  +3  source  2h`` on one line (density "compact"); ``+3`` is how many
+``● ★ Title…  +3  source  2h`` on one line (density "compact"; the source only where
+the title keeps :data:`COMPACT_TITLE_MIN` cells beside it); ``+3`` is how many
 other articles cover the same story (read a window at a time, like the rows,
 through the ``story_loader``).
 """
@@ -51,6 +52,9 @@ AGE_WIDTH = 4
 #: source, so the title gets those columns (at 80×24 the list is ~30 columns wide).
 NARROW_ROW = 40
 MARKS_WIDTH = 4
+#: A compact row shows its source only when the title keeps this many cells beside it
+#: (else the title has the row: at 80×24 a source cut to 8 cells left it 20).
+COMPACT_TITLE_MIN = 28
 #: How many rows are read from the library at a time when drawing.
 WINDOW = 256
 
@@ -435,11 +439,11 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             text.append("★ " if row.starred else "  ", get("article-list--star"))
             title_style = get("article-list--read" if row.read else "article-list--unread")
             if self.density == "compact":
-                source = _clip(source, max(8, width // 4))
-                right = f"  {source}  {age}" if source else f"  {age}"
+                right = f"  {age}"
                 room = width - MARKS_WIDTH - cell_len(right)
-                if room < 16 and source:  # too narrow: drop the source, keep the title
-                    right = f"  {age}"
+                cells = max(8, width // 5)  # (by the width alone: every row alike)
+                if source and room - cells - 2 >= COMPACT_TITLE_MIN:
+                    right = f"  {_clip(source, cells)}{right}"
                     room = width - MARKS_WIDTH - cell_len(right)
                 if story:
                     room -= cell_len(story) + 2
