@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefreader import related as _related
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -155,6 +155,72 @@ MIGRATIONS: tuple[str, ...] = (
     # over the feed's own title everywhere the feed is named ('' = the feed's title).
     """
     ALTER TABLE feeds ADD COLUMN user_title TEXT NOT NULL DEFAULT '';
+    """,
+    # 6 -> 7: accounts on a reader's server (briefreader.sync; store/sync.py).
+    # * ``sync_accounts``: the server's endpoint and user (the password is in the keyring
+    #   or the credentials file, never here) and the checkpoints of the last good sync.
+    # * ``sync_feeds``: which of the library's feeds an account owns (by its stream id):
+    #   those are fetched by the server, never by refresh.
+    # * ``sync_items``: the server's item ids <-> article ids, with the read/starred state
+    #   the server had when last seen (so a change on either side can be told apart).
+    # * ``sync_pending``: local read/star changes not yet pushed, one row per article and
+    #   kind (the latest wins), written by triggers in the same transaction as the change
+    #   itself; ``sync_quiet`` holds a row only while a sync applies the server's state
+    #   (inside its own transaction), so those changes are not queued back.
+    """
+    CREATE TABLE IF NOT EXISTS sync_accounts (
+        id            INTEGER PRIMARY KEY,
+        endpoint      TEXT NOT NULL,
+        username      TEXT NOT NULL,
+        added_at      REAL NOT NULL,
+        last_sync     REAL,
+        last_pull     REAL,
+        last_error    TEXT NOT NULL DEFAULT '',
+        UNIQUE (endpoint, username)
+    );
+    CREATE TABLE IF NOT EXISTS sync_feeds (
+        account_id  INTEGER NOT NULL REFERENCES sync_accounts(id) ON DELETE CASCADE,
+        stream_id   TEXT NOT NULL,
+        feed_id     INTEGER NOT NULL UNIQUE REFERENCES feeds(id) ON DELETE CASCADE,
+        PRIMARY KEY (account_id, stream_id)
+    );
+    CREATE TABLE IF NOT EXISTS sync_items (
+        account_id      INTEGER NOT NULL REFERENCES sync_accounts(id) ON DELETE CASCADE,
+        remote_id       TEXT NOT NULL,
+        article_id      TEXT NOT NULL,
+        remote_read     INTEGER NOT NULL,
+        remote_starred  INTEGER NOT NULL,
+        PRIMARY KEY (account_id, remote_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS sync_items_by_article ON sync_items(article_id);
+    CREATE TABLE IF NOT EXISTS sync_pending (
+        article_id  TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('read', 'star')),
+        value       INTEGER NOT NULL,
+        changed_at  REAL NOT NULL,
+        PRIMARY KEY (article_id, kind)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS sync_quiet (one INTEGER PRIMARY KEY CHECK (one = 1));
+    CREATE TRIGGER IF NOT EXISTS sync_queue_read AFTER UPDATE OF read_at ON articles
+    WHEN (old.read_at IS NULL) != (new.read_at IS NULL)
+        AND EXISTS (SELECT 1 FROM sync_items WHERE article_id = new.id)
+        AND NOT EXISTS (SELECT 1 FROM sync_quiet)
+    BEGIN
+        DELETE FROM sync_pending WHERE article_id = new.id AND kind = 'read';
+        INSERT INTO sync_pending(article_id, kind, value, changed_at)
+        VALUES (new.id, 'read', new.read_at IS NOT NULL,
+                (julianday('now') - 2440587.5) * 86400.0);
+    END;
+    CREATE TRIGGER IF NOT EXISTS sync_queue_star AFTER UPDATE OF starred_at ON articles
+    WHEN (old.starred_at IS NULL) != (new.starred_at IS NULL)
+        AND EXISTS (SELECT 1 FROM sync_items WHERE article_id = new.id)
+        AND NOT EXISTS (SELECT 1 FROM sync_quiet)
+    BEGIN
+        DELETE FROM sync_pending WHERE article_id = new.id AND kind = 'star';
+        INSERT INTO sync_pending(article_id, kind, value, changed_at)
+        VALUES (new.id, 'star', new.starred_at IS NOT NULL,
+                (julianday('now') - 2440587.5) * 86400.0);
+    END;
     """,
 )
 

@@ -1,0 +1,388 @@
+"""The library's side of syncing with a reader's server (schema 7): accounts, the
+feeds each owns, server item ids <-> article ids with the state the server had,
+the queue of local read/star changes not yet pushed, and the checkpoints.
+
+The queue is written by triggers (``sync_queue_read``/``sync_queue_star``) in the
+same transaction as the local change, whichever way it was made (the app, ``mark``,
+an import restoring state, undo); the server's own changes are applied inside
+:meth:`SyncStore._quiet`, which the triggers see and do not queue.
+
+:class:`SyncStore` works on an open :class:`~briefreader.store.Library`'s
+connection; the network side is :mod:`briefreader.sync`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from briefreader.store.library import Library
+from briefreader.store.rows import chunks
+from briefreader.store.schema import write_transaction
+
+__all__ = ["Account", "ItemState", "Pending", "SyncStore"]
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    endpoint: str
+    username: str
+    added_at: float
+    last_sync: float | None = None
+    last_pull: float | None = None
+    last_error: str = ""
+    feeds: int = 0
+
+    @property
+    def name(self) -> str:
+        """How messages name the account: ``user@endpoint``."""
+        return f"{self.username}@{self.endpoint}"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    """A known server item: its article, the state the server had when last seen
+    (``remote_*``), and the article's state in the library now (``local_*``)."""
+
+    remote_id: str
+    article_id: str
+    remote_read: bool
+    remote_starred: bool
+    local_read: bool
+    local_starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A local change not yet pushed: ``kind`` is "read" or "star"."""
+
+    article_id: str
+    kind: str
+    value: bool
+    changed_at: float
+    remote_ids: tuple[str, ...]
+
+
+_ACCOUNT_SELECT = (
+    "SELECT a.id, a.endpoint, a.username, a.added_at, a.last_sync, a.last_pull, "
+    "a.last_error, (SELECT count(*) FROM sync_feeds f WHERE f.account_id = a.id) "
+    "FROM sync_accounts a"
+)
+
+
+class SyncStore:
+    """The sync tables of one open library (a writable one, for anything that writes)."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._db = library._db  # the store package's own connection
+
+    # -- transactions --------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """A write transaction whose read/star changes are the server's: not queued."""
+        with write_transaction(self._db):
+            self._db.execute("INSERT OR IGNORE INTO sync_quiet(one) VALUES (1)")
+            try:
+                yield
+            finally:
+                self._db.execute("DELETE FROM sync_quiet")
+
+    # -- accounts ------------------------------------------------------------------
+
+    def add_account(self, endpoint: str, username: str) -> tuple[Account, bool]:
+        """The account (made when new) and whether it is new."""
+        found = self.account_by(endpoint, username)
+        if found is not None:
+            return found, False
+        with write_transaction(self._db):
+            self._db.execute(
+                "INSERT INTO sync_accounts(endpoint, username, added_at) VALUES (?, ?, ?)",
+                (endpoint, username, time.time()),
+            )
+        made = self.account_by(endpoint, username)
+        assert made is not None
+        return made, True
+
+    def accounts(self) -> list[Account]:
+        rows = self._db.execute(f"{_ACCOUNT_SELECT} ORDER BY a.id").fetchall()
+        return [Account(*r) for r in rows]
+
+    def account(self, account_id: int) -> Account | None:
+        r = self._db.execute(f"{_ACCOUNT_SELECT} WHERE a.id = ?", (account_id,)).fetchone()
+        return Account(*r) if r else None
+
+    def account_by(self, endpoint: str, username: str) -> Account | None:
+        r = self._db.execute(
+            f"{_ACCOUNT_SELECT} WHERE a.endpoint = ? AND a.username = ?", (endpoint, username)
+        ).fetchone()
+        return Account(*r) if r else None
+
+    def find_account(self, key: str) -> list[Account]:
+        """Accounts a user named on the command line: by number, ``user@endpoint``,
+        or endpoint (every user of it)."""
+        key = key.strip()
+        if key.isdigit():
+            found = self.account(int(key))
+            return [found] if found else []
+        return [
+            a
+            for a in self.accounts()
+            if key in (a.name, a.endpoint, a.endpoint.rstrip("/")) or key.rstrip("/") == a.endpoint
+        ]
+
+    def remove_account(self, account_id: int) -> int:
+        """Forget an account: its feeds are unsubscribed locally (their articles go,
+        except starred ones), its item map and queued changes too.  Returns how many
+        articles were removed."""
+        removed = 0
+        for feed_id in self.feed_ids(account_id).values():
+            feed = self.library.feed(feed_id)
+            if feed is not None:
+                removed += self.library.remove_feed(feed.url) or 0
+        with write_transaction(self._db):
+            self._db.execute(
+                "DELETE FROM sync_pending WHERE article_id IN "
+                "(SELECT article_id FROM sync_items WHERE account_id = ?)",
+                (account_id,),
+            )
+            self._db.execute("DELETE FROM sync_items WHERE account_id = ?", (account_id,))
+            self._db.execute("DELETE FROM sync_feeds WHERE account_id = ?", (account_id,))
+            self._db.execute("DELETE FROM sync_accounts WHERE id = ?", (account_id,))
+        return removed
+
+    def record_sync(
+        self,
+        account_id: int,
+        *,
+        pulled_at: float | None = None,
+        synced_at: float | None = None,
+        error: str = "",
+    ) -> None:
+        """Checkpoints: ``pulled_at`` (the start of the last complete pull: the next
+        asks for items since shortly before it), ``synced_at`` (a whole sync), and
+        the last error ("" clears it)."""
+        with write_transaction(self._db):
+            self._db.execute(
+                "UPDATE sync_accounts SET last_pull = coalesce(?, last_pull), "
+                "last_sync = coalesce(?, last_sync), last_error = ? WHERE id = ?",
+                (pulled_at, synced_at, error, account_id),
+            )
+
+    # -- feeds ---------------------------------------------------------------------
+
+    def feed_ids(self, account_id: int) -> dict[str, int]:
+        """``{stream id: feed id}`` of the account's feeds."""
+        rows = self._db.execute(
+            "SELECT stream_id, feed_id FROM sync_feeds WHERE account_id = ?", (account_id,)
+        )
+        return {str(s): int(f) for s, f in rows}
+
+    def owned_feed_ids(self) -> set[int]:
+        """Every feed some account owns (refresh leaves these to their server)."""
+        return {int(r[0]) for r in self._db.execute("SELECT feed_id FROM sync_feeds")}
+
+    def feed_owner(self, feed_id: int) -> tuple[Account, str] | None:
+        """The account owning a feed and the feed's stream id there, if any."""
+        r = self._db.execute(
+            "SELECT account_id, stream_id FROM sync_feeds WHERE feed_id = ?", (feed_id,)
+        ).fetchone()
+        if r is None:
+            return None
+        account = self.account(int(r[0]))
+        return (account, str(r[1])) if account else None
+
+    def set_feeds(
+        self,
+        account_id: int,
+        feeds: Sequence[tuple[str, str, str, str, Sequence[str]]],
+    ) -> tuple[int, int]:
+        """Make the account's feeds these ``(stream id, url, title, site url, folders)``:
+        new ones are subscribed (a local feed with the same URL is adopted), the
+        folders become their tags, and feeds the server no longer lists are
+        unsubscribed locally (starred articles stay).  Returns (added, removed)."""
+        current = self.feed_ids(account_id)
+        wanted = {f[0] for f in feeds}
+        added = removed = 0
+        updates = []
+        for stream_id, url, title, site_url, folders in feeds:
+            feed_id = current.get(stream_id)
+            if feed_id is None:
+                feed, _new = self.library.add_feed(url, title=title, site_url=site_url)
+                feed_id = feed.id
+                with write_transaction(self._db):
+                    self._db.execute(
+                        "DELETE FROM sync_feeds WHERE feed_id = ? OR "
+                        "(account_id = ? AND stream_id = ?)",
+                        (feed_id, account_id, stream_id),
+                    )
+                    self._db.execute(
+                        "INSERT INTO sync_feeds(account_id, stream_id, feed_id) VALUES (?, ?, ?)",
+                        (account_id, stream_id, feed_id),
+                    )
+                added += 1
+            tags = "\n".join(dict.fromkeys(folders))
+            updates.append((tags, title, title, site_url, feed_id, tags, title, title, site_url))
+        with write_transaction(self._db):
+            self._db.executemany(
+                "UPDATE feeds SET tags = ?, "
+                "title = CASE WHEN ? != '' THEN ? ELSE title END, "
+                "site_url = CASE WHEN site_url = '' THEN ? ELSE site_url END "
+                "WHERE id = ? AND (tags != ? OR (? != '' AND title != ?) "
+                "OR (site_url = '' AND ? != ''))",
+                updates,
+            )
+        for stream_id, feed_id in current.items():
+            if stream_id in wanted:
+                continue
+            gone = self.library.feed(feed_id)
+            if gone is not None:
+                self.library.remove_feed(gone.url)
+            with write_transaction(self._db):
+                self._db.execute(
+                    "DELETE FROM sync_feeds WHERE account_id = ? AND stream_id = ?",
+                    (account_id, stream_id),
+                )
+            removed += 1
+        return added, removed
+
+    def link_feed(self, account_id: int, stream_id: str, feed_id: int) -> None:
+        with write_transaction(self._db):
+            self._db.execute(
+                "INSERT OR REPLACE INTO sync_feeds(account_id, stream_id, feed_id) VALUES (?, ?, ?)",
+                (account_id, stream_id, feed_id),
+            )
+
+    # -- items ---------------------------------------------------------------------
+
+    def known(self, account_id: int, remote_ids: Iterable[str]) -> set[str]:
+        """Which of these server ids the library already maps to an article."""
+        ids = list(remote_ids)
+        found: set[str] = set()
+        for chunk, marks in chunks(ids):
+            found.update(
+                str(r[0])
+                for r in self._db.execute(
+                    f"SELECT remote_id FROM sync_items WHERE account_id = ? "
+                    f"AND remote_id IN ({marks})",
+                    [account_id, *chunk],
+                )
+            )
+        return found
+
+    def item_states(self, account_id: int) -> list[ItemState]:
+        """Every known item of the account whose article is still in the library."""
+        rows = self._db.execute(
+            "SELECT s.remote_id, s.article_id, s.remote_read, s.remote_starred, "
+            "a.read_at IS NOT NULL, a.starred_at IS NOT NULL "
+            "FROM sync_items s JOIN articles a ON a.id = s.article_id WHERE s.account_id = ?",
+            (account_id,),
+        ).fetchall()
+        return [
+            ItemState(str(r[0]), str(r[1]), bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]))
+            for r in rows
+        ]
+
+    def map_items(self, account_id: int, items: Sequence[tuple[str, str, bool, bool]]) -> None:
+        """Record new server items ``(remote id, article id, read, starred)`` and give
+        their articles the server's state, in one quiet transaction (the articles
+        were stored just before)."""
+        if not items:
+            return
+        now = time.time()
+        with self._quiet():
+            self._db.executemany(
+                "INSERT INTO sync_items(account_id, remote_id, article_id, remote_read, "
+                "remote_starred) VALUES (?, ?, ?, ?, ?) ON CONFLICT(account_id, remote_id) "
+                "DO UPDATE SET article_id = excluded.article_id",
+                [(account_id, rid, aid, int(rd), int(st)) for rid, aid, rd, st in items],
+            )
+            self._set_states(now, [(aid, rd, st) for _rid, aid, rd, st in items])
+
+    def _set_states(
+        self, now: float, states: Sequence[tuple[str, bool | None, bool | None]]
+    ) -> None:
+        read_rows = [(now, aid) for aid, rd, _ in states if rd is True]
+        unread_rows = [(aid,) for aid, rd, _ in states if rd is False]
+        star_rows = [(now, aid) for aid, _, st in states if st is True]
+        unstar_rows = [(aid,) for aid, _, st in states if st is False]
+        self._db.executemany(
+            "UPDATE articles SET read_at = ? WHERE id = ? AND read_at IS NULL", read_rows
+        )
+        self._db.executemany(
+            "UPDATE articles SET read_at = NULL WHERE id = ? AND read_at IS NOT NULL", unread_rows
+        )
+        self._db.executemany(
+            "UPDATE articles SET starred_at = ? WHERE id = ? AND starred_at IS NULL", star_rows
+        )
+        self._db.executemany(
+            "UPDATE articles SET starred_at = NULL WHERE id = ? AND starred_at IS NOT NULL",
+            unstar_rows,
+        )
+
+    def apply_remote(
+        self,
+        account_id: int,
+        changes: Sequence[tuple[str, str, bool | None, bool | None]],
+        snapshots: Sequence[tuple[str, bool, bool]],
+        dropped: Sequence[tuple[str, str]],
+    ) -> None:
+        """In one quiet transaction: give articles the server's state
+        (``changes``: ``(remote id, article id, read or None, starred or None)``),
+        record what the server had (``snapshots``: ``(remote id, read, starred)``)
+        and drop queued local changes the server's later change overrode
+        (``dropped``: ``(article id, kind)``)."""
+        if not (changes or snapshots or dropped):
+            return
+        with self._quiet():
+            self._set_states(time.time(), [(aid, rd, st) for _rid, aid, rd, st in changes])
+            self._db.executemany(
+                "UPDATE sync_items SET remote_read = ?, remote_starred = ? "
+                "WHERE account_id = ? AND remote_id = ?",
+                [(int(rd), int(st), account_id, rid) for rid, rd, st in snapshots],
+            )
+            self._db.executemany(
+                "DELETE FROM sync_pending WHERE article_id = ? AND kind = ?", list(dropped)
+            )
+
+    # -- the queue of local changes --------------------------------------------------
+
+    def pending(self, account_id: int) -> list[Pending]:
+        """Queued local changes of the account's articles, oldest first."""
+        rows = self._db.execute(
+            "SELECT p.article_id, p.kind, p.value, p.changed_at, group_concat(s.remote_id) "
+            "FROM sync_pending p JOIN sync_items s ON s.article_id = p.article_id "
+            "WHERE s.account_id = ? GROUP BY p.article_id, p.kind ORDER BY p.changed_at",
+            (account_id,),
+        ).fetchall()
+        return [
+            Pending(str(r[0]), str(r[1]), bool(r[2]), float(r[3]), tuple(str(r[4]).split(",")))
+            for r in rows
+        ]
+
+    def pending_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM sync_pending").fetchone()[0])
+
+    def pushed(self, account_id: int, done: Sequence[Pending]) -> None:
+        """The server has these changes: drop them from the queue (unless the article
+        changed again meanwhile) and record the server's new state, in one transaction."""
+        if not done:
+            return
+        with write_transaction(self._db):
+            for p in done:
+                self._db.execute(
+                    "DELETE FROM sync_pending WHERE article_id = ? AND kind = ? "
+                    "AND value = ? AND changed_at = ?",
+                    (p.article_id, p.kind, int(p.value), p.changed_at),
+                )
+                column = "remote_read" if p.kind == "read" else "remote_starred"
+                for chunk, marks in chunks(list(p.remote_ids)):
+                    self._db.execute(
+                        f"UPDATE sync_items SET {column} = ? WHERE account_id = ? "
+                        f"AND remote_id IN ({marks})",
+                        [int(p.value), account_id, *chunk],
+                    )
