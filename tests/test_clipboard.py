@@ -126,7 +126,7 @@ def test_osc52_and_tool_both_used_and_named(bindir: Path) -> None:
     result = copy_text("https://x.example/a", osc52=sent.append, env=X11, platform="linux")
     assert sent == ["https://x.example/a"]
     assert result.methods == [OSC52, "xclip"]
-    assert result.message() == "Copied https://x.example/a — via terminal (OSC 52) and xclip"
+    assert result.message() == "Copied https://x.example/a — via the terminal and xclip"
 
 
 def test_failing_tool_falls_back_to_the_next(bindir: Path) -> None:
@@ -139,7 +139,7 @@ def test_failing_tool_falls_back_to_the_next(bindir: Path) -> None:
     result = copy_text("hello", osc52=lambda _t: None, env=X11, platform="linux")
     assert result.methods == [OSC52, "xsel"]
     assert result.errors == ["xclip failed (exit 1): Error: Can't open display: :0"]
-    assert result.message() == "Copied hello — via terminal (OSC 52) and xsel"
+    assert result.message() == "Copied hello — via the terminal and xsel"
     assert (bindir / "xsel.out").read_text() == "hello"
     assert (bindir / "xsel.args").read_text().splitlines() == ["--clipboard", "--input"]
 
@@ -148,7 +148,7 @@ def test_all_tools_failing_is_reported(bindir: Path) -> None:
     make_tool(bindir, "xclip", "#!/bin/sh\nexit 3\n")
     result = copy_text("hello", osc52=lambda _t: None, env=X11, platform="linux")
     assert result.methods == [OSC52]
-    assert result.message() == "Copied hello — via terminal (OSC 52) (xclip failed (exit 3))"
+    assert result.message() == "Copied hello — via the terminal (xclip failed (exit 3))"
     result = copy_text("hello", env=X11, platform="linux")
     assert not result.ok
     assert result.message() == "Could not copy hello — xclip failed (exit 3)"
@@ -196,7 +196,7 @@ def test_over_ssh_only_osc52(bindir: Path) -> None:
     assert result.methods == [OSC52]
     assert not (bindir / "xclip.out").exists()
     assert result.message() == (
-        "Copied https://x.example/a — via terminal (OSC 52)"
+        "Copied https://x.example/a — via the terminal"
         " — SSH session, so the remote clipboard tool was skipped"
     )
 
@@ -209,7 +209,7 @@ def test_osc52_failure_does_not_stop_the_tool(bindir: Path) -> None:
 
     result = copy_text("abc", osc52=broken, env=X11, platform="linux")
     assert result.methods == ["xclip"]
-    assert result.errors == ["terminal (OSC 52) failed: terminal gone"]
+    assert result.errors == ["the terminal (OSC 52) failed: terminal gone"]
 
 
 def test_pbcopy_gets_a_utf8_locale(bindir: Path) -> None:
@@ -248,11 +248,11 @@ def test_message_with_label_and_lead() -> None:
     result = CopyResult("[T](https://x.example/a)", [OSC52], label="the Markdown link")
     assert (
         result.message()
-        == "Copied the Markdown link: [T](https://x.example/a) — via terminal (OSC 52)"
+        == "Copied the Markdown link: [T](https://x.example/a) — via the terminal"
     )
     result = CopyResult("T — Src, https://x.example", [OSC52])
     assert result.message("No link — copied its citation instead:") == (
-        "No link — copied its citation instead: T — Src, https://x.example — via terminal (OSC 52)"
+        "No link — copied its citation instead: T — Src, https://x.example — via the terminal"
     )
 
 

@@ -158,7 +158,7 @@ async def test_enter_on_link_copies_the_url_and_closes() -> None:
         await settle(pilot)
         assert app.clipboard == URL
         assert not isinstance(app.screen, ShareMenu)
-        assert toasts(app) == [f"Copied the link: {URL} — via terminal (OSC 52)"]
+        assert toasts(app) == [f"Copied the link: {URL} — via the terminal"]
 
 
 async def test_markdown_link_by_arrow_and_enter() -> None:
@@ -169,7 +169,7 @@ async def test_markdown_link_by_arrow_and_enter() -> None:
         assert app.clipboard == f"[The AI Reckoning: chips & clouds]({URL})"
         assert toasts(app) == [
             f"Copied the Markdown link: [The AI Reckoning: chips & clouds]({URL})"
-            " — via terminal (OSC 52)"
+            " — via the terminal"
         ]
 
 
@@ -202,7 +202,7 @@ async def test_brief_as_text() -> None:
         ]
         assert toasts(app) == [
             "Copied the brief: The AI Reckoning: chips & clouds (China Daily Brief)…"
-            " — via terminal (OSC 52)"
+            " — via the terminal"
         ]
 
 
@@ -301,7 +301,7 @@ async def test_copy_article_link() -> None:
         await pilot.press("c")
         await settle(pilot)
         assert app.clipboard == URL
-        assert toasts(app) == [f"Copied {URL} — via terminal (OSC 52)"]
+        assert toasts(app) == [f"Copied {URL} — via the terminal"]
 
 
 async def test_copy_article_link_without_url_copies_the_citation() -> None:
@@ -312,7 +312,7 @@ async def test_copy_article_link_without_url_copies_the_citation() -> None:
         assert app.clipboard == citation(NO_URL)
         assert toasts(app) == [
             "This article has no link — copied its citation instead: "
-            "Tamsin Valley power queue — China Daily Brief, 26 Nov 2026 — via terminal (OSC 52)"
+            "Tamsin Valley power queue — China Daily Brief, 26 Nov 2026 — via the terminal"
         ]
 
 
@@ -332,7 +332,7 @@ async def test_copy_uses_the_system_tool_in_a_thread(
         assert app.clipboard == URL  # OSC 52 happened at once, on the loop
         await settle(pilot)
         assert (tmp_path / "xclip.out").read_text() == URL
-        assert toasts(app) == [f"Copied {URL} — via terminal (OSC 52) and xclip"]
+        assert toasts(app) == [f"Copied {URL} — via the terminal and xclip"]
 
 
 UNSAFE_URLS = [

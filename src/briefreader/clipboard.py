@@ -44,7 +44,7 @@ __all__ = [
     "run_tool",
 ]
 
-OSC52 = "terminal (OSC 52)"
+OSC52 = "the terminal"
 """The name of the OSC 52 method in :attr:`CopyResult.methods`."""
 
 DEFAULT_TIMEOUT = 2.0
@@ -188,7 +188,7 @@ class CopyResult:
         return f"{self.label}: {shown}" if self.label else shown
 
     def message(self, lead: str = "Copied") -> str:
-        """E.g. ``Copied https://x.example/a — via terminal (OSC 52) and xclip``.
+        """E.g. ``Copied https://x.example/a — via the terminal and xclip``.
 
         ``lead`` replaces "Copied" (``"No link — copied its citation instead:"``).
         """
@@ -228,7 +228,7 @@ def copy_text(
         try:
             osc52(text)
         except Exception as exc:  # a broken terminal writer must not stop the tool
-            result.errors.append(f"terminal (OSC 52) failed: {exc}")
+            result.errors.append(f"the terminal (OSC 52) failed: {exc}")
         else:
             result.methods.append(OSC52)
     if tools is None:

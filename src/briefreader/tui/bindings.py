@@ -323,6 +323,23 @@ def help_entries(app: App[Any], overrides: Mapping[str, str]) -> list[HelpEntry]
     return entries
 
 
+def screen_help_entries(
+    app: App[Any], overrides: Mapping[str, str], screen: object
+) -> list[HelpEntry]:
+    """The keys of the screen the help was asked for on (the feeds screen, a dialog),
+    as bound now, under the screen's ``HELP_SECTION``: shown before the app's own."""
+    section = str(getattr(screen, "HELP_SECTION", "This screen"))
+    entries = []
+    for binding in getattr(screen, "BINDINGS", ()):
+        if not isinstance(binding, Binding) or binding.action.endswith("help"):
+            continue
+        keys = "  ".join(keys_for(app, overrides, binding))
+        entries.append(
+            HelpEntry(keys, binding.tooltip or binding.description, binding.id or "", section)
+        )
+    return entries
+
+
 def palette_commands(app: App[Any], overrides: Mapping[str, str]) -> list[PaletteCommand]:
     """One command per key (but moving between panes and going back), as bound now."""
     return [

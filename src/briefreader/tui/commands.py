@@ -15,7 +15,12 @@ __all__ = ["BriefReaderCommands"]
 
 
 class BriefReaderCommands(Provider):
-    """One command per action of the app's bindings, with its key as help."""
+    """One command per action of the app's bindings, with its key as help.
+
+    Only over the main screen: the actions work on the list and the article under
+    it, so from over a dialog (the share menu, the links list, the feeds screen) one
+    would act on what the dialog hides. There the palette keeps Textual's own
+    commands (themes, keys, quit)."""
 
     def _app(self) -> BriefReaderApp:
         from briefreader.tui.app import BriefReaderApp
@@ -25,6 +30,8 @@ class BriefReaderCommands(Provider):
         return app
 
     def _commands(self) -> list[tuple[str, str, str]]:
+        if self.screen is not self.app.screen_stack[0]:
+            return []
         return [(c.title, c.action, c.keys) for c in self._app().palette_commands()]
 
     async def discover(self) -> Hits:

@@ -10,7 +10,12 @@ from textual.theme import Theme
 
 from briefreader.config import save_theme
 from briefreader.tui.base import ReaderBase
-from briefreader.tui.bindings import PaletteCommand, help_entries, palette_commands
+from briefreader.tui.bindings import (
+    PaletteCommand,
+    help_entries,
+    palette_commands,
+    screen_help_entries,
+)
 from briefreader.tui.screens.help import HelpEntry, HelpScreen
 
 __all__ = ["KeysAndTheme", "modal_binding_ids"]
@@ -97,9 +102,11 @@ class KeysAndTheme(ReaderBase):
             self._saved_theme = name
 
     def action_help(self) -> None:
-        self.push_screen(
-            HelpScreen(self.help_entries(), str(self.config_path) if self.config_path else "")
-        )
+        """The help screen; asked for on another screen (F2), that screen's keys first."""
+        entries = self.help_entries()
+        if self.screen is not self.screen_stack[0]:
+            entries = screen_help_entries(self, self._key_overrides, self.screen) + entries
+        self.push_screen(HelpScreen(entries, str(self.config_path) if self.config_path else ""))
 
     def help_entries(self) -> list[HelpEntry]:
         return help_entries(self, self._key_overrides)

@@ -183,7 +183,7 @@ def open_url_with_toast(
         ok, message = open_in_browser(url, launcher=launcher, allow_mailto=allow_mailto)
         app.notify(
             message,
-            title="Opened" if ok else "Not opened",
+            title="Browser" if ok else "Not opened",
             severity="information" if ok else "error",
             markup=False,
         )

@@ -39,7 +39,8 @@ _URL_WIDTH = 200
 
 
 def _prompt(number: int, link: ArticleLink) -> Content:
-    label = link.label or ("(the article)" if link.kind == "article" else "")
+    # The article's own entry: its title is the dialog's heading already.
+    label = "its own page" if link.kind == "article" else link.label
     if len(label) > _LABEL_WIDTH:
         label = label[: _LABEL_WIDTH - 1] + "…"
     head = Content.assemble(
