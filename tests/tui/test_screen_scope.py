@@ -107,3 +107,16 @@ async def test_the_links_list_names_the_articles_own_page_not_its_title_again(
         assert title not in first
         assert "article its own page" in " ".join(first.split())
         assert title in str(app.screen.query_one("#links-title", Static).render())
+
+
+async def test_at_80x24_a_long_search_keeps_its_count_in_sight(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"markets slide as the chip export rule bites")
+        await settle(pilot)
+        count = len(app.article_list)
+        assert count >= 1
+        assert f"{count} found" in screen_text(app)

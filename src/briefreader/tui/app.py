@@ -421,7 +421,8 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, Reader
             parts.append(SORT_LABELS[self.sort])
         if self._search:
             count = len(self.article_list)
-            parts.append(f"“{safe_line(self._search)}”: {count:,} found")
+            # The count first: a cut at 80 columns takes the end of the query, not it.
+            parts.append(f"{count:,} found: “{safe_line(self._search)}”")
         pane.border_subtitle = Content(" · ".join(parts)) if parts else None
 
     def _update_article_subtitle(self) -> None:
