@@ -1,0 +1,138 @@
+"""Accounts on a reader's own server (FreshRSS, Miniflux, Inoreader, The Old Reader,
+BazQux) through the Google Reader API: subscriptions, items and read/starred state
+synced both ways, the local library staying the app's store.
+
+* :mod:`.items`: server items → Articles through the feed item builder (pure);
+* :mod:`.engine`: one account's sync (pull, reconcile, push) and its report;
+* here: adding an account (the password checked by logging in, then kept by
+  :mod:`briefreader.credentials`), syncing every account, and subscribing or
+  unsubscribing a feed of an account through its server.
+
+The HTTP side is :mod:`briefreader.fetch.greader`; the library side
+:mod:`briefreader.store.sync`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from briefreader import credentials
+from briefreader.fetch.greader import GReaderClient, GReaderError
+from briefreader.fetch.urls import check_url
+from briefreader.store import Library
+from briefreader.store.sync import Account, SyncStore
+from briefreader.sync.engine import Progress, SyncReport, server_is_later, sync_account
+
+__all__ = [
+    "AccountError",
+    "SyncReport",
+    "add_account",
+    "normal_endpoint",
+    "server_is_later",
+    "sync_account",
+    "sync_accounts",
+    "unsubscribe_feed",
+]
+
+
+class AccountError(Exception):
+    """Adding or using an account failed; ``str()`` is one line naming it."""
+
+
+def normal_endpoint(url: str) -> str:
+    """The endpoint as stored: an absolute http(s) URL without a trailing slash."""
+    try:
+        return str(check_url(url)).rstrip("/")
+    except Exception as exc:
+        raise AccountError(f"{url}: {exc}") from None
+
+
+async def add_account(
+    library: Library, endpoint: str, user: str, password: str, *, transport: Any = None
+) -> tuple[Account, bool, str]:
+    """Check the user and password by logging in, keep the password, record the
+    account.  Returns it, whether it is new, and where the password went
+    ("keyring" or "file").  Nothing is kept when the login fails."""
+    endpoint = normal_endpoint(endpoint)
+    name = f"{user}@{endpoint}"
+    if not user.strip():
+        raise AccountError(f"{name}: no user name")
+    try:
+        async with GReaderClient(endpoint, name=name, transport=transport) as client:
+            await client.login(user, password)
+    except GReaderError as exc:
+        raise AccountError(str(exc)) from None
+    try:
+        where = credentials.put(endpoint, user, password)
+    except credentials.CredentialError as exc:
+        raise AccountError(f"{name}: {exc}") from None
+    account, new = SyncStore(library).add_account(endpoint, user)
+    return account, new, where
+
+
+def _password(account: Account) -> str:
+    try:
+        password = credentials.get(account.endpoint, account.username)
+    except credentials.CredentialError as exc:
+        raise AccountError(f"{account.name}: {exc}") from None
+    if password is None:
+        raise AccountError(
+            f"{account.name}: no password kept for this account; add it again with "
+            f"`briefreader account add {account.endpoint} --user {account.username}`"
+        )
+    return password
+
+
+async def sync_accounts(
+    library: Library,
+    accounts: Sequence[Account] | None = None,
+    *,
+    progress: Progress | None = None,
+    deadline: float = 30.0,
+    transport: Any = None,
+) -> list[SyncReport]:
+    """Sync these accounts (all by default), one after another; one failing never
+    stops the others."""
+    store = SyncStore(library)
+    reports: list[SyncReport] = []
+    for account in store.accounts() if accounts is None else accounts:
+        try:
+            password = _password(account)
+        except AccountError as exc:
+            reports.append(SyncReport(account.name, error=str(exc)))
+            store.record_sync(account.id, error=str(exc))
+            continue
+        reports.append(
+            await sync_account(
+                library,
+                account,
+                password,
+                progress=progress,
+                deadline=deadline,
+                transport=transport,
+            )
+        )
+    return reports
+
+
+async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = None) -> bool:
+    """Unsubscribe a feed an account owns, on its server first, then locally.
+    False when no account owns the feed (the caller removes it as a local feed);
+    :class:`AccountError` when the server refuses or cannot be reached (nothing
+    changes locally then)."""
+    store = SyncStore(library)
+    owner = store.feed_owner(feed_id)
+    if owner is None:
+        return False
+    account, stream_id = owner
+    try:
+        async with GReaderClient(account.endpoint, name=account.name, transport=transport) as c:
+            await c.login(account.username, _password(account))
+            await c.unsubscribe(stream_id)
+    except GReaderError as exc:
+        raise AccountError(str(exc)) from None
+    feed = library.feed(feed_id)
+    if feed is not None:
+        library.remove_feed(feed.url)
+    return True

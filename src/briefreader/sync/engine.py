@@ -1,0 +1,329 @@
+"""One sync of one account: pull subscriptions, new items and the server's
+read/starred state; reconcile with local changes; push what is queued.
+
+The order makes an interrupted sync (a lost connection, kill -9) harmless, and the
+next one completes it with nothing lost or doubled:
+
+1. **Read** everything needed from the server first (subscriptions, the unread and
+   starred id lists, the ids of items since the last pull, the contents of items the
+   library does not have).  A failure here changes nothing in the library.
+2. **Store**: feeds (folders as tags), then articles, then their id map and server
+   state (one quiet transaction per batch; articles have stable ids, so storing a
+   batch again is a no-op).
+3. **Reconcile** known items: a state the server changed since the last pull is
+   applied locally, unless the same article has a queued local change that is
+   later (see :func:`server_is_later`).
+4. **Push** the queue with ``edit-tag`` in batches; each change leaves the queue only
+   once the server has taken it (and only if it did not change again meanwhile).
+5. The checkpoint (``last_pull``) moves only after 1-3 are done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from briefreader.fetch.greader import (
+    READ,
+    READING_LIST,
+    STARRED,
+    GReaderClient,
+    GReaderError,
+    Subscription,
+)
+from briefreader.store import Library
+from briefreader.store.sync import Account, Pending, SyncStore
+from briefreader.sync.items import RemoteItem, StreamFeed, items_to_articles
+
+__all__ = ["FIRST_SYNC_ITEMS", "SINCE_MARGIN", "SyncReport", "server_is_later", "sync_account"]
+
+#: Items the first sync brings (newest first), beside every unread and starred one.
+FIRST_SYNC_ITEMS = 10_000
+#: A pull asks for items the server got since this many seconds before the last pull
+#: began (clock differences, items being stored while we listed).
+SINCE_MARGIN = 6 * 3600
+
+#: Articles stored per transaction (with their id map right after).
+_STORE_BATCH = 1000
+#: Queued changes sent per step (each step leaves the queue once the server took it).
+_PUSH_BATCH = 1000
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one account's sync did; ``error`` is set (one line) when it failed."""
+
+    account: str
+    feeds_added: int = 0
+    feeds_removed: int = 0
+    new_items: int = 0
+    pulled_changes: int = 0
+    pushed: int = 0
+    pending: int = 0
+    requests: int = 0
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def line(self) -> str:
+        if self.error:
+            return self.error
+        text = (
+            f"{self.account}: {self.new_items} new items, {self.pulled_changes} changes from the "
+            f"server, {self.pushed} pushed"
+        )
+        if self.feeds_added or self.feeds_removed:
+            text += f", feeds +{self.feeds_added} -{self.feeds_removed}"
+        if self.pending:
+            text += f", {self.pending} still to push"
+        return text + f" in {self.seconds:.1f} s"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "account": self.account,
+            "ok": self.ok,
+            "feeds_added": self.feeds_added,
+            "feeds_removed": self.feeds_removed,
+            "new_items": self.new_items,
+            "pulled_changes": self.pulled_changes,
+            "pushed": self.pushed,
+            "pending": self.pending,
+            "notes": list(self.notes),
+            "error": self.error,
+        }
+
+
+def server_is_later(local_changed_at: float, last_pull: float | None, now: float) -> bool:
+    """Whether a change the server made since the last pull is later than a local
+    change made at ``local_changed_at``.
+
+    The Google Reader API does not say when an item's state changed, only that it
+    did between the last pull and this one.  A local change made before the last
+    pull is certainly earlier.  Otherwise both happened in that window, and the
+    server's change is taken to have happened in its middle (the best guess
+    without a time): the later of the two wins.
+    """
+    if last_pull is None or local_changed_at <= last_pull:
+        return True
+    return (last_pull + now) / 2 > local_changed_at
+
+
+class _Sync:
+    def __init__(
+        self,
+        library: Library,
+        account: Account,
+        client: GReaderClient,
+        progress: Progress | None,
+        first_items: int,
+    ) -> None:
+        self.library = library
+        self.store = SyncStore(library)
+        self.account = account
+        self.client = client
+        self.progress = progress
+        self.first_items = first_items
+        self.report = SyncReport(account.name)
+
+    def say(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress(f"{self.account.name}: {text}")
+
+    async def run(self, password: str) -> None:
+        started = time.time()
+        acct = self.account
+        self.say("logging in")
+        await self.client.login(acct.username, password)
+        # 1. read
+        self.say("reading subscriptions")
+        subs = await self.client.subscriptions()
+        unread = await self.client.item_ids(READING_LIST, exclude=READ)
+        starred = await self.client.item_ids(STARRED)
+        if acct.last_pull is None:
+            recent = await self.client.item_ids(READING_LIST, limit=self.first_items)
+        else:
+            since = int(acct.last_pull) - SINCE_MARGIN
+            recent = await self.client.item_ids(READING_LIST, since=since)
+        wanted = list(dict.fromkeys([*recent.ids, *unread.ids, *starred.ids]))
+        known = self.store.known(acct.id, wanted)
+        missing = [i for i in wanted if i not in known]
+        streams = {s.id: StreamFeed(s.url, s.title) for s in subs}
+        items = await self._contents(missing, streams)
+        # 2. store
+        self._store_feeds(subs)
+        self._store_items(items)
+        # 3. reconcile
+        self._reconcile(
+            set(unread.ids) if not unread.truncated else None,
+            set(starred.ids) if not starred.truncated else None,
+            started,
+        )
+        self.store.record_sync(acct.id, pulled_at=started, error="")
+        # 4. push
+        await self._push()
+        self.store.record_sync(acct.id, synced_at=time.time(), error="")
+
+    async def _contents(
+        self, ids: Sequence[str], streams: Mapping[str, StreamFeed]
+    ) -> list[RemoteItem]:
+        """The missing items' contents, batch by batch: the next batch is asked for
+        while this one is being turned into articles."""
+        out: list[RemoteItem] = []
+        batches = [ids[i : i + 250] for i in range(0, len(ids), 250)]
+        if not batches:
+            return out
+        nxt: asyncio.Task[list[dict[str, Any]]] | None = asyncio.create_task(
+            self.client.item_contents_batch(batches[0])
+        )
+        try:
+            for n in range(len(batches)):
+                assert nxt is not None
+                got = await nxt
+                nxt = (
+                    asyncio.create_task(self.client.item_contents_batch(batches[n + 1]))
+                    if n + 1 < len(batches)
+                    else None
+                )
+                self.say(f"reading items {min((n + 1) * 250, len(ids))}/{len(ids)}")
+                arts, notes = items_to_articles(got, streams, endpoint=self.account.endpoint)
+                out += arts
+                self.report.notes += notes
+        finally:
+            if nxt is not None:
+                nxt.cancel()
+        return out
+
+    def _store_feeds(self, subs: Sequence[Subscription]) -> None:
+        added, removed = self.store.set_feeds(
+            self.account.id, [(s.id, s.url, s.title, s.site_url, s.folders) for s in subs]
+        )
+        self.report.feeds_added, self.report.feeds_removed = added, removed
+
+    def _store_items(self, items: Sequence[RemoteItem]) -> None:
+        if not items:
+            return
+        feed_ids = self.store.feed_ids(self.account.id)
+        by_feed: dict[int | None, list[RemoteItem]] = {}
+        for item in items:
+            by_feed.setdefault(feed_ids.get(item.stream_id), []).append(item)
+        for feed_id, group in by_feed.items():
+            for start in range(0, len(group), _STORE_BATCH):
+                part = group[start : start + _STORE_BATCH]
+                counts = self.library.store([i.article for i in part], feed_id=feed_id, index=False)
+                self.report.new_items += counts.added
+                self.store.map_items(
+                    self.account.id,
+                    [(i.remote_id, i.article.id, i.read, i.starred) for i in part],
+                )
+
+    def _reconcile(self, unread: set[str] | None, starred: set[str] | None, now: float) -> None:
+        pending = {(p.article_id, p.kind): p for p in self.store.pending(self.account.id)}
+        last_pull = self.account.last_pull
+        changes: list[tuple[str, str, bool | None, bool | None]] = []
+        snapshots: list[tuple[str, bool, bool]] = []
+        dropped: list[tuple[str, str]] = []
+        for it in self.store.item_states(self.account.id):
+            server_read = None if unread is None else it.remote_id not in unread
+            server_star = None if starred is None else it.remote_id in starred
+            new_read: bool | None = None
+            new_star: bool | None = None
+            for kind, server, snap, local in (
+                ("read", server_read, it.remote_read, it.local_read),
+                ("star", server_star, it.remote_starred, it.local_starred),
+            ):
+                if server is None or server == snap:
+                    continue
+                mine = pending.get((it.article_id, kind))
+                if mine is None or server_is_later(mine.changed_at, last_pull, now):
+                    if mine is not None:
+                        dropped.append((it.article_id, kind))
+                    if local != server:
+                        if kind == "read":
+                            new_read = server
+                        else:
+                            new_star = server
+            if new_read is not None or new_star is not None:
+                changes.append((it.remote_id, it.article_id, new_read, new_star))
+                self.report.pulled_changes += 1
+            if (server_read is not None and server_read != it.remote_read) or (
+                server_star is not None and server_star != it.remote_starred
+            ):
+                snapshots.append(
+                    (
+                        it.remote_id,
+                        it.remote_read if server_read is None else server_read,
+                        it.remote_starred if server_star is None else server_star,
+                    )
+                )
+        self.store.apply_remote(self.account.id, changes, snapshots, dropped)
+
+    async def _push(self) -> None:
+        pending = self.store.pending(self.account.id)
+        if not pending:
+            return
+        snaps = {
+            it.remote_id: (it.remote_read, it.remote_starred)
+            for it in self.store.item_states(self.account.id)
+        }
+        groups: dict[tuple[str, bool], list[Pending]] = {}
+        for p in pending:
+            groups.setdefault((p.kind, p.value), []).append(p)
+        for (kind, value), group in groups.items():
+            tag = READ if kind == "read" else STARRED
+            column = 0 if kind == "read" else 1
+            self.say(f"sending {len(group)} {'read' if kind == 'read' else 'star'} change(s)")
+            for start in range(0, len(group), _PUSH_BATCH):
+                part = group[start : start + _PUSH_BATCH]
+                ids = [
+                    rid
+                    for p in part
+                    for rid in p.remote_ids
+                    if snaps.get(rid, (None, None))[column] != value
+                ]
+                await self.client.edit_tag(
+                    ids, add=tag if value else None, remove=None if value else tag
+                )
+                self.store.pushed(self.account.id, part)
+                self.report.pushed += len(part)
+
+
+async def sync_account(
+    library: Library,
+    account: Account,
+    password: str,
+    *,
+    progress: Progress | None = None,
+    deadline: float = 30.0,
+    first_items: int = FIRST_SYNC_ITEMS,
+    transport: Any = None,
+) -> SyncReport:
+    """Sync one account; never raises for a server's or the network's problem (the
+    report's ``error`` is one line naming the account)."""
+    started = time.perf_counter()
+    store = SyncStore(library)
+    report = SyncReport(account.name)
+    try:
+        async with GReaderClient(
+            account.endpoint, name=account.name, deadline=deadline, transport=transport
+        ) as client:
+            run = _Sync(library, account, client, progress, first_items)
+            report = run.report
+            try:
+                await run.run(password)
+            finally:
+                report.requests = client.requests
+    except GReaderError as exc:
+        report.error = str(exc)
+        store.record_sync(account.id, error=str(exc))
+    report.pending = len(store.pending(account.id))
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,157 @@
+"""Google Reader API items → Articles, through the feed item builder every feed
+item goes through (:func:`briefreader.sources.feed.build_feed`): the same HTML
+sanitising, Markdown, takeaways and analysis lifting, cleaning and ids, so an item
+from a server is a brief like any other.
+
+Pure: JSON objects in, Articles out (no network, no library).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from briefreader.fetch.greader import short_item_id
+from briefreader.sources.feed import build_feed, feed_item_id
+from briefreader.sources.feedraw import RawFeed, RawItem, RawLink, RawText
+
+__all__ = ["RemoteItem", "StreamFeed", "item_state", "items_to_articles"]
+
+_READ = re.compile(r"^user/[^/]*/state/com\.google/read$")
+_STARRED = re.compile(r"^user/[^/]*/state/com\.google/starred$")
+#: Most characters of a server's item text read (the builder caps bodies later too).
+_MAX_TEXT = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class StreamFeed:
+    """What the sync knows of a feed stream: its URL (the article ids' key) and title."""
+
+    url: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteItem:
+    """One server item as an Article: ``remote_id`` is its decimal id, ``stream_id``
+    its feed's stream, ``read``/``starred`` the state the item itself carried."""
+
+    remote_id: str
+    stream_id: str
+    article: Any  # briefreader.model.Article (Any: keeps this dataclass picklable-simple)
+    read: bool
+    starred: bool
+
+
+def item_state(item: Mapping[str, Any]) -> tuple[bool, bool]:
+    """``(read, starred)`` from an item's categories."""
+    cats = item.get("categories")
+    if not isinstance(cats, list):
+        return False, False
+    names = [c for c in cats if isinstance(c, str)]
+    return any(_READ.match(c) for c in names), any(_STARRED.match(c) for c in names)
+
+
+def _text(value: object) -> RawText | None:
+    if isinstance(value, Mapping):
+        value = value.get("content")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return RawText(value[:_MAX_TEXT], "html")
+
+
+def _when(value: object) -> datetime | None:
+    try:
+        seconds = float(value) if isinstance(value, int | float | str) else None
+    except ValueError:
+        return None
+    if seconds is None or not 0 < seconds < 253402300799:  # up to year 9999
+        return None
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _links(item: Mapping[str, Any]) -> list[RawLink]:
+    links: list[RawLink] = []
+    for key in ("alternate", "canonical"):
+        value = item.get(key)
+        if not isinstance(value, list):
+            continue
+        for link in value:
+            href = link.get("href") if isinstance(link, Mapping) else None
+            if isinstance(href, str) and href.strip():
+                links.append(RawLink(href.strip()[:8192], "alternate"))
+    return links
+
+
+def _raw_item(item: Mapping[str, Any], guid: str) -> RawItem:
+    title = item.get("title")
+    author = item.get("author")
+    return RawItem(
+        title=RawText(title[:8192], "html") if isinstance(title, str) else None,
+        links=_links(item),
+        guid=guid,
+        published=_when(item.get("published")),
+        updated=_when(item.get("updated")),
+        authors=[author[:500]] if isinstance(author, str) and author.strip() else [],
+        summary=_text(item.get("summary")),
+        content=_text(item.get("content")),
+    )
+
+
+def items_to_articles(
+    items: Sequence[Mapping[str, Any]],
+    feeds: Mapping[str, StreamFeed],
+    *,
+    endpoint: str,
+) -> tuple[list[RemoteItem], list[str]]:
+    """Articles for these server items, and one-line notes on items left out.
+
+    ``feeds`` maps stream ids to what is known of them; an item from a stream the
+    account does not list (a starred item of a feed unsubscribed since) is keyed by
+    the endpoint and its stream id.  An item's id is the builder's id for its feed
+    URL and its long item id as the guid: stable across syncs, distinct per server.
+    """
+    groups: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
+    notes: list[str] = []
+    skipped = 0
+    for item in items:
+        short = short_item_id(item.get("id"))
+        origin = item.get("origin")
+        stream = origin.get("streamId") if isinstance(origin, Mapping) else None
+        if short is None or not isinstance(stream, str) or not stream:
+            skipped += 1
+            continue
+        groups.setdefault(stream[:2000], []).append((short, item))
+    out: list[RemoteItem] = []
+    for stream, members in groups.items():
+        known = feeds.get(stream)
+        url = known.url if known else f"{endpoint}#{stream}"
+        first_origin = members[0][1].get("origin")
+        origin_title = first_origin.get("title") if isinstance(first_origin, Mapping) else None
+        title = (known.title if known else "") or (
+            origin_title if isinstance(origin_title, str) else ""
+        )
+        site = first_origin.get("htmlUrl") if isinstance(first_origin, Mapping) else None
+        guids = {
+            short: f"tag:google.com,2005:reader/item/{int(short):016x}" for short, _ in members
+        }
+        raw = RawFeed(
+            title=RawText(title, "text") if title else None,
+            links=[RawLink(site, "alternate")] if isinstance(site, str) and site else [],
+            items=[_raw_item(item, guids[short]) for short, item in members],
+        )
+        parsed = build_feed(raw, url=url, parser="json")
+        by_id = {a.id: a for a in parsed.items}
+        for short, item in members:
+            art = by_id.get(feed_item_id(url, guids[short], "", "", None))
+            if art is None:
+                skipped += 1
+                continue
+            read, starred = item_state(item)
+            out.append(RemoteItem(short, stream, art, read, starred))
+    if skipped:
+        notes.append(f"{skipped} item(s) without an id, a feed or any text left out")
+    return out, notes

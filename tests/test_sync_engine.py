@@ -1,0 +1,299 @@
+"""Syncing an account with a real FreshRSS (sync/engine.py): what the first sync
+brings, changes both ways, the later change winning, an unreachable server, and a
+sync interrupted at each step completed by the next with nothing lost or doubled."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freshrss_server import FeedSite, FreshRSS, start_freshrss
+
+from briefreader.fetch.greader import READ, READING_LIST, STARRED, GReaderClient
+from briefreader.store import Library
+from briefreader.store.sync import SyncStore
+from briefreader.sync import add_account, server_is_later, sync_accounts
+from briefreader.sync.engine import SyncReport
+
+pytestmark = [pytest.mark.xdist_group("serial"), pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def freshrss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshRSS]:
+    server = start_freshrss(tmp_path_factory.mktemp("freshrss"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FeedSite]:
+    with FeedSite() as s:
+        yield s
+
+
+@pytest.fixture
+def server(freshrss: FreshRSS) -> Iterator[FreshRSS]:
+    """The module's server, emptied of subscriptions after each test."""
+    yield freshrss
+
+    async def empty(c: GReaderClient) -> None:
+        for sub in await c.subscriptions():
+            await c.unsubscribe(sub.id)
+
+    freshrss.run(empty)
+
+
+@pytest.fixture
+def lib(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Library]:
+    monkeypatch.setenv("BRIEFREADER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BRIEFREADER_KEYRING", "off")
+    with Library(tmp_path / "home" / "library.sqlite3") as library:
+        yield library
+
+
+def _sync(lib: Library) -> SyncReport:
+    reports = asyncio.run(sync_accounts(lib))
+    assert len(reports) == 1
+    return reports[0]
+
+
+def _ids(server: FreshRSS, stream: str, exclude: str | None = None) -> list[str]:
+    async def go(c: GReaderClient) -> list[str]:
+        return (await c.item_ids(stream, exclude=exclude)).ids
+
+    return server.run(go)  # type: ignore[return-value]
+
+
+def _subscribe(server: FreshRSS, url: str, title: str = "", folder: str = "") -> str:
+    async def go(c: GReaderClient) -> str:
+        return await c.subscribe(url, title=title, folder=folder)
+
+    return server.run(go)  # type: ignore[return-value]
+
+
+def _edit(server: FreshRSS, ids: list[str], **kw: Any) -> None:
+    async def go(c: GReaderClient) -> None:
+        await c.edit_tag(ids, **kw)
+
+    server.run(go)
+
+
+def _add(lib: Library, server: FreshRSS) -> int:
+    account, new, where = asyncio.run(
+        add_account(lib, server.endpoint, server.user, server.api_password)
+    )
+    assert new and where == "file"
+    return account.id
+
+
+def _by_remote(lib: Library, account_id: int) -> dict[str, Any]:
+    return {s.remote_id: s for s in SyncStore(lib).item_states(account_id)}
+
+
+def test_server_is_later() -> None:
+    assert server_is_later(50.0, 100.0, 200.0)  # local change before the last pull
+    assert server_is_later(120.0, 100.0, 200.0)  # the server's change is put at 150
+    assert not server_is_later(180.0, 100.0, 200.0)
+    assert server_is_later(180.0, None, 200.0)
+
+
+def test_first_sync_brings_feeds_items_and_state(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    stream_a = _subscribe(server, site.put_feed("first-a", 6), title="Alpha", folder="Tech")
+    _subscribe(server, site.put_feed("first-b", 4), folder="News")
+    ids = _ids(server, f"{stream_a}")
+    _edit(server, ids[:2], add=READ)
+    _edit(server, ids[2:3], add=STARRED)
+    account_id = _add(lib, server)
+    report = _sync(lib)
+    assert report.ok, report.error
+    assert (report.new_items, report.feeds_added, report.pushed) == (10, 2, 0)
+    feeds = {f.title: f for f in lib.feeds()}
+    assert set(feeds) == {"Alpha", "first-b"}
+    assert feeds["Alpha"].tags == ("Tech",) and feeds["first-b"].tags == ("News",)
+    states = _by_remote(lib, account_id)
+    assert len(states) == 10
+    assert {r for r, s in states.items() if s.local_read} == set(ids[:2])
+    assert {r for r, s in states.items() if s.local_starred} == {ids[2]}
+    assert SyncStore(lib).pending(account_id) == []
+    # an item is a brief like any other: source, body, derived takeaways, search
+    art = lib.get(states[ids[0]].article_id)
+    assert art is not None
+    assert art.source == "Alpha" and "Markets moved" in art.body and art.url
+    assert len(lib.search("council budget")) >= 10
+    # a second sync with nothing new brings nothing and sends nothing
+    again = _sync(lib)
+    assert again.ok and (again.new_items, again.pulled_changes, again.pushed) == (0, 0, 0)
+    assert len(_by_remote(lib, account_id)) == 10
+
+
+def test_changes_go_both_ways(server: FreshRSS, site: FeedSite, lib: Library) -> None:
+    stream = _subscribe(server, site.put_feed("both", 5))
+    ids = _ids(server, stream)
+    account_id = _add(lib, server)
+    assert _sync(lib).ok
+    states = _by_remote(lib, account_id)
+    # local: read two, star one
+    lib.set_state([states[ids[0]].article_id, states[ids[1]].article_id], read=True)
+    lib.set_starred(states[ids[4]].article_id, True)
+    # server: read another, star another
+    _edit(server, [ids[3]], add=READ)
+    _edit(server, [ids[2]], add=STARRED)
+    report = _sync(lib)
+    assert report.ok and report.pushed == 3 and report.pulled_changes == 2
+    assert set(_ids(server, READING_LIST, exclude=READ)) & set(ids) == {ids[2], ids[4]}
+    assert set(_ids(server, STARRED)) & set(ids) == {ids[2], ids[4]}
+    states = _by_remote(lib, account_id)
+    assert {r for r, s in states.items() if s.local_read} == {ids[0], ids[1], ids[3]}
+    assert {r for r, s in states.items() if s.local_starred} == {ids[2], ids[4]}
+    assert SyncStore(lib).pending(account_id) == []
+    # new items on the server arrive on the next sync
+    site.put_feed("both", 8)
+    server.actualize()
+    report = _sync(lib)
+    assert report.ok and report.new_items == 3
+
+
+def test_the_later_change_wins(server: FreshRSS, site: FeedSite, lib: Library) -> None:
+    stream = _subscribe(server, site.put_feed("later", 2))
+    ids = _ids(server, stream)
+    account_id = _add(lib, server)
+    assert _sync(lib).ok
+    store = SyncStore(lib)
+    art0 = _by_remote(lib, account_id)[ids[0]].article_id
+    art1 = _by_remote(lib, account_id)[ids[1]].article_id
+    # both sides read both items; locally they are then marked unread again
+    _edit(server, ids, add=READ)
+    lib.set_state([art0, art1], read=True)
+    lib.set_state([art0, art1], read=False)
+    last_pull = store.accounts()[0].last_pull
+    assert last_pull is not None
+    db = lib._db
+    # art1: the last pull was long ago and the local change is recent: local is later
+    db.execute("UPDATE sync_accounts SET last_pull = ?", (last_pull - 3600,))
+    # art0: the local change is older than the last pull: the server's is later
+    db.execute(
+        "UPDATE sync_pending SET changed_at = ? WHERE article_id = ?", (last_pull - 7200, art0)
+    )
+    report = _sync(lib)
+    assert report.ok
+    assert lib.state(art0)[0] is not None  # the server's read won
+    assert lib.state(art1)[0] is None  # the local unread won ...
+    assert ids[1] in _ids(server, READING_LIST, exclude=READ)  # ... and reached the server
+    assert ids[0] not in _ids(server, READING_LIST, exclude=READ)
+    assert store.pending(account_id) == []
+
+
+def test_a_change_made_while_the_server_is_down(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    stream = _subscribe(server, site.put_feed("down", 3))
+    ids = _ids(server, stream)
+    account_id = _add(lib, server)
+    assert _sync(lib).ok
+    art = _by_remote(lib, account_id)[ids[1]].article_id
+    server.stop()
+    try:
+        lib.set_read(art, True)
+        before = lib._db.execute(
+            "SELECT count(*), sum(read_at IS NOT NULL) FROM articles"
+        ).fetchone()
+        report = _sync(lib)
+        assert not report.ok
+        assert report.error.startswith(
+            f"{server.user}@{server.endpoint}: login: connection refused"
+        )
+        assert "\n" not in report.error
+        assert report.pending == 1
+        after = lib._db.execute(
+            "SELECT count(*), sum(read_at IS NOT NULL) FROM articles"
+        ).fetchone()
+        assert before == after
+        assert SyncStore(lib).accounts()[0].last_error == report.error
+    finally:
+        server.restart()
+    report = _sync(lib)
+    assert report.ok and report.pushed == 1 and report.pending == 0
+    assert ids[1] not in _ids(server, READING_LIST, exclude=READ)
+    assert SyncStore(lib).accounts()[0].last_error == ""
+
+
+def test_wrong_password_leaves_the_library_untouched(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    from briefreader import credentials
+
+    _subscribe(server, site.put_feed("pw", 2))
+    _add(lib, server)
+    credentials.put(server.endpoint, server.user, "not-it-at-all")
+    report = _sync(lib)
+    assert not report.ok and "HTTP 401" in report.error and "not-it-at-all" not in report.error
+    assert lib.feeds() == [] and lib._db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("where", ["store", "map", "push"])
+def test_an_interrupted_sync_is_completed_by_the_next(
+    server: FreshRSS,
+    site: FeedSite,
+    lib: Library,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    import briefreader.sync.engine as engine
+
+    monkeypatch.setattr(engine, "_STORE_BATCH", 7)
+    stream = _subscribe(server, site.put_feed(f"cut-{where}", 20))
+    ids = _ids(server, stream)
+    account_id = _add(lib, server)
+    if where == "push":
+        assert _sync(lib).ok
+        arts = [s.article_id for s in _by_remote(lib, account_id).values()]
+        lib.set_state(arts, read=True)
+    calls = {"n": 0}
+
+    class Killed(BaseException):
+        """Stands for kill -9: nothing after it runs."""
+
+    def boom(original: Any) -> Any:
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise Killed
+            return original(*args, **kw)
+
+        return wrapper
+
+    target = {
+        "store": (Library, "store"),
+        "map": (SyncStore, "map_items"),
+        "push": (SyncStore, "pushed"),
+    }
+    cls, name = target[where]
+    if where == "push":
+        monkeypatch.setattr(engine, "_PUSH_BATCH", 5)
+    monkeypatch.setattr(cls, name, boom(getattr(cls, name)))
+    with pytest.raises(Killed):
+        _sync(lib)
+    monkeypatch.undo()
+    monkeypatch.setenv("BRIEFREADER_HOME", str(lib.path.parent))
+    monkeypatch.setenv("BRIEFREADER_KEYRING", "off")
+    report = _sync(lib)
+    assert report.ok, report.error
+    states = _by_remote(lib, account_id)
+    assert set(states) == set(ids)
+    assert lib._db.execute("SELECT count(*) FROM articles").fetchone()[0] == 20
+    assert len({s.article_id for s in states.values()}) == 20
+    assert SyncStore(lib).pending(account_id) == []
+    unread_on_server = set(_ids(server, READING_LIST, exclude=READ)) & set(ids)
+    if where == "push":
+        assert unread_on_server == set()
+        assert all(s.local_read and s.remote_read for s in states.values())
+    else:
+        assert unread_on_server == set(ids)
+        assert not any(s.local_read for s in states.values())
