@@ -18,10 +18,9 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Click
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from briefreader import clipboard
@@ -41,6 +40,7 @@ from briefreader.share import (
 from briefreader.textclean import clean_line
 from briefreader.tui.keyhints import key_hint
 from briefreader.tui.screens.quiet import QuietModal
+from briefreader.tui.widgets.legible import LegibleOptionList, LegibleStatic, LegibleVertical
 
 __all__ = [
     "QUICK_KEYS",
@@ -262,23 +262,23 @@ class ShareMenu(QuietModal):
         self._launcher = launcher
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="share-dialog") as dialog:
+        with LegibleVertical(id="share-dialog") as dialog:
             dialog.border_title = "Share"
-            yield Static(clean_line(self.article.title), id="share-title", markup=False)
+            yield LegibleStatic(clean_line(self.article.title), id="share-title", markup=False)
             url = self.article.url.strip()
             if not url:
-                yield Static(NO_LINK_NOTE, id="share-no-link", markup=False)
+                yield LegibleStatic(NO_LINK_NOTE, id="share-no-link", markup=False)
             elif (reason := refusal_reason(url)) is not None:
-                yield Static(
+                yield LegibleStatic(
                     UNSAFE_LINK_NOTE.format(reason=reason), id="share-no-link", markup=False
                 )
-            yield OptionList(
+            yield LegibleOptionList(
                 *(Option(_prompt(o, self._quick_key(o.key)), id=o.key) for o in self.options),
                 id="share-options",
                 markup=False,
             )
             copy, close = self._hint("share_copy"), self._hint("share_close")
-            yield Static(
+            yield LegibleStatic(
                 f"enter copy or open · {copy} copy the address · {close} close",
                 id="share-hint",
                 markup=False,

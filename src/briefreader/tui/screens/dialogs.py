@@ -8,12 +8,12 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from briefreader.tui.keyhints import key_hint
+from briefreader.tui.widgets.legible import LegibleInput, LegibleStatic, LegibleVertical
 
 __all__ = ["AddFeedScreen", "ConfirmScreen", "RenameFeedScreen", "normalise_feed_url"]
 
@@ -43,17 +43,19 @@ class AddFeedScreen(ModalScreen[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="add-dialog", classes="dialog") as dialog:
+        with LegibleVertical(id="add-dialog", classes="dialog") as dialog:
             dialog.border_title = "Add a feed"
             dialog.border_subtitle = (
                 f"enter add · {key_hint(self.app, 'add_feed_cancel', self.BINDINGS)} cancel"
             )
-            yield Static(
+            yield LegibleStatic(
                 Content("The address of a feed, or of a web page that names its feed:"),
                 classes="dialog-text",
                 markup=False,
             )
-            yield Input(id="add-url", placeholder="https://example.com/feed.xml", compact=True)
+            yield LegibleInput(
+                id="add-url", placeholder="https://example.com/feed.xml", compact=True
+            )
 
     @on(Input.Submitted, "#add-url")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -88,17 +90,17 @@ class RenameFeedScreen(ModalScreen[str | None]):
         self.own_title = own_title
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="rename-dialog", classes="dialog") as dialog:
+        with LegibleVertical(id="rename-dialog", classes="dialog") as dialog:
             dialog.border_title = "Rename the feed"
             cancel = key_hint(self.app, "rename_feed_cancel", self.BINDINGS)
             dialog.border_subtitle = f"enter rename · {cancel} cancel"
             own = f" ({self.own_title})" if self.own_title else ""
-            yield Static(
+            yield LegibleStatic(
                 Content(f"Your name for this feed; leave it empty for the feed's own title{own}:"),
                 classes="dialog-text",
                 markup=False,
             )
-            yield Input(self.current_name, id="rename-name", compact=True)
+            yield LegibleInput(self.current_name, id="rename-name", compact=True)
 
     @on(Input.Submitted, "#rename-name")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -125,11 +127,11 @@ class ConfirmScreen(ModalScreen[bool]):
         self.yes = yes
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-dialog", classes="dialog") as dialog:
+        with LegibleVertical(id="confirm-dialog", classes="dialog") as dialog:
             dialog.border_title = Content(self.title_text)
             yes, no = (key_hint(self.app, i, self.BINDINGS) for i in ("confirm_yes", "confirm_no"))
             dialog.border_subtitle = Content(f"{yes} {self.yes} · {no} cancel")
-            yield Static(Content(self.question), classes="dialog-text", markup=False)
+            yield LegibleStatic(Content(self.question), classes="dialog-text", markup=False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -24,7 +24,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
@@ -34,6 +33,7 @@ from briefreader.store import FeedInfo
 from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import relative_age, safe_block, safe_line
 from briefreader.tui.keyhints import key_hint
+from briefreader.tui.widgets.legible import LegibleDataTable, LegibleStatic, LegibleVertical
 
 __all__ = ["FeedScope", "FeedsScreen", "feed_status"]
 
@@ -108,7 +108,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         self._keys: list[str] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="feeds-dialog") as dialog:
+        with LegibleVertical(id="feeds-dialog") as dialog:
             dialog.border_title = "Feeds"
             key = self._hint
             dialog.border_subtitle = (
@@ -117,7 +117,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
                 f"{key('feeds_add')} add · {key('feeds_refresh')} refresh · {key('feeds_help')} help · "
                 f"{key('feeds_close')} back"
             )
-            table: DataTable[Text] = DataTable(
+            table: DataTable[Text] = LegibleDataTable(
                 id="feeds-table", cursor_type="row", zebra_stripes=True
             )
             table.add_column(Text("Feed"), key="feed")
@@ -127,7 +127,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             table.add_column(Text("Unread", justify="right"), key="unread")
             table.add_column(Text("Tags"), key="tags")
             yield table
-            yield Static(id="feed-detail", markup=False)
+            yield LegibleStatic(id="feed-detail", markup=False)
 
     def _hint(self, binding_id: str) -> str:
         return key_hint(self.app, binding_id, self.BINDINGS)

@@ -11,12 +11,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from briefreader.tui.keyhints import key_hint
 from briefreader.tui.screens.quiet import QuietModal
+from briefreader.tui.widgets.legible import LegibleStatic, LegibleVertical, LegibleVerticalScroll
 
 __all__ = ["HelpEntry", "HelpScreen"]
 
@@ -50,18 +50,18 @@ class HelpScreen(QuietModal):
         self.config_path = config_path
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="help-dialog") as dialog:
+        with LegibleVertical(id="help-dialog") as dialog:
             dialog.border_title = "Keys"
             dialog.border_subtitle = f"{key_hint(self.app, 'help_close', self.BINDINGS)} close"
-            with VerticalScroll(id="help-scroll"):
+            with LegibleVerticalScroll(id="help-scroll"):
                 intro = (
                     "Mouse: click an article to read it, the wheel scrolls, "
                     "click a link or a related article to open it."
                 )
                 if self.config_path:
                     intro += f"\nRebind a key in {self.config_path} under [keys], by its id."
-                yield Static(Content(intro), id="help-intro", markup=False)
-                yield Static(self._table(), id="help-table", markup=False)
+                yield LegibleStatic(Content(intro), id="help-intro", markup=False)
+                yield LegibleStatic(self._table(), id="help-table", markup=False)
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2, 0, 0), expand=True)

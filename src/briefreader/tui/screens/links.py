@@ -15,10 +15,9 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Click
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from briefreader.links import ArticleLink
@@ -27,6 +26,7 @@ from briefreader.textclean import clean_line
 from briefreader.tui.keyhints import key_hint
 from briefreader.tui.screens.quiet import QuietModal
 from briefreader.tui.share_menu import copy_with_toast, open_url_with_toast
+from briefreader.tui.widgets.legible import LegibleOptionList, LegibleStatic, LegibleVertical
 
 __all__ = ["QUICK_NUMBERS", "LinksScreen"]
 
@@ -80,10 +80,10 @@ class LinksScreen(QuietModal):
         self.links = list(links)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="links-dialog") as dialog:
+        with LegibleVertical(id="links-dialog") as dialog:
             dialog.border_title = "Links"
-            yield Static(self.title_text, id="links-title", markup=False)
-            yield OptionList(
+            yield LegibleStatic(self.title_text, id="links-title", markup=False)
+            yield LegibleOptionList(
                 *(
                     Option(_prompt(n, link), id=str(n - 1))
                     for n, link in enumerate(self.links, start=1)
@@ -92,7 +92,7 @@ class LinksScreen(QuietModal):
                 markup=False,
             )
             copy, close = self._hint("links_copy"), self._hint("links_close")
-            yield Static(
+            yield LegibleStatic(
                 f"enter or number open · {copy} copy · {close} close",
                 id="links-hint",
                 markup=False,

@@ -1,0 +1,140 @@
+"""Every text the modal screens draw is legible in every bundled theme: WCAG AA
+(4.5:1) between each character's colour and the colour behind it, as the screen
+paints it, inside each dialog (its border titles included): the help screen, the
+share menu, the links list, the feeds screen (F2, a feed of each status), and the
+small dialogs (add a feed, rename a feed, a yes/no question).
+
+The painting and the themes come from test_contrast; the ratio from the app's own
+formatting helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.color import Color as RichColor
+from rich.segment import Segment
+from test_contrast import THEMES, is_text, painted
+from textual.color import Color
+from textual.geometry import Region
+from textual.pilot import Pilot
+from tui_helpers import make_article, settle
+
+from briefreader.store import Library
+from briefreader.tui.app import BriefReaderApp
+from briefreader.tui.formatting import MIN_CONTRAST, contrast_ratio
+from briefreader.tui.screens.feeds import FeedsScreen
+
+MakeApp = Callable[..., BriefReaderApp]
+
+
+@pytest.fixture
+def modal_library(tmp_path: Path) -> Path:
+    """Feeds of every status (ok, error, dead, new) with articles; one file's article."""
+    path = tmp_path / "modal.sqlite3"
+    with Library(path) as library:
+        ok, _ = library.add_feed("https://ok.example/feed", title="Alpha News", tags=["world"])
+        bad, _ = library.add_feed("https://bad.example/feed", title="Beta Times")
+        gone, _ = library.add_feed("https://gone.example/feed", title="Gone Gazette")
+        library.add_feed("https://new.example/feed", title="New Ledger")
+        library.store([make_article(n) for n in (0, 1)], feed_id=ok.id)
+        library.store([make_article(2)], feed_id=bad.id)
+        library.store([make_article(3)], feed_id=gone.id)
+        library.store([make_article(4)])
+        library.record_fetch(ok.id, ok=True, status=200)
+        library.record_fetch(bad.id, ok=False, status=500, error="HTTP 500 Internal Server Error")
+        library.record_fetch(gone.id, ok=False, status=410, error="gone (HTTP 410)", dead=True)
+    return path
+
+
+def low_contrast(screen: list[list[Segment]], region: Region, where: str) -> list[str]:
+    """``where: 'text' 2.1:1 (#fg on #bg)`` for each run of text under
+    :data:`MIN_CONTRAST` inside ``region``."""
+    found: list[str] = []
+    for y, segments in enumerate(screen):
+        if not region.y <= y < region.bottom:
+            continue
+        x = 0
+        for segment in segments:
+            style, start = segment.style, x
+            x += len(segment.text)
+            shown = "".join(
+                ch for i, ch in enumerate(segment.text, start) if region.x <= i < region.right
+            ).strip()
+            if not any(is_text(ch) for ch in shown) or style is None:
+                continue
+            fg_rich, bg_rich = style.color, style.bgcolor
+            if style.reverse:
+                fg_rich, bg_rich = bg_rich, fg_rich
+            assert isinstance(fg_rich, RichColor) and isinstance(bg_rich, RichColor), (
+                f"{where}: {shown!r} drawn without a colour of its own"
+            )
+            fg, bg = Color.from_rich_color(fg_rich), Color.from_rich_color(bg_rich)
+            if style.dim:  # the terminal dims it further: counted half-way to the background
+                fg = fg.blend(bg, 0.5)
+            ratio = contrast_ratio(fg, bg)
+            if ratio < MIN_CONTRAST:
+                found.append(f"{where}: {shown[:24]!r} {ratio:.2f}:1 ({fg.hex} on {bg.hex})")
+    return found
+
+
+async def check_themes(pilot: Pilot[Any], dialog: str, name: str) -> list[str]:
+    """The dialog ``dialog`` (a selector on the top screen) in every theme."""
+    app = pilot.app
+    problems: list[str] = []
+    for theme in THEMES:
+        app.theme = theme
+        await pilot.pause()  # (the restyle lands; no worker to wait for)
+        region = app.screen.query_one(dialog).region
+        assert region.width and region.height
+        problems += low_contrast(painted(pilot), region, f"{theme}, {name}")
+    return problems
+
+
+OPEN: dict[str, tuple[tuple[str, ...], str]] = {
+    # name: (keys from the main screen, the dialog's selector)
+    "help": (("question_mark",), "#help-dialog"),
+    "share menu": (("S",), "#share-dialog"),
+    "links list": (("u",), "#links-dialog"),
+    "add a feed": (("a",), "#add-dialog"),
+}
+
+
+@pytest.mark.parametrize("name", list(OPEN))
+async def test_the_main_screen_s_dialogs_reach_aa(
+    modal_library: Path, make_app: MakeApp, name: str
+) -> None:
+    keys, dialog = OPEN[name]
+    app = make_app(modal_library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        problems = await check_themes(pilot, dialog, name)
+    assert not problems, f"{len(problems)} texts below {MIN_CONTRAST}:1:\n" + "\n".join(problems)
+
+
+async def test_the_feeds_screen_and_its_dialogs_reach_aa(
+    modal_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(modal_library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        while screen.current_feed is None or screen.current_feed.title != "Beta Times":
+            await pilot.press("j")  # the failing feed: its error in the detail
+        problems = await check_themes(pilot, "#feeds-dialog", "feeds screen")
+        await pilot.press("e")
+        await settle(pilot)
+        problems += await check_themes(pilot, "#rename-dialog", "rename a feed")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        problems += await check_themes(pilot, "#confirm-dialog", "a yes/no question")
+    assert not problems, f"{len(problems)} texts below {MIN_CONTRAST}:1:\n" + "\n".join(problems)
