@@ -490,9 +490,15 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from briefreader.cli_accounts import remove_account_feed
+
     failed = 0
     with _open_library(args) as library:
         for url in args.urls:
+            done = remove_account_feed(library, url)  # an account's feed: through its server
+            if done is not None:
+                failed += int(not done)
+                continue
             removed = library.remove_feed(url)
             if removed is None:
                 _err(f"briefreader: error: not subscribed to {url}")
@@ -549,10 +555,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from briefreader.cli_accounts import has_accounts
     from briefreader.refresh import FeedOutcome, refresh
 
     with _open_library(args) as library:
-        if not library.feeds():
+        if not library.feeds() and not has_accounts(library):
             _err("briefreader: no feeds to refresh; add one with `briefreader add URL`")
             return EXIT_OK
         if sys.stderr.isatty() and not args.quiet:
@@ -750,6 +757,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="a line for every feed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_refresh)
+
+    from briefreader.cli_accounts import add_parsers as add_account_parsers
+
+    add_account_parsers(sub, common)  # account add/list/remove, sync
     return parser
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 
 from briefreader import paths
 
-__all__ = ["CREDENTIALS_FILENAME", "CredentialError", "delete", "get", "put", "where"]
+__all__ = ["CREDENTIALS_FILENAME", "CredentialError", "delete", "file_path", "get", "put", "where"]
 
 CREDENTIALS_FILENAME = "credentials.json"
 SERVICE = "briefreader"
@@ -63,7 +63,7 @@ def _keyring() -> object | None:
     return keyring
 
 
-def _file() -> Path:
+def file_path() -> Path:
     return paths.data_dir() / CREDENTIALS_FILENAME
 
 
@@ -124,7 +124,7 @@ def put(endpoint: str, user: str, password: str) -> Backend:
             return "keyring"
         except Exception:  # a locked or refusing keyring: the file instead
             pass
-    path = _file()
+    path = file_path()
     entries = _read_file(path)
     entries[_key(endpoint, user)] = password
     _write_file(path, entries)
@@ -141,7 +141,7 @@ def get(endpoint: str, user: str) -> str | None:
             found = None
         if isinstance(found, str):
             return found
-    return _read_file(_file()).get(_key(endpoint, user))
+    return _read_file(file_path()).get(_key(endpoint, user))
 
 
 def delete(endpoint: str, user: str) -> None:
@@ -150,7 +150,7 @@ def delete(endpoint: str, user: str) -> None:
     if kr is not None:
         with contextlib.suppress(Exception):
             kr.delete_password(SERVICE, _key(endpoint, user))  # type: ignore[attr-defined]
-    path = _file()
+    path = file_path()
     entries = _read_file(path)
     if _key(endpoint, user) in entries:
         del entries[_key(endpoint, user)]

@@ -265,6 +265,34 @@ class _Run:
         )
 
 
+async def sync_accounts_first(
+    library: Library, deadline: float
+) -> tuple[list[FeedOutcome], set[int]]:
+    """Accounts on a reader's server (briefreader.sync) are synced before the feeds
+    are fetched, each one outcome in the report, so one key and one command do
+    everything; the feeds an account owns are its server's to fetch, and the
+    refresh leaves them out (their ids are returned)."""
+    import sqlite3
+
+    from briefreader.store.sync import SyncStore
+    from briefreader.sync import sync_accounts
+
+    store = SyncStore(library)
+    try:
+        if not store.accounts():
+            return [], set()
+    except sqlite3.OperationalError:  # a read-only library from before accounts
+        return [], set()
+    outcomes: list[FeedOutcome] = []
+    for r in await sync_accounts(library, deadline=deadline):
+        status: Status = "failed" if r.error else "new" if r.new_items else "unchanged"
+        error = r.error.removeprefix(f"{r.account}: ")
+        outcomes.append(
+            FeedOutcome(r.account, r.account, status, r.new_items, error=error, seconds=r.seconds)
+        )
+    return outcomes, store.owned_feed_ids()
+
+
 async def refresh_feeds(
     library: Library,
     feeds: Sequence[FeedInfo] | None = None,
@@ -282,9 +310,12 @@ async def refresh_feeds(
     to come back later (Retry-After) is skipped until then.
     """
     started = time.perf_counter()
-    targets = list(library.feeds() if feeds is None else feeds)
+    accounts, owned = await sync_accounts_first(library, deadline)
+    targets = [f for f in (library.feeds() if feeds is None else feeds) if f.id not in owned]
     now = time.time()
-    run = _Run(library, executor, progress, len(targets))
+    run = _Run(library, executor, progress, len(targets) + len(accounts))
+    for outcome in accounts:
+        run.done(outcome)
     to_fetch: list[FeedInfo] = []
     for feed in targets:
         if feed.dead and not include_dead:

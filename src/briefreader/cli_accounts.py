@@ -1,0 +1,268 @@
+"""The command line's account and sync commands: ``briefreader account add URL
+--user USER [--password-stdin]``, ``account list``, ``account remove ACCOUNT`` and
+``briefreader sync [ACCOUNT…]`` (``refresh`` syncs accounts too, in refresh.py).
+
+Registered by :func:`add_parsers` from :mod:`briefreader.cli`.  A password is read
+from a terminal without echo (or one line of stdin with ``--password-stdin``) and
+is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+from typing import Any
+
+__all__ = ["add_parsers"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The password: one line of stdin with --password-stdin, else asked for on the
+    terminal; None when there is no way to ask."""
+    if args.password_stdin:
+        line = sys.stdin.readline(64 * 1024)
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    try:
+        return getpass.getpass(f"Password for {args.user} at {args.url}: ")
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+def cmd_account_add(args: argparse.Namespace) -> int:
+    from briefreader import cli, credentials
+    from briefreader.sync import AccountError, add_account, normal_endpoint
+
+    password = _read_password(args)
+    if password is None:
+        _err(
+            "briefreader: error: no terminal to ask for the password on; "
+            "give it on stdin with --password-stdin"
+        )
+        return EXIT_USAGE
+    if not password:
+        _err("briefreader: error: an empty password")
+        return EXIT_USAGE
+    try:
+        endpoint = normal_endpoint(args.url)
+        with cli._open_library(args) as library:
+            account, new, where = asyncio.run(add_account(library, endpoint, args.user, password))
+    except AccountError as exc:
+        _err(f"briefreader: error: {exc}")
+        return EXIT_FAILED
+    kept = (
+        "in the system keyring"
+        if where == "keyring"
+        else f"in {credentials.file_path()}, readable only by you (no system keyring here)"
+    )
+    verb = "added" if new else "updated (password replaced)"
+    _err(f"briefreader: account {account.name} {verb}; its password is kept {kept}")
+    _err("briefreader: run `briefreader sync` (or `briefreader refresh`) to bring its feeds")
+    return EXIT_OK
+
+
+def _accounts_of(library: Any) -> list[Any]:
+    from briefreader.store.sync import SyncStore
+
+    try:
+        return SyncStore(library).accounts()
+    except sqlite3.OperationalError:  # a read-only library from before accounts
+        return []
+
+
+def cmd_account_list(args: argparse.Namespace) -> int:
+    from briefreader import cli
+    from briefreader.store.sync import SyncStore
+
+    with cli._read_library(args) as library:
+        accounts = _accounts_of(library)
+        pending = {a.id: len(SyncStore(library).pending(a.id)) for a in accounts}
+    if args.json:
+        cli._write_json(
+            [
+                {
+                    "id": a.id,
+                    "account": a.name,
+                    "endpoint": a.endpoint,
+                    "user": a.username,
+                    "feeds": a.feeds,
+                    "last_sync": a.last_sync,
+                    "last_error": a.last_error,
+                    "pending_changes": pending[a.id],
+                }
+                for a in accounts
+            ]
+        )
+        return EXIT_OK
+    if not accounts:
+        _err("briefreader: no accounts; add one with `briefreader account add URL --user USER`")
+        return EXIT_OK
+    for a in accounts:
+        print(f"{a.id}  {a.name}")
+        line = f"    {a.feeds} feeds · synced {cli._when(a.last_sync)}"
+        if pending[a.id]:
+            line += f" · {pending[a.id]} changes to send"
+        print(line)
+        if a.last_error:
+            print(f"    last error: {a.last_error}")
+    return EXIT_OK
+
+
+def _pick(library: Any, keys: list[str]) -> tuple[list[Any], list[str]]:
+    """The accounts the keys name, and one line for each key that names none or many."""
+    from briefreader.store.sync import SyncStore
+
+    store = SyncStore(library)
+    found: list[Any] = []
+    problems: list[str] = []
+    for key in keys:
+        matches = store.find_account(key)
+        if not matches:
+            problems.append(f"no account {key!r} (see `briefreader account list`)")
+        elif len(matches) > 1:
+            names = ", ".join(a.name for a in matches)
+            problems.append(f"{key!r} names {len(matches)} accounts ({names}): give USER@URL")
+        else:
+            found += [m for m in matches if m not in found]
+    return found, problems
+
+
+def cmd_account_remove(args: argparse.Namespace) -> int:
+    from briefreader import cli, credentials
+    from briefreader.store.sync import SyncStore
+
+    with cli._open_library(args) as library:
+        accounts, problems = _pick(library, [args.account])
+        for line in problems:
+            _err(f"briefreader: error: {line}")
+        if problems:
+            return EXIT_FAILED
+        store = SyncStore(library)
+        for account in accounts:
+            unsent = len(store.pending(account.id))
+            removed = store.remove_account(account.id)
+            try:
+                credentials.delete(account.endpoint, account.username)
+            except credentials.CredentialError as exc:
+                _err(f"briefreader: warning: {exc}")
+            note = f"; {unsent} changes not yet sent to it are dropped" if unsent else ""
+            _err(
+                f"briefreader: removed account {account.name}, its feeds and {removed} of "
+                f"their articles (starred ones kept), and its password{note}"
+            )
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from briefreader import cli
+    from briefreader.sync import sync_accounts
+
+    with cli._open_library(args) as library:
+        accounts, problems = _pick(library, args.accounts) if args.accounts else (None, [])
+        for line in problems:
+            _err(f"briefreader: error: {line}")
+        if problems:
+            return EXIT_FAILED
+        if accounts is None and not _accounts_of(library):
+            _err(
+                "briefreader: no accounts to sync; add one with "
+                "`briefreader account add URL --user USER`"
+            )
+            return EXIT_OK
+
+        def progress(text: str) -> None:
+            if not args.quiet and sys.stderr.isatty():
+                _err(f"  {text}")
+
+        reports = asyncio.run(sync_accounts(library, accounts, progress=progress))
+    if args.json:
+        cli._write_json([r.as_dict() for r in reports])
+    for report in reports:
+        _err(f"briefreader: {report.line()}")
+        for note in report.notes:
+            _err(f"  note: {note}")
+    return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``account`` and ``sync`` commands, on the main parser's subparsers."""
+    p = sub.add_parser(
+        "account",
+        parents=[common],
+        help="accounts on a reader's server (FreshRSS, Miniflux, Inoreader… Google Reader API)",
+    )
+    acc = p.add_subparsers(dest="account_command", metavar="ACTION", required=True)
+    q = acc.add_parser(
+        "add",
+        parents=[common],
+        help="add an account: the server's Google Reader API endpoint and your user",
+    )
+    q.add_argument(
+        "url", metavar="URL", help="e.g. https://rss.example.org/api/greader.php (FreshRSS)"
+    )
+    q.add_argument("--user", required=True, help="your user name on the server")
+    q.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password (FreshRSS: the API password) from stdin instead of asking",
+    )
+    q.set_defaults(func=cmd_account_add)
+    q = acc.add_parser("list", parents=[common], help="list accounts and how their last sync went")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_account_list)
+    q = acc.add_parser(
+        "remove", parents=[common], help="forget an account, its feeds (starred kept), its password"
+    )
+    q.add_argument("account", metavar="ACCOUNT", help="its number, USER@URL, or URL")
+    q.set_defaults(func=cmd_account_remove)
+
+    p = sub.add_parser(
+        "sync",
+        parents=[common],
+        help="sync accounts with their servers (feeds, new items, read/star both ways)",
+    )
+    p.add_argument("accounts", nargs="*", metavar="ACCOUNT", help="only these (default: all)")
+    p.add_argument("--json", action="store_true", help="print each account's result as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=cmd_sync)
+
+
+def remove_account_feed(library: Any, url: str) -> bool | None:
+    """``remove URL`` for a feed an account owns: unsubscribed on the server, then
+    here.  None when no account owns it (a local feed); False when it failed (the
+    error said)."""
+    import contextlib
+
+    from briefreader.store.sync import SyncStore
+    from briefreader.sync import AccountError, unsubscribe_feed
+
+    feed = library.feed(url)
+    if feed is None:
+        return None
+    owner = None
+    with contextlib.suppress(sqlite3.OperationalError):
+        owner = SyncStore(library).feed_owner(feed.id)
+    if owner is None:
+        return None
+    try:
+        asyncio.run(unsubscribe_feed(library, feed.id))
+    except AccountError as exc:
+        _err(f"briefreader: error: {url}: not removed: {exc}")
+        return False
+    _err(f"briefreader: removed {url} from {owner[0].name} and from the library (starred kept)")
+    return True
+
+
+def has_accounts(library: Any) -> bool:
+    return bool(_accounts_of(library))

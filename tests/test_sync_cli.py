@@ -1,0 +1,319 @@
+"""End to end, through the command line, against a real FreshRSS on 127.0.0.1:
+``account add`` + ``sync`` bring the server's feeds with their state; ``mark``
+changes reach the server on the next sync; a change made while the server is
+stopped reaches it after it is restarted; ``refresh`` syncs too and never fetches
+an account's feeds itself; a sync killed with SIGKILL is completed by the next one.
+Failures are one line naming the account, exit 1, the library untouched."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from freshrss_server import FeedSite, FreshRSS, start_freshrss
+from test_greader_client import Faulty
+
+from briefreader.fetch.greader import READ, READING_LIST, STARRED, GReaderClient
+
+pytestmark = [pytest.mark.xdist_group("serial"), pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def freshrss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshRSS]:
+    server = start_freshrss(tmp_path_factory.mktemp("freshrss"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FeedSite]:
+    with FeedSite() as s:
+        yield s
+
+
+@pytest.fixture
+def server(freshrss: FreshRSS) -> Iterator[FreshRSS]:
+    yield freshrss
+    if freshrss._proc is None and freshrss._pgid() is None:
+        freshrss.restart()
+
+    async def empty(c: GReaderClient) -> None:
+        for sub in await c.subscriptions():
+            await c.unsubscribe(sub.id)
+
+    freshrss.run(empty)
+
+
+class Cli:
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.env = {
+            **os.environ,
+            "BRIEFREADER_HOME": str(home),
+            "BRIEFREADER_KEYRING": "off",
+            "NO_COLOR": "1",
+        }
+
+    def __call__(self, *args: str, stdin: str | None = None, check: int | None = 0) -> Any:
+        done = subprocess.run(
+            [sys.executable, "-m", "briefreader", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=120,
+        )
+        if check is not None:
+            assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
+        return done
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--json").stdout)
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "briefreader", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=self.env,
+        )
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "home")
+
+
+def _on_server(server: FreshRSS, fn: Any) -> Any:
+    return server.run(fn)
+
+
+def _unread(server: FreshRSS) -> set[str]:
+    async def go(c: GReaderClient) -> set[str]:
+        return set((await c.item_ids(READING_LIST, exclude=READ)).ids)
+
+    return _on_server(server, go)  # type: ignore[no-any-return]
+
+
+def _items_by_title(server: FreshRSS) -> dict[str, str]:
+    async def go(c: GReaderClient) -> dict[str, str]:
+        ids = (await c.item_ids(READING_LIST)).ids
+        from briefreader.fetch.greader import short_item_id
+
+        return {i["title"]: str(short_item_id(i["id"])) for i in await c.item_contents(ids)}
+
+    return _on_server(server, go)  # type: ignore[no-any-return]
+
+
+def test_end_to_end(server: FreshRSS, site: FeedSite, cli: Cli) -> None:
+    urls = {name: site.put_feed(name, 5) for name in ("e2e-a", "e2e-b", "e2e-c")}
+
+    async def setup(c: GReaderClient) -> None:
+        await c.subscribe(urls["e2e-a"], folder="Tech")
+        await c.subscribe(urls["e2e-b"], folder="Tech")
+        await c.subscribe(urls["e2e-c"], folder="News")
+
+    _on_server(server, setup)
+    by_title = _items_by_title(server)
+    assert len(by_title) == 15
+
+    async def mark(c: GReaderClient) -> None:
+        await c.edit_tag([by_title["e2e-a story 0"], by_title["e2e-b story 1"]], add=READ)
+        await c.edit_tag([by_title["e2e-c story 2"]], add=STARRED)
+
+    _on_server(server, mark)
+
+    # account add: the password from stdin, never echoed, kept in a 0600 file only
+    out = cli(
+        "account",
+        "add",
+        server.endpoint,
+        "--user",
+        server.user,
+        "--password-stdin",
+        stdin=server.api_password + "\n",
+    )
+    assert server.api_password not in out.stdout + out.stderr
+    assert "readable only by you" in out.stderr
+    cred = cli.home / "credentials.json"
+    assert stat.S_IMODE(cred.stat().st_mode) == 0o600
+    accounts = cli.json("account", "list")
+    assert [a["account"] for a in accounts] == [f"{server.user}@{server.endpoint}"]
+    assert server.api_password not in json.dumps(accounts)
+
+    # sync brings the feeds (folders as tags), the items and the server's state
+    reports = cli.json("sync")
+    assert reports[0]["ok"] and reports[0]["new_items"] == 15
+    arts = {a["title"]: a for a in cli.json("list")}
+    assert len(arts) == 15
+    read = {t for t, a in arts.items() if a.get("read")}
+    starred = {t for t, a in arts.items() if a.get("starred")}
+    assert read == {"e2e-a story 0", "e2e-b story 1"}
+    assert starred == {"e2e-c story 2"}
+    tags = {f["url"]: f["tags"] for f in cli.json("feeds")}
+    assert tags == {urls["e2e-a"]: ["Tech"], urls["e2e-b"]: ["Tech"], urls["e2e-c"]: ["News"]}
+    library = (cli.home / "library.sqlite3").read_bytes()
+    assert server.api_password.encode() not in library
+
+    # `mark` changes reach the server on the next sync
+    cli("mark", arts["e2e-a story 3"]["id"], arts["e2e-c story 4"]["id"], "--read")
+    cli("mark", arts["e2e-a story 0"]["id"], "--unread")
+    assert cli.json("sync")[0]["pushed"] == 3
+    unread = _unread(server)
+    assert by_title["e2e-a story 3"] not in unread and by_title["e2e-c story 4"] not in unread
+    assert by_title["e2e-a story 0"] in unread
+
+    # a change made while the server is stopped reaches it once it is back
+    server.stop()
+    try:
+        cli("mark", arts["e2e-b story 4"]["id"], "--read")
+        before = cli.json("list")
+        out = cli("sync", check=1)
+        lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+        assert lines == [
+            f"briefreader: {server.user}@{server.endpoint}: login: connection refused "
+            "(is the server up?)"
+        ]
+        assert cli.json("list") == before
+        assert cli.json("account", "list")[0]["pending_changes"] == 1
+    finally:
+        server.restart()
+    assert cli.json("sync")[0]["pushed"] == 1
+    assert by_title["e2e-b story 4"] not in _unread(server)
+
+    # refresh syncs the account too, and never fetches its feeds itself
+    site.reset_stats()
+    site.put_feed("e2e-a", 7)
+    server.actualize()
+    fetched_by_server = len(site.requests)
+    out = cli("refresh")
+    assert "2 new items" in out.stderr
+    assert len(site.requests) == fetched_by_server  # briefreader did not fetch them
+    assert len(cli.json("list")) == 17
+
+    # removing an account's feed unsubscribes it on the server
+    cli("remove", urls["e2e-c"])
+
+    async def subs(c: GReaderClient) -> set[str]:
+        return {s.url for s in await c.subscriptions()}
+
+    assert _on_server(server, subs) == {urls["e2e-a"], urls["e2e-b"]}
+    assert urls["e2e-c"] not in {f["url"] for f in cli.json("feeds")}
+
+    # account remove: feeds, articles (starred kept) and the password go
+    cli("account", "remove", f"{server.user}@{server.endpoint}")
+    assert cli.json("account", "list") == []
+    assert cli.json("feeds") == []
+    assert json.loads(cred.read_text()) == {}
+
+
+def test_account_add_failures(server: FreshRSS, cli: Cli) -> None:
+    out = cli(
+        "account",
+        "add",
+        server.endpoint,
+        "--user",
+        server.user,
+        "--password-stdin",
+        stdin="wrong-password-77\n",
+        check=1,
+    )
+    assert out.stderr.count("\n") == 1 and "HTTP 401" in out.stderr
+    assert "wrong-password-77" not in out.stderr
+    assert cli.json("account", "list") == []
+    assert not (cli.home / "credentials.json").exists()
+    out = cli(
+        "account",
+        "add",
+        "ftp://example.org/api",
+        "--user",
+        "x",
+        "--password-stdin",
+        stdin="pw\n",
+        check=1,
+    )
+    assert "only http and https" in out.stderr
+    out = cli("account", "add", server.endpoint, "--user", server.user, check=2)
+    assert "--password-stdin" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expect"),
+    [
+        (500, b"oops", "HTTP 500 Internal Server Error"),
+        (429, b"slow down", "HTTP 429 Too Many Requests"),
+        (403, b"no", "HTTP 403 Forbidden"),
+        (200, b"{broken", "malformed answer"),
+    ],
+)
+def test_sync_faults_leave_the_library_untouched(
+    cli: Cli, status: int, body: bytes, expect: str
+) -> None:
+    with Faulty() as s:
+        s.routes["subscription/list"] = lambda _m, _q, _b: (
+            200,
+            {},
+            b'{"subscriptions": [{"id": "feed/1", "url": "http://127.0.0.1:9/f.xml", '
+            b'"title": "F", "categories": []}]}',
+        )
+        s.routes["stream/items/ids"] = lambda _m, _q, _b: (200, {}, b'{"itemRefs": []}')
+        cli("account", "add", s.endpoint, "--user", "me", "--password-stdin", stdin="pw\n")
+        cli("sync")
+        assert len(cli.json("feeds")) == 1
+        s.routes["subscription/list"] = lambda _m, _q, _b: (status, {}, body)
+        out = cli("sync", check=1)
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"briefreader: me@{s.endpoint}: ")
+        assert expect in lines[0]
+        assert len(cli.json("feeds")) == 1
+
+
+def test_a_sync_killed_midway_is_completed_by_the_next(
+    server: FreshRSS, site: FeedSite, cli: Cli
+) -> None:
+    names = [f"kill-{n}" for n in range(12)]
+
+    async def setup(c: GReaderClient) -> None:
+        for name in names:
+            await c.subscribe(site.put_feed(name, 50))
+
+    _on_server(server, setup)
+    cli(
+        "account",
+        "add",
+        server.endpoint,
+        "--user",
+        server.user,
+        "--password-stdin",
+        stdin=server.api_password + "\n",
+    )
+    library = cli.home / "library.sqlite3"
+    kills = 0
+    for delay in (0.6, 0.9, 1.2, 1.6):
+        proc = cli.popen("sync", "-q")
+        time.sleep(delay)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=60)
+    assert kills >= 1 and library.exists()
+    cli("sync")
+    arts = cli.json("list")
+    assert len(arts) == 600 and len({a["id"] for a in arts}) == 600
+    # the map has each server item once, and the next sync has nothing to do
+    again = cli.json("sync")[0]
+    assert (again["new_items"], again["pushed"], again["pending"]) == (0, 0, 0)
+    print(f"killed {kills} syncs")
