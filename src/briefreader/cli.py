@@ -524,18 +524,20 @@ def cmd_rename(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from briefreader.sources import SourceError, read_regular_file
-    from briefreader.sources.opml import MAX_OPML_BYTES, parse_opml
+    from briefreader.sources import SourceError
+    from briefreader.sources.newsboat import read_subscriptions  # OPML or newsboat's urls
 
     path = Path(args.file)
     try:
-        feeds = parse_opml(read_regular_file(path, str(path), MAX_OPML_BYTES), str(path))
+        feeds, notes = read_subscriptions(path)
     except OSError as exc:
         _err(f"briefreader: error: {path}: {exc.strerror or exc}")
         return EXIT_FAILED
     except SourceError as exc:
         _err(f"briefreader: error: {exc}")
         return EXIT_FAILED
+    for note in notes:
+        _err(f"briefreader: note: {note}")
     new = 0
     with _open_library(args) as library:
         for feed in feeds:
@@ -745,9 +747,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import",
         parents=[common],
-        help="subscribe to the feeds in an OPML file (folders become tags)",
+        help="subscribe to the feeds in an OPML file or newsboat's urls file (tags kept)",
     )
-    p.add_argument("file", metavar="FILE.opml")
+    p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("refresh", parents=[common], help="fetch every feed; exit 1 if any failed")
