@@ -297,3 +297,28 @@ def test_an_interrupted_sync_is_completed_by_the_next(
     else:
         assert unread_on_server == set(ids)
         assert not any(s.local_read for s in states.values())
+
+
+def test_items_read_in_worker_processes_are_the_same(
+    server: FreshRSS, site: FeedSite, lib: Library, tmp_path: Path
+) -> None:
+    from briefreader.sync.items import parse_batch
+    from briefreader.workers import parse_pool
+
+    _subscribe(server, site.put_feed("pool", 30), folder="Pool")
+    account_id = _add(lib, server)
+    with parse_pool(2) as pool:
+        reports = asyncio.run(sync_accounts(lib, executor=pool))
+    assert reports[0].ok and reports[0].new_items == 30
+    pooled = {s.remote_id: lib.get(s.article_id) for s in SyncStore(lib).item_states(account_id)}
+    with Library(tmp_path / "inline.sqlite3") as other:
+        asyncio.run(add_account(other, server.endpoint, server.user, server.api_password))
+        assert _sync(other).new_items == 30
+        inline = {
+            s.remote_id: other.get(s.article_id)
+            for s in SyncStore(other).item_states(SyncStore(other).accounts()[0].id)
+        }
+    assert pooled == inline
+    # a batch the reader chokes on comes back as one line, never an exception
+    bad = parse_batch([{"id": "1", "origin": {"streamId": "feed/1"}, "title": object()}], {}, "x")
+    assert isinstance(bad, str) or bad[0] == []

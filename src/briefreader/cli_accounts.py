@@ -185,7 +185,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
             if not args.quiet and sys.stderr.isatty():
                 _err(f"  {text}")
 
-        reports = asyncio.run(sync_accounts(library, accounts, progress=progress))
+        from briefreader.workers import parse_pool
+
+        with parse_pool() as executor:  # items are read in worker processes
+            executor.submit(int).result()  # started before the event loop's threads
+            reports = asyncio.run(
+                sync_accounts(library, accounts, progress=progress, executor=executor)
+            )
     if args.json:
         cli._write_json([r.as_dict() for r in reports])
     for report in reports:

@@ -266,7 +266,7 @@ class _Run:
 
 
 async def sync_accounts_first(
-    library: Library, deadline: float
+    library: Library, deadline: float, executor: Executor | None = None
 ) -> tuple[list[FeedOutcome], set[int]]:
     """Accounts on a reader's server (briefreader.sync) are synced before the feeds
     are fetched, each one outcome in the report, so one key and one command do
@@ -284,7 +284,7 @@ async def sync_accounts_first(
     except sqlite3.OperationalError:  # a read-only library from before accounts
         return [], set()
     outcomes: list[FeedOutcome] = []
-    for r in await sync_accounts(library, deadline=deadline):
+    for r in await sync_accounts(library, deadline=deadline, executor=executor):
         status: Status = "failed" if r.error else "new" if r.new_items else "unchanged"
         error = r.error.removeprefix(f"{r.account}: ")
         outcomes.append(
@@ -310,7 +310,7 @@ async def refresh_feeds(
     to come back later (Retry-After) is skipped until then.
     """
     started = time.perf_counter()
-    accounts, owned = await sync_accounts_first(library, deadline)
+    accounts, owned = await sync_accounts_first(library, deadline, executor)
     targets = [f for f in (library.feeds() if feeds is None else feeds) if f.id not in owned]
     now = time.time()
     run = _Run(library, executor, progress, len(targets) + len(accounts))

@@ -15,6 +15,7 @@ The HTTP side is :mod:`briefreader.fetch.greader`; the library side
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 from briefreader import credentials
@@ -91,9 +92,10 @@ async def sync_accounts(
     progress: Progress | None = None,
     deadline: float = 30.0,
     transport: Any = None,
+    executor: Executor | None = None,
 ) -> list[SyncReport]:
     """Sync these accounts (all by default), one after another; one failing never
-    stops the others."""
+    stops the others.  ``executor``: a process pool for reading items (optional)."""
     store = SyncStore(library)
     reports: list[SyncReport] = []
     for account in store.accounts() if accounts is None else accounts:
@@ -111,6 +113,7 @@ async def sync_accounts(
                 progress=progress,
                 deadline=deadline,
                 transport=transport,
+                executor=executor,
             )
         )
     return reports

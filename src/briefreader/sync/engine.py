@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,7 @@ from briefreader.fetch.greader import (
 )
 from briefreader.store import Library
 from briefreader.store.sync import Account, Pending, SyncStore
-from briefreader.sync.items import RemoteItem, StreamFeed, items_to_articles
+from briefreader.sync.items import RemoteItem, StreamFeed, parse_batch
 
 __all__ = ["FIRST_SYNC_ITEMS", "SINCE_MARGIN", "SyncReport", "server_is_later", "sync_account"]
 
@@ -46,6 +47,8 @@ FIRST_SYNC_ITEMS = 10_000
 #: began (clock differences, items being stored while we listed).
 SINCE_MARGIN = 6 * 3600
 
+#: Items asked for per items/contents request.
+_CONTENTS_BATCH = 250
 #: Articles stored per transaction (with their id map right after).
 _STORE_BATCH = 1000
 #: Queued changes sent per step (each step leaves the queue once the server took it).
@@ -125,7 +128,9 @@ class _Sync:
         client: GReaderClient,
         progress: Progress | None,
         first_items: int,
+        executor: Executor | None = None,
     ) -> None:
+        self.executor = executor
         self.library = library
         self.store = SyncStore(library)
         self.account = account
@@ -176,14 +181,17 @@ class _Sync:
         self, ids: Sequence[str], streams: Mapping[str, StreamFeed]
     ) -> list[RemoteItem]:
         """The missing items' contents, batch by batch: the next batch is asked for
-        while this one is being turned into articles."""
-        out: list[RemoteItem] = []
-        batches = [ids[i : i + 250] for i in range(0, len(ids), 250)]
+        while this one is turned into articles (in the executor's worker processes
+        when there is one, so several batches are read at once)."""
+        batches = [ids[i : i + _CONTENTS_BATCH] for i in range(0, len(ids), _CONTENTS_BATCH)]
         if not batches:
-            return out
+            return []
+        loop = asyncio.get_running_loop()
+        parsed: list[asyncio.Future[tuple[list[RemoteItem], list[str]] | str]] = []
         nxt: asyncio.Task[list[dict[str, Any]]] | None = asyncio.create_task(
             self.client.item_contents_batch(batches[0])
         )
+        endpoint = self.account.endpoint
         try:
             for n in range(len(batches)):
                 assert nxt is not None
@@ -193,13 +201,31 @@ class _Sync:
                     if n + 1 < len(batches)
                     else None
                 )
-                self.say(f"reading items {min((n + 1) * 250, len(ids))}/{len(ids)}")
-                arts, notes = items_to_articles(got, streams, endpoint=self.account.endpoint)
-                out += arts
-                self.report.notes += notes
+                self.say(f"reading items {min((n + 1) * _CONTENTS_BATCH, len(ids))}/{len(ids)}")
+                if self.executor is None:
+                    done: asyncio.Future[tuple[list[RemoteItem], list[str]] | str] = (
+                        loop.create_future()
+                    )
+                    done.set_result(parse_batch(got, streams, endpoint))
+                else:
+                    done = loop.run_in_executor(self.executor, parse_batch, got, streams, endpoint)
+                parsed.append(done)
         finally:
             if nxt is not None:
                 nxt.cancel()
+        out: list[RemoteItem] = []
+        for n, fut in enumerate(parsed):
+            try:
+                result = await fut
+            except Exception:  # a worker died or the pool is gone: read it here
+                result = parse_batch(
+                    await self.client.item_contents_batch(batches[n]), streams, endpoint
+                )
+            if isinstance(result, str):
+                self.report.notes.append(result)
+                continue
+            out += result[0]
+            self.report.notes += result[1]
         return out
 
     def _store_feeds(self, subs: Sequence[Subscription]) -> None:
@@ -305,9 +331,11 @@ async def sync_account(
     deadline: float = 30.0,
     first_items: int = FIRST_SYNC_ITEMS,
     transport: Any = None,
+    executor: Executor | None = None,
 ) -> SyncReport:
     """Sync one account; never raises for a server's or the network's problem (the
-    report's ``error`` is one line naming the account)."""
+    report's ``error`` is one line naming the account).  ``executor``: a process
+    pool to turn items into articles in (the refresh's parse pool)."""
     started = time.perf_counter()
     store = SyncStore(library)
     report = SyncReport(account.name)
@@ -315,7 +343,7 @@ async def sync_account(
         async with GReaderClient(
             account.endpoint, name=account.name, deadline=deadline, transport=transport
         ) as client:
-            run = _Sync(library, account, client, progress, first_items)
+            run = _Sync(library, account, client, progress, first_items, executor)
             report = run.report
             try:
                 await run.run(password)

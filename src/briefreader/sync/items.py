@@ -18,7 +18,7 @@ from briefreader.fetch.greader import short_item_id
 from briefreader.sources.feed import build_feed, feed_item_id
 from briefreader.sources.feedraw import RawFeed, RawItem, RawLink, RawText
 
-__all__ = ["RemoteItem", "StreamFeed", "item_state", "items_to_articles"]
+__all__ = ["RemoteItem", "StreamFeed", "item_state", "items_to_articles", "parse_batch"]
 
 _READ = re.compile(r"^user/[^/]*/state/com\.google/read$")
 _STARRED = re.compile(r"^user/[^/]*/state/com\.google/starred$")
@@ -155,3 +155,15 @@ def items_to_articles(
     if skipped:
         notes.append(f"{skipped} item(s) without an id, a feed or any text left out")
     return out, notes
+
+
+def parse_batch(
+    items: Sequence[Mapping[str, Any]], feeds: Mapping[str, StreamFeed], endpoint: str
+) -> tuple[list[RemoteItem], list[str]] | str:
+    """:func:`items_to_articles` for a worker process: never raises (an exception
+    that cannot be rebuilt in the parent would break the pool); a failure comes back
+    as one line."""
+    try:
+        return items_to_articles(items, feeds, endpoint=endpoint)
+    except Exception as exc:
+        return f"could not read a batch of items ({type(exc).__name__}: {exc})"[:300]
