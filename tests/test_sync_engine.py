@@ -322,3 +322,33 @@ def test_items_read_in_worker_processes_are_the_same(
     # a batch the reader chokes on comes back as one line, never an exception
     bad = parse_batch([{"id": "1", "origin": {"streamId": "feed/1"}, "title": object()}], {}, "x")
     assert isinstance(bad, str) or bad[0] == []
+
+
+def test_the_app_removing_an_account_feed_goes_through_the_server(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    from briefreader.services import FeedService
+    from briefreader.sync import AccountError
+
+    url = site.put_feed("app-remove", 3)
+    _subscribe(server, url)
+    _subscribe(server, site.put_feed("app-keep", 2))
+    _add(lib, server)
+    assert _sync(lib).ok
+    service = FeedService(lib.path)
+    assert service.remove_feed(url) == 3
+
+    async def listed(c: GReaderClient) -> set[str]:
+        return {s.url for s in await c.subscriptions()}
+
+    assert url not in server.run(listed)  # type: ignore[operator]
+    assert _sync(lib).ok and url not in {f.url for f in lib.feeds()}  # it does not come back
+    keep = site.url("/app-keep.xml")
+    server.stop()
+    try:
+        with pytest.raises(AccountError, match="connection refused"):
+            service.remove_feed(keep)
+        assert keep in {f.url for f in lib.feeds()}  # nothing removed here either
+    finally:
+        server.restart()
+    assert service.remove_feed("https://example.org/not-subscribed.xml") is None

@@ -262,11 +262,14 @@ def remove_account_feed(library: Any, url: str) -> bool | None:
     if owner is None:
         return None
     try:
-        asyncio.run(unsubscribe_feed(library, feed.id))
+        removed = asyncio.run(unsubscribe_feed(library, feed.id))
     except AccountError as exc:
         _err(f"briefreader: error: {url}: not removed: {exc}")
         return False
-    _err(f"briefreader: removed {url} from {owner[0].name} and from the library (starred kept)")
+    _err(
+        f"briefreader: removed {url} from {owner[0].name}, and here with {removed} of its "
+        "articles (starred ones kept)"
+    )
     return True
 
 

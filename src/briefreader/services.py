@@ -92,9 +92,14 @@ class FeedService:
 
     def remove_feed(self, url: str) -> int | None:
         """Unsubscribe; how many of its articles were deleted, None when there is no
-        such feed (blocking)."""
+        such feed (blocking).  A feed an account owns is unsubscribed on its server
+        first (briefreader.sync; ``AccountError`` when that fails)."""
+        from briefreader.sync import unsubscribe_feed
+
         with Library(self.library_path) as writer:
-            return writer.remove_feed(url)
+            feed = writer.feed(url)
+            removed = asyncio.run(unsubscribe_feed(writer, feed.id)) if feed else None
+            return writer.remove_feed(url) if removed is None else removed
 
     async def full_text(self, url: str) -> FullText:
         """An article page's main text (``error`` says why there is none)."""

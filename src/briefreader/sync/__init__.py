@@ -119,15 +119,16 @@ async def sync_accounts(
     return reports
 
 
-async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = None) -> bool:
-    """Unsubscribe a feed an account owns, on its server first, then locally.
-    False when no account owns the feed (the caller removes it as a local feed);
+async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = None) -> int | None:
+    """Unsubscribe a feed an account owns, on its server first, then locally;
+    returns how many of its articles were removed (starred ones stay).  None when no
+    account owns the feed (the caller removes it as a local feed);
     :class:`AccountError` when the server refuses or cannot be reached (nothing
-    changes locally then)."""
+    changes locally then: the next sync would bring the feed back otherwise)."""
     store = SyncStore(library)
     owner = store.feed_owner(feed_id)
     if owner is None:
-        return False
+        return None
     account, stream_id = owner
     try:
         async with GReaderClient(account.endpoint, name=account.name, transport=transport) as c:
@@ -136,6 +137,4 @@ async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = N
     except GReaderError as exc:
         raise AccountError(str(exc)) from None
     feed = library.feed(feed_id)
-    if feed is not None:
-        library.remove_feed(feed.url)
-    return True
+    return (library.remove_feed(feed.url) or 0) if feed is not None else 0
