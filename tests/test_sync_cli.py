@@ -317,3 +317,31 @@ def test_a_sync_killed_midway_is_completed_by_the_next(
     again = cli.json("sync")[0]
     assert (again["new_items"], again["pushed"], again["pending"]) == (0, 0, 0)
     print(f"killed {kills} syncs")
+
+
+def test_account_subscribe(server: FreshRSS, site: FeedSite, cli: Cli) -> None:
+    cli(
+        "account",
+        "add",
+        server.endpoint,
+        "--user",
+        server.user,
+        "--password-stdin",
+        stdin=server.api_password + "\n",
+    )
+    url = site.put_feed("via-account", 4)
+    out = cli("account", "subscribe", f"{server.user}@{server.endpoint}", url, "--tag", "Added")
+    assert "4 new items" in out.stderr
+    feeds = {f["url"]: f for f in cli.json("feeds")}
+    assert feeds[url]["tags"] == ["Added"]
+
+    async def listed(c: GReaderClient) -> set[str]:
+        return {s.url for s in await c.subscriptions()}
+
+    assert url in _on_server(server, listed)
+    site.add("/not-a-feed.html", b"<html><body>hello</body></html>", content_type="text/html")
+    out = cli("account", "subscribe", "1", site.url("/not-a-feed.html"), check=1)
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "subscription/edit: HTTP 400" in lines[0], lines
+    out = cli("account", "subscribe", "9", url, check=1)
+    assert "no account '9'" in out.stderr

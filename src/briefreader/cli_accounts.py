@@ -164,6 +164,28 @@ def cmd_account_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_account_subscribe(args: argparse.Namespace) -> int:
+    from briefreader import cli
+    from briefreader.sync import AccountError, subscribe_feed
+
+    with cli._open_library(args) as library:
+        accounts, problems = _pick(library, [args.account])
+        for line in problems:
+            _err(f"briefreader: error: {line}")
+        if problems:
+            return EXIT_FAILED
+        try:
+            report = asyncio.run(
+                subscribe_feed(library, accounts[0], args.url, folder=args.tag or "")
+            )
+        except AccountError as exc:
+            _err(f"briefreader: error: {exc}")
+            return EXIT_FAILED
+    _err(f"briefreader: subscribed {accounts[0].name} to {args.url}")
+    _err(f"briefreader: {report.line()}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from briefreader import cli
     from briefreader.sync import sync_accounts
@@ -232,6 +254,15 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     q.add_argument("account", metavar="ACCOUNT", help="its number, USER@URL, or URL")
     q.set_defaults(func=cmd_account_remove)
+    q = acc.add_parser(
+        "subscribe",
+        parents=[common],
+        help="subscribe an account to a feed on its server, then sync it",
+    )
+    q.add_argument("account", metavar="ACCOUNT", help="its number, USER@URL, or URL")
+    q.add_argument("url", metavar="FEED_URL")
+    q.add_argument("--tag", help="the folder to file it under on the server")
+    q.set_defaults(func=cmd_account_subscribe)
 
     p = sub.add_parser(
         "sync",

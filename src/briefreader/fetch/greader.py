@@ -4,10 +4,11 @@ one-line errors).
 
 Only the calls those servers share are used (the subset NetNewsWire and Reeder
 rely on): ``accounts/ClientLogin``, ``token``, ``subscription/list``,
-``subscription/edit``, ``subscription/quickadd``, ``stream/items/ids``,
-``stream/items/contents`` and ``edit-tag``.  A call a server does not offer
-(400/404/405/501 on it) raises :class:`GReaderError` with ``unsupported`` set, so
-the caller can degrade with a clear message.
+``subscription/edit``, ``stream/items/ids``, ``stream/items/contents`` and
+``edit-tag``.  A call a server does not offer (404/405/501 on it) raises
+:class:`GReaderError` with ``unsupported`` set, so the caller can degrade with a
+clear message (FreshRSS answers 400 to a call it lacks as to one it refuses: the
+message says both).
 
 Every exchange is bounded like a feed fetch: a deadline around the whole exchange,
 a cap on the raw and on the decoded body (enforced while streaming), TLS verified,
@@ -296,13 +297,15 @@ class GReaderClient:
             if retry is not None:
                 text += f" (retry after {retry:.0f} s)"
             return self._fail(what, text, status=status, retry_after=retry)
-        if status in (400, 404, 405, 501):
+        if status in (404, 405, 501):
             return self._fail(
                 what,
                 f"{text}: this server does not offer {what}",
                 status=status,
                 unsupported=True,
             )
+        if status == 400:  # FreshRSS answers so to a call it refuses and to one it lacks
+            return self._fail(what, f"{text}: the server refused it (or does not offer it)")
         return self._fail(what, text, status=status)
 
     async def _read(self, response: httpx.Response, state: ExchangeState) -> bytes:

@@ -31,6 +31,7 @@ __all__ = [
     "add_account",
     "normal_endpoint",
     "server_is_later",
+    "subscribe_feed",
     "sync_account",
     "sync_accounts",
     "unsubscribe_feed",
@@ -138,3 +139,35 @@ async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = N
         raise AccountError(str(exc)) from None
     feed = library.feed(feed_id)
     return (library.remove_feed(feed.url) or 0) if feed is not None else 0
+
+
+async def subscribe_feed(
+    library: Library,
+    account: Account,
+    url: str,
+    *,
+    folder: str = "",
+    title: str = "",
+    transport: Any = None,
+    executor: Executor | None = None,
+) -> SyncReport:
+    """Subscribe ``account`` to the feed at ``url`` on its server (which fetches
+    it), then sync the account so the feed and its items arrive here.
+    :class:`AccountError` when the server refuses or cannot be reached."""
+    try:
+        feed_url = str(check_url(url))
+    except Exception as exc:
+        raise AccountError(f"{account.name}: {exc}") from None
+    password = _password(account)
+    try:
+        async with GReaderClient(account.endpoint, name=account.name, transport=transport) as c:
+            await c.login(account.username, password)
+            stream = await c.subscribe(feed_url, title=title, folder=folder)
+    except GReaderError as exc:
+        raise AccountError(str(exc)) from None
+    if not stream:
+        raise AccountError(
+            f"{account.name}: the server did not list {feed_url} after subscribing "
+            "(not a feed it could read?)"
+        )
+    return await sync_account(library, account, password, transport=transport, executor=executor)
