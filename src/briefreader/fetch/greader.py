@@ -75,8 +75,9 @@ DEFAULT_DEADLINE = 30.0
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 #: Item ids asked for in one items/contents or edit-tag request.
 BATCH = 250
-#: Item ids asked for per stream/items/ids page.
-IDS_PAGE = 1000
+#: Item ids asked for per stream/items/ids page (what NetNewsWire asks for too; a
+#: server that answers fewer gives a continuation).
+IDS_PAGE = 10_000
 #: Most ids read from one stream (pages stop here; ``ItemIds.truncated`` says so).
 MAX_IDS = 200_000
 #: Most pages read from one stream, whatever the server answers (a server that
@@ -136,6 +137,8 @@ def short_item_id(value: object) -> str | None:
         return str(value)
     if not isinstance(value, str):
         return None
+    if value.isdigit() and value.isascii() and len(value) < 20 and value[0] != "0":
+        return value  # the usual case, already canonical (under 10**19: 64 bits)
     text = value.strip()
     if text.startswith(ITEM_PREFIX):
         hexpart = text[len(ITEM_PREFIX) :]
