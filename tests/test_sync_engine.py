@@ -352,3 +352,59 @@ def test_the_app_removing_an_account_feed_goes_through_the_server(
     finally:
         server.restart()
     assert service.remove_feed("https://example.org/not-subscribed.xml") is None
+
+
+def test_an_item_too_large_is_left_out_not_the_sync(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    from urllib.parse import parse_qs
+
+    from test_greader_client import Faulty
+
+    def subs(_m: str, _q: dict[str, list[str]], _b: bytes) -> tuple[int, dict[str, str], bytes]:
+        body = {
+            "subscriptions": [{"id": "feed/1", "url": "http://127.0.0.1:9/f.xml", "title": "F"}]
+        }
+        return 200, {}, json.dumps(body).encode()
+
+    def ids(_m: str, q: dict[str, list[str]], _b: bytes) -> tuple[int, dict[str, str], bytes]:
+        found = [] if "starred" in q.get("s", [""])[0] else ["1", "2", "3", "4"]
+        return 200, {}, json.dumps({"itemRefs": [{"id": i} for i in found]}).encode()
+
+    asked: list[list[str]] = []
+
+    def contents(_m: str, _q: dict[str, list[str]], b: bytes) -> tuple[int, dict[str, str], bytes]:
+        wanted = parse_qs(b.decode())["i"]
+        asked.append(wanted)
+        if "3" in wanted:  # says it is 40 MB: refused before it is read
+            return 200, {"Content-Length": str(40 * 1024 * 1024), "Connection": "close"}, b""
+        items = [
+            {
+                "id": i,
+                "title": f"Item {i}",
+                "origin": {"streamId": "feed/1"},
+                "summary": {"content": f"<p>Body {i}</p>"},
+                "alternate": [{"href": f"http://x.example/{i}"}],
+            }
+            for i in wanted
+        ]
+        return 200, {}, json.dumps({"items": items}).encode()
+
+    with Faulty() as s:
+        s.routes.update(
+            {"subscription/list": subs, "stream/items/ids": ids, "stream/items/contents": contents}
+        )
+        asyncio.run(add_account(lib, s.endpoint, "me", "pw"))
+        report = _sync(lib)
+        assert report.ok, report.error
+        assert report.new_items == 3
+        assert len(report.notes) == 1 and report.notes[0].startswith("item 3 left out: ")
+        assert "answer too large" in report.notes[0]
+        assert sorted(map(sorted, asked)) == sorted(
+            map(sorted, [["1", "2", "3", "4"], ["1", "2"], ["3", "4"], ["3"], ["4"]])
+        )
+        # the next sync asks for it again (and only for it)
+        asked.clear()
+        again = _sync(lib)
+        assert again.ok and again.new_items == 0 and asked == [["3"]]

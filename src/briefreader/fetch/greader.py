@@ -91,6 +91,7 @@ class GReaderError(Exception):
     ``status``: the HTTP status, when there was an answer.  ``auth``: the server
     refused the user or password (401/403).  ``unsupported``: the server does not
     offer this call.  ``retry_after``: seconds the server asked us to wait (429/503).
+    ``too_large``: the answer was over the size cap.
     """
 
     def __init__(
@@ -101,12 +102,14 @@ class GReaderError(Exception):
         auth: bool = False,
         unsupported: bool = False,
         retry_after: float | None = None,
+        too_large: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.auth = auth
         self.unsupported = unsupported
         self.retry_after = retry_after
+        self.too_large = too_large
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +274,8 @@ class GReaderClient:
         except GReaderError:
             raise
         except Failure as exc:
-            raise self._fail(what, str(exc), status=state.status) from None
+            too_large = str(exc).startswith("answer too large")
+            raise self._fail(what, str(exc), status=state.status, too_large=too_large) from None
         except Exception as exc:
             text = describe(exc, state, self.deadline)
             if isinstance(exc, httpx.ConnectError | httpx.TimeoutException | TimeoutError):

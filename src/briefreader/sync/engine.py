@@ -189,7 +189,7 @@ class _Sync:
         loop = asyncio.get_running_loop()
         parsed: list[asyncio.Future[tuple[list[RemoteItem], list[str]] | str]] = []
         nxt: asyncio.Task[list[dict[str, Any]]] | None = asyncio.create_task(
-            self.client.item_contents_batch(batches[0])
+            self._batch(batches[0])
         )
         endpoint = self.account.endpoint
         try:
@@ -197,7 +197,7 @@ class _Sync:
                 assert nxt is not None
                 got = await nxt
                 nxt = (
-                    asyncio.create_task(self.client.item_contents_batch(batches[n + 1]))
+                    asyncio.create_task(self._batch(batches[n + 1]))
                     if n + 1 < len(batches)
                     else None
                 )
@@ -218,15 +218,28 @@ class _Sync:
             try:
                 result = await fut
             except Exception:  # a worker died or the pool is gone: read it here
-                result = parse_batch(
-                    await self.client.item_contents_batch(batches[n]), streams, endpoint
-                )
+                result = parse_batch(await self._batch(batches[n]), streams, endpoint)
             if isinstance(result, str):
                 self.report.notes.append(result)
                 continue
             out += result[0]
             self.report.notes += result[1]
         return out
+
+    async def _batch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """One items/contents batch; an answer over the size cap is asked for again in
+        halves, and an item too large alone is left out with a note (it is asked for
+        again by the next sync), so one huge item never stops every sync."""
+        try:
+            return await self.client.item_contents_batch(ids)
+        except GReaderError as exc:
+            if not exc.too_large:
+                raise
+            if len(ids) == 1:
+                self.report.notes.append(f"item {ids[0]} left out: {exc}")
+                return []
+        half = len(ids) // 2
+        return [*await self._batch(ids[:half]), *await self._batch(ids[half:])]
 
     def _store_feeds(self, subs: Sequence[Subscription]) -> None:
         added, removed = self.store.set_feeds(
