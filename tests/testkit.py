@@ -23,7 +23,7 @@ import io
 import os
 import subprocess as sp
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,6 +91,22 @@ def run_cli(
     if check:
         assert result.returncode == 0, (args, result.stderr)
     return result
+
+
+#: Commands that fetch a URL given to them, and ``refresh``.
+_FETCHING = frozenset({"add", "show", "refresh"})
+
+
+def fetches(args: Sequence[str]) -> bool:
+    """Whether ``briefreader *args`` fetches (``refresh``; ``add`` or ``show`` of an
+    http(s) address), and so may fork parse workers.  Tests that serve feeds from a
+    thread of their own run such commands as a real process (``subprocess=True``):
+    forking this threaded process could copy a lock another thread holds.  The
+    others (list, export, import, mark, delete, remove, feeds, …) run in this process,
+    the same ``main()`` without a fresh interpreter's start."""
+    if not args or args[0] not in _FETCHING:
+        return False
+    return args[0] == "refresh" or any(a.startswith(("http://", "https://")) for a in args[1:])
 
 
 def _run_in_process(args: list[str], environment: Mapping[str, str]) -> CliResult:
