@@ -123,7 +123,9 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
     that cannot be rebuilt in the parent (SourceError cannot) breaks the pool and
     every other feed in it."""
     try:
-        return parse_feed(body, url=url, content_type=content_type)
+        # Items are rendered when first read (sources/feedlazy.py): a refresh reads
+        # many times more items than anyone opens.
+        return parse_feed(body, url=url, content_type=content_type, lazy=True)
     except SourceError as exc:
         return exc.reason or str(exc)
     except Exception as exc:

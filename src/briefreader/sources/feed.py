@@ -42,10 +42,20 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from briefreader.model import Analysis, Article, RelatedLink, article_id
+from briefreader.model import Article, RelatedLink, article_id
 from briefreader.sources import SourceError, clean_article, decode_bytes
 from briefreader.sources.doctype import defuse_doctype
 from briefreader.sources.feedfast import raw_fast
+from briefreader.sources.feedlazy import (
+    LazyArticle,
+    first_paragraph,
+    html_to_brief,
+    markdown_to_plain,
+    provisional_dek,
+    render_parts,
+    search_text,
+    shorten,
+)
 from briefreader.sources.feedraw import (
     HandOver,
     RawFeed,
@@ -59,15 +69,14 @@ from briefreader.sources.feedraw import (
     text_value,
 )
 from briefreader.sources.feedreference import raw_feedparser, xml_ends_early
-from briefreader.sources.htmlparts import extract_brief_parts
-from briefreader.sources.htmlrender import html_to_markdown, squash
-from briefreader.sources.vocabulary import may_name_brief_part
+from briefreader.sources.htmlrender import squash
 from briefreader.textclean import clean_line
 
 __all__ = [
     "MAX_FEED_BYTES",
     "MAX_ITEMS",
     "HandOver",
+    "LazyArticle",
     "ParsedFeed",
     "RawFeed",
     "RawItem",
@@ -91,9 +100,6 @@ MAX_FEED_BYTES = 32 * 1024 * 1024
 #: Items read from one feed document, in document order (feeds list the newest first);
 #: an archive feed of thousands of items would otherwise cost seconds per refresh.
 MAX_ITEMS = 1000
-#: Longest dek (plain-text summary) kept, in characters.
-MAX_SUMMARY_CHARS = 400
-
 
 ParserName = Literal["fast", "feedparser", "json"]
 
@@ -123,15 +129,22 @@ class ParsedFeed:
 # entry point
 
 
-def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
+def parse_feed(
+    data: bytes, *, url: str, content_type: str | None = None, lazy: bool = False
+) -> ParsedFeed:
     """Parse feed bytes fetched from ``url``.
 
     Raises :class:`SourceError` (``url``, one-line reason) for what is not a feed: an
     empty body, an HTML page, JSON that is not a JSON Feed, garbage.  Never raises
     anything else.
+
+    ``lazy`` (a refresh): items are :class:`LazyArticle` — their body, takeaways,
+    analysis and dek are rendered from the stored item HTML when first read
+    (:mod:`~briefreader.sources.feedlazy`); JSON Feed items and items without a
+    title are rendered at once either way.
     """
     try:
-        return _parse_feed(data, url=url, content_type=content_type)
+        return _parse_feed(data, url=url, content_type=content_type, lazy=lazy)
     except SourceError:
         raise
     except RecursionError:
@@ -144,7 +157,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
         ) from None
 
 
-def _parse_feed(data: bytes, *, url: str, content_type: str | None) -> ParsedFeed:
+def _parse_feed(data: bytes, *, url: str, content_type: str | None, lazy: bool) -> ParsedFeed:
     _check_size(data, url)
     kind = sniff_kind(data, content_type)
     if kind == "empty":
@@ -156,22 +169,26 @@ def _parse_feed(data: bytes, *, url: str, content_type: str | None) -> ParsedFee
     if kind == "binary":
         raise SourceError(url, "binary data, not a feed")
     try:
-        return fast_parse(data, url=url, content_type=content_type)
+        return fast_parse(data, url=url, content_type=content_type, lazy=lazy)
     except HandOver as reason:
-        parsed = reference_parse(data, url=url, content_type=content_type)
+        parsed = reference_parse(data, url=url, content_type=content_type, lazy=lazy)
         parsed.handover = str(reason)
         return parsed
 
 
-def fast_parse(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
+def fast_parse(
+    data: bytes, *, url: str, content_type: str | None = None, lazy: bool = False
+) -> ParsedFeed:
     """The fast path alone; raises :class:`HandOver` for what it does not read."""
     raw = raw_fast(data, content_type=content_type)
     # (lxml reads only whole documents; checked all the same, as for feedparser)
     raw.ends_early = xml_ends_early(data)
-    return build_feed(raw, url=url, parser="fast")
+    return build_feed(raw, url=url, parser="fast", lazy=lazy)
 
 
-def reference_parse(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
+def reference_parse(
+    data: bytes, *, url: str, content_type: str | None = None, lazy: bool = False
+) -> ParsedFeed:
     """feedparser alone (for any XML feed); :class:`SourceError` for what is not a feed."""
     _check_size(data, url)
     try:
@@ -184,7 +201,7 @@ def reference_parse(data: bytes, *, url: str, content_type: str | None = None) -
         # declaration (or BOM, or UTF-8) instead, and say so.
         raw = raw_feedparser(data, url=url, content_type=None)
         raw.warnings.insert(0, f"ignored the HTTP charset {charset}: the document is not in it")
-    return build_feed(raw, url=url, parser="feedparser")
+    return build_feed(raw, url=url, parser="feedparser", lazy=lazy)
 
 
 def _check_size(data: bytes, url: str) -> None:
@@ -287,14 +304,6 @@ def sanitize_html(html: str) -> str:
     return str(cleaner.clean(html))
 
 
-def html_to_brief(html: str, base_url: str = "") -> tuple[str, list[str], Analysis | None]:
-    """:func:`extract_brief_parts`, skipping its search when no heading could match
-    (same result; a third cheaper for the many items without a brief's parts)."""
-    if not may_name_brief_part(html.lower()):
-        return html_to_markdown(html, base_url), [], None
-    return extract_brief_parts(html, base_url)
-
-
 def _plain_to_html(text: str) -> str:
     paragraphs = re.split(r"\n\s*\n", text.strip())
     return "".join(
@@ -308,39 +317,10 @@ def _as_html(text: RawText) -> str:
     return text.value if text.kind == "html" else _plain_to_html(text.value)
 
 
-_MD_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")
-_MD_LEAD = re.compile(r"^(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)+")
-
-
-def _markdown_to_plain(block: str) -> str:
-    text = _MD_LINK.sub(lambda m: m.group(1).replace("\\[", "[").replace("\\]", "]"), block)
-    lines = [_MD_LEAD.sub("", line).strip() for line in text.split("\n")]
-    return squash(" ".join(line for line in lines if line and not line.startswith("```")))
-
-
-def _shorten(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    for end in (". ", "! ", "? "):
-        pos = cut.rfind(end)
-        if pos >= limit // 2:
-            return cut[: pos + 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(",;:—– ") + "…"
-
-
-def _first_paragraph(markdown: str) -> str:
-    for block in markdown.split("\n\n"):
-        stripped = block.lstrip()
-        if not stripped or stripped.startswith(("#", "```", "- ", "* ", "|")):
-            continue
-        if re.match(r"\d+\.\s", stripped):
-            continue
-        plain = _markdown_to_plain(block)
-        if len(plain) >= 2:
-            return _shorten(plain)
-    return ""
+# (kept under their old names for the JSON Feed path below)
+_markdown_to_plain = markdown_to_plain
+_shorten = shorten
+_first_paragraph = first_paragraph
 
 
 def feed_item_id(
@@ -384,8 +364,9 @@ class _FeedInfo:
     authors: str
 
 
-def build_feed(raw: RawFeed, *, url: str, parser: ParserName) -> ParsedFeed:
-    """Turn what a parser read into a :class:`ParsedFeed` of clean Articles."""
+def build_feed(raw: RawFeed, *, url: str, parser: ParserName, lazy: bool = False) -> ParsedFeed:
+    """Turn what a parser read into a :class:`ParsedFeed` of clean Articles
+    (``lazy``: items with a title are :class:`LazyArticle`, rendered when read)."""
     title = clean_line(text_value(raw.title))
     site = clean_line(_pick_link(raw.links, "", url))
     warn = [clean_line(f"{url}: {w}") for w in raw.warnings]
@@ -407,7 +388,7 @@ def build_feed(raw: RawFeed, *, url: str, parser: ParserName) -> ParsedFeed:
         if not item.guid and link and link in seen_links:
             continue
         try:
-            article = _article(item, info, link)
+            article = _article(item, info, link, lazy)
         except (ValueError, TypeError, RecursionError) as exc:
             skipped += 1
             warn.append(f"{url}: item skipped ({one_line(exc)})")
@@ -433,7 +414,7 @@ def build_feed(raw: RawFeed, *, url: str, parser: ParserName) -> ParsedFeed:
     )
 
 
-def _article(raw: RawItem, feed: _FeedInfo, link: str) -> Article | None:
+def _article(raw: RawItem, feed: _FeedInfo, link: str, lazy: bool = False) -> Article | None:
     title = text_value(raw.title)
     main = raw.content or raw.summary
     separate_summary = (
@@ -442,45 +423,77 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str) -> Article | None:
         and squash(raw.summary.value) != squash(raw.content.value)
         and bool(raw.summary.value.strip())
     )
-    body, analysis = "", None
-    takeaways: list[str] = []
+    html, base = "", ""
     if main is not None and main.value.strip():
         base = absolute_base(main.base) or link or feed.url
-        body, takeaways, analysis = html_to_brief(sanitize_html(_as_html(main)), base)
-    summary = ""
+        html = sanitize_html(_as_html(main))
+    dek_html: str | None = None
+    dek_base = ""
     if separate_summary and raw.summary is not None:
-        base = absolute_base(raw.summary.base) or link or feed.url
-        md = html_to_markdown(sanitize_html(_as_html(raw.summary)), base)
-        summary = _shorten(_markdown_to_plain(md.replace("\n\n", " ")))
-    if not summary:
-        summary = _first_paragraph(body)
+        dek_base = absolute_base(raw.summary.base) or link or feed.url
+        dek_html = sanitize_html(_as_html(raw.summary))
+    # Lazy: rendered when first read.  An item without a title is rendered now, as
+    # its title (and so perhaps its id) comes from its text.
+    if lazy and (html or dek_html is not None) and clean_line(title):
+        return _lazy_article(raw, feed, link, title, (html, base, dek_html, dek_base))
+    body, takeaways, analysis, summary = render_parts(html, base, dek_html, dek_base)
     if not (title or body or summary or link):
         return None
-    published = raw.published or raw.updated
-    guid = raw.guid.strip()
     if not title:
         title = _fallback_title(summary, body, link)
+    article = _shell(raw, feed, link, title).with_changes(
+        summary=summary, takeaways=tuple(takeaways), analysis=analysis, body=body
+    )
+    return clean_article(article)
+
+
+def _shell(raw: RawItem, feed: _FeedInfo, link: str, title: str) -> Article:
+    """An item's Article without its body, takeaways, analysis and dek."""
+    published = raw.published or raw.updated
     related = tuple(
         RelatedLink(title=squash(lk.title) or url, url=url)
         for lk in raw.links
         if lk.rel == "related" and (url := http_url(lk.href, feed.url)) and url != link
     )
-    article = Article(
-        id=feed_item_id(feed.url, guid, link, title, published),
+    return Article(
+        id=feed_item_id(feed.url, raw.guid.strip(), link, title, published),
         title=title,
-        summary=summary,
         url=link,
         source=feed.title,
         author=", ".join(dict.fromkeys(raw.authors)) or feed.authors,
         published=published,
-        takeaways=tuple(takeaways),
-        analysis=analysis,
-        body=body,
         tags=tuple(raw.tags),
         related=tuple(dict.fromkeys(related)),
         origin=feed.url,
     )
-    return clean_article(article)
+
+
+def _lazy_article(
+    raw: RawItem, feed: _FeedInfo, link: str, title: str, parts: tuple[str, str, str | None, str]
+) -> LazyArticle:
+    """A :class:`LazyArticle`: the shell cleaned as every article is, the item's
+    words (already clean) as its body, a provisional dek, and what renders it."""
+    html, base, dek_html, dek_base = parts
+    shell = clean_article(_shell(raw, feed, link, title))
+    text = search_text(html)
+    dek_text = search_text(dek_html) if dek_html is not None else ""
+    return LazyArticle(
+        id=shell.id,
+        title=shell.title,
+        summary=provisional_dek(dek_text or text),
+        url=shell.url,
+        source=shell.source,
+        author=shell.author,
+        published=shell.published,
+        body=text,
+        tags=shell.tags,
+        related=shell.related,
+        origin=shell.origin,
+        html=html,
+        html_base=base,
+        dek_html=dek_html,
+        dek_base=dek_base,
+    )
 
 
 # ---------------------------------------------------------------------------------

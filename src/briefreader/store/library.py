@@ -25,6 +25,7 @@ from briefreader.store.feeds import FeedsMixin
 from briefreader.store.related_index import RelatedMixin
 from briefreader.store.rows import (
     ARTICLE_SELECT,
+    ARTICLE_SELECT_EAGER,
     ARTICLE_VALUES_COLUMNS,
     ARTICLES_FROM,
     ROW_SELECT,
@@ -40,6 +41,7 @@ from briefreader.store.rows import (
     filter_sql,
     named,
 )
+from briefreader.store.schema import LAZY_SCHEMA
 from briefreader.store.state import StateMixin
 
 Order = Literal["newest", "oldest", "feed", "unread"]
@@ -78,7 +80,9 @@ _UPSERT = f"""
         origin=excluded.origin, content_hash=excluded.content_hash,
         updated_at=excluded.updated_at,
         feed_id=coalesce(excluded.feed_id, articles.feed_id),
-        sample=excluded.sample
+        sample=excluded.sample,
+        body_html=excluded.body_html, dek_html=excluded.dek_html,
+        html_base=excluded.html_base, dek_base=excluded.dek_base
 """
 
 
@@ -93,6 +97,10 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
         # Term ids and document frequencies the related ranking looked up (see related()).
         self._term_cache = {}
         self._term_cache_docs = 0
+        # A library opened read-only is not migrated: before LAZY_SCHEMA every row is eager.
+        self._select = (
+            ARTICLE_SELECT if self.schema_version >= LAZY_SCHEMA else ARTICLE_SELECT_EAGER
+        )
 
     # -- writing ------------------------------------------------------------------
 
@@ -373,7 +381,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
         return found
 
     def get(self, article_id: str) -> Article | None:
-        r = named(self._db, f"{ARTICLE_SELECT} {ARTICLES_FROM} WHERE a.id = ?", (article_id,))
+        r = named(self._db, f"{self._select} {ARTICLES_FROM} WHERE a.id = ?", (article_id,))
         row = r.fetchone()
         return article(row) if row else None
 
@@ -384,7 +392,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
             return art
         r = named(
             self._db,
-            f"{ARTICLE_SELECT} {ARTICLES_FROM} "
+            f"{self._select} {ARTICLES_FROM} "
             "WHERE a.url = ? OR a.origin = ? ORDER BY a.sort_ts DESC LIMIT 1",
             (key, key),
         ).fetchone()
@@ -394,11 +402,11 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
         """The article exactly as stored, without the derived takeaways :meth:`get`
         adds: what undoing a delete stores again."""
         r = named(
-            self._db, f"{ARTICLE_SELECT} {ARTICLES_FROM} WHERE a.id = ?", (article_id,)
+            self._db, f"{self._select} {ARTICLES_FROM} WHERE a.id = ?", (article_id,)
         ).fetchone()
         return article(r, derive=False) if r else None
 
     def articles(self) -> Iterator[Article]:
         """Every article, oldest first (for export)."""
-        for r in named(self._db, f"{ARTICLE_SELECT} {ARTICLES_FROM} ORDER BY a.sort_ts, a.rowid"):
+        for r in named(self._db, f"{self._select} {ARTICLES_FROM} ORDER BY a.sort_ts, a.rowid"):
             yield article(r)

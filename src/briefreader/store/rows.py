@@ -19,6 +19,8 @@ from typing import Literal, TypeVar
 
 from briefreader.insight import with_derived_takeaways
 from briefreader.model import Analysis, Article, RelatedLink
+from briefreader.sources.feedlazy import LazyArticle
+from briefreader.store.lazy import default_base, rendered
 
 Filter = Literal["all", "unread", "starred"]
 
@@ -172,7 +174,22 @@ ARTICLE_SELECT = "SELECT " + _columns(
         ("tags", "a.tags"),
         ("related", "a.related"),
         ("origin", "a.origin"),
+        # a feed item stored lazily (store/lazy.py); body_html NULL: an eager row
+        ("body_html", "a.body_html"),
+        ("dek_html", "a.dek_html"),
+        ("html_base", "a.html_base"),
+        ("dek_base", "a.dek_base"),
+        ("content_hash", "a.content_hash"),
     )
+)
+
+#: :data:`ARTICLE_SELECT` for a library whose schema predates lazy feed items (one
+#: opened read-only is not migrated): every row an eager one.
+ARTICLE_SELECT_EAGER = (
+    ARTICLE_SELECT.replace("a.body_html AS", "NULL AS")
+    .replace("a.dek_html AS", "NULL AS")
+    .replace("a.html_base AS", "'' AS")
+    .replace("a.dek_base AS", "'' AS")
 )
 
 #: A subscription with its item and unread counts (``FROM feeds f``).
@@ -278,8 +295,8 @@ def article(r: sqlite3.Row, *, derive: bool = True) -> Article:
     related = (
         tuple(RelatedLink.from_dict(d) for d in json.loads(related_json)) if related_json else ()
     )
-    takeaways = str(r["takeaways"])
     tags = str(r["tags"])
+    takeaways = str(r["takeaways"])
     stored = Article(
         id=str(r["id"]),
         title=str(r["title"]),
@@ -297,7 +314,8 @@ def article(r: sqlite3.Row, *, derive: bool = True) -> Article:
         related=related,
         origin=str(r["origin"]),
     )
-    return with_derived_takeaways(stored) if derive and not takeaways else stored
+    stored = rendered(stored, r)  # a lazily stored feed item: rendered now (cached)
+    return with_derived_takeaways(stored) if derive and not stored.takeaways else stored
 
 
 #: The columns :func:`article_values` fills, in its order.
@@ -305,7 +323,8 @@ ARTICLE_VALUES_COLUMNS = (
     "id, title, summary, url, source_id, author, published, sort_ts, "
     "image_caption, takeaways, takeaways_derived, analysis_label, analysis_title, "
     "analysis_body, analysis_byline, analysis_kicker, has_analysis, body, tags, "
-    "related, origin, content_hash, added_at, updated_at"
+    "related, origin, content_hash, added_at, updated_at, "
+    "body_html, dek_html, html_base, dek_base"
 )
 
 
@@ -339,13 +358,28 @@ def article_values(
         digest,
         now,
         now,
+        *_lazy_values(art),
+    )
+
+
+def _lazy_values(art: Article) -> tuple[str | None, str | None, str, str]:
+    """``body_html, dek_html, html_base, dek_base`` (store/lazy.py): NULLs for an
+    article stored as it is."""
+    if not isinstance(art, LazyArticle):
+        return None, None, "", ""
+    base = default_base(art.url, art.origin)
+    return (
+        art.html,
+        art.dek_html,
+        "" if art.html_base == base else art.html_base,
+        "" if art.dek_base == base else art.dek_base,
     )
 
 
 def content_hash(article: Article) -> str:
     """A digest of every field (cheap: joined text, no JSON)."""
     a, an = article, article.analysis
-    parts = (
+    parts: tuple[str, ...] = (
         a.id, a.title, a.summary, a.url, a.source, a.author,
         a.published.isoformat() if a.published else "", a.image_caption,
         "\x1e".join(a.takeaways), "1" if a.takeaways_derived else "0",
@@ -353,5 +387,8 @@ def content_hash(article: Article) -> str:
         a.body, "\x1e".join(a.tags),
         "\x1e".join(f"{r.title}\x1d{r.url}" for r in a.related), a.origin,
     )  # fmt: skip
+    if isinstance(a, LazyArticle):  # what it renders from (its body is the HTML's text)
+        dek = "\x00" if a.dek_html is None else a.dek_html
+        parts = (*parts, "lazy", a.html, a.html_base, dek, a.dek_base)
     payload = "\x1f".join(parts).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(payload, digest_size=16).hexdigest()

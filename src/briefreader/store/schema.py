@@ -17,8 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from briefreader import related as _related
+from briefreader.store import lazy as _lazy
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -222,7 +223,13 @@ MIGRATIONS: tuple[str, ...] = (
                 (julianday('now') - 2440587.5) * 86400.0);
     END;
     """,
+    # 7 -> 8: feed items stored as their sanitised HTML and rendered when first read
+    # (store/lazy.py, sources/feedlazy.py).  Rows stored before stay as they are.
+    _lazy.MIGRATION_SQL,
 )
+
+#: The first schema with lazily stored feed items (store/lazy.py).
+LAZY_SCHEMA = MIGRATIONS.index(_lazy.MIGRATION_SQL) + 1
 
 #: ``PRAGMA application_id`` of a briefreader library ("BrRd"): set on creation and
 #: migration; a file with another non-zero application_id is refused.

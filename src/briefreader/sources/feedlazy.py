@@ -1,0 +1,208 @@
+"""Feed items stored as HTML and rendered when first shown.
+
+A refresh reads hundreds of items for each one a person opens, so it pays only for
+what it needs of an item (:func:`~briefreader.sources.feed.parse_feed` with
+``lazy=True``): the fields the list shows (title, source, date, link), the
+sanitised item HTML, and the item's words for the search index, taken from the
+HTML by Lexbor's own text extraction (:func:`search_text`: C, ~25 µs for 3 KB)
+rather than the Python walk that makes Markdown (~500 µs).  Such an item is a
+:class:`LazyArticle`: its ``body`` is that plain text and its ``summary`` a
+provisional dek of plain text, both for search and the related index only.
+
+When the article is first read, :func:`render_item` turns the stored HTML into
+what every reader of the library sees — Markdown body, takeaways, analysis and
+dek — with the very code the eager path uses (:func:`render_parts`), so an article
+read after a lazy refresh is exactly the article an eager one would have stored
+(``tests/test_lazy_render.py`` compares the two over the feed corpus).
+
+Kept light (no lxml, nh3 or feedparser): the library imports it to render.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from briefreader.model import Analysis, Article
+from briefreader.textclean import MAX_BLOCK_CHARS, clean_line
+
+# The HTML modules (selectolax, and lxml through the vocabulary) are imported on
+# first use: the library imports this module for LazyArticle, and opening the app
+# needs neither.
+
+__all__ = [
+    "MAX_SUMMARY_CHARS",
+    "LazyArticle",
+    "first_paragraph",
+    "html_to_brief",
+    "markdown_to_plain",
+    "provisional_dek",
+    "render_item",
+    "render_parts",
+    "search_text",
+    "shorten",
+]
+
+#: Longest dek (plain-text summary) kept, in characters.
+MAX_SUMMARY_CHARS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class LazyArticle(Article):
+    """A feed item whose body, takeaways, analysis and dek are not rendered yet.
+
+    The :class:`~briefreader.model.Article` fields hold what a refresh needs:
+    ``body`` is the plain text of ``html`` and ``summary`` a provisional dek (both
+    only for search and the related index), ``takeaways`` and ``analysis`` are
+    empty.  ``html`` is the sanitised item HTML, ``html_base`` the URL its relative
+    links resolve against; ``dek_html`` the sanitised separate summary (an RSS
+    description beside its ``content:encoded``), or ``None``, and ``dek_base`` its
+    base.  :func:`render_item` makes the whole Article of it.
+    """
+
+    html: str = ""
+    html_base: str = ""
+    dek_html: str | None = None
+    dek_base: str = ""
+
+
+# ---------------------------------------------------------------------------------
+# rendering: the same code for the eager and the lazy path
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def html_to_brief(html: str, base_url: str = "") -> tuple[str, list[str], Analysis | None]:
+    """:func:`~briefreader.sources.htmlparts.extract_brief_parts`, skipping its
+    search when no heading could match (same result; a third cheaper for the many
+    items without a brief's parts)."""
+    from briefreader.sources.htmlparts import extract_brief_parts
+    from briefreader.sources.htmlrender import html_to_markdown
+    from briefreader.sources.vocabulary import may_name_brief_part
+
+    if not may_name_brief_part(html.lower()):
+        return html_to_markdown(html, base_url), [], None
+    return extract_brief_parts(html, base_url)
+
+
+_MD_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")
+_MD_LEAD = re.compile(r"^(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)+")
+
+
+def markdown_to_plain(block: str) -> str:
+    text = _MD_LINK.sub(lambda m: m.group(1).replace("\\[", "[").replace("\\]", "]"), block)
+    lines = [_MD_LEAD.sub("", line).strip() for line in text.split("\n")]
+    return squash(" ".join(line for line in lines if line and not line.startswith("```")))
+
+
+def shorten(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    for end in (". ", "! ", "? "):
+        pos = cut.rfind(end)
+        if pos >= limit // 2:
+            return cut[: pos + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(",;:—– ") + "…"
+
+
+def first_paragraph(markdown: str) -> str:
+    for block in markdown.split("\n\n"):
+        stripped = block.lstrip()
+        if not stripped or stripped.startswith(("#", "```", "- ", "* ", "|")):
+            continue
+        if re.match(r"\d+\.\s", stripped):
+            continue
+        plain = markdown_to_plain(block)
+        if len(plain) >= 2:
+            return shorten(plain)
+    return ""
+
+
+def render_parts(
+    html: str, base: str, dek_html: str | None, dek_base: str
+) -> tuple[str, list[str], Analysis | None, str]:
+    """``(body, takeaways, analysis, summary)`` of sanitised item HTML and its
+    separate summary (``None``: the dek is the body's first paragraph), before
+    cleaning: what the eager path stores and the lazy path renders."""
+    from briefreader.sources.htmlrender import html_to_markdown
+
+    body, takeaways, analysis = html_to_brief(html, base) if html else ("", [], None)
+    summary = ""
+    if dek_html is not None:
+        md = html_to_markdown(dek_html, dek_base)
+        summary = shorten(markdown_to_plain(md.replace("\n\n", " ")))
+    if not summary:
+        summary = first_paragraph(body)
+    return body, takeaways, analysis, summary
+
+
+def render_item(
+    stored: Article, html: str, base: str, dek_html: str | None, dek_base: str
+) -> Article:
+    """The whole article of a lazily stored item: ``stored`` (its other fields, as
+    stored) with the body, takeaways, analysis and dek rendered from its HTML and
+    cleaned as every parsed article is."""
+    from briefreader.sources import clean_article
+
+    body, takeaways, analysis, summary = render_parts(html, base, dek_html, dek_base)
+    return clean_article(
+        Article(
+            id=stored.id,
+            title=stored.title,
+            summary=summary,
+            url=stored.url,
+            source=stored.source,
+            author=stored.author,
+            published=stored.published,
+            image_caption=stored.image_caption,
+            takeaways=tuple(takeaways),
+            takeaways_derived=stored.takeaways_derived,
+            analysis=analysis,
+            body=body,
+            tags=stored.tags,
+            related=stored.related,
+            origin=stored.origin,
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------
+# what a refresh keeps for search
+
+
+_TAG = re.compile(r"<[^>]*>?")
+
+
+def search_text(html: str) -> str:
+    """The words of sanitised item HTML as one line of plain text, for the search
+    index and the related index: Lexbor's text of the document, a space between
+    text nodes (so list items and paragraphs never run together; a word split by
+    markup, ``wo<b>rd</b>``, is rare and costs only that word), cleaned of controls
+    and terminal escapes like every stored text."""
+    if not html:
+        return ""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from briefreader.sources.htmlrender import too_deeply_nested
+
+    if too_deeply_nested(html):  # never handed to Lexbor (quadratic in the depth)
+        import html as htmllib
+
+        text = htmllib.unescape(_TAG.sub(" ", html))
+    else:
+        body = LexborHTMLParser(html).body
+        text = body.text(separator=" ") if body is not None else ""
+    text = text.replace("\n", " ")
+    if not text.isprintable():  # controls, escapes, tabs, other spaces: the full clean
+        return clean_line(text, MAX_BLOCK_CHARS)
+    text = text.strip()
+    return text if len(text) <= MAX_BLOCK_CHARS else text[:MAX_BLOCK_CHARS]
+
+
+def provisional_dek(text: str) -> str:
+    """A dek for search until the item is rendered: the text's first sentences."""
+    return shorten(squash(text[: 3 * MAX_SUMMARY_CHARS]))
