@@ -408,3 +408,45 @@ def test_an_item_too_large_is_left_out_not_the_sync(
         asked.clear()
         again = _sync(lib)
         assert again.ok and again.new_items == 0 and asked == [["3"]]
+
+
+def test_lazy_items_read_as_eager_ones(tmp_path: Path) -> None:
+    """Items are stored lazily (HTML, rendered when first read), as a refresh's are;
+    what a reader then gets is the article an eager read would have stored."""
+    from briefreader.sync.items import StreamFeed, items_to_articles
+
+    html = (
+        "<p>The port authority said on Monday that cranes stood idle.</p>"
+        "<h3>Key takeaways</h3><ul><li>Cranes idle at the port</li><li>Talks resume</li></ul>"
+        "<h3>Why it matters</h3><p>A third of the region's imports pass through it.</p>"
+        "<p>More text about the strike and the <a href='https://x.example/a'>talks</a>.</p>"
+    )
+    items = [
+        {
+            "id": f"tag:google.com,2005:reader/item/{n:016x}",
+            "title": f"Strike day {n}",
+            "published": 1793872800 + n,
+            "alternate": [{"href": f"https://news.example/{n}"}],
+            "origin": {"streamId": "feed/7", "title": "Port News"},
+            "summary": {"content": html},
+            "categories": ["user/-/state/com.google/reading-list"],
+        }
+        for n in range(1, 4)
+    ]
+    feeds = {"feed/7": StreamFeed("https://news.example/feed.xml", "Port News")}
+
+    def stored_and_read(lazy: bool) -> list[Any]:
+        from briefreader.sources.feedlazy import LazyArticle
+
+        got, notes = items_to_articles(items, feeds, endpoint="http://s.example", lazy=lazy)
+        assert notes == [] and len(got) == 3
+        assert all(isinstance(g.article, LazyArticle) == lazy for g in got)
+        with Library(tmp_path / f"lazy-{lazy}.sqlite3") as library:
+            library.store([g.article for g in got])
+            return [library.get(g.article.id) for g in got]
+
+    eager = stored_and_read(False)
+    assert eager[0] is not None
+    assert eager[0].takeaways[:2] == ("Cranes idle at the port", "Talks resume")
+    assert eager[0].analysis is not None
+    assert stored_and_read(True) == eager

@@ -106,6 +106,7 @@ def items_to_articles(
     feeds: Mapping[str, StreamFeed],
     *,
     endpoint: str,
+    lazy: bool = False,
 ) -> tuple[list[RemoteItem], list[str]]:
     """Articles for these server items, and one-line notes on items left out.
 
@@ -113,6 +114,8 @@ def items_to_articles(
     account does not list (a starred item of a feed unsubscribed since) is keyed by
     the endpoint and its stream id.  An item's id is the builder's id for its feed
     URL and its long item id as the guid: stable across syncs, distinct per server.
+    ``lazy``: items are stored as their sanitised HTML and rendered when first read,
+    as a refresh stores feed items (:mod:`briefreader.sources.feedlazy`).
     """
     groups: dict[str, list[tuple[str, Mapping[str, Any]]]] = {}
     notes: list[str] = []
@@ -143,7 +146,7 @@ def items_to_articles(
             links=[RawLink(site, "alternate")] if isinstance(site, str) and site else [],
             items=[_raw_item(item, guids[short]) for short, item in members],
         )
-        parsed = build_feed(raw, url=url, parser="json")
+        parsed = build_feed(raw, url=url, parser="json", lazy=lazy)
         by_id = {a.id: a for a in parsed.items}
         for short, item in members:
             art = by_id.get(feed_item_id(url, guids[short], "", "", None))
@@ -162,8 +165,9 @@ def parse_batch(
 ) -> tuple[list[RemoteItem], list[str]] | str:
     """:func:`items_to_articles` for a worker process: never raises (an exception
     that cannot be rebuilt in the parent would break the pool); a failure comes back
-    as one line."""
+    as one line.  Items are lazy, as a refresh's are: a sync brings many times more
+    items than anyone opens."""
     try:
-        return items_to_articles(items, feeds, endpoint=endpoint)
+        return items_to_articles(items, feeds, endpoint=endpoint, lazy=True)
     except Exception as exc:
         return f"could not read a batch of items ({type(exc).__name__}: {exc})"[:300]
