@@ -6,12 +6,14 @@ path it stands in for, on the corpus and on generated input.
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefreader.sources import feedreference
+from briefreader.sources.htmlrender import _PLAIN_HTTP_URL, _safe_url, safe_url
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1] / "shared" / "corpus" / "feeds"
@@ -56,3 +58,57 @@ def test_xml_ends_early_lowers_bytes_with_the_same_answer() -> None:
 def test_xml_ends_early_on_any_bytes(body: bytes, bom: bytes) -> None:
     for data in (bom + body, bom + b"<?xml version='1.0'?><Feed>" + body + b"</FEED>"):
         assert feedreference.xml_ends_early(data) == _ends_early_unicode_lower(data)
+
+
+# -- links --------------------------------------------------------------------------
+
+_URL_CHARS = "hHtps:/abcXYZ.-0189?#%&=;[]@!$'()*+,~_ \té"
+_BASES = ["", "http://b.example/x/y", "https://c.example/", "HTTP://d.example", "mailto:x@y"]
+
+
+@settings(max_examples=1500)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "http:/", "", "//", "ftp://"]),
+    st.text(alphabet=_URL_CHARS, max_size=40),
+    st.sampled_from(_BASES),
+)
+@example("http://", "a.example/b/../c", "http://b.example/")
+@example("http://", "a.example/b;", "http://b.example/")
+@example("http://", "a.example/b?", "http://b.example/")
+@example("https://", "a.example:/p#", "")
+@example("http://", "a.example//x?q?r#f?g", "https://c.example/")
+def test_a_plain_link_is_its_own_answer(prefix: str, rest: str, base: str) -> None:
+    href = prefix + rest
+    stripped = href.strip()
+    slow = _safe_url(stripped, base) if stripped and not stripped.startswith("#") else ""
+    assert safe_url(href, base) == slow
+
+
+def test_the_workloads_links_take_the_short_path() -> None:
+    links = [
+        "http://127.0.0.1:8808/a/f12/2024/02/railway-bridge-our-state-project-committee-49",
+        "https://news.example/world/2026/11/27/story.html?utm_source=rss&utm_medium=feed",
+        "https://example.org/p/123#comments",
+    ]
+    for link in links:
+        assert _PLAIN_HTTP_URL.fullmatch(link)
+        assert safe_url(link, "https://base.example/") == link
+
+
+def test_corpus_links_read_the_same() -> None:
+    """Every href in the corpus files, against their likely bases."""
+    import re
+
+    hrefs = set()
+    for path in _files():
+        text = path.read_bytes().decode("utf-8", "replace")
+        hrefs.update(re.findall(r"""(?:href|src)=["']([^"'<>]{1,300})["']""", text))
+        hrefs.update(re.findall(r"<link>([^<]{1,300})</link>", text))
+    for path in glob.glob(str(HERE / "data" / "feeds" / "*")):
+        hrefs.add(Path(path).name)
+    assert len(hrefs) > 100
+    for href in hrefs:
+        for base in _BASES:
+            stripped = href.strip()
+            slow = _safe_url(stripped, base) if stripped and not stripped.startswith("#") else ""
+            assert safe_url(href, base) == slow, (href, base)
