@@ -450,3 +450,34 @@ def test_lazy_items_read_as_eager_ones(tmp_path: Path) -> None:
     assert eager[0].takeaways[:2] == ("Cranes idle at the port", "Talks resume")
     assert eager[0].analysis is not None
     assert stored_and_read(True) == eager
+
+
+def test_the_apps_refresh_syncs_and_leaves_account_feeds_to_the_server(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    """The app refreshes with the list of every feed (services -> refresh_feeds): the
+    account is synced first, and its feeds are not fetched by briefreader."""
+    from briefreader.refresh import refresh_feeds
+
+    url = site.put_feed("app-refresh", 3)
+    _subscribe(server, url)
+    _add(lib, server)
+    assert _sync(lib).ok
+    site.put_feed("app-refresh", 5)
+    server.actualize()
+    site.reset_stats()
+    report = asyncio.run(refresh_feeds(lib, lib.feeds()))
+    assert site.requests == []
+    assert [(o.status, o.added) for o in report.outcomes] == [("new", 2)]
+    assert report.outcomes[0].title == f"{server.user}@{server.endpoint}"
+    server.stop()
+    try:
+        report = asyncio.run(refresh_feeds(lib, lib.feeds()))
+        assert [o.status for o in report.outcomes] == ["failed"]
+        assert (
+            report.outcomes[0]
+            .line()
+            .endswith("failed: login: connection refused (is the server up?)")
+        )
+    finally:
+        server.restart()
