@@ -13,7 +13,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefreader.sources import feedreference
-from briefreader.sources.htmlrender import _PLAIN_HTTP_URL, _safe_url, safe_url
+from briefreader.sources.feed import _same_words
+from briefreader.sources.htmlrender import _PLAIN_HTTP_URL, _safe_url, safe_url, squash
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1] / "shared" / "corpus" / "feeds"
@@ -112,3 +113,19 @@ def test_corpus_links_read_the_same() -> None:
             stripped = href.strip()
             slow = _safe_url(stripped, base) if stripped and not stripped.startswith("#") else ""
             assert safe_url(href, base) == slow, (href, base)
+
+
+# -- a teaser beside its full text ------------------------------------------------------
+
+
+@settings(max_examples=800)
+@given(
+    st.text(alphabet="ab \t\n\u00a0\u2003c", max_size=60),
+    st.text(alphabet="ab \t\n\u00a0\u2003c", max_size=60),
+)
+@example("a " * 20 + "b", "a " * 20 + "c")
+@example("a " * 16, " a" * 16 + " ")
+@example("a " * 16 + "b", "a " * 16)
+def test_same_words_is_squash_equality(a: str, b: str) -> None:
+    assert _same_words(a, b) == (squash(a) == squash(b))
+    assert _same_words(a, a + b) == (squash(a) == squash(a + b))

@@ -420,7 +420,7 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str, lazy: bool = False) -> Ar
     separate_summary = (
         raw.summary is not None
         and raw.content is not None
-        and squash(raw.summary.value) != squash(raw.content.value)
+        and not _same_words(raw.summary.value, raw.content.value)
         and bool(raw.summary.value.strip())
     )
     html, base = "", ""
@@ -445,6 +445,16 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str, lazy: bool = False) -> Ar
         summary=summary, takeaways=tuple(takeaways), analysis=analysis, body=body
     )
     return clean_article(article)
+
+
+def _same_words(a: str, b: str) -> bool:
+    """``squash(a) == squash(b)``, answered by the first words when they differ (a
+    teaser and its full text: squashing 8 KB of content cost ~50 µs an item)."""
+    if a == b:
+        return True
+    if a.split(None, 16)[:16] != b.split(None, 16)[:16]:
+        return False
+    return a.split() == b.split()
 
 
 def _shell(raw: RawItem, feed: _FeedInfo, link: str, title: str) -> Article:
