@@ -481,3 +481,53 @@ def test_the_apps_refresh_syncs_and_leaves_account_feeds_to_the_server(
         )
     finally:
         server.restart()
+
+
+def test_a_server_without_a_starred_list_degrades_with_a_note(lib: Library) -> None:
+    import json
+
+    from test_greader_client import Faulty
+
+    def subs(_m: str, _q: dict[str, list[str]], _b: bytes) -> tuple[int, dict[str, str], bytes]:
+        return 200, {}, b'{"subscriptions": [{"id": "feed/1", "url": "http://127.0.0.1:9/f.xml"}]}'
+
+    def ids(_m: str, q: dict[str, list[str]], _b: bytes) -> tuple[int, dict[str, str], bytes]:
+        if "starred" in q.get("s", [""])[0]:
+            return 501, {}, b"Not Implemented"
+        return 200, {}, json.dumps({"itemRefs": [{"id": "1"}]}).encode()
+
+    def contents(_m: str, _q: dict[str, list[str]], _b: bytes) -> tuple[int, dict[str, str], bytes]:
+        item = {
+            "id": "1",
+            "title": "One",
+            "origin": {"streamId": "feed/1"},
+            "summary": {"content": "<p>Text</p>"},
+            "categories": ["user/-/state/com.google/starred"],
+        }
+        return 200, {}, json.dumps({"items": [item]}).encode()
+
+    with Faulty() as s:
+        s.routes.update(
+            {"subscription/list": subs, "stream/items/ids": ids, "stream/items/contents": contents}
+        )
+        account_id = _add_to(lib, s.endpoint)
+        report = _sync(lib)
+        assert report.ok, report.error
+        assert report.new_items == 1
+        assert report.notes == [
+            "the server does not list starred items: a star changed there is seen only "
+            "on items that arrive new"
+        ]
+        (state,) = SyncStore(lib).item_states(account_id)
+        assert state.local_starred  # from the item itself
+        del s.routes["subscription/list"]  # a call the server lacks altogether: an error
+        report = _sync(lib)
+        assert not report.ok
+        assert report.error.endswith(
+            "HTTP 404 Not Found: this server does not offer subscription/list"
+        )
+
+
+def _add_to(lib: Library, endpoint: str) -> int:
+    account, _new, _where = asyncio.run(add_account(lib, endpoint, "me", "pw"))
+    return account.id

@@ -33,6 +33,7 @@ from briefreader.fetch.greader import (
     STARRED,
     GReaderClient,
     GReaderError,
+    ItemIds,
     Subscription,
 )
 from briefreader.store import Library
@@ -152,13 +153,13 @@ class _Sync:
         self.say("reading subscriptions")
         subs = await self.client.subscriptions()
         unread = await self.client.item_ids(READING_LIST, exclude=READ)
-        starred = await self.client.item_ids(STARRED)
+        starred = await self._starred()
         if acct.last_pull is None:
             recent = await self.client.item_ids(READING_LIST, limit=self.first_items)
         else:
             since = int(acct.last_pull) - SINCE_MARGIN
             recent = await self.client.item_ids(READING_LIST, since=since)
-        wanted = list(dict.fromkeys([*recent.ids, *unread.ids, *starred.ids]))
+        wanted = list(dict.fromkeys([*recent.ids, *unread.ids, *(starred.ids if starred else [])]))
         known = self.store.known(acct.id, wanted)
         missing = [i for i in wanted if i not in known]
         streams = {s.id: StreamFeed(s.url, s.title) for s in subs}
@@ -169,13 +170,27 @@ class _Sync:
         # 3. reconcile
         self._reconcile(
             set(unread.ids) if not unread.truncated else None,
-            set(starred.ids) if not starred.truncated else None,
+            set(starred.ids) if starred and not starred.truncated else None,
             started,
         )
         self.store.record_sync(acct.id, pulled_at=started, error="")
         # 4. push
         await self._push()
         self.store.record_sync(acct.id, synced_at=time.time(), error="")
+
+    async def _starred(self) -> ItemIds | None:
+        """The starred items' ids; None, with a note, from a server that does not
+        list them (stars then come only with the items themselves)."""
+        try:
+            return await self.client.item_ids(STARRED)
+        except GReaderError as exc:
+            if not exc.unsupported:
+                raise
+        self.report.notes.append(
+            "the server does not list starred items: a star changed there is seen only "
+            "on items that arrive new"
+        )
+        return None
 
     async def _contents(
         self, ids: Sequence[str], streams: Mapping[str, StreamFeed]
