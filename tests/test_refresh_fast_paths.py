@@ -12,6 +12,7 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from briefreader import textclean
 from briefreader.sources import feedreference
 from briefreader.sources.feed import _same_words
 from briefreader.sources.htmlrender import _PLAIN_HTTP_URL, _safe_url, safe_url, squash
@@ -129,3 +130,52 @@ def test_corpus_links_read_the_same() -> None:
 def test_same_words_is_squash_equality(a: str, b: str) -> None:
     assert _same_words(a, b) == (squash(a) == squash(b))
     assert _same_words(a, a + b) == (squash(a) == squash(a + b))
+
+
+# -- cleaning -----------------------------------------------------------------------
+
+_NASTY = "ab é東 \t\n\r\x00\x1b[31m\x7f\x85\x9b\u00a0\u2003\u3000\u2028\u2029\u202e\u2066\ufeff\ufffa\ud800\u200b\xad"
+
+
+def _slow_line(text: str, limit: int) -> str:
+    """clean_line without its fast path (as it was)."""
+    if not text:
+        return ""
+    if len(text) > 4 * limit:
+        text = text[: 4 * limit]
+    text = textclean.strip_escapes(textclean.replace_surrogates(text))
+    text = textclean._CONTROLS_LINE.sub(" ", text)
+    text = textclean._SPACES.sub(" ", text).strip()
+    return text[:limit].rstrip() if len(text) > limit else text
+
+
+def _slow_block(text: str, limit: int) -> str:
+    """clean_block without its fast path (as it was)."""
+    if not text:
+        return ""
+    if len(text) > 2 * limit:
+        text = text[: 2 * limit]
+    text = textclean.replace_surrogates(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = textclean.strip_escapes(text)
+    text = textclean._CONTROLS_BLOCK.sub("", text)
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = textclean._BLANK_RUNS.sub("\n\n", text).strip()
+    if len(text) <= limit:
+        return text
+    note = textclean._CUT_NOTE.format(limit=limit)
+    cut = text[: max(0, limit - len(note))]
+    end = cut.rfind("\n", len(cut) - 10_000)
+    return (cut[:end] if end > 0 else cut).rstrip() + note
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet=_NASTY, max_size=40), st.sampled_from([5, 12, 100, 8192]))
+@example("a  b", 100)
+@example(" a b ", 3)
+@example("ab \n", 100)
+@example("a\n\n\nb", 100)
+@example("a\u2003b", 100)
+def test_cleaning_takes_its_short_path_only_when_nothing_changes(text: str, limit: int) -> None:
+    assert textclean.clean_line(text, limit) == _slow_line(text, limit)
+    assert textclean.clean_block(text, max(limit, 200)) == _slow_block(text, max(limit, 200))
