@@ -167,6 +167,8 @@ def test_end_to_end(server: FreshRSS, site: FeedSite, cli: Cli) -> None:
     assert tags == {urls["e2e-a"]: ["Tech"], urls["e2e-b"]: ["Tech"], urls["e2e-c"]: ["News"]}
     library = (cli.home / "library.sqlite3").read_bytes()
     assert server.api_password.encode() not in library
+    for export in (cli("export").stdout, cli("export", "--opml").stdout):
+        assert server.api_password not in export and server.endpoint not in export
 
     # `mark` changes reach the server on the next sync
     cli("mark", arts["e2e-a story 3"]["id"], arts["e2e-c story 4"]["id"], "--read")
