@@ -250,6 +250,31 @@ def test_account_add_failures(server: FreshRSS, cli: Cli) -> None:
     assert "only http and https" in out.stderr
     out = cli("account", "add", server.endpoint, "--user", server.user, check=2)
     assert "--password-stdin" in out.stderr
+    out = cli(
+        "account",
+        "add",
+        server.endpoint,
+        "--user",
+        server.user,
+        "--password-stdin",
+        stdin="wrong-again-1\n",
+        check=1,
+    )
+    assert "warning" not in out.stderr  # plain http on this machine: no warning
+
+
+def test_plain_http_to_another_machine_is_warned_about() -> None:
+    from briefreader.cli_accounts import _plain_http_elsewhere
+
+    assert _plain_http_elsewhere("http://rss.example.org/api/greader.php")
+    assert _plain_http_elsewhere("http://192.0.2.1:8080/api/greader.php")
+    for quiet in (
+        "https://rss.example.org/api/greader.php",
+        "http://127.0.0.1:8080/api/greader.php",
+        "http://localhost/api/greader.php",
+        "http://[::1]:80/api/greader.php",
+    ):
+        assert not _plain_http_elsewhere(quiet)
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,11 @@ def cmd_account_add(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         endpoint = normal_endpoint(args.url)
+        if _plain_http_elsewhere(endpoint):
+            _err(
+                f"briefreader: warning: {endpoint} is plain http: the password and everything "
+                "read go over the network unencrypted; use https if the server offers it"
+            )
         with cli._open_library(args) as library:
             account, new, where = asyncio.run(add_account(library, endpoint, args.user, password))
     except AccountError as exc:
@@ -70,6 +75,16 @@ def cmd_account_add(args: argparse.Namespace) -> int:
     _err(f"briefreader: account {account.name} {verb}; its password is kept {kept}")
     _err("briefreader: run `briefreader sync` (or `briefreader refresh`) to bring its feeds")
     return EXIT_OK
+
+
+def _plain_http_elsewhere(endpoint: str) -> bool:
+    """An http (not https) endpoint on another machine than this one."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    local = host in ("localhost", "::1") or host.startswith("127.")
+    return parts.scheme == "http" and not local
 
 
 def _accounts_of(library: Any) -> list[Any]:
