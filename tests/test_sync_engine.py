@@ -531,3 +531,21 @@ def test_a_server_without_a_starred_list_degrades_with_a_note(lib: Library) -> N
 def _add_to(lib: Library, endpoint: str) -> int:
     account, _new, _where = asyncio.run(add_account(lib, endpoint, "me", "pw"))
     return account.id
+
+
+def test_the_app_subscribes_through_an_account(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    from briefreader.services import FeedService
+    from briefreader.sync import AccountError
+
+    account_id = _add(lib, server)
+    url = site.put_feed("app-subscribe", 4)
+    line = FeedService(lib.path).subscribe_account(account_id, url, folder="From the app")
+    assert "4 new items" in line
+    feed = lib.feed(url)
+    assert feed is not None and feed.tags == ("From the app",)
+    owners = SyncStore(lib).feed_accounts()
+    assert owners[feed.id].id == account_id
+    with pytest.raises(AccountError, match="no account 99"):
+        FeedService(lib.path).subscribe_account(99, url)

@@ -101,6 +101,22 @@ class FeedService:
             removed = asyncio.run(unsubscribe_feed(writer, feed.id)) if feed else None
             return writer.remove_feed(url) if removed is None else removed
 
+    def subscribe_account(self, account_id: int, url: str, *, folder: str = "") -> str:
+        """Subscribe an account (by its id) to a feed on its server, then sync it so
+        the feed and its items arrive (blocking: call it from a thread).  Returns the
+        sync's one-line summary; ``AccountError`` when it cannot be done."""
+        from briefreader.store.sync import SyncStore
+        from briefreader.sync import AccountError, subscribe_feed
+
+        with Library(self.library_path) as writer:
+            account = SyncStore(writer).account(account_id)
+            if account is None:
+                raise AccountError(f"no account {account_id}")
+            report = asyncio.run(subscribe_feed(writer, account, url, folder=folder))
+        if not report.ok:
+            raise AccountError(report.error)
+        return report.line()
+
     async def full_text(self, url: str) -> FullText:
         """An article page's main text (``error`` says why there is none)."""
         from briefreader.fulltext import fetch_full_text

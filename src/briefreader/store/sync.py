@@ -186,6 +186,13 @@ class SyncStore:
         """Every feed some account owns (refresh leaves these to their server)."""
         return {int(r[0]) for r in self._db.execute("SELECT feed_id FROM sync_feeds")}
 
+    def feed_accounts(self) -> dict[int, Account]:
+        """``{feed id: the account owning it}`` for every account's feed (the app's
+        feeds screen groups them under their account)."""
+        accounts = {a.id: a for a in self.accounts()}
+        rows = self._db.execute("SELECT feed_id, account_id FROM sync_feeds")
+        return {int(f): accounts[int(a)] for f, a in rows if int(a) in accounts}
+
     def feed_owner(self, feed_id: int) -> tuple[Account, str] | None:
         """The account owning a feed and the feed's stream id there, if any."""
         r = self._db.execute(
