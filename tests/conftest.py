@@ -85,7 +85,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """e2e and slow tests go to the serial group, unless a slow test names an xdist
+    group of its own (one that measures no time and kills no process, e.g. a long
+    evaluation: it may run beside the serial group, which is then not the long pole)."""
     for item in items:
+        if item.get_closest_marker("xdist_group") and not item.get_closest_marker("e2e"):
+            continue
         if item.get_closest_marker("e2e") or item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.xdist_group(SERIAL))
 

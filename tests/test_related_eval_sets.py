@@ -81,6 +81,9 @@ def test_lookalike_briefs_floors() -> None:
 
 
 @pytest.mark.slow
+# Pure CPU (no time measured, no process started or killed): not in the serial group
+# (tests/conftest.py), so that it runs beside it on another worker.
+@pytest.mark.xdist_group("ecbplus")
 def test_real_news_floors() -> None:
     labelled = ER.ecbplus()
     if labelled is None:
