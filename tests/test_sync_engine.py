@@ -549,3 +549,26 @@ def test_the_app_subscribes_through_an_account(
     assert owners[feed.id].id == account_id
     with pytest.raises(AccountError, match="no account 99"):
         FeedService(lib.path).subscribe_account(99, url)
+
+
+def test_retry_after_is_respected(lib: Library) -> None:
+    from test_greader_client import Faulty
+
+    with Faulty() as s:
+        s.routes["subscription/list"] = lambda _m, _q, _b: (429, {"Retry-After": "120"}, b"")
+        account_id = _add_to(lib, s.endpoint)
+        report = _sync(lib)
+        assert "HTTP 429 Too Many Requests (retry after 120 s)" in report.error
+        asked = len(s.seen)
+        report = _sync(lib)  # not asked again before the time it gave
+        assert len(s.seen) == asked
+        assert "asked to wait (Retry-After): not asked again for 1" in report.error
+        store = SyncStore(lib)
+        retry_at = store.retry_at(account_id)
+        assert retry_at is not None
+        store.set_retry_at(account_id, retry_at - 1000)  # the time has come
+        s.routes["subscription/list"] = lambda _m, _q, _b: (200, {}, b'{"subscriptions": []}')
+        s.routes["stream/items/ids"] = lambda _m, _q, _b: (200, {}, b'{"itemRefs": []}')
+        report = _sync(lib)
+        assert report.ok, report.error
+        assert store.retry_at(account_id) is None

@@ -173,6 +173,21 @@ class SyncStore:
                 (pulled_at, synced_at, error, account_id),
             )
 
+    def retry_at(self, account_id: int) -> float | None:
+        """When the account's server said (429/503 Retry-After) it may be asked again."""
+        value = self.library.meta(f"sync_retry_at:{account_id}")
+        try:
+            return float(value) if value else None
+        except ValueError:
+            return None
+
+    def set_retry_at(self, account_id: int, when: float | None) -> None:
+        with write_transaction(self._db):
+            if when is None:
+                self._db.execute("DELETE FROM meta WHERE key = ?", (f"sync_retry_at:{account_id}",))
+            else:
+                self.library.set_meta(f"sync_retry_at:{account_id}", repr(when))
+
     # -- feeds ---------------------------------------------------------------------
 
     def feed_ids(self, account_id: int) -> dict[str, int]:

@@ -367,6 +367,14 @@ async def sync_account(
     started = time.perf_counter()
     store = SyncStore(library)
     report = SyncReport(account.name)
+    retry_at = store.retry_at(account.id)
+    if retry_at is not None and retry_at > time.time():
+        report.error = (
+            f"{account.name}: the server asked to wait (Retry-After): not asked again for "
+            f"{retry_at - time.time():.0f} s"
+        )
+        report.pending = len(store.pending(account.id))
+        return report
     try:
         async with GReaderClient(
             account.endpoint, name=account.name, deadline=deadline, transport=transport
@@ -380,6 +388,11 @@ async def sync_account(
     except GReaderError as exc:
         report.error = str(exc)
         store.record_sync(account.id, error=str(exc))
+        if exc.retry_after:
+            store.set_retry_at(account.id, time.time() + exc.retry_after)
+    else:
+        if retry_at is not None:
+            store.set_retry_at(account.id, None)
     report.pending = len(store.pending(account.id))
     report.seconds = time.perf_counter() - started
     return report
