@@ -311,7 +311,7 @@ def test_sync_faults_leave_the_library_untouched(
 def test_a_sync_killed_midway_is_completed_by_the_next(
     server: FreshRSS, site: FeedSite, cli: Cli
 ) -> None:
-    names = [f"kill-{n}" for n in range(12)]
+    names = [f"kill-{n}" for n in range(20)]
 
     async def setup(c: GReaderClient) -> None:
         for name in names:
@@ -329,7 +329,7 @@ def test_a_sync_killed_midway_is_completed_by_the_next(
     )
     library = cli.home / "library.sqlite3"
     kills = 0
-    for delay in (0.6, 0.9, 1.2, 1.6):
+    for delay in (0.5, 0.8, 1.1, 1.5):
         proc = cli.popen("sync", "-q")
         time.sleep(delay)
         if proc.poll() is None:
@@ -339,7 +339,7 @@ def test_a_sync_killed_midway_is_completed_by_the_next(
     assert kills >= 1 and library.exists()
     cli("sync")
     arts = cli.json("list")
-    assert len(arts) == 600 and len({a["id"] for a in arts}) == 600
+    assert len(arts) == 1000 and len({a["id"] for a in arts}) == 1000
     # the map has each server item once, and the next sync has nothing to do
     again = cli.json("sync")[0]
     assert (again["new_items"], again["pushed"], again["pending"]) == (0, 0, 0)
