@@ -24,7 +24,7 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _read_password(args: argparse.Namespace) -> str | None:
+def _read_password(args: argparse.Namespace, endpoint: str) -> str | None:
     """The password: one line of stdin with --password-stdin, else asked for on the
     terminal; None when there is no way to ask."""
     if args.password_stdin:
@@ -34,8 +34,10 @@ def _read_password(args: argparse.Namespace) -> str | None:
         return None
     import getpass
 
+    from briefreader.textclean import clean_line
+
     try:
-        return getpass.getpass(f"Password for {args.user} at {args.url}: ")
+        return getpass.getpass(f"Password for {clean_line(args.user)} at {clean_line(endpoint)}: ")
     except (EOFError, KeyboardInterrupt):
         return None
 
@@ -44,7 +46,17 @@ def cmd_account_add(args: argparse.Namespace) -> int:
     from briefreader import cli, credentials
     from briefreader.sync import AccountError, add_account, normal_endpoint
 
-    password = _read_password(args)
+    try:
+        endpoint = normal_endpoint(args.url)
+    except AccountError as exc:
+        _err(f"briefreader: error: {exc}")
+        return EXIT_FAILED
+    if _plain_http_elsewhere(endpoint):  # before the password is asked for
+        _err(
+            f"briefreader: warning: {endpoint} is plain http: the password and everything "
+            "read go over the network unencrypted; use https if the server offers it"
+        )
+    password = _read_password(args, endpoint)
     if password is None:
         _err(
             "briefreader: error: no terminal to ask for the password on; "
@@ -55,12 +67,6 @@ def cmd_account_add(args: argparse.Namespace) -> int:
         _err("briefreader: error: an empty password")
         return EXIT_USAGE
     try:
-        endpoint = normal_endpoint(args.url)
-        if _plain_http_elsewhere(endpoint):
-            _err(
-                f"briefreader: warning: {endpoint} is plain http: the password and everything "
-                "read go over the network unencrypted; use https if the server offers it"
-            )
         with cli._open_library(args) as library:
             account, new, where = asyncio.run(add_account(library, endpoint, args.user, password))
     except AccountError as exc:

@@ -24,6 +24,7 @@ from briefreader.fetch.urls import check_url
 from briefreader.store import Library
 from briefreader.store.sync import Account, SyncStore
 from briefreader.sync.engine import Progress, SyncReport, server_is_later, sync_account
+from briefreader.textclean import clean_line
 
 __all__ = [
     "AccountError",
@@ -47,7 +48,7 @@ def normal_endpoint(url: str) -> str:
     try:
         return str(check_url(url)).rstrip("/")
     except Exception as exc:
-        raise AccountError(f"{url}: {exc}") from None
+        raise AccountError(f"{clean_line(url)[:200]}: {exc}") from None
 
 
 async def add_account(
