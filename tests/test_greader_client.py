@@ -129,7 +129,7 @@ class Faulty:
     """A local server: ClientLogin always succeeds; other paths answer as told."""
 
     def __init__(self) -> None:
-        self.routes: dict[str, Handler] = {}
+        self.routes: dict[str, Handler] = {"token": _answer(200, b"tok-57\n")}
         self.seen: list[tuple[str, str, dict[str, str]]] = []
         owner = self
 
@@ -327,3 +327,25 @@ def test_slow_server_hits_the_deadline() -> None:
     with Faulty() as s:
         err = _fail_on(s, "subscription/list", slow, deadline=0.5)
     assert "no response within 0.5 s" in str(err)
+
+
+def test_items_contents_carries_the_action_token() -> None:
+    bodies: list[bytes] = []
+
+    def contents(_m: str, _q: dict[str, list[str]], b: bytes) -> tuple[int, dict[str, str], bytes]:
+        bodies.append(b)
+        return 200, {}, b'{"items": []}'
+
+    async def go(server: Faulty) -> None:
+        async with GReaderClient(server.endpoint) as c:
+            await c.login("me", "pw")
+            await c.item_contents(["1", "2"])
+
+    with Faulty() as s:
+        s.routes["stream/items/contents"] = contents
+        asyncio.run(go(s))
+        assert parse_qs(bodies[0].decode()) == {"T": ["tok-57"], "i": ["1", "2"]}
+        del s.routes["token"]  # a server without tokens: asked without one
+        bodies.clear()
+        asyncio.run(go(s))
+        assert parse_qs(bodies[0].decode()) == {"i": ["1", "2"]}

@@ -496,10 +496,14 @@ class GReaderClient:
     async def item_contents_batch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         if not ids:
             return []
+        form = [("i", i) for i in ids]
+        try:  # the action token, as NetNewsWire sends it (FreshRSS does without)
+            form.insert(0, ("T", await self.token()))
+        except GReaderError as exc:
+            if not exc.unsupported:
+                raise
         data = await self._json(
-            "stream/items/contents",
-            "/reader/api/0/stream/items/contents",
-            form=[("i", i) for i in ids],
+            "stream/items/contents", "/reader/api/0/stream/items/contents", form=form
         )
         got = data.get("items", [])
         if not isinstance(got, list):
