@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 from briefreader.fetch import DEFAULT_CONCURRENCY, Fetcher, FetchRequest, FetchResult, fetch_one
+from briefreader.fetch.errors import ExchangeState, describe
 from briefreader.sources import SourceError
 from briefreader.sources.feed import ParsedFeed, parse_feed
 from briefreader.store import FeedInfo, Library
@@ -111,6 +112,9 @@ def make_executor(workers: int | None = None, *, threaded_caller: bool = False) 
     spawned rather than forked."""
     return parse_pool(workers, in_app=threaded_caller)
 
+
+#: Feeds fetched but not yet parsed and stored, beyond the fetches in flight.
+BACKLOG = 8
 
 #: Why a feed failed when the process parsing it died (a crash, not a bad feed).
 WORKER_DIED = "could not parse: the parser process died while reading it"
@@ -335,23 +339,26 @@ async def refresh_feeds(
             )
         else:
             to_fetch.append(feed)
-    by_url = {f.url: f for f in to_fetch}
-    requests = [FetchRequest(f.url, f.etag, f.last_modified) for f in to_fetch]
-    tasks: set[asyncio.Task[None]] = set()
+    # Feeds fetched and not yet stored are bounded (BACKLOG beyond the fetches in
+    # flight): parsing and storing are slower than fetching, and the bodies and parsed
+    # items of hundreds of feeds would otherwise wait in memory (~1 MB a feed).
+    backlog = asyncio.Semaphore(concurrency + BACKLOG)
+
+    async def one(fetcher: Fetcher, feed: FeedInfo) -> None:
+        async with backlog:
+            request = FetchRequest(feed.url, feed.etag, feed.last_modified)
+            try:
+                result = await fetcher.fetch(request)
+            except Exception as exc:  # (as Fetcher.iter_fetch: a bug here fails one feed)
+                error = describe(exc, ExchangeState(feed.url), deadline)
+                result = FetchResult(url=feed.url, final_url=feed.url, error=error)
+            await run.handle(feed, result)
+
     try:
         async with Fetcher(
             concurrency=concurrency, per_host=per_host, deadline=deadline
         ) as fetcher:
-            async for result in fetcher.iter_fetch(requests):
-                feed = by_url[result.url]
-                if result.body and not result.error:
-                    task = asyncio.create_task(run.handle(feed, result))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                else:
-                    await run.handle(feed, result)
-            if tasks:
-                await asyncio.gather(*list(tasks))
+            await asyncio.gather(*(one(fetcher, feed) for feed in to_fetch))
     finally:
         run.writer.shutdown(wait=True)
     run.report.seconds = time.perf_counter() - started
