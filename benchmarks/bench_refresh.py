@@ -1,24 +1,34 @@
 """Feed refresh benchmark: briefreader against newsboat, same server, one run.
 
-    python benchmarks/bench_refresh.py [--feeds 500] [--items 50] [--latency 0.05]
+    python benchmarks/bench_refresh.py [--workload shared|synthetic] [--feeds 500]
+                                       [--items 50] [--latency 0.05]
                                        [--no-newsboat] [--newsboat-default]
 
-Serves FEEDS generated feeds of ITEMS items each (1–3 KB of HTML per item; every
-fifth feed carries full content) from one HTTP server on 127.0.0.1 with LATENCY
-seconds added to every request, then measures as whole processes:
+``--workload shared`` (the default) is the team's refresh workload
+(``../shared/bench``, its README): feedgen.py makes FEEDS feeds of ITEMS items
+(30% Atom, 35% with 3-8 KB of full content per item; 500 x 50 is ~120 MB; kept
+in benchmarks/.data/ for the next run) and feedserver.py serves them on 127.0.0.1
+with LATENCY seconds added to every request, gzip, ETag/Last-Modified and 304s.
+``--workload synthetic`` is the first refresh benchmark's own generator (RSS 2.0,
+1-3 KB per item, every fifth feed with full content, served by tests/fetchserver.py).
+
+Measured as whole processes, in one run:
 
   * ``briefreader refresh`` on an empty library (first refresh) and again when
     every feed answers 304 (conditional GET);
   * newsboat 2.x (installed from Debian's packages when missing) with 16 reload
     threads (and, with --newsboat-default, its default of 1), first reload and 304
     reload, against the same server;
-  * peak memory of briefreader (the whole process tree: main + parser workers).
+  * for each: wall time, CPU-seconds of the whole process tree (the process and
+    the children it waited for: briefreader's parser workers) and per item, and
+    peak resident memory of the tree (sampled from /proc every 50 ms).
 Generated data goes to benchmarks/.data/ (ignored by git).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -26,6 +36,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -39,6 +53,7 @@ from corpus import TextMaker  # noqa: E402
 from fetchserver import FetchServer  # noqa: E402
 
 DATA = HERE / ".data"
+SHARED = ROOT.parent / "shared" / "bench"
 
 
 def make_feed(maker: TextMaker, n: int, items: int, base: str) -> bytes:
@@ -120,17 +135,30 @@ class TreeMemory:
         return self.peak
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
-    """(seconds, exit status, peak tree memory in bytes)"""
+@dataclass(frozen=True)
+class Run:
+    """One whole-process run: wall seconds, exit status, peak tree memory (bytes)
+    and CPU-seconds of the process and the children it waited for."""
+
+    seconds: float
+    status: int
+    peak: int
+    cpu: float
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     mem = TreeMemory(proc.pid)
-    _, err = proc.communicate(timeout=900)
+    assert proc.stderr is not None
+    err = proc.stderr.read()  # (until it exits: stderr is small)
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
     peak = mem.stop()
     if proc.returncode not in (0, 1):
         print(err.decode(errors="replace")[-2000:], file=sys.stderr)
-    return elapsed, proc.returncode, peak
+    return Run(elapsed, proc.returncode, peak, usage.ru_utime + usage.ru_stime)
 
 
 def ensure_newsboat() -> str | None:
@@ -148,7 +176,7 @@ def newsboat_version(exe: str) -> str:
     return out.splitlines()[0] if out else "newsboat"
 
 
-def run_newsboat(exe: str, urls: list[str], threads: int, label: str) -> tuple[float, float]:
+def run_newsboat(exe: str, urls: list[str], threads: int, label: str) -> tuple[Run, Run]:
     work = DATA / f"newsboat-{label}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -157,15 +185,80 @@ def run_newsboat(exe: str, urls: list[str], threads: int, label: str) -> tuple[f
     env = {**os.environ, "HOME": str(work), "NO_PROXY": "*", "no_proxy": "*"}
     cmd = [exe, "-u", str(work / "urls"), "-c", str(work / "cache.db"), "-C", str(work / "config"),
            "-x", "reload"]  # fmt: skip
-    first, _, _ = timed(cmd, env)
-    again, _, _ = timed(cmd, env)
-    return first, again
+    return timed(cmd, env), timed(cmd, env)
+
+
+# ---------------------------------------------------------------------------------
+# the workloads: each serves its feeds and yields their URLs and the total bytes
+
+
+@contextmanager
+def synthetic_workload(feeds: int, items: int, latency: float) -> Iterator[tuple[list[str], int]]:
+    maker = TextMaker(seed=3)
+    with FetchServer(latency=latency) as server:
+        base = server.base_url
+        total_bytes = 0
+        urls = []
+        for n in range(feeds):
+            body = make_feed(maker, n, items, base)
+            total_bytes += len(body)
+            path = f"/feeds/{n}.xml"
+            server.add_conditional(path, body, etag=f'"f{n}"')
+            urls.append(server.url(path))
+        yield urls, total_bytes
+
+
+@contextmanager
+def shared_workload(feeds: int, items: int, latency: float) -> Iterator[tuple[list[str], int]]:
+    """../shared/bench's feeds (generated once into benchmarks/.data) and server."""
+    if not (SHARED / "feedgen.py").is_file():
+        raise SystemExit(f"the shared workload is not at {SHARED} (see its README)")
+    out = DATA / f"shared-{feeds}x{items}-seed1"
+    if not (out / "manifest.json").is_file():
+        print(f"generating {feeds} x {items} feeds into {out} …", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, str(SHARED / "feedgen.py"), "--out", str(out), "--feeds",
+             str(feeds), "--items", str(items), "--seed", "1", "-q"],
+            check=True,
+        )  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text())
+    port_file = DATA / f"feedserver-{os.getpid()}.port"
+    port_file.unlink(missing_ok=True)
+    server = subprocess.Popen(
+        [sys.executable, str(SHARED / "feedserver.py"), "--dir", str(out), "--port", "0",
+         "--port-file", str(port_file), "--latency-ms", str(latency * 1000),
+         "--max-seconds", "3600"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300  # it gzips every feed before it listens
+        while not port_file.is_file():
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("feedserver.py did not start")
+            time.sleep(0.2)
+        base = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        with urllib.request.urlopen(f"{base}/urls.txt", timeout=30) as answer:
+            urls = answer.read().decode().split()
+        yield urls, int(manifest["total_bytes"])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        port_file.unlink(missing_ok=True)
+
+
+def _line(label: str, run: Run, items: int, note: str = "") -> str:
+    per_item = run.cpu / items * 1e6 if items else 0.0
+    return (
+        f"{label:34s} {run.seconds:7.2f} s  {run.cpu:6.1f} CPU-s  {per_item:5.0f} µs CPU/item  "
+        f"peak {run.peak / 1e6:4.0f} MB{note}"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    ap.add_argument("--workload", choices=("shared", "synthetic"), default="shared")
     ap.add_argument("--feeds", type=int, default=500)
     ap.add_argument("--items", type=int, default=50)
     ap.add_argument("--latency", type=float, default=0.05)
@@ -175,21 +268,13 @@ def main() -> None:
     )
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
-    maker = TextMaker(seed=3)
     t0 = time.perf_counter()
-    with FetchServer(latency=args.latency) as server:
-        base = server.base_url
-        total_bytes = 0
-        urls = []
-        for n in range(args.feeds):
-            body = make_feed(maker, n, args.items, base)
-            total_bytes += len(body)
-            path = f"/feeds/{n}.xml"
-            server.add_conditional(path, body, etag=f'"f{n}"')
-            urls.append(server.url(path))
+    workload = shared_workload if args.workload == "shared" else synthetic_workload
+    with workload(args.feeds, args.items, args.latency) as (urls, total_bytes):
         print(
-            f"{args.feeds} feeds × {args.items} items, {total_bytes / 1e6:.0f} MB of XML, "
-            f"{args.latency * 1000:.0f} ms latency (generated in {time.perf_counter() - t0:.0f} s)",
+            f"{args.workload} workload: {len(urls)} feeds × {args.items} items, "
+            f"{total_bytes / 1e6:.0f} MB of XML, {args.latency * 1000:.0f} ms latency "
+            f"(ready in {time.perf_counter() - t0:.0f} s); {os.cpu_count()} cores"
         )
         home = DATA / "refresh-home"
         shutil.rmtree(home, ignore_errors=True)
@@ -203,20 +288,16 @@ def main() -> None:
         env = {**os.environ, "BRIEFREADER_HOME": str(home), "NO_PROXY": "*", "no_proxy": "*"}
         br = [sys.executable, "-m", "briefreader"]
         subprocess.run([*br, "import", str(opml)], env=env, check=True, capture_output=True)
-        first, rc, peak = timed([*br, "refresh", "-q"], env)
-        again, rc2, peak2 = timed([*br, "refresh", "-q"], env)
+        first = timed([*br, "refresh", "-q"], env)
+        again = timed([*br, "refresh", "-q"], env)
         items = int(
             subprocess.run(
                 [*br, "list", "--json", "--no-samples"], env=env, capture_output=True, text=True
             ).stdout.count('"id"')
         )
-        print(
-            f"briefreader refresh, first:      {first:6.2f} s  ({items} items stored, exit {rc}; target ≤ 10 s)"
-        )
-        print(f"briefreader refresh, all 304:    {again:6.2f} s  (exit {rc2}; target ≤ 3 s)")
-        print(
-            f"briefreader peak memory (tree):  {max(peak, peak2) / 1e6:6.0f} MB (target ≤ 300 MB)"
-        )
+        print(f"items stored: {items} (exit {first.status}, then {again.status})")
+        print(_line("briefreader refresh, first", first, items))
+        print(_line("briefreader refresh, all 304", again, items))
         if args.no_newsboat:
             return
         exe = ensure_newsboat()
@@ -225,16 +306,14 @@ def main() -> None:
             return
         print(f"{newsboat_version(exe)}:")
         nb_first, nb_again = run_newsboat(exe, urls, 16, "16")
-        print(f"newsboat, 16 threads, first:     {nb_first:6.2f} s   ratio {nb_first / first:.1f}x")
-        print(f"newsboat, 16 threads, all 304:   {nb_again:6.2f} s   ratio {nb_again / again:.1f}x")
+        ratio = f"   briefreader {nb_first.seconds / first.seconds:.2f}x as fast"
+        print(_line("newsboat, 16 threads, first", nb_first, items, ratio))
+        ratio = f"   briefreader {nb_again.seconds / again.seconds:.2f}x as fast"
+        print(_line("newsboat, 16 threads, all 304", nb_again, items, ratio))
         if args.newsboat_default:
             d_first, d_again = run_newsboat(exe, urls, 1, "1")
-            print(
-                f"newsboat, default (1), first:    {d_first:6.2f} s   ratio {d_first / first:.1f}x"
-            )
-            print(
-                f"newsboat, default (1), all 304:  {d_again:6.2f} s   ratio {d_again / again:.1f}x"
-            )
+            print(_line("newsboat, default (1), first", d_first, items))
+            print(_line("newsboat, default (1), all 304", d_again, items))
 
 
 if __name__ == "__main__":
