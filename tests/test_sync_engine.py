@@ -572,3 +572,20 @@ def test_retry_after_is_respected(lib: Library) -> None:
         report = _sync(lib)
         assert report.ok, report.error
         assert store.retry_at(account_id) is None
+
+
+def test_an_unexpected_error_stops_only_that_account(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_greader_client import Faulty
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise RuntimeError("a bug\nover two lines")
+
+    with Faulty() as s:
+        s.routes["subscription/list"] = lambda _m, _q, _b: (200, {}, b'{"subscriptions": []}')
+        s.routes["stream/items/ids"] = lambda _m, _q, _b: (200, {}, b'{"itemRefs": []}')
+        _add_to(lib, s.endpoint)
+        monkeypatch.setattr(SyncStore, "item_states", broken)
+        report = _sync(lib)
+    assert report.error == f"me@{s.endpoint}: sync stopped: RuntimeError: a bug over two lines"

@@ -96,8 +96,9 @@ async def sync_accounts(
     transport: Any = None,
     executor: Executor | None = None,
 ) -> list[SyncReport]:
-    """Sync these accounts (all by default), one after another; one failing never
-    stops the others.  ``executor``: a process pool for reading items (optional)."""
+    """Sync these accounts (all by default), one after another; one failing, even
+    on an unexpected error, never stops the others (nor the refresh that asked).
+    ``executor``: a process pool for reading items (optional)."""
     store = SyncStore(library)
     reports: list[SyncReport] = []
     for account in store.accounts() if accounts is None else accounts:
@@ -107,8 +108,8 @@ async def sync_accounts(
             reports.append(SyncReport(account.name, error=str(exc)))
             store.record_sync(account.id, error=str(exc))
             continue
-        reports.append(
-            await sync_account(
+        try:
+            report = await sync_account(
                 library,
                 account,
                 password,
@@ -117,7 +118,10 @@ async def sync_accounts(
                 transport=transport,
                 executor=executor,
             )
-        )
+        except Exception as exc:  # a bug or the library itself: this account only
+            text = clean_line(f"{account.name}: sync stopped: {type(exc).__name__}: {exc}")
+            report = SyncReport(account.name, error=text[:300])
+        reports.append(report)
     return reports
 
 
