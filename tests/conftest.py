@@ -18,6 +18,9 @@
   cores they measure nor kill each other's processes.
 * Textual's idle check (Pilot's ``press`` and ``pause``) looks every 5 ms instead of
   every 20 (:func:`pytest_configure`).
+* The garbage collector leaves alone what is loaded once the tests are collected, and
+  Textual's memo that keeps dead widgets' lines is emptied after each test
+  (:func:`pytest_collection_finish`, :func:`_drop_dead_widgets_lines`).
 """
 
 from __future__ import annotations
@@ -81,6 +84,47 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(_wait, "SLEEP_GRANULARITY") and hasattr(_wait, "SLEEP_IDLE"):
         _wait.SLEEP_GRANULARITY = IDLE_CHECK_SECONDS
         _wait.SLEEP_IDLE = IDLE_CHECK_SECONDS / 20
+
+
+#: Young-generation threshold of the cyclic garbage collector while tests run
+#: (Python's default: 700 allocations).
+GC_THRESHOLD = 7000
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Once the tests are collected: what is loaded by then (modules, Textual's and our
+    classes, the collected tests) stays for the whole run, so it is moved out of the
+    collector's sight (``gc.freeze``), and the young generation is collected every
+    7,000 allocations instead of 700.  Each full collection otherwise walked every one
+    of those objects again: about a quarter of the app tests' CPU (test_keys: 4.7 of
+    17 CPU-s in the collector, 1.4 with this and :func:`_drop_dead_widgets_lines`).
+    What is garbage is still collected, only in fewer, larger batches."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, middle, old)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _drop_dead_widgets_lines()
+
+
+def _drop_dead_widgets_lines() -> None:
+    """Textual (8.2) memoises ``StylesCache.get_inner_outer`` with ``lru_cache`` on the
+    method, so the cache holds the ``StylesCache`` of up to 1,024 widgets, and each one
+    the lines it drew, long after their app is gone: ~150,000 objects after 20 app
+    tests, that every full garbage collection walks.  Emptied after each test (it is a
+    pure memo of two styles: the next app computes them again)."""
+    import sys
+
+    module = sys.modules.get("textual._styles_cache")
+    method = getattr(getattr(module, "StylesCache", None), "get_inner_outer", None)
+    clear = getattr(method, "cache_clear", None)
+    if clear is not None:
+        clear()
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
