@@ -94,12 +94,27 @@ class RefreshReport:
             "skipped": sum(1 for o in self.outcomes if o.status == "skipped"),
         }
 
+    def headline(self) -> str:
+        """How many feeds were refreshed, truthfully: "3 feeds refreshed", or with
+        failures "0 of 3 feeds refreshed, 3 failed" (the app's toast and the CLI's
+        summary both start with it)."""
+        t = self.totals()
+        feeds, failed, skipped = t["feeds"], t["failed"], t["skipped"]
+        noun = "feed" if feeds == 1 else "feeds"
+        if not failed and not skipped:
+            return f"{feeds:,} {noun} refreshed"
+        text = f"{feeds - failed - skipped:,} of {feeds:,} {noun} refreshed"
+        if failed:
+            text += f", {failed:,} failed"
+        if skipped:
+            text += f", {skipped:,} skipped"
+        return text
+
     def summary(self) -> str:
         t = self.totals()
         return (
-            f"{t['feeds']} feeds: {t['new_items']} new items, {t['updated_items']} updated, "
-            f"{t['not_modified']} not modified, {t['failed']} failed, {t['skipped']} skipped "
-            f"in {self.seconds:.1f} s"
+            f"{self.headline()}: {t['new_items']} new items, {t['updated_items']} updated, "
+            f"{t['not_modified']} not modified in {self.seconds:.1f} s"
         )
 
 

@@ -124,7 +124,7 @@ async def test_r_refreshes_every_feed_and_the_failure_is_on_the_feeds_screen(
         text = screen_text(app)
         assert "Bridge reopens" in text and "Tram strike ends" in text
         summary = toasts(app)
-        assert "3 feeds refreshed: 4 new articles" in summary
+        assert "2 of 3 feeds refreshed, 1 failed: 4 new articles" in summary
         assert "1 failed" in summary and "f2 for the feeds" in summary
         assert app.status_text == ""  # the progress line is gone
         # The feeds screen: status and the last error in full.

@@ -11,17 +11,21 @@ text run in workers and post a message back (:mod:`briefreader.tui.messages`).
 
 from __future__ import annotations
 
+import sqlite3
+
 from textual import on, work
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.widgets import Static
 
 from briefreader.reading import with_full_text
 from briefreader.services import FeedDone
 from briefreader.store import FeedInfo, Library, LibraryError
+from briefreader.store.sync import SyncStore
 from briefreader.tui.base import ReaderBase
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import FeedRemoved, FeedSubscribed, FullTextReady
-from briefreader.tui.screens.feeds import FeedScope, FeedsScreen
+from briefreader.tui.screens.feeds import FeedScope, FeedsListing, FeedsScreen
 
 __all__ = ["FeedActions"]
 
@@ -37,7 +41,7 @@ class FeedActions(ReaderBase):
         if self.refuse_write("refreshed feeds"):
             return
         if self._refreshing:
-            self.notify("Already refreshing the feeds…", timeout=2, markup=False)
+            self._feeds_notice("Already refreshing the feeds…", timeout=2)
             return
         self._refreshing = True
         self._refresh_worker()
@@ -87,7 +91,9 @@ class FeedActions(ReaderBase):
             self._refreshing = False
             self.status_text = ""
         failing = {o.url: o.title or o.url for o in report.failed}
-        self._refresh_done(report.totals(), quiet=quiet, failing=failing)
+        self._refresh_done(
+            report.totals(), quiet=quiet, failing=failing, headline=report.headline()
+        )
 
     def _refresh_progress(self, outcome: FeedDone, done: int, total: int) -> None:
         """One feed finished (called on the event loop, from the refresh worker)."""
@@ -112,7 +118,12 @@ class FeedActions(ReaderBase):
                 screen.reload()
 
     def _refresh_done(
-        self, totals: dict[str, int], *, quiet: bool, failing: dict[str, str] | None = None
+        self,
+        totals: dict[str, int],
+        *,
+        quiet: bool,
+        failing: dict[str, str] | None = None,
+        headline: str = "",
     ) -> None:
         """The list re-read and one toast: after ``r``, the whole summary; after an
         automatic refresh, only new articles and feeds that have just started failing
@@ -127,7 +138,12 @@ class FeedActions(ReaderBase):
         known = self._failing_feeds
         self._failing_feeds = frozenset(failing)
         feeds, new, failed = totals["feeds"], totals["new_items"], totals["failed"]
-        feeds_key = self._key_for("feeds")
+        on_feeds_screen = isinstance(self.screen, FeedsScreen)
+        errors_hint = (
+            ""
+            if on_feeds_screen
+            else f"press {self._key_for('feeds')} for the feeds and their errors"
+        )
         if quiet:
             newly = [name for url, name in failing.items() if url not in known]
             parts = [f"{new:,} new article{'' if new == 1 else 's'}"] if new else []
@@ -135,30 +151,43 @@ class FeedActions(ReaderBase):
                 names = ", ".join(safe_line(n) for n in newly[:3])
                 more = f" and {len(newly) - 3} more" if len(newly) > 3 else ""
                 parts.append(
-                    f"{names}{more} failed to refresh (press {feeds_key} for the feeds "
-                    "and their errors)"
+                    f"{names}{more} failed to refresh"
+                    + (f" ({errors_hint})" if errors_hint else "")
                 )
             if parts:
-                self.notify(
+                self._feeds_notice(
                     "; ".join(parts) + ".",
-                    title="Refresh",
                     severity="warning" if newly else "information",
-                    markup=False,
                     timeout=8 if newly else 4,
                 )
             return
-        text = f"{feeds:,} feed{'s' if feeds != 1 else ''} refreshed: {new:,} new article"
-        text += "" if new == 1 else "s"
-        if totals["skipped"]:
-            text += f", {totals['skipped']:,} skipped"
-        if failed:
-            text += f", {failed:,} failed. Press {feeds_key} for the feeds and their errors."
+        # The headline is the refresh report's, as the CLI prints it: a failed feed
+        # is never counted as refreshed.
+        text = headline or f"{feeds:,} feed{'s' if feeds != 1 else ''} refreshed"
+        if feeds - failed - totals["skipped"] > 0 or not failed:
+            text += f": {new:,} new article" + ("" if new == 1 else "s")
+        text += "."
+        if failed and errors_hint:
+            text += f" {errors_hint[0].upper()}{errors_hint[1:]}."
+        self._feeds_notice(
+            text, severity="warning" if failed else "information", timeout=8 if failed else 4
+        )
+
+    def _feeds_notice(
+        self, text: str, *, severity: SeverityLevel = "information", timeout: float
+    ) -> None:
+        """A refresh's word: on the feeds screen, its own message line (a toast would
+        cover the feed's detail, where the errors are); elsewhere a toast."""
+        screen = self.screen
+        if isinstance(screen, FeedsScreen):
+            screen.show_message(text, severity=severity)
+            return
         self.notify(
             text,
             title="Refresh",
-            severity="warning" if failed else "information",
+            severity=severity,
             markup=False,
-            timeout=8 if failed else 4,
+            timeout=timeout,
         )
 
     def watch_status_text(self, text: str) -> None:
@@ -222,10 +251,18 @@ class FeedActions(ReaderBase):
 
         self.push_screen(FeedsScreen(self._load_feeds, clock=self.clock), chosen)
 
-    def _load_feeds(self) -> list[FeedInfo]:
-        """Every feed with its counts (called from the feeds screen's worker thread)."""
+    def _load_feeds(self) -> FeedsListing:
+        """Every feed with its counts and its account, if any, and the library's
+        counts (called from the feeds screen's worker thread)."""
         with self._reader_lock:
-            return self._get_reader().feeds()
+            reader = self._get_reader()
+            try:
+                owners = SyncStore(reader).feed_accounts()
+            except sqlite3.Error:  # a library from before accounts, opened read-only
+                owners = {}
+            return FeedsListing(
+                reader.feeds(), owners, total=reader.count("all"), unread=reader.count("unread")
+            )
 
     def rename_feed(self, feed_id: int, name: str) -> None:
         """Give a feed the user's name ("" = its own title again; the feeds screen's

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
+from urllib.parse import urlsplit
 
 from rich.style import Style
 from rich.text import Text
@@ -25,17 +26,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from briefreader.store import FeedInfo
+from briefreader.store.sync import Account
 from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import relative_age, safe_block, safe_line
 from briefreader.tui.keyhints import key_hint
 from briefreader.tui.widgets.legible import LegibleDataTable, LegibleStatic, LegibleVertical
 
-__all__ = ["FeedScope", "FeedsScreen", "feed_status"]
+__all__ = ["FeedScope", "FeedsListing", "FeedsScreen", "account_label", "feed_status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,36 @@ _STATUS_STYLE = {
     "new": Style(dim=True),
 }
 
-FeedLoader = Callable[[], list[FeedInfo]]
+#: The name column's width: as wide as the screen leaves, within these.
+NAME_MIN, NAME_MAX = 16, 48
+#: A feed's tags are cut to this many cells.
+TAGS_WIDTH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsListing:
+    """What the feeds screen shows: the feeds, the account owning each account's
+    feed (by feed id), and the whole library's article and unread counts."""
+
+    feeds: list[FeedInfo]
+    owners: dict[int, Account] = field(default_factory=dict)
+    total: int | None = None
+    unread: int | None = None
+
+
+FeedLoader = Callable[[], "FeedsListing | list[FeedInfo]"]
+
+
+def account_label(account: Account) -> str:
+    """An account as its heading names it: "FreshRSS · reader@127.0.0.1"."""
+    parts = urlsplit(account.endpoint)
+    kind = "FreshRSS" if "greader.php" in parts.path else "Reader account"
+    host = parts.hostname or account.endpoint
+    return f"{kind} · {safe_line(account.username)}@{safe_line(host)}"
+
+
+def _feeds_noun(count: int) -> str:
+    return f"{count:,} feed" + ("" if count == 1 else "s")
 
 
 class FeedsScreen(ModalScreen[FeedScope | None]):
@@ -105,6 +137,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         self._loader = loader
         self._clock = clock
         self.feeds: list[FeedInfo] = []
+        self.accounts: dict[int, Account] = {}
+        self._listing: FeedsListing | None = None
         self._keys: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -126,8 +160,17 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             table.add_column(Text("Items", justify="right"), key="items")
             table.add_column(Text("Unread", justify="right"), key="unread")
             table.add_column(Text("Tags"), key="tags")
+            yield LegibleStatic(id="feeds-message", markup=False)
             yield table
             yield LegibleStatic(id="feed-detail", markup=False)
+
+    def show_message(self, text: str, *, severity: SeverityLevel = "information") -> None:
+        """A line above the table (what a refresh did): a toast would cover the
+        feed's detail, where its error is."""
+        line = self.query_one("#feeds-message", Static)
+        line.update(Content(text))
+        line.set_class(True, "-shown")
+        line.set_class(severity != "information", "-warning")
 
     def _hint(self, binding_id: str) -> str:
         return key_hint(self.app, binding_id, self.BINDINGS)
@@ -143,8 +186,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
 
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
     def _load(self) -> None:
-        feeds = self._loader()
-        self.app.call_from_thread(self.show_feeds, feeds)
+        listing = self._loader()
+        self.app.call_from_thread(self.show_feeds, listing)
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -153,47 +196,111 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             self.app.notify(line, severity="error", markup=False, timeout=10)
             self.query_one("#feed-detail", Static).update(Content(line))
 
-    def show_feeds(self, feeds: list[FeedInfo]) -> None:
+    def on_resize(self) -> None:
+        if self._listing is not None:  # the name column's width follows the screen's
+            self.show_feeds(self._listing)
+
+    def show_feeds(self, listing: FeedsListing | list[FeedInfo]) -> None:
+        if isinstance(listing, list):
+            listing = FeedsListing(listing)
+        self._listing = listing
+        feeds = listing.feeds
         table = self.query_one(DataTable)
         keep = self.current_key
         self.feeds = feeds
+        self.accounts = {a.id: a for a in listing.owners.values()}
         now = self._clock()
-        table.clear()
-        self._keys = []
-        # (No counts: "All articles" includes articles from files, not only feeds.)
-        self._add(table, "all", Text("All articles", Style(bold=True)), [Text("")] * 5)
+        blank = Text("")
+        rows: list[tuple[str, list[Text]]] = [("all", [
+            Text("All articles", Style(bold=True)),
+            blank, blank,
+            _num(listing.total) if listing.total is not None else blank,
+            _num(listing.unread) if listing.unread is not None else blank,
+            blank,
+        ])]  # fmt: skip
         tags: dict[str, list[FeedInfo]] = {}
         for feed in feeds:
             for tag in feed.tags:
                 tags.setdefault(tag, []).append(feed)
         for tag in sorted(tags, key=str.lower):
             members = tags[tag]
-            noun = "feed" if len(members) == 1 else "feeds"
-            self._add(table, f"tag:{tag}", Text(f"# {safe_line(tag)}", Style(bold=True)), [
-                Text(f"{len(members)} {noun}", Style(dim=True)),
-                Text(""),
+            rows.append((f"tag:{tag}", [
+                Text(f"# {safe_line(tag)}", Style(bold=True)),
+                Text(_feeds_noun(len(members)), Style(dim=True)),
+                blank,
                 _num(sum(f.item_count for f in members)),
                 _num(sum(f.unread_count for f in members)),
-                Text(""),
-            ])  # fmt: skip
+                blank,
+            ]))  # fmt: skip
+        groups: dict[int, list[FeedInfo]] = {}
         for feed in feeds:
-            status = feed_status(feed)
-            fetched = relative_age(feed.last_fetched, now) if feed.last_fetched else "never"
-            self._add(table, f"feed:{feed.id}", Text(safe_line(feed.name)), [
-                Text(status, _STATUS_STYLE[status]),
-                Text(fetched, justify="right"),
-                _num(feed.item_count),
-                _num(feed.unread_count),
-                Text(", ".join(safe_line(t) for t in feed.tags), Style(dim=True)),
-            ])  # fmt: skip
+            owner = listing.owners.get(feed.id)
+            groups.setdefault(owner.id if owner else 0, []).append(feed)
+        for account_id, members in sorted(groups.items()):
+            if listing.owners:  # with an account, every group has its heading
+                rows.append(self._heading_row(account_id, members, now))
+            rows.extend((f"feed:{f.id}", self._feed_row(f, now)) for f in members)
+        self._fit(table, rows)
+        table.clear()
+        self._keys = []
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+            self._keys.append(key)
         if keep in self._keys:
             table.move_cursor(row=self._keys.index(keep), animate=False)
         self._show_detail()
 
-    def _add(self, table: DataTable[Text], key: str, first: Text, rest: list[Text]) -> None:
-        first.truncate(48, overflow="ellipsis")
-        table.add_row(first, *rest, key=key)
-        self._keys.append(key)
+    def _heading_row(
+        self, account_id: int, members: list[FeedInfo], now: float
+    ) -> tuple[str, list[Text]]:
+        """An account's heading over its feeds (0: the feeds of this device alone)."""
+        account = self.accounts.get(account_id)
+        if account is None:
+            key, name, status, synced = "local", "This device", "", ""
+        else:
+            key, name = f"account:{account.id}", account_label(account)
+            status = "error" if account.last_error else ("ok" if account.last_sync else "new")
+            synced = relative_age(account.last_sync, now) if account.last_sync else "never"
+        return key, [
+            Text(name, Style(bold=True)),
+            Text(status, _STATUS_STYLE.get(status, Style())),
+            Text(synced, justify="right"),
+            _num(sum(f.item_count for f in members)),
+            _num(sum(f.unread_count for f in members)),
+            Text(_feeds_noun(len(members)), Style(dim=True)),
+        ]
+
+    def _feed_row(self, feed: FeedInfo, now: float) -> list[Text]:
+        status = feed_status(feed)
+        # The last good fetch: a failed attempt is the status's and the detail's.
+        fetched = relative_age(feed.last_ok, now) if feed.last_ok else "never"
+        indent = "  " if self._listing is not None and self._listing.owners else ""
+        return [
+            Text(indent + safe_line(feed.name)),
+            Text(status, _STATUS_STYLE[status]),
+            Text(fetched, justify="right"),
+            _num(feed.item_count),
+            _num(feed.unread_count),
+            Text(", ".join(safe_line(t) for t in feed.tags), Style(dim=True)),
+        ]
+
+    def _fit(self, table: DataTable[Text], rows: list[tuple[str, list[Text]]]) -> None:
+        """Cut names and tags (with an ellipsis) so that every column fits the
+        table's width: no column hides behind a sideways scroll at 80 columns."""
+        width = (table.size.width or self.app.size.width - 4) - 1  # the scrollbar
+        padding = 2 * table.cell_padding
+        for _key, cells in rows:
+            cells[-1].truncate(TAGS_WIDTH, overflow="ellipsis")
+        others = 0
+        for index, column in enumerate(table.ordered_columns[1:], start=1):
+            widest = max([column.label.cell_len, *(cells[index].cell_len for _k, cells in rows)])
+            others += widest + padding
+        longest = max(cells[0].cell_len for _k, cells in rows)
+        name_width = max(NAME_MIN, min(NAME_MAX, width - others - padding, longest))
+        for _key, cells in rows:
+            cells[0].truncate(name_width, overflow="ellipsis")
+        for column in table.ordered_columns:  # widths are measured again from the rows
+            column.content_width = column.label.cell_len
 
     @property
     def current_key(self) -> str:
@@ -227,6 +334,10 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
                     "names its feed), or from a terminal: briefreader add URL, "
                     "briefreader import FILE.opml"
                 )
+            elif key.startswith("account:"):
+                text = self._account_detail(int(key.removeprefix("account:")))
+            elif key == "local":
+                text = "Feeds this device fetches itself (no account's server)."
             elif key.startswith("tag:"):
                 text = f"Every feed tagged {safe_line(key.removeprefix('tag:'))}. Enter shows their articles."
             else:
@@ -242,11 +353,32 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         status = feed_status(feed)
         if status == "dead":
             lines.append("Gone (HTTP 410): no longer fetched. Remove it, or add it again.")
+        now = self._clock()
         if feed.last_error:
             lines.append(f"Last error: {safe_block(feed.last_error)}")
+            failed = f"Failed {_ago(feed.last_fetched, now)}; " if feed.last_fetched else ""
+            worked = f"last worked {_ago(feed.last_ok, now)}" if feed.last_ok else "never worked"
+            lines.append(f"{failed}{worked}".capitalize() if not failed else failed + worked)
         elif feed.last_ok:
-            lines.append(f"Fetched without error {_ago(feed.last_ok, self._clock())}")
+            lines.append(f"Fetched without error {_ago(feed.last_ok, now)}")
         detail.update(Content("\n".join(lines)))
+
+    def _account_detail(self, account_id: int) -> str:
+        account = self.accounts.get(account_id)
+        if account is None:
+            return ""
+        now = self._clock()
+        lines = [
+            f"{account_label(account)}: its feeds come from its server "
+            f"({safe_line(account.endpoint)}) when {self._hint('feeds_refresh')} syncs it.",
+        ]
+        if account.last_error:
+            lines.append(f"Last sync error: {safe_block(account.last_error)}")
+        if account.last_sync:
+            lines.append(f"Last synced {_ago(account.last_sync, now)}")
+        else:
+            lines.append("Not synced yet.")
+        return "\n".join(lines)
 
     # -- actions --------------------------------------------------------------------
 
@@ -268,6 +400,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         elif key.startswith("tag:"):
             tag = key.removeprefix("tag:")
             self.dismiss(FeedScope("tag", tag, f"# {safe_line(tag)}"))
+        elif key != "all":  # an account's heading: its feeds are the rows below
+            self.notify("Choose one of the feeds below the heading.", timeout=3, markup=False)
         else:
             self.dismiss(None)
 
