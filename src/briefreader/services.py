@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from briefreader.refresh import RefreshReport, SubscribeResult
     from briefreader.store import FeedInfo
 
-__all__ = ["FeedDone", "FeedService", "Progress"]
+__all__ = ["FeedDone", "FeedService", "Progress", "subscribe_typed"]
 
 
 class FeedDone(Protocol):
@@ -40,6 +40,30 @@ class FeedDone(Protocol):
 
 #: Called on the event loop as each feed finishes: (the feed, feeds done, feeds in all).
 Progress = Callable[[FeedDone, int, int], None]
+
+
+#: How a fetch's error starts when https could not be spoken at all (no TLS on
+#: that port, nothing listening): then an address typed without a scheme is tried
+#: as http, as a browser's address bar does.
+NO_HTTPS = ("TLS error", "connection refused", "cannot connect")
+
+
+async def subscribe_typed(library: Library, text: str) -> SubscribeResult:
+    """Subscribe to what was typed: a URL as it is; an address with no scheme as
+    https, else (https could not connect) as http.  The result's ``url`` says
+    which was used; when both fail, the error names both."""
+    from briefreader.refresh import subscribe_async
+
+    text = text.strip()
+    if "://" in text:
+        return await subscribe_async(library, text)
+    secure = await subscribe_async(library, "https://" + text)
+    if not secure.error or not secure.error.startswith(NO_HTTPS):
+        return secure
+    plain = await subscribe_async(library, "http://" + text)
+    if plain.error:
+        plain.error = f"{plain.error} (and over https: {secure.error})"
+    return plain
 
 
 class FeedService:
@@ -84,11 +108,11 @@ class FeedService:
 
     def subscribe(self, url: str) -> SubscribeResult:
         """Subscribe to ``url`` (a feed or a page that names one) and read its items
-        (blocking: call it from a thread)."""
-        from briefreader.refresh import subscribe_async
-
+        (blocking: call it from a thread).  An address typed without a scheme is
+        tried as https, then as http when https cannot connect
+        (:func:`subscribe_typed`)."""
         with Library(self.library_path) as writer:
-            return asyncio.run(subscribe_async(writer, url))
+            return asyncio.run(subscribe_typed(writer, url))
 
     def remove_feed(self, url: str) -> int | None:
         """Unsubscribe; how many of its articles were deleted, None when there is no

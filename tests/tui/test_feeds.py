@@ -189,7 +189,12 @@ async def test_a_subscribes_to_a_feed(
         app.screen.query_one(Input).value = server.url("/broken.xml")
         await pilot.press("enter")
         await settle(pilot)
-        assert "500" in toasts(app)
+        # The dialog again, with the address as typed and why it failed.
+        assert isinstance(app.screen, AddFeedScreen)
+        assert app.screen.query_one(Input).value == server.url("/broken.xml")
+        assert "500" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
         with Library(empty_library_path) as library:
             assert [f.title for f in library.feeds()] == ["Alpha News"]
 

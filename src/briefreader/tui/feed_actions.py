@@ -25,7 +25,7 @@ from briefreader.store.sync import SyncStore
 from briefreader.tui.base import ReaderBase
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import FeedRemoved, FeedSubscribed, FullTextReady
-from briefreader.tui.screens.feeds import FeedScope, FeedsListing, FeedsScreen
+from briefreader.tui.screens.feeds import FeedScope, FeedsListing, FeedsScreen, account_label
 
 __all__ = ["FeedActions"]
 
@@ -196,50 +196,123 @@ class FeedActions(ReaderBase):
         status.set_class(bool(text), "-shown")
 
     def action_add_feed(self) -> None:
-        from briefreader.tui.screens.dialogs import AddFeedScreen
-
         if self.refuse_write("new feeds"):
             return
+        self._open_add_feed()
 
-        def chosen(url: str | None) -> None:
-            if url:
-                self.status_text = f"Adding {safe_line(url)}…"
-                self._subscribe_worker(url)
+    def _open_add_feed(
+        self, text: str = "", error: str = "", account_id: int | None = None
+    ) -> None:
+        """The add-feed dialog (again, after an error: with what was typed and why it
+        failed); with accounts, it asks where to subscribe."""
+        from briefreader.tui.screens.dialogs import AddFeedRequest, AddFeedScreen
 
-        self.push_screen(AddFeedScreen(), chosen)
+        def chosen(request: AddFeedRequest | None) -> None:
+            if request is None:
+                return
+            if request.account_id is None:
+                self.status_text = f"Adding {safe_line(request.text)}…"
+                self._subscribe_worker(request.text)
+            else:
+                label = accounts.get(request.account_id, "the account")
+                self.status_text = f"Subscribing on {label}…"
+                self._subscribe_account_worker(request.account_id, label, request.text)
+
+        accounts = self._account_labels()
+        self.push_screen(
+            AddFeedScreen(text, error, accounts=list(accounts.items()), account_id=account_id),
+            chosen,
+        )
+
+    def _account_labels(self) -> dict[int, str]:
+        """``{account id: its heading}`` (a tiny table; none in an old library)."""
+        try:
+            with self._reader_lock:
+                found = SyncStore(self._get_reader()).accounts()
+        except sqlite3.Error:
+            return {}
+        return {a.id: account_label(a) for a in found}
+
+    def _sample_count(self) -> int:
+        with Library(self.library_path, readonly=True) as library:
+            return library.sample_count()
 
     @work(thread=True, group="subscribe", exit_on_error=False)
-    def _subscribe_worker(self, url: str) -> None:
+    def _subscribe_worker(self, text: str) -> None:
         try:
-            result = self.service.subscribe(url)
+            samples = self._sample_count()
+            result = self.service.subscribe(text)
+            gone = samples - self._sample_count() if samples else 0
         except Exception as exc:  # e.g. the library is locked: one line, not a traceback
-            self.post_message(FeedSubscribed(url, "", False, 0, f"{type(exc).__name__}: {exc}"))
+            self.post_message(
+                FeedSubscribed(text, "", False, 0, f"{type(exc).__name__}: {exc}", typed=text)
+            )
             return
         self.post_message(
-            FeedSubscribed(result.url, result.title, result.created, result.items, result.error)
+            FeedSubscribed(
+                result.url,
+                result.title,
+                result.created,
+                result.items,
+                result.error,
+                typed=text,
+                samples_removed=gone,
+            )
+        )
+
+    @work(thread=True, group="subscribe", exit_on_error=False)
+    def _subscribe_account_worker(self, account_id: int, label: str, text: str) -> None:
+        from briefreader.tui.screens.dialogs import normalise_feed_url
+
+        url = normalise_feed_url(text)
+        try:
+            samples = self._sample_count()
+            line = self.service.subscribe_account(account_id, url)
+            gone = samples - self._sample_count() if samples else 0
+        except Exception as exc:  # AccountError: the server refused, or is down
+            error = str(exc) if type(exc).__name__ == "AccountError" else repr(exc)
+            self.post_message(FeedSubscribed(url, "", False, 0, error, typed=text, account=label))
+            return
+        self.post_message(
+            FeedSubscribed(
+                url, "", True, 0, "", typed=text, account=label, line=line, samples_removed=gone
+            )
         )
 
     @on(FeedSubscribed)
     def _feed_subscribed(self, message: FeedSubscribed) -> None:
-        if self.status_text.startswith("Adding "):
+        if self.status_text.startswith(("Adding ", "Subscribing on ")):
             self.status_text = ""
         if message.error:
-            self.notify(
-                f"{safe_line(message.url)}: {safe_line(message.error)}",
-                title="Could not add the feed",
-                severity="error",
-                markup=False,
-                timeout=10,
+            # The dialog again, with what was typed and why it failed.
+            where = next(
+                (i for i, label in self._account_labels().items() if label == message.account),
+                None,
             )
+            self._open_add_feed(message.typed or message.url, safe_line(message.error), where)
             return
         name = safe_line(message.title or message.url)
         noun = "article" if message.items == 1 else "articles"
-        if message.created:
+        if message.account:
+            text = f"Subscribed to {name} on {message.account}: {safe_line(message.line)}."
+            title = "Feed added"
+        elif message.created:
             text, title = f"Subscribed to {name}: {message.items:,} {noun}.", "Feed added"
         else:
             text = f"Already subscribed to {name}; {message.items:,} {noun} read again."
             title = "Already subscribed"
-        self.notify(text, title=title, markup=False)
+        if not message.account and "://" not in message.typed:
+            scheme = message.url.partition("://")[0]
+            if scheme == "http":
+                text += " Over plain http: https did not connect."
+        if message.samples_removed:
+            count = message.samples_removed
+            text += (
+                f" The {count:,} sample brief{'' if count == 1 else 's'} made way for it "
+                "(starred ones stay); from a terminal, briefreader add --samples brings "
+                "them back."
+            )
+        self.notify(text, title=title, markup=False, timeout=10 if message.samples_removed else 5)
         self.reload(stay=True)
         self._reload_feeds_screen()
         self._index_related()

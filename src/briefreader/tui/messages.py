@@ -89,15 +89,34 @@ class StoriesUpdated(Message):
 
 
 class FeedSubscribed(Message):
-    """``a``: subscribing finished (``error`` says why it failed)."""
+    """``a``: subscribing finished (``error`` says why it failed).  ``typed``: what
+    the person typed (the dialog opens again with it after an error); ``account``:
+    the account subscribed through ("" for this device), ``line`` its sync's
+    summary; ``samples_removed``: sample briefs that gave way to the feed."""
 
-    def __init__(self, url: str, title: str, created: bool, items: int, error: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        title: str,
+        created: bool,
+        items: int,
+        error: str,
+        *,
+        typed: str = "",
+        account: str = "",
+        line: str = "",
+        samples_removed: int = 0,
+    ) -> None:
         super().__init__()
         self.url = url
         self.title = title
         self.created = created
         self.items = items
         self.error = error
+        self.typed = typed
+        self.account = account
+        self.line = line
+        self.samples_removed = samples_removed
 
 
 class FeedRemoved(Message):

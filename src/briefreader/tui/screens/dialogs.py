@@ -1,8 +1,10 @@
-"""Small modal dialogs: add a feed (one URL input), rename a feed (one name input),
+"""Small modal dialogs: add a feed (a URL input; where, when there are accounts), rename a feed (one name input),
 and yes/no confirmation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -10,24 +12,54 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
 
 from briefreader.tui.keyhints import key_hint
-from briefreader.tui.widgets.legible import LegibleInput, LegibleStatic, LegibleVertical
+from briefreader.tui.widgets.legible import (
+    LegibleInput,
+    LegibleOptionList,
+    LegibleStatic,
+    LegibleVertical,
+)
 
-__all__ = ["AddFeedScreen", "ConfirmScreen", "RenameFeedScreen", "normalise_feed_url"]
+__all__ = [
+    "AddFeedRequest",
+    "AddFeedScreen",
+    "ConfirmScreen",
+    "RenameFeedScreen",
+    "normalise_feed_url",
+]
 
 
 def normalise_feed_url(text: str) -> str:
-    """What the person typed, as a URL to fetch ("" when there is nothing)."""
+    """What the person typed, as a URL to fetch ("" when there is nothing); with no
+    scheme, https (subscribing on this device tries http too when https cannot
+    connect: :func:`briefreader.services.subscribe_typed`)."""
     url = text.strip()
     if url and "://" not in url:
         url = "https://" + url
     return url
 
 
-class AddFeedScreen(ModalScreen[str | None]):
-    """Ask for a feed's (or a web page's) address; dismissed with the URL or None."""
+@dataclass(frozen=True, slots=True)
+class AddFeedRequest:
+    """What the add-feed dialog asks for: the address as typed, and the account to
+    subscribe through (None: this device fetches it itself)."""
+
+    text: str
+    account_id: int | None = None
+
+
+#: The "where" choice's id for this device.
+THIS_DEVICE = "where-local"
+
+
+class AddFeedScreen(ModalScreen[AddFeedRequest | None]):
+    """Ask for a feed's (or a web page's) address, and, when the library has
+    accounts, where to subscribe (this device or an account's server); dismissed
+    with an :class:`AddFeedRequest` or None.  ``text`` and ``error``: the dialog
+    opened again after a failure, with what was typed and why it failed."""
 
     CSS_PATH = "dialogs.tcss"
     AUTO_FOCUS = "#add-url"
@@ -42,26 +74,80 @@ class AddFeedScreen(ModalScreen[str | None]):
         ),
     ]
 
+    def __init__(
+        self,
+        text: str = "",
+        error: str = "",
+        *,
+        accounts: Sequence[tuple[int, str]] = (),
+        account_id: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+        self.accounts = list(accounts)
+        self.account_id = account_id
+
     def compose(self) -> ComposeResult:
         with LegibleVertical(id="add-dialog", classes="dialog") as dialog:
             dialog.border_title = "Add a feed"
-            dialog.border_subtitle = (
-                f"enter add · {key_hint(self.app, 'add_feed_cancel', self.BINDINGS)} cancel"
-            )
+            cancel = key_hint(self.app, "add_feed_cancel", self.BINDINGS)
+            tab = " · tab where" if self.accounts else ""
+            dialog.border_subtitle = f"enter add{tab} · {cancel} cancel"
+            if self.error:
+                yield LegibleStatic(
+                    Content(f"Could not add it: {self.error}"), id="add-error", markup=False
+                )
             yield LegibleStatic(
                 Content("The address of a feed, or of a web page that names its feed:"),
                 classes="dialog-text",
                 markup=False,
             )
             yield LegibleInput(
-                id="add-url", placeholder="https://example.com/feed.xml", compact=True
+                self.text, id="add-url", placeholder="https://example.com/feed.xml", compact=True
             )
+            if self.accounts:
+                yield LegibleStatic(
+                    Content("Subscribe on:"), classes="dialog-text", id="add-where-label"
+                )
+                where = LegibleOptionList(
+                    Option("This device (it fetches the feed itself)", id=THIS_DEVICE),
+                    *(Option(Content(label), id=f"where-{i}") for i, label in self.accounts),
+                    id="add-where",
+                    compact=True,
+                )
+                yield where
+
+    def on_mount(self) -> None:
+        if self.accounts:
+            where = self.query_one("#add-where", OptionList)
+            ids = [None, *(i for i, _label in self.accounts)]
+            where.highlighted = ids.index(self.account_id) if self.account_id in ids else 0
+
+    @property
+    def chosen_account(self) -> int | None:
+        """The account highlighted in "Subscribe on" (None: this device)."""
+        if not self.accounts:
+            return None
+        where = self.query_one("#add-where", OptionList)
+        index = where.highlighted or 0
+        return None if index == 0 else self.accounts[index - 1][0]
 
     @on(Input.Submitted, "#add-url")
-    def _submitted(self, event: Input.Submitted) -> None:
-        url = normalise_feed_url(event.value)
-        if url:
-            self.dismiss(url)
+    def _submitted(self) -> None:
+        self._add()
+
+    @on(OptionList.OptionSelected, "#add-where")
+    def _where_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._add()
+
+    def _add(self) -> None:
+        text = self.query_one("#add-url", Input).value.strip()
+        if text:
+            self.dismiss(AddFeedRequest(text, self.chosen_account))
+        else:
+            self.query_one("#add-url", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
