@@ -73,6 +73,7 @@ from briefreader.tui.widgets.article_view import ArticleView
 from briefreader.tui.widgets.feeds_pane import FeedsPane, scope_key
 from briefreader.tui.widgets.footer import BriefFooter
 from briefreader.tui.widgets.related import RelatedEntry, RelatedSidebar
+from briefreader.tui.widgets.search_input import SearchInput
 
 __all__ = ["BriefReaderApp", "run_app"]
 
@@ -97,7 +98,7 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, Reader
         with Horizontal(id="panes"):
             yield FeedsPane(self._unread_counts, id="feeds-pane")
             with Vertical(id="list-pane", classes=f"-{self.config.density}"):
-                yield Input(id="search", placeholder="Search all articles…", compact=True)
+                yield SearchInput(id="search", placeholder="Search all articles…", compact=True)
                 yield ArticleList(
                     id="articles",
                     loader=self.library.rows_by_rowid,

@@ -24,12 +24,22 @@ __all__ = ["KeysAndTheme", "modal_binding_ids"]
 def modal_binding_ids() -> set[str]:
     """The ids of the dialogs' keys (help, share menu, feeds screen, dialogs): the
     config's ``[keys]`` table rebinds them too."""
-    from briefreader.tui.screens.dialogs import AddFeedScreen, ConfirmScreen
+    from briefreader.tui.screens.dialogs import AddFeedScreen, ConfirmScreen, RenameFeedScreen
     from briefreader.tui.screens.feeds import FeedsScreen
     from briefreader.tui.screens.links import LinksScreen
     from briefreader.tui.share_menu import ShareMenu
+    from briefreader.tui.widgets.search_input import SearchInput
 
-    screens = (HelpScreen, ShareMenu, FeedsScreen, AddFeedScreen, ConfirmScreen, LinksScreen)
+    screens = (
+        HelpScreen,
+        ShareMenu,
+        FeedsScreen,
+        AddFeedScreen,
+        RenameFeedScreen,
+        ConfirmScreen,
+        LinksScreen,
+        SearchInput,  # (a widget: its keys show while one types a search)
+    )
     return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
 
 
