@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -34,11 +35,18 @@ class RelatedSidebar(Vertical):
             super().__init__()
             self.entry = entry
 
+    #: The title says the entries are the previous article's ("Related …") only when
+    #: the new ones take longer than this: they usually come within a few
+    #: milliseconds, and redrawing the sidebar's frame twice a key press cost ~1/4 of
+    #: drawing the next article.
+    STALE_AFTER: float = 0.2
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._entries: list[RelatedEntry] = []
         self._shown = False
         self._stale = False
+        self._stale_timer: Timer | None = None
         self.border_title = "Related"
 
     @property
@@ -48,9 +56,23 @@ class RelatedSidebar(Vertical):
 
     @stale.setter
     def stale(self, value: bool) -> None:
-        if value != self._stale:
-            self._stale = value
-            self.border_title = "Related …" if value else "Related"
+        if value == self._stale:
+            return
+        self._stale = value
+        if self._stale_timer is not None:
+            self._stale_timer.stop()
+            self._stale_timer = None
+        if value and self.is_mounted:
+            self._stale_timer = self.set_timer(self.STALE_AFTER, self._show_stale)
+        elif value:
+            self._show_stale()
+        elif self.border_title != "Related":
+            self.border_title = "Related"
+
+    def _show_stale(self) -> None:
+        self._stale_timer = None
+        if self._stale:
+            self.border_title = "Related …"
 
     @property
     def entries(self) -> list[RelatedEntry]:
