@@ -30,3 +30,12 @@ def test_some_failed_or_skipped() -> None:
 def test_none_failed() -> None:
     assert report("new", "not-modified").headline() == "2 feeds refreshed"
     assert report("new").summary().startswith("1 feed refreshed: 1 new items")
+
+
+def test_an_account_is_counted_apart_from_feeds() -> None:
+    account = FeedOutcome("me@http://127.0.0.1/api/greader.php", "me", "new", added=4)
+    assert RefreshReport([account]).headline() == "1 account synced"
+    both = RefreshReport([account, *report("new", "failed").outcomes])
+    assert both.headline() == "1 account synced; 1 of 2 feeds refreshed, 1 failed"
+    down = FeedOutcome(account.url, "me", "failed", error="login: connection refused")
+    assert RefreshReport([down]).headline() == "0 of 1 account synced, 1 failed"

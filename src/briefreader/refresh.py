@@ -95,20 +95,29 @@ class RefreshReport:
         }
 
     def headline(self) -> str:
-        """How many feeds were refreshed, truthfully: "3 feeds refreshed", or with
-        failures "0 of 3 feeds refreshed, 3 failed" (the app's toast and the CLI's
-        summary both start with it)."""
-        t = self.totals()
-        feeds, failed, skipped = t["feeds"], t["failed"], t["skipped"]
-        noun = "feed" if feeds == 1 else "feeds"
-        if not failed and not skipped:
-            return f"{feeds:,} {noun} refreshed"
-        text = f"{feeds - failed - skipped:,} of {feeds:,} {noun} refreshed"
-        if failed:
-            text += f", {failed:,} failed"
-        if skipped:
-            text += f", {skipped:,} skipped"
-        return text
+        """How many feeds were refreshed (and accounts synced), truthfully: "3 feeds
+        refreshed", with failures "0 of 3 feeds refreshed, 3 failed"; an account's
+        sync (its outcome is named by the account, user@endpoint, where a feed's is
+        its http(s) URL) is counted apart: "1 account synced; 2 feeds refreshed".
+        The app's toast and the CLI's summary both start with it."""
+
+        def counted(outcomes: list[FeedOutcome], noun: str, verb: str) -> str:
+            total = len(outcomes)
+            failed = sum(1 for o in outcomes if o.status == "failed")
+            skipped = sum(1 for o in outcomes if o.status == "skipped")
+            nouns = noun if total == 1 else noun + "s"
+            if not failed and not skipped:
+                return f"{total:,} {nouns} {verb}"
+            text = f"{total - failed - skipped:,} of {total:,} {nouns} {verb}"
+            text += f", {failed:,} failed" if failed else ""
+            return text + (f", {skipped:,} skipped" if skipped else "")
+
+        accounts = [o for o in self.outcomes if not o.url.startswith(("http://", "https://"))]
+        feeds = [o for o in self.outcomes if o.url.startswith(("http://", "https://"))]
+        parts = [counted(accounts, "account", "synced")] if accounts else []
+        if feeds or not accounts:
+            parts.append(counted(feeds, "feed", "refreshed"))
+        return "; ".join(parts)
 
     def summary(self) -> str:
         t = self.totals()

@@ -36,6 +36,8 @@ class FeedActions(ReaderBase):
     #: The URLs of the feeds that failed in the last refresh (an automatic refresh
     #: reports a feed's failure once, when it starts).
     _failing_feeds: frozenset[str] = frozenset()
+    #: The accounts the running refresh syncs first (their headings, in order).
+    _refresh_accounts: list[str] = []  # noqa: RUF012 - replaced, never changed in place
 
     def action_refresh(self) -> None:
         if self.refuse_write("refreshed feeds"):
@@ -63,7 +65,11 @@ class FeedActions(ReaderBase):
             return
         try:
             feeds = library.feeds()
-            if not feeds:
+            try:
+                accounts = [account_label(a) for a in SyncStore(library).accounts()]
+            except sqlite3.Error:  # a library from before accounts
+                accounts = []
+            if not feeds and not accounts:
                 self.reload()
                 if not quiet:
                     self.notify(
@@ -76,7 +82,12 @@ class FeedActions(ReaderBase):
                     )
                 return
             self._refresh_new = 0
-            self.status_text = f"Refreshing 0/{len(feeds)} feeds…"
+            self._refresh_accounts = accounts
+            # The accounts are synced first (their server fetches their feeds).
+            if accounts:
+                self.status_text = f"Syncing {', '.join(accounts)}…"
+            else:
+                self.status_text = f"Refreshing 0/{len(feeds)} feeds…"
             report = await self.service.refresh(library, feeds, progress=self._refresh_progress)
         except Exception as exc:  # never a traceback over the reader's screen
             self.notify(
@@ -98,7 +109,18 @@ class FeedActions(ReaderBase):
     def _refresh_progress(self, outcome: FeedDone, done: int, total: int) -> None:
         """One feed finished (called on the event loop, from the refresh worker)."""
         self._refresh_new += outcome.added
-        self.status_text = f"Refreshing {done}/{total} feeds · {self._refresh_new:,} new"
+        synced = len(self._refresh_accounts)  # (their outcomes come first)
+        if done <= synced:
+            label = self._refresh_accounts[done - 1]
+            self.status_text = f"Synced {label} · {self._refresh_new:,} new"
+            if done < synced:
+                self.status_text += f" · syncing {self._refresh_accounts[done]}…"
+            elif total > synced:
+                self.status_text += f" · refreshing {total - synced:,} feeds…"
+        else:
+            self.status_text = (
+                f"Refreshing {done - synced}/{total - synced} feeds · {self._refresh_new:,} new"
+            )
         if outcome.added or outcome.updated:
             self._schedule_list_update()
 

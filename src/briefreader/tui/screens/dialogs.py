@@ -51,10 +51,6 @@ class AddFeedRequest:
     account_id: int | None = None
 
 
-#: The "where" choice's id for this device.
-THIS_DEVICE = "where-local"
-
-
 class AddFeedScreen(ModalScreen[AddFeedRequest | None]):
     """Ask for a feed's (or a web page's) address, and, when the library has
     accounts, where to subscribe (this device or an account's server); dismissed
@@ -110,19 +106,31 @@ class AddFeedScreen(ModalScreen[AddFeedRequest | None]):
                 yield LegibleStatic(
                     Content("Subscribe on:"), classes="dialog-text", id="add-where-label"
                 )
-                where = LegibleOptionList(
-                    Option("This device (it fetches the feed itself)", id=THIS_DEVICE),
-                    *(Option(Content(label), id=f"where-{i}") for i, label in self.accounts),
+                yield LegibleOptionList(
+                    *(Option(Content(label)) for label in self._places()),
                     id="add-where",
                     compact=True,
                 )
-                yield where
+
+    def _places(self, chosen: int = 0) -> list[str]:
+        """The "Subscribe on" choices, the chosen one marked (seen without focus)."""
+        names = [
+            "This device (it fetches the feed itself)",
+            *(label for _i, label in self.accounts),
+        ]
+        return [f"{'●' if n == chosen else '○'} {name}" for n, name in enumerate(names)]
 
     def on_mount(self) -> None:
         if self.accounts:
             where = self.query_one("#add-where", OptionList)
             ids = [None, *(i for i, _label in self.accounts)]
             where.highlighted = ids.index(self.account_id) if self.account_id in ids else 0
+
+    @on(OptionList.OptionHighlighted, "#add-where")
+    def _where_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        where = event.option_list
+        for index, prompt in enumerate(self._places(event.option_index)):
+            where.replace_option_prompt_at_index(index, Content(prompt))
 
     @property
     def chosen_account(self) -> int | None:
