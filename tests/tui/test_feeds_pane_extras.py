@@ -46,6 +46,11 @@ def pane_lines(app: BriefReaderApp) -> list[str]:
     return [" ".join(line[pane.x + 1 : pane.right - 1].split()) for line in lines if line.strip()]
 
 
+def asking(app: BriefReaderApp) -> bool:
+    """Whether a yes/no question is on top."""
+    return isinstance(app.screen, ConfirmScreen)
+
+
 def painted_cells(app: BriefReaderApp, y: int) -> list[Segment]:
     """Line ``y`` of the screen as the terminal gets it."""
     update: Any = app.screen._compositor.render_update(full=True)
@@ -97,13 +102,13 @@ async def test_a_on_all_asks_first_and_no_leaves_everything_unread(
         assert pane_lines(app)[0] == "All 7"
         await pilot.press("A")  # from the list, which shows everything
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmScreen)
+        assert asking(app)
         text = screen_text(app)
         assert "Mark all 7 unread articles read, in every feed and file?" in text
         assert "z undoes it." in text
         await pilot.press("n")
         await settle(pilot)
-        assert not isinstance(app.screen, ConfirmScreen)
+        assert not asking(app)
         assert pane_lines(app)[0] == "All 7"
         with Library(pane_library, readonly=True) as library:
             assert library.count("unread") == 7
@@ -129,7 +134,7 @@ async def test_a_on_one_feed_marks_it_at_once(pane_library: Path, make_app: Make
         await settle(pilot)
         await pilot.press("A")
         await settle(pilot)
-        assert not isinstance(app.screen, ConfirmScreen)
+        assert not asking(app)
         assert "Alpha News" in pane_lines(app)  # its count gone
         assert pane_lines(app)[0] == "All 4"
 
