@@ -106,3 +106,17 @@ async def test_the_add_dialog_asks_where_to_subscribe(
         await settle(pilot)
         assert chosen(dialog) is not None
         assert "● FreshRSS · reader@127.0.0.1" in screen_text(app)
+
+
+async def test_the_feeds_pane_shows_an_accounts_feeds_under_its_heading(
+    empty_library_path: Path, make_app: MakeApp
+) -> None:
+    account_library(empty_library_path)
+    app = make_app(empty_library_path)
+    async with app.run_test(size=(130, 30)) as pilot:
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        pane = [line.split("│")[1].strip() for line in lines if line.count("│") >= 2]
+        device = pane.index("THIS DEVICE")
+        account = next(i for i, name in enumerate(pane) if name.startswith("FRESHRSS · READ"))
+        assert device < pane.index("Local Gazette") < account < pane.index("Harbour Herald")

@@ -72,12 +72,10 @@ class FeedActions(ReaderBase):
             if not feeds and not accounts:
                 self.reload()
                 if not quiet:
-                    self.notify(
+                    self._feeds_notice(
                         f"No feeds yet: press {self._key_for('add_feed')} to add one "
                         "(or from a terminal: briefreader add URL, briefreader import FILE.opml). "
                         "The list was reloaded from the library.",
-                        title="Refresh",
-                        markup=False,
                         timeout=8,
                     )
                 return

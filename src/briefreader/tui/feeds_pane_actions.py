@@ -5,15 +5,17 @@ only after a question)."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 
 from briefreader.store import Library, UnreadCounts
+from briefreader.store.sync import SyncStore
 from briefreader.tui.article_actions import ArticleActions, _MarkedAllRead
 from briefreader.tui.screens.dialogs import ConfirmScreen
-from briefreader.tui.screens.feeds import FeedScope
-from briefreader.tui.widgets.feeds_pane import ALL, FeedsPane, scope_key
+from briefreader.tui.screens.feeds import FeedScope, account_label
+from briefreader.tui.widgets.feeds_pane import ALL, FeedsPane, PaneCounts, scope_key
 
 
 class FeedsPaneActions(ArticleActions):
@@ -31,9 +33,19 @@ class FeedsPaneActions(ArticleActions):
         return self.query_one(FeedsPane)
 
     def _unread_counts(self) -> UnreadCounts:
-        """The feeds pane's counts (called from its worker thread)."""
+        """The feeds pane's counts, with each account feed's account (called from its
+        worker thread)."""
         with self._reader_lock:
-            return self._get_reader().unread_counts()
+            reader = self._get_reader()
+            counts = reader.unread_counts()
+            try:
+                owners = SyncStore(reader).feed_accounts()
+            except sqlite3.Error:  # a library from before accounts
+                return counts
+        if not owners:
+            return counts
+        named = tuple((feed_id, account_label(a)) for feed_id, a in owners.items())
+        return PaneCounts(counts.total, counts.tags, counts.feeds, named)
 
     def on_resize(self, event: events.Resize) -> None:
         self._place_feeds_pane(event.size.width)  # (before App's own handler: the new width)

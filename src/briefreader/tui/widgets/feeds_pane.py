@@ -12,6 +12,7 @@ from the network: they are shown as plain :class:`rich.text.Text`, never markup.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import events, on, work
@@ -25,12 +26,22 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from briefreader.store import UnreadCounts
+from briefreader.store import FeedCount, UnreadCounts
 from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.screens.feeds import FeedScope
 
-__all__ = ["FeedsList", "FeedsPane", "scope_key"]
+__all__ = ["FeedsList", "FeedsPane", "PaneCounts", "scope_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class PaneCounts(UnreadCounts):
+    """The counts, and the account owning each account's feed: the pane then shows
+    this device's feeds and each account's under their own headings."""
+
+    owners: tuple[tuple[int, str], ...] = ()
+    """``(feed id, its account's heading)``."""
+
 
 CountsLoader = Callable[[], UnreadCounts]
 
@@ -239,8 +250,12 @@ def _options(counts: UnreadCounts, current: str, width: int) -> list[Option]:
             )
             for tag, unread in counts.tags
         ]
-    if counts.feeds:
-        options.append(_heading("Feeds"))
+    owners = dict(counts.owners) if isinstance(counts, PaneCounts) else {}
+    groups: dict[str, list[FeedCount]] = {}
+    for feed in counts.feeds:  # this device's first, then each account's
+        groups.setdefault(owners.get(feed.id, ""), []).append(feed)
+    for owner, feeds in sorted(groups.items()):
+        options.append(_heading(owner or ("This device" if owners else "Feeds"), width))
         options += [
             Option(
                 _prompt(
@@ -252,13 +267,17 @@ def _options(counts: UnreadCounts, current: str, width: int) -> list[Option]:
                 ),
                 id=f"feed:{feed.id}",
             )
-            for feed in counts.feeds
+            for feed in feeds
         ]
     return options
 
 
-def _heading(name: str) -> Option:
-    return Option(Content("\n" + name.upper()), id=f"heading-{name}", disabled=True)
+def _heading(name: str, width: int = 0) -> Option:
+    """A group's heading (cut to one line: an account's can be long)."""
+    text = name.upper()
+    if width and len(text) > width:
+        text = text[: max(1, width - 1)] + "…"
+    return Option(Content("\n" + text), id=f"heading-{name}", disabled=True)
 
 
 #: After the name of a feed whose last fetch failed (its error is on the feeds screen).
