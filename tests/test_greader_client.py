@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from freshrss_server import FeedSite, FreshRSS, start_freshrss
+from freshrss_server import GROUP, FeedSite, FreshRSS
+from freshrss_server import freshrss as freshrss
+from freshrss_server import freshrss_session as freshrss_session
+from freshrss_server import site as site
 
 from briefreader.fetch.greader import (
     READ,
@@ -26,22 +29,8 @@ from briefreader.fetch.greader import (
     short_item_id,
 )
 
-pytestmark = pytest.mark.xdist_group("serial")
-
-
-@pytest.fixture(scope="module")
-def freshrss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshRSS]:
-    server = start_freshrss(tmp_path_factory.mktemp("freshrss"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[FeedSite]:
-    with FeedSite() as s:
-        yield s
+#: Tests against the real FreshRSS: on the worker that has it (freshrss_server.GROUP).
+on_freshrss = pytest.mark.xdist_group(GROUP)
 
 
 def test_item_ids_both_forms() -> None:
@@ -54,6 +43,7 @@ def test_item_ids_both_forms() -> None:
         assert short_item_id(bad) is None
 
 
+@on_freshrss
 def test_real_server_round_trip(freshrss: FreshRSS, site: FeedSite) -> None:
     url = site.put_feed("client-a", 5)
 
@@ -84,6 +74,7 @@ def test_real_server_round_trip(freshrss: FreshRSS, site: FeedSite) -> None:
     asyncio.run(go())
 
 
+@on_freshrss
 def test_real_server_pages_ids(freshrss: FreshRSS, site: FeedSite, monkeypatch: Any) -> None:
     import briefreader.fetch.greader as greader
 
@@ -106,6 +97,7 @@ def test_real_server_pages_ids(freshrss: FreshRSS, site: FeedSite, monkeypatch: 
     asyncio.run(go())
 
 
+@on_freshrss
 def test_wrong_password_is_one_line_naming_the_account(freshrss: FreshRSS) -> None:
     async def go() -> GReaderError:
         async with GReaderClient(freshrss.endpoint, name="me@server") as c:
@@ -168,7 +160,11 @@ class Faulty:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # (polled every 20 ms, not 0.5 s: shutdown() waits for one poll, and every
+        # test with a Faulty server waited for it)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def endpoint(self) -> str:

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from freshrss_server import FeedSite, FreshRSS, start_freshrss
+from freshrss_server import GROUP, FeedSite, FreshRSS
+from freshrss_server import freshrss as freshrss
+from freshrss_server import freshrss_session as freshrss_session
+from freshrss_server import site as site
 
 from briefreader.fetch.greader import READ, READING_LIST, STARRED, GReaderClient
 from briefreader.store import Library
@@ -18,34 +21,13 @@ from briefreader.store.sync import SyncStore
 from briefreader.sync import add_account, server_is_later, sync_accounts
 from briefreader.sync.engine import SyncReport
 
-pytestmark = [pytest.mark.xdist_group("serial"), pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def freshrss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshRSS]:
-    server = start_freshrss(tmp_path_factory.mktemp("freshrss"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[FeedSite]:
-    with FeedSite() as s:
-        yield s
+pytestmark = [pytest.mark.xdist_group(GROUP), pytest.mark.slow]
 
 
 @pytest.fixture
-def server(freshrss: FreshRSS) -> Iterator[FreshRSS]:
-    """The module's server, emptied of subscriptions after each test."""
-    yield freshrss
-
-    async def empty(c: GReaderClient) -> None:
-        for sub in await c.subscriptions():
-            await c.unsubscribe(sub.id)
-
-    freshrss.run(empty)
+def server(freshrss: FreshRSS) -> FreshRSS:
+    """A FreshRSS user of the test's own (no feeds) on the process's server."""
+    return freshrss
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ next one completes it with nothing lost or doubled:
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
@@ -56,6 +57,23 @@ _STORE_BATCH = 1000
 _PUSH_BATCH = 1000
 
 Progress = Callable[[str], None]
+
+#: For tests only (tests/test_sync_cli.py): ``BRIEFREADER_SYNC_TEST_PAUSE=N:PATH``
+#: makes a sync that has just stored its Nth batch of articles (their id map not yet
+#: written) create the file PATH and sleep there (60 s at most), so that the test can
+#: kill -9 the process at that known point instead of after a guessed delay.
+_TEST_PAUSE = "BRIEFREADER_SYNC_TEST_PAUSE"
+
+
+def _pause_for_tests(batch: int) -> None:
+    spec = os.environ.get(_TEST_PAUSE)
+    if not spec:
+        return
+    count, _, path = spec.partition(":")
+    if path and count.isdigit() and int(count) == batch:
+        with open(path, "w"):
+            pass
+        time.sleep(60)
 
 
 @dataclass(slots=True)
@@ -269,11 +287,14 @@ class _Sync:
         by_feed: dict[int | None, list[RemoteItem]] = {}
         for item in items:
             by_feed.setdefault(feed_ids.get(item.stream_id), []).append(item)
+        batches = 0
         for feed_id, group in by_feed.items():
             for start in range(0, len(group), _STORE_BATCH):
                 part = group[start : start + _STORE_BATCH]
                 counts = self.library.store([i.article for i in part], feed_id=feed_id, index=False)
                 self.report.new_items += counts.added
+                batches += 1
+                _pause_for_tests(batches)
                 self.store.map_items(
                     self.account.id,
                     [(i.remote_id, i.article.id, i.read, i.starred) for i in part],
