@@ -61,6 +61,18 @@ class _Php:
 
     proc: subprocess.Popen[bytes] | None = None
     template: FreshRSS | None = None
+    stops: int = 0  # (a client held across a stop is made again)
+
+
+@dataclass
+class _Held:
+    """An event loop and a logged-in client kept between :meth:`FreshRSS.run` calls
+    (each new one cost ~90 ms: the HTTP client's TLS set-up and FreshRSS's password
+    check at login)."""
+
+    runner: asyncio.Runner
+    client: GReaderClient | None = None
+    stops: int = 0
 
 
 @dataclass
@@ -72,6 +84,7 @@ class FreshRSS:
     workdir: Path
     port: int
     _php: _Php = field(default_factory=_Php, repr=False)
+    _held: _Held | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def endpoint(self) -> str:
@@ -96,6 +109,7 @@ class FreshRSS:
         server takes 1.5 s to leave on SIGTERM); the data stays (SQLite, committed).
         Returns once the port refuses connections (a server start.sh started is not
         our child: it may stay a zombie until something else reaps it)."""
+        self._php.stops += 1
         pgid = self._pgid()
         if pgid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -205,14 +219,49 @@ class FreshRSS:
 
     def run(self, coro_fn: object) -> object:
         """Run ``async def f(client)`` with a logged-in client (the test's own hands
-        on the server: subscribing, marking, reading state)."""
+        on the server: subscribing, marking, reading state).  After :meth:`hold`, one
+        client and loop serve every call until :meth:`close`."""
+        held = self._held
+        if held is None:
 
-        async def go() -> object:
-            async with self.client() as c:
-                await c.login(self.user, self.api_password)
-                return await coro_fn(c)  # type: ignore[operator]
+            async def go() -> object:
+                async with self.client() as c:
+                    await c.login(self.user, self.api_password)
+                    return await coro_fn(c)  # type: ignore[operator]
 
-        return asyncio.run(go())
+            return asyncio.run(go())
+
+        async def go_held() -> object:
+            if held.client is not None and held.stops != self._php.stops:
+                await held.client.__aexit__(None, None, None)  # (its connections are dead)
+                held.client = None
+            if held.client is None:
+                client = await self.client().__aenter__()
+                try:
+                    await client.login(self.user, self.api_password)
+                except BaseException:
+                    await client.__aexit__(None, None, None)
+                    raise
+                held.client, held.stops = client, self._php.stops
+            return await coro_fn(held.client)  # type: ignore[operator]
+
+        return held.runner.run(go_held())
+
+    def hold(self) -> None:
+        """Keep one loop and logged-in client for :meth:`run` (until :meth:`close`)."""
+        if self._held is None:
+            self._held = _Held(asyncio.Runner(loop_factory=asyncio.new_event_loop))
+
+    def close(self) -> None:
+        """Close what :meth:`hold` kept."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        try:
+            if held.client is not None:
+                held.runner.run(held.client.__aexit__(None, None, None))
+        finally:
+            held.runner.close()
 
 
 def start_freshrss(workdir: Path) -> FreshRSS:
@@ -327,11 +376,16 @@ def freshrss_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fresh
 
 
 @pytest.fixture
-def freshrss(freshrss_session: FreshRSS) -> FreshRSS:
+def freshrss(freshrss_session: FreshRSS) -> Iterator[FreshRSS]:
     """A user of this test's own on the process's FreshRSS (no feeds), the server up."""
     if not freshrss_session.running:
         freshrss_session.restart()  # a test before this one left it stopped
-    return freshrss_session.new_user(f"t{os.getpid()}n{next(_users)}")
+    user = freshrss_session.new_user(f"t{os.getpid()}n{next(_users)}")
+    user.hold()
+    try:
+        yield user
+    finally:
+        user.close()
 
 
 @pytest.fixture(scope="session")

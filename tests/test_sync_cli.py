@@ -8,6 +8,7 @@ Failures are one line naming the account, exit 1, the library untouched."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -24,11 +25,13 @@ from freshrss_server import freshrss as freshrss
 from freshrss_server import freshrss_session as freshrss_session
 from freshrss_server import site as site
 from test_greader_client import Faulty
-from testkit import run_cli
+from testkit import CliResult
 
 from briefreader.fetch.greader import READ, READING_LIST, STARRED, GReaderClient
 
-pytestmark = [pytest.mark.xdist_group(GROUP), pytest.mark.slow]
+#: Tests against the real FreshRSS: on the worker that has it (freshrss_server.GROUP),
+#: beside the serial group; the others (a small server of our own) run anywhere.
+on_freshrss = pytest.mark.xdist_group(GROUP)
 
 
 @pytest.fixture
@@ -38,10 +41,11 @@ def server(freshrss: FreshRSS) -> FreshRSS:
 
 
 #: Commands run in this process (``main()`` without a fresh interpreter's start, as
-#: the ``cli`` fixture of tests/conftest.py does): they neither read stdin, nor fork
-#: worker processes, nor sync.  The others run as a real ``python -m briefreader``.
+#: the ``cli`` fixture of tests/conftest.py does): none forks worker processes or
+#: syncs.  ``sync``, ``refresh`` and ``account subscribe`` run as a real
+#: ``python -m briefreader`` (their parse workers are forked or spawned).
 IN_PROCESS = frozenset({"list", "feeds", "mark", "export", "remove"})
-IN_PROCESS_ACCOUNT = frozenset({"list", "remove"})
+IN_PROCESS_ACCOUNT = frozenset({"add", "list", "remove"})
 
 
 class Cli:
@@ -55,10 +59,8 @@ class Cli:
         self.env = {**os.environ, **self.own_env}
 
     def __call__(self, *args: str, stdin: str | None = None, check: int | None = 0) -> Any:
-        if stdin is None and (
-            args[0] in IN_PROCESS or (args[0] == "account" and args[1] in IN_PROCESS_ACCOUNT)
-        ):
-            done: Any = run_cli(*args, home=self.home, env=self.own_env)
+        if args[0] in IN_PROCESS or (args[0] == "account" and args[1] in IN_PROCESS_ACCOUNT):
+            done: Any = _run_here(list(args), self.own_env, stdin or "")
         else:
             done = subprocess.run(
                 [sys.executable, "-m", "briefreader", *args],
@@ -87,6 +89,41 @@ class Cli:
         )
 
 
+def _run_here(args: list[str], env: dict[str, str], stdin: str) -> CliResult:
+    """``briefreader *args`` in this process with ``stdin`` as its standard input (as
+    testkit's in-process runner, which gives an empty one)."""
+    from briefreader.cli import main
+
+    streams = [io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="") for _ in range(2)]
+    saved = sys.stdin, sys.stdout, sys.stderr, {k: os.environ.get(k) for k in env}
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()), encoding="utf-8")
+    sys.stdout, sys.stderr = streams
+    os.environ.update(env)
+    try:
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse: usage errors
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr, old = saved
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    out, err = (_text(stream) for stream in streams)
+    return CliResult(code, out, err)
+
+
+def _text(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8", "replace")
+
+
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path / "home")
@@ -113,6 +150,7 @@ def _items_by_title(server: FreshRSS) -> dict[str, str]:
     return _on_server(server, go)  # type: ignore[no-any-return]
 
 
+@on_freshrss
 def test_end_to_end(server: FreshRSS, site: FeedSite, cli: Cli) -> None:
     urls = {name: site.put_feed(name, 5) for name in ("e2e-a", "e2e-b", "e2e-c")}
 
@@ -217,6 +255,7 @@ def test_end_to_end(server: FreshRSS, site: FeedSite, cli: Cli) -> None:
     assert json.loads(cred.read_text()) == {}
 
 
+@on_freshrss
 def test_account_add_failures(server: FreshRSS, cli: Cli) -> None:
     out = cli(
         "account",
@@ -303,6 +342,7 @@ def test_sync_faults_leave_the_library_untouched(
         assert len(cli.json("feeds")) == 1
 
 
+@on_freshrss
 def test_a_sync_killed_midway_is_completed_by_the_next(
     server: FreshRSS, site: FeedSite, cli: Cli, tmp_path: Path
 ) -> None:
@@ -357,6 +397,7 @@ def test_a_sync_killed_midway_is_completed_by_the_next(
     assert (again["new_items"], again["pushed"], again["pending"]) == (0, 0, 0)
 
 
+@on_freshrss
 def test_account_subscribe(server: FreshRSS, site: FeedSite, cli: Cli) -> None:
     cli(
         "account",

@@ -21,7 +21,9 @@ from briefreader.store.sync import SyncStore
 from briefreader.sync import add_account, server_is_later, sync_accounts
 from briefreader.sync.engine import SyncReport
 
-pytestmark = [pytest.mark.xdist_group(GROUP), pytest.mark.slow]
+#: Tests against the real FreshRSS: on the worker that has it (freshrss_server.GROUP),
+#: beside the serial group; the others (a small server of our own) run anywhere.
+on_freshrss = pytest.mark.xdist_group(GROUP)
 
 
 @pytest.fixture
@@ -84,6 +86,7 @@ def test_server_is_later() -> None:
     assert server_is_later(180.0, None, 200.0)
 
 
+@on_freshrss
 def test_first_sync_brings_feeds_items_and_state(
     server: FreshRSS, site: FeedSite, lib: Library
 ) -> None:
@@ -115,6 +118,7 @@ def test_first_sync_brings_feeds_items_and_state(
     assert len(_by_remote(lib, account_id)) == 10
 
 
+@on_freshrss
 def test_changes_go_both_ways(server: FreshRSS, site: FeedSite, lib: Library) -> None:
     stream = _subscribe(server, site.put_feed("both", 5))
     ids = _ids(server, stream)
@@ -142,6 +146,7 @@ def test_changes_go_both_ways(server: FreshRSS, site: FeedSite, lib: Library) ->
     assert report.ok and report.new_items == 3
 
 
+@on_freshrss
 def test_the_later_change_wins(server: FreshRSS, site: FeedSite, lib: Library) -> None:
     stream = _subscribe(server, site.put_feed("later", 2))
     ids = _ids(server, stream)
@@ -172,6 +177,7 @@ def test_the_later_change_wins(server: FreshRSS, site: FeedSite, lib: Library) -
     assert store.pending(account_id) == []
 
 
+@on_freshrss
 def test_a_change_made_while_the_server_is_down(
     server: FreshRSS, site: FeedSite, lib: Library
 ) -> None:
@@ -206,6 +212,7 @@ def test_a_change_made_while_the_server_is_down(
     assert SyncStore(lib).accounts()[0].last_error == ""
 
 
+@on_freshrss
 def test_wrong_password_leaves_the_library_untouched(
     server: FreshRSS, site: FeedSite, lib: Library
 ) -> None:
@@ -219,6 +226,7 @@ def test_wrong_password_leaves_the_library_untouched(
     assert lib.feeds() == [] and lib._db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
 
 
+@on_freshrss
 @pytest.mark.parametrize("where", ["store", "map", "push"])
 def test_an_interrupted_sync_is_completed_by_the_next(
     server: FreshRSS,
@@ -281,6 +289,7 @@ def test_an_interrupted_sync_is_completed_by_the_next(
         assert not any(s.local_read for s in states.values())
 
 
+@on_freshrss
 def test_items_read_in_worker_processes_are_the_same(
     server: FreshRSS, site: FeedSite, lib: Library, tmp_path: Path
 ) -> None:
@@ -306,6 +315,7 @@ def test_items_read_in_worker_processes_are_the_same(
     assert isinstance(bad, str) or bad[0] == []
 
 
+@on_freshrss
 def test_the_app_removing_an_account_feed_goes_through_the_server(
     server: FreshRSS, site: FeedSite, lib: Library
 ) -> None:
@@ -434,6 +444,7 @@ def test_lazy_items_read_as_eager_ones(tmp_path: Path) -> None:
     assert stored_and_read(True) == eager
 
 
+@on_freshrss
 def test_the_apps_refresh_syncs_and_leaves_account_feeds_to_the_server(
     server: FreshRSS, site: FeedSite, lib: Library
 ) -> None:
@@ -515,6 +526,7 @@ def _add_to(lib: Library, endpoint: str) -> int:
     return account.id
 
 
+@on_freshrss
 def test_the_app_subscribes_through_an_account(
     server: FreshRSS, site: FeedSite, lib: Library
 ) -> None:
