@@ -10,7 +10,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from freshrss_server import FeedSite, FreshRSS, start_freshrss
+from freshrss_server import GROUP, FeedSite, FreshRSS
+from freshrss_server import freshrss as freshrss
+from freshrss_server import freshrss_session as freshrss_session
+from freshrss_server import site as site
 from textual.widgets import Input, OptionList
 from tui_helpers import screen_text, settle
 
@@ -22,31 +25,18 @@ from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.dialogs import AddFeedScreen
 from briefreader.tui.screens.feeds import FeedsScreen
 
-pytestmark = [pytest.mark.xdist_group("serial"), pytest.mark.slow]
+# (on the worker that has the process's FreshRSS, beside the serial group; a user of
+# the test's own there: tests/freshrss_server.py)
+pytestmark = [pytest.mark.xdist_group(GROUP), pytest.mark.slow]
 
 MakeApp = Callable[..., BriefReaderApp]
 WIDE = (120, 30)
 
 
-@pytest.fixture(scope="module")
-def freshrss(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshRSS]:
-    server = start_freshrss(tmp_path_factory.mktemp("freshrss"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[FeedSite]:
-    with FeedSite() as s:
-        yield s
-
-
 @pytest.fixture
 def server(freshrss: FreshRSS, monkeypatch: pytest.MonkeyPatch) -> Iterator[FreshRSS]:
-    """The module's server, emptied of subscriptions after each test; passwords kept
-    in the test's home (no keyring)."""
+    """A FreshRSS user of the test's own, emptied of subscriptions after the test;
+    passwords kept in the test's home (no keyring)."""
     monkeypatch.setenv("BRIEFREADER_KEYRING", "off")
     yield freshrss
 
