@@ -121,6 +121,7 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, Reader
         yield BriefFooter()
 
     def on_mount(self) -> None:
+        self.screen.add_class(f"-list-{self.config.density}")  # for the overlays' widths
         self._apply_keymap()
         self._apply_theme()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
