@@ -12,6 +12,7 @@ text run in workers and post a message back (:mod:`briefreader.tui.messages`).
 from __future__ import annotations
 
 import sqlite3
+import time
 
 from textual import on, work
 from textual.content import Content
@@ -36,6 +37,8 @@ class FeedActions(ReaderBase):
     #: The URLs of the feeds that failed in the last refresh (an automatic refresh
     #: reports a feed's failure once, when it starts).
     _failing_feeds: frozenset[str] = frozenset()
+    #: When the list was last re-read for a refresh (time.monotonic()).
+    _list_updated_at: float = float("-inf")
     #: The accounts the running refresh syncs first (their headings, in order).
     _refresh_accounts: list[str] = []  # noqa: RUF012 - replaced, never changed in place
 
@@ -123,12 +126,20 @@ class FeedActions(ReaderBase):
             self._schedule_list_update()
 
     def _schedule_list_update(self) -> None:
-        """Re-read the list soon (at most every LIST_UPDATE_DELAY s while feeds arrive)."""
-        if self._list_timer is None:
-            self._list_timer = self.set_timer(self.LIST_UPDATE_DELAY, self._list_update)
+        """Re-read the list: at once when it was not re-read in the last
+        LIST_UPDATE_DELAY s (the first feed of a refresh shows at once), else when
+        that much time has passed (at most that often while feeds arrive)."""
+        if self._list_timer is not None:
+            return
+        since = time.monotonic() - self._list_updated_at
+        if since >= self.LIST_UPDATE_DELAY:
+            self._list_update()
+        else:
+            self._list_timer = self.set_timer(self.LIST_UPDATE_DELAY - since, self._list_update)
 
     def _list_update(self) -> None:
         self._list_timer = None
+        self._list_updated_at = time.monotonic()
         self.reload(stay=True)
         self._reload_feeds_screen()
 
