@@ -135,16 +135,17 @@ def _xml_text(data: bytes, *, lower: bool = False) -> str:
             rest = data[len(bom) :]
             if codec == "latin-1":
                 return (rest.lower() if lower else rest).decode("latin-1")
-            text = rest.decode(codec, "ignore")
-            return text.lower() if lower else text
+            wide = rest.decode(codec, "ignore")
+            return wide.lower() if lower else wide
     head = data[:4]
-    text = None
+    codec = ""
     if len(head) == 4 and head[1] == head[2] == 0 and (head[0] == 0) != (head[3] == 0):
-        text = data.decode("utf-32-be" if head[0] == 0 else "utf-32-le", "ignore")
+        codec = "utf-32-be" if head[0] == 0 else "utf-32-le"
     elif len(head) >= 2 and (head[0] == 0) != (head[1] == 0):
-        text = data.decode("utf-16-be" if head[0] == 0 else "utf-16-le", "ignore")
-    if text is not None:
-        return text.lower() if lower else text
+        codec = "utf-16-be" if head[0] == 0 else "utf-16-le"
+    if codec:
+        wide = data.decode(codec, "ignore")
+        return wide.lower() if lower else wide
     return (data.lower() if lower else data).decode("latin-1")
 
 
