@@ -224,7 +224,10 @@ MIGRATIONS: tuple[str, ...] = (
     END;
     """,
     # 7 -> 8: feed items stored as their sanitised HTML and rendered when first read
-    # (store/lazy.py, sources/feedlazy.py).  Rows stored before stay as they are.
+    # (store/lazy.py, sources/feedlazy.py).  Rows stored before stay as they are
+    # until their feed next brings them: their content hash covered the Markdown,
+    # a lazy item's covers its HTML, so the first refresh after this migration
+    # stores each item once more (counted as updated; its read/star state kept).
     _lazy.MIGRATION_SQL,
     # 8 -> 9: the search index merges its segments eight at a time instead of four
     # (FTS5's automerge): about half the rewriting as articles arrive (storing an item
