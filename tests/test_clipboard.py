@@ -247,8 +247,7 @@ def test_preview_shortens_long_and_multi_line_text() -> None:
 def test_message_with_label_and_lead() -> None:
     result = CopyResult("[T](https://x.example/a)", [OSC52], label="the Markdown link")
     assert (
-        result.message()
-        == "Copied the Markdown link: [T](https://x.example/a) — via the terminal"
+        result.message() == "Copied the Markdown link: [T](https://x.example/a) — via the terminal"
     )
     result = CopyResult("T — Src, https://x.example", [OSC52])
     assert result.message("No link — copied its citation instead:") == (
