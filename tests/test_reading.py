@@ -96,3 +96,26 @@ def test_same_story_first(tmp_path: Path) -> None:
     assert entries, "the copy is found"
     assert entries[0].article_id == "a1" and entries[0].same_story
     assert not any(e.same_story for e in entries[1:] if e.article_id == "a2")
+
+
+def test_related_entries_name_a_feeds_article_by_the_feeds_name(tmp_path: Path) -> None:
+    """The sidebar names a feed's article as the list does: the user's rename wins."""
+    body = FULL + " The bridge carries forty thousand vehicles a day across the harbour."
+    with Library(tmp_path / "lib.sqlite3") as library:
+        feed, _ = library.add_feed("https://wire.example/feed", title="Wire")
+        library.store(
+            [
+                article(1, title="Harbour bridge reopens after repairs", body=body),
+                article(2, title="Harbour bridge reopens to traffic", body=body),
+            ],
+            feed_id=feed.id,
+        )
+        library.index_related()
+        library.rename_feed(feed.id, "My Harbour Wire")
+        main = library.get("a1")
+        assert main is not None
+        entries = related_entries(library, main)
+        assert [e.article_id for e in entries] == ["a2"]
+        assert entries[0].source == "My Harbour Wire"
+        # Search results too (the CLI's search and the app's search preview).
+        assert {hit.source for hit in library.search("harbour bridge")} == {"My Harbour Wire"}

@@ -79,8 +79,11 @@ def related_entries(library: Library, article: Article, *, limit: int = 8) -> li
     are listed on it (``also``) and never again on their own.
     """
     known = library.ids_for_urls([link.url for link in article.related])
-    rows = {row.id: row for row in library.rows_for_ids(list(known.values()))}
     hits = library.related(article, limit=limit)
+    # The rows name a feed's article by the feed's name (a rename wins), as the list
+    # does; the index keeps the name the article arrived with.
+    wanted = [*known.values(), *(hit.id for hit in hits)]
+    rows = {row.id: row for row in library.rows_for_ids(list(dict.fromkeys(wanted)))}
     entries: list[RelatedEntry] = []
     seen = {article.id}
 
@@ -93,7 +96,7 @@ def related_entries(library: Library, article: Article, *, limit: int = 8) -> li
                         title=hit.title,
                         article_id=hit.id,
                         url=hit.url,
-                        source=hit.source,
+                        source=rows[hit.id].source if hit.id in rows else hit.source,
                         same_story=same_story_only,
                         also=tuple(hit.other_sources),
                     )

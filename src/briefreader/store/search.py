@@ -16,16 +16,19 @@ from dataclasses import dataclass
 from briefreader.model import Article, ArticleRef
 from briefreader.related import RelatedHit
 from briefreader.store.base import StoreBase
-from briefreader.store.rows import ARTICLES_FROM, named
+from briefreader.store.rows import ARTICLES_FROM, SOURCE_NAME, named
 
 # FTS5 column weights for bm25: title, summary, takeaways, analysis, body.
 _BM25 = "bm25(articles_fts, 10.0, 4.0, 5.0, 2.0, 1.0)"
 
-#: What a hit shows of its article (``a`` and ``s`` of :data:`~rows.ARTICLES_FROM`).
-_HIT_COLUMNS = (
-    "a.id AS id, a.title AS title, coalesce(s.name, '') AS source, "
-    "a.published AS published, a.origin AS origin, a.url AS url"
-)
+_HIT_REST = "a.published AS published, a.origin AS origin, a.url AS url"
+
+#: What a hit shows of its article (over :data:`~rows.ARTICLES_FROM`): a feed's article
+#: by the feed's name, as the list shows it (a rename wins).
+_HIT_COLUMNS = f"a.id AS id, a.title AS title, {SOURCE_NAME} AS source, {_HIT_REST}"
+
+#: The same over ``articles`` and ``sources`` only (the fallback for old files).
+_HIT_COLUMNS_PLAIN = f"a.id AS id, a.title AS title, coalesce(s.name, '') AS source, {_HIT_REST}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +143,7 @@ class SearchMixin(StoreBase):
             rows = named(
                 self._db,
                 f"""
-                SELECT {_HIT_COLUMNS}, {_BM25} AS score
+                SELECT {_HIT_COLUMNS_PLAIN}, {_BM25} AS score
                 FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
                 LEFT JOIN sources s ON s.id = a.source_id
                 WHERE articles_fts MATCH ? AND a.id != ?
