@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import inspect
 import time
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import Self
@@ -70,7 +70,51 @@ async def _drain(response: httpx.Response) -> None:
         return
 
 
-class Fetcher:
+#: httpx's own default pool (100 connections, 20 kept alive), for a client that
+#: makes one request at a time.
+HTTPX_POOL = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+def open_client(
+    *,
+    deadline: float,
+    headers: Mapping[str, str],
+    transport: httpx.AsyncBaseTransport | None,
+    trust_env: bool,
+    limits: httpx.Limits | None = None,
+) -> httpx.AsyncClient:
+    """The one way this package makes an httpx client: redirects followed by hand
+    (each Location held back for checking, :func:`hold_location`), and httpx's own
+    timeout only a backstop 5 s past ``deadline``, which is the rule."""
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        timeout=httpx.Timeout(deadline + 5.0),
+        limits=limits if limits is not None else HTTPX_POOL,
+        headers=dict(headers),
+        transport=transport,
+        trust_env=trust_env,
+        event_hooks={"response": [hold_location]},
+    )
+
+
+class ClientOwner:
+    """Something that opens an httpx client on entering ``async with`` and closes it
+    on leaving (the fetcher, the Google Reader client)."""
+
+    _client: httpx.AsyncClient | None = None
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+
+class Fetcher(ClientOwner):
     """Fetches many URLs over one shared ``httpx.AsyncClient``; use ``async with``.
 
     - ``concurrency``: requests in flight at once (default 16).
@@ -121,30 +165,16 @@ class Fetcher:
         self._host_slots: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Self:
-        # httpx's own timeouts are a backstop only: the deadline below is the rule.
-        backstop = self.deadline + 5.0
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(backstop),
-            limits=httpx.Limits(
-                max_connections=self.concurrency, max_keepalive_connections=self.concurrency
-            ),
+        self._client = open_client(
+            deadline=self.deadline,
             headers=self._headers,
             transport=self._transport,
             trust_env=self._trust_env,
-            event_hooks={"response": [hold_location]},
+            limits=httpx.Limits(
+                max_connections=self.concurrency, max_keepalive_connections=self.concurrency
+            ),
         )
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
 
     # -- one request -------------------------------------------------------
 

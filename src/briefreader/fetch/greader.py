@@ -31,12 +31,12 @@ import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode
 
 import httpx
 
+from briefreader.fetch.client import ClientOwner, open_client
 from briefreader.fetch.decode import ACCEPT_ENCODING, DECODE_ERRORS, make_decoder
 from briefreader.fetch.errors import (
     ExchangeState,
@@ -48,7 +48,7 @@ from briefreader.fetch.errors import (
     status_text,
 )
 from briefreader.fetch.results import USER_AGENT
-from briefreader.fetch.urls import REDIRECTS, check_url, hold_location, parse_retry_after
+from briefreader.fetch.urls import REDIRECTS, check_url, parse_retry_after
 
 __all__ = [
     "ITEM_PREFIX",
@@ -168,7 +168,7 @@ def _label(category: object) -> str | None:
     return None
 
 
-class GReaderClient:
+class GReaderClient(ClientOwner):
     """One account's conversation with its server; use ``async with``.
 
     ``endpoint``: the API's base URL (FreshRSS: ``https://host/api/greader.php``;
@@ -203,25 +203,13 @@ class GReaderClient:
         """Requests made (benchmarks and tests)."""
 
     async def __aenter__(self) -> Self:
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(self.deadline + 5.0),
+        self._client = open_client(
+            deadline=self.deadline,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
             transport=self._transport,
             trust_env=self._trust_env,
-            event_hooks={"response": [hold_location]},
         )
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
 
     # -- the exchange --------------------------------------------------------------
 
