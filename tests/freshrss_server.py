@@ -388,8 +388,12 @@ def freshrss(freshrss_session: FreshRSS) -> Iterator[FreshRSS]:
         user.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site() -> Iterator[FeedSite]:
-    """Feeds for FreshRSS to fetch (one server per test process; tests name their own)."""
+    """Feeds for FreshRSS to fetch (one server per test module; tests name their own).
+
+    Per module, not per session: its server thread would otherwise outlive the
+    module and make later tests in the process see a thread (the forked import
+    pool is not used then, and the test of it skips)."""
     with FeedSite() as s:
         yield s
