@@ -140,8 +140,9 @@ def cmd_account_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _pick(library: Any, keys: list[str]) -> tuple[list[Any], list[str]]:
-    """The accounts the keys name, and one line for each key that names none or many."""
+def _pick(library: Any, keys: list[str]) -> list[Any] | None:
+    """The accounts the keys name; None, after an error line for each key that names
+    none or many."""
     from briefreader.store.sync import SyncStore
 
     store = SyncStore(library)
@@ -156,7 +157,9 @@ def _pick(library: Any, keys: list[str]) -> tuple[list[Any], list[str]]:
             problems.append(f"{key!r} names {len(matches)} accounts ({names}): give USER@URL")
         else:
             found += [m for m in matches if m not in found]
-    return found, problems
+    for line in problems:
+        _err(f"briefreader: error: {line}")
+    return None if problems else found
 
 
 def cmd_account_remove(args: argparse.Namespace) -> int:
@@ -164,10 +167,8 @@ def cmd_account_remove(args: argparse.Namespace) -> int:
     from briefreader.store.sync import SyncStore
 
     with cli._open_library(args) as library:
-        accounts, problems = _pick(library, [args.account])
-        for line in problems:
-            _err(f"briefreader: error: {line}")
-        if problems:
+        accounts = _pick(library, [args.account])
+        if accounts is None:
             return EXIT_FAILED
         store = SyncStore(library)
         for account in accounts:
@@ -190,10 +191,8 @@ def cmd_account_subscribe(args: argparse.Namespace) -> int:
     from briefreader.sync import AccountError, subscribe_feed
 
     with cli._open_library(args) as library:
-        accounts, problems = _pick(library, [args.account])
-        for line in problems:
-            _err(f"briefreader: error: {line}")
-        if problems:
+        accounts = _pick(library, [args.account])
+        if accounts is None:
             return EXIT_FAILED
         try:
             report = asyncio.run(
@@ -212,10 +211,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from briefreader.sync import sync_accounts
 
     with cli._open_library(args) as library:
-        accounts, problems = _pick(library, args.accounts) if args.accounts else (None, [])
-        for line in problems:
-            _err(f"briefreader: error: {line}")
-        if problems:
+        accounts = _pick(library, args.accounts) if args.accounts else None
+        if args.accounts and accounts is None:
             return EXIT_FAILED
         if accounts is None and not _accounts_of(library):
             _err(

@@ -4,8 +4,8 @@ paints it, inside each dialog (its border titles included): the help screen, the
 share menu, the links list, the feeds screen (F2, a feed of each status), and the
 small dialogs (add a feed, rename a feed, a yes/no question).
 
-The painting and the themes come from test_contrast; the ratio from the app's own
-formatting helpers."""
+The painting, the themes and the check (with its own WCAG luminance, not the app's)
+come from test_contrast."""
 
 from __future__ import annotations
 
@@ -14,17 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.color import Color as RichColor
-from rich.segment import Segment
-from test_contrast import THEMES, is_text, painted
-from textual.color import Color
-from textual.geometry import Region
+from test_contrast import AA, THEMES, low_contrast, painted
 from textual.pilot import Pilot
 from tui_helpers import make_article, settle
 
 from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
-from briefreader.tui.formatting import MIN_CONTRAST, contrast_ratio
 from briefreader.tui.screens.feeds import FeedsScreen
 
 MakeApp = Callable[..., BriefReaderApp]
@@ -47,37 +42,6 @@ def modal_library(tmp_path: Path) -> Path:
         library.record_fetch(bad.id, ok=False, status=500, error="HTTP 500 Internal Server Error")
         library.record_fetch(gone.id, ok=False, status=410, error="gone (HTTP 410)", dead=True)
     return path
-
-
-def low_contrast(screen: list[list[Segment]], region: Region, where: str) -> list[str]:
-    """``where: 'text' 2.1:1 (#fg on #bg)`` for each run of text under
-    :data:`MIN_CONTRAST` inside ``region``."""
-    found: list[str] = []
-    for y, segments in enumerate(screen):
-        if not region.y <= y < region.bottom:
-            continue
-        x = 0
-        for segment in segments:
-            style, start = segment.style, x
-            x += len(segment.text)
-            shown = "".join(
-                ch for i, ch in enumerate(segment.text, start) if region.x <= i < region.right
-            ).strip()
-            if not any(is_text(ch) for ch in shown) or style is None:
-                continue
-            fg_rich, bg_rich = style.color, style.bgcolor
-            if style.reverse:
-                fg_rich, bg_rich = bg_rich, fg_rich
-            assert isinstance(fg_rich, RichColor) and isinstance(bg_rich, RichColor), (
-                f"{where}: {shown!r} drawn without a colour of its own"
-            )
-            fg, bg = Color.from_rich_color(fg_rich), Color.from_rich_color(bg_rich)
-            if style.dim:  # the terminal dims it further: counted half-way to the background
-                fg = fg.blend(bg, 0.5)
-            ratio = contrast_ratio(fg, bg)
-            if ratio < MIN_CONTRAST:
-                found.append(f"{where}: {shown[:24]!r} {ratio:.2f}:1 ({fg.hex} on {bg.hex})")
-    return found
 
 
 def check(pilot: Pilot[Any], dialog: str, where: str) -> list[str]:
@@ -140,4 +104,4 @@ async def test_every_dialog_reaches_aa_in_every_theme(
             assert app.screen is screen  # nothing removed
             await press(pilot, "escape")
             assert len(app.screen_stack) == 1
-    assert not problems, f"{len(problems)} texts below {MIN_CONTRAST}:1:\n" + "\n".join(problems)
+    assert not problems, f"{len(problems)} texts below {AA}:1:\n" + "\n".join(problems)
