@@ -17,6 +17,7 @@ from tui_helpers import screen_text, settle
 
 from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
+from briefreader.tui.screens.dialogs import AddFeedScreen
 from briefreader.tui.screens.feeds import FeedsScreen
 from briefreader.tui.screens.help import HelpScreen
 from briefreader.tui.screens.links import LinksScreen
@@ -150,7 +151,8 @@ async def test_question_mark_on_the_feeds_screen_shows_help(
 
 
 @pytest.mark.parametrize(
-    ("key", "screen_type"), [("question_mark", HelpScreen), ("S", ShareMenu), ("u", LinksScreen)]
+    ("key", "screen_type"),
+    [("question_mark", HelpScreen), ("S", ShareMenu), ("u", LinksScreen), ("a", AddFeedScreen)],
 )
 async def test_toasts_do_not_draw_over_the_help_and_share_screens(
     make_app: MakeApp, library_path: Path, key: str, screen_type: type

@@ -16,6 +16,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from briefreader.tui.keyhints import key_hint
+from briefreader.tui.screens.quiet import QuietToasts
 from briefreader.tui.widgets.legible import (
     LegibleInput,
     LegibleOptionList,
@@ -51,7 +52,7 @@ class AddFeedRequest:
     account_id: int | None = None
 
 
-class AddFeedScreen(ModalScreen[AddFeedRequest | None]):
+class AddFeedScreen(QuietToasts, ModalScreen[AddFeedRequest | None]):
     """Ask for a feed's (or a web page's) address, and, when the library has
     accounts, where to subscribe (this device or an account's server); dismissed
     with an :class:`AddFeedRequest` or None.  ``text`` and ``error``: the dialog
@@ -161,7 +162,7 @@ class AddFeedScreen(ModalScreen[AddFeedRequest | None]):
         self.dismiss(None)
 
 
-class RenameFeedScreen(ModalScreen[str | None]):
+class RenameFeedScreen(QuietToasts, ModalScreen[str | None]):
     """Ask for a feed's new name; dismissed with it ("" = the feed's own title again)
     or None (cancelled)."""
 
@@ -204,7 +205,7 @@ class RenameFeedScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(QuietToasts, ModalScreen[bool]):
     """A question answered with y (or enter) / n (or esc)."""
 
     CSS_PATH = "dialogs.tcss"
