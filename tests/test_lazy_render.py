@@ -244,6 +244,24 @@ def test_a_rendering_is_kept_and_a_changed_item_rendered_again(
     lib.close()
 
 
+def test_a_cached_rendering_takes_the_feeds_new_name(tmp_path: Path, generated: list[Path]) -> None:
+    """The cache keeps what the HTML gave; a feed renamed since shows its new name at
+    once (found trying the app: the article pane kept the old name after a rename)."""
+    store_lazy.clear_cache()
+    lib = _library(tmp_path, "renamed")
+    feed, _ = lib.add_feed("https://g.example/f", title="Old Name")
+    parsed = parse_feed(generated[0].read_bytes(), url="https://g.example/f", lazy=True)
+    lib.store(parsed.items, feed_id=feed.id)
+    first = parsed.items[0]
+    before = lib.get(first.id)
+    assert before is not None and before.source == "Old Name"
+    lib.rename_feed(feed.id, "New Name")
+    after = lib.get(first.id)
+    assert after is not None and after.source == "New Name"
+    assert after.with_changes(source="Old Name") == before
+    lib.close()
+
+
 def test_an_older_library_is_migrated_and_an_old_read_only_one_still_reads(
     tmp_path: Path,
 ) -> None:

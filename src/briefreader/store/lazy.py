@@ -8,8 +8,9 @@ search index and the related index read — and no takeaways or analysis.  Every
 read of a whole article (:meth:`Library.get`, ``find``, ``articles``: the app, ``show``,
 export, sharing) goes through :func:`rendered`, which renders such a row with the
 eager path's own code and keeps the result in a small cache for the process
-(keyed by the article's id and content hash, which covers every stored input, so
-a cached rendering is never stale).  A row whose ``body_html`` is NULL is an
+(keyed by the article's id and content hash, which covers the stored HTML, so a
+cached rendering is never stale; the other fields come from the row read each time,
+so a feed's rename shows at once).  A row whose ``body_html`` is NULL is an
 eager one: its columns are the article, as before.
 
 A lazy row stays lazy: rendering never writes (the app reads on a read-only
@@ -61,7 +62,12 @@ def rendered(stored: Article, r: sqlite3.Row) -> Article:
         hit = _cache.get(key)
         if hit is not None:
             _cache.move_to_end(key)
-            return hit
+    if hit is not None:
+        # Only what the HTML gave comes from the cache: the rest is the row as read
+        # now (a feed renamed since carries its new name; the hash does not cover it).
+        return stored.with_changes(
+            summary=hit.summary, takeaways=hit.takeaways, analysis=hit.analysis, body=hit.body
+        )
     from briefreader.sources.feedlazy import render_item
 
     base = default_base(stored.url, stored.origin)
