@@ -45,6 +45,7 @@ async def test_help_on_the_feeds_screen_lists_its_keys_first(
         assert ids.index("feeds_remove") < ids.index("star")
         text = screen_text(app)
         assert "Unsubscribe from the feed" in text
+        assert "Feeds screen" in text
         assert "Subscribe to a feed" in text
         await pilot.press("escape")
         await settle(pilot)

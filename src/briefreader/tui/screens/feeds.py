@@ -110,6 +110,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
     """Every feed and tag; enter narrows the article list, esc goes back."""
 
     CSS_PATH = "feeds.tcss"
+    HELP_SECTION = "Feeds screen"
+    """The heading of this screen's keys in the help (``?`` here)."""
     AUTO_FOCUS = "#feeds-table"
 
     BINDINGS: ClassVar[list[BindingType]] = [
