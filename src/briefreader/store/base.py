@@ -19,6 +19,7 @@ from briefreader.store.schema import (
     check_ours,
     migrate,
     opens_read_only,
+    prepare_new,
     problem_line,
     writable,
     write_transaction,
@@ -69,6 +70,7 @@ class StoreBase:
             # Before anything could write to another program's file:
             check_ours(self._db, self.path)
             if not readonly:
+                prepare_new(self._db)
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 self._db.execute("PRAGMA cache_size = -32768")  # 32 MB: FTS merges stay in memory

@@ -147,6 +147,8 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
             if feed_id is not None:
                 gone = self._ids_in("deleted_articles", ids)
                 if gone:
+                    # Still served: the tombstone stays (store/retention.py).
+                    self._touch_tombstones(feed_id, sorted(gone), now)
                     counts.unchanged += sum(1 for a in batch if a.id in gone)
                     batch = [a for a in batch if a.id not in gone]
                     ids = [a.id for a in batch]

@@ -19,7 +19,7 @@ from pathlib import Path
 from briefreader import related as _related
 from briefreader.store import lazy as _lazy
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -236,6 +236,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 8);
     """,
+    # 9 -> 10: retention (store/retention.py).  A tombstone remembers its feed and when
+    # that feed last served the item (``seen_at``; a 304 counts), so tombstones of items
+    # a feed no longer serves can go; ``pruned``: left by retention, not by the user.
+    # Tombstones from before have no feed and are kept, as they always were.
+    """
+    ALTER TABLE deleted_articles ADD COLUMN feed_id INTEGER;
+    ALTER TABLE deleted_articles ADD COLUMN seen_at REAL;
+    ALTER TABLE deleted_articles ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX IF NOT EXISTS deleted_by_feed ON deleted_articles(feed_id, seen_at)
+        WHERE feed_id IS NOT NULL;
+    """,
 )
 
 #: The first schema with lazily stored feed items (store/lazy.py).
@@ -332,6 +343,17 @@ def check_ours(db: sqlite3.Connection, path: Path) -> int:
                 "tables); pass another --library"
             )
     return version
+
+
+def prepare_new(db: sqlite3.Connection) -> None:
+    """On a new, empty file (before anything else is written to it, WAL mode
+    included): ``auto_vacuum = INCREMENTAL``, so the free pages a prune leaves can
+    be given back a few at a time (store/upkeep.py).  An existing file keeps its
+    mode: changing it takes a whole VACUUM (``briefreader doctor --vacuum``)."""
+    if int(db.execute("PRAGMA user_version").fetchone()[0]) == 0 and (
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
+    ):
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
 
 
 def migrate(db: sqlite3.Connection, path: Path, *, readonly: bool) -> None:

@@ -80,9 +80,11 @@ class StateMixin(StoreBase):
                     f"SELECT id, feed_id FROM articles WHERE id IN ({marks})", chunk
                 ).fetchall()
                 self._db.executemany(
-                    "INSERT INTO deleted_articles(id, deleted_at) VALUES (?, ?) "
-                    "ON CONFLICT(id) DO UPDATE SET deleted_at = excluded.deleted_at",
-                    [(art_id, now) for art_id, feed in found if feed is not None],
+                    "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "deleted_at = excluded.deleted_at, feed_id = excluded.feed_id, "
+                    "seen_at = excluded.seen_at, pruned = 0",
+                    [(art_id, now, feed, now) for art_id, feed in found if feed is not None],
                 )
                 self._db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
                 deleted += [str(art_id) for art_id, _ in found]
@@ -97,6 +99,15 @@ class StateMixin(StoreBase):
         """:meth:`forget_deleted` inside the caller's transaction."""
         for chunk, marks in chunks(ids):
             self._db.execute(f"DELETE FROM deleted_articles WHERE id IN ({marks})", chunk)
+
+    def _touch_tombstones(self, feed_id: int, ids: Sequence[str], now: float) -> None:
+        """The feed still serves these deleted items: their tombstones stay until it
+        has not for a while (store/retention.py), inside the caller's transaction."""
+        for chunk, marks in chunks(ids):
+            self._db.execute(
+                f"UPDATE deleted_articles SET seen_at = ?, feed_id = ? WHERE id IN ({marks})",
+                [now, feed_id, *chunk],
+            )
 
     def is_deleted(self, article_id: str) -> bool:
         """Whether this id has a tombstone (a deleted feed item)."""
