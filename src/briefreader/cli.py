@@ -211,7 +211,7 @@ def _plain_snippet(snippet: str) -> str:
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     with _read_library(args) as library:
-        hits = library.search(query, limit=args.limit, prefix_last=False)
+        hits, total, exact = library.search_with_count(query, limit=args.limit, prefix_last=False)
     if args.json:
         _write_json(
             [
@@ -247,6 +247,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             snippet.append(piece, style="reverse" if i % 2 else "")
         console.print(snippet)
         console.print(Text(f"    {hit.id}  {hit.url or hit.origin}", style="dim"))
+    if exact:
+        _err(f"briefreader: {total:,} {'match' if total == 1 else 'matches'}")
+    else:  # a common word: ranked among its newest matches (store/search.py)
+        _err(f"briefreader: about {total:,} matches; the best of the newest shown")
     return EXIT_OK
 
 

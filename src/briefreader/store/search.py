@@ -5,6 +5,15 @@ of a read-only library whose related index does not exist yet).
 The FTS5 index covers title, dek, takeaways, analysis and body; it is an
 external-content table over the article columns, kept in step by triggers (see
 :mod:`briefreader.store.schema`).
+
+Ranking every match of a common word costs time in proportion to its matches (bm25
+reads the whole of each term's list: 1.5 s for "the" at 1,000,000 articles), so a
+query is first asked for its newest :data:`RANK_WINDOW` + 1 matches, which FTS5 reads
+from the end of its lists and stops (a few ms).  A query with no more than that is
+ranked exactly (bm25) and its count is exact; a commoner one is ranked within its
+newest :data:`RANK_WINDOW` only (matches in the title first, then in the dek or
+takeaways, newest first within each) and its count is an estimate
+(:class:`Matches`, ``exact`` False: "about 960,000").
 """
 
 from __future__ import annotations
@@ -41,6 +50,29 @@ class SearchHit(ArticleRef):
     score: float
 
 
+#: A query with more matches than this is ranked within its newest this many only.
+RANK_WINDOW = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """What a query matched: ``(rowid, score)`` best first (at most the limit asked),
+    and how many articles match in all: exact when ``exact``, else an estimate from
+    how densely the newest :data:`RANK_WINDOW` matches lie (a common word)."""
+
+    top: list[tuple[int, float]]
+    total: int
+    exact: bool
+
+
+def about(n: int) -> int:
+    """An estimated count rounded to two significant figures (12,345 → 12,000)."""
+    if n < 100:
+        return n
+    step = 10 ** (len(str(n)) - 2)
+    return int(round(n / step) * step)
+
+
 def _hit(r: sqlite3.Row, snippet: str, score: float) -> SearchHit:
     return SearchHit(
         r["id"], r["title"], r["source"], r["published"], r["origin"], r["url"], snippet, score
@@ -75,23 +107,73 @@ def fts_query(text: str, *, prefix_last: bool = True) -> str:
 class SearchMixin(StoreBase):
     """The library's search methods."""
 
+    def matches(self, match: str, *, limit: int) -> Matches:
+        """The best ``limit`` matches of an FTS5 query (see :func:`fts_query`) and how
+        many there are; a common word is ranked within its newest matches only (see
+        the module's note).  An invalid query matches nothing."""
+        db = self._db
+        try:
+            newest = [
+                r[0]
+                for r in db.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                    "ORDER BY rowid DESC LIMIT ?",
+                    (match, RANK_WINDOW + 1),
+                )
+            ]
+            if len(newest) <= RANK_WINDOW:
+                top = db.execute(
+                    f"SELECT rowid, {_BM25} AS score FROM articles_fts "
+                    "WHERE articles_fts MATCH ? ORDER BY score LIMIT ?",
+                    (match, int(limit)),
+                ).fetchall()
+                return Matches([(r[0], -float(r[1])) for r in top], len(newest), True)
+            newest = newest[:RANK_WINDOW]
+            low = newest[-1]
+            tiers: dict[int, float] = {}
+            for columns, tier in (("{summary takeaways}", 1.0), ("{title}", 2.0)):
+                for (rowid,) in db.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? AND rowid >= ?",
+                    (f"{columns} : ({match})", low),
+                ):
+                    tiers[rowid] = tier
+            first, last = db.execute(
+                "SELECT (SELECT min(rowid) FROM articles), (SELECT max(rowid) FROM articles)"
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return Matches([], 0, True)
+        ranked = sorted(newest, key=lambda rowid: (-tiers.get(rowid, 0.0), -rowid))
+        span = max(1, int(last) - low + 1)
+        estimate = min(
+            int(last) - int(first) + 1, RANK_WINDOW * (int(last) - int(first) + 1) // span
+        )
+        return Matches(
+            [(rowid, tiers.get(rowid, 0.0)) for rowid in ranked[: int(limit)]],
+            about(max(estimate, RANK_WINDOW + 1)),
+            False,
+        )
+
     def search(self, query: str, *, limit: int = 20, prefix_last: bool = True) -> list[SearchHit]:
         """Ranked full-text search (bm25, title and takeaways weighted up) with snippets.
 
         Ranking touches the FTS index only; snippets and article fields are fetched
-        for the few rows shown, not for every match.
+        for the few rows shown, not for every match.  A common word is ranked within
+        its newest matches (:meth:`matches`); :meth:`search_with_count` says how many.
         """
+        return self.search_with_count(query, limit=limit, prefix_last=prefix_last)[0]
+
+    def search_with_count(
+        self, query: str, *, limit: int = 20, prefix_last: bool = True
+    ) -> tuple[list[SearchHit], int, bool]:
+        """:meth:`search`'s hits, the number of matches, and whether that number is
+        exact (else an estimate: a common word)."""
         match = fts_query(query, prefix_last=prefix_last)
         if not match:
-            return []
-        try:
-            top = self._db.execute(
-                f"SELECT rowid, {_BM25} AS score FROM articles_fts WHERE articles_fts MATCH ? "
-                "ORDER BY score LIMIT ?",
-                (match, int(limit)),
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
+            return [], 0, True
+        found = self.matches(match, limit=limit)
+        return self._hits(match, found.top), found.total, found.exact
+
+    def _hits(self, match: str, top: list[tuple[int, float]]) -> list[SearchHit]:
         if not top:
             return []
         marks = ",".join("?" * len(top))
@@ -113,23 +195,24 @@ class SearchMixin(StoreBase):
                 "WHERE articles_fts MATCH ? AND rowid = ?",
                 (match, rowid),
             ).fetchone()
-            hits.append(_hit(m, snip[0] if snip else "", -float(score)))
+            hits.append(_hit(m, snip[0] if snip else "", score))
         return hits
 
-    def search_ids(self, query: str, *, limit: int = 5000) -> list[str]:
-        """Ids matching a query, best first (for filtering the article list as you type)."""
+    def search_ids(self, query: str, *, limit: int = RANK_WINDOW) -> list[str]:
+        """Ids matching a query, best first (for filtering the article list as you
+        type); a common word gives its newest matches (:meth:`matches`)."""
         match = fts_query(query)
         if not match:
             return []
-        try:
-            rows = self._db.execute(
-                f"SELECT a.id FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                f"WHERE articles_fts MATCH ? ORDER BY {_BM25} LIMIT ?",
-                (match, int(limit)),
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
-        return [r[0] for r in rows]
+        top = self.matches(match, limit=limit).top
+        ids: dict[int, str] = {}
+        for start in range(0, len(top), 500):
+            chunk = [rowid for rowid, _ in top[start : start + 500]]
+            marks = ",".join("?" * len(chunk))
+            ids.update(
+                self._db.execute(f"SELECT rowid, id FROM articles WHERE rowid IN ({marks})", chunk)
+            )
+        return [ids[rowid] for rowid, _ in top if rowid in ids]
 
     def _similar_fts(self, article: Article, *, limit: int = 8) -> list[SearchHit]:
         """The first ranking (bm25 over the article's salient words): used only on a
