@@ -10,6 +10,11 @@
     sort = "newest"               # the list's order: newest, oldest, feed, unread (first);
                                   # changed with O in the app, remembered
     open_marks_read = true        # o (open in the browser) marks the article read
+    keep_days = 0                 # retention: feed articles older than this go (0: kept)
+    keep_per_feed = 0             # retention: at most this many per feed (0: no limit)
+
+    [feeds."https://example.org/feed.xml"]   # one feed's own retention, by its URL
+    keep_days = 365
 
     [keys]                        # rebind by binding id (see the help screen, ?)
     star = "x"
@@ -108,6 +113,12 @@ class Config:
     """The article list's order at start (``O`` cycles it and saves it here)."""
     open_marks_read: bool = True
     """Opening the article in the browser (``o``) marks it read."""
+    keep_days: float = 0
+    """Retention: a feed's articles older than this many days go (0: kept)."""
+    keep_per_feed: int = 0
+    """Retention: at most this many articles per feed (0: no limit)."""
+    feeds: dict[str, tuple[float | None, int | None]] = field(default_factory=dict)
+    """Retention per feed, by feed URL: ``(keep_days, keep_per_feed)``, None: the general one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +345,11 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
         elif name == "refresh_minutes":
             if (minutes := _refresh_minutes(value, where, problems)) is not None:
                 values["refresh_minutes"] = minutes
+        elif name in ("keep_days", "keep_per_feed"):
+            if (kept := _keep(value, f"{where}: {name}", problems)) is not None:
+                values[name] = kept if name == "keep_days" else int(kept)
+        elif name == "feeds":
+            values["feeds"] = _feeds(value, where, problems)
         elif name == "keys":
             if isinstance(value, dict):
                 values["keys"] = _keys(value, where, problems)
@@ -342,6 +358,49 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
         else:
             problems.append(f"{where}: unknown setting {_shown(name)}; ignored")
     return Config(**values), problems
+
+
+#: Retention settings above this (a thousand years, a billion articles) are refused.
+MAX_KEEP = 365_000
+
+
+def _keep(value: object, name: str, problems: list[str]) -> float | None:
+    """A retention setting: a whole number of days or articles, 0 for no limit."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        problems.append(f"{name} must be a whole number (0: no limit); ignored")
+    elif value < 0 or value > (MAX_KEEP if "days" in name else 1_000_000_000):
+        problems.append(f"{name} = {_shown(value)} is out of range (0: no limit); ignored")
+    else:
+        return float(value)
+    return None
+
+
+def _feeds(
+    value: object, where: str, problems: list[str]
+) -> dict[str, tuple[float | None, int | None]]:
+    """``[feeds."URL"]`` tables: a feed's own keep_days / keep_per_feed."""
+    if not isinstance(value, dict):
+        problems.append(
+            f'{where}: [feeds."URL"] must be tables of keep_days/keep_per_feed; ignored'
+        )
+        return {}
+    out: dict[str, tuple[float | None, int | None]] = {}
+    for url, table in list(value.items())[: MAX_KEY_BINDINGS * 50]:
+        label = f"{where}: feeds.{_shown(url)}"
+        if not isinstance(table, dict):
+            problems.append(f"{label} must be a table (keep_days, keep_per_feed); ignored")
+            continue
+        days = count = None
+        for key, item in table.items():
+            if key not in ("keep_days", "keep_per_feed"):
+                problems.append(f"{label}: unknown setting {_shown(key)}; ignored")
+            elif (kept := _keep(item, f"{label}.{key}", problems)) is not None:
+                if key == "keep_days":
+                    days = kept
+                else:
+                    count = int(kept)
+        out[str(url)] = (days, count)
+    return out
 
 
 _KEY_TOKEN = re.compile(r"^[\w+\-]+$|^[^\s,]$")
