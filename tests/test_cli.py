@@ -52,6 +52,7 @@ def test_show_the_sample_brief_as_json(home: Path) -> None:
     assert set(data) == {
         "id", "title", "summary", "url", "source", "author", "published", "image_caption",
         "takeaways", "takeaways_derived", "analysis", "body", "tags", "related", "origin",
+        "image_url", "image_alt", "enclosures",
     }  # fmt: skip
     assert data["source"] == "China Daily Brief"
     assert len(data["takeaways"]) == 5

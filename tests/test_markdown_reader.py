@@ -93,6 +93,9 @@ def test_front_matter_and_all_sections() -> None:
             {"title": "A winter with no gas connection", "url": ""},
         ],
         "origin": str(DATA / "heat-pumps.md"),
+        "image_url": "",
+        "image_alt": "",
+        "enclosures": [],
     }
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Article",
     "ArticleRef",
     "ArticleState",
+    "Enclosure",
     "RelatedLink",
     "article_id",
     "iso_time",
@@ -80,13 +81,61 @@ class RelatedLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file an item carries (a podcast episode, a video, an attachment): its
+    http(s) address, MIME type, size in bytes and duration in seconds (0: unknown)."""
+
+    url: str
+    type: str = ""
+    length: int = 0
+    duration: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "type": self.type,
+            "length": self.length,
+            "duration": self.duration,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | str) -> Enclosure | None:
+        """The enclosure of its JSON form; ``None`` unless its URL is http(s)."""
+        if isinstance(data, str):
+            data = {"url": data}
+        url = _text(data.get("url"))
+        if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+            return None
+        return cls(
+            url=url,
+            type=_text(data.get("type")).lower()[:100],
+            length=_count(data.get("length")),
+            duration=_count(data.get("duration")),
+        )
+
+
+def _count(value: Any) -> int:
+    """A non-negative whole number of a JSON value (a byte count, seconds); else 0."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int | float) and value == value and 0 <= value < 2**53:
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 16:
+        return int(value.strip())
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One story, as a brief.
 
     ``id`` is stable across re-imports of the same article (see :func:`article_id`).
     ``published`` is timezone-aware or ``None``.  ``takeaways`` hold the text of each
     takeaway with its ordinal stripped.  ``body`` is Markdown.  ``origin`` is the file
-    path or feed URL the article was read from.
+    path or feed URL the article was read from.  ``image_url`` is the lead image (an
+    http(s) address; never fetched unless the reader asks, see
+    :mod:`briefreader.media`) and ``image_alt`` its alt text; ``enclosures`` the
+    files the item carries (podcast audio and the like).
     """
 
     id: str
@@ -104,6 +153,9 @@ class Article:
     tags: tuple[str, ...] = ()
     related: tuple[RelatedLink, ...] = ()
     origin: str = ""
+    image_url: str = ""
+    image_alt: str = ""
+    enclosures: tuple[Enclosure, ...] = ()
 
     # -- derived views -------------------------------------------------------------
 
@@ -138,6 +190,9 @@ class Article:
             "tags": list(self.tags),
             "related": [r.to_dict() for r in self.related],
             "origin": self.origin,
+            "image_url": self.image_url,
+            "image_alt": self.image_alt,
+            "enclosures": [e.to_dict() for e in self.enclosures],
         }
 
     @classmethod
@@ -186,10 +241,34 @@ class Article:
                 if isinstance(r, dict | str) and r
             ),
             origin=_text(data.get("origin")) or origin,
+            image_url=_http(_text(data.get("image_url"))),
+            image_alt=_text(data.get("image_alt")),
+            enclosures=_enclosures(data.get("enclosures")),
         )
 
     def with_changes(self, **changes: Any) -> Article:
         return replace(self, **changes)
+
+
+#: At most this many enclosures are kept of an article.
+MAX_ENCLOSURES = 20
+
+
+def _enclosures(value: Any) -> tuple[Enclosure, ...]:
+    """The http(s) enclosures of a JSON list, each address once, at most
+    :data:`MAX_ENCLOSURES`."""
+    found: dict[str, Enclosure] = {}
+    for item in _list(value)[: 4 * MAX_ENCLOSURES]:
+        enc = Enclosure.from_dict(item) if isinstance(item, dict | str) else None
+        if enc is not None and enc.url not in found:
+            found[enc.url] = enc
+    return tuple(found.values())[:MAX_ENCLOSURES]
+
+
+def _http(url: str) -> str:
+    """``url`` if it is an http(s) address without spaces, else ``""``."""
+    ok = url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url)
+    return url if ok else ""
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Article))

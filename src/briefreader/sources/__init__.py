@@ -21,6 +21,7 @@ from briefreader.model import (
     Analysis,
     Article,
     ArticleState,
+    Enclosure,
     RelatedLink,
     article_id,
     legacy_article_ids,
@@ -202,6 +203,13 @@ def clean_article(article: Article) -> Article:
             if title or url
         ),
         origin=clean_line(article.origin),
+        image_url=clean_line(article.image_url),
+        image_alt=clean_line(article.image_alt),
+        enclosures=tuple(
+            Enclosure(clean_line(e.url), clean_line(e.type), e.length, e.duration)
+            for e in article.enclosures
+            if clean_line(e.url)
+        ),
     )
 
 

@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 import nh3
 
-from briefreader.model import Article, RelatedLink, article_id
+from briefreader.model import Article, Enclosure, RelatedLink, article_id
 from briefreader.sources import SourceError, clean_article, decode_bytes
 from briefreader.sources.doctype import defuse_doctype
 from briefreader.sources.feedfast import raw_fast
@@ -70,6 +70,7 @@ from briefreader.sources.feedraw import (
 )
 from briefreader.sources.feedreference import raw_feedparser, xml_ends_early
 from briefreader.sources.htmlrender import squash
+from briefreader.sources.media import enclosures, lead_image
 from briefreader.textclean import clean_line
 
 __all__ = [
@@ -460,6 +461,7 @@ def _same_words(a: str, b: str) -> bool:
 def _shell(raw: RawItem, feed: _FeedInfo, link: str, title: str) -> Article:
     """An item's Article without its body, takeaways, analysis and dek."""
     published = raw.published or raw.updated
+    image_url, image_alt, files = _media(raw, link or feed.url)
     related = tuple(
         RelatedLink(title=squash(lk.title) or url, url=url)
         for lk in raw.links
@@ -475,7 +477,19 @@ def _shell(raw: RawItem, feed: _FeedInfo, link: str, title: str) -> Article:
         tags=tuple(raw.tags),
         related=tuple(dict.fromkeys(related)),
         origin=feed.url,
+        image_url=image_url,
+        image_alt=image_alt,
+        enclosures=files,
     )
+
+
+def _media(raw: RawItem, base: str) -> tuple[str, str, tuple[Enclosure, ...]]:
+    """The item's lead image (url, alt) and enclosures (see sources/media.py)."""
+    main = raw.content or raw.summary
+    html = main.value if main is not None and main.kind == "html" else ""
+    html_base = (absolute_base(main.base) if main is not None else "") or base
+    url, alt = lead_image(raw.media, html, base, html_base)
+    return url, alt, enclosures(raw.media, base)
 
 
 def _lazy_article(
@@ -499,6 +513,9 @@ def _lazy_article(
         tags=shell.tags,
         related=shell.related,
         origin=shell.origin,
+        image_url=shell.image_url,
+        image_alt=shell.image_alt,
+        enclosures=shell.enclosures,
         html=html,
         html_base=base,
         dek_html=dek_html,

@@ -32,6 +32,7 @@ from briefreader.sources.feedraw import (
     one_line,
     parse_feed_date,
 )
+from briefreader.sources.media import media_from_element
 from briefreader.sources.vocabulary import safe_xml_parser
 
 __all__ = ["raw_fast"]
@@ -80,8 +81,14 @@ _DC_MEDIA_SKIP = frozenset(
                                           "restriction", "license", "group", "text", "hash",
                                           "embed", "price", "status", "copyright", "community")}
 )  # fmt: skip
-_RSS_ITEM_SKIP = _DC_MEDIA_SKIP | {"comments", "enclosure", "source", _q(_DCTERMS, "created")}
-_ATOM_ENTRY_SKIP = _DC_MEDIA_SKIP | {_A["contributor"], _A["source"], _A["rights"]}
+# (read apart from the fields, by sources/media.py)
+_ITUNES_DURATION = _q("http://www.itunes.com/dtds/podcast-1.0.dtd", "duration")
+_RSS_ITEM_SKIP = _DC_MEDIA_SKIP | {
+    "comments", "enclosure", "source", _q(_DCTERMS, "created"), _ITUNES_DURATION
+}  # fmt: skip
+_ATOM_ENTRY_SKIP = _DC_MEDIA_SKIP | {
+    _A["contributor"], _A["source"], _A["rights"], _ITUNES_DURATION
+}  # fmt: skip
 # media:group / media:content may hold these, which feedparser reads as title,
 # summary/content or tags: hand over when they appear anywhere in the document.
 _MEDIA_FIELDS = tuple(
@@ -336,6 +343,7 @@ class _FastRss:
                 value = _resolve(value, _base_of(guid_el, self.has_base))
                 raw.fallback_link = value
             raw.guid = value
+        raw.media = media_from_element(item)
         return raw
 
 
@@ -456,6 +464,7 @@ class _FastAtom:
                 raw.content = self._text(child)
             elif not _skippable(tag, _ATOM_ENTRY_SKIP):
                 raise HandOver(f"entry element <{_short(tag)}>")
+        raw.media = media_from_element(entry, atom_links=raw.links)
         return raw
 
 

@@ -166,6 +166,9 @@ def render_item(
             tags=stored.tags,
             related=stored.related,
             origin=stored.origin,
+            image_url=stored.image_url,
+            image_alt=stored.image_alt,
+            enclosures=stored.enclosures,
         )
     )
 

@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from briefreader.model import parse_datetime
 from briefreader.sources.htmlrender import safe_url, squash
+from briefreader.sources.media import RawMedia
 
 __all__ = [
     "HandOver",
@@ -73,6 +74,7 @@ class RawItem:
     tags: list[str] = field(default_factory=list)
     summary: RawText | None = None
     content: RawText | None = None
+    media: RawMedia | None = None  # media:*, enclosures, itunes:duration (sources/media.py)
 
 
 @dataclass(slots=True)

@@ -25,6 +25,7 @@ from briefreader.sources.feedraw import (
     one_line,
     struct_to_datetime,
 )
+from briefreader.sources.media import media_from_feedparser
 
 __all__ = ["raw_feedparser", "xml_ends_early"]
 
@@ -351,4 +352,5 @@ def _raw_fp_entry(entry: Mapping[str, Any], atom: bool) -> RawItem:
         tags=tags,
         summary=_fp_detail(entry.get("summary_detail"), entry.get("summary")),
         content=content,
+        media=media_from_feedparser(entry),
     )

@@ -1,0 +1,182 @@
+"""A feed item's lead image and enclosures: chosen the same by both parsers, tracking
+pixels never chosen, only http(s), relative addresses resolved, the JSON form."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from briefreader.model import Article, Enclosure
+from briefreader.sources.feed import fast_parse, reference_parse
+from briefreader.sources.media import (
+    first_content_image,
+    is_tracking_pixel,
+    parse_duration,
+)
+
+NS = (
+    'xmlns:media="http://search.yahoo.com/mrss/" '
+    'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+)
+
+
+def rss(*items: str) -> bytes:
+    body = "".join(f"<item>{i}</item>" for i in items)
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" {NS}><channel>'
+        f"<title>Feed</title><link>https://ex.example/</link>{body}</channel></rss>"
+    ).encode()
+
+
+def both(doc: bytes) -> list[Article]:
+    """The items as the fast path reads them, checked against feedparser's reading."""
+    fast = fast_parse(doc, url="https://ex.example/feed.xml")
+    ref = reference_parse(doc, url="https://ex.example/feed.xml")
+    assert [a.to_dict() for a in fast.items] == [a.to_dict() for a in ref.items]
+    return fast.items
+
+
+def test_media_content_image_is_the_lead_image() -> None:
+    (a,) = both(
+        rss(
+            "<title>A</title><link>https://ex.example/a</link><description>x</description>"
+            '<media:content url="https://cdn.example/v.mp4" medium="video"/>'
+            '<media:content url="https://cdn.example/big.jpg" medium="image" width="800"/>'
+            '<media:thumbnail url="https://cdn.example/small.jpg"/>'
+        )
+    )
+    assert a.image_url == "https://cdn.example/big.jpg"
+
+
+def test_media_group_and_thumbnail() -> None:
+    a, b = both(
+        rss(
+            "<title>A</title><link>https://ex.example/a</link><description>x</description>"
+            '<media:group><media:content url="/rel.png" type="image/png"/></media:group>',
+            "<title>B</title><link>https://ex.example/b</link><description>x</description>"
+            '<media:thumbnail url="https://cdn.example/t.jpg" width="120" height="90"/>',
+        )
+    )
+    assert a.image_url == "https://ex.example/rel.png"  # resolved against the item
+    assert b.image_url == "https://cdn.example/t.jpg"
+
+
+def test_first_content_image_with_alt_and_pixels_skipped() -> None:
+    html = (
+        '&lt;p&gt;Hi&lt;img src="https://feeds.feedburner.com/~r/x/~4/abc" /&gt;'
+        '&lt;img src="/p.gif" width="1" height="1"&gt;'
+        '&lt;img src="/h.gif" style="display:none"&gt;'
+        '&lt;img src="/comic.png" alt="A cat &amp;amp; a dog"&gt;&lt;/p&gt;'
+    )
+    (a,) = both(
+        rss(f"<title>C</title><link>https://ex.example/c</link><description>{html}</description>")
+    )
+    assert a.image_url == "https://ex.example/comic.png"
+    assert a.image_alt == "A cat & a dog"
+
+
+def test_image_enclosure_and_audio_enclosure() -> None:
+    (a,) = both(
+        rss(
+            "<title>Ep 1</title><link>https://ex.example/e1</link><description>show</description>"
+            '<enclosure url="https://cdn.example/cover.jpg" type="image/jpeg" length="10"/>'
+            '<enclosure url="https://cdn.example/e1.mp3" type="audio/mpeg" length="31000000"/>'
+            '<enclosure url="file:///etc/passwd" type="audio/mpeg"/>'
+            '<enclosure url="javascript:alert(1)" type="audio/mpeg"/>'
+            "<itunes:duration>1:02:05</itunes:duration>"
+        )
+    )
+    assert a.image_url == "https://cdn.example/cover.jpg"
+    assert a.enclosures == (
+        Enclosure("https://cdn.example/e1.mp3", "audio/mpeg", 31_000_000, 3725),
+    )
+
+
+def test_atom_enclosure_link_with_length() -> None:
+    doc = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>F</title><entry><title>E</title><id>urn:x:1</id>"
+        b'<link href="https://ex.example/e"/><content type="html">x</content>'
+        b'<link rel="enclosure" type="audio/ogg" length="2048" href="/a.ogg"/></entry></feed>'
+    )
+    (a,) = both(doc)
+    assert a.enclosures == (Enclosure("https://ex.example/a.ogg", "audio/ogg", 2048, 0),)
+
+
+def test_no_media_no_fields() -> None:
+    (a,) = both(
+        rss("<title>P</title><link>https://ex.example/p</link><description>x</description>")
+    )
+    assert (a.image_url, a.image_alt, a.enclosures) == ("", "", ())
+
+
+def test_lazy_items_carry_the_media() -> None:
+    doc = rss(
+        "<title>L</title><link>https://ex.example/l</link><description>hello there</description>"
+        '<media:thumbnail url="https://cdn.example/l.jpg"/>'
+        '<enclosure url="https://cdn.example/l.mp3" type="audio/mpeg" length="5"/>'
+    )
+    (a,) = fast_parse(doc, url="https://ex.example/feed.xml", lazy=True).items
+    assert a.image_url == "https://cdn.example/l.jpg"
+    assert a.enclosures[0].url == "https://cdn.example/l.mp3"
+
+
+@pytest.mark.parametrize(
+    ("attrs", "url", "pixel"),
+    [
+        ({"width": "1", "height": "1"}, "https://a.example/x.gif", True),
+        ({"width": "1px"}, "https://a.example/x.gif", True),
+        ({"hidden": ""}, "https://a.example/x.gif", True),
+        ({"style": "visibility: hidden"}, "https://a.example/x.gif", True),
+        ({"style": "width:1px;height:1px"}, "https://a.example/x.gif", True),
+        ({}, "https://pixel.wp.com/g.gif", True),
+        ({"width": "10", "style": "max-width:100%"}, "https://a.example/x.png", False),
+    ],
+)
+def test_tracking_pixels(attrs: dict[str, str], url: str, pixel: bool) -> None:
+    assert is_tracking_pixel(attrs, url) is pixel
+
+
+def test_first_content_image_refuses_other_schemes_and_bounds_the_scan() -> None:
+    assert first_content_image('<img src="data:image/png;base64,AAAA">', "https://b.example/") == (
+        "",
+        "",
+    )
+    assert first_content_image('<img src="javascript:x">', "https://b.example/") == ("", "")
+    many = '<img src="/p.gif" width="1">' * 10_000 + '<img src="/late.png">'
+    assert first_content_image(many, "https://b.example/") == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("3725", 3725), ("62:05", 3725), ("1:02:05", 3725), ("soon", 0), ("", 0), ("1:2:3:4", 0)],
+)
+def test_parse_duration(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+def test_json_round_trip_and_hostile_json() -> None:
+    art = Article(
+        id="x",
+        title="T",
+        image_url="https://cdn.example/i.png",
+        image_alt="alt",
+        enclosures=(Enclosure("https://cdn.example/a.mp3", "audio/mpeg", 10, 60),),
+    )
+    again = Article.from_dict(json.loads(json.dumps(art.to_dict())))
+    assert again == art
+    hostile = Article.from_dict(
+        {
+            "title": "T",
+            "image_url": "file:///etc/passwd",
+            "enclosures": [
+                {"url": "javascript:alert(1)"},
+                {"url": "https://ok.example/a.mp3", "length": -5, "duration": "x"},
+                42,
+            ]
+            * 50,
+        }
+    )
+    assert hostile.image_url == ""
+    assert hostile.enclosures == (Enclosure("https://ok.example/a.mp3"),)
