@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -201,6 +202,9 @@ class GReaderClient(ClientOwner):
         self._token: str | None = None
         self.requests = 0
         """Requests made (benchmarks and tests)."""
+        self.clock_offset: float | None = None
+        """The server's clock minus ours, in seconds, from the last answer that said
+        the server's time (``updated``); None until one did."""
 
     async def __aenter__(self) -> Self:
         self._client = open_client(
@@ -354,6 +358,13 @@ class GReaderClient(ClientOwner):
             ) from None
         if not isinstance(data, dict):
             raise self._fail(what, "malformed answer (not a JSON object)")
+        updated = data.get("updated")
+        if (
+            isinstance(updated, int | float)
+            and not isinstance(updated, bool)
+            and 0 < updated < 253402300799
+        ):
+            self.clock_offset = float(updated) - time.time()
         return data
 
     # -- calls -------------------------------------------------------------------

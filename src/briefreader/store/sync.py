@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from briefreader.store.library import Library
@@ -23,6 +23,15 @@ from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
 
 __all__ = ["Account", "ItemState", "Pending", "SyncStore"]
+
+
+def _later_state(server: bool, local_at: float | None, arrived: float | None) -> bool:
+    """A newly mapped item's read (or star): the server's when it is set or the
+    article has none; else the article's own when it was made after the item reached
+    the server, or when that time is unknown (see :meth:`SyncStore.map_items`)."""
+    if server or local_at is None:
+        return server
+    return arrived is None or float(local_at) >= arrived
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,13 +318,46 @@ class SyncStore:
             for r in rows
         ]
 
-    def map_items(self, account_id: int, items: Sequence[tuple[str, str, bool, bool]]) -> None:
+    def map_items(
+        self,
+        account_id: int,
+        items: Sequence[tuple[str, str, bool, bool]],
+        arrived: Mapping[str, float] | None = None,
+    ) -> None:
         """Record new server items ``(remote id, article id, read, starred)`` and give
         their articles the server's state, in one quiet transaction (the articles
-        were stored just before)."""
+        were stored just before).
+
+        An article the library already had (a starred one kept when its account was
+        removed, then the account added again) may hold a read or a star the server's
+        item lacks.  The later wins: the server's unread/unstarred is the state the
+        item had when it reached the server (``arrived``: remote id -> that time, by
+        our clock), so a local read or star made after that is kept and queued to be
+        sent; one made before gives way.  With no arrival time the local read or star
+        is kept (a read or a star is somebody's act; the server's default is not).
+        A read or star the server has and the article lacks is always taken (the
+        library keeps no time for an unread)."""
         if not items:
             return
         now = time.time()
+        when = arrived or {}
+        local: dict[str, tuple[float | None, float | None]] = {}
+        for chunk, marks in chunks(list(dict.fromkeys(aid for _r, aid, _d, _s in items))):
+            for aid, read_at, starred_at in self._db.execute(
+                f"SELECT id, read_at, starred_at FROM articles WHERE id IN ({marks})", chunk
+            ):
+                local[str(aid)] = (read_at, starred_at)
+        states: list[tuple[str, bool, bool]] = []
+        queued: list[tuple[str, str, float]] = []
+        for rid, aid, rd, st in items:
+            read_at, starred_at = local.get(aid, (None, None))
+            read = _later_state(rd, read_at, when.get(rid))
+            star = _later_state(st, starred_at, when.get(rid))
+            states.append((aid, read, star))
+            if read and not rd and read_at is not None:
+                queued.append((aid, "read", float(read_at)))
+            if star and not st and starred_at is not None:
+                queued.append((aid, "star", float(starred_at)))
         with self._quiet():
             self._db.executemany(
                 "INSERT INTO sync_items(account_id, remote_id, article_id, remote_read, "
@@ -323,7 +365,12 @@ class SyncStore:
                 "DO UPDATE SET article_id = excluded.article_id",
                 [(account_id, rid, aid, int(rd), int(st)) for rid, aid, rd, st in items],
             )
-            self._set_states(now, [(aid, rd, st) for _rid, aid, rd, st in items])
+            self._set_states(now, states)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO sync_pending(article_id, kind, value, changed_at) "
+                "VALUES (?, ?, 1, ?)",
+                queued,
+            )
 
     def _set_states(
         self, now: float, states: Sequence[tuple[str, bool | None, bool | None]]

@@ -12,7 +12,10 @@ next one completes it with nothing lost or doubled:
    batch again is a no-op).
 3. **Reconcile** known items: a state the server changed since the last pull is
    applied locally, unless the same article has a queued local change that is
-   later (see :func:`server_is_later`).
+   later (see :func:`server_is_later`).  A new item whose article the library
+   already had keeps a local read or star made after the item reached the server
+   (its ``crawlTimeMsec``, by our clock through the answers' ``updated``), and
+   that is queued to be pushed.
 4. **Push** the queue with ``edit-tag`` in batches; each change leaves the queue only
    once the server has taken it (and only if it did not change again meanwhile).
 5. The checkpoint (``last_pull``) moves only after 1-3 are done.
@@ -129,10 +132,17 @@ def server_is_later(local_changed_at: float, last_pull: float | None, now: float
     change made at ``local_changed_at``.
 
     The Google Reader API does not say when an item's state changed, only that it
-    did between the last pull and this one.  A local change made before the last
-    pull is certainly earlier.  Otherwise both happened in that window, and the
-    server's change is taken to have happened in its middle (the best guess
-    without a time): the later of the two wins.
+    did between the last pull and this one (FreshRSS keeps no such time; an item's
+    ``crawlTimeMsec``/``timestampUsec`` is when the server got the item, which for
+    an item already known is before the last pull, so it narrows nothing; a
+    stream's ``updated`` is the server's clock now).  A local change made before
+    the last pull is certainly earlier.  Otherwise both happened in that window,
+    and the server's change is taken to have happened in its middle (the best
+    guess without a time): the later of the two wins.  The local change's time is
+    the queue's (when it was made, by this machine's clock, as ``last_pull`` and
+    ``now`` are).  Items new to the library but whose article it already had follow
+    :meth:`~briefreader.store.sync.SyncStore.map_items`'s rule (their arrival time
+    is used there).
     """
     if last_pull is None or local_changed_at <= last_pull:
         return True
@@ -284,6 +294,7 @@ class _Sync:
         if not items:
             return
         feed_ids = self.store.feed_ids(self.account.id)
+        offset = self.client.clock_offset or 0.0  # items' times are by the server's clock
         by_feed: dict[int | None, list[RemoteItem]] = {}
         for item in items:
             by_feed.setdefault(feed_ids.get(item.stream_id), []).append(item)
@@ -298,6 +309,7 @@ class _Sync:
                 self.store.map_items(
                     self.account.id,
                     [(i.remote_id, i.article.id, i.read, i.starred) for i in part],
+                    {i.remote_id: i.arrived - offset for i in part if i.arrived is not None},
                 )
 
     def _reconcile(self, unread: set[str] | None, starred: set[str] | None, now: float) -> None:

@@ -18,7 +18,14 @@ from briefreader.fetch.greader import short_item_id
 from briefreader.sources.feed import build_feed, feed_item_id
 from briefreader.sources.feedraw import RawFeed, RawItem, RawLink, RawText
 
-__all__ = ["RemoteItem", "StreamFeed", "item_state", "items_to_articles", "parse_batch"]
+__all__ = [
+    "RemoteItem",
+    "StreamFeed",
+    "item_arrived",
+    "item_state",
+    "items_to_articles",
+    "parse_batch",
+]
 
 _READ = re.compile(r"^user/[^/]*/state/com\.google/read$")
 _STARRED = re.compile(r"^user/[^/]*/state/com\.google/starred$")
@@ -37,13 +44,16 @@ class StreamFeed:
 @dataclass(frozen=True, slots=True)
 class RemoteItem:
     """One server item as an Article: ``remote_id`` is its decimal id, ``stream_id``
-    its feed's stream, ``read``/``starred`` the state the item itself carried."""
+    its feed's stream, ``read``/``starred`` the state the item itself carried,
+    ``arrived`` when the server got the item (Unix time by the server's clock, from
+    ``crawlTimeMsec`` or ``timestampUsec``; None when it gives neither)."""
 
     remote_id: str
     stream_id: str
     article: Any  # briefreader.model.Article (Any: keeps this dataclass picklable-simple)
     read: bool
     starred: bool
+    arrived: float | None = None
 
 
 def item_state(item: Mapping[str, Any]) -> tuple[bool, bool]:
@@ -53,6 +63,21 @@ def item_state(item: Mapping[str, Any]) -> tuple[bool, bool]:
         return False, False
     names = [c for c in cats if isinstance(c, str)]
     return any(_READ.match(c) for c in names), any(_STARRED.match(c) for c in names)
+
+
+def item_arrived(item: Mapping[str, Any]) -> float | None:
+    """When the server got the item (Unix seconds, its clock): ``crawlTimeMsec``
+    (milliseconds), else ``timestampUsec`` (microseconds); None when neither is a
+    plausible time."""
+    for key, scale in (("crawlTimeMsec", 1e3), ("timestampUsec", 1e6)):
+        value = item.get(key)
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+            value = int(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = value / scale
+            if 0 < seconds < 253402300799:  # up to year 9999
+                return float(seconds)
+    return None
 
 
 def _text(value: object) -> RawText | None:
@@ -154,7 +179,7 @@ def items_to_articles(
                 skipped += 1
                 continue
             read, starred = item_state(item)
-            out.append(RemoteItem(short, stream, art, read, starred))
+            out.append(RemoteItem(short, stream, art, read, starred, item_arrived(item)))
     if skipped:
         notes.append(f"{skipped} item(s) without an id, a feed or any text left out")
     return out, notes
