@@ -18,8 +18,9 @@ from pathlib import Path
 
 from briefreader import related as _related
 from briefreader.store import lazy as _lazy
+from briefreader.store import media as _media
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
@@ -247,7 +248,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX IF NOT EXISTS deleted_by_feed ON deleted_articles(feed_id, seen_at)
         WHERE feed_id IS NOT NULL;
     """,
+    # 10 -> 11: pictures and media (store/media.py): an article's lead image (address,
+    # alt text) and enclosures, and the enclosures downloaded to disk.  Rows stored
+    # before have none until their feed brings the item again (an item with media
+    # hashes differently, so the next refresh stores it once more, state kept).
+    _media.MIGRATION_SQL,
 )
+
+#: The first schema with lead images and enclosures (store/media.py).
+MEDIA_SCHEMA = MIGRATIONS.index(_media.MIGRATION_SQL) + 1
 
 #: The first schema with lazily stored feed items (store/lazy.py).
 LAZY_SCHEMA = MIGRATIONS.index(_lazy.MIGRATION_SQL) + 1
