@@ -26,6 +26,7 @@ from briefreader.fetch.errors import ExchangeState, describe
 from briefreader.sources import SourceError
 from briefreader.sources.feed import ParsedFeed, parse_feed
 from briefreader.store import FeedInfo, Library
+from briefreader.store.retention import touch_feed
 from briefreader.workers import BrokenProcessPool, WorkerPool, parse_pool
 
 __all__ = [
@@ -75,6 +76,8 @@ class FeedOutcome:
 class RefreshReport:
     outcomes: list[FeedOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    pruned: str = ""
+    """What retention did after the refresh (briefreader.housekeeping), "" for nothing."""
 
     @property
     def failed(self) -> list[FeedOutcome]:
@@ -124,7 +127,7 @@ class RefreshReport:
         return (
             f"{self.headline()}: {t['new_items']} new items, {t['updated_items']} updated, "
             f"{t['not_modified']} not modified in {self.seconds:.1f} s"
-        )
+        ) + (f"; {self.pruned}" if self.pruned else "")
 
 
 Progress = Callable[[FeedOutcome, int, int], None]
@@ -261,6 +264,8 @@ class _Run:
             return
         if result.not_modified:
             await self.succeed(feed, result)
+            # It still serves what it served: its tombstones stay (store/retention.py).
+            await self.write(touch_feed, lib, feed.id)
             self.done(FeedOutcome(feed.url, feed.title, "not-modified", seconds=result.elapsed))
             return
         content_type = result.headers.get("content-type") or result.content_type
@@ -402,7 +407,7 @@ def refresh(
     with make_executor() as executor:
         # Start the workers before the event loop (and its threads) exist.
         executor.submit(int).result()
-        return asyncio.run(
+        report = asyncio.run(
             refresh_feeds(
                 library,
                 concurrency=concurrency,
@@ -413,6 +418,10 @@ def refresh(
                 include_dead=include_dead,
             )
         )
+    from briefreader.housekeeping import after_refresh
+
+    report.pruned = after_refresh(library).line()  # the config's retention, then upkeep
+    return report
 
 
 # ---------------------------------------------------------------------------------

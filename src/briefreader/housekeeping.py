@@ -1,0 +1,65 @@
+"""Retention and upkeep after a refresh or a sync, for the command line and (in the
+feed service's background process) for the app: the config's ``keep_days`` /
+``keep_per_feed`` applied (:mod:`briefreader.store.retention`), then the library's
+statistics, search index and free pages looked after (:mod:`briefreader.store.upkeep`).
+
+No network, no Textual: the app reaches this through :mod:`briefreader.services`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefreader.config import Config, load_config
+from briefreader.store import Library
+from briefreader.store.retention import PruneReport, Retention, prune
+from briefreader.store.upkeep import UpkeepReport, tidy
+
+__all__ = ["Housekept", "after_refresh", "background_upkeep", "retention_of"]
+
+
+def retention_of(config: Config) -> Retention:
+    return Retention(config.keep_days, config.keep_per_feed, dict(config.feeds))
+
+
+@dataclass(slots=True)
+class Housekept:
+    pruned: PruneReport | None = None
+    upkeep: UpkeepReport | None = None
+
+    def line(self) -> str:
+        """One line for a summary ("" when retention is off and nothing was pruned)."""
+        if self.pruned is None or not (self.pruned.articles or self.pruned.tombstones_dropped):
+            return ""
+        return self.pruned.line()
+
+
+def after_refresh(
+    library: Library,
+    config: Config | None = None,
+    *,
+    upkeep: bool = True,
+    now: float | None = None,
+) -> Housekept:
+    """Prune by the config's retention (the config file's when not given), then tidy
+    the file.  Never on a read-only library."""
+    done = Housekept()
+    if library.readonly or library.missing:
+        return done
+    config = load_config().config if config is None else config
+    retention = retention_of(config)
+    if retention.active:
+        done.pruned = prune(library, retention, now=now)
+    if upkeep:
+        done.upkeep = tidy(library._db)
+    return done
+
+
+def background_upkeep(library_path: str) -> str:
+    """The app's retention and upkeep after a refresh, run in the feed service's
+    low-priority background process (a batch per transaction: the app's reads never
+    wait, a refresh waits at most one batch).  Returns a line for the app ("" when
+    nothing was pruned)."""
+    with Library(Path(library_path)) as library:
+        return after_refresh(library).line()

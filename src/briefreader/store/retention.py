@@ -1,0 +1,313 @@
+"""Retention: a library that lives for years stays bounded (``keep_days``,
+``keep_per_feed``; ``briefreader prune``).
+
+What may go: a feed's article (it has a feed and came from it: its origin is an
+http(s) URL) that is not starred, not a sample, and has no downloaded media.  What
+never goes: starred articles, articles imported from local files or edited and added
+back (their origin is a path), articles with no feed, downloaded enclosures' articles.
+
+* ``keep_days``: an article goes once both its publication time and its arrival are
+  older than this many days (a feed's old items you subscribe to today stay
+  ``keep_days`` too).  0: no limit.
+* ``keep_per_feed``: of a feed's articles that may go, the newest this many stay.
+  0: no limit.
+
+A pruned feed item leaves a tombstone (``deleted_articles``, as a delete does), so
+the feed serving it again does not bring it back as new; ``Library.store`` touches
+the tombstones of items a feed still serves (``seen_at``; a 304 counts, see
+:func:`touch_feed`).  A tombstone goes once its feed has been fetched successfully
+:data:`TOMBSTONE_GRACE` after it last served the item (it no longer does), or its
+feed is gone, or its feed is an account's (the account's item map, ``sync_items``,
+which a prune leaves alone, keeps the server from sending it again).
+
+Everything hanging off an article (the search index, the related index, story
+groups) goes with it through the schema's triggers, in the same transaction; a
+prune deletes :data:`BATCH` articles per transaction, so the write lock is never
+held for long (a refresh or the app waits at most one batch).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from briefreader.store.library import Library
+from briefreader.store.rows import chunks
+from briefreader.store.schema import write_transaction
+
+__all__ = [
+    "BATCH",
+    "DAY",
+    "TOMBSTONE_GRACE",
+    "FeedPrune",
+    "PruneReport",
+    "Retention",
+    "prune",
+    "touch_feed",
+]
+
+DAY = 86400.0
+#: Articles deleted per write transaction.
+BATCH = 500
+#: A tombstone stays this long after its feed last served the item, and until a
+#: successful fetch of the feed at least this much later.
+TOMBSTONE_GRACE = 7 * DAY
+#: Tombstones dropped per write transaction.
+_TOMBSTONE_BATCH = 2000
+
+#: Articles that may go (``a``: articles).  Starred, samples, articles with no feed
+#: and articles whose content came from a file (origin a path) never do.
+PRUNABLE = (
+    "a.starred_at IS NULL AND a.sample = 0 AND a.feed_id IS NOT NULL "
+    "AND (a.origin LIKE 'http://%' OR a.origin LIKE 'https://%')"
+)
+
+#: Tables of other parts (media downloads) whose rows keep an article: (table, column
+#: holding the article's id).  Checked when present, so retention needs no change
+#: when they arrive.
+KEEPERS: tuple[tuple[str, str], ...] = (
+    ("media_downloads", "article_id"),
+    ("downloads", "article_id"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How long articles are kept: in general, and per feed (by feed URL)."""
+
+    keep_days: float = 0
+    keep_per_feed: int = 0
+    per_feed: Mapping[str, tuple[float | None, int | None]] = field(default_factory=dict)
+    """``{feed url: (keep_days or None, keep_per_feed or None)}``: None is the general one."""
+
+    def for_feed(self, url: str) -> tuple[float, int]:
+        days, count = self.per_feed.get(url, (None, None))
+        return (
+            self.keep_days if days is None else days,
+            self.keep_per_feed if count is None else count,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.keep_days
+            or self.keep_per_feed
+            or any(d or c for d, c in self.per_feed.values())
+        )
+
+
+@dataclass(slots=True)
+class FeedPrune:
+    feed_id: int
+    name: str
+    articles: int = 0
+    bytes: int = 0
+
+
+@dataclass(slots=True)
+class PruneReport:
+    """What a prune did (or, dry, would do)."""
+
+    dry_run: bool
+    feeds: list[FeedPrune] = field(default_factory=list)
+    tombstones_dropped: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        return sum(f.articles for f in self.feeds)
+
+    @property
+    def bytes(self) -> int:
+        return sum(f.bytes for f in self.feeds)
+
+    def line(self) -> str:
+        verb = "would go" if self.dry_run else "pruned"
+        feeds = sum(1 for f in self.feeds if f.articles)
+        text = (
+            f"{self.articles:,} articles {verb} from {feeds} feed{'s' * (feeds != 1)} "
+            f"(about {_size(self.bytes)} of text)"
+        )
+        if self.tombstones_dropped:
+            text += f"; {self.tombstones_dropped:,} old tombstones {'would go' if self.dry_run else 'dropped'}"
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dry_run": self.dry_run,
+            "articles": self.articles,
+            "bytes": self.bytes,
+            "tombstones_dropped": self.tombstones_dropped,
+            "feeds": [
+                {"feed_id": f.feed_id, "name": f.name, "articles": f.articles, "bytes": f.bytes}
+                for f in self.feeds
+                if f.articles
+            ],
+        }
+
+
+def _size(n: int) -> str:
+    if n >= 1 << 30:
+        return f"{n / (1 << 30):.1f} GB"
+    if n >= 1 << 20:
+        return f"{n / (1 << 20):.1f} MB"
+    return f"{n / 1024:.0f} KB"
+
+
+#: What an article takes, roughly: its text columns (indexes and FTS come on top).
+_ROW_BYTES = (
+    "length(a.title) + length(a.summary) + length(a.body) + length(a.takeaways) "
+    "+ length(a.analysis_body) + coalesce(length(a.body_html), 0) "
+    "+ coalesce(length(a.dek_html), 0) + coalesce(length(a.full_text), 0) + length(a.id) "
+    "+ length(a.url) + length(a.origin) + 200"
+)
+
+
+def _keepers(db: sqlite3.Connection) -> str:
+    """The extra conditions of :data:`KEEPERS` tables this file has."""
+    tables = {str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return "".join(
+        f" AND NOT EXISTS (SELECT 1 FROM {t} k WHERE k.{c} = a.id)"
+        for t, c in KEEPERS
+        if t in tables
+    )
+
+
+def _doomed(
+    db: sqlite3.Connection, feed_id: int, days: float, count: int, now: float, keep: str
+) -> list[tuple[int, str, int]]:
+    """``(rowid, id, bytes)`` of the feed's articles that go, oldest first."""
+    found: dict[int, tuple[int, str, int]] = {}
+    select = f"SELECT a.rowid, a.id, {_ROW_BYTES} FROM articles a WHERE a.feed_id = ? AND {PRUNABLE}{keep}"
+    if days > 0:
+        cutoff = now - days * DAY
+        for r in db.execute(
+            f"{select} AND a.sort_ts < ? AND a.added_at < ?", (feed_id, cutoff, cutoff)
+        ):
+            found[int(r[0])] = (int(r[0]), str(r[1]), int(r[2]))
+    if count > 0:
+        for r in db.execute(
+            f"{select} ORDER BY a.sort_ts DESC, a.rowid DESC LIMIT -1 OFFSET ?",
+            (feed_id, int(count)),
+        ):
+            found[int(r[0])] = (int(r[0]), str(r[1]), int(r[2]))
+    return sorted(found.values())
+
+
+def _expired_tombstones(db: sqlite3.Connection, now: float, limit: int) -> list[str]:
+    """Ids of tombstones that can go (see the module's docstring)."""
+    return [
+        str(r[0])
+        for r in db.execute(
+            """
+            SELECT d.id FROM deleted_articles d
+            LEFT JOIN feeds f ON f.id = d.feed_id
+            WHERE d.feed_id IS NOT NULL
+              AND coalesce(d.seen_at, d.deleted_at) < :old
+              AND (f.id IS NULL
+                   OR EXISTS (SELECT 1 FROM sync_feeds s WHERE s.feed_id = f.id)
+                   OR f.last_ok >= coalesce(d.seen_at, d.deleted_at) + :grace)
+            LIMIT :limit
+            """,
+            {"old": now - TOMBSTONE_GRACE, "grace": TOMBSTONE_GRACE, "limit": limit},
+        )
+    ]
+
+
+def touch_feed(library: Library, feed_id: int, now: float | None = None) -> None:
+    """The feed answered 304 Not Modified: it still serves what it served, so its
+    tombstones stay."""
+    with write_transaction(library._db):
+        library._db.execute(
+            "UPDATE deleted_articles SET seen_at = ? WHERE feed_id = ?",
+            (time.time() if now is None else now, feed_id),
+        )
+
+
+def prune(
+    library: Library,
+    retention: Retention,
+    *,
+    dry_run: bool = False,
+    now: float | None = None,
+    batch: int = BATCH,
+    between: Callable[[], None] | None = None,
+) -> PruneReport:
+    """Apply ``retention`` to the library (or, ``dry_run``, only say what would go).
+
+    Each batch of at most ``batch`` articles is one write transaction (tombstones,
+    the articles, and through triggers their search and related index rows);
+    ``between`` is called between batches (a pause, a progress line)."""
+    started = time.perf_counter()
+    now = time.time() if now is None else now
+    report = PruneReport(dry_run)
+    db = library._db
+    keep = _keepers(db)
+    feeds = [(int(r[0]), str(r[1]), str(r[2])) for r in db.execute(
+        "SELECT id, url, CASE WHEN user_title != '' THEN user_title "
+        "WHEN title != '' THEN title ELSE url END FROM feeds ORDER BY id"
+    )]
+    for feed_id, url, name in feeds:
+        days, count = retention.for_feed(url)
+        if not (days > 0 or count > 0):
+            continue
+        doomed = _doomed(db, feed_id, days, count, now, keep)
+        if not doomed:
+            continue
+        entry = FeedPrune(feed_id, name)
+        report.feeds.append(entry)
+        if dry_run:
+            entry.articles = len(doomed)
+            entry.bytes = sum(b for _, _, b in doomed)
+            continue
+        for part, marks in chunks(doomed, max(1, min(batch, 500))):
+            with write_transaction(db):
+                # Re-checked inside the lock: starred (or given media) meanwhile stays.
+                rowids = [r for r, _, _ in part]
+                still = {
+                    int(r[0])
+                    for r in db.execute(
+                        f"SELECT a.rowid FROM articles a WHERE a.rowid IN ({marks}) "
+                        f"AND {PRUNABLE}{keep}",
+                        rowids,
+                    )
+                }
+                gone = [p for p in part if p[0] in still]
+                if not gone:
+                    continue
+                db.executemany(
+                    "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at, pruned) "
+                    "VALUES (?, ?, ?, ?, 1) ON CONFLICT(id) DO UPDATE SET "
+                    "deleted_at = excluded.deleted_at, feed_id = excluded.feed_id, "
+                    "seen_at = excluded.seen_at, pruned = 1",
+                    [(art_id, now, feed_id, now) for _, art_id, _ in gone],
+                )
+                gmarks = ",".join("?" * len(gone))
+                db.execute(f"DELETE FROM articles WHERE rowid IN ({gmarks})", [r for r, _, _ in gone])
+            entry.articles += len(gone)
+            entry.bytes += sum(b for _, _, b in gone)
+            report.batches += 1
+            if between is not None:
+                between()
+    report.tombstones_dropped = _drop_tombstones(library, now, dry_run)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _drop_tombstones(library: Library, now: float, dry_run: bool) -> int:
+    db = library._db
+    if dry_run:
+        return len(_expired_tombstones(db, now, 10_000_000))
+    dropped = 0
+    for _ in range(100_000):  # bounded: each round drops some or stops
+        ids = _expired_tombstones(db, now, _TOMBSTONE_BATCH)
+        if not ids:
+            break
+        with write_transaction(db):
+            for part, marks in chunks(ids):
+                db.execute(f"DELETE FROM deleted_articles WHERE id IN ({marks})", part)
+        dropped += len(ids)
+    return dropped

@@ -1,0 +1,218 @@
+"""Upkeep of the library file: statistics, the search index's segments, free pages
+(run after a refresh or a prune, in the background), and the checks of ``briefreader
+doctor``.
+
+* ``PRAGMA optimize`` keeps the query planner's statistics current (cheap: it
+  analyses only tables that changed a lot).
+* FTS5 ``merge`` folds the search index's small segments together a bounded amount
+  of work at a time (``automerge`` does some as articles arrive; deletes leave
+  segments that only a merge cleans).
+* ``PRAGMA incremental_vacuum`` gives free pages back to the file system after a
+  large prune, a few thousand pages per transaction.  It works only in a file made
+  with ``auto_vacuum = INCREMENTAL``: every library made since schema 10 is; an
+  older file keeps ``auto_vacuum = NONE`` (SQLite reuses its free pages for new
+  articles, so with retention the file stops growing but does not shrink) until
+  ``briefreader doctor --vacuum`` rebuilds it (a whole VACUUM: it needs as much free
+  disk as the library and holds the write lock throughout, so it is never done
+  without being asked).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefreader.store.schema import APPLICATION_ID, SCHEMA_VERSION, write_transaction
+
+__all__ = [
+    "VACUUM_MIN_PAGES",
+    "Health",
+    "UpkeepReport",
+    "check",
+    "space",
+    "tidy",
+    "vacuum",
+]
+
+#: Free pages below this are left for new articles to reuse.
+VACUUM_MIN_PAGES = 2048
+#: Pages given back per transaction.
+_VACUUM_STEP = 4096
+#: FTS5 merge work per transaction (pages written).
+_MERGE_STEP = 256
+_MERGE_ROUNDS = 64
+
+AUTO_VACUUM = {0: "none", 1: "full", 2: "incremental"}
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    file_bytes: int
+    wal_bytes: int
+    page_size: int
+    pages: int
+    free_pages: int
+    auto_vacuum: str
+
+    @property
+    def free_bytes(self) -> int:
+        return self.free_pages * self.page_size
+
+
+def space(db: sqlite3.Connection, path: Path | None = None) -> Space:
+    """The file's size, its free pages and its vacuum mode."""
+
+    def one(pragma: str) -> int:
+        return int(db.execute(f"PRAGMA {pragma}").fetchone()[0])
+
+    file_bytes = wal_bytes = 0
+    if path is not None:
+        with contextlib.suppress(OSError):
+            file_bytes = os.stat(path).st_size
+        with contextlib.suppress(OSError):
+            wal_bytes = os.stat(f"{path}-wal").st_size
+    return Space(
+        file_bytes,
+        wal_bytes,
+        one("page_size"),
+        one("page_count"),
+        one("freelist_count"),
+        AUTO_VACUUM.get(one("auto_vacuum"), "?"),
+    )
+
+
+@dataclass(slots=True)
+class UpkeepReport:
+    optimized: bool = False
+    merge_rounds: int = 0
+    pages_freed: int = 0
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        parts = ["statistics updated" if self.optimized else "statistics left"]
+        parts.append(
+            f"search index merged ({self.merge_rounds} step{'s' * (self.merge_rounds != 1)})"
+            if self.merge_rounds
+            else "search index already tidy"
+        )
+        if self.pages_freed:
+            parts.append(f"{self.pages_freed:,} free pages given back")
+        return ", ".join(parts) + f" in {self.seconds:.1f} s"
+
+
+def tidy(
+    db: sqlite3.Connection,
+    *,
+    merge: bool = True,
+    vacuum_pages: int | None = None,
+) -> UpkeepReport:
+    """``PRAGMA optimize``, bounded FTS5 merging and (in an incremental-vacuum file
+    with at least :data:`VACUUM_MIN_PAGES` free) giving free pages back, each step
+    its own short transaction.  ``vacuum_pages``: at most this many (None: all)."""
+    started = time.perf_counter()
+    report = UpkeepReport()
+    db.execute("PRAGMA optimize")
+    report.optimized = True
+    if merge:
+        for _ in range(_MERGE_ROUNDS):
+            with write_transaction(db):
+                before = db.total_changes
+                db.execute(
+                    "INSERT INTO articles_fts(articles_fts, rank) VALUES ('merge', ?)",
+                    (_MERGE_STEP,),
+                )
+                # FTS5: a merge that did nothing writes nothing.
+                done = db.total_changes - before <= 1
+            if done:
+                break
+            report.merge_rounds += 1
+    report.pages_freed = vacuum(db, vacuum_pages)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def vacuum(db: sqlite3.Connection, limit: int | None = None) -> int:
+    """Give free pages back to the file system (incremental-vacuum files only), a
+    step per transaction; returns how many pages went."""
+    if int(db.execute("PRAGMA auto_vacuum").fetchone()[0]) != 2:
+        return 0
+    free = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+    if free < VACUUM_MIN_PAGES:
+        return 0
+    todo = free if limit is None else min(free, limit)
+    freed = 0
+    for _ in range(1 + todo // _VACUUM_STEP):
+        step = min(_VACUUM_STEP, todo - freed)
+        if step <= 0:
+            break
+        with write_transaction(db):
+            before = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+            db.execute(f"PRAGMA incremental_vacuum({int(step)})").fetchall()
+            after = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+        if after >= before:
+            break
+        freed += before - after
+    return freed
+
+
+@dataclass(slots=True)
+class Health:
+    """What ``doctor`` found: ``problems`` (damage) and ``facts`` (lines to show)."""
+
+    problems: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> Health:
+    """The file's integrity (``quick_check``, or ``integrity_check`` when ``full``),
+    the search index's (FTS5 ``integrity-check`` against the articles: needs a
+    writable connection, though it writes nothing), and its schema version."""
+    health = Health()
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if app_id not in (0, APPLICATION_ID):
+        health.problems.append(f"not a briefreader library (application_id {app_id:#x})")
+        return health
+    if version > SCHEMA_VERSION:
+        health.facts.append(f"schema {version}: made by a newer briefreader ({SCHEMA_VERSION})")
+    elif version < SCHEMA_VERSION:
+        health.facts.append(f"schema {version} (brought to {SCHEMA_VERSION} when next written)")
+    else:
+        health.facts.append(f"schema {version} (current)")
+    pragma = "integrity_check" if full else "quick_check"
+    rows = [str(r[0]) for r in db.execute(f"PRAGMA {pragma}(20)")]
+    if rows != ["ok"]:
+        health.problems += [f"{pragma}: {r}" for r in rows]
+    else:
+        health.facts.append(f"{pragma}: ok")
+    if fts and not health.problems:
+        try:
+            db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.OperationalError as exc:
+            health.facts.append(f"search index not checked ({exc})")
+        except sqlite3.DatabaseError as exc:
+            health.problems.append(f"search index: {exc} (rebuild it: doctor --rebuild-search)")
+        else:
+            health.facts.append("search index: ok")
+    return health
+
+
+def rebuild_search(db: sqlite3.Connection) -> None:
+    """Rebuild the search index from the articles (one transaction)."""
+    with write_transaction(db):
+        db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+
+
+def full_vacuum(db: sqlite3.Connection) -> None:
+    """Rebuild the whole file with ``auto_vacuum = INCREMENTAL`` (``doctor --vacuum``)."""
+    db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    db.execute("VACUUM")
