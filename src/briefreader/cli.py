@@ -764,9 +764,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_refresh)
 
-    from briefreader.cli_accounts import add_parsers as add_account_parsers
+    from briefreader import cli_accounts, cli_upkeep
 
-    add_account_parsers(sub, common)  # account add/list/remove, sync
+    cli_accounts.add_parsers(sub, common)  # account add/list/remove, sync
+    cli_upkeep.add_parsers(sub, common)  # prune, doctor
     return parser
 
 

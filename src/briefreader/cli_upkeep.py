@@ -1,0 +1,228 @@
+"""The command line's library upkeep: ``briefreader prune [--dry-run]`` (retention,
+store/retention.py) and ``briefreader doctor`` (integrity, space, upkeep:
+store/upkeep.py).  Registered by :func:`add_parsers` from :mod:`briefreader.cli`
+(cli.py is at its size limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_parsers"]
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _size(n: int) -> str:
+    for unit, step in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= step:
+            return f"{n / step:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from briefreader import cli
+    from briefreader.config import load_config
+    from briefreader.housekeeping import retention_of
+    from briefreader.store.retention import prune
+    from briefreader.store.upkeep import space, tidy
+
+    loaded = load_config()
+    for problem in loaded.problems:
+        _err(f"briefreader: {problem}")
+    retention = retention_of(loaded.config)
+    if args.keep_days is not None:
+        retention = replace(retention, keep_days=max(0.0, args.keep_days))
+    if args.keep_per_feed is not None:
+        retention = replace(retention, keep_per_feed=max(0, args.keep_per_feed))
+    path = cli._library_path(args)
+    if not path.exists():
+        _err(f"briefreader: no library at {path}: nothing to prune")
+        return EXIT_OK
+    if not retention.active:
+        _err(
+            "briefreader: retention is off (keep_days and keep_per_feed are 0 in "
+            f"{loaded.path}): nothing goes; set them, or give --keep-days / --keep-per-feed"
+        )
+    with cli._open_library(args) as library:
+        before = space(library._db, library.path)
+        report = prune(library, retention, dry_run=args.dry_run)
+        upkeep = None if args.dry_run or not report.articles else tidy(library._db)
+        after = space(library._db, library.path)
+    if args.json:
+        data: dict[str, Any] = report.as_dict()
+        data["free_pages"] = after.free_pages
+        data["file_bytes_before"], data["file_bytes_after"] = before.file_bytes, after.file_bytes
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for feed in sorted(report.feeds, key=lambda f: (-f.articles, f.name.lower())):
+        if feed.articles:
+            print(f"  {feed.name}: {feed.articles:,} articles (about {_size(feed.bytes)})")
+    _err(f"briefreader: {report.line()}")
+    if upkeep is not None:
+        freed = before.file_bytes - after.file_bytes
+        if freed > 0:
+            _err(f"briefreader: the library file shrank by {_size(freed)} ({upkeep.line()})")
+        else:
+            _err(
+                f"briefreader: {_size(after.free_bytes)} free inside the library file for new "
+                f"articles ({upkeep.line()})"
+                + (
+                    "; `briefreader doctor --vacuum` gives it back to the disk"
+                    if after.auto_vacuum != "incremental"
+                    else ""
+                )
+            )
+    return EXIT_OK
+
+
+def _connect(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A plain connection for the checks (no migration, nothing written on opening):
+    writable when the file is (FTS5's integrity-check needs that), else read-only."""
+    from briefreader.store import opens_read_only
+
+    readonly = opens_read_only(path)
+    uri = path.resolve().as_uri() + ("?mode=ro" if readonly else "?mode=rw")
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    db.execute("PRAGMA busy_timeout = 10000")
+    return db, readonly
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from briefreader import cli
+    from briefreader.store import is_damage
+    from briefreader.store.upkeep import check, full_vacuum, rebuild_search, space, tidy
+
+    path = cli._library_path(args)
+    if not path.exists():
+        _err(f"briefreader: no library at {path}: nothing to check")
+        return EXIT_OK
+    facts: list[str] = []
+    try:
+        db, readonly = _connect(path)
+        try:
+            health = check(db, full=args.full, fts=not readonly)
+            if (
+                args.rebuild_search
+                and not readonly
+                and not any(not p.startswith("search index") for p in health.problems)
+            ):
+                rebuild_search(db)
+                facts.append("search index rebuilt from the articles")
+                health = check(db, full=args.full)
+            facts += health.facts
+            if health.ok:
+                facts += _counts(db)
+                if readonly:
+                    facts.append("read-only: nothing tidied")
+                elif args.vacuum:
+                    before = space(db, path)
+                    full_vacuum(db)
+                    after = space(db, path)
+                    facts.append(
+                        f"vacuumed: {_size(before.file_bytes)} -> {_size(after.file_bytes)}, "
+                        f"auto_vacuum {after.auto_vacuum}"
+                    )
+                else:
+                    facts.append(f"tidied: {tidy(db).line()}")
+                sp = space(db, path)
+                facts.append(
+                    f"size {_size(sp.file_bytes)} (+ {_size(sp.wal_bytes)} write-ahead log), "
+                    f"{sp.free_pages:,} free pages ({_size(sp.free_bytes)}), "
+                    f"auto_vacuum {sp.auto_vacuum}"
+                )
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            _err(f"briefreader: {path}: {exc}")
+            return EXIT_FAILED
+        health_problems = [str(exc)]
+        facts_out(facts, args)
+        return _damaged(path, health_problems)
+    facts_out(facts, args)
+    if not health.ok:
+        return _damaged(path, health.problems)
+    return EXIT_OK
+
+
+def facts_out(facts: list[str], args: argparse.Namespace) -> None:
+    if args.json:
+        json.dump({"facts": facts}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in facts:
+            print(f"  {line}")
+
+
+def _damaged(path: Path, problems: list[str]) -> int:
+    for problem in problems[1:20]:
+        print(f"  {problem}")
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    search_only = all(p.startswith("search index") for p in problems)
+    fix = (
+        "run `briefreader doctor --rebuild-search`"
+        if search_only
+        else "restore it from a backup, or move it aside to start a new library"
+    )
+    _err(f"briefreader: {path}: the library is damaged: {problems[0]}{more}; {fix}")
+    return EXIT_FAILED
+
+
+def _counts(db: sqlite3.Connection) -> list[str]:
+    def one(sql: str) -> int:
+        try:
+            return int(db.execute(sql).fetchone()[0])
+        except sqlite3.OperationalError:
+            return 0
+
+    return [
+        f"{one('SELECT count(*) FROM articles'):,} articles "
+        f"({one('SELECT count(*) FROM articles WHERE starred_at IS NOT NULL'):,} starred), "
+        f"{one('SELECT count(*) FROM feeds'):,} feed(s), "
+        f"{one('SELECT count(*) FROM deleted_articles'):,} tombstones"
+    ]
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``prune`` and ``doctor`` commands, on the main parser's subparsers."""
+    p = sub.add_parser(
+        "prune",
+        parents=[common],
+        help="apply retention (keep_days, keep_per_feed): old feed articles go, starred stay",
+    )
+    p.add_argument("--dry-run", action="store_true", help="only say what would go")
+    p.add_argument(
+        "--keep-days", type=float, default=None, metavar="N", help="instead of keep_days"
+    )
+    p.add_argument(
+        "--keep-per-feed", type=int, default=None, metavar="N", help="instead of keep_per_feed"
+    )
+    p.add_argument("--json", action="store_true", help="print what went as JSON")
+    p.set_defaults(func=cmd_prune)
+    p = sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the library's integrity and space, tidy it; exit 1 if it is damaged",
+    )
+    p.add_argument("--full", action="store_true", help="a full integrity_check (slower)")
+    p.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="rebuild the file (gives free space back; needs as much free disk as the library)",
+    )
+    p.add_argument("--rebuild-search", action="store_true", help="rebuild a damaged search index")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.set_defaults(func=cmd_doctor)
