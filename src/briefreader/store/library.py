@@ -21,6 +21,7 @@ from typing import Literal
 
 from briefreader import related as _related
 from briefreader.model import Article, legacy_article_ids
+from briefreader.store.downloads import DownloadsMixin
 from briefreader.store.feeds import FeedsMixin
 from briefreader.store.related_index import RelatedMixin
 from briefreader.store.rows import (
@@ -40,8 +41,9 @@ from briefreader.store.rows import (
     content_hash,
     filter_sql,
     named,
+    without_media,
 )
-from briefreader.store.schema import LAZY_SCHEMA
+from briefreader.store.schema import LAZY_SCHEMA, MEDIA_SCHEMA
 from briefreader.store.state import StateMixin
 
 Order = Literal["newest", "oldest", "feed", "unread"]
@@ -82,11 +84,13 @@ _UPSERT = f"""
         feed_id=coalesce(excluded.feed_id, articles.feed_id),
         sample=excluded.sample,
         body_html=excluded.body_html, dek_html=excluded.dek_html,
-        html_base=excluded.html_base, dek_base=excluded.dek_base
+        html_base=excluded.html_base, dek_base=excluded.dek_base,
+        image_url=excluded.image_url, image_alt=excluded.image_alt,
+        enclosures=excluded.enclosures
 """
 
 
-class Library(FeedsMixin, StateMixin, RelatedMixin):
+class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
     """An open library file.  Use as a context manager or call :meth:`close`."""
 
     def __init__(
@@ -101,6 +105,8 @@ class Library(FeedsMixin, StateMixin, RelatedMixin):
         self._select = (
             ARTICLE_SELECT if self.schema_version >= LAZY_SCHEMA else ARTICLE_SELECT_EAGER
         )
+        if self.schema_version < MEDIA_SCHEMA:  # no lead images or enclosures yet
+            self._select = without_media(self._select)
 
     # -- writing ------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from briefreader.insight import with_derived_takeaways
 from briefreader.model import Analysis, Article, RelatedLink
 from briefreader.sources.feedlazy import LazyArticle
 from briefreader.store.lazy import default_base, rendered
+from briefreader.store.media import enclosures_from_json, enclosures_json
 
 Filter = Literal["all", "unread", "starred"]
 
@@ -180,8 +181,23 @@ ARTICLE_SELECT = "SELECT " + _columns(
         ("html_base", "a.html_base"),
         ("dek_base", "a.dek_base"),
         ("content_hash", "a.content_hash"),
+        # the lead image and enclosures (store/media.py, schema 11)
+        ("image_url", "a.image_url"),
+        ("image_alt", "a.image_alt"),
+        ("enclosures", "a.enclosures"),
     )
 )
+
+
+def without_media(select: str) -> str:
+    """An article query for a library from before schema 11 (one opened read-only is
+    not migrated): no lead image, no enclosures."""
+    return (
+        select.replace("a.image_url AS", "'' AS")
+        .replace("a.image_alt AS", "'' AS")
+        .replace("a.enclosures AS", "'' AS")
+    )
+
 
 #: :data:`ARTICLE_SELECT` for a library whose schema predates lazy feed items (one
 #: opened read-only is not migrated): every row an eager one.
@@ -313,6 +329,9 @@ def article(r: sqlite3.Row, *, derive: bool = True) -> Article:
         tags=tuple(tags.split("\n")) if tags else (),
         related=related,
         origin=str(r["origin"]),
+        image_url=str(r["image_url"]),
+        image_alt=str(r["image_alt"]),
+        enclosures=enclosures_from_json(str(r["enclosures"])),
     )
     stored = rendered(stored, r)  # a lazily stored feed item: rendered now (cached)
     return with_derived_takeaways(stored) if derive and not stored.takeaways else stored
@@ -324,7 +343,7 @@ ARTICLE_VALUES_COLUMNS = (
     "image_caption, takeaways, takeaways_derived, analysis_label, analysis_title, "
     "analysis_body, analysis_byline, analysis_kicker, has_analysis, body, tags, "
     "related, origin, content_hash, added_at, updated_at, "
-    "body_html, dek_html, html_base, dek_base"
+    "body_html, dek_html, html_base, dek_base, image_url, image_alt, enclosures"
 )
 
 
@@ -359,6 +378,9 @@ def article_values(
         now,
         now,
         *_lazy_values(art),
+        art.image_url,
+        art.image_alt,
+        enclosures_json(art.enclosures),
     )
 
 
@@ -387,6 +409,11 @@ def content_hash(article: Article) -> str:
         a.body, "\x1e".join(a.tags),
         "\x1e".join(f"{r.title}\x1d{r.url}" for r in a.related), a.origin,
     )  # fmt: skip
+    if a.image_url or a.image_alt or a.enclosures:  # (none: the hash as before schema 11)
+        media = "\x1e".join(
+            f"{e.url}\x1d{e.type}\x1d{e.length}\x1d{e.duration}" for e in a.enclosures
+        )
+        parts = (*parts, "media", a.image_url, a.image_alt, media)
     if isinstance(a, LazyArticle):  # what it renders from (its body is the HTML's text)
         dek = "\x00" if a.dek_html is None else a.dek_html
         parts = (*parts, "lazy", a.html, a.html_base, dek, a.dek_base)
