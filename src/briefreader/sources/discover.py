@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from briefreader.sources import SourceError, decode_bytes
+from briefreader.sources.doctype import wide_encoding
 from briefreader.sources.feed import sniff_kind
 from briefreader.textclean import clean_line
 
@@ -142,30 +143,18 @@ def looks_like_feed(data: bytes, content_type: str | None = None) -> bool:
     return mime in _FEED_MIME and b"<html" not in head[:2048].lower()
 
 
-_WIDE = (
-    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
-    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
-    (b"\x00\x00\x00<", "utf-32-be", 0),
-    (b"<\x00\x00\x00", "utf-32-le", 0),
-    (b"\xfe\xff", "utf-16-be", 2),
-    (b"\xff\xfe", "utf-16-le", 2),
-    (b"\x00<", "utf-16-be", 0),
-    (b"<\x00", "utf-16-le", 0),
-    (b"\xef\xbb\xbf", "utf-8", 3),
-)
-
-
 def _utf8_head(head: bytes) -> bytes:
     """The first bytes as UTF-8, whatever the BOM or UTF-16/32 layout says."""
-    for mark, enc, skip in _WIDE:
-        if head.startswith(mark):
-            body = head[skip:]
-            if enc.startswith("utf-32"):
-                body = body[: len(body) // 4 * 4]
-            elif enc.startswith("utf-16"):
-                body = body[: len(body) // 2 * 2]
-            return body.decode(enc, "ignore").encode("utf-8")
-    return head
+    found = wide_encoding(head)
+    if found is None:
+        return head
+    encoding, skip = found
+    body = head[skip:]
+    if encoding.startswith("utf-32"):
+        body = body[: len(body) // 4 * 4]
+    elif encoding.startswith("utf-16"):
+        body = body[: len(body) // 2 * 2]
+    return body.decode(encoding, "ignore").encode("utf-8")
 
 
 def _json_feed_head(data: bytes) -> bool:

@@ -3,19 +3,45 @@
 :func:`defuse_doctype` reduces a DOCTYPE's internal subset to entities whose
 expansion is no longer than their reference (no amplification, no nesting, no
 external or parameter entities); :func:`neutralise_char_refs` turns character
-references to non-characters (lone surrogates) into U+FFFD.
+references to non-characters (lone surrogates) into U+FFFD; :func:`wide_encoding`
+names the encoding of XML that does not start in ASCII (UTF-16/32, a BOM), for the
+readers that look at bytes before a parser does (OPML, feed sniffing).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["UnsafeDoctype", "defuse_doctype", "neutralise_char_refs"]
+__all__ = ["UnsafeDoctype", "defuse_doctype", "neutralise_char_refs", "wide_encoding"]
 
 
 _SAFE_ENTITY = re.compile(rb'<!ENTITY\s+([A-Za-z_][\w.-]*)\s+(?:"([^"]*)"|\'([^\']*)\')\s*>')
 _CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
 _NAME_END = re.compile(rb"[\s\[>]")
+
+
+#: Byte order marks, and the first ``<`` of a document without one, of the encodings
+#: that are not ASCII-compatible (a longer start before its prefix); UTF-8's BOM last.
+_WIDE_STARTS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
+    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
+    (b"\x00\x00\x00<", "utf-32-be", 0),
+    (b"<\x00\x00\x00", "utf-32-le", 0),
+    (b"\xfe\xff", "utf-16-be", 2),
+    (b"\xff\xfe", "utf-16-le", 2),
+    (b"\x00<", "utf-16-be", 0),
+    (b"<\x00", "utf-16-le", 0),
+    (b"\xef\xbb\xbf", "utf-8", 3),
+)
+
+
+def wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """``(encoding, BOM length)`` of XML that starts with a byte order mark or with
+    ``<`` in UTF-16/32 (a BOM-less document); None for any other start."""
+    for start, encoding, skip in _WIDE_STARTS:
+        if data.startswith(start):
+            return encoding, skip
+    return None
 
 
 class UnsafeDoctype(Exception):

@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from briefreader.sources import SourceError
-from briefreader.sources.doctype import neutralise_char_refs
+from briefreader.sources.doctype import neutralise_char_refs, wide_encoding
 from briefreader.sources.vocabulary import safe_xml_parser
 from briefreader.textclean import clean_line
 
@@ -52,29 +52,18 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>", re.IGNORECASE | re.D
 _BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 _FEED_TYPES = frozenset({"rss", "atom", "feed", "rdf", "jsonfeed", "json"})
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-#: Byte order marks and the first bytes of ``<?`` of the encodings that are not
-#: ASCII-compatible, longest first.
-_WIDE_STARTS = (
-    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
-    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
-    (b"\xff\xfe", "utf-16-le", 2),
-    (b"\xfe\xff", "utf-16-be", 2),
-    (b"<\x00\x00\x00", "utf-32-le", 0),
-    (b"\x00\x00\x00<", "utf-32-be", 0),
-    (b"<\x00?\x00", "utf-16-le", 0),
-    (b"\x00<\x00?", "utf-16-be", 0),
-)
 
 
 def _as_utf8(data: bytes) -> bytes:
     """UTF-16/32 OPML as UTF-8 (its XML declaration replaced), so the byte-level
     repairs below see ASCII; a lone surrogate in it becomes U+FFFD.  Other bytes as
     they are."""
-    for start, encoding, skip in _WIDE_STARTS:
-        if data.startswith(start):
-            text = _XML_DECL.sub("", data[skip:].decode(encoding, "replace"), count=1)
-            return b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8")
-    return data
+    found = wide_encoding(data)
+    if found is None or found[0] == "utf-8":
+        return data
+    encoding, skip = found
+    text = _XML_DECL.sub("", data[skip:].decode(encoding, "replace"), count=1)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8")
 
 
 def _root(data: bytes, origin: str) -> etree._Element:
