@@ -64,13 +64,10 @@ PRUNABLE = (
     "AND (a.origin LIKE 'http://%' OR a.origin LIKE 'https://%')"
 )
 
-#: Tables of other parts (media downloads) whose rows keep an article: (table, column
-#: holding the article's id).  Checked when present, so retention needs no change
-#: when they arrive.
-KEEPERS: tuple[tuple[str, str], ...] = (
-    ("media_downloads", "article_id"),
-    ("downloads", "article_id"),
-)
+#: Tables of other parts whose rows keep an article: (table, column holding the
+#: article's id).  ``downloads`` (schema 11, store/media.py): an enclosure the reader
+#: downloaded keeps its article, complete or not.  Checked when present.
+KEEPERS: tuple[tuple[str, str], ...] = (("downloads", "article_id"),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +89,7 @@ class Retention:
     @property
     def active(self) -> bool:
         return bool(
-            self.keep_days
-            or self.keep_per_feed
-            or any(d or c for d, c in self.per_feed.values())
+            self.keep_days or self.keep_per_feed or any(d or c for d, c in self.per_feed.values())
         )
 
 
@@ -246,10 +241,13 @@ def prune(
     report = PruneReport(dry_run)
     db = library._db
     keep = _keepers(db)
-    feeds = [(int(r[0]), str(r[1]), str(r[2])) for r in db.execute(
-        "SELECT id, url, CASE WHEN user_title != '' THEN user_title "
-        "WHEN title != '' THEN title ELSE url END FROM feeds ORDER BY id"
-    )]
+    feeds = [
+        (int(r[0]), str(r[1]), str(r[2]))
+        for r in db.execute(
+            "SELECT id, url, CASE WHEN user_title != '' THEN user_title "
+            "WHEN title != '' THEN title ELSE url END FROM feeds ORDER BY id"
+        )
+    ]
     for feed_id, url, name in feeds:
         days, count = retention.for_feed(url)
         if not (days > 0 or count > 0):
@@ -286,7 +284,9 @@ def prune(
                     [(art_id, now, feed_id, now) for _, art_id, _ in gone],
                 )
                 gmarks = ",".join("?" * len(gone))
-                db.execute(f"DELETE FROM articles WHERE rowid IN ({gmarks})", [r for r, _, _ in gone])
+                db.execute(
+                    f"DELETE FROM articles WHERE rowid IN ({gmarks})", [r for r, _, _ in gone]
+                )
             entry.articles += len(gone)
             entry.bytes += sum(b for _, _, b in gone)
             report.batches += 1
