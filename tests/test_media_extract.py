@@ -180,3 +180,23 @@ def test_json_round_trip_and_hostile_json() -> None:
     )
     assert hostile.image_url == ""
     assert hostile.enclosures == (Enclosure("https://ok.example/a.mp3"),)
+
+
+def test_saved_page_lead_image_is_its_captioned_figure_and_body_images_are_kept() -> None:
+    from pathlib import Path
+
+    from briefreader.sources import read_file
+
+    page = Path(__file__).parent / "data" / "html" / "harbour-page.html"
+    (art,) = read_file(page).articles
+    assert art.image_url == "https://ledger.example.com/img/cranes.jpg"
+    assert "cranes.jpg" not in art.body  # the lead image is not repeated in the body
+    html = (
+        '<p>One <img src="/a.png" alt="A [cat]"> and <img src="/spacer.gif"> '
+        '<img src="/h.png" style="display: none"></p>'
+    )
+    from briefreader.sources.feed import sanitize_html
+    from briefreader.sources.htmlrender import html_to_markdown
+
+    md = html_to_markdown(sanitize_html(html), "https://ex.example/post")
+    assert md == "One ![A \\[cat\\]](https://ex.example/a.png) and"

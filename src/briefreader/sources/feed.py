@@ -274,6 +274,8 @@ def _cleaner() -> nh3.Cleaner:
         tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items() if tag not in _NO_TAGS
     }
     attributes["*"] = {"class", "id", "hidden", "title"}
+    # an image's style stays so that a pixel hidden by it is known (never drawn as CSS)
+    attributes["img"] = {"src", "alt", "width", "height", "style"}
     return nh3.Cleaner(
         tags=set(nh3.ALLOWED_TAGS) - _NO_TAGS,
         clean_content_tags=set(_DROP_WITH_CONTENT),
@@ -284,7 +286,9 @@ def _cleaner() -> nh3.Cleaner:
     )
 
 
-_NO_TAGS = frozenset({"img", "map", "area"})  # images are not shown in a terminal
+# Images stay, as "[image 2: alt]" placeholders the reader can open (never fetched
+# unless asked: see briefreader.media); image maps go.
+_NO_TAGS = frozenset({"map", "area"})
 _DROP_WITH_CONTENT = frozenset(
     "script style iframe object embed applet noscript noembed noframes template svg math"
     " form textarea select button title head frameset frame".split()
@@ -294,8 +298,8 @@ _CLEANER_LOCK = threading.Lock()
 
 
 def sanitize_html(html: str) -> str:
-    """Safe HTML: no script/style/iframe/object/embed/form, no ``on*``/``style``
-    attributes, links only http(s)/mailto, no images.  (Relative links are kept;
+    """Safe HTML: no script/style/iframe/object/embed/form, no ``on*`` attributes (nor
+    ``style`` but on images), links and images only http(s)/mailto.  (Relative links are kept;
     the Markdown conversion resolves them.)"""
     global _CLEANER
     cleaner = _CLEANER

@@ -168,6 +168,7 @@ class _Page:
         )
         summary = summary or _ld_text(self.ld.get("description"))
         caption = self._caption()
+        image_url, image_alt = self._lead_image(base)
         self._skip_title_heading(title)
         content_len = len(self.content.text())
         markdown = render(
@@ -197,6 +198,8 @@ class _Page:
             tags=tuple(self._tags()),
             related=tuple(related),
             origin=origin,
+            image_url=image_url,
+            image_alt=image_alt,
         )
 
     # -- metadata ------------------------------------------------------------------
@@ -308,8 +311,24 @@ class _Page:
             text = inline_text(node)
             if text:
                 self.skip_ids.add(node.mem_id)
+                self._caption_figure = node.parent
                 return text
         return ""
+
+    _caption_figure: LexborNode | None = None
+
+    def _lead_image(self, base: str) -> tuple[str, str]:
+        """The page's lead image: the captioned figure's (then left out of the body,
+        as its caption is), else ``og:image`` / ``twitter:image``; http(s) only."""
+        figure = self._caption_figure
+        img = figure.css_first("img") if figure is not None and figure.tag == "figure" else None
+        if img is not None:
+            url = safe_url(img.attributes.get("src"), base)
+            if url.startswith(("http://", "https://")):
+                self.skip_ids.add(img.mem_id)
+                return url, squash(img.attributes.get("alt") or "")
+        url = safe_url(self._first_meta("og:image", "twitter:image"), base)
+        return (url, "") if url.startswith(("http://", "https://")) else ("", "")
 
     def _related(self, base: str, own_url: str, headings: dict[int, Headings]) -> list[RelatedLink]:
         blocks: list[LexborNode] = []

@@ -318,6 +318,8 @@ class _Renderer:
             url = safe_url(attrs.get("href"), self.base_url)
             if url:
                 self.open_links.append((node.mem_id, self.epoch, len(self.buf), url))
+        elif tag == "img" and self.links:
+            self._image(attrs)
         elif tag in _BLOCK:
             self._flush()
         return True
@@ -355,6 +357,19 @@ class _Renderer:
         elif tag in _BLOCK:
             self._flush()
 
+    def _image(self, attrs: dict[str, str | None]) -> None:
+        """An image as ``![alt](url)``: http(s) only, never a tracking pixel."""
+        from briefreader.sources.media import is_tracking_pixel
+
+        url = safe_url(attrs.get("src"), self.base_url)
+        if not url.startswith(("http://", "https://")):
+            return
+        if is_tracking_pixel({k: v or "" for k, v in attrs.items()}, url):
+            return
+        alt = squash(attrs.get("alt") or "")[:300]
+        alt = alt.replace("\\", "").replace("[", "\\[").replace("]", "\\]")
+        self.buf.append(f" ![{alt}]({url}) ")
+
     def _close_link(self, node_id: int) -> None:
         if not self.open_links or self.open_links[-1][0] != node_id:
             return
@@ -363,7 +378,7 @@ class _Renderer:
             return
         inner = "".join(self.buf[start:])
         text = squash(inner)
-        if not text or text == url or "mailto:" + text == url:
+        if not text or text == url or "mailto:" + text == url or "![" in text:
             return
         text = text.replace("[", "\\[").replace("]", "\\]")
         lead = " " if inner[:1].isspace() else ""

@@ -178,6 +178,11 @@ _HIDDEN_STYLE = re.compile(
     r"|(?<![-\w])(?:width|height)\s*:\s*[01](?:px)?\s*(?:;|$)",
     re.IGNORECASE,
 )
+# a counting image by its usual file names (pixel.gif, spacer.gif, 1x1.png, …)
+_PIXEL_NAME = re.compile(
+    r"(?:^|[/_.-])(?:pixel|spacer|blank|1x1|beacon|tracker|transparent|clear)\.(?:gif|png)$",
+    re.IGNORECASE,
+)
 _IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 
 
@@ -196,8 +201,13 @@ def is_tracking_pixel(attrs: Mapping[str, str], url: str = "") -> bool:
         return True
     if _HIDDEN_STYLE.search(attrs.get("style", "")):
         return True
-    host = (urlsplit(url).hostname or "") if url else ""
-    return host in PIXEL_HOSTS or host.startswith(("pixel.", "tracking.", "track."))
+    if not url:
+        return False
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host in PIXEL_HOSTS or host.startswith(("pixel.", "tracking.", "track.", "tracker.")):
+        return True
+    return _PIXEL_NAME.search(parts.path) is not None
 
 
 def _http(href: str, base: str) -> str:
