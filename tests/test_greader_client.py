@@ -129,9 +129,12 @@ class _QuietServer(ThreadingHTTPServer):
 class Faulty:
     """A local server: ClientLogin always succeeds; other paths answer as told."""
 
-    def __init__(self) -> None:
+    def __init__(self, required: dict[str, str] | None = None) -> None:
         self.routes: dict[str, Handler] = {"token": _answer(200, b"tok-57\n")}
         self.seen: list[tuple[str, str, dict[str, str]]] = []
+        #: Headers every request must carry (an app id and key), else 403, as
+        #: Inoreader refuses a client without them.
+        self.required = dict(required or {})
         owner = self
 
         class H(BaseHTTPRequestHandler):
@@ -146,7 +149,9 @@ class Faulty:
                 body = self.rfile.read(length) if length else b""
                 owner.seen.append((self.command, parts.path, dict(self.headers)))
                 headers: dict[str, str]
-                if parts.path.endswith("/accounts/ClientLogin"):
+                if any(self.headers.get(k) != v for k, v in owner.required.items()):
+                    status, headers, out = 403, {}, b"Error=AppId and AppKey required\n"
+                elif parts.path.endswith("/accounts/ClientLogin"):
                     status, headers, out = 200, {}, b"SID=x\nLSID=null\nAuth=user/secret-auth\n"
                 else:
                     route = owner.routes.get(parts.path.split("/api/0/", 1)[-1])
@@ -354,3 +359,46 @@ def test_items_contents_carries_the_action_token() -> None:
         bodies.clear()
         asyncio.run(go(s))
         assert parse_qs(bodies[0].decode()) == {"i": ["1", "2"]}
+
+
+def test_app_id_and_key_go_on_every_request() -> None:
+    app = {"AppId": "1000001234", "AppKey": "k3y-not-for-printing"}
+    with Faulty(required=app) as s:
+        s.routes["subscription/list"] = _answer(200, b'{"subscriptions": []}')
+        s.routes["edit-tag"] = _answer(200, b"OK")
+
+        async def go(**kw: Any) -> None:
+            async with GReaderClient(s.endpoint, name="me@inoreader", **kw) as c:
+                await c.login("me", "pw")
+                await c.subscriptions()
+                await c.edit_tag(["1"], add=READ)
+
+        with pytest.raises(GReaderError) as info:
+            asyncio.run(go())
+        assert info.value.auth and "HTTP 403" in str(info.value)
+        s.seen.clear()
+        asyncio.run(go(app=("1000001234", "k3y-not-for-printing")))
+        paths = [path.rsplit("/", 1)[-1] for _m, path, _h in s.seen]
+        assert paths == ["ClientLogin", "list", "token", "edit-tag"]
+        for _m, _p, headers in s.seen:
+            assert headers["AppId"] == "1000001234"
+            assert headers["AppKey"] == "k3y-not-for-printing"
+    with pytest.raises(GReaderError, match="AppKey is not a printable"):
+        GReaderClient(s.endpoint, app=("1", "two\nlines"))
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "unsupported"),
+    [
+        (400, b"Unknown method", True),
+        (400, b'{"error": "not implemented"}', True),
+        (400, b"Bad Request!", False),  # FreshRSS: refused or lacking, it does not say
+        (405, b"", True),
+    ],
+)
+def test_a_call_the_server_lacks_is_told_apart(status: int, body: bytes, unsupported: bool) -> None:
+    with Faulty() as s:
+        err = _fail_on(s, "subscription/list", _answer(status, body))
+    assert err.unsupported == unsupported
+    if unsupported:
+        assert str(err).endswith("this server does not offer subscription/list")

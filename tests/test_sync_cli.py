@@ -297,6 +297,33 @@ def test_account_add_failures(server: FreshRSS, cli: Cli) -> None:
     assert "warning" not in out.stderr  # plain http on this machine: no warning
 
 
+def test_an_app_id_and_key_are_kept_and_sent_never_shown(cli: Cli) -> None:
+    """Inoreader and others want an app id and key from every client: given to
+    ``account add``, kept with the password, sent on every request of every later
+    command, never printed nor put in the library."""
+    key = "k3y-never-printed-5150"
+    with Faulty(required={"AppId": "999123", "AppKey": key}) as s:
+        s.routes["subscription/list"] = lambda _m, _q, _b: (200, {}, b'{"subscriptions": []}')
+        s.routes["stream/items/ids"] = lambda _m, _q, _b: (200, {}, b'{"itemRefs": []}')
+        add = ("account", "add", s.endpoint, "--user", "me", "--password-stdin")
+        out = cli(*add, stdin="pw\n", check=1)  # refused without them: one line
+        assert out.stderr.count("\n") == 1 and "HTTP 403" in out.stderr
+        out = cli(*add, "--app-id", "999123", stdin="pw\n", check=2)
+        assert "--app-id and --app-key together" in out.stderr
+        out = cli(*add, "--app-id", "999123", "--app-key", key, stdin="pw\n")
+        assert "app id and key are kept" in out.stderr
+        s.seen.clear()
+        runs = [cli("sync"), cli("account", "list"), cli("account", "list", "--json")]
+        assert len(s.seen) >= 4  # login, subscriptions, ids...
+        assert all(h.get("AppKey") == key and h.get("AppId") == "999123" for *_x, h in s.seen)
+        for done in [out, *runs]:
+            assert key not in done.stdout + done.stderr
+        assert key.encode() not in (cli.home / "library.sqlite3").read_bytes()
+        assert key in (cli.home / "credentials.json").read_text()
+        cli("account", "remove", "1")
+        assert key not in (cli.home / "credentials.json").read_text()
+
+
 def test_plain_http_to_another_machine_is_warned_about() -> None:
     from briefreader.cli_accounts import _plain_http_elsewhere
 

@@ -1,10 +1,11 @@
 """The command line's account and sync commands: ``briefreader account add URL
---user USER [--password-stdin]``, ``account list``, ``account remove ACCOUNT`` and
-``briefreader sync [ACCOUNT…]`` (``refresh`` syncs accounts too, in refresh.py).
+--user USER [--password-stdin] [--app-id ID --app-key KEY]``, ``account list``,
+``account remove ACCOUNT`` and ``briefreader sync [ACCOUNT…]`` (``refresh`` syncs
+accounts too, in refresh.py).
 
 Registered by :func:`add_parsers` from :mod:`briefreader.cli`.  A password is read
 from a terminal without echo (or one line of stdin with ``--password-stdin``) and
-is never printed.
+is never printed, nor is an app key.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def cmd_account_add(args: argparse.Namespace) -> int:
             f"briefreader: warning: {endpoint} is plain http: the password and everything "
             "read go over the network unencrypted; use https if the server offers it"
         )
+    if bool(args.app_id) != bool(args.app_key):
+        _err("briefreader: error: give --app-id and --app-key together")
+        return EXIT_USAGE
+    app = (args.app_id, args.app_key) if args.app_id else None
     password = _read_password(args, endpoint)
     if password is None:
         _err(
@@ -68,7 +73,9 @@ def cmd_account_add(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         with cli._open_library(args) as library:
-            account, new, where = asyncio.run(add_account(library, endpoint, args.user, password))
+            account, new, where = asyncio.run(
+                add_account(library, endpoint, args.user, password, app=app)
+            )
     except AccountError as exc:
         _err(f"briefreader: error: {exc}")
         return EXIT_FAILED
@@ -78,7 +85,8 @@ def cmd_account_add(args: argparse.Namespace) -> int:
         else f"in {credentials.file_path()}, readable only by you (no system keyring here)"
     )
     verb = "added" if new else "updated (password replaced)"
-    _err(f"briefreader: account {account.name} {verb}; its password is kept {kept}")
+    what = "password and app id and key are" if app else "password is"
+    _err(f"briefreader: account {account.name} {verb}; its {what} kept {kept}")
     _err("briefreader: run `briefreader sync` (or `briefreader refresh`) to bring its feeds")
     return EXIT_OK
 
@@ -262,6 +270,16 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "--password-stdin",
         action="store_true",
         help="read the password (FreshRSS: the API password) from stdin instead of asking",
+    )
+    q.add_argument(
+        "--app-id",
+        metavar="ID",
+        help="the app id a service wants from its clients (Inoreader); kept with the password",
+    )
+    q.add_argument(
+        "--app-key",
+        metavar="KEY",
+        help="the app key that goes with --app-id (kept with the password, never printed)",
     )
     q.set_defaults(func=cmd_account_add)
     q = acc.add_parser("list", parents=[common], help="list accounts and how their last sync went")

@@ -4,7 +4,9 @@ else a file only the user can read (``credentials.json`` in the data folder, mod
 0600, in a folder of mode 0700).
 
 A password is never printed, logged, or put in the library or an export: the
-library knows an account by its endpoint and user name only, and asks here.
+library knows an account by its endpoint and user name only, and asks here.  An
+account's app id and key (Inoreader and other services that want them from every
+client) are kept the same way, beside its password.
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from typing import Literal
 
 from briefreader import paths
 
-__all__ = ["CREDENTIALS_FILENAME", "CredentialError", "delete", "file_path", "get", "put", "where"]
+__all__ = [
+    "CREDENTIALS_FILENAME",
+    "CredentialError",
+    "delete",
+    "file_path",
+    "get",
+    "get_app",
+    "put",
+    "put_app",
+    "where",
+]
 
 CREDENTIALS_FILENAME = "credentials.json"
 SERVICE = "briefreader"
@@ -33,8 +45,10 @@ class CredentialError(Exception):
     """A password could not be stored or read; ``str()`` is one line."""
 
 
-def _key(endpoint: str, user: str) -> str:
-    return f"{user}@{endpoint}"
+def _key(endpoint: str, user: str, slot: str = "") -> str:
+    """The entry's name: ``user@endpoint`` for the password, ``slot:user@endpoint``
+    for what else the account keeps (``app``: its app id and key)."""
+    return f"{slot}:{user}@{endpoint}" if slot else f"{user}@{endpoint}"
 
 
 def _keyring() -> object | None:
@@ -115,43 +129,70 @@ def where() -> Backend:
     return "keyring" if _keyring() is not None else "file"
 
 
-def put(endpoint: str, user: str, password: str) -> Backend:
+def put(endpoint: str, user: str, password: str, *, slot: str = "") -> Backend:
     """Keep the password of ``user`` at ``endpoint``; returns where it went."""
+    key = _key(endpoint, user, slot)
     kr = _keyring()
     if kr is not None:
         try:
-            kr.set_password(SERVICE, _key(endpoint, user), password)  # type: ignore[attr-defined]
+            kr.set_password(SERVICE, key, password)  # type: ignore[attr-defined]
             return "keyring"
         except Exception:  # a locked or refusing keyring: the file instead
             pass
     path = file_path()
     entries = _read_file(path)
-    entries[_key(endpoint, user)] = password
+    entries[key] = password
     _write_file(path, entries)
     return "file"
 
 
-def get(endpoint: str, user: str) -> str | None:
+def get(endpoint: str, user: str, *, slot: str = "") -> str | None:
     """The kept password, or None when there is none."""
+    key = _key(endpoint, user, slot)
     kr = _keyring()
     if kr is not None:
         try:
-            found = kr.get_password(SERVICE, _key(endpoint, user))  # type: ignore[attr-defined]
+            found = kr.get_password(SERVICE, key)  # type: ignore[attr-defined]
         except Exception:
             found = None
         if isinstance(found, str):
             return found
-    return _read_file(file_path()).get(_key(endpoint, user))
+    return _read_file(file_path()).get(key)
+
+
+def put_app(endpoint: str, user: str, app_id: str, app_key: str) -> Backend:
+    """Keep the account's app id and key (sent as ``AppId``/``AppKey`` headers)."""
+    return put(endpoint, user, json.dumps({"id": app_id, "key": app_key}), slot="app")
+
+
+def get_app(endpoint: str, user: str) -> tuple[str, str] | None:
+    """The account's app id and key, or None when it has none."""
+    text = get(endpoint, user, slot="app")
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise CredentialError("the kept app id and key are damaged (not JSON)") from None
+    if not isinstance(data, dict):
+        raise CredentialError("the kept app id and key are damaged (not an object)")
+    app_id, app_key = data.get("id"), data.get("key")
+    if not isinstance(app_id, str) or not isinstance(app_key, str) or not app_id:
+        raise CredentialError("the kept app id and key are damaged")
+    return app_id, app_key
 
 
 def delete(endpoint: str, user: str) -> None:
-    """Forget the password (from both places; absent is fine)."""
+    """Forget the password and the app id and key (from both places; absent is fine)."""
+    keys = [_key(endpoint, user), _key(endpoint, user, "app")]
     kr = _keyring()
     if kr is not None:
-        with contextlib.suppress(Exception):
-            kr.delete_password(SERVICE, _key(endpoint, user))  # type: ignore[attr-defined]
+        for key in keys:
+            with contextlib.suppress(Exception):
+                kr.delete_password(SERVICE, key)  # type: ignore[attr-defined]
     path = file_path()
     entries = _read_file(path)
-    if _key(endpoint, user) in entries:
-        del entries[_key(endpoint, user)]
+    if any(key in entries for key in keys):
+        for key in keys:
+            entries.pop(key, None)
         _write_file(path, entries)

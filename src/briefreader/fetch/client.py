@@ -14,16 +14,9 @@ from typing import Self
 
 import httpx
 
-from briefreader.fetch.decode import ACCEPT_ENCODING, DECODE_ERRORS, Decoder, make_decoder
-from briefreader.fetch.errors import (
-    ExchangeState,
-    Failure,
-    describe,
-    one_line,
-    short_url,
-    size_text,
-    status_text,
-)
+from briefreader.fetch.body import read_body
+from briefreader.fetch.decode import ACCEPT_ENCODING
+from briefreader.fetch.errors import ExchangeState, Failure, describe, short_url, status_text
 from briefreader.fetch.results import (
     DEFAULT_CONCURRENCY,
     DEFAULT_DEADLINE,
@@ -283,7 +276,9 @@ class Fetcher(ClientOwner):
                 permanent_url=moved,
             )
         if 200 <= status < 300:
-            body = await self._read_body(response, state)
+            body = await read_body(
+                response, state, max_raw=self.max_raw_bytes, max_bytes=self.max_bytes
+            )
             return replace(result, body=body, permanent_url=moved)
         error = status_text(status, response.reason_phrase)
         if status == 410:
@@ -294,48 +289,6 @@ class Fetcher(ClientOwner):
                 error += f" (retry after {retry_after:.0f} s)"
             return replace(result, retry_after=retry_after, error=error)
         return replace(result, error=error)
-
-    async def _read_body(self, response: httpx.Response, state: ExchangeState) -> bytes:
-        length = response.headers.get("content-length", "").strip()
-        if length.isascii() and length.isdigit() and response.status_code not in (204, 205):
-            state.expected = int(length)
-            if state.expected > self.max_raw_bytes:
-                raise Failure(
-                    f"response too large: {state.expected} bytes "
-                    f"(the limit is {size_text(self.max_raw_bytes)})"
-                )
-        decoder = make_decoder(response.headers.get("content-encoding"))
-        max_raw, max_bytes = self.max_raw_bytes, self.max_bytes
-        chunks: list[bytes] = []
-        total = 0
-        state.in_body = True
-        try:
-            async for data in response.aiter_raw():
-                state.received += len(data)
-                if state.received > max_raw:
-                    raise Failure(f"response too large: more than {size_text(max_raw)}")
-                for piece in decoder.feed(data):
-                    total += len(piece)
-                    if total > max_bytes:
-                        raise Failure(self._too_large_decoded(decoder))
-                    chunks.append(piece)
-            for piece in decoder.finish():
-                total += len(piece)
-                if total > max_bytes:
-                    raise Failure(self._too_large_decoded(decoder))
-                chunks.append(piece)
-        except DECODE_ERRORS as exc:
-            raise Failure(
-                f"could not decode the {decoder.name} body: {one_line(str(exc), 120)}"
-            ) from None
-        if state.expected is not None and state.received < state.expected:
-            # (the HTTP layer normally says so first; a body cut short is never a feed)
-            raise Failure(f"truncated: got {state.received} of {state.expected} bytes")
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-    def _too_large_decoded(self, decoder: Decoder) -> str:
-        where = f" after decoding ({decoder.name})" if decoder.name != "identity" else ""
-        return f"response too large: more than {size_text(self.max_bytes)}{where}"
 
     # -- many requests -----------------------------------------------------
 

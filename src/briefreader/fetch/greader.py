@@ -29,23 +29,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any, Self, TypedDict, Unpack
 from urllib.parse import urlencode
 
 import httpx
 
+from briefreader.fetch.body import TooLarge, read_body
 from briefreader.fetch.client import ClientOwner, open_client
-from briefreader.fetch.decode import ACCEPT_ENCODING, DECODE_ERRORS, make_decoder
+from briefreader.fetch.decode import ACCEPT_ENCODING
 from briefreader.fetch.errors import (
     ExchangeState,
     Failure,
     describe,
     one_line,
     short_url,
-    size_text,
     status_text,
 )
 from briefreader.fetch.results import USER_AGENT
@@ -159,6 +160,30 @@ def long_item_id(short: str) -> str:
     return f"{ITEM_PREFIX}{int(short):016x}"
 
 
+#: An error answer's words for "no such call" (servers that answer 400 to a call
+#: they lack say so in the body: "Unknown method", "Not implemented", …).
+_UNKNOWN_CALL = re.compile(
+    r"unknown\s+(?:method|api|call|action|endpoint|request)|not\s+(?:implemented|supported)"
+    r"|unsupported|no\s+such\s+(?:method|call)",
+    re.IGNORECASE,
+)
+#: Most of an error answer's body read (for :data:`_UNKNOWN_CALL`).
+_ERROR_BODY = 4096
+
+
+async def _error_text(response: httpx.Response) -> str:
+    """The start of an error answer's body as text ("" when it is long, slow to come,
+    or not text)."""
+    try:
+        async with asyncio.timeout(2.0):
+            body = await read_body(
+                response, ExchangeState(url=""), max_raw=_ERROR_BODY, max_bytes=_ERROR_BODY
+            )
+    except (Failure, TimeoutError, httpx.HTTPError):
+        return ""
+    return body.decode("utf-8", "replace")
+
+
 def _label(category: object) -> str | None:
     if isinstance(category, Mapping):
         category = category.get("id") or category.get("label")
@@ -169,12 +194,23 @@ def _label(category: object) -> str | None:
     return None
 
 
+class _Request(TypedDict, total=False):
+    """One call's request: query ``params``, a ``form`` to POST (else a GET), and
+    whether it carries the auth token (``authed``, the default)."""
+
+    params: Sequence[tuple[str, str]]
+    form: Sequence[tuple[str, str]] | None
+    authed: bool
+
+
 class GReaderClient(ClientOwner):
     """One account's conversation with its server; use ``async with``.
 
     ``endpoint``: the API's base URL (FreshRSS: ``https://host/api/greader.php``;
     Miniflux: ``https://host``; Inoreader: ``https://www.inoreader.com``).
     ``name`` is how errors name the account (e.g. "reader@rss.example.org").
+    ``app``: the app id and key a service wants from its clients (Inoreader), sent
+    as the ``AppId`` and ``AppKey`` headers on every request (never in a message).
     """
 
     def __init__(
@@ -186,6 +222,7 @@ class GReaderClient(ClientOwner):
         max_bytes: int = DEFAULT_MAX_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
         trust_env: bool = True,
+        app: tuple[str, str] | None = None,
     ) -> None:
         try:
             url = check_url(endpoint)
@@ -197,6 +234,12 @@ class GReaderClient(ClientOwner):
         self.max_bytes = max_bytes
         self._transport = transport
         self._trust_env = trust_env
+        self._app_headers: dict[str, str] = {}
+        if app is not None:  # Inoreader and others: an app id and key on every request
+            for header, value in zip(("AppId", "AppKey"), app, strict=True):
+                if not value.isascii() or not value.isprintable() or len(value) > 1024:
+                    raise GReaderError(f"{self.name}: the {header} is not a printable ASCII line")
+                self._app_headers[header] = value
         self._client: httpx.AsyncClient | None = None
         self._auth: str | None = None
         self._token: str | None = None
@@ -209,7 +252,11 @@ class GReaderClient(ClientOwner):
     async def __aenter__(self) -> Self:
         self._client = open_client(
             deadline=self.deadline,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+                **self._app_headers,
+            },
             transport=self._transport,
             trust_env=self._trust_env,
         )
@@ -220,16 +267,11 @@ class GReaderClient(ClientOwner):
     def _fail(self, what: str, text: str, **kw: Any) -> GReaderError:
         return GReaderError(one_line(f"{self.name}: {what}: {text}", 300), **kw)
 
-    async def _call(
-        self,
-        what: str,
-        path: str,
-        *,
-        params: Sequence[tuple[str, str]] = (),
-        form: Sequence[tuple[str, str]] | None = None,
-        authed: bool = True,
-    ) -> bytes:
+    async def _call(self, what: str, path: str, **call: Unpack[_Request]) -> bytes:
         """One request; the body of a 2xx answer, else :class:`GReaderError`."""
+        params = call.get("params", ())
+        form = call.get("form")
+        authed = call.get("authed", True)
         client = self._client
         if client is None:
             raise RuntimeError("GReaderClient is not open: use 'async with'")
@@ -259,14 +301,20 @@ class GReaderClient(ClientOwner):
                     state.status = response.status_code
                     state.headers = response.headers
                     if response.status_code // 100 != 2:
-                        raise self._status_error(what, response)
-                    return await self._read(response, state)
+                        raise self._status_error(what, response, await _error_text(response))
+                    return await read_body(
+                        response,
+                        state,
+                        max_raw=self.max_bytes,
+                        max_bytes=self.max_bytes,
+                        noun="answer",
+                    )
                 finally:
                     await response.aclose()
         except GReaderError:
             raise
         except Failure as exc:
-            too_large = str(exc).startswith("answer too large")
+            too_large = isinstance(exc, TooLarge)
             raise self._fail(what, str(exc), status=state.status, too_large=too_large) from None
         except Exception as exc:
             text = describe(exc, state, self.deadline)
@@ -274,7 +322,7 @@ class GReaderClient(ClientOwner):
                 text += " (is the server up?)" if "refused" in text else ""
             raise self._fail(what, text, status=state.status) from None
 
-    def _status_error(self, what: str, response: httpx.Response) -> GReaderError:
+    def _status_error(self, what: str, response: httpx.Response, body: str) -> GReaderError:
         status = response.status_code
         text = status_text(status, response.reason_phrase)
         if status in REDIRECTS:
@@ -296,7 +344,9 @@ class GReaderClient(ClientOwner):
             if retry is not None:
                 text += f" (retry after {retry:.0f} s)"
             return self._fail(what, text, status=status, retry_after=retry)
-        if status in (404, 405, 501):
+        if status in (404, 405, 501) or (
+            status == 400 and _UNKNOWN_CALL.search(f"{response.reason_phrase} {body}")
+        ):
             return self._fail(
                 what,
                 f"{text}: this server does not offer {what}",
@@ -307,49 +357,10 @@ class GReaderClient(ClientOwner):
             return self._fail(what, f"{text}: the server refused it (or does not offer it)")
         return self._fail(what, text, status=status)
 
-    async def _read(self, response: httpx.Response, state: ExchangeState) -> bytes:
-        length = response.headers.get("content-length", "").strip()
-        if length.isascii() and length.isdigit():
-            state.expected = int(length)
-            if state.expected > self.max_bytes:
-                raise Failure(
-                    f"answer too large: {state.expected} bytes "
-                    f"(the limit is {size_text(self.max_bytes)})"
-                )
-        decoder = make_decoder(response.headers.get("content-encoding"))
-        chunks: list[bytes] = []
-        total = 0
-        state.in_body = True
-        try:
-            async for data in response.aiter_raw():
-                state.received += len(data)
-                if state.received > self.max_bytes:
-                    raise Failure(f"answer too large: more than {size_text(self.max_bytes)}")
-                for piece in decoder.feed(data):
-                    total += len(piece)
-                    if total > self.max_bytes:
-                        raise Failure(f"answer too large: more than {size_text(self.max_bytes)}")
-                    chunks.append(piece)
-            for piece in decoder.finish():
-                total += len(piece)
-                if total > self.max_bytes:
-                    raise Failure(f"answer too large: more than {size_text(self.max_bytes)}")
-                chunks.append(piece)
-        except DECODE_ERRORS as exc:
-            raise Failure(f"could not decode the answer: {one_line(str(exc), 120)}") from None
-        if state.expected is not None and state.received < state.expected:
-            raise Failure(f"truncated: got {state.received} of {state.expected} bytes")
-        return b"".join(chunks)
-
-    async def _json(
-        self,
-        what: str,
-        path: str,
-        *,
-        params: Sequence[tuple[str, str]] = (),
-        form: Sequence[tuple[str, str]] | None = None,
-    ) -> dict[str, Any]:
-        body = await self._call(what, path, params=[*params, ("output", "json")], form=form)
+    async def _json(self, what: str, path: str, **call: Unpack[_Request]) -> dict[str, Any]:
+        """:meth:`_call` asking for JSON; the answer's object."""
+        call["params"] = [*call.get("params", ()), ("output", "json")]
+        body = await self._call(what, path, **call)
         try:
             data = json.loads(body)
         except (ValueError, RecursionError) as exc:

@@ -52,22 +52,31 @@ def normal_endpoint(url: str) -> str:
 
 
 async def add_account(
-    library: Library, endpoint: str, user: str, password: str, *, transport: Any = None
+    library: Library,
+    endpoint: str,
+    user: str,
+    password: str,
+    *,
+    app: tuple[str, str] | None = None,
+    transport: Any = None,
 ) -> tuple[Account, bool, str]:
-    """Check the user and password by logging in, keep the password, record the
-    account.  Returns it, whether it is new, and where the password went
-    ("keyring" or "file").  Nothing is kept when the login fails."""
+    """Check the user and password by logging in, keep the password (and the app id
+    and key, when given: they replace any kept before), record the account.
+    Returns it, whether it is new, and where the password went ("keyring" or
+    "file").  Nothing is kept when the login fails."""
     endpoint = normal_endpoint(endpoint)
     name = f"{user}@{endpoint}"
     if not user.strip():
         raise AccountError(f"{name}: no user name")
     try:
-        async with GReaderClient(endpoint, name=name, transport=transport) as client:
+        async with GReaderClient(endpoint, name=name, transport=transport, app=app) as client:
             await client.login(user, password)
     except GReaderError as exc:
         raise AccountError(str(exc)) from None
     try:
         where = credentials.put(endpoint, user, password)
+        if app is not None:
+            credentials.put_app(endpoint, user, *app)
     except credentials.CredentialError as exc:
         raise AccountError(f"{name}: {exc}") from None
     account, new = SyncStore(library).add_account(endpoint, user)
@@ -87,6 +96,21 @@ def _password(account: Account) -> str:
     return password
 
 
+def _app(account: Account) -> tuple[str, str] | None:
+    """The account's app id and key, when it has them."""
+    try:
+        return credentials.get_app(account.endpoint, account.username)
+    except credentials.CredentialError as exc:
+        raise AccountError(f"{account.name}: {exc}") from None
+
+
+def _client(account: Account, transport: Any = None) -> GReaderClient:
+    """A client for the account's server (its app id and key on every request)."""
+    return GReaderClient(
+        account.endpoint, name=account.name, transport=transport, app=_app(account)
+    )
+
+
 async def sync_accounts(
     library: Library,
     accounts: Sequence[Account] | None = None,
@@ -104,6 +128,7 @@ async def sync_accounts(
     for account in store.accounts() if accounts is None else accounts:
         try:
             password = _password(account)
+            app = _app(account)
         except AccountError as exc:
             reports.append(SyncReport(account.name, error=str(exc)))
             store.record_sync(account.id, error=str(exc))
@@ -117,6 +142,7 @@ async def sync_accounts(
                 deadline=deadline,
                 transport=transport,
                 executor=executor,
+                app=app,
             )
         except Exception as exc:  # a bug or the library itself: this account only
             text = clean_line(f"{account.name}: sync stopped: {type(exc).__name__}: {exc}")
@@ -137,7 +163,7 @@ async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = N
         return None
     account, stream_id = owner
     try:
-        async with GReaderClient(account.endpoint, name=account.name, transport=transport) as c:
+        async with _client(account, transport) as c:
             await c.login(account.username, _password(account))
             await c.unsubscribe(stream_id)
     except GReaderError as exc:
@@ -165,7 +191,7 @@ async def subscribe_feed(
         raise AccountError(f"{account.name}: {exc}") from None
     password = _password(account)
     try:
-        async with GReaderClient(account.endpoint, name=account.name, transport=transport) as c:
+        async with _client(account, transport) as c:
             await c.login(account.username, password)
             stream = await c.subscribe(feed_url, title=title, folder=folder)
     except GReaderError as exc:
@@ -175,4 +201,6 @@ async def subscribe_feed(
             f"{account.name}: the server did not list {feed_url} after subscribing "
             "(not a feed it could read?)"
         )
-    return await sync_account(library, account, password, transport=transport, executor=executor)
+    return await sync_account(
+        library, account, password, transport=transport, executor=executor, app=_app(account)
+    )

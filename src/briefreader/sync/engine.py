@@ -393,10 +393,12 @@ async def sync_account(
     first_items: int = FIRST_SYNC_ITEMS,
     transport: Any = None,
     executor: Executor | None = None,
+    app: tuple[str, str] | None = None,
 ) -> SyncReport:
     """Sync one account; never raises for a server's or the network's problem (the
     report's ``error`` is one line naming the account).  ``executor``: a process
-    pool to turn items into articles in (the refresh's parse pool)."""
+    pool to turn items into articles in (the refresh's parse pool); ``app``: the
+    account's app id and key (sent on every request)."""
     started = time.perf_counter()
     store = SyncStore(library)
     report = SyncReport(account.name)
@@ -410,7 +412,7 @@ async def sync_account(
         return report
     try:
         async with GReaderClient(
-            account.endpoint, name=account.name, deadline=deadline, transport=transport
+            account.endpoint, name=account.name, deadline=deadline, transport=transport, app=app
         ) as client:
             run = _Sync(library, account, client, progress, first_items, executor)
             report = run.report
