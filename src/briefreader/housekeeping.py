@@ -56,10 +56,10 @@ def after_refresh(
     return done
 
 
-def background_upkeep(library_path: str) -> str:
+def background_upkeep(library_path: str, config: Config) -> str:
     """The app's retention and upkeep after a refresh, run in the feed service's
     low-priority background process (a batch per transaction: the app's reads never
     wait, a refresh waits at most one batch).  Returns a line for the app ("" when
     nothing was pruned)."""
     with Library(Path(library_path)) as library:
-        return after_refresh(library).line()
+        return after_refresh(library, config).line()

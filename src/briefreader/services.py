@@ -21,6 +21,7 @@ from briefreader.store import Library, LibraryError
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from briefreader.config import Config
     from briefreader.fulltext import FullText
     from briefreader.refresh import RefreshReport, SubscribeResult
     from briefreader.store import FeedInfo
@@ -166,6 +167,20 @@ class FeedService:
             str(self.library_path),
             index_batch,
             story_batch,
+        )
+
+    async def housekeeping(self, config: Config) -> str:
+        """The config's retention, then the file's upkeep (statistics, search index
+        segments, free pages: briefreader.housekeeping), in the low-priority background
+        process.  Returns what was pruned, "" for nothing."""
+        from briefreader.housekeeping import background_upkeep
+        from briefreader.workers import background_pool
+
+        if self._background_pool is None:
+            self._background_pool = background_pool()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._background_pool, background_upkeep, str(self.library_path), config
         )
 
     def _upkeep_pending(self) -> bool:

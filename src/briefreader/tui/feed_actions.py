@@ -164,6 +164,7 @@ class FeedActions(ReaderBase):
             self._list_timer = None
         self.reload(stay=True)
         self._reload_feeds_screen()
+        self._housekeeping_due = True  # retention and upkeep after the indexing (upkeep.py)
         self._index_related()
         failing = failing or {}
         known = self._failing_feeds

@@ -19,6 +19,10 @@ __all__ = ["Upkeep"]
 class Upkeep(ReaderBase):
     """Related indexing and story grouping in the background."""
 
+    _housekeeping_due = False
+    """A refresh finished: retention and upkeep run after the next indexing pass."""
+    _housekept = False
+
     def _index_related(self) -> None:
         """Bring the related index and the story groups up to date, in the background.
 
@@ -60,6 +64,15 @@ class Upkeep(ReaderBase):
                 self.post_message(StoriesUpdated())
             if not more or not (indexed or grouped):
                 break
+        # Retention and the file's upkeep: after a refresh, and at start when the
+        # config keeps articles for a limited time (briefreader.housekeeping).
+        config = self.config
+        if self._housekeeping_due or (
+            not self._housekept and (config.keep_days or config.keep_per_feed or config.feeds)
+        ):
+            self._housekeeping_due, self._housekept = False, True
+            if await service.housekeeping(config):
+                self.reload()  # pruned articles leave the list
 
     @on(RelatedIndexed)
     def _related_indexed(self) -> None:
