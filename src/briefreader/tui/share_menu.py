@@ -19,7 +19,6 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.events import Click
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -38,8 +37,7 @@ from briefreader.share import (
     share_options,
 )
 from briefreader.textclean import clean_line
-from briefreader.tui.keyhints import key_hint
-from briefreader.tui.screens.quiet import QuietModal
+from briefreader.tui.screens.option_dialog import OptionDialog
 from briefreader.tui.widgets.legible import LegibleOptionList, LegibleStatic, LegibleVertical
 
 __all__ = [
@@ -222,7 +220,7 @@ def _prompt(option: ShareOption, key: str) -> Content:
     )
 
 
-class ShareMenu(QuietModal):
+class ShareMenu(OptionDialog):
     """Share one article: copy a form of its link, or open a share address."""
 
     CSS_PATH = "share_menu.tcss"
@@ -284,12 +282,6 @@ class ShareMenu(QuietModal):
                 markup=False,
             )
 
-    def on_mount(self) -> None:
-        self.query_one(OptionList).highlighted = 0
-
-    def _hint(self, binding_id: str) -> str:
-        return key_hint(self.app, binding_id, self.BINDINGS)
-
     def _quick_key(self, option: str) -> str:
         return self._hint(f"share_{option}") if option in QUICK_KEYS else " "
 
@@ -299,16 +291,6 @@ class ShareMenu(QuietModal):
         if action == "choose":
             return bool(parameters) and parameters[0] in self._by_key
         return True
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        if direction == "down":
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
 
     def action_choose(self, key: str) -> None:
         option = self._by_key.get(key)
@@ -327,18 +309,11 @@ class ShareMenu(QuietModal):
         if option is not None:
             self._run(option)
 
-    def on_click(self, event: Click) -> None:
-        if event.widget is self:  # a click on the dimmed background closes the menu
-            self.dismiss(None)
-
     # -- helpers -------------------------------------------------------------------
 
     def _highlighted(self) -> ShareOption | None:
-        options = self.query_one(OptionList)
-        index = options.highlighted
-        if index is None or not 0 <= index < len(self.options):
-            return None
-        return self.options[index]
+        index = self._highlighted_index(len(self.options))
+        return None if index is None else self.options[index]
 
     def _run(self, option: ShareOption) -> None:
         if option.url:

@@ -16,15 +16,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.events import Click
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from briefreader.links import ArticleLink
 from briefreader.share import ascii_host, ascii_url, display_url
 from briefreader.textclean import clean_line
-from briefreader.tui.keyhints import key_hint
-from briefreader.tui.screens.quiet import QuietModal
+from briefreader.tui.screens.option_dialog import OptionDialog
 from briefreader.tui.share_menu import copy_with_toast, open_url_with_toast
 from briefreader.tui.widgets.legible import LegibleOptionList, LegibleStatic, LegibleVertical
 
@@ -33,7 +31,7 @@ __all__ = ["QUICK_NUMBERS", "LinksScreen"]
 #: Links 1..9 open with their number key (binding ids ``links_1`` … ``links_9``).
 QUICK_NUMBERS = 9
 
-_KINDS = {"article": "article", "link": "link", "image": "image"}
+_KINDS = {"article": "article", "link": "link", "image": "image", "enclosure": "file"}
 _LABEL_WIDTH = 60
 _URL_WIDTH = 200
 
@@ -55,7 +53,7 @@ def _prompt(number: int, link: ArticleLink) -> Content:
     return Content("\n").join([head, url, refused])
 
 
-class LinksScreen(QuietModal):
+class LinksScreen(OptionDialog):
     """The article's links: open (enter, 1–9) or copy (c) one; esc closes."""
 
     CSS_PATH = "links.tcss"
@@ -98,24 +96,7 @@ class LinksScreen(QuietModal):
                 markup=False,
             )
 
-    def on_mount(self) -> None:
-        if self.links:
-            self.query_one(OptionList).highlighted = 0
-
-    def _hint(self, binding_id: str) -> str:
-        return key_hint(self.app, binding_id, self.BINDINGS)
-
-    # -- actions -------------------------------------------------------------------
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        if direction == "down":
-            options.action_cursor_down()
-        else:
-            options.action_cursor_up()
+    # -- actions (close, cursor and a click outside: OptionDialog) ---------------------
 
     def action_open_number(self, number: int) -> None:
         if not 1 <= number <= len(self.links):
@@ -138,17 +119,11 @@ class LinksScreen(QuietModal):
         if 0 <= index < len(self.links):
             self.open_link(self.links[index])
 
-    def on_click(self, event: Click) -> None:
-        if event.widget is self:  # a click on the dimmed background closes the list
-            self.dismiss(None)
-
     # -- opening and copying ---------------------------------------------------------
 
     def _highlighted(self) -> ArticleLink | None:
-        index = self.query_one(OptionList).highlighted
-        if index is None or not 0 <= index < len(self.links):
-            return None
-        return self.links[index]
+        index = self._highlighted_index(len(self.links))
+        return None if index is None else self.links[index]
 
     def _refuse(self, link: ArticleLink, what: str) -> None:
         self.app.notify(
