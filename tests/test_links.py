@@ -23,7 +23,7 @@ def test_the_article_address_first_then_body_links_and_images_in_reading_order()
     assert [(link.kind, link.url, link.label) for link in links] == [
         ("article", "https://news.example/world/story", "The story"),
         ("link", "https://gov.example/rule", "the rule"),
-        ("image", "https://img.example/chart.png", "A chart of exports"),
+        ("image", "https://img.example/chart.png", "image 1: A chart of exports"),
         ("link", "https://gov.example/report", "the full report"),
         ("link", "https://auto.example/x", "https://auto.example/x"),
     ]
@@ -80,3 +80,24 @@ def test_a_body_of_thousands_of_links_is_capped() -> None:
     links = article_links(article(body))
     assert len(links) == MAX_LINKS
     assert links[0].kind == "article" and links[1].url == "https://x.example/0"
+
+
+def test_lead_image_and_enclosures_are_listed_after_the_article() -> None:
+    from briefreader.model import Enclosure
+
+    art = Article(
+        id="m",
+        title="Episode",
+        url="https://pod.example/1",
+        body="Intro ![](https://pod.example/a.png) and ![Map](https://pod.example/b.png).",
+        image_url="https://pod.example/cover.jpg",
+        image_alt="The cover",
+        enclosures=(Enclosure("https://pod.example/1.mp3", "audio/mpeg", 31_000_000, 3725),),
+    )
+    assert [(link.kind, link.label) for link in article_links(art)] == [
+        ("article", "Episode"),
+        ("image", "lead image: The cover"),
+        ("enclosure", "audio/mpeg · 1:02:05 · 31.0 MB"),
+        ("image", "image 1"),
+        ("image", "image 2: Map"),
+    ]

@@ -1,14 +1,13 @@
 """Every link of an article, numbered for the keyboard (the app's ``u`` list).
 
 Pure domain: no Textual, no network.  :func:`article_links` lists, in reading order,
-the article's own address (what its title stands for) and then the links and images
-of its Markdown body as they appear, each address once.  A relative link is resolved
+the article's own address (what its title stands for), its lead image, its
+enclosures (podcast audio and the like), and then the links and images of its
+Markdown body as they appear, each address once (a body image is labelled as the
+article shows it: "image 2: alt").  A relative link is resolved
 against the article's address.  Every entry says whether the one link rule
 (:func:`briefreader.share.refusal_reason`) lets it be opened or copied; a refused
 link is still listed, so the reader sees it and why it is refused.
-
-The feed readers keep no enclosures (podcast audio, attachments) in the model, so
-there are none to list yet.
 """
 
 from __future__ import annotations
@@ -20,13 +19,20 @@ from urllib.parse import urljoin, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from briefreader.model import Article
+from briefreader.model import Article, Enclosure
 from briefreader.share import refusal_reason
 from briefreader.textclean import clean_line
 
-__all__ = ["MAX_LINKS", "ArticleLink", "LinkKind", "article_links"]
+__all__ = [
+    "MAX_LINKS",
+    "ArticleLink",
+    "LinkKind",
+    "article_links",
+    "enclosure_label",
+    "human_size",
+]
 
-LinkKind = Literal["article", "link", "image"]
+LinkKind = Literal["article", "link", "image", "enclosure"]
 
 #: At most this many links are listed (a pathological body can hold thousands).
 MAX_LINKS = 500
@@ -95,13 +101,39 @@ def _inline_links(children: list[Token], found: list[tuple[str, str, LinkKind]])
             open_link = None
         elif child.type == "image":
             alt = child.content or "".join(c.content for c in child.children or ())
-            found.append((str(child.attrGet("src") or ""), alt, "image"))
+            number = 1 + sum(1 for f in found if f[2] == "image")
+            label = f"image {number}: {alt}" if alt else f"image {number}"
+            found.append((str(child.attrGet("src") or ""), label, "image"))
             if open_link is not None:
                 open_link[1].append(alt)
         elif open_link is not None and child.type in ("text", "code_inline"):
             open_link[1].append(child.content)
         elif open_link is not None and child.type == "softbreak":
             open_link[1].append(" ")
+
+
+def enclosure_label(enc: Enclosure) -> str:
+    """An enclosure in a few words: its type, duration and size
+    ("audio/mpeg · 1:02:05 · 31.0 MB")."""
+    parts = [enc.type or "file"]
+    if enc.duration:
+        hours, rest = divmod(enc.duration, 3600)
+        minutes, seconds = divmod(rest, 60)
+        parts.append(f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}")
+    if enc.length:
+        parts.append(human_size(enc.length))
+    return " · ".join(parts)
+
+
+def human_size(size: int) -> str:
+    """A byte count for people: "512 B", "4.0 KB", "31.0 MB", "1.2 GB"."""
+    if size < 1000:
+        return f"{size} B"
+    for unit in ("KB", "MB", "GB", "TB"):
+        size_f = size / 1000 ** ("KB MB GB TB".split().index(unit) + 1)
+        if size_f < 1000 or unit == "TB":
+            return f"{size_f:.1f} {unit}"
+    return f"{size} B"  # pragma: no cover
 
 
 def article_links(article: Article) -> list[ArticleLink]:
@@ -120,6 +152,11 @@ def article_links(article: Article) -> list[ArticleLink]:
 
     if base:
         add(base, article.title, "article")
+    if article.image_url:
+        alt = article.image_alt or article.image_caption
+        add(article.image_url, f"lead image: {alt}" if alt else "lead image", "image")
+    for enc in article.enclosures:
+        add(enc.url, enclosure_label(enc), "enclosure")
     for url, label, kind in _body_links(article.body):
         add(_resolve(url.strip(), base), label, kind)
     return links

@@ -68,12 +68,19 @@ _PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable(
 )
 
 
+class _Links(list[str]):
+    """The body's link addresses (a link's index is its place here), and how many of
+    them are images (an image is numbered in the body: "[image 2: alt]")."""
+
+    images: int = 0
+
+
 def parse_markdown(text: str) -> MarkdownDoc:
     """Parse a Markdown body into blocks; every string is made safe to show."""
     truncated = len(text) > MAX_BODY_CHARS
     if truncated:
         text = text[:MAX_BODY_CHARS]
-    links: list[str] = []
+    links = _Links()
     try:
         root = SyntaxTreeNode(_PARSER.parse(safe_block(text)))
         blocks = _blocks(root.children, links)
@@ -84,7 +91,7 @@ def parse_markdown(text: str) -> MarkdownDoc:
     return MarkdownDoc(blocks, links)
 
 
-def _blocks(nodes: Iterable[SyntaxTreeNode], links: list[str]) -> list[Block]:
+def _blocks(nodes: Iterable[SyntaxTreeNode], links: _Links) -> list[Block]:
     out: list[Block] = []
     for node in nodes:
         kind = node.type
@@ -124,7 +131,7 @@ def _blocks(nodes: Iterable[SyntaxTreeNode], links: list[str]) -> list[Block]:
     return out
 
 
-def _inline_of(node: SyntaxTreeNode, links: list[str]) -> list[Span]:
+def _inline_of(node: SyntaxTreeNode, links: _Links) -> list[Span]:
     spans: list[Span] = []
     for child in node.children:
         if child.type == "inline":
@@ -137,7 +144,7 @@ def _inline(
     styles: frozenset[str],
     link: int | None,
     out: list[Span],
-    links: list[str],
+    links: _Links,
 ) -> None:
     for node in nodes:
         kind = node.type
@@ -156,9 +163,15 @@ def _inline(
             links.append(safe_line(str(href)))
             _inline(node.children, styles | {"link"}, len(links) - 1, out, links)
         elif kind == "image":
+            # a numbered placeholder that opens the image (nothing is fetched to draw it)
             alt = "".join(c.content for c in node.children) or str(node.attrs.get("alt", ""))
-            label = f"[image: {safe_line(alt)}]" if alt else "[image]"
-            out.append((label, styles | {"image"}, link))
+            links.images += 1
+            label = f"image {links.images}: {safe_line(alt)}" if alt else f"image {links.images}"
+            target = link
+            if target is None:
+                links.append(safe_line(str(node.attrs.get("src", ""))))
+                target = len(links) - 1
+            out.append((f"[{label}]", styles | {"image"}, target))
         elif kind == "html_inline":
             out.append((safe_line(node.content), styles, link))
         elif node.children:
