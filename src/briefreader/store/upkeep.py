@@ -110,6 +110,7 @@ def tidy(
     *,
     merge: bool = True,
     vacuum_pages: int | None = None,
+    min_pages: int = VACUUM_MIN_PAGES,
 ) -> UpkeepReport:
     """``PRAGMA optimize``, bounded FTS5 merging and (in an incremental-vacuum file
     with at least :data:`VACUUM_MIN_PAGES` free) giving free pages back, each step
@@ -131,18 +132,20 @@ def tidy(
             if done:
                 break
             report.merge_rounds += 1
-    report.pages_freed = vacuum(db, vacuum_pages)
+    report.pages_freed = vacuum(db, vacuum_pages, min_pages=min_pages)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def vacuum(db: sqlite3.Connection, limit: int | None = None) -> int:
+def vacuum(
+    db: sqlite3.Connection, limit: int | None = None, *, min_pages: int = VACUUM_MIN_PAGES
+) -> int:
     """Give free pages back to the file system (incremental-vacuum files only), a
     step per transaction; returns how many pages went."""
     if int(db.execute("PRAGMA auto_vacuum").fetchone()[0]) != 2:
         return 0
     free = int(db.execute("PRAGMA freelist_count").fetchone()[0])
-    if free < VACUUM_MIN_PAGES:
+    if free < min_pages:
         return 0
     todo = free if limit is None else min(free, limit)
     freed = 0
@@ -150,10 +153,16 @@ def vacuum(db: sqlite3.Connection, limit: int | None = None) -> int:
         step = min(_VACUUM_STEP, todo - freed)
         if step <= 0:
             break
-        with write_transaction(db):
-            before = int(db.execute("PRAGMA freelist_count").fetchone()[0])
-            db.execute(f"PRAGMA incremental_vacuum({int(step)})").fetchall()
-            after = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+        before = int(db.execute("PRAGMA freelist_count").fetchone()[0])
+        try:
+            # Through executescript: the sqlite3 module steps a PRAGMA that returns no
+            # rows only once, and incremental_vacuum frees one page a step.
+            db.executescript(f"BEGIN IMMEDIATE; PRAGMA incremental_vacuum({int(step)}); COMMIT;")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        after = int(db.execute("PRAGMA freelist_count").fetchone()[0])
         if after >= before:
             break
         freed += before - after
