@@ -223,6 +223,7 @@ def test_item_arrival_times() -> None:
     assert item_arrived({"crawlTimeMsec": "1700000000123"}) == 1700000000.123
     assert item_arrived({"timestampUsec": "1700000000123456"}) == 1700000000.123456
     assert item_arrived({"crawlTimeMsec": 1700000000000, "timestampUsec": "1"}) == 1.7e9
+    bad: object
     for bad in ("", "-5", "1e400", "9" * 40, None, True, [], {"a": 1}, "0", "１２３"):
         assert item_arrived({"crawlTimeMsec": bad}) is None
 
@@ -557,18 +558,94 @@ def test_a_server_without_a_starred_list_degrades_with_a_note(lib: Library) -> N
         report = _sync(lib)
         assert report.ok, report.error
         assert report.new_items == 1
+        name = f"me@{s.endpoint}"
         assert report.notes == [
-            "the server does not list starred items: a star changed there is seen only "
-            "on items that arrive new"
+            f"{name}: could not list its starred items (an item starred or unstarred there "
+            "is seen only when new): the server does not offer stream/items/ids"
         ]
         (state,) = SyncStore(lib).item_states(account_id)
         assert state.local_starred  # from the item itself
-        del s.routes["subscription/list"]  # a call the server lacks altogether: an error
-        report = _sync(lib)
-        assert not report.ok
-        assert report.error.endswith(
-            "HTTP 404 Not Found: this server does not offer subscription/list"
+        assert SyncStore(lib).accounts()[0].last_error == report.notes[0]
+
+
+def test_a_server_lacking_calls_degrades_and_carries_on(lib: Library) -> None:
+    """A server without subscription/list and edit-tag (it answers 405 and "unknown
+    method"): new items still come, the feeds stay as they were, local changes stay
+    queued; each lack is one line naming the account and what could not be done,
+    kept as its last error; once the server takes edits, they are sent."""
+    import json
+
+    from test_greader_client import Faulty, _answer
+
+    def subs(_m: str, _q: dict[str, list[str]], _b: bytes) -> tuple[int, dict[str, str], bytes]:
+        return 200, {}, b'{"subscriptions": [{"id": "feed/1", "url": "http://127.0.0.1:9/f.xml"}]}'
+
+    count = {"items": 1}
+
+    def ids(_m: str, q: dict[str, list[str]], _b: bytes) -> tuple[int, dict[str, str], bytes]:
+        refs = [{"id": str(n)} for n in range(1, count["items"] + 1)]
+        return 200, {}, json.dumps({"itemRefs": refs}).encode()
+
+    def contents(
+        _m: str, _q: dict[str, list[str]], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        from urllib.parse import parse_qs
+
+        wanted = parse_qs(body.decode()).get("i", [])
+        items = [
+            {
+                "id": i,
+                "title": f"Item {i}",
+                "origin": {"streamId": "feed/1"},
+                "summary": {"content": f"<p>Text {i}</p>"},
+            }
+            for i in wanted
+        ]
+        return 200, {}, json.dumps({"items": items}).encode()
+
+    edits: list[bytes] = []
+
+    def edit(_m: str, _q: dict[str, list[str]], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        edits.append(body)
+        return 200, {}, b"OK"
+
+    with Faulty() as s:
+        s.routes.update(
+            {"subscription/list": subs, "stream/items/ids": ids, "stream/items/contents": contents}
         )
+        account_id = _add_to(lib, s.endpoint)
+        assert _sync(lib).ok
+        (feed,) = lib.feeds()
+        (item,) = SyncStore(lib).item_states(account_id)
+        lib.set_read(item.article_id, True)
+        # the server loses its subscription list and never had edit-tag
+        s.routes["subscription/list"] = _answer(405, b"Method Not Allowed")
+        s.routes["edit-tag"] = _answer(400, b"Error: unknown method edit-tag")
+        count["items"] = 2
+        report = _sync(lib)
+        name = f"me@{s.endpoint}"
+        assert report.ok and report.new_items == 1 and report.pushed == 0
+        assert report.degraded == [
+            f"{name}: could not read its subscriptions (its feeds here stay as they were): "
+            "the server does not offer subscription/list",
+            f"{name}: could not send 1 read/star change(s) (kept, to send later): the server "
+            "does not offer edit-tag",
+        ]
+        assert all("\n" not in n for n in report.notes)
+        assert [f.url for f in lib.feeds()] == [feed.url]  # not unsubscribed here
+        states = SyncStore(lib).item_states(account_id)
+        assert len(states) == 2 and len({lib.get(st.article_id).source for st in states}) == 1
+        assert report.pending == 1 and edits == []
+        account = SyncStore(lib).accounts()[0]
+        assert account.last_error.startswith(f"{name}: could not read its subscriptions")
+        assert "edit-tag" in account.last_error and account.last_sync is not None
+        # the server takes edits again: the kept change goes, the last error clears
+        s.routes["subscription/list"] = subs
+        s.routes["edit-tag"] = edit
+        report = _sync(lib)
+        assert report.ok and report.pushed == 1 and report.pending == 0 and not report.notes
+        assert len(edits) == 1 and b"i=1" in edits[0]
+        assert SyncStore(lib).accounts()[0].last_error == ""
 
 
 def _add_to(lib: Library, endpoint: str) -> int:

@@ -93,7 +93,8 @@ class GReaderError(Exception):
     ``status``: the HTTP status, when there was an answer.  ``auth``: the server
     refused the user or password (401/403).  ``unsupported``: the server does not
     offer this call.  ``retry_after``: seconds the server asked us to wait (429/503).
-    ``too_large``: the answer was over the size cap.
+    ``too_large``: the answer was over the size cap.  ``call``: the API call that
+    failed ("edit-tag"), when it was one.
     """
 
     def __init__(
@@ -105,8 +106,10 @@ class GReaderError(Exception):
         unsupported: bool = False,
         retry_after: float | None = None,
         too_large: bool = False,
+        call: str = "",
     ) -> None:
         super().__init__(message)
+        self.call = call
         self.status = status
         self.auth = auth
         self.unsupported = unsupported
@@ -265,7 +268,7 @@ class GReaderClient(ClientOwner):
     # -- the exchange --------------------------------------------------------------
 
     def _fail(self, what: str, text: str, **kw: Any) -> GReaderError:
-        return GReaderError(one_line(f"{self.name}: {what}: {text}", 300), **kw)
+        return GReaderError(one_line(f"{self.name}: {what}: {text}", 300), call=what, **kw)
 
     async def _call(self, what: str, path: str, **call: Unpack[_Request]) -> bytes:
         """One request; the body of a 2xx answer, else :class:`GReaderError`."""
@@ -408,6 +411,16 @@ class GReaderClient(ClientOwner):
             self._token = token
         return self._token
 
+    async def _token_field(self) -> list[tuple[str, str]]:
+        """``[("T", token)]``, or no field from a server that has no token call (it
+        then takes edits without one, or says so on the edit itself)."""
+        try:
+            return [("T", await self.token())]
+        except GReaderError as exc:
+            if not exc.unsupported:
+                raise
+        return []
+
     async def subscriptions(self) -> list[Subscription]:
         data = await self._json("subscription/list", "/reader/api/0/subscription/list")
         subs = data.get("subscriptions")
@@ -506,12 +519,8 @@ class GReaderClient(ClientOwner):
     async def item_contents_batch(self, ids: Sequence[str]) -> list[dict[str, Any]]:
         if not ids:
             return []
-        form = [("i", i) for i in ids]
-        try:  # the action token, as NetNewsWire sends it (FreshRSS does without)
-            form.insert(0, ("T", await self.token()))
-        except GReaderError as exc:
-            if not exc.unsupported:
-                raise
+        # the action token, as NetNewsWire sends it (FreshRSS does without)
+        form = [*await self._token_field(), *(("i", i) for i in ids)]
         data = await self._json(
             "stream/items/contents", "/reader/api/0/stream/items/contents", form=form
         )
@@ -526,9 +535,9 @@ class GReaderClient(ClientOwner):
         """``edit-tag``: add or remove a state (``READ``, ``STARRED``) on items, in batches."""
         if not ids:
             return
-        token = await self.token()
+        token = await self._token_field()
         for start in range(0, len(ids), BATCH):
-            form = [("T", token)]
+            form = list(token)
             if add:
                 form.append(("a", add))
             if remove:

@@ -26,11 +26,12 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from briefreader.fetch.errors import one_line
 from briefreader.fetch.greader import (
     READ,
     READING_LIST,
@@ -60,6 +61,7 @@ _STORE_BATCH = 1000
 _PUSH_BATCH = 1000
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 #: For tests only (tests/test_sync_cli.py): ``BRIEFREADER_SYNC_TEST_PAUSE=N:PATH``
 #: makes a sync that has just stored its Nth batch of articles (their id map not yet
@@ -92,6 +94,9 @@ class SyncReport:
     pending: int = 0
     requests: int = 0
     notes: list[str] = field(default_factory=list)
+    degraded: list[str] = field(default_factory=list)
+    """Notes on what could not be done because the server lacks a call (also in
+    ``notes``; kept as the account's last error)."""
     error: str = ""
     seconds: float = 0.0
 
@@ -177,48 +182,85 @@ class _Sync:
         acct = self.account
         self.say("logging in")
         await self.client.login(acct.username, password)
-        # 1. read
+        # 1. read (a call the server lacks: a note naming what could not be done)
         self.say("reading subscriptions")
-        subs = await self.client.subscriptions()
-        unread = await self.client.item_ids(READING_LIST, exclude=READ)
-        starred = await self._starred()
+        subs = await self._optional(
+            "read its subscriptions (its feeds here stay as they were)",
+            self.client.subscriptions(),
+        )
+        unread = await self._optional(
+            "list its unread items (an item read or unread there is seen only when new)",
+            self.client.item_ids(READING_LIST, exclude=READ),
+        )
+        starred = await self._optional(
+            "list its starred items (an item starred or unstarred there is seen only when new)",
+            self.client.item_ids(STARRED),
+        )
         if acct.last_pull is None:
-            recent = await self.client.item_ids(READING_LIST, limit=self.first_items)
+            listing = self.client.item_ids(READING_LIST, limit=self.first_items)
         else:
-            since = int(acct.last_pull) - SINCE_MARGIN
-            recent = await self.client.item_ids(READING_LIST, since=since)
-        wanted = list(dict.fromkeys([*recent.ids, *unread.ids, *(starred.ids if starred else [])]))
+            listing = self.client.item_ids(READING_LIST, since=int(acct.last_pull) - SINCE_MARGIN)
+        recent = await self._optional("list its new items", listing) or ItemIds()
+        ids = [*recent.ids, *(unread.ids if unread else []), *(starred.ids if starred else [])]
+        wanted = list(dict.fromkeys(ids))
         known = self.store.known(acct.id, wanted)
         missing = [i for i in wanted if i not in known]
-        streams = {s.id: StreamFeed(s.url, s.title) for s in subs}
-        items = await self._contents(missing, streams)
+        if subs is None:
+            streams = self._known_streams()
+        else:
+            streams = {s.id: StreamFeed(s.url, s.title) for s in subs}
+        items = await self._optional("read its new items", self._contents(missing, streams)) or []
         # 2. store
-        self._store_feeds(subs)
+        if subs is not None:
+            self._store_feeds(subs)
         self._store_items(items)
         # 3. reconcile
         self._reconcile(
-            set(unread.ids) if not unread.truncated else None,
+            set(unread.ids) if unread and not unread.truncated else None,
             set(starred.ids) if starred and not starred.truncated else None,
             started,
         )
-        self.store.record_sync(acct.id, pulled_at=started, error="")
+        self.store.record_sync(acct.id, pulled_at=started, error=self._degraded())
         # 4. push
         await self._push()
-        self.store.record_sync(acct.id, synced_at=time.time(), error="")
+        self.store.record_sync(acct.id, synced_at=time.time(), error=self._degraded())
 
-    async def _starred(self) -> ItemIds | None:
-        """The starred items' ids; None, with a note, from a server that does not
-        list them (stars then come only with the items themselves)."""
+    async def _optional(self, doing: str, call: Awaitable[T]) -> T | None:
+        """``await call``; None, with a note naming the account and what could not be
+        done, when the server does not offer the call (404/405/501, "unknown
+        method"); any other failure stops the sync as before."""
         try:
-            return await self.client.item_ids(STARRED)
+            return await call
         except GReaderError as exc:
             if not exc.unsupported:
                 raise
-        self.report.notes.append(
-            "the server does not list starred items: a star changed there is seen only "
-            "on items that arrive new"
-        )
-        return None
+            self._note_unsupported(doing, exc)
+            return None
+
+    def _note_unsupported(self, doing: str, exc: GReaderError) -> None:
+        what = f" {exc.call}" if exc.call else " that call"
+        note = f"{self.account.name}: could not {doing}: the server does not offer{what}"
+        self.report.degraded.append(note)
+        self.report.notes.append(note)
+
+    def _degraded(self) -> str:
+        """The account's last error after a sync that could not do everything ("" when
+        it could): what the server lacks, one line."""
+        if not self.report.degraded:
+            return ""
+        prefix = f"{self.account.name}: "
+        parts = [note.removeprefix(prefix) for note in self.report.degraded]
+        return one_line(prefix + "; ".join(parts), 600)
+
+    def _known_streams(self) -> dict[str, StreamFeed]:
+        """The account's feeds as the library has them (for a server that does not
+        list its subscriptions: items of feeds known before keep their articles' ids)."""
+        streams: dict[str, StreamFeed] = {}
+        for stream, feed_id in self.store.feed_ids(self.account.id).items():
+            feed = self.library.feed(feed_id)
+            if feed is not None:
+                streams[stream] = StreamFeed(feed.url, feed.title)
+        return streams
 
     async def _contents(
         self, ids: Sequence[str], streams: Mapping[str, StreamFeed]
@@ -376,9 +418,19 @@ class _Sync:
                     for rid in p.remote_ids
                     if snaps.get(rid, (None, None))[column] != value
                 ]
-                await self.client.edit_tag(
-                    ids, add=tag if value else None, remove=None if value else tag
-                )
+                try:
+                    await self.client.edit_tag(
+                        ids, add=tag if value else None, remove=None if value else tag
+                    )
+                except GReaderError as exc:
+                    if not exc.unsupported:
+                        raise
+                    left = len(pending) - self.report.pushed
+                    self._note_unsupported(
+                        f"send {left} read/star change(s) (kept, to send later)",
+                        exc,
+                    )
+                    return
                 self.store.pushed(self.account.id, part)
                 self.report.pushed += len(part)
 
