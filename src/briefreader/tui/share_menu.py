@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from briefreader import clipboard
@@ -37,8 +35,8 @@ from briefreader.share import (
     share_options,
 )
 from briefreader.textclean import clean_line
-from briefreader.tui.screens.option_dialog import OptionDialog
-from briefreader.tui.widgets.legible import LegibleOptionList, LegibleStatic, LegibleVertical
+from briefreader.tui.screens.option_dialog import OptionDialog, option_dialog_bindings
+from briefreader.tui.widgets.legible import LegibleStatic, LegibleVertical
 
 __all__ = [
     "QUICK_KEYS",
@@ -227,16 +225,12 @@ class ShareMenu(OptionDialog):
     AUTO_FOCUS = "#share-options"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Close", id="share_close", tooltip="Close the share menu"),
-        Binding(
-            "c",
-            "copy_highlighted",
-            "Copy",
-            id="share_copy",
-            tooltip="Copy the highlighted entry; for a share address, copy the address",
+        *option_dialog_bindings(
+            "share",
+            "escape,q",
+            "Close the share menu",
+            "Copy the highlighted entry; for a share address, copy the address",
         ),
-        Binding("j", "cursor('down')", "Down", show=False, id="share_down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="share_up"),
         *(
             Binding(key, f"choose('{option}')", what, show=False, id=f"share_{option}")
             for option, key, what in _QUICK
@@ -270,16 +264,10 @@ class ShareMenu(OptionDialog):
                 yield LegibleStatic(
                     UNSAFE_LINK_NOTE.format(reason=reason), id="share-no-link", markup=False
                 )
-            yield LegibleOptionList(
-                *(Option(_prompt(o, self._quick_key(o.key)), id=o.key) for o in self.options),
-                id="share-options",
-                markup=False,
-            )
-            copy, close = self._hint("share_copy"), self._hint("share_close")
-            yield LegibleStatic(
-                f"enter copy or open · {copy} copy the address · {close} close",
-                id="share-hint",
-                markup=False,
+            options = (Option(_prompt(o, self._quick_key(o.key)), id=o.key) for o in self.options)
+            keys = "enter copy or open · {} copy the address · {} close"
+            yield from self._options_and_keys(
+                options, "share-options", "share-hint", keys, "share_copy", "share_close"
             )
 
     def _quick_key(self, option: str) -> str:
@@ -297,23 +285,13 @@ class ShareMenu(OptionDialog):
         if option is not None:
             self._run(option)
 
-    def action_copy_highlighted(self) -> None:
-        option = self._highlighted()
-        if option is not None:
-            self._copy(option)
+    def copy_option(self, index: int) -> None:
+        self._copy(self.options[index])
 
-    @on(OptionList.OptionSelected, "#share-options")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        option = self._by_key.get(event.option_id or "")
-        if option is not None:
-            self._run(option)
+    def choose_option(self, index: int) -> None:
+        self._run(self.options[index])
 
     # -- helpers -------------------------------------------------------------------
-
-    def _highlighted(self) -> ShareOption | None:
-        index = self._highlighted_index(len(self.options))
-        return None if index is None else self.options[index]
 
     def _run(self, option: ShareOption) -> None:
         if option.url:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -22,9 +21,9 @@ from textual.widgets.option_list import Option
 from briefreader.links import ArticleLink
 from briefreader.share import ascii_host, ascii_url, display_url
 from briefreader.textclean import clean_line
-from briefreader.tui.screens.option_dialog import OptionDialog
+from briefreader.tui.screens.option_dialog import OptionDialog, option_dialog_bindings
 from briefreader.tui.share_menu import copy_with_toast, open_url_with_toast
-from briefreader.tui.widgets.legible import LegibleOptionList, LegibleStatic, LegibleVertical
+from briefreader.tui.widgets.legible import LegibleStatic, LegibleVertical
 
 __all__ = ["QUICK_NUMBERS", "LinksScreen"]
 
@@ -60,12 +59,9 @@ class LinksScreen(OptionDialog):
     AUTO_FOCUS = "#links-list"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,u", "close", "Close", id="links_close", tooltip="Close the link list"),
-        Binding(
-            "c", "copy_highlighted", "Copy", id="links_copy", tooltip="Copy the highlighted link"
+        *option_dialog_bindings(
+            "links", "escape,q,u", "Close the link list", "Copy the highlighted link"
         ),
-        Binding("j", "cursor('down')", "Down", show=False, id="links_down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="links_up"),
         *(
             Binding(str(n), f"open_number({n})", f"Open link {n}", show=False, id=f"links_{n}")
             for n in range(1, QUICK_NUMBERS + 1)
@@ -81,19 +77,12 @@ class LinksScreen(OptionDialog):
         with LegibleVertical(id="links-dialog") as dialog:
             dialog.border_title = "Links"
             yield LegibleStatic(self.title_text, id="links-title", markup=False)
-            yield LegibleOptionList(
-                *(
-                    Option(_prompt(n, link), id=str(n - 1))
-                    for n, link in enumerate(self.links, start=1)
-                ),
-                id="links-list",
-                markup=False,
+            options = (
+                Option(_prompt(n, link), id=str(n - 1)) for n, link in enumerate(self.links, 1)
             )
-            copy, close = self._hint("links_copy"), self._hint("links_close")
-            yield LegibleStatic(
-                f"enter or number open · {copy} copy · {close} close",
-                id="links-hint",
-                markup=False,
+            keys = "enter or number open · {} copy · {} close"
+            yield from self._options_and_keys(
+                options, "links-list", "links-hint", keys, "links_copy", "links_close"
             )
 
     # -- actions (close, cursor and a click outside: OptionDialog) ---------------------
@@ -107,23 +96,13 @@ class LinksScreen(OptionDialog):
         self.query_one(OptionList).highlighted = number - 1
         self.open_link(self.links[number - 1])
 
-    def action_copy_highlighted(self) -> None:
-        link = self._highlighted()
-        if link is not None:
-            self.copy_link(link)
+    def copy_option(self, index: int) -> None:
+        self.copy_link(self.links[index])
 
-    @on(OptionList.OptionSelected, "#links-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        index = int(event.option_id or "-1")
-        if 0 <= index < len(self.links):
-            self.open_link(self.links[index])
+    def choose_option(self, index: int) -> None:
+        self.open_link(self.links[index])
 
     # -- opening and copying ---------------------------------------------------------
-
-    def _highlighted(self) -> ArticleLink | None:
-        index = self._highlighted_index(len(self.links))
-        return None if index is None else self.links[index]
 
     def _refuse(self, link: ArticleLink, what: str) -> None:
         self.app.notify(

@@ -1,23 +1,47 @@
 """A quiet dialog around one option list: the links list and the share menu.
 
-What the two had each written out: the first option highlighted when the dialog
-opens, ``j``/``k`` moving through the options (``action_cursor``), esc and a click on
-the dimmed background closing it, and key hints that follow the user's remapping
-(:meth:`OptionDialog._hint`)."""
+What the two had each written out: their common keys (close, ``c`` to copy the
+highlighted option, ``j``/``k``: :func:`option_dialog_bindings`), the first option
+highlighted when the dialog opens, enter or a click on an option choosing it, esc and
+a click on the dimmed background closing it, the option list with its line of keys
+under it, hints that follow the user's remapping (:meth:`OptionDialog._hint`).  Each
+dialog says what copying and choosing option ``i`` do."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.events import Click
 from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from briefreader.tui.keyhints import key_hint
 from briefreader.tui.screens.quiet import QuietModal
+from briefreader.tui.widgets.legible import LegibleOptionList, LegibleStatic
 
-__all__ = ["OptionDialog"]
+__all__ = ["OptionDialog", "option_dialog_bindings"]
+
+
+def option_dialog_bindings(
+    prefix: str, close_keys: str, close_tip: str, copy_tip: str
+) -> list[BindingType]:
+    """The keys of every option dialog (ids ``{prefix}_close``, ``_copy``, ``_down``,
+    ``_up``): close, copy the highlighted option (``c``), ``j``/``k``."""
+    return [
+        Binding(close_keys, "close", "Close", id=f"{prefix}_close", tooltip=close_tip),
+        Binding("c", "copy_highlighted", "Copy", id=f"{prefix}_copy", tooltip=copy_tip),
+        Binding("j", "cursor('down')", "Down", show=False, id=f"{prefix}_down"),
+        Binding("k", "cursor('up')", "Up", show=False, id=f"{prefix}_up"),
+    ]
 
 
 class OptionDialog(QuietModal):
-    """A :class:`QuietModal` whose dialog holds one :class:`OptionList`."""
+    """A :class:`QuietModal` whose dialog holds one :class:`OptionList`; its
+    ``BINDINGS`` start with :func:`option_dialog_bindings`; it says what copying and
+    choosing an option do (:meth:`copy_option`, :meth:`choose_option`)."""
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -28,10 +52,34 @@ class OptionDialog(QuietModal):
         """The key the user has for ``binding_id`` (remapped or not), for a hint line."""
         return key_hint(self.app, binding_id, self.BINDINGS)
 
-    def _highlighted_index(self, count: int) -> int | None:
-        """The highlighted option's index, if it is one of the first ``count``."""
-        index = self.query_one(OptionList).highlighted
-        return index if index is not None and 0 <= index < count else None
+    def _options_and_keys(
+        self, options: Iterable[Option], list_id: str, keys_id: str, keys: str, *binding_ids: str
+    ) -> ComposeResult:
+        """The dialog's option list (plain text, id ``list_id``), then its line of keys:
+        ``keys`` with the user's key for each of ``binding_ids`` in its ``{}``."""
+        yield LegibleOptionList(*options, id=list_id, markup=False)
+        text = keys.format(*(self._hint(binding_id) for binding_id in binding_ids))
+        yield LegibleStatic(text, id=keys_id, markup=False)
+
+    def copy_option(self, index: int) -> None:
+        """Copy what option ``index`` (one of the list's) stands for (``c``)."""
+        raise NotImplementedError
+
+    def choose_option(self, index: int) -> None:
+        """Do what enter (or a click) on option ``index`` (one of the list's) does."""
+        raise NotImplementedError
+
+    def action_copy_highlighted(self) -> None:
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        if index is not None and 0 <= index < options.option_count:
+            self.copy_option(index)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < self.query_one(OptionList).option_count:
+            self.choose_option(event.option_index)
 
     def action_close(self) -> None:
         self.dismiss(None)
