@@ -324,6 +324,27 @@ def test_an_app_id_and_key_are_kept_and_sent_never_shown(cli: Cli) -> None:
         assert key not in (cli.home / "credentials.json").read_text()
 
 
+def test_account_list_shows_the_last_sync_and_the_last_error(cli: Cli) -> None:
+    with Faulty() as s:
+        s.routes["subscription/list"] = lambda _m, _q, _b: (200, {}, b'{"subscriptions": []}')
+        s.routes["stream/items/ids"] = lambda _m, _q, _b: (200, {}, b'{"itemRefs": []}')
+        cli("account", "add", s.endpoint, "--user", "me", "--password-stdin", stdin="pw\n")
+        out = cli("account", "list").stdout
+        assert "synced never" in out and "last error" not in out
+        cli("sync")
+        out = cli("account", "list").stdout
+        assert "synced never" not in out and "last error" not in out
+        synced = cli.json("account", "list")[0]["last_sync"]
+        s.routes["subscription/list"] = lambda _m, _q, _b: (500, {}, b"oops")
+        cli("sync", check=1)
+        out = cli("account", "list").stdout.splitlines()
+        assert out[2] == (
+            f"    last error: me@{s.endpoint}: subscription/list: HTTP 500 Internal Server Error"
+        )
+        (listed,) = cli.json("account", "list")
+        assert listed["last_sync"] == synced and "HTTP 500" in listed["last_error"]
+
+
 def test_plain_http_to_another_machine_is_warned_about() -> None:
     from briefreader.cli_accounts import _plain_http_elsewhere
 

@@ -67,6 +67,30 @@ async def test_f2_groups_an_accounts_feeds_under_its_heading(
         assert isinstance(app.screen, FeedsScreen)
 
 
+async def test_f2_heading_shows_the_accounts_last_sync_and_error(
+    empty_library_path: Path, make_app: MakeApp
+) -> None:
+    account_id = account_library(empty_library_path)
+    error = f"reader@{ENDPOINT}: could not send 2 read/star change(s) (kept, to send later)"
+    app = make_app(empty_library_path)
+    with Library(empty_library_path) as library:  # (the app's clock: the tests' fixed one)
+        SyncStore(library).record_sync(account_id, synced_at=app.clock() - 7200, error=error)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        lines = screen_text(app).splitlines()
+        heading = next(line for line in lines if "FreshRSS · reader@127.0.0.1" in line)
+        assert "error" in heading and "2h" in heading, heading
+        screen.query_one(DataTable).move_cursor(row=screen._keys.index(f"account:{account_id}"))
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"Last sync error: reader@{ENDPOINT}: could not send 2 read/star" in text, text
+        assert "Last synced 2h ago" in text, text
+
+
 async def test_without_accounts_f2_has_no_headings(
     empty_library_path: Path, make_app: MakeApp
 ) -> None:
