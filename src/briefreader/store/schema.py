@@ -22,6 +22,23 @@ from briefreader.store import media as _media
 
 SCHEMA_VERSION = 11
 
+
+def _sync_queue_trigger(kind: str, column: str) -> str:
+    """6 -> 7's trigger that queues a change of a synced article's read or star state
+    (``sync_pending``), unless a sync is applying the server's (``sync_quiet``)."""
+    return f"""CREATE TRIGGER IF NOT EXISTS sync_queue_{kind} AFTER UPDATE OF {column} ON articles
+    WHEN (old.{column} IS NULL) != (new.{column} IS NULL)
+        AND EXISTS (SELECT 1 FROM sync_items WHERE article_id = new.id)
+        AND NOT EXISTS (SELECT 1 FROM sync_quiet)
+    BEGIN
+        DELETE FROM sync_pending WHERE article_id = new.id AND kind = '{kind}';
+        INSERT INTO sync_pending(article_id, kind, value, changed_at)
+        VALUES (new.id, '{kind}', new.{column} IS NOT NULL,
+                (julianday('now') - 2440587.5) * 86400.0);
+    END;
+    """
+
+
 #: Each entry brings the schema from version ``i`` to ``i + 1``.
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: the first release.
@@ -203,27 +220,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (article_id, kind)
     ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS sync_quiet (one INTEGER PRIMARY KEY CHECK (one = 1));
-    CREATE TRIGGER IF NOT EXISTS sync_queue_read AFTER UPDATE OF read_at ON articles
-    WHEN (old.read_at IS NULL) != (new.read_at IS NULL)
-        AND EXISTS (SELECT 1 FROM sync_items WHERE article_id = new.id)
-        AND NOT EXISTS (SELECT 1 FROM sync_quiet)
-    BEGIN
-        DELETE FROM sync_pending WHERE article_id = new.id AND kind = 'read';
-        INSERT INTO sync_pending(article_id, kind, value, changed_at)
-        VALUES (new.id, 'read', new.read_at IS NOT NULL,
-                (julianday('now') - 2440587.5) * 86400.0);
-    END;
-    CREATE TRIGGER IF NOT EXISTS sync_queue_star AFTER UPDATE OF starred_at ON articles
-    WHEN (old.starred_at IS NULL) != (new.starred_at IS NULL)
-        AND EXISTS (SELECT 1 FROM sync_items WHERE article_id = new.id)
-        AND NOT EXISTS (SELECT 1 FROM sync_quiet)
-    BEGIN
-        DELETE FROM sync_pending WHERE article_id = new.id AND kind = 'star';
-        INSERT INTO sync_pending(article_id, kind, value, changed_at)
-        VALUES (new.id, 'star', new.starred_at IS NOT NULL,
-                (julianday('now') - 2440587.5) * 86400.0);
-    END;
-    """,
+    """
+    + _sync_queue_trigger("read", "read_at")
+    + _sync_queue_trigger("star", "starred_at"),
     # 7 -> 8: feed items stored as their sanitised HTML and rendered when first read
     # (store/lazy.py, sources/feedlazy.py).  Rows stored before stay as they are
     # until their feed next brings them: their content hash covered the Markdown,
