@@ -37,6 +37,22 @@ def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
 
 
+def cache_dir() -> Path:
+    """Files that can be made again (decoded images): ``cache`` under
+    ``BRIEFREADER_HOME``, else the platform's user cache folder."""
+    home = _home()
+    if home is not None:
+        return home / "cache"
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
+def downloads_dir() -> Path:
+    """Where downloaded enclosures go unless told otherwise."""
+    return data_dir() / "downloads"
+
+
 def default_library_path() -> Path:
     return data_dir() / LIBRARY_FILENAME
 
