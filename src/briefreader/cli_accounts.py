@@ -240,12 +240,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
             reports = asyncio.run(
                 sync_accounts(library, accounts, progress=progress, executor=executor)
             )
+        from briefreader.housekeeping import after_refresh
+
+        pruned = after_refresh(library).line()  # the config's retention, then upkeep
     if args.json:
         cli._write_json([r.as_dict() for r in reports])
     for report in reports:
         _err(f"briefreader: {report.line()}")
         for note in report.notes:
             _err(f"  note: {note}")
+    if pruned:
+        _err(f"briefreader: {pruned}")
     return EXIT_OK if all(r.ok for r in reports) else EXIT_FAILED
 
 

@@ -305,6 +305,32 @@ class SyncStore:
             )
         return found
 
+    def forget_unlisted(self, account_id: int, listed: set[str]) -> int:
+        """Drop the id map of items whose article is gone (pruned or deleted) and that
+        the server no longer lists (``listed``: its unread, starred and recent ids),
+        unless a local change of theirs still waits to be pushed.  While the server
+        lists an item, its map row stays: that is what keeps a sync from asking for
+        a pruned item again (store/retention.py).  Returns how many went."""
+        gone = [
+            str(r[0])
+            for r in self._db.execute(
+                "SELECT s.remote_id FROM sync_items s WHERE s.account_id = ? "
+                "AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = s.article_id) "
+                "AND NOT EXISTS (SELECT 1 FROM sync_pending p WHERE p.article_id = s.article_id)",
+                (account_id,),
+            )
+            if str(r[0]) not in listed
+        ]
+        if not gone:
+            return 0
+        with write_transaction(self._db):
+            for chunk, marks in chunks(gone):
+                self._db.execute(
+                    f"DELETE FROM sync_items WHERE account_id = ? AND remote_id IN ({marks})",
+                    [account_id, *chunk],
+                )
+        return len(gone)
+
     def item_states(self, account_id: int) -> list[ItemState]:
         """Every known item of the account whose article is still in the library."""
         rows = self._db.execute(

@@ -220,6 +220,9 @@ class _Sync:
             set(starred.ids) if starred and not starred.truncated else None,
             started,
         )
+        if unread and starred and not (unread.truncated or starred.truncated):
+            # Items pruned here (store/retention.py) that the server lists no more.
+            self.store.forget_unlisted(acct.id, {*unread.ids, *starred.ids, *recent.ids})
         self.store.record_sync(acct.id, pulled_at=started, error=self._degraded())
         # 4. push
         await self._push()
