@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -616,6 +616,22 @@ def cmd_app(args: argparse.Namespace) -> int:
 # argument parsing
 
 
+#: A command's function: the parsed arguments in, the exit status out.
+Command = Callable[[argparse.Namespace], int]
+#: How a command's ARTICLE argument is described.
+ARTICLE_HELP = "an article id, or the path or URL it came from"
+
+
+def add_command(
+    sub: Any, common: argparse.ArgumentParser, name: str, func: Command, help: str
+) -> argparse.ArgumentParser:
+    """Subcommand ``name`` on ``sub`` (the main parser's subparsers), with the
+    options every command takes (``common``), run by ``func``."""
+    p: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help)
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -633,17 +649,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser(
-        "show", parents=[common], help="parse one file and print it (the library is not touched)"
-    )
+    def command(name: str, func: Command, help: str) -> argparse.ArgumentParser:
+        return add_command(sub, common, name, func, help)
+
+    p = command("show", cmd_show, "parse one file and print it (the library is not touched)")
     p.add_argument("path", metavar="PATH_OR_URL")
     p.add_argument("--format", choices=("json", "markdown", "text"), default="text")
     p.add_argument("--full", action="store_true", help="for a URL: extract the page's full text")
-    p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser(
-        "add", parents=[common], help="import files, folders or globs into the library"
-    )
+    p = command("add", cmd_add, "import files, folders or globs into the library")
     p.add_argument("paths", nargs="*", metavar="PATH_OR_URL")
     p.add_argument(
         "--samples",
@@ -653,20 +667,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", action="append", help="for feeds: a tag (folder) to file it under")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("search", parents=[common], help="full-text search of the library")
+    p = command("search", cmd_search, "full-text search of the library")
     p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.add_argument("--limit", type=int, default=20)
-    p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser(
-        "related", parents=[common], help="articles on the same story as ARTICLE, best first"
-    )
-    p.add_argument(
-        "article", metavar="ARTICLE", help="an article id, or the path or URL it came from"
-    )
+    p = command("related", cmd_related, "articles on the same story as ARTICLE, best first")
+    p.add_argument("article", metavar="ARTICLE", help=ARTICLE_HELP)
     p.add_argument("--limit", type=int, default=8)
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.add_argument(
@@ -675,9 +683,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.10,
         help="leave out articles scoring under this (0..1; default 0.10: merely shares words)",
     )
-    p.set_defaults(func=cmd_related)
 
-    p = sub.add_parser("export", parents=[common], help="write articles back out, re-importable")
+    p = command("export", cmd_export, "write articles back out, re-importable")
     p.add_argument("--format", choices=("json", "markdown"), default="json")
     p.add_argument(
         "--out",
@@ -685,84 +692,59 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder to write one file per article into (with --opml: the file)",
     )
     p.add_argument("--opml", action="store_true", help="export the feed subscriptions as OPML")
-    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("list", parents=[common], help="list the library's articles, newest first")
+    p = command("list", cmd_list, "list the library's articles, newest first")
     p.add_argument("--filter", choices=("all", "unread", "starred"), default="all")
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--json", action="store_true")
     # Kept so old scripts still run: reading commands never write the samples now.
     p.add_argument("--no-samples", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser(
-        "feeds", parents=[common], help="list feed subscriptions and how they last went"
-    )
+    p = command("feeds", cmd_feeds, "list feed subscriptions and how they last went")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_feeds)
 
-    p = sub.add_parser(
-        "remove", parents=[common], help="unsubscribe from feeds (starred articles are kept)"
-    )
+    p = command("remove", cmd_remove, "unsubscribe from feeds (starred articles are kept)")
     p.add_argument("urls", nargs="+", metavar="URL")
-    p.set_defaults(func=cmd_remove)
 
-    p = sub.add_parser(
+    p = command(
         "rename",
-        parents=[common],
-        help="give a feed your own name for it (shown wherever it and its articles are)",
+        cmd_rename,
+        "give a feed your own name for it (shown wherever it and its articles are)",
     )
     p.add_argument("url", metavar="URL")
     p.add_argument(
         "name", nargs="?", default="", metavar="NAME", help="the name; leave out for its own title"
     )
-    p.set_defaults(func=cmd_rename)
 
-    p = sub.add_parser(
-        "mark", parents=[common], help="mark articles read or unread, starred or unstarred"
-    )
-    p.add_argument(
-        "articles",
-        nargs="+",
-        metavar="ARTICLE",
-        help="an article id, or the path or URL it came from",
-    )
+    p = command("mark", cmd_mark, "mark articles read or unread, starred or unstarred")
+    p.add_argument("articles", nargs="+", metavar="ARTICLE", help=ARTICLE_HELP)
     group = p.add_mutually_exclusive_group()
     group.add_argument("--read", action="store_true", help="mark read (keeps an earlier read time)")
     group.add_argument("--unread", action="store_true", help="mark unread")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--star", action="store_true", help="star (keeps an earlier star time)")
     group.add_argument("--unstar", action="store_true", help="remove the star")
-    p.set_defaults(func=cmd_mark)
 
-    p = sub.add_parser(
+    p = command(
         "delete",
-        parents=[common],
-        help="delete articles from the library (a deleted feed item does not come back)",
+        cmd_delete,
+        "delete articles from the library (a deleted feed item does not come back)",
     )
-    p.add_argument(
-        "articles",
-        nargs="+",
-        metavar="ARTICLE",
-        help="an article id, or the path or URL it came from",
-    )
-    p.set_defaults(func=cmd_delete)
+    p.add_argument("articles", nargs="+", metavar="ARTICLE", help=ARTICLE_HELP)
 
-    p = sub.add_parser(
+    p = command(
         "import",
-        parents=[common],
-        help="subscribe to the feeds in an OPML file or newsboat's urls file (tags kept)",
+        cmd_import,
+        "subscribe to the feeds in an OPML file or newsboat's urls file (tags kept)",
     )
     p.add_argument("file", metavar="FILE")
-    p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("refresh", parents=[common], help="fetch every feed; exit 1 if any failed")
+    p = command("refresh", cmd_refresh, "fetch every feed; exit 1 if any failed")
     p.add_argument("--json", action="store_true", help="print per-feed results as JSON")
     p.add_argument("--concurrency", type=int, default=16, help="feeds fetched at once (default 16)")
     p.add_argument("--per-host", type=int, default=None, help="at most this many at once per host")
     p.add_argument("-v", "--verbose", action="store_true", help="a line for every feed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=cmd_refresh)
 
     from briefreader import cli_accounts, cli_upkeep
 
