@@ -85,3 +85,18 @@ def test_downloads_are_remembered(tmp_path: Path) -> None:
         got = lib.download("https://p.example/1.mp3")
         assert got is not None and got.size == 20 and got.complete
         assert lib.downloaded_article_ids() == {"a1"}
+
+
+def test_config_images_and_player(tmp_path: Path) -> None:
+    from briefreader.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('images = "auto"\nplayer = ["mpv", "--no-video"]\n')
+    result = load_config(path)
+    assert result.problems == []
+    assert result.config.images == "auto"
+    assert result.config.player == ("mpv", "--no-video")
+    path.write_text('images = "always"\nplayer = "mpv --no-video; rm -rf ~"\n')
+    result = load_config(path)
+    assert result.config.images == "off" and result.config.player == ()
+    assert len(result.problems) == 2

@@ -12,6 +12,8 @@
     open_marks_read = true        # o (open in the browser) marks the article read
     keep_days = 0                 # retention: feed articles older than this go (0: kept)
     keep_per_feed = 0             # retention: at most this many per feed (0: no limit)
+    images = "off"                # lead images: "off" (i loads them) or "auto" (every article)
+    player = ["mpv", "--no-video"]  # plays enclosures (an argument list; the URL or file last)
 
     [feeds."https://example.org/feed.xml"]   # one feed's own retention, by its URL
     keep_days = 365
@@ -119,6 +121,11 @@ class Config:
     """Retention: at most this many articles per feed (0: no limit)."""
     feeds: dict[str, tuple[float | None, int | None]] = field(default_factory=dict)
     """Retention per feed, by feed URL: ``(keep_days, keep_per_feed)``, None: the general one."""
+    images: Literal["off", "auto"] = "off"
+    """Lead images: fetched only when asked (``i``), or for every article shown."""
+    player: tuple[str, ...] = ()
+    """The command that plays an enclosure (its address or file is added last); empty:
+    ``mpv --no-video`` when mpv is installed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +357,23 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
                 values[name] = kept if name == "keep_days" else int(kept)
         elif name == "feeds":
             values["feeds"] = _feeds(value, where, problems)
+        elif name == "images":
+            if value in ("off", "auto"):
+                values["images"] = value
+            else:
+                problems.append(f'{where}: images must be "off" or "auto"; ignored')
+        elif name == "player":
+            if (
+                isinstance(value, list)
+                and 0 < len(value) <= 32
+                and all(isinstance(v, str) and v and len(v) < 1000 for v in value)
+                and all(v.isprintable() for v in value)
+            ):
+                values["player"] = tuple(value)
+            else:
+                problems.append(
+                    f'{where}: player must be a list of words, e.g. ["mpv", "--no-video"]; ignored'
+                )
         elif name == "keys":
             if isinstance(value, dict):
                 values["keys"] = _keys(value, where, problems)
