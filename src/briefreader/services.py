@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from briefreader.config import Config
+    from briefreader.enclosures import DownloadOutcome
     from briefreader.fulltext import FullText
+    from briefreader.media.cache import ImageCache
+    from briefreader.media.loader import ImageOutcome
+    from briefreader.model import Article, Enclosure
     from briefreader.refresh import RefreshReport, SubscribeResult
     from briefreader.store import FeedInfo
 
@@ -79,6 +83,10 @@ class FeedService:
         self.parse_workers = parse_workers
         self._parse_pool: Executor | None = None
         self._background_pool: Executor | None = None
+        self._image_cache: ImageCache | None = None
+        #: Where images are cached and enclosures downloaded (None: the platform's).
+        self.image_folder: Path | None = None
+        self.download_folder: Path | None = None
 
     # -- the process pools ---------------------------------------------------------
 
@@ -141,6 +149,47 @@ class FeedService:
         if not report.ok:
             raise AccountError(report.error)
         return report.line()
+
+    # -- pictures and media (briefreader.media, briefreader.enclosures) -------------
+
+    async def load_image(self, url: str, *, fetch: bool = True) -> ImageOutcome:
+        """A lead image from the disk cache, else (``fetch``) from the network,
+        decoded off the event loop; an outcome with a note when there is none."""
+        from briefreader.media.cache import ImageCache, default_cache_dir
+        from briefreader.media.loader import load_image
+
+        if self._image_cache is None:
+            self._image_cache = ImageCache(self.image_folder or default_cache_dir())
+        return await load_image(url, self._image_cache, fetch=fetch)
+
+    async def download_enclosure(
+        self,
+        article: Article,
+        enclosure: Enclosure,
+        *,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> DownloadOutcome:
+        """Download an enclosure into the downloads folder (resumable) and remember
+        it in the library."""
+        from briefreader.enclosures import download_enclosure
+        from briefreader.paths import downloads_dir
+
+        with Library(self.library_path) as writer:
+            return await download_enclosure(
+                writer, article, enclosure, self.download_folder or downloads_dir(),
+                on_progress=on_progress,
+            )  # fmt: skip
+
+    def play(self, enclosure: Enclosure, player: tuple[str, ...]) -> str:
+        """Play an enclosure in the user's player (its downloaded file when whole,
+        else its address); a one-line note of what happened."""
+        from briefreader.enclosures import play
+
+        with Library.for_reading(self.library_path) as reader:
+            known = reader.download(enclosure.url)
+        if known is not None and known.complete and Path(known.path).is_file():
+            return play(known.path, player)
+        return play(enclosure.url, player)
 
     async def full_text(self, url: str) -> FullText:
         """An article page's main text (``error`` says why there is none)."""
