@@ -150,25 +150,32 @@ def _xml_text(data: bytes, *, lower: bool = False) -> str:
     return (data.lower() if lower else data).decode("latin-1")
 
 
-def _declaration_end(text: str, i: int) -> int:
-    """The end of ``<!DOCTYPE …>`` starting at ``i`` (an internal subset and quoted
-    strings skipped); -1 if the text stops inside it."""
+def _closing_angle(text: str, start: int, *, subset: bool = False) -> int:
+    """The first ``>`` from ``start`` that is outside quoted strings (and, with
+    ``subset``, outside ``[…]``: a DOCTYPE's internal subset); -1 if none is."""
     quote = ""
     depth = 0
-    for j in range(i + 2, len(text)):
+    for j in range(start, len(text)):
         ch = text[j]
         if quote:
             if ch == quote:
                 quote = ""
         elif ch in "\"'":
             quote = ch
-        elif ch == "[":
+        elif subset and ch == "[":
             depth += 1
-        elif ch == "]":
+        elif subset and ch == "]":
             depth -= 1
         elif ch == ">" and depth <= 0:
-            return j + 1
+            return j
     return -1
+
+
+def _declaration_end(text: str, i: int) -> int:
+    """The end of ``<!DOCTYPE …>`` starting at ``i`` (an internal subset and quoted
+    strings skipped); -1 if the text stops inside it."""
+    end = _closing_angle(text, i + 2, subset=True)
+    return end + 1 if end >= 0 else -1
 
 
 def _root_tag(text: str) -> tuple[str, int, bool] | None:
@@ -197,18 +204,8 @@ def _root_tag(text: str) -> tuple[str, int, bool] | None:
     j = i + 1
     while j < size and not (text[j].isspace() or text[j] in "/>"):
         j += 1
-    name = text[i + 1 : j]
-    quote = ""
-    for k in range(j, size):
-        ch = text[k]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ">":
-            return name, k + 1, text[k - 1] == "/"
-    return None
+    end = _closing_angle(text, j)
+    return None if end < 0 else (text[i + 1 : j], end + 1, text[end - 1] == "/")
 
 
 #: End tags of the root looked at, from the last one back, before giving up.
