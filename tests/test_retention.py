@@ -329,3 +329,42 @@ def test_prune_with_no_library_creates_none(tmp_path: Path) -> None:
     out = run_cli("prune", home=home)
     assert out.returncode == 0 and "nothing to prune" in out.stderr
     assert not (home / "library.sqlite3").exists()
+
+
+# -- the config --------------------------------------------------------------------------
+
+
+def test_config_retention_keys_and_hostile_values(tmp_path: Path) -> None:
+    from briefreader.config import load_config
+    from briefreader.housekeeping import retention_of
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "keep_days = 30\nkeep_per_feed = 200\n"
+        f'[feeds."{FEED}"]\nkeep_days = 365\n'
+        '[feeds."https://b.example/feed"]\nkeep_per_feed = 0\n',
+        encoding="utf-8",
+    )
+    result = load_config(path)
+    assert result.problems == []
+    retention = retention_of(result.config)
+    assert retention.for_feed(FEED) == (365, 200)
+    assert retention.for_feed("https://b.example/feed") == (30, 0)
+    assert retention.for_feed("https://c.example/feed") == (30, 200)
+    path.write_text(
+        'keep_days = "a month"\nkeep_per_feed = -5\nfeeds = 3\n',
+        encoding="utf-8",
+    )
+    result = load_config(path)
+    assert result.config.keep_days == 0 and result.config.keep_per_feed == 0
+    assert result.config.feeds == {}
+    assert len(result.problems) == 3 and all(str(path) in p for p in result.problems)
+    path.write_text(
+        "keep_days = nan\nkeep_per_feed = true\n"
+        f'[feeds."{FEED}"]\nkeep_days = 1e300\nkeep_forever = 1\n',
+        encoding="utf-8",
+    )
+    result = load_config(path)
+    assert not retention_of(result.config).active
+    assert len(result.problems) == 4
+    assert any("keep_forever" in p for p in result.problems)
