@@ -746,10 +746,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="a line for every feed")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
-    from briefreader import cli_accounts, cli_upkeep
+    from briefreader import cli_accounts, cli_media, cli_upkeep
 
     cli_accounts.add_parsers(sub, common)  # account add/list/remove, sync
     cli_upkeep.add_parsers(sub, common)  # prune, doctor
+    cli_media.add_parsers(sub, common)  # download
     return parser
 
 

@@ -40,7 +40,6 @@ IMAGE_DEADLINE = 20.0
 #: An enclosure larger than this is refused (a long video podcast is ~1-2 GB).
 MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024
 DOWNLOAD_DEADLINE = 3 * 3600.0
-_CHUNK = 256 * 1024
 
 #: (bytes on disk, bytes in all or None when unknown) as a download goes.
 OnProgress = Callable[[int, int | None], None]
@@ -178,7 +177,7 @@ async def _save(
     written = have
     part.parent.mkdir(parents=True, exist_ok=True)
     with part.open(mode) as out:
-        async for chunk in response.aiter_raw(_CHUNK):
+        async for chunk in response.aiter_raw():  # (as it comes: a cut keeps all it got)
             written += len(chunk)
             state.received = written - have
             if written > max_bytes:

@@ -1,0 +1,92 @@
+"""The command line's media: ``briefreader download ARTICLE [--out DIR]`` fetches an
+article's enclosures (podcast audio and the like) to disk with a progress line,
+resumable (run it again after a failure and it goes on), capped, and remembered in
+the library (the app then plays the file).  Registered by :func:`add_parsers` from
+:mod:`briefreader.cli` (cli.py is at its size limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from briefreader.links import human_size
+
+__all__ = ["add_parsers"]
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+class _ProgressLine:
+    """One line on stderr, rewritten at most 10 times a second (a terminal only)."""
+
+    def __init__(self, name: str, quiet: bool) -> None:
+        self.name = name
+        self.show = not quiet and sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if not self.show or now - self.last < 0.1:
+            return
+        self.last = now
+        whole = f" of {human_size(total)} ({100 * done // max(1, total)}%)" if total else ""
+        sys.stderr.write(f"\r{self.name}: {human_size(done)}{whole}\x1b[K")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.show:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from briefreader import cli
+    from briefreader.enclosures import download_enclosure, file_name
+    from briefreader.paths import downloads_dir
+
+    folder = Path(args.out) if args.out else downloads_dir()
+    failed = 0
+    with cli._open_library(args) as library:
+        articles, missing = cli._find_articles(library, [args.article])
+        for article in articles:
+            if not article.enclosures:
+                _err(f"briefreader: {article.title} ({article.id}) has no enclosures")
+                failed += 1
+            for enclosure in article.enclosures:
+                progress = _ProgressLine(file_name(article, enclosure), args.quiet)
+                outcome = asyncio.run(
+                    download_enclosure(library, article, enclosure, folder, on_progress=progress)
+                )
+                progress.end()
+                if outcome.error is not None:
+                    _err(f"briefreader: {enclosure.url}: {outcome.error}")
+                    failed += 1
+                    continue
+                how = "already there" if outcome.already else "resumed" if outcome.resumed else ""
+                note = f" ({how})" if how else ""
+                print(f"{outcome.path}\t{human_size(outcome.size)}{note}")
+    return EXIT_FAILED if (failed or missing) else EXIT_OK
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``download`` command, on the main parser's subparsers."""
+    p = sub.add_parser(
+        "download",
+        parents=[common],
+        help="download an article's enclosures (resumable); exit 1 if one failed",
+    )
+    p.add_argument("article", metavar="ARTICLE", help="an article id, URL or path")
+    p.add_argument(
+        "--out", metavar="DIR", default=None, help="folder to put them in (default: downloads)"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_download)
