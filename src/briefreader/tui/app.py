@@ -59,6 +59,7 @@ from briefreader.tui.failures import failure_line
 from briefreader.tui.feed_actions import FeedActions
 from briefreader.tui.feeds_pane_actions import FeedsPaneActions
 from briefreader.tui.formatting import safe_line
+from briefreader.tui.media_actions import MediaActions
 from briefreader.tui.messages import (
     RelatedReady,
     RowsLoaded,
@@ -79,7 +80,7 @@ from briefreader.tui.widgets.search_input import SearchInput
 __all__ = ["BriefReaderApp", "run_app"]
 
 
-class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, ReaderBase):
+class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAndTheme, ReaderBase):
     """briefreader's reading app over one library file."""
 
     TITLE = "briefreader"
@@ -361,6 +362,7 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, Upkeep, KeysAndTheme, Reader
             self.current = article
             self.article_view.show_article(article, full_text=full_text)
             self._request_related(article)
+            self.media_article_shown(article)
         if mark_read:
             self._set_read(article_id, True)
         self._update_article_subtitle()

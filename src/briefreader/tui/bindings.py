@@ -274,6 +274,31 @@ KEYS: tuple[Key, ...] = (
         "Sharing",
     ),
     Key(
+        "load_images",
+        "i",
+        "load_images",
+        "Images",
+        'Load the article\'s lead image (nothing is fetched until asked; images = "auto" '
+        "in the config loads them for every article)",
+        "Media",
+    ),
+    Key(
+        "play",
+        "P",
+        "play_enclosure",
+        "Play",
+        "Play the article's audio or video in your player (player = [...] in the config)",
+        "Media",
+    ),
+    Key(
+        "download",
+        "D",
+        "download_enclosure",
+        "Download",
+        "Download the article's audio or file (resumable); played from disk afterwards",
+        "Media",
+    ),
+    Key(
         "toggle_related",
         "right_square_bracket",
         "toggle_related",

@@ -14,6 +14,7 @@ plain string, never as markup.  Colours come from component classes, so themes
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -35,6 +36,8 @@ from briefreader.insight import (
     repeats_title,
     without_teaser_tail,
 )
+from briefreader.links import enclosure_label
+from briefreader.media.halfblock import HalfBlockImage
 from briefreader.model import Article
 from briefreader.textformat import meta_line
 from briefreader.tui.formatting import foreground, legible_colour, safe_block, safe_line
@@ -46,7 +49,7 @@ from briefreader.tui.widgets.body import (
     render_blocks,
 )
 
-__all__ = ["ArticleView"]
+__all__ = ["ArticleView", "LeadImage"]
 
 _PARTS = (
     "title",
@@ -129,6 +132,9 @@ class ArticleView(ScrollView, can_focus=True):
         # Rendered articles by (article, width, style generation): going back to an
         # article, or to one prefetched while the reader was reading, costs nothing.
         self._rendered: LRUCache[tuple[object, ...], tuple[MarkdownDoc, list[Strip]]] = LRUCache(32)
+        # Lead images loaded (``i``, or ``images = "auto"``) by article id: drawn at
+        # the top of their article.  Without one the pane is exactly as before.
+        self._images: LRUCache[str, LeadImage] = LRUCache(64)
 
     # -- content --------------------------------------------------------------------
 
@@ -165,6 +171,22 @@ class ArticleView(ScrollView, can_focus=True):
         if width > 0 and self.is_mounted:
             self._rendered_article(article, width)
 
+    def set_lead_image(self, article_id: str, image: LeadImage) -> None:
+        """Show ``image`` (a picture, or the note saying why there is none) at the top
+        of the article ``article_id`` (now, if it is the one shown)."""
+        self._images[article_id] = image
+        if self.article is not None and self.article.id == article_id:
+            self._rebuild()
+
+    def lead_image(self, article_id: str) -> LeadImage | None:
+        """The lead image loaded for an article, if any."""
+        return self._images.get(article_id)
+
+    @property
+    def image_width(self) -> int:
+        """The columns a lead image is drawn in (the pane less its right margin)."""
+        return max(1, self._width() - 1)
+
     def _rebuild(self) -> None:
         self._built_for = None
         self._build()
@@ -196,12 +218,13 @@ class ArticleView(ScrollView, can_focus=True):
     def _rendered_article(
         self, article: Article, width: int, *, full_text: bool = False
     ) -> tuple[MarkdownDoc, list[Strip]]:
-        key = (article, full_text, width, self._style_generation)
+        image = self._images.get(article.id)
+        key = (article, full_text, width, self._style_generation, image)
         cached = self._rendered.get(key)
         if cached is None:
             # A first heading or paragraph that only says the title again is left out.
             doc = parse_markdown(body_without_headline(article.body, article.title))
-            renderable = self._article_renderable(article, doc, full_text=full_text)
+            renderable = self._article_renderable(article, doc, full_text=full_text, image=image)
             cached = (doc, self._draw(renderable, width))
             self._rendered[key] = cached
         return cached
@@ -315,10 +338,19 @@ class ArticleView(ScrollView, can_focus=True):
         return Padding(Group(*parts), (2, 1, 0, 1))
 
     def _article_renderable(
-        self, article: Article, doc: MarkdownDoc, *, full_text: bool = False
+        self,
+        article: Article,
+        doc: MarkdownDoc,
+        *,
+        full_text: bool = False,
+        image: LeadImage | None = None,
     ) -> RenderableType:
         blank = Text("")
-        parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]
+        parts: list[RenderableType] = [blank]
+        caption_shown = False
+        if image is not None:  # only once loaded: without one, the pane is as it was
+            caption_shown = self._lead_image_parts(article, image, parts)
+        parts.append(Text(safe_line(article.title), self._style("title")))
         meta = safe_line(meta_line(article))
         if full_text:
             meta = f"{meta} · full text" if meta else "full text"
@@ -326,7 +358,9 @@ class ArticleView(ScrollView, can_focus=True):
         dek = _dek(article)
         if dek:
             parts += [blank, Text(safe_block(dek), self._style("dek"))]
-        if article.image_caption.strip():
+        if article.enclosures:
+            parts += [blank, self._enclosures(article)]
+        if article.image_caption.strip() and not caption_shown:
             parts += [
                 blank,
                 Bar(
@@ -353,6 +387,32 @@ class ArticleView(ScrollView, can_focus=True):
             parts += [blank, render_blocks(doc.blocks, styles)]
         parts.append(blank)
         return Group(*parts)
+
+    def _lead_image_parts(
+        self, article: Article, image: LeadImage, parts: list[RenderableType]
+    ) -> bool:
+        """The lead image (or its note) and its caption; whether the caption was shown."""
+        if image.picture is None:
+            note = Text("Image not shown: ", self._style("caption"))
+            note.append(safe_line(image.note), self._style("caption"))
+            parts += [note, Text("")]
+            return False
+        parts.append(image.picture)
+        caption = article.image_caption.strip() or article.image_alt.strip()
+        if caption:
+            parts.append(Text(safe_line(caption), self._style("caption")))
+        parts.append(Text(""))
+        return bool(article.image_caption.strip())
+
+    def _enclosures(self, article: Article) -> RenderableType:
+        """The article's files (podcast audio and the like): type, duration, size."""
+        grid = Table.grid(padding=(0, 1, 0, 0))
+        grid.add_column(no_wrap=True, style=self._style("number"))
+        grid.add_column(ratio=1)
+        for number, enc in enumerate(article.enclosures, 1):
+            grid.add_row(f"▶{number}" if len(article.enclosures) > 1 else "▶", enclosure_label(enc))
+        label = Text("LISTEN" if _all_audio(article) else "FILES", self._style("section"))
+        return Group(label, grid)
 
     def _takeaways(self, items: tuple[str, ...]) -> RenderableType:
         grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
@@ -387,6 +447,19 @@ class ArticleView(ScrollView, can_focus=True):
             inner += [Text(""), foot]
         bar_style = self._style("analysis-bar", with_background=True)
         return Bar(Padding(Group(*inner), (1, 2, 1, 1), style=panel, expand=True), bar_style, "┃")
+
+
+@dataclass(frozen=True, eq=False)
+class LeadImage:
+    """A loaded lead image: the picture (drawn in half blocks), or ``None`` and the
+    one-line ``note`` saying why there is none."""
+
+    picture: HalfBlockImage | None
+    note: str = ""
+
+
+def _all_audio(article: Article) -> bool:
+    return all(e.type.startswith("audio/") for e in article.enclosures)
 
 
 def _dek(article: Article) -> str:

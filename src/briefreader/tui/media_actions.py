@@ -1,0 +1,191 @@
+"""Pictures and media in the app: ``i`` loads the article's lead image, ``P`` plays
+its enclosure in the user's player, ``D`` downloads it (with a progress line in the
+status bar).
+
+Privacy first: showing an article fetches nothing unless the config says
+``images = "auto"``; an image request tells its sender who read what, and when.
+Everything slow runs in workers through :class:`briefreader.services.FeedService`
+(the app never opens a socket or starts a process itself): the image comes from
+the disk cache or the network, is decoded off the UI thread, and its half-block
+lines are drawn for the pane's width in the worker too, so showing it costs the
+UI thread only the copy of a few lines.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.message import Message
+
+from briefreader.links import article_links, enclosure_label, human_size
+from briefreader.media.halfblock import HalfBlockImage
+from briefreader.model import Article, Enclosure
+from briefreader.tui.base import ReaderBase
+from briefreader.tui.formatting import safe_line
+from briefreader.tui.widgets.article_view import LeadImage
+
+__all__ = ["DownloadProgress", "ImageLoaded", "MediaActions"]
+
+#: Lead images are drawn at most this many lines tall.
+IMAGE_ROWS = 16
+
+
+class ImageLoaded(Message):
+    """A lead image was loaded for an article (or ``image.note`` says why not)."""
+
+    def __init__(self, article_id: str, image: LeadImage, fetched: bool, asked: bool) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.image = image
+        self.fetched = fetched
+        self.asked = asked
+
+
+class DownloadProgress(Message):
+    """How far an enclosure's download has got (``done``: it ended; ``text`` says how)."""
+
+    def __init__(self, text: str, done: bool = False, ok: bool = True) -> None:
+        super().__init__()
+        self.text = text
+        self.done = done
+        self.ok = ok
+
+
+def image_target(article: Article) -> tuple[str, str]:
+    """The image ``i`` loads: the lead image, else the body's first image (url, alt)."""
+    if article.image_url:
+        return article.image_url, article.image_alt
+    for link in article_links(article):
+        if link.kind == "image" and link.allowed:
+            return link.url, link.label
+    return "", ""
+
+
+class MediaActions(ReaderBase):
+    """``i`` (images), ``P`` (play), ``D`` (download), and images shown as articles are."""
+
+    def media_article_shown(self, article: Article) -> None:
+        """Called as an article is shown: with ``images = "auto"``, its lead image is
+        loaded (from the cache, else fetched) unless the pane has it already."""
+        if self.config.images != "auto" or self.article_view.lead_image(article.id) is not None:
+            return
+        url, _ = image_target(article)
+        if url:
+            self._image_worker(article.id, url, self.article_view.image_width, asked=False)
+
+    def action_load_images(self) -> None:
+        article = self._need_article()
+        if article is None:
+            return
+        url, _ = image_target(article)
+        if not url:
+            self.notify("This article has no images.", timeout=3, markup=False)
+            return
+        if self.article_view.lead_image(article.id) is not None:
+            shown = self.article_view.lead_image(article.id)
+            if shown is not None and shown.picture is not None:
+                self.notify("The image is shown at the top of the article.", markup=False)
+                return
+        self.notify("Loading the image…", timeout=2, markup=False)
+        self._image_worker(article.id, url, self.article_view.image_width, asked=True)
+
+    @work(exclusive=True, group="images", description="Loading the image", exit_on_error=False)
+    async def _image_worker(self, article_id: str, url: str, width: int, *, asked: bool) -> None:
+        outcome = await self.service.load_image(url, fetch=True)
+        if outcome.raster is None:
+            image = LeadImage(None, outcome.note)
+        else:
+            picture = HalfBlockImage(outcome.raster, max_rows=IMAGE_ROWS)
+            picture.lines(width)  # drawn here, off the keypress
+            image = LeadImage(picture)
+        self.post_message(ImageLoaded(article_id, image, outcome.fetched, asked))
+
+    @on(ImageLoaded)
+    def _image_loaded(self, message: ImageLoaded) -> None:
+        self.article_view.set_lead_image(message.article_id, message.image)
+        if message.image.picture is None and message.asked:
+            self.notify(
+                safe_line(message.image.note), title="Image", severity="warning", markup=False
+            )
+
+    # -- enclosures ---------------------------------------------------------------------
+
+    def _need_enclosure(self) -> tuple[Article, Enclosure] | None:
+        article = self._need_article()
+        if article is None:
+            return None
+        if not article.enclosures:
+            self.notify("This article has no audio or files to play.", timeout=3, markup=False)
+            return None
+        return article, article.enclosures[0]
+
+    def action_play_enclosure(self) -> None:
+        found = self._need_enclosure()
+        if found is not None:
+            self._play_worker(found[1])
+
+    @work(thread=True, group="play", description="Starting the player", exit_on_error=False)
+    def _play_worker(self, enclosure: Enclosure) -> None:
+        note = self.service.play(enclosure, self.config.player)
+        ok = note.startswith("playing")
+        self.call_from_thread(
+            self.notify,
+            safe_line(note[:1].upper() + note[1:]),
+            title="Play",
+            severity="information" if ok else "warning",
+            markup=False,
+        )
+
+    def action_download_enclosure(self) -> None:
+        found = self._need_enclosure()
+        if found is None:
+            return
+        if self.refuse_write("the download"):
+            return
+        article, enclosure = found
+        self._status(f"Downloading {enclosure_label(enclosure)}…")
+        self._download_worker(article, enclosure)
+
+    @work(exclusive=True, group="download", description="Downloading", exit_on_error=False)
+    async def _download_worker(self, article: Article, enclosure: Enclosure) -> None:
+        try:
+            await self._download(article, enclosure)
+        except Exception as exc:  # the status line must not stay at "Downloading…"
+            text = f"Download failed: {type(exc).__name__}: {exc}"
+            self.post_message(DownloadProgress(text, done=True, ok=False))
+
+    async def _download(self, article: Article, enclosure: Enclosure) -> None:
+        last = [0.0]
+
+        def progress(done: int, total: int | None) -> None:
+            now = time.monotonic()
+            if now - last[0] < 0.2:
+                return
+            last[0] = now
+            whole = f" of {human_size(total)} ({100 * done // max(1, total)}%)" if total else ""
+            self.post_message(DownloadProgress(f"Downloading: {human_size(done)}{whole}"))
+
+        outcome = await self.service.download_enclosure(article, enclosure, on_progress=progress)
+        if outcome.error is not None:
+            text = f"Download stopped: {outcome.error}"
+            self.post_message(DownloadProgress(text, done=True, ok=False))
+            return
+        how = "already downloaded" if outcome.already else "downloaded"
+        text = f"{how[:1].upper()}{how[1:]}: {outcome.path.name} ({human_size(outcome.size)})"
+        self.post_message(DownloadProgress(text, done=True))
+
+    @on(DownloadProgress)
+    def _download_progress(self, message: DownloadProgress) -> None:
+        self._status("" if message.done else message.text)
+        if message.done:
+            self.notify(
+                safe_line(message.text),
+                title="Download",
+                severity="information" if message.ok else "warning",
+                markup=False,
+                timeout=8,
+            )
+
+    def _status(self, text: str) -> None:
+        self.status_text = safe_line(text)
