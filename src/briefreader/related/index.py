@@ -4,11 +4,13 @@ term lookup, and incremental indexing of the queued articles under their signatu
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, Future
 
 from briefreader.related.terms import BODY_CHARS, NAME_BOOST, index_terms, name_terms
 
@@ -133,12 +135,30 @@ def pending_count(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT count(*) FROM related_pending").fetchone()[0])
 
 
+#: Articles indexed together: their document frequencies are counted, and their
+#: signatures chosen, against the index as it stood before them plus the batch.
+BATCH = 2000
+#: The most terms a bulk run keeps in its cache (~150 bytes each).
+TERM_CACHE_MAX = 1_000_000
+
+
 def index_pending(
-    db: sqlite3.Connection, *, docs: Sequence[int] | None = None, limit: int | None = None
+    db: sqlite3.Connection,
+    *,
+    docs: Sequence[int] | None = None,
+    limit: int | None = None,
+    terms: TermCache | None = None,
+    executor: Executor | None = None,
 ) -> int:
     """Index queued articles (all, those of ``docs``, or the first ``limit``).
 
     Runs inside the caller's write transaction.  Returns how many were indexed.
+    ``terms`` is a term cache kept across calls of one bulk run (the ids and
+    document frequencies the index holds, kept current as batches are indexed;
+    only valid while nothing else writes the index): a batch then looks up only
+    the terms it has not seen before.  ``executor`` (a process pool) reads the
+    articles' terms (:func:`doc_terms`, the most of the work) while this process
+    writes the batches before: the index is the same either way.
     """
     if docs is not None:
         todo: list[int] = []
@@ -156,49 +176,95 @@ def index_pending(
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         todo = [r[0] for r in db.execute(sql)]
+    batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
+    pending: list[list[Future[list[DocTerms]]]] = []
+    if executor is not None and len(batches) > 1:
+        pending = [
+            [executor.submit(doc_terms, rows) for rows in _read_docs(db, batch)]
+            for batch in batches
+        ]
     indexed = 0
-    for start in range(0, len(todo), 2000):
-        indexed += _index_docs(db, todo[start : start + 2000])
+    for i, batch in enumerate(batches):
+        if terms is not None and len(terms) > TERM_CACHE_MAX:
+            terms.clear()
+        if pending:
+            per_doc = [d for f in pending[i] for d in f.result()]
+        else:
+            per_doc = [d for rows in _read_docs(db, batch) for d in doc_terms(rows)]
+        indexed += _index_docs(db, batch, per_doc, terms)
     return indexed
 
 
-def _index_docs(db: sqlite3.Connection, docs: list[int]) -> int:
-    per_doc: list[tuple[int, dict[str, float]]] = []
+#: An article's rowid and its weighted terms.
+DocTerms = tuple[int, dict[str, float]]
+#: What :func:`doc_terms` reads of an article: rowid, title, dek, takeaways, body.
+DocText = tuple[int, str, str, str, str]
+
+
+def _read_docs(db: sqlite3.Connection, docs: list[int]) -> list[list[DocText]]:
+    """The text the index reads of these articles, :data:`CHUNK` at a time."""
+    parts: list[list[DocText]] = []
+    for start in range(0, len(docs), CHUNK):
+        chunk = docs[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        parts.append(
+            db.execute(
+                f"SELECT rowid, title, summary, {_TAKEAWAYS}, substr(body, 1, {BODY_CHARS}) "
+                f"FROM articles WHERE rowid IN ({marks})",
+                chunk,
+            ).fetchall()
+        )
+    return parts
+
+
+def doc_terms(rows: list[DocText]) -> list[DocTerms]:
+    """Each article's index terms, names weighted up (pure: runs in worker processes)."""
+    out: list[DocTerms] = []
+    for rowid, title, summary, takeaways, body in rows:
+        terms = index_terms(title, summary, takeaways, body)
+        for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
+            terms[name] *= NAME_BOOST  # (a story's names make its signature)
+        out.append((rowid, terms))
+    return out
+
+
+def _index_docs(
+    db: sqlite3.Connection,
+    docs: list[int],
+    per_doc: list[DocTerms],
+    cache: TermCache | None = None,
+) -> int:
     old: list[tuple[int, str]] = []
     for start in range(0, len(docs), CHUNK):
         chunk = docs[start : start + CHUNK]
         marks = ",".join("?" * len(chunk))
-        for rowid, title, summary, takeaways, body in db.execute(
-            f"SELECT rowid, title, summary, {_TAKEAWAYS}, substr(body, 1, {BODY_CHARS}) "
-            f"FROM articles WHERE rowid IN ({marks})",
-            chunk,
-        ):
-            terms = index_terms(title, summary, takeaways, body)
-            for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
-                terms[name] *= NAME_BOOST  # (a story's names make its signature)
-            per_doc.append((rowid, terms))
         old += db.execute(f"SELECT doc, terms FROM related_docs WHERE doc IN ({marks})", chunk)
     if old:  # re-indexing edited articles: drop their old postings (their story stays)
         db.executemany(
             "DELETE FROM related_postings WHERE term = ? AND doc = ?",
             [(t, doc) for doc, terms in old for t in json.loads(terms)],
         )
-    batch_df: Counter[str] = Counter()
-    for _, terms in per_doc:
-        batch_df.update(terms.keys())
-    known = lookup(db, batch_df)
+    batch_df = Counter(itertools.chain.from_iterable(terms for _, terms in per_doc))
+    known = lookup(db, batch_df, cache)
     ids = {t: v[0] for t, v in known.items()}
     next_id = meta(db, "next_term")
-    for t in batch_df:
+    new_terms: list[tuple[str, int, int]] = []
+    for t, n in batch_df.items():
         if t not in ids:
             ids[t] = next_id
+            new_terms.append((t, next_id, n))
             next_id += 1
     set_meta(db, "next_term", next_id)
+    # New terms are inserted; known ones have their frequency raised (in key order:
+    # neighbouring rows share pages).
+    db.executemany("INSERT INTO related_terms(term, id, df) VALUES (?, ?, ?)", sorted(new_terms))
     db.executemany(
-        "INSERT INTO related_terms(term, id, df) VALUES (?, ?, ?) "
-        "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
-        [(t, ids[t], n) for t, n in batch_df.items()],
+        "UPDATE related_terms SET df = df + ? WHERE term = ?",
+        [(n, t) for t, n in sorted(batch_df.items()) if t in known],
     )
+    if cache is not None:
+        for t, n in batch_df.items():
+            cache[t] = (ids[t], known[t][1] + n if t in known else n)
     n_docs = meta(db, "docs") + len(per_doc)
     set_meta(db, "docs", n_docs)
     log_n = math.log(n_docs + 1.0)
@@ -212,7 +278,8 @@ def _index_docs(db: sqlite3.Connection, docs: list[int]) -> int:
         top = heapq.nlargest(SIGNATURE_SIZE, [(w * w * idf[t], t) for t, w in terms.items()])
         sig = [ids[t] for _, t in top]
         postings += [(ids[t], rowid, min(255, round(terms[t] * 32))) for _, t in top]
-        doc_rows.append((rowid, json.dumps(sig)))
+        doc_rows.append((rowid, "[" + ", ".join(map(str, sig)) + "]"))  # json.dumps's form
+    postings.sort()  # in key order: each page of the postings is written once a batch
     db.executemany(
         "INSERT OR REPLACE INTO related_postings(term, doc, w) VALUES (?, ?, ?)", postings
     )

@@ -66,14 +66,9 @@ _TRANSLATE = str.maketrans({**{c: " " for c in _PUNCT}, ",": None, "'": None, "â
 _SENTENCE_TRANSLATE = str.maketrans(
     {**{c: " " for c in _PUNCT}, **{c: " . " for c in ".!?;:"}, ",": None, "'": None, "â€™": None}
 )
-_NORMS: dict[str, str] = {}
 
 
-def normalize(token: str) -> str:
-    """A token -> its term: "" for a stopword, else a light stem (plural endings)."""
-    term = _NORMS.get(token)
-    if term is not None:
-        return term
+def _stem(token: str) -> str:
     s = token
     if s in _STOPWORDS or len(s) > 40:
         s = ""
@@ -84,9 +79,26 @@ def normalize(token: str) -> str:
             s = s[:-2]
         elif s.endswith("s") and not s.endswith(("ss", "us", "is")):
             s = s[:-1]
-    if len(_NORMS) < 500_000:
-        _NORMS[token] = s
     return s
+
+
+class _Norms(dict[str, str]):
+    """token -> term, computed on a miss and kept (up to 500,000 tokens): looking a
+    token up is a plain dict lookup, so a whole list maps in C (``map(get, ...)``)."""
+
+    def __missing__(self, token: str) -> str:
+        term = _stem(token)
+        if len(self) < 500_000:
+            self[token] = term
+        return term
+
+
+_NORMS = _Norms()
+
+
+def normalize(token: str) -> str:
+    """A token -> its term: "" for a stopword, else a light stem (plural endings)."""
+    return _NORMS[token]
 
 
 # A capitalised word inside a sentence (after a lower-case word, a digit or a comma).
@@ -139,15 +151,8 @@ def index_terms(
     tokens = body[:chars].lower().translate(_TRANSLATE).split()
     if extra:
         tokens += extra.lower().translate(_TRANSLATE).split()
-    counts = Counter(t * title_weight + lead * 2 + tokens)
-    raw: dict[str, int] = {}
-    norms = _NORMS
-    for tok, n in counts.items():
-        term = norms.get(tok)
-        if term is None:
-            term = normalize(tok)
-        if term:
-            raw[term] = raw.get(term, 0) + n
+    raw = Counter(map(_NORMS.__getitem__, t * title_weight + lead * 2 + tokens))
+    raw.pop("", None)  # stopwords
     table = _SUBLINEAR
     return {k: table[n] if n < 64 else 1.0 + math.log(n) for k, n in raw.items()}
 
@@ -161,9 +166,7 @@ def phrase_pairs(text: str) -> frozenset[tuple[str, str]]:
         if tok == ".":
             prev = ""
             continue
-        term = norms.get(tok)
-        if term is None:
-            term = normalize(tok)
+        term = norms[tok]
         if prev and term:
             pairs.add((prev, term))
         prev = term

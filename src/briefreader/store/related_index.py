@@ -3,7 +3,9 @@ of :mod:`briefreader.related`, kept in the library file (schema 3 on)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 from briefreader import related as _related
@@ -14,6 +16,14 @@ from briefreader.store.search import SearchMixin, related_hit
 
 #: related() on a writable library first indexes a queue of at most this many.
 RELATED_CATCH_UP_MAX = 1000
+#: Articles indexed in one write transaction by index_related(): the postings of a
+#: big step share pages, so fewer pages are written (a library's write lock is held
+#: for ~5 s a step at 1,000,000 articles; the app's background upkeep asks for
+#: 2,000 at a time).
+INDEX_STEP = 20_000
+#: The page cache while index_related() runs (KiB): the postings' pages a step
+#: touches stay in memory until it commits.
+INDEX_CACHE_KIB = 256 * 1024
 
 
 class RelatedMixin(SearchMixin, StoreBase):
@@ -88,14 +98,38 @@ class RelatedMixin(SearchMixin, StoreBase):
             self._term_cache_docs = max(1, docs)
         return self._term_cache
 
-    def index_related(self, *, limit: int | None = None) -> int:
+    def index_related(self, *, limit: int | None = None, executor: Executor | None = None) -> int:
         """Index the articles queued for the related index (a bulk import); returns how
-        many.  Incremental: only what arrived or changed since the last call."""
+        many.  Incremental: only what arrived or changed since the last call.
+        ``executor`` (a process pool) reads the articles' terms in its workers."""
         if self.readonly or not self._has_related_index() or not _related.pending_count(self._db):
             return 0
-        return self._in_steps(
-            5000, limit, lambda step: _related.index_pending(self._db, limit=step)
-        )
+        # One term cache for the run (only this connection writes the index while it
+        # holds the write lock, and each step takes it anew: the cache is re-checked
+        # against the file's count of indexed articles at each step).
+        terms: _related.TermCache = {}
+        seen = [_related.indexed_count(self._db)]
+
+        def step(n: int) -> int:
+            if _related.indexed_count(self._db) != seen[0]:
+                terms.clear()  # another process indexed between two steps
+            done = _related.index_pending(self._db, limit=n, terms=terms, executor=executor)
+            seen[0] = _related.indexed_count(self._db)
+            return done
+
+        with self._big_cache():
+            return self._in_steps(INDEX_STEP, limit, step)
+
+    @contextlib.contextmanager
+    def _big_cache(self) -> Iterator[None]:
+        """A bigger page cache for a bulk run, given back after it."""
+        before = int(self._db.execute("PRAGMA cache_size").fetchone()[0])
+        self._db.execute(f"PRAGMA cache_size = -{INDEX_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA cache_size = {before}")
+            self._db.execute("PRAGMA shrink_memory")
 
     def related_pending(self) -> int:
         """How many articles wait to be indexed for related articles."""
