@@ -200,3 +200,27 @@ def test_saved_page_lead_image_is_its_captioned_figure_and_body_images_are_kept(
 
     md = html_to_markdown(sanitize_html(html), "https://ex.example/post")
     assert md == "One ![A \\[cat\\]](https://ex.example/a.png) and"
+
+
+def test_markdown_export_keeps_the_media() -> None:
+    from briefreader.sources.markdown import parse, to_markdown
+
+    art = Article(
+        id="m1",
+        title="Episode",
+        body="words",
+        image_url="https://cdn.example/c.png",
+        image_alt="alt: with a colon",
+        enclosures=(Enclosure("https://cdn.example/e.mp3", "audio/mpeg", 5, 6),),
+    )
+    (again,) = parse(to_markdown(art), "m1.md")
+    assert (again.image_url, again.image_alt, again.enclosures) == (
+        art.image_url,
+        art.image_alt,
+        art.enclosures,
+    )
+    hostile = (
+        "---\ntitle: T\nimage_url: 'file:///etc/passwd'\nenclosures: javascript:x\n---\n\nbody\n"
+    )
+    (bad,) = parse(hostile, "bad.md")
+    assert bad.image_url == "" and bad.enclosures == ()

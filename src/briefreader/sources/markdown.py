@@ -655,6 +655,18 @@ def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[Articl
         related=tuple(related),
         origin=scalar("origin") or origin,
     )
+    if fm.get("image_url") or fm.get("enclosures"):  # the lead image and files, as JSON has them
+        media = Article.from_dict(
+            {
+                "title": "-",
+                "image_url": scalar("image_url"),
+                "image_alt": scalar("image_alt"),
+                "enclosures": fm.get("enclosures"),
+            }
+        )
+        article = article.with_changes(
+            image_url=media.image_url, image_alt=media.image_alt, enclosures=media.enclosures
+        )
     return [article], [ArticleState.from_dict(fm)]
 
 
@@ -710,6 +722,12 @@ def _render(article: Article, pinned: set[str], state: ArticleState | None = Non
         fm["origin"] = a.origin
     if a.takeaways_derived:
         fm["takeaways_derived"] = True
+    if a.image_url:
+        fm["image_url"] = a.image_url
+        if a.image_alt:
+            fm["image_alt"] = a.image_alt
+    if a.enclosures:
+        fm["enclosures"] = [e.to_dict() for e in a.enclosures]
     if state is not None:
         fm.update((k, v) for k, v in state.to_dict().items() if v)
     if "takeaways" in pinned:
