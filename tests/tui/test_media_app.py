@@ -198,3 +198,48 @@ async def test_play_and_download_keys(
         await settle(pilot)
         assert log.read_text().count("\n") == 2  # no enclosure there: nothing played
     assert fetch_server.hits("/ep.wav") == 1
+
+
+async def test_links_list_copies_the_enclosure_and_i_falls_back_to_a_body_image(
+    fetch_server: FetchServer, tmp_path: Path, make_app: MakeApp
+) -> None:
+    from textual.widgets import OptionList
+
+    fetch_server.add("/body.png", png(), content_type="image/png")
+    path = tmp_path / "body.sqlite3"
+    with Library(path) as lib:
+        lib.store(
+            [
+                make_article(
+                    0,
+                    body=f"Text ![A chart]({fetch_server.url('/body.png')}) and more.",
+                    enclosures=(Enclosure("https://pod.example/e.mp3", "audio/mpeg", 2_000, 0),),
+                ),
+                make_article(1, body="No pictures here."),
+            ]
+        )
+    app = make_app(path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "[image 1: A chart]" in app.article_view.text
+        await pilot.press("u")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "file" in text and "audio/mpeg · 2.0 KB" in text and "image 1: A chart" in text
+        assert app.screen.query_one(OptionList).highlighted == 0
+        await pilot.press("j")
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard == "https://pod.example/e.mp3"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert fetch_server.hits("/body.png") == 0
+        await pilot.press("i")  # no lead image: the body's first image
+        await until(pilot, lambda: image_shown(app))
+        await settle(pilot)
+        assert fetch_server.hits("/body.png") == 1 and "▀" in app.article_view.text
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert any("no images" in str(n.message) for n in app._notifications)

@@ -13,6 +13,7 @@ UI thread only the copy of a few lines.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from textual import on, work
@@ -67,12 +68,14 @@ class MediaActions(ReaderBase):
 
     def media_article_shown(self, article: Article) -> None:
         """Called as an article is shown: with ``images = "auto"``, its lead image is
-        loaded (from the cache, else fetched) unless the pane has it already."""
-        if self.config.images != "auto" or self.article_view.lead_image(article.id) is not None:
+        loaded (from the cache, else fetched) unless the pane has it already.  (Only
+        the lead image: looking for one in the body would cost the key press a parse.)"""
+        if self.config.images != "auto" or not article.image_url:
             return
-        url, _ = image_target(article)
-        if url:
-            self._image_worker(article.id, url, self.article_view.image_width, asked=False)
+        if self.article_view.lead_image(article.id) is None:
+            self._image_worker(
+                article.id, article.image_url, self.article_view.image_width, asked=False
+            )
 
     def action_load_images(self) -> None:
         article = self._need_article()
@@ -97,7 +100,7 @@ class MediaActions(ReaderBase):
             image = LeadImage(None, outcome.note)
         else:
             picture = HalfBlockImage(outcome.raster, max_rows=IMAGE_ROWS)
-            picture.lines(width)  # drawn here, off the keypress
+            await asyncio.to_thread(picture.lines, width)  # drawn off the UI thread
             image = LeadImage(picture)
         self.post_message(ImageLoaded(article_id, image, outcome.fetched, asked))
 
