@@ -410,15 +410,24 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def _feed_to(self, verb: str, doing: str) -> FeedInfo | None:
+        """The highlighted feed, to ``verb`` ("rename"); None once the user has been
+        told why not: no feed highlighted, or a read-only library (``doing``: what
+        cannot be saved, "renaming a feed")."""
+        feed = self.current_feed
+        if feed is None:
+            self.notify(f"Choose a feed to {verb}.", timeout=3, markup=False)
+            return None
+        refuse = getattr(self.app, "refuse_write", None)
+        if refuse is not None and refuse(doing):
+            return None
+        return feed
+
     def action_rename(self) -> None:
         from briefreader.tui.screens.dialogs import RenameFeedScreen
 
-        feed = self.current_feed
+        feed = self._feed_to("rename", "renaming a feed")
         if feed is None:
-            self.notify("Choose a feed to rename.", timeout=3, markup=False)
-            return
-        refuse = getattr(self.app, "refuse_write", None)
-        if refuse is not None and refuse("renaming a feed"):
             return
 
         def answered(name: str | None) -> None:
@@ -434,13 +443,9 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
     def action_remove(self) -> None:
         from briefreader.tui.screens.dialogs import ConfirmScreen
 
-        feed = self.current_feed
+        feed = self._feed_to("remove", "removing a feed")
         if feed is None:
-            self.notify("Choose a feed to remove.", timeout=3, markup=False)
-            return
-        refuse = getattr(self.app, "refuse_write", None)
-        if refuse is not None and refuse("removing a feed"):
-            return  # a read-only library: not even the question
+            return  # (with a read-only library: not even the question)
         items = f"{feed.item_count:,} article" + ("" if feed.item_count == 1 else "s")
         question = (
             f"Unsubscribe from {safe_line(feed.name)}?\nIts {items} go too (starred ones stay)."
