@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from briefreader.cli import add_command
+
 __all__ = ["add_parsers"]
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -198,10 +200,12 @@ def _counts(db: sqlite3.Connection) -> list[str]:
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The ``prune`` and ``doctor`` commands, on the main parser's subparsers."""
-    p = sub.add_parser(
+    p = add_command(
+        sub,
+        common,
         "prune",
-        parents=[common],
-        help="apply retention (keep_days, keep_per_feed): old feed articles go, starred stay",
+        cmd_prune,
+        "apply retention (keep_days, keep_per_feed): old feed articles go, starred stay",
     )
     p.add_argument("--dry-run", action="store_true", help="only say what would go")
     p.add_argument(
@@ -211,11 +215,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "--keep-per-feed", type=int, default=None, metavar="N", help="instead of keep_per_feed"
     )
     p.add_argument("--json", action="store_true", help="print what went as JSON")
-    p.set_defaults(func=cmd_prune)
-    p = sub.add_parser(
+    p = add_command(
+        sub,
+        common,
         "doctor",
-        parents=[common],
-        help="check the library's integrity and space, tidy it; exit 1 if it is damaged",
+        cmd_doctor,
+        "check the library's integrity and space, tidy it; exit 1 if it is damaged",
     )
     p.add_argument("--full", action="store_true", help="a full integrity_check (slower)")
     p.add_argument(
@@ -225,4 +230,3 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--rebuild-search", action="store_true", help="rebuild a damaged search index")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
-    p.set_defaults(func=cmd_doctor)
