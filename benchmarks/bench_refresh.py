@@ -3,6 +3,7 @@
     python benchmarks/bench_refresh.py [--workload shared|synthetic] [--feeds 500]
                                        [--items 50] [--latency 0.05]
                                        [--no-newsboat] [--newsboat-default]
+                                       [--baseline SRC]
 
 ``--workload shared`` (the default) is the team's refresh workload
 (``../shared/bench``, its README): feedgen.py makes FEEDS feeds of ITEMS items
@@ -22,6 +23,9 @@ Measured as whole processes, in one run:
   * for each: wall time, CPU-seconds of the whole process tree (the process and
     the children it waited for: briefreader's parser workers) and per item, and
     peak resident memory of the tree (sampled from /proc every 50 ms).
+``--baseline SRC`` also refreshes (first, then all 304) with briefreader from
+another source tree in the same run, before this tree's: SRC is a folder holding
+``src/briefreader``, e.g. ``git archive COMMIT src | tar -x -C SRC``.
 Generated data goes to benchmarks/.data/ (ignored by git).
 """
 
@@ -266,6 +270,12 @@ def main() -> None:
     ap.add_argument(
         "--newsboat-default", action="store_true", help="also newsboat with 1 reload thread"
     )
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="SRC",
+        help="also run briefreader from SRC/src (another version) in the same run, first",
+    )
     args = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     t0 = time.perf_counter()
@@ -287,6 +297,15 @@ def main() -> None:
         )
         env = {**os.environ, "BRIEFREADER_HOME": str(home), "NO_PROXY": "*", "no_proxy": "*"}
         br = [sys.executable, "-m", "briefreader"]
+        if args.baseline is not None:
+            old_home = DATA / "refresh-home-baseline"
+            shutil.rmtree(old_home, ignore_errors=True)
+            old_home.mkdir(parents=True)
+            old_env = {**env, "BRIEFREADER_HOME": str(old_home)}
+            old_env["PYTHONPATH"] = str((args.baseline / "src").resolve())
+            subprocess.run([*br, "import", str(opml)], env=old_env, check=True, capture_output=True)
+            old_first = timed([*br, "refresh", "-q"], old_env)
+            old_again = timed([*br, "refresh", "-q"], old_env)
         subprocess.run([*br, "import", str(opml)], env=env, check=True, capture_output=True)
         first = timed([*br, "refresh", "-q"], env)
         again = timed([*br, "refresh", "-q"], env)
@@ -298,6 +317,9 @@ def main() -> None:
         print(f"items stored: {items} (exit {first.status}, then {again.status})")
         print(_line("briefreader refresh, first", first, items))
         print(_line("briefreader refresh, all 304", again, items))
+        if args.baseline is not None:
+            print(_line("baseline refresh, first", old_first, items))
+            print(_line("baseline refresh, all 304", old_again, items))
         if args.no_newsboat:
             return
         exe = ensure_newsboat()
