@@ -322,6 +322,11 @@ def _theme(value: object, where: str, problems: list[str]) -> str | None:
     return None
 
 
+#: The settings that are true or false, and those that are one of a few words.
+_SWITCHES = ("sidebar", "open_marks_read")
+_CHOICES: dict[str, tuple[str, ...]] = {"density": DENSITIES, "sort": SORTS}
+
+
 def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
     problems: list[str] = []
     values: dict[str, Any] = {}
@@ -329,26 +334,17 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
         if name == "theme":
             if (theme := _theme(value, where, problems)) is not None:
                 values["theme"] = theme
-        elif name == "sidebar":
+        elif name in _SWITCHES:
             if isinstance(value, bool):
-                values["sidebar"] = value
+                values[name] = value
             else:
-                problems.append(f"{where}: sidebar must be true or false; ignored")
-        elif name == "density":
-            if isinstance(value, str) and value in DENSITIES:
-                values["density"] = value
+                problems.append(f"{where}: {name} must be true or false; ignored")
+        elif name in _CHOICES:
+            choices = _CHOICES[name]
+            if isinstance(value, str) and value in choices:
+                values[name] = value
             else:
-                problems.append(f"{where}: density must be one of {', '.join(DENSITIES)}; ignored")
-        elif name == "sort":
-            if isinstance(value, str) and value in SORTS:
-                values["sort"] = value
-            else:
-                problems.append(f"{where}: sort must be one of {', '.join(SORTS)}; ignored")
-        elif name == "open_marks_read":
-            if isinstance(value, bool):
-                values["open_marks_read"] = value
-            else:
-                problems.append(f"{where}: open_marks_read must be true or false; ignored")
+                problems.append(f"{where}: {name} must be one of {', '.join(choices)}; ignored")
         elif name == "refresh_minutes":
             if (minutes := _refresh_minutes(value, where, problems)) is not None:
                 values["refresh_minutes"] = minutes
