@@ -20,6 +20,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -135,6 +136,7 @@ class ArticleView(ScrollView, can_focus=True):
         # Lead images loaded (``i``, or ``images = "auto"``) by article id: drawn at
         # the top of their article.  Without one the pane is exactly as before.
         self._images: LRUCache[str, LeadImage] = LRUCache(64)
+        self._image_lines: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(16)
 
     # -- content --------------------------------------------------------------------
 
@@ -218,16 +220,36 @@ class ArticleView(ScrollView, can_focus=True):
     def _rendered_article(
         self, article: Article, width: int, *, full_text: bool = False
     ) -> tuple[MarkdownDoc, list[Strip]]:
-        image = self._images.get(article.id)
-        key = (article, full_text, width, self._style_generation, image)
+        key = (article, full_text, width, self._style_generation)
         cached = self._rendered.get(key)
         if cached is None:
             # A first heading or paragraph that only says the title again is left out.
             doc = parse_markdown(body_without_headline(article.body, article.title))
-            renderable = self._article_renderable(article, doc, full_text=full_text, image=image)
+            renderable = self._article_renderable(article, doc, full_text=full_text)
             cached = (doc, self._draw(renderable, width))
             self._rendered[key] = cached
-        return cached
+        image = self._images.get(article.id)
+        if image is None:
+            return cached
+        # A lead image goes above the title: drawn apart (the article's own lines stay
+        # cached), so its arrival costs only its own lines.
+        doc, lines = cached
+        return doc, lines[:1] + self._image_strips(article, image, width) + lines[1:]
+
+    def _image_strips(self, article: Article, image: LeadImage, width: int) -> list[Strip]:
+        key = (image, article.image_alt, width, self._style_generation)
+        strips = self._image_lines.get(key)
+        if strips is None:
+            strips = []
+            if image.picture is not None:  # its segments as they are: no layout needed
+                base = self._base_style()
+                for line in image.picture.lines(max(1, width - 1)):
+                    used = sum(len(segment.text) for segment in line)
+                    pad = Segment(" " * max(0, width - used), base)
+                    strips.append(Strip([*line, pad], width))
+            strips += self._draw(self._lead_image_text(article, image), width)
+            self._image_lines[key] = strips
+        return strips
 
     def _draw(self, renderable: RenderableType, width: int) -> list[Strip]:
         if not self._signature:
@@ -338,19 +360,10 @@ class ArticleView(ScrollView, can_focus=True):
         return Padding(Group(*parts), (2, 1, 0, 1))
 
     def _article_renderable(
-        self,
-        article: Article,
-        doc: MarkdownDoc,
-        *,
-        full_text: bool = False,
-        image: LeadImage | None = None,
+        self, article: Article, doc: MarkdownDoc, *, full_text: bool = False
     ) -> RenderableType:
         blank = Text("")
-        parts: list[RenderableType] = [blank]
-        caption_shown = False
-        if image is not None:  # only once loaded: without one, the pane is as it was
-            caption_shown = self._lead_image_parts(article, image, parts)
-        parts.append(Text(safe_line(article.title), self._style("title")))
+        parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]
         meta = safe_line(meta_line(article))
         if full_text:
             meta = f"{meta} · full text" if meta else "full text"
@@ -360,7 +373,7 @@ class ArticleView(ScrollView, can_focus=True):
             parts += [blank, Text(safe_block(dek), self._style("dek"))]
         if article.enclosures:
             parts += [blank, self._enclosures(article)]
-        if article.image_caption.strip() and not caption_shown:
+        if article.image_caption.strip():
             parts += [
                 blank,
                 Bar(
@@ -388,21 +401,19 @@ class ArticleView(ScrollView, can_focus=True):
         parts.append(blank)
         return Group(*parts)
 
-    def _lead_image_parts(
-        self, article: Article, image: LeadImage, parts: list[RenderableType]
-    ) -> bool:
-        """The lead image (or its note) and its caption; whether the caption was shown."""
+    def _lead_image_text(self, article: Article, image: LeadImage) -> RenderableType:
+        """What goes under the lead image: its alt text (the caption keeps its place
+        below the dek); or the note saying why there is no image."""
         if image.picture is None:
             note = Text("Image not shown: ", self._style("caption"))
             note.append(safe_line(image.note), self._style("caption"))
-            parts += [note, Text("")]
-            return False
-        parts.append(image.picture)
-        caption = article.image_caption.strip() or article.image_alt.strip()
-        if caption:
-            parts.append(Text(safe_line(caption), self._style("caption")))
+            return Group(note, Text(""))
+        parts: list[RenderableType] = []
+        alt = article.image_alt.strip()
+        if alt and alt != article.image_caption.strip():
+            parts.append(Text(safe_line(alt), self._style("caption")))
         parts.append(Text(""))
-        return bool(article.image_caption.strip())
+        return Group(*parts)
 
     def _enclosures(self, article: Article) -> RenderableType:
         """The article's files (podcast audio and the like): type, duration, size."""
