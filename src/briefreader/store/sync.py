@@ -305,6 +305,77 @@ class SyncStore:
             )
         return found
 
+    def local_matches(
+        self, feed_id: int, items: Sequence[tuple[str, str, Sequence[str], str, str]]
+    ) -> dict[str, str]:
+        """Articles of a feed followed here before its account had it, that are these
+        server items ``(remote id, the item's own article id, ids the feed's own copy
+        would have, link, title)`` (those ids: from the item's guid when the server
+        tells it, and from its link, which a guid-less feed item is keyed by).
+        Returns ``{remote id: article id}``; an item whose own article is here
+        already (an account added again) is left to it.
+
+        An article matches by one of those ids (also one deleted or pruned here: its
+        tombstone in this feed, so that it does not come back), else by being the
+        one article of the feed with that link (several: the one with that title
+        too).  Only articles no server item is mapped to yet match, each at most once.
+        A feed with no article here (an account's own feed) costs one query."""
+        if (
+            not items
+            or not self._db.execute(
+                "SELECT 1 FROM articles WHERE feed_id = ? LIMIT 1", (feed_id,)
+            ).fetchone()
+        ):
+            return {}
+        own: set[str] = set()
+        for chunk, marks in chunks([o for _r, o, _i, _l, _t in items]):
+            own.update(
+                str(r[0])
+                for r in self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            )
+        items = [it for it in items if it[1] not in own]
+        unmapped = "NOT EXISTS (SELECT 1 FROM sync_items s WHERE s.article_id = {0}.id)"
+        all_ids = list({i for _r, _o, ids, _l, _t in items for i in ids if i})
+        by_id: set[str] = set()
+        for chunk, marks in chunks(all_ids):
+            by_id.update(
+                str(r[0])
+                for r in self._db.execute(
+                    f"SELECT a.id FROM articles a WHERE a.id IN ({marks}) AND a.feed_id = ? "
+                    f"AND {unmapped.format('a')} UNION "
+                    f"SELECT d.id FROM deleted_articles d WHERE d.id IN ({marks}) "
+                    f"AND d.feed_id = ? AND {unmapped.format('d')}",
+                    [*chunk, feed_id, *chunk, feed_id],
+                )
+            )
+        links = list({link for _r, _o, _ids, link, _t in items if link})
+        by_link: dict[str, list[tuple[str, str]]] = {}
+        for chunk, marks in chunks(links):
+            for aid, url, title in self._db.execute(
+                f"SELECT a.id, a.url, a.title FROM articles a WHERE a.url IN ({marks}) "
+                f"AND a.feed_id = ? AND {unmapped.format('a')}",
+                [*chunk, feed_id],
+            ):
+                by_link.setdefault(str(url), []).append((str(aid), str(title)))
+        found: dict[str, str] = {}
+        taken: set[str] = set()
+        for remote_id, _own, ids, link, title in items:
+            match = next((i for i in ids if i in by_id and i not in taken), None)
+            if match is None:
+                same = [a for a, _t in by_link.get(link, ()) if a not in taken]
+                if len(same) > 1:
+                    key = title.strip().casefold()
+                    same = [
+                        a
+                        for a, t in by_link[link]
+                        if a not in taken and t.strip().casefold() == key
+                    ]
+                match = same[0] if len(same) == 1 else None
+            if match is not None:
+                found[remote_id] = match
+                taken.add(match)
+        return found
+
     def forget_unlisted(self, account_id: int, listed: set[str]) -> int:
         """Drop the id map of items whose article is gone (pruned or deleted) and that
         the server no longer lists (``listed``: its unread, starred and recent ids),
@@ -360,7 +431,10 @@ class SyncStore:
         item had when it reached the server (``arrived``: remote id -> that time, by
         our clock), so a local read or star made after that is kept and queued to be
         sent; one made before gives way.  With no arrival time the local read or star
-        is kept (a read or a star is somebody's act; the server's default is not).
+        is kept (a read or a star is somebody's act; the server's default is not):
+        so it is for an article a feed brought here before its account adopted the
+        feed (:meth:`local_matches`), whose server copy is newer than it and starts
+        unread.
         A read or star the server has and the article lacks is always taken (the
         library keeps no time for an unread)."""
         if not items:

@@ -41,6 +41,7 @@ from briefreader.fetch.greader import (
     ItemIds,
     Subscription,
 )
+from briefreader.sources.feed import feed_item_id
 from briefreader.store import Library
 from briefreader.store.sync import Account, Pending, SyncStore
 from briefreader.sync.items import RemoteItem, StreamFeed, parse_batch
@@ -347,15 +348,45 @@ class _Sync:
         for feed_id, group in by_feed.items():
             for start in range(0, len(group), _STORE_BATCH):
                 part = group[start : start + _STORE_BATCH]
-                counts = self.library.store([i.article for i in part], feed_id=feed_id, index=False)
+                mine = self._local_matches(feed_id, part)
+                fresh = [i for i in part if i.remote_id not in mine]
+                counts = self.library.store(
+                    [i.article for i in fresh], feed_id=feed_id, index=False
+                )
                 self.report.new_items += counts.added
                 batches += 1
                 _pause_for_tests(batches)
+                # An item matched to an article here keeps that article (its text and
+                # state); no arrival time: the server's unread/unstarred is only the
+                # state its newer copy started with, so a read or star made here stays
+                # and is sent (SyncStore.map_items).
                 self.store.map_items(
                     self.account.id,
-                    [(i.remote_id, i.article.id, i.read, i.starred) for i in part],
-                    {i.remote_id: i.arrived - offset for i in part if i.arrived is not None},
+                    [
+                        (i.remote_id, mine.get(i.remote_id, i.article.id), i.read, i.starred)
+                        for i in part
+                    ],
+                    {i.remote_id: i.arrived - offset for i in fresh if i.arrived is not None},
                 )
+
+    def _local_matches(self, feed_id: int | None, part: Sequence[RemoteItem]) -> dict[str, str]:
+        """``{remote id: article id}`` of items that a feed followed here before its
+        account adopted it already brought (same guid, else same link): mapped to
+        that article instead of stored a second time."""
+        feed = self.library.feed(feed_id) if feed_id is not None else None
+        if feed is None:
+            return {}
+        keys: list[tuple[str, str, Sequence[str], str, str]] = []
+        for i in part:
+            link = i.article.url or ""
+            ids = [
+                feed_item_id(feed.url, i.guid, "", "", None) if i.guid else "",
+                feed_item_id(feed.url, "", link, "", None) if link else "",
+            ]
+            keys.append(
+                (i.remote_id, i.article.id, [x for x in ids if x], link, i.article.title or "")
+            )
+        return self.store.local_matches(feed.id, keys)
 
     def _reconcile(self, unread: set[str] | None, starred: set[str] | None, now: float) -> None:
         pending = {(p.article_id, p.kind): p for p in self.store.pending(self.account.id)}

@@ -54,6 +54,10 @@ class RemoteItem:
     read: bool
     starred: bool
     arrived: float | None = None
+    guid: str = ""
+    """The feed's own id of the item when the server tells it (``originId``, or
+    FreshRSS's ``guid`` in its export form; FreshRSS's API gives neither): with the
+    link, what finds the article a feed followed here before its account had it."""
 
 
 def item_state(item: Mapping[str, Any]) -> tuple[bool, bool]:
@@ -109,6 +113,15 @@ def _links(item: Mapping[str, Any]) -> list[RawLink]:
             if isinstance(href, str) and href.strip():
                 links.append(RawLink(href.strip()[:8192], "alternate"))
     return links
+
+
+def _guid(item: Mapping[str, Any]) -> str:
+    """The feed's own guid of an item, when the server gives it (not its own item id)."""
+    for key in ("originId", "guid"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip() and value != item.get("id"):
+            return value.strip()[:2000]
+    return ""
 
 
 def _raw_item(item: Mapping[str, Any], guid: str) -> RawItem:
@@ -179,7 +192,9 @@ def items_to_articles(
                 skipped += 1
                 continue
             read, starred = item_state(item)
-            out.append(RemoteItem(short, stream, art, read, starred, item_arrived(item)))
+            out.append(
+                RemoteItem(short, stream, art, read, starred, item_arrived(item), _guid(item))
+            )
     if skipped:
         notes.append(f"{skipped} item(s) without an id, a feed or any text left out")
     return out, notes
