@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,13 +42,8 @@ class Analysis:
     kicker: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {
-            "label": self.label,
-            "title": self.title,
-            "body": self.body,
-            "byline": self.byline,
-            "kicker": self.kicker,
-        }
+        # (label and title first: the order of the JSON an export writes)
+        return {key: getattr(self, key) for key in ("label", "title", "body", "byline", "kicker")}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
@@ -91,12 +86,7 @@ class Enclosure:
     duration: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "type": self.type,
-            "length": self.length,
-            "duration": self.duration,
-        }
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | str) -> Enclosure | None:
