@@ -1,11 +1,12 @@
 """The command line's account and sync commands: ``briefreader account add URL
---user USER [--password-stdin] [--app-id ID --app-key KEY]``, ``account list``,
+--user USER [--password-stdin] [--app-id ID [--app-key KEY]]``, ``account list``,
 ``account remove ACCOUNT`` and ``briefreader sync [ACCOUNT…]`` (``refresh`` syncs
 accounts too, in refresh.py).
 
 Registered by :func:`add_parsers` from :mod:`briefreader.cli`.  A password is read
 from a terminal without echo (or one line of stdin with ``--password-stdin``) and
-is never printed, nor is an app key.
+is never printed, nor is an app key (from ``$BRIEFREADER_APP_KEY``, a terminal
+without echo, or ``--app-key``, which other users can see in the process list).
 """
 
 from __future__ import annotations
@@ -43,6 +44,32 @@ def _read_password(args: argparse.Namespace, endpoint: str) -> str | None:
         return None
 
 
+#: Where ``account add --app-id`` takes the app key from when --app-key is not given
+#: (a command line is visible to every user of the machine; the environment is not).
+APP_KEY_ENV = "BRIEFREADER_APP_KEY"
+
+
+def _read_app_key(args: argparse.Namespace) -> str | None:
+    """The app key that goes with --app-id: --app-key, else $BRIEFREADER_APP_KEY,
+    else asked for on the terminal (not echoed); None when there is none of them."""
+    import os
+
+    if args.app_key:
+        return str(args.app_key)
+    if key := os.environ.get(APP_KEY_ENV, "").strip():
+        return key
+    if args.password_stdin or not sys.stdin.isatty():
+        return None
+    import getpass
+
+    from briefreader.textclean import clean_line
+
+    try:
+        return getpass.getpass(f"App key for app id {clean_line(args.app_id)}: ").strip() or None
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
 def cmd_account_add(args: argparse.Namespace) -> int:
     from briefreader import cli, credentials
     from briefreader.sync import AccountError, add_account, normal_endpoint
@@ -57,10 +84,20 @@ def cmd_account_add(args: argparse.Namespace) -> int:
             f"briefreader: warning: {endpoint} is plain http: the password and everything "
             "read go over the network unencrypted; use https if the server offers it"
         )
-    if bool(args.app_id) != bool(args.app_key):
+    if args.app_key and not args.app_id:
         _err("briefreader: error: give --app-id and --app-key together")
         return EXIT_USAGE
-    app = (args.app_id, args.app_key) if args.app_id else None
+    app = None
+    if args.app_id:
+        key = _read_app_key(args)
+        if not key:
+            _err(
+                "briefreader: error: give --app-id and --app-key together: the key in "
+                f"{APP_KEY_ENV} (or typed when asked on a terminal; --app-key shows it to "
+                "other users of this machine)"
+            )
+            return EXIT_USAGE
+        app = (args.app_id, key)
     password = _read_password(args, endpoint)
     if password is None:
         _err(
@@ -284,7 +321,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     q.add_argument(
         "--app-key",
         metavar="KEY",
-        help="the app key that goes with --app-id (kept with the password, never printed)",
+        help=(
+            "the app key that goes with --app-id (kept with the password, never printed); "
+            "a command line is visible to other users of this machine: better set "
+            f"{APP_KEY_ENV}, or leave it out on a terminal to be asked for it"
+        ),
     )
     q.set_defaults(func=cmd_account_add)
     q = acc.add_parser("list", parents=[common], help="list accounts and how their last sync went")
