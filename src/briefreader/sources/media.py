@@ -266,9 +266,12 @@ def img_attrs(inside: str) -> Attrs:
 
 def first_content_image(html: str, base: str) -> tuple[str, str]:
     """``(url, alt)`` of the first image in ``html`` that is not a tracking pixel."""
-    if "<img" not in html and "<IMG" not in html and "<Img" not in html:
-        return "", ""
-    for count, match in enumerate(_IMG.finditer(html[:MAX_HTML_SCAN])):
+    start = html.find("<img")
+    if start < 0:
+        if "<IMG" not in html and "<Img" not in html:
+            return "", ""
+        start = 0
+    for count, match in enumerate(_IMG.finditer(html, start, MAX_HTML_SCAN)):
         if count >= MAX_MEDIA:
             break
         attrs = img_attrs(match.group(1))
@@ -278,6 +281,7 @@ def first_content_image(html: str, base: str) -> tuple[str, str]:
     return "", ""
 
 
+_SPACE = re.compile(r"\s")
 _CLOCK = re.compile(r"^(?:(\d{1,4}):)?(\d{1,4}):(\d{1,2})(?:\.\d+)?$")
 
 
@@ -316,7 +320,7 @@ def enclosures(media: RawMedia | None, base: str) -> tuple[Enclosure, ...]:
     for attrs in media.enclosures:
         url = _http(attrs.get("href", ""), base)
         mime = attrs.get("type", "").lower().strip()
-        if not url or url in found or mime.startswith("image/") or any(c.isspace() for c in url):
+        if not url or url in found or mime.startswith("image/") or _SPACE.search(url):
             continue
         duration = durations.get(url, 0)
         if itunes and not duration:
