@@ -360,11 +360,14 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         filter: Filter = "all",
         order: Order = "newest",
         feed_ids: Sequence[int] | None = None,
+        *,
+        limit: int | None = None,
     ) -> list[int]:
         """Rowids of the articles in the article list's ``order`` (see :data:`ORDERS`);
         only those of ``feed_ids`` when given.  Newest first is served by the indexes
         alone (as before); the other orders sort every row they list (not measured at
-        100,000 articles yet)."""
+        100,000 articles yet).  ``limit``: the first so many only (newest first, all
+        feeds: the app's first page)."""
         if order == "newest" and feed_ids is not None:
             return self.row_ids_for_feeds(filter, feed_ids)
         if order == "newest":
@@ -372,7 +375,8 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
                 r[0]
                 for r in self._db.execute(
                     f"SELECT rowid FROM articles{filter_sql(filter)} "
-                    "ORDER BY sort_ts DESC, rowid DESC"
+                    "ORDER BY sort_ts DESC, rowid DESC LIMIT ?",
+                    (-1 if limit is None else int(limit),),
                 )
             ]
         where = filter_sql(filter)

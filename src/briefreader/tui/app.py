@@ -79,6 +79,9 @@ from briefreader.tui.widgets.search_input import SearchInput
 
 __all__ = ["BriefReaderApp", "run_app"]
 
+#: Rows of a big library's list read first, before its whole order (see _load_rows).
+FIRST_PAGE = 200
+
 
 class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAndTheme, ReaderBase):
     """briefreader's reading app over one library file."""
@@ -231,6 +234,12 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
     ) -> None:
         with self._reader_lock:
             reader = self._get_reader()
+            if scope is None and not self._loaded and self.sort == "newest" and keep is None:
+                # The first screen at once: the whole order of a big library takes
+                # seconds to read (1,000,000 rowids), its first page milliseconds.
+                head = reader.row_ids(filter, "newest", limit=FIRST_PAGE)
+                if len(head) == FIRST_PAGE:
+                    self.post_message(RowsLoaded(head, None, generation, None, partial=True))
             if scope is None:
                 feed_ids = None
                 rowids = reader.row_ids(filter, self.sort)
@@ -247,10 +256,18 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
     def _rows_loaded(self, message: RowsLoaded) -> None:
         if message.generation != self._generation:
             return
+        if message.partial:  # the first page of a big library, the rest on its way
+            if not self._loaded and not self._search:
+                self.article_list.set_rowids(message.rowids)
+                self._update_article_subtitle()
+            return
+        if not self._loaded and (row := self.article_list.current) is not None:
+            message.keep, message.stay = row.rowid, True  # where the first page left it
         if not self._loaded and self.TUNE_GC:
             self._tune_gc()
         self._loaded = True
-        self.unread_count = message.unread
+        if message.unread is not None:
+            self.unread_count = message.unread
         self._scope_feeds = message.feed_ids
         self.article_list.empty_message = self._empty_list_message()
         if self._search:
@@ -433,8 +450,15 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
             parts.append(SORT_LABELS[self.sort])
         if self._search:
             count = len(self.article_list)
+            total, exact = self._search_total
+            if not exact:  # a common word: its newest matches shown
+                count_text = f"{count:,} of about {total:,}"
+            elif total > len(self._search_rows):
+                count_text = f"{count:,} of {total:,}"
+            else:
+                count_text = f"{count:,}"
             # The count first: a cut at 80 columns takes the end of the query, not it.
-            parts.append(f"{count:,} found: “{safe_line(self._search)}”")
+            parts.append(f"{count_text} found: “{safe_line(self._search)}”")
         pane.border_subtitle = Content(" · ".join(parts)) if parts else None
 
     def _update_article_subtitle(self) -> None:
@@ -559,18 +583,25 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
             if query != self._search:
                 return
             reader = self._get_reader()
-            ids = reader.search_ids(query, limit=2000)
             scope = self._scope_feeds
+            # Loading each result's row is most of a keystroke's cost at 1,000,000
+            # articles: the best 500 (within a feed or tag, the best 2,000 filtered).
+            found = reader.search_rowids(query, limit=500 if scope is None else 2000)
+            if query != self._search:  # typed on meanwhile: this one is stale
+                return
+            rows = reader.rows_by_rowid([rowid for rowid, _ in found.top])
             if scope is not None:  # a feed or tag is chosen: search within it
-                ids = reader.ids_in_feeds(ids, scope)
-            rows = reader.rows_for_ids(ids)
-        self.post_message(SearchDone(query, rows))
+                keep = set(reader.ids_in_feeds([r.id for r in rows], scope))
+                rows = [r for r in rows if r.id in keep]
+        total = found.total if scope is None else len(rows)
+        self.post_message(SearchDone(query, rows, total, found.exact or scope is not None))
 
     @on(SearchDone)
     def _search_done(self, message: SearchDone) -> None:
         if message.query != self._search:
             return
         self._search_rows = message.rows
+        self._search_total = (message.total, message.exact)
         self._show_search_rows()
 
     def _show_search_rows(self) -> None:

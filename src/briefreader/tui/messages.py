@@ -27,14 +27,17 @@ class RowsLoaded(Message):
     def __init__(
         self,
         rowids: list[int],
-        unread: int,
+        unread: int | None,
         generation: int,
         keep: int | None,
         *,
         stay: bool = False,
         feed_ids: list[int] | None = None,
+        partial: bool = False,
     ) -> None:
         super().__init__()
+        self.partial = partial
+        """Only the first page of the list (the whole order follows)."""
         self.rowids = rowids
         self.unread = unread
         self.generation = generation
@@ -44,12 +47,15 @@ class RowsLoaded(Message):
 
 
 class SearchDone(Message):
-    """Full-text search results for ``query``, best first."""
+    """Full-text search results for ``query``, best first, and how many articles
+    match (``exact`` False: an estimate, a common word's newest shown)."""
 
-    def __init__(self, query: str, rows: list[ArticleRow]) -> None:
+    def __init__(self, query: str, rows: list[ArticleRow], total: int, exact: bool) -> None:
         super().__init__()
         self.query = query
         self.rows = rows
+        self.total = total
+        self.exact = exact
 
 
 class RelatedReady(Message):
