@@ -106,3 +106,23 @@ def test_the_search_command_says_how_many(tmp_path: Path) -> None:
     )
     assert "Harbour 2" in out.stdout
     assert "3 matches" in out.stderr
+
+
+def test_a_prefix_too_costly_to_merge_is_matched_as_a_whole_word(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert lib.prefix_pages("harb") >= lib.prefix_pages("zzz") >= 0
+    assert len(lib.search_ids("harbo")) == WINDOW  # a prefix, as typed so far
+    monkeypatch.setattr(S, "PREFIX_PAGES_MAX", -1)  # every prefix "too costly"
+    seen = statements(lib)
+    assert lib.search_ids("harbo") == []  # the word "harbo" itself: no article says it
+    assert len(lib.search_ids("harbour")) == WINDOW
+    lib._db.set_trace_callback(None)
+    assert not any('"harbo"*' in s or '"harbour"*' in s for s in seen), seen
+
+
+def test_last_prefix() -> None:
+    assert S.last_prefix("rail stri") == "stri"
+    assert S.last_prefix('rail "strike"') == ""
+    assert S.last_prefix("rail ...") == ""
+    assert S.last_prefix("") == ""

@@ -44,7 +44,7 @@ async def test_search_failing_says_so(
     app = make_app(library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        monkeypatch.setattr(Library, "search_ids", boom)
+        monkeypatch.setattr(Library, "search_rowids", boom)
         await pilot.press("slash", *"quota")
         await settle(pilot)
         assert "Search failed: RuntimeError: disk on fire" in toasts(app)

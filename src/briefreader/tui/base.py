@@ -136,6 +136,7 @@ class ReaderBase(App[None]):
         self.current: Article | None = None
         self._search = ""
         self._search_rows: list[ArticleRow] = []
+        self._search_total: tuple[int, bool] = (0, True)  # matches in all; exact?
         self._generation = 0
         self._loaded = False
         self._importing = False
