@@ -133,6 +133,7 @@ def test_file_names_stay_in_their_folder() -> None:
     assert file_name(art, Enclosure("https://x.example/a/..%2F..%2Fetc%2Fpasswd")) == "etc_passwd"
     assert file_name(art, Enclosure("https://x.example/", "audio/mpeg")) == "abc.mp3"
     assert file_name(art, Enclosure("https://x.example/.hidden.mp3")) == "hidden.mp3"
+    assert file_name(art, Enclosure("https://x.example/--script=evil.lua")) == "script_evil.lua"
 
 
 def recording_player(tmp_path: Path) -> tuple[Path, Path]:
@@ -156,7 +157,9 @@ def wait_for(path: Path) -> str:
     raise AssertionError("the player did not run")
 
 
-def test_play_runs_the_player_with_an_argument_list(tmp_path: Path) -> None:
+def test_play_runs_the_player_with_an_argument_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     script, log = recording_player(tmp_path)
     url = "https://pod.example/ep 1.mp3; rm -rf ~"
     assert "only an http(s) address" in play(url, (str(script),))
@@ -166,6 +169,11 @@ def test_play_runs_the_player_with_an_argument_list(tmp_path: Path) -> None:
     assert "not found" in play("https://pod.example/x.mp3", ("no-such-player-here",))
     assert "only an http(s) address" in play("file:///etc/passwd", (str(script),))
     assert "only an http(s) address" in play(str(tmp_path / "missing.mp3"), (str(script),))
+    monkeypatch.chdir(tmp_path)  # a file named like an option is handed over as an absolute path
+    (tmp_path / "-x.mp3").write_bytes(b"ID3")
+    log.unlink()
+    assert play("-x.mp3", (str(script),)).startswith("playing the downloaded file")
+    assert wait_for(log).splitlines() == [str(tmp_path / "-x.mp3")]
 
 
 def test_no_player_found_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,6 +14,7 @@ command line's ``download`` calls :func:`download_enclosure` itself.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -72,7 +73,7 @@ def file_name(article: Article, enclosure: Enclosure) -> str:
     leading dot, at most 120 characters), else the article's id with an extension
     for its type."""
     raw = unquote(Path(urlsplit(enclosure.url).path).name)
-    name = _UNSAFE_NAME.sub("_", raw).strip("._")[:120]
+    name = _UNSAFE_NAME.sub("_", raw).strip("._-")[:120]  # (never an option: no "-" first)
     if not name:
         name = article.id + _EXTENSIONS.get(enclosure.type, "")
     return name
@@ -94,6 +95,9 @@ async def download_enclosure(
         path = Path(known.path)
         return DownloadOutcome(enclosure.url, path, path.stat().st_size, True, already=True)
     final = folder / file_name(article, enclosure)
+    if final.exists():  # another enclosure's file of the same name: keep both
+        tag = hashlib.sha256(enclosure.url.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        final = final.with_name(f"{final.stem}-{tag}{final.suffix}")
     part = final.with_name(final.name + ".part")
     if known is not None and not known.complete and Path(known.path).name.endswith(".part"):
         part = Path(known.path)  # an earlier try's part: go on from it
@@ -125,8 +129,11 @@ def play(target: str, configured: tuple[str, ...]) -> str:
     return a one-line note of what happened.  The player runs on its own, detached,
     its output discarded; it is never given a shell."""
     is_url = target.startswith(("http://", "https://")) and not any(c.isspace() for c in target)
-    if not is_url and not Path(target).is_file():
-        return "not played: only an http(s) address or a downloaded file can be played"
+    if not is_url:
+        if not Path(target).is_file():
+            return "not played: only an http(s) address or a downloaded file can be played"
+        target = str(Path(target).resolve())  # absolute: never read as an option
+
     command = player_command(configured)
     if command is None:
         return 'no player: set player = ["mpv", "--no-video"] (or another) in the config'
