@@ -93,6 +93,40 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(_wait, "SLEEP_GRANULARITY") and hasattr(_wait, "SLEEP_IDLE"):
         _wait.SLEEP_GRANULARITY = IDLE_CHECK_SECONDS
         _wait.SLEEP_IDLE = IDLE_CHECK_SECONDS / 20
+    _share_parsed_css()
+
+
+def _share_parsed_css() -> None:
+    """Each app parses every stylesheet it uses (its .tcss files, each widget's
+    DEFAULT_CSS) into rules again, ~6% of an app's start, and again at each theme
+    switch; Textual keeps the rules only per app.  In tests the parsed rules are kept
+    for the whole process, keyed by everything the parse reads (the CSS, where it came
+    from, its kind and order, the theme's variables): the same rules, parsed once.
+    (Rules are only read once parsed; a parse that fails is not kept.)"""
+    from textual.css.stylesheet import Stylesheet
+
+    parse_rules = getattr(Stylesheet, "_parse_rules", None)
+    if parse_rules is None or not hasattr(Stylesheet(), "_variables"):
+        return  # (Textual changed: the tests only get slower)
+    parsed: dict[tuple[Any, ...], Any] = {}
+
+    def shared(
+        self: Stylesheet,
+        css: str,
+        read_from: Any,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> Any:
+        key = (css, read_from, is_default_rules, tie_breaker, scope, *self._variables.items())
+        rules = parsed.get(key)
+        if rules is None:
+            rules = parsed[key] = parse_rules(
+                self, css, read_from, is_default_rules, tie_breaker, scope
+            )
+        return rules
+
+    Stylesheet._parse_rules = shared  # type: ignore[method-assign]
 
 
 #: Young-generation threshold of the cyclic garbage collector while tests run
