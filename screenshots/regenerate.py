@@ -131,6 +131,47 @@ async def feeds_pane(pilot: Pilot[Any]) -> None:
     await open_sample(pilot)
 
 
+def _data_hall() -> Any:
+    """A 150×80 picture for the lead-image view: racks of blinking boards in a dim
+    hall (drawn here, deterministic: no image file, no network)."""
+    from briefreader.media.images import Raster
+
+    width, height = 150, 80
+    rgb = bytearray()
+    for y in range(height):
+        for x in range(width):
+            floor = y > 62
+            rack = (x % 30) in range(4, 24) and 10 < y < 66
+            if rack:
+                light = (x % 6) in (1, 2, 3) and (y % 8) in (2, 3, 4)
+                colour = (80, 220, 140) if light and (x * 7 + y) % 3 else (28, 34, 48)
+            elif floor:
+                colour = (36 + (y - 62) * 2, 40 + (y - 62) * 2, 52 + (y - 62) * 2)
+            else:
+                colour = (14, 18 + y // 6, 40 + y // 3)
+            rgb += bytes(colour)
+    return Raster(width, height, bytes(rgb))
+
+
+async def lead_image(pilot: Pilot[Any]) -> None:
+    """``i`` on a brief with a lead image (put in the image cache first: no network)."""
+    from briefreader.media.cache import ImageCache, default_cache_dir
+    from briefreader.store import Library
+
+    app = pilot.app
+    assert isinstance(app, BriefReaderApp)
+    url = "https://northgatewire.example/img/data-hall.jpg"
+    ImageCache(default_cache_dir()).put(url, _data_hall())
+    with Library(app.library_path) as library:
+        library._db.execute(
+            "UPDATE articles SET image_url = ?, image_alt = ? WHERE title LIKE ?",
+            (url, "Racks of accelerator boards in a data hall", SAMPLE_TITLE + "%"),
+        )
+    await open_sample(pilot)
+    await pilot.press("i")
+    await settle(pilot)
+
+
 #: name, terminal size, theme, what to do before the picture.
 SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("main", (140, 42), "textual-dark", open_sample),
@@ -144,6 +185,7 @@ SHOTS: list[tuple[str, tuple[int, int], str, Step]] = [
     ("light-theme", (140, 42), "textual-light", open_sample),
     ("feeds", (120, 30), "textual-dark", feeds_screen),
     ("feeds-pane", (150, 42), "textual-dark", feeds_pane),
+    ("lead-image", (140, 42), "textual-dark", lead_image),
 ]
 
 
