@@ -55,6 +55,10 @@ QUERY_TERMS = 40
 TF_POWER = 2.0
 #: A term in more than this share of the articles is not looked up (it selects nothing).
 MAX_DF_SHARE = 0.05
+#: ...nor one in more than this many: its postings are what retrieval reads, so this
+#: bounds the sidebar's cost as the library grows (5% of 1,000,000 articles let a
+#: query read ~190,000 postings, 4× the work at 250,000; 5,000 is 5% of 100,000).
+MAX_DF = 5000
 #: Articles re-ranked after retrieval (by their terms and names)...
 CANDIDATES = 24
 #: ...of which this many best are ranked in full (numbers, phrases, years too).
@@ -127,7 +131,7 @@ def query_weights(
     frequency 1) can find nothing else and is not looked up — a regional piece's own
     words (the baker, the oven) would otherwise crowd out the story's (the town,
     the quake)."""
-    max_df = max(50, int(n_docs * MAX_DF_SHARE))
+    max_df = min(MAX_DF, max(50, int(n_docs * MAX_DF_SHARE)))
     min_df = 2 if stored else 1
     log_n = math.log(n_docs + 1.0)
     scored: list[tuple[float, int]] = []
