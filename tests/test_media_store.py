@@ -100,3 +100,45 @@ def test_config_images_and_player(tmp_path: Path) -> None:
     result = load_config(path)
     assert result.config.images == "off" and result.config.player == ()
     assert len(result.problems) == 2
+
+
+def test_export_then_import_keeps_the_media(tmp_path: Path) -> None:
+    from briefreader.cli import main
+
+    art = Article(
+        id="e1",
+        title="Episode",
+        body="b",
+        url="https://p.example/1",
+        image_url="https://p.example/i.png",
+        image_alt="alt",
+        enclosures=(Enclosure("https://p.example/1.mp3", "audio/mpeg", 10, 61),),
+    )
+    with Library(tmp_path / "a.sqlite3") as lib:
+        lib.store([art])
+    for fmt in ("json", "markdown"):
+        out = tmp_path / fmt
+        assert (
+            main(
+                [
+                    "export",
+                    "--format",
+                    fmt,
+                    "--out",
+                    str(out),
+                    "--library",
+                    str(tmp_path / "a.sqlite3"),
+                ]
+            )
+            == 0
+        )
+        target = tmp_path / f"{fmt}.sqlite3"
+        assert main(["add", str(out), "--library", str(target)]) == 0
+        with Library(target) as lib:
+            got = lib.get("e1")
+        assert got is not None
+        assert (got.image_url, got.image_alt, got.enclosures) == (
+            art.image_url,
+            art.image_alt,
+            art.enclosures,
+        ), fmt
