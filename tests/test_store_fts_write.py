@@ -92,3 +92,93 @@ def test_batches_larger_than_a_statement_are_stored_whole(lib: Library, variable
     integrity_ok(lib)
     for n in (0, 1, n_items // 2, n_items - 1):
         assert len(lib.search_ids(word(n))) == 1
+
+
+# ---------------------------------------------------------------------------------
+# several feeds in one write (the refresh's writer)
+
+
+def feed_items(feed: int, n: int, *, shared: int | None = None) -> list[Article]:
+    items = [make(feed * 1000 + i) for i in range(n)]
+    if shared is not None:
+        items.append(make(shared))
+    return items
+
+
+def test_store_feeds_counts_as_feed_after_feed(lib: Library) -> None:
+    """One write of three feeds counts each as store() would have, one after another:
+    an item two feeds carry is new for the first, unchanged for the second; a
+    tombstoned item is skipped; the next write finds everything stored."""
+    feeds = [lib.add_feed(f"https://feed.example/{k}")[0].id for k in range(3)]
+    lib.store(feed_items(2, 1), feed_id=feeds[2], index=False)  # one already there
+    lib.store([make(1000)], feed_id=feeds[1], index=False)
+    lib.delete_articles([make(1000).id])  # a tombstone
+    before = segments(lib)
+    batches = [
+        (feeds[0], feed_items(0, 5, shared=7)),
+        (feeds[1], feed_items(1, 4, shared=7)),
+        (feeds[2], feed_items(2, 3)),
+    ]
+    counts = lib.store_feeds(batches)
+    assert [(c.added, c.updated, c.unchanged) for c in counts] == [(6, 0, 0), (3, 0, 2), (2, 0, 1)]
+    assert segments(lib) <= before + 1  # one for the write of three feeds
+    again = lib.store_feeds(batches)
+    assert [(c.added, c.updated, c.unchanged) for c in again] == [(0, 0, 6), (0, 0, 5), (0, 0, 3)]
+    integrity_ok(lib)
+    for art in feed_items(0, 5, shared=7) + feed_items(1, 4)[1:] + feed_items(2, 3):
+        assert lib.search_ids(word(int(art.url.rsplit("/", 1)[1]))) == [art.id]
+    assert lib.search_ids(word(1000)) == []
+
+
+def test_store_feeds_an_item_updated_by_a_later_feed(lib: Library) -> None:
+    feeds = [lib.add_feed(f"https://feed.example/{k}")[0].id for k in range(2)]
+    changed = make(7, body_tag="v")
+    counts = lib.store_feeds([(feeds[0], [make(7)]), (feeds[1], [changed])])
+    assert [(c.added, c.updated) for c in counts] == [(1, 0), (0, 1)]
+    stored = lib.get(changed.id)
+    assert stored is not None and word(7, "v") in stored.body
+    assert lib.search_ids(word(7, "v")) == [changed.id]
+    assert lib.search_ids(word(7)) == []
+    integrity_ok(lib)
+
+
+async def test_refresh_writer_stores_waiting_feeds_together(lib: Library) -> None:
+    """Feeds parsed while the writer is busy are written together, each feed getting
+    its own counts; a feed whose items cannot be stored fails alone (the others of
+    its write are stored again, one by one)."""
+    import asyncio
+    import threading
+
+    from briefreader.refresh import _Run
+
+    feeds = [lib.add_feed(f"https://feed.example/{k}")[0].id for k in range(5)]
+    run = _Run(lib, None, None, len(feeds))
+    try:
+        gate = threading.Event()
+        run.writer.submit(gate.wait, 30)  # the writer is busy with something else
+        first = asyncio.ensure_future(run.store(feeds[0], feed_items(0, 2)))
+        await asyncio.sleep(0)
+        rest = [
+            asyncio.ensure_future(run.store(f, feed_items(k, 3)))
+            for k, f in enumerate(feeds[1:3], 1)
+        ]
+        await asyncio.sleep(0)
+        gate.set()
+        counts = await asyncio.gather(first, *rest)
+        assert [c.added for c in counts] == [2, 3, 3]
+        assert run.store_calls == 2  # the first alone, the two that waited together
+        # A feed whose items break the write: tags that are not text.
+        broken = make(4321).with_changes(tags=(None,))  # type: ignore[arg-type]
+        gate.clear()
+        run.writer.submit(gate.wait, 30)
+        good = asyncio.ensure_future(run.store(feeds[3], feed_items(3, 2)))
+        bad = asyncio.ensure_future(run.store(feeds[4], [broken]))
+        await asyncio.sleep(0)
+        gate.set()
+        assert (await good).added == 2
+        with pytest.raises(TypeError):
+            await bad
+    finally:
+        run.writer.shutdown(wait=True)
+    assert lib.count() == 2 + 3 + 3 + 2
+    integrity_ok(lib)

@@ -69,7 +69,7 @@ RELATED_SYNC_MAX = 200
 _ROW_WIDTH = len(ARTICLE_VALUES_COLUMNS.split(",")) + 2
 
 #: Rows written by one statement (see _upsert).
-UPSERT_ROWS = 256
+UPSERT_ROWS = 1024
 
 _UPSERT_TAIL = """
     ON CONFLICT(id) DO UPDATE SET
@@ -159,49 +159,43 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         makes them give way (deleted, unless starred).  ``give_way=False`` never
         does (undoing a delete puts an article back as it was, nothing more).
         """
-        counts = StoreCounts()
         batch = list(articles)
         if not batch:
-            return counts
+            return StoreCounts()
+        return self._store_batches([(feed_id, batch)], index, sample, give_way)[0]
+
+    def store_feeds(
+        self, batches: Sequence[tuple[int, Sequence[Article]]], *, index: bool = False
+    ) -> list[StoreCounts]:
+        """Several feeds' items, ``(feed_id, articles)`` each, stored in one transaction
+        and as few statements as can be; the counts of each feed are what :meth:`store`
+        would have given, feed after feed (an item two of them carry is added by the
+        first and unchanged or updated by the next).  A refresh's writer stores this
+        way all the feeds parsed while it wrote the last ones: every transaction (and
+        every statement) makes the search index write a segment of its own."""
+        return self._store_batches(
+            [(feed_id, list(items)) for feed_id, items in batches], index, False, True
+        )
+
+    def _store_batches(
+        self,
+        batches: Sequence[tuple[int | None, list[Article]]],
+        index: bool,
+        sample: bool,
+        give_way: bool,
+    ) -> list[StoreCounts]:
         now = time.time()
+        results: list[StoreCounts] = []
         with self._transaction():
-            ids = [a.id for a in batch]
-            if feed_id is not None:
-                gone = self._ids_in("deleted_articles", ids)
-                if gone:
-                    # Still served: the tombstone stays (store/retention.py).
-                    self._touch_tombstones(feed_id, sorted(gone), now)
-                    counts.unchanged += sum(1 for a in batch if a.id in gone)
-                    batch = [a for a in batch if a.id not in gone]
-                    ids = [a.id for a in batch]
-            else:
-                self._forget_deleted(ids)
-            existing: dict[str, str] = {}
-            for chunk, marks in chunks(ids):
-                existing.update(
-                    self._db.execute(
-                        f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
-                    ).fetchall()
-                )
-            batch = self._adopt_legacy_ids(batch, existing)
             make_way = give_way and not sample and self._only_samples()
-            rows = []
-            seen: set[str] = set()
-            for art in batch:
-                digest = content_hash(art)
-                old = existing.get(art.id)
-                if art.id in seen or old == digest:
-                    counts.unchanged += 1
-                    continue
-                seen.add(art.id)
-                if old is None:
-                    counts.added += 1
-                else:
-                    counts.updated += 1
-                values = article_values(art, self._source_id(art.source), digest, now)
-                rows.append((*values, feed_id, int(sample)))
+            rows: list[tuple[object, ...]] = []
+            written: dict[str, str] = {}  # ids of rows made for an earlier batch: hash
+            for feed_id, batch in batches:
+                counts = StoreCounts()
+                rows.extend(self._rows(batch, feed_id, sample, now, counts, written))
+                results.append(counts)
             self._upsert(rows)
-            if make_way and counts.added:
+            if make_way and any(c.added for c in results):
                 self._delete_where("sample != 0 AND starred_at IS NULL")
             if index and rows and len(rows) <= RELATED_SYNC_MAX:
                 # Keep the related index current for everyday arrivals (feed refreshes).
@@ -213,7 +207,57 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
                     )
                 ]
                 _related.index_pending(self._db, docs=docs)
-        return counts
+        return results
+
+    def _rows(
+        self,
+        batch: list[Article],
+        feed_id: int | None,
+        sample: bool,
+        now: float,
+        counts: StoreCounts,
+        written: dict[str, str],
+    ) -> list[tuple[object, ...]]:
+        """The rows to write for one batch (counted in ``counts``): not the articles
+        tombstoned, nor those whose content hash is the stored one (or the one of a
+        row made for an earlier batch, in ``written``, which gains this batch's)."""
+        ids = [a.id for a in batch]
+        if feed_id is not None:
+            gone = self._ids_in("deleted_articles", ids)
+            if gone:
+                # Still served: the tombstone stays (store/retention.py).
+                self._touch_tombstones(feed_id, sorted(gone), now)
+                counts.unchanged += sum(1 for a in batch if a.id in gone)
+                batch = [a for a in batch if a.id not in gone]
+                ids = [a.id for a in batch]
+        else:
+            self._forget_deleted(ids)
+        existing: dict[str, str] = {}
+        for chunk, marks in chunks(ids):
+            existing.update(
+                self._db.execute(
+                    f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+        existing.update((i, written[i]) for i in ids if i in written)
+        batch = self._adopt_legacy_ids(batch, existing)
+        rows = []
+        seen: set[str] = set()
+        for art in batch:
+            digest = content_hash(art)
+            old = existing.get(art.id)
+            if art.id in seen or old == digest:
+                counts.unchanged += 1
+                continue
+            seen.add(art.id)
+            if old is None:
+                counts.added += 1
+            else:
+                counts.updated += 1
+            values = article_values(art, self._source_id(art.source), digest, now)
+            rows.append((*values, feed_id, int(sample)))
+            written[art.id] = digest
+        return rows
 
     def _upsert(self, rows: Sequence[tuple[object, ...]]) -> None:
         """Write rows with as few statements as the variable limit allows, not one
