@@ -8,6 +8,7 @@ No network, no Textual: the app reaches this through :mod:`briefreader.services`
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,11 +50,29 @@ def after_refresh(
         return done
     config = load_config().config if config is None else config
     retention = retention_of(config)
+    when = time.time() if now is None else now
     if retention.active:
-        done.pruned = prune(library, retention, now=now)
+        done.pruned = prune(library, retention, now=when)
     if upkeep:
-        done.upkeep = tidy(library._db)
+        # The search index's segments merged whole once a week (store/upkeep.py).
+        last = library.meta(FULL_MERGE_KEY)
+        full = last is None or not (0 <= when - _number(last) < FULL_MERGE_EVERY)
+        done.upkeep = tidy(library._db, full_merge=full)
+        if full:
+            library.set_meta(FULL_MERGE_KEY, repr(when))
     return done
+
+
+#: When the search index was last merged whole (the meta table), and how often.
+FULL_MERGE_KEY = "fts_full_merge_at"
+FULL_MERGE_EVERY = 7 * 86400.0
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
 
 
 def background_upkeep(library_path: str, config: Config) -> str:

@@ -45,6 +45,8 @@ _VACUUM_STEP = 4096
 #: FTS5 merge work per transaction (pages written).
 _MERGE_STEP = 256
 _MERGE_ROUNDS = 64
+#: Rounds a full merge may take (about 2 GB of index rewritten at most).
+_FULL_MERGE_ROUNDS = 8192
 
 AUTO_VACUUM = {0: "none", 1: "full", 2: "incremental"}
 
@@ -111,21 +113,29 @@ def tidy(
     merge: bool = True,
     vacuum_pages: int | None = None,
     min_pages: int = VACUUM_MIN_PAGES,
+    full_merge: bool = False,
 ) -> UpkeepReport:
     """``PRAGMA optimize``, bounded FTS5 merging and (in an incremental-vacuum file
     with at least :data:`VACUUM_MIN_PAGES` free) giving free pages back, each step
-    its own short transaction.  ``vacuum_pages``: at most this many (None: all)."""
+    its own short transaction.  ``vacuum_pages``: at most this many (None: all).
+
+    ``full_merge``: merge every segment of the search index, :data:`_MERGE_STEP`
+    pages a transaction (FTS5 ``merge`` with a negative count starts it, positive
+    ones carry it on).  A deleted article's entries leave the index only when the
+    segments holding them are merged; automerge reaches the big old segments rarely,
+    so after months of pruning the index is up to several times its live size between
+    those merges.  A full merge a week keeps it within about twice."""
     started = time.perf_counter()
     report = UpkeepReport()
     db.execute("PRAGMA optimize")
     report.optimized = True
-    if merge:
-        for _ in range(_MERGE_ROUNDS):
+    if merge or full_merge:
+        for n in range(_FULL_MERGE_ROUNDS if full_merge else _MERGE_ROUNDS):
             with write_transaction(db):
                 before = db.total_changes
                 db.execute(
                     "INSERT INTO articles_fts(articles_fts, rank) VALUES ('merge', ?)",
-                    (_MERGE_STEP,),
+                    (-_MERGE_STEP if full_merge and n == 0 else _MERGE_STEP,),
                 )
                 # FTS5: a merge that did nothing writes nothing.
                 done = db.total_changes - before <= 1
