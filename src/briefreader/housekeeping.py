@@ -54,9 +54,11 @@ def after_refresh(
     if retention.active:
         done.pruned = prune(library, retention, now=when)
     if upkeep:
-        # The search index's segments merged whole once a week (store/upkeep.py).
+        # The search index's segments merged whole once a week while retention
+        # deletes articles (their entries go only then: store/upkeep.py).
         last = library.meta(FULL_MERGE_KEY)
-        full = last is None or not (0 <= when - _number(last) < FULL_MERGE_EVERY)
+        due = last is None or not (0 <= when - _number(last) < FULL_MERGE_EVERY)
+        full = due and done.pruned is not None and done.pruned.articles > 0
         done.upkeep = tidy(library._db, full_merge=full)
         if full:
             library.set_meta(FULL_MERGE_KEY, repr(when))

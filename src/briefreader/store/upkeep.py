@@ -45,8 +45,10 @@ _VACUUM_STEP = 4096
 #: FTS5 merge work per transaction (pages written).
 _MERGE_STEP = 256
 _MERGE_ROUNDS = 64
-#: Rounds a full merge may take (about 2 GB of index rewritten at most).
-_FULL_MERGE_ROUNDS = 8192
+#: Rounds a full merge takes at most in one go (256 MB of index rewritten); a merge
+#: left unfinished is carried on by the next tidy's rounds (FTS5 goes on with a merge
+#: once started).
+_FULL_MERGE_ROUNDS = 1024
 
 AUTO_VACUUM = {0: "none", 1: "full", 2: "incremental"}
 
