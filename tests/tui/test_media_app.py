@@ -243,3 +243,42 @@ async def test_links_list_copies_the_enclosure_and_i_falls_back_to_a_body_image(
         await pilot.press("i")
         await settle(pilot)
         assert any("no images" in str(n.message) for n in app._notifications)
+
+
+async def test_i_draws_the_body_images_in_place(
+    fetch_server: FetchServer, tmp_path: Path, make_app: MakeApp
+) -> None:
+    fetch_server.add("/lead.png", png(), content_type="image/png")
+    fetch_server.add("/one.png", png((60, 20)), content_type="image/png")
+    fetch_server.add("/evil.png", SVG, content_type="image/png")
+    body = (
+        "Intro paragraph.\n\n"
+        f"![First picture]({fetch_server.url('/one.png')})\n\n"
+        "Middle paragraph.\n\n"
+        f"![Hostile]({fetch_server.url('/evil.png')})\n\n"
+        "Last paragraph."
+    )
+    path = tmp_path / "pictures.sqlite3"
+    with Library(path) as lib:
+        lib.store([make_article(0, body=body, image_url=fetch_server.url("/lead.png"))])
+    app = make_app(path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        before = app.article_view.text.splitlines()
+        assert sum("▀" in line for line in before) == 0
+        assert "[image 1: First picture]" in app.article_view.text
+        await pilot.press("i")
+        await until(pilot, lambda: bool(app.article_view.body_pictures("art000")))
+        await until(pilot, lambda: image_shown(app))
+        await settle(pilot)
+        lines = app.article_view.text.splitlines()
+        intro = next(i for i, ln in enumerate(lines) if "Intro paragraph" in ln)
+        first = next(i for i, ln in enumerate(lines) if "[image 1: First picture]" in ln)
+        middle = next(i for i, ln in enumerate(lines) if "Middle paragraph" in ln)
+        hostile = next(i for i, ln in enumerate(lines) if "[image 2: Hostile]" in ln)
+        assert all("▀" in ln for ln in lines[intro + 2 : first])  # the picture, in place
+        assert first - intro - 2 >= 3
+        assert not any("▀" in ln for ln in lines[middle:])  # the SVG stays a placeholder
+        assert middle < hostile
+        assert any("SVG" in str(n.message) for n in app._notifications)
+        assert [fetch_server.hits(p) for p in ("/lead.png", "/one.png", "/evil.png")] == [1, 1, 1]

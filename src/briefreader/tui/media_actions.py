@@ -1,4 +1,6 @@
-"""Pictures and media in the app: ``i`` loads the article's lead image, ``P`` plays
+"""Pictures and media in the app: ``i`` loads the article's images (the lead image,
+drawn above the title, and the body's images that stand alone in a paragraph, drawn
+in place of their "[image N: alt]" placeholders), ``P`` plays
 its enclosure in the user's player, ``D`` downloads it (with a progress line in the
 status bar).
 
@@ -26,10 +28,13 @@ from briefreader.tui.base import ReaderBase
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.widgets.article_view import LeadImage
 
-__all__ = ["DownloadProgress", "ImageLoaded", "MediaActions"]
+__all__ = ["BodyImagesLoaded", "DownloadProgress", "ImageLoaded", "MediaActions"]
 
-#: Lead images are drawn at most this many lines tall.
+#: Lead images are drawn at most this many lines tall; the body's, this many.
 IMAGE_ROWS = 16
+BODY_IMAGE_ROWS = 12
+#: ``i`` loads at most this many of the body's own images.
+MAX_BODY_PICTURES = 8
 
 
 class ImageLoaded(Message):
@@ -41,6 +46,18 @@ class ImageLoaded(Message):
         self.image = image
         self.fetched = fetched
         self.asked = asked
+
+
+class BodyImagesLoaded(Message):
+    """Images of an article's body were loaded (``notes``: why some were not)."""
+
+    def __init__(
+        self, article_id: str, pictures: dict[str, HalfBlockImage], notes: list[str]
+    ) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.pictures = pictures
+        self.notes = notes
 
 
 class DownloadProgress(Message):
@@ -64,7 +81,8 @@ def image_target(article: Article) -> tuple[str, str]:
 
 
 class MediaActions(ReaderBase):
-    """``i`` (images), ``P`` (play), ``D`` (download), and images shown as articles are."""
+    """``i`` (images), ``P`` (play), ``D`` (download), and lead images shown as articles
+    are (``images = "auto"``)."""
 
     def media_article_shown(self, article: Article) -> None:
         """Called as an article is shown: with ``images = "auto"``, its lead image is
@@ -81,17 +99,27 @@ class MediaActions(ReaderBase):
         article = self._need_article()
         if article is None:
             return
-        url, _ = image_target(article)
-        if not url:
+        view = self.article_view
+        in_body = view.picture_addresses(article)
+        # the lead image; else, when no image of the body can be drawn in place, its
+        # first image (one inside a line of text) drawn at the top
+        url = article.image_url or ("" if in_body else image_target(article)[0])
+        in_body = [u for u in in_body if u != url][:MAX_BODY_PICTURES]
+        if not url and not in_body:
             self.notify("This article has no images.", timeout=3, markup=False)
             return
-        if self.article_view.lead_image(article.id) is not None:
-            shown = self.article_view.lead_image(article.id)
-            if shown is not None and shown.picture is not None:
-                self.notify("The image is shown at the top of the article.", markup=False)
-                return
-        self.notify("Loading the image…", timeout=2, markup=False)
-        self._image_worker(article.id, url, self.article_view.image_width, asked=True)
+        shown = view.lead_image(article.id) if url else None
+        lead_done = not url or (shown is not None and shown.picture is not None)
+        body_done = set(in_body) <= set(view.body_pictures(article.id))
+        if lead_done and body_done:
+            self.notify("The article's images are shown.", timeout=3, markup=False)
+            return
+        count = (0 if lead_done else 1) + (0 if body_done else len(in_body))
+        self.notify(f"Loading {count} image{'s' if count != 1 else ''}…", timeout=2, markup=False)
+        if not lead_done:
+            self._image_worker(article.id, url, view.image_width, asked=True)
+        if not body_done:
+            self._body_images_worker(article.id, in_body, view.image_width)
 
     @work(exclusive=True, group="images", description="Loading the image", exit_on_error=False)
     async def _image_worker(self, article_id: str, url: str, width: int, *, asked: bool) -> None:
@@ -103,6 +131,32 @@ class MediaActions(ReaderBase):
             await asyncio.to_thread(picture.lines, width)  # drawn off the UI thread
             image = LeadImage(picture)
         self.post_message(ImageLoaded(article_id, image, outcome.fetched, asked))
+
+    @work(group="body-images", description="Loading the images", exit_on_error=False)
+    async def _body_images_worker(self, article_id: str, urls: list[str], width: int) -> None:
+        pictures: dict[str, HalfBlockImage] = {}
+        notes: list[str] = []
+        for url in urls:  # one at a time: a page's images are few, the cap is 8
+            outcome = await self.service.load_image(url, fetch=True)
+            if outcome.raster is None:
+                notes.append(outcome.note)
+                continue
+            picture = HalfBlockImage(outcome.raster, max_rows=BODY_IMAGE_ROWS)
+            await asyncio.to_thread(picture.lines, width)
+            pictures[url] = picture
+        self.post_message(BodyImagesLoaded(article_id, pictures, notes))
+
+    @on(BodyImagesLoaded)
+    def _body_images_loaded(self, message: BodyImagesLoaded) -> None:
+        self.article_view.set_body_pictures(message.article_id, message.pictures)
+        if message.notes:
+            more = f" (and {len(message.notes) - 1} more)" if len(message.notes) > 1 else ""
+            self.notify(
+                safe_line(message.notes[0]) + more,
+                title="Image",
+                severity="warning",
+                markup=False,
+            )
 
     @on(ImageLoaded)
     def _image_loaded(self, message: ImageLoaded) -> None:

@@ -137,6 +137,8 @@ class ArticleView(ScrollView, can_focus=True):
         # the top of their article.  Without one the pane is exactly as before.
         self._images: LRUCache[str, LeadImage] = LRUCache(64)
         self._image_lines: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(16)
+        # The body's own images loaded (``i``), by article id: address -> picture.
+        self._pictures: LRUCache[str, dict[str, HalfBlockImage]] = LRUCache(16)
 
     # -- content --------------------------------------------------------------------
 
@@ -180,6 +182,23 @@ class ArticleView(ScrollView, can_focus=True):
         if self.article is not None and self.article.id == article_id:
             self._rebuild()
 
+    def set_body_pictures(self, article_id: str, pictures: dict[str, HalfBlockImage]) -> None:
+        """Draw these images of the article's body in place of their placeholders."""
+        self._pictures[article_id] = dict(pictures)
+        if self.article is not None and self.article.id == article_id:
+            self._rebuild()
+
+    def body_pictures(self, article_id: str) -> dict[str, HalfBlockImage]:
+        return self._pictures.get(article_id) or {}
+
+    def picture_addresses(self, article: Article) -> list[str]:
+        """The addresses of the body's images that can be drawn in place."""
+        width = self._width()
+        if width > 0 and self.is_mounted:
+            doc, _ = self._rendered_article(article, width)
+            return doc.pictures
+        return parse_markdown(body_without_headline(article.body, article.title)).pictures
+
     def lead_image(self, article_id: str) -> LeadImage | None:
         """The lead image loaded for an article, if any."""
         return self._images.get(article_id)
@@ -220,12 +239,15 @@ class ArticleView(ScrollView, can_focus=True):
     def _rendered_article(
         self, article: Article, width: int, *, full_text: bool = False
     ) -> tuple[MarkdownDoc, list[Strip]]:
-        key = (article, full_text, width, self._style_generation)
+        pictures = self._pictures.get(article.id)
+        key = (article, full_text, width, self._style_generation, tuple(pictures or ()))
         cached = self._rendered.get(key)
         if cached is None:
             # A first heading or paragraph that only says the title again is left out.
             doc = parse_markdown(body_without_headline(article.body, article.title))
-            renderable = self._article_renderable(article, doc, full_text=full_text)
+            renderable = self._article_renderable(
+                article, doc, full_text=full_text, pictures=pictures
+            )
             cached = (doc, self._draw(renderable, width))
             self._rendered[key] = cached
         image = self._images.get(article.id)
@@ -360,7 +382,12 @@ class ArticleView(ScrollView, can_focus=True):
         return Padding(Group(*parts), (2, 1, 0, 1))
 
     def _article_renderable(
-        self, article: Article, doc: MarkdownDoc, *, full_text: bool = False
+        self,
+        article: Article,
+        doc: MarkdownDoc,
+        *,
+        full_text: bool = False,
+        pictures: dict[str, HalfBlockImage] | None = None,
     ) -> RenderableType:
         blank = Text("")
         parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]
@@ -397,7 +424,7 @@ class ArticleView(ScrollView, can_focus=True):
                 )
                 for name in STYLE_NAMES
             }
-            parts += [blank, render_blocks(doc.blocks, styles)]
+            parts += [blank, render_blocks(doc.blocks, styles, pictures)]
         parts.append(blank)
         return Group(*parts)
 

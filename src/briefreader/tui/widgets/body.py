@@ -17,7 +17,7 @@ message, and the app hands the URL to the safe opener.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -46,7 +46,8 @@ Span = tuple[str, frozenset[str], int | None]
 
 @dataclass(slots=True)
 class Block:
-    kind: str  # paragraph, heading, list, quote, code, rule, table, note
+    kind: str  # paragraph, image (a lone image: text is its address), heading, list, quote,
+    # code, rule, table, note
     spans: list[Span] = field(default_factory=list)
     level: int = 0
     ordered: bool = False
@@ -61,6 +62,21 @@ class Block:
 class MarkdownDoc:
     blocks: list[Block]
     links: list[str]
+
+    @property
+    def pictures(self) -> list[str]:
+        """The addresses of the images that stand alone in a paragraph (the ones ``i``
+        can draw in place), in order."""
+        found: list[str] = []
+        stack = list(reversed(self.blocks))
+        while stack and len(found) < 64:
+            block = stack.pop()
+            if block.kind == "image" and block.text not in found:
+                found.append(block.text)
+            stack.extend(reversed(block.children))
+            for item in reversed(block.items):
+                stack.extend(reversed(item))
+        return found
 
 
 _PARSER = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable(
@@ -96,7 +112,11 @@ def _blocks(nodes: Iterable[SyntaxTreeNode], links: _Links) -> list[Block]:
     for node in nodes:
         kind = node.type
         if kind == "paragraph":
-            out.append(Block("paragraph", spans=_inline_of(node, links)))
+            spans = _inline_of(node, links)
+            picture = _lone_image(node)
+            # an image alone in its paragraph: drawn there once loaded (i); until then
+            # exactly the paragraph it was ("[image 2: alt]")
+            out.append(Block("image" if picture else "paragraph", spans=spans, text=picture))
         elif kind == "heading":
             level = int(node.tag[1:]) if node.tag[1:].isdigit() else 2
             out.append(Block("heading", spans=_inline_of(node, links), level=level))
@@ -129,6 +149,18 @@ def _blocks(nodes: Iterable[SyntaxTreeNode], links: _Links) -> list[Block]:
         elif node.children:
             out.extend(_blocks(node.children, links))
     return out
+
+
+def _lone_image(node: SyntaxTreeNode) -> str:
+    """The address of the image a paragraph holds alone (an http(s) one), or ""."""
+    inline = node.children[0] if len(node.children) == 1 else None
+    if inline is None or inline.type != "inline":
+        return ""
+    parts = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
+    if len(parts) != 1 or parts[0].type != "image":
+        return ""
+    src = str(parts[0].attrs.get("src", ""))
+    return src if src.startswith(("http://", "https://")) else ""
 
 
 def _inline_of(node: SyntaxTreeNode, links: _Links) -> list[Span]:
@@ -225,30 +257,43 @@ class Bar:
             yield Segment.line()
 
 
-def render_blocks(blocks: list[Block], styles: dict[str, Style]) -> Group:
+#: Pictures loaded for a body, by image address (see :attr:`MarkdownDoc.pictures`).
+Pictures = Mapping[str, RenderableType]
+
+
+def render_blocks(
+    blocks: list[Block], styles: dict[str, Style], pictures: Pictures | None = None
+) -> Group:
     parts: list[RenderableType] = []
     for index, block in enumerate(blocks):
         if index:
             parts.append(Text(""))
-        parts.append(_render_block(block, styles))
+        parts.append(_render_block(block, styles, pictures))
     return Group(*parts)
 
 
-def _item_group(item: list[Block], styles: dict[str, Style]) -> Group:
+def _item_group(item: list[Block], styles: dict[str, Style], pictures: Pictures | None) -> Group:
     """A list item of several blocks: a blank line between its paragraphs (a loose
     item); a nested list follows its paragraph directly."""
     parts: list[RenderableType] = []
     for index, block in enumerate(item):
         if index and block.kind != "list":
             parts.append(Text(""))
-        parts.append(_render_block(block, styles))
+        parts.append(_render_block(block, styles, pictures))
     return Group(*parts)
 
 
-def _render_block(block: Block, styles: dict[str, Style]) -> RenderableType:
+def _render_block(
+    block: Block, styles: dict[str, Style], pictures: Pictures | None = None
+) -> RenderableType:
     kind = block.kind
     if kind == "paragraph":
         return _text(block.spans, styles)
+    if kind == "image":
+        picture = pictures.get(block.text) if pictures else None
+        if picture is None:
+            return _text(block.spans, styles)
+        return Group(picture, _text(block.spans, styles))
     if kind == "heading":
         heading = _text(block.spans, styles, styles["heading"])
         if block.level <= 1:
@@ -261,12 +306,14 @@ def _render_block(block: Block, styles: dict[str, Style]) -> RenderableType:
         for number, item in enumerate(block.items, block.start):
             marker = f"{number}." if block.ordered else "•"
             inner: RenderableType = (
-                _render_block(item[0], styles) if len(item) == 1 else _item_group(item, styles)
+                _render_block(item[0], styles, pictures)
+                if len(item) == 1
+                else _item_group(item, styles, pictures)
             )
             grid.add_row(Text(marker, styles["bullet"]), inner)
         return grid
     if kind == "quote":
-        return Bar(render_blocks(block.children, styles), styles["quote"])
+        return Bar(render_blocks(block.children, styles, pictures), styles["quote"])
     if kind == "code":
         return Padding(
             Text(block.text, styles["code"], overflow="fold"), (0, 1), style=styles["code"]
