@@ -42,7 +42,7 @@ def stored(path: Path) -> Path:
 async def test_a_common_word_shows_its_newest_matches_and_about_how_many(
     tmp_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(S, "RANK_WINDOW", 10)
+    monkeypatch.setattr(S, "TYPING_WINDOW", 10)
     app = make_app(stored(tmp_path / "lib.sqlite3"))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)

@@ -52,6 +52,8 @@ class SearchHit(ArticleRef):
 
 #: A query with more matches than this is ranked within its newest this many only.
 RANK_WINDOW = 2000
+#: The same while typing (each keystroke's search, and the rows it loads).
+TYPING_WINDOW = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,28 +145,30 @@ def fts_query(text: str, *, prefix_last: bool = True) -> str:
 class SearchMixin(StoreBase):
     """The library's search methods."""
 
-    def matches(self, match: str, *, limit: int) -> Matches:
+    def matches(self, match: str, *, limit: int, window: int | None = None) -> Matches:
         """The best ``limit`` matches of an FTS5 query (see :func:`fts_query`) and how
-        many there are; a common word is ranked within its newest matches only (see
+        many there are; a query with more than ``window`` (default
+        :data:`RANK_WINDOW`) matches is ranked within its newest ``window`` only (see
         the module's note).  An invalid query matches nothing."""
         db = self._db
+        size = RANK_WINDOW if window is None else max(1, int(window))
         try:
             newest = [
                 r[0]
                 for r in db.execute(
                     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
                     "ORDER BY rowid DESC LIMIT ?",
-                    (match, RANK_WINDOW + 1),
+                    (match, size + 1),
                 )
             ]
-            if len(newest) <= RANK_WINDOW:
+            if len(newest) <= size:
                 top = db.execute(
                     f"SELECT rowid, {_BM25} AS score FROM articles_fts "
                     "WHERE articles_fts MATCH ? ORDER BY score LIMIT ?",
                     (match, int(limit)),
                 ).fetchall()
                 return Matches([(r[0], -float(r[1])) for r in top], len(newest), True)
-            newest = newest[:RANK_WINDOW]
+            newest = newest[:size]
             low = newest[-1]
             tiers: dict[int, float] = {}
             for columns, tier in (("{summary takeaways}", 1.0), ("{title}", 2.0)):
@@ -180,12 +184,10 @@ class SearchMixin(StoreBase):
             return Matches([], 0, True)
         ranked = sorted(newest, key=lambda rowid: (-tiers.get(rowid, 0.0), -rowid))
         span = max(1, int(last) - low + 1)
-        estimate = min(
-            int(last) - int(first) + 1, RANK_WINDOW * (int(last) - int(first) + 1) // span
-        )
+        estimate = min(int(last) - int(first) + 1, size * (int(last) - int(first) + 1) // span)
         return Matches(
             [(rowid, tiers.get(rowid, 0.0)) for rowid in ranked[: int(limit)]],
-            about(max(estimate, RANK_WINDOW + 1)),
+            about(max(estimate, size + 1)),
             False,
         )
 
@@ -244,21 +246,23 @@ class SearchMixin(StoreBase):
             return 0
         return int(row[0] or 0) if row else 0
 
-    def search_rowids(self, query: str, *, limit: int = RANK_WINDOW) -> Matches:
+    def search_rowids(self, query: str, *, wide: bool = False) -> Matches:
         """What the article list shows while typing: the best matches' rowids (the
         last word a prefix, unless the words it begins are too many to merge in time:
         :data:`PREFIX_PAGES_MAX`), and how many match (a common word: its newest,
-        counted approximately; see :meth:`matches`)."""
+        counted approximately; see :meth:`matches`).  At most :data:`TYPING_WINDOW`
+        of a query's newest matches are looked at (``wide``: :data:`RANK_WINDOW`)."""
+        limit = window = RANK_WINDOW if wide else TYPING_WINDOW
         prefix = last_prefix(query)
         affordable = bool(prefix) and self.prefix_pages(prefix) <= PREFIX_PAGES_MAX
         match = fts_query(query, prefix_last=affordable)
         if not match:
             return Matches([], 0, True)
-        return self.matches(match, limit=limit)
+        return self.matches(match, limit=limit, window=window)
 
-    def search_ids(self, query: str, *, limit: int = RANK_WINDOW) -> list[str]:
-        """Ids matching a query, best first (:meth:`search_rowids`)."""
-        top = self.search_rowids(query, limit=limit).top
+    def search_ids(self, query: str) -> list[str]:
+        """Ids matching a query, best first (:meth:`search_rowids`, wide)."""
+        top = self.search_rowids(query, wide=True).top
         ids: dict[int, str] = {}
         for start in range(0, len(top), 500):
             chunk = [rowid for rowid, _ in top[start : start + 500]]

@@ -584,9 +584,10 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
                 return
             reader = self._get_reader()
             scope = self._scope_feeds
-            # Loading each result's row is most of a keystroke's cost at 1,000,000
-            # articles: the best 500 (within a feed or tag, the best 2,000 filtered).
-            found = reader.search_rowids(query, limit=500 if scope is None else 2000)
+            # What a keystroke costs grows with the matches looked at and the rows
+            # loaded: the best 500 of a query's newest 500 (within a feed or tag, of
+            # its newest 2,000, filtered).
+            found = reader.search_rowids(query, wide=scope is not None)
             if query != self._search:  # typed on meanwhile: this one is stale
                 return
             rows = reader.rows_by_rowid([rowid for rowid, _ in found.top])
