@@ -323,7 +323,13 @@ def cmd_related(args: argparse.Namespace) -> int:
         pending = library.related_pending()
         if pending > 1000 and not args.json:
             _err(f"briefreader: indexing {pending} new articles for related articles …")
-        library.index_related()
+        if pending > 20_000:  # a big import: the articles' terms read in worker processes
+            from briefreader.workers import read_pool
+
+            with read_pool() as pool:
+                library.index_related(executor=pool)
+        else:
+            library.index_related()
         hits = library.related(article, limit=args.limit, min_score=args.min_score)
     if args.json:
         _write_json([h.to_dict() for h in hits])
