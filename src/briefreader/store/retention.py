@@ -50,7 +50,7 @@ __all__ = [
 
 DAY = 86400.0
 #: Articles deleted per write transaction.
-BATCH = 500
+BATCH = 250
 #: A tombstone stays this long after its feed last served the item, and until a
 #: successful fetch of the feed at least this much later.
 TOMBSTONE_GRACE = 7 * DAY

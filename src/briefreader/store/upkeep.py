@@ -41,7 +41,7 @@ __all__ = [
 #: Free pages below this are left for new articles to reuse.
 VACUUM_MIN_PAGES = 2048
 #: Pages given back per transaction.
-_VACUUM_STEP = 4096
+_VACUUM_STEP = 1024
 #: FTS5 merge work per transaction (pages written).
 _MERGE_STEP = 256
 _MERGE_ROUNDS = 64
