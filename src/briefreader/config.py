@@ -13,6 +13,7 @@
     keep_days = 0                 # retention: feed articles older than this go (0: kept)
     keep_per_feed = 0             # retention: at most this many per feed (0: no limit)
     images = "off"                # lead images: "off" (i loads them) or "auto" (every article)
+    image_protocol = "auto"       # how pictures are drawn: "auto", "kitty" or "halfblock"
     player = ["mpv", "--no-video"]  # plays enclosures (an argument list; the URL or file last)
 
     [feeds."https://example.org/feed.xml"]   # one feed's own retention, by its URL
@@ -123,6 +124,9 @@ class Config:
     """Retention per feed, by feed URL: ``(keep_days, keep_per_feed)``, None: the general one."""
     images: Literal["off", "auto"] = "off"
     """Lead images: fetched only when asked (``i``), or for every article shown."""
+    image_protocol: Literal["auto", "kitty", "halfblock"] = "auto"
+    """How pictures are drawn: Kitty's graphics protocol (Unicode placeholders), half
+    blocks, or ``auto`` (Kitty's in kitty and Ghostty, else half blocks)."""
     player: tuple[str, ...] = ()
     """The command that plays an enclosure (its address or file is added last); empty:
     ``mpv --no-video`` when mpv is installed."""
@@ -358,6 +362,13 @@ def _from_dict(data: dict[str, Any], where: str) -> tuple[Config, list[str]]:
                 values["images"] = value
             else:
                 problems.append(f'{where}: images must be "off" or "auto"; ignored')
+        elif name == "image_protocol":
+            if value in ("auto", "kitty", "halfblock"):
+                values["image_protocol"] = value
+            else:
+                problems.append(
+                    f'{where}: image_protocol must be "auto", "kitty" or "halfblock"; ignored'
+                )
         elif name == "player":
             if (
                 isinstance(value, list)
