@@ -125,7 +125,8 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
         yield BriefFooter()
 
     def on_mount(self) -> None:
-        self.screen.add_class(f"-list-{self.config.density}")  # for the overlays' widths
+        # (The main screen has its density and sidebar classes from the start:
+        # ReaderBase.get_default_screen.)
         self._apply_keymap()
         self._apply_theme()
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -138,8 +139,6 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
                 markup=False,
                 timeout=10,
             )
-        if not self.config.sidebar:
-            self.screen.add_class("-related-hidden")
         self.query_one("#article", ArticleView).border_title = "Article"
         self._update_titles()
         self.article_list.focus()
