@@ -11,6 +11,8 @@ an image request tells its sender who read what, and when.
   size limit, nothing written anywhere else;
 * :mod:`.halfblock`: a raster as Rich segments of "▀" (top pixel the foreground,
   bottom the background): works in every terminal and is snapshot-stable;
+* :mod:`.kitty`: the same cells as Kitty graphics protocol Unicode placeholders (the
+  pixels sent to the terminal once), for kitty and Ghostty (``image_protocol``);
 * :mod:`.loader`: cache, else fetch (through :mod:`briefreader.fetch.media`) and
   decode, one outcome with a one-line note;
 * :mod:`.player`: an enclosure played in the user's player (an argument list,

@@ -20,13 +20,13 @@ from rich.style import Style
 
 from briefreader.media.images import Raster
 
-__all__ = ["HalfBlockImage", "half_block_lines"]
+__all__ = ["HalfBlockImage", "fit_cells", "half_block_lines"]
 
 _UPPER = "▀"
 
 
-def _fit(raster: Raster, max_cols: int, max_rows: int) -> tuple[int, int]:
-    """Columns and pixel rows (even) the raster is drawn at."""
+def fit_cells(raster: Raster, max_cols: int, max_rows: int) -> tuple[int, int]:
+    """Columns and pixel rows (even; two a line) the raster is drawn at."""
     cols = max(1, min(max_cols, raster.width))
     px_rows = max(2, round(raster.height * cols / raster.width))
     if px_rows > max_rows * 2:
@@ -37,7 +37,7 @@ def _fit(raster: Raster, max_cols: int, max_rows: int) -> tuple[int, int]:
 
 def half_block_lines(raster: Raster, max_cols: int, max_rows: int) -> list[list[Segment]]:
     """The raster as lines of segments, at most ``max_cols`` × ``max_rows`` cells."""
-    cols, px_rows = _fit(raster, max_cols, max_rows)
+    cols, px_rows = fit_cells(raster, max_cols, max_rows)
     xs = [min(raster.width - 1, x * raster.width // cols) for x in range(cols)]
     ys = [min(raster.height - 1, y * raster.height // px_rows) for y in range(px_rows)]
     rgb = raster.rgb

@@ -16,6 +16,7 @@ UI thread only the copy of a few lines.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 from textual import on, work
@@ -23,6 +24,8 @@ from textual.message import Message
 
 from briefreader.links import article_links, enclosure_label, human_size
 from briefreader.media.halfblock import HalfBlockImage
+from briefreader.media.images import Raster
+from briefreader.media.kitty import KittyImage, detect_protocol
 from briefreader.model import Article, Enclosure
 from briefreader.tui.base import ReaderBase
 from briefreader.tui.formatting import safe_line
@@ -84,6 +87,24 @@ class MediaActions(ReaderBase):
     """``i`` (images), ``P`` (play), ``D`` (download), and lead images shown as articles
     are (``images = "auto"``)."""
 
+    _image_protocol: str | None = None
+
+    @property
+    def image_protocol(self) -> str:
+        """How pictures are drawn: ``"kitty"`` (Unicode placeholders) or ``"halfblock"``.
+        ``auto`` in a headless run (tests) is always half blocks."""
+        if self._image_protocol is None:
+            setting = self.config.image_protocol
+            if setting == "auto" and self.is_headless:
+                setting = "halfblock"
+            self._image_protocol = detect_protocol(setting, os.environ)
+        return self._image_protocol
+
+    def _picture(self, raster: Raster, max_rows: int) -> HalfBlockImage:
+        if self.image_protocol == "kitty":
+            return KittyImage(raster, max_rows=max_rows)
+        return HalfBlockImage(raster, max_rows=max_rows)
+
     def media_article_shown(self, article: Article) -> None:
         """Called as an article is shown: with ``images = "auto"``, its lead image is
         loaded (from the cache, else fetched) unless the pane has it already.  (Only
@@ -127,7 +148,7 @@ class MediaActions(ReaderBase):
         if outcome.raster is None:
             image = LeadImage(None, outcome.note)
         else:
-            picture = HalfBlockImage(outcome.raster, max_rows=IMAGE_ROWS)
+            picture = self._picture(outcome.raster, IMAGE_ROWS)
             await asyncio.to_thread(picture.lines, width)  # drawn off the UI thread
             image = LeadImage(picture)
         self.post_message(ImageLoaded(article_id, image, outcome.fetched, asked))
@@ -141,7 +162,7 @@ class MediaActions(ReaderBase):
             if outcome.raster is None:
                 notes.append(outcome.note)
                 continue
-            picture = HalfBlockImage(outcome.raster, max_rows=BODY_IMAGE_ROWS)
+            picture = self._picture(outcome.raster, BODY_IMAGE_ROWS)
             await asyncio.to_thread(picture.lines, width)
             pictures[url] = picture
         self.post_message(BodyImagesLoaded(article_id, pictures, notes))

@@ -39,6 +39,7 @@ from briefreader.insight import (
 )
 from briefreader.links import enclosure_label
 from briefreader.media.halfblock import HalfBlockImage
+from briefreader.media.kitty import KittyImage
 from briefreader.model import Article
 from briefreader.textformat import meta_line
 from briefreader.tui.formatting import foreground, legible_colour, safe_block, safe_line
@@ -139,6 +140,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._image_lines: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(16)
         # The body's own images loaded (``i``), by article id: address -> picture.
         self._pictures: LRUCache[str, dict[str, HalfBlockImage]] = LRUCache(16)
+        self.graphics_sent = 0
+        """Characters of graphics-protocol escapes written to the terminal (pictures
+        drawn with Kitty's placeholders send their pixels once, apart from the lines)."""
 
     # -- content --------------------------------------------------------------------
 
@@ -231,6 +235,7 @@ class ArticleView(ScrollView, can_focus=True):
             self._doc, self._lines = self._rendered_article(
                 self.article, width, full_text=self.full_text
             )
+            self._send_graphics(self.article.id)
         else:
             self._doc = MarkdownDoc([], [])
             self._lines = self._draw(self._message_renderable(), width)
@@ -266,12 +271,26 @@ class ArticleView(ScrollView, can_focus=True):
             if image.picture is not None:  # its segments as they are: no layout needed
                 base = self._base_style()
                 for line in image.picture.lines(max(1, width - 1)):
-                    used = sum(len(segment.text) for segment in line)
+                    used = sum(segment.cell_length for segment in line)
                     pad = Segment(" " * max(0, width - used), base)
                     strips.append(Strip([*line, pad], width))
             strips += self._draw(self._lead_image_text(article, image), width)
             self._image_lines[key] = strips
         return strips
+
+    def _send_graphics(self, article_id: str) -> None:
+        """Write what the terminal still needs to paint the article's Kitty pictures
+        (their pixels once, a placement per size) through the driver, in order with
+        the screen's updates (as Textual's own ``copy_to_clipboard`` writes OSC 52)."""
+        image = self._images.get(article_id)
+        pictures = [image.picture] if image is not None and image.picture is not None else []
+        pictures += (self._pictures.get(article_id) or {}).values()
+        out = "".join(p.pending() for p in pictures if isinstance(p, KittyImage))
+        if out:
+            self.graphics_sent += len(out)
+            driver = self.app._driver
+            if driver is not None:
+                driver.write(out)
 
     def _draw(self, renderable: RenderableType, width: int) -> list[Strip]:
         if not self._signature:
