@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Callable
 
 from textual import on, work
 from textual.message import Message
@@ -29,6 +30,7 @@ from briefreader.media.kitty import KittyImage, detect_protocol
 from briefreader.model import Article, Enclosure
 from briefreader.tui.base import ReaderBase
 from briefreader.tui.formatting import safe_line
+from briefreader.tui.screens.enclosures import EnclosureChooser
 from briefreader.tui.widgets.article_view import LeadImage
 
 __all__ = ["BodyImagesLoaded", "DownloadProgress", "ImageLoaded", "MediaActions"]
@@ -189,19 +191,25 @@ class MediaActions(ReaderBase):
 
     # -- enclosures ---------------------------------------------------------------------
 
-    def _need_enclosure(self) -> tuple[Article, Enclosure] | None:
+    def _with_enclosure(self, verb: str, act: Callable[[Article, Enclosure], object]) -> None:
+        """Run ``act`` on the article's enclosure: the only one, or the one the reader
+        chooses from a list (``verb``: what choosing does, "Play" or "Download")."""
         article = self._need_article()
         if article is None:
-            return None
+            return
         if not article.enclosures:
             self.notify("This article has no audio or files to play.", timeout=3, markup=False)
-            return None
-        return article, article.enclosures[0]
+            return
+        if len(article.enclosures) == 1:
+            act(article, article.enclosures[0])
+            return
+        chooser = EnclosureChooser(
+            article.title, verb, list(article.enclosures), lambda e: act(article, e)
+        )
+        self.push_screen(chooser)
 
     def action_play_enclosure(self) -> None:
-        found = self._need_enclosure()
-        if found is not None:
-            self._play_worker(found[1])
+        self._with_enclosure("Play", lambda _article, enclosure: self._play_worker(enclosure))
 
     @work(thread=True, group="play", description="Starting the player", exit_on_error=False)
     def _play_worker(self, enclosure: Enclosure) -> None:
@@ -216,12 +224,12 @@ class MediaActions(ReaderBase):
         )
 
     def action_download_enclosure(self) -> None:
-        found = self._need_enclosure()
-        if found is None:
+        current = self.current
+        if current is not None and current.enclosures and self.refuse_write("the download"):
             return
-        if self.refuse_write("the download"):
-            return
-        article, enclosure = found
+        self._with_enclosure("Download", self._start_download)
+
+    def _start_download(self, article: Article, enclosure: Enclosure) -> None:
         self._status(f"Downloading {enclosure_label(enclosure)}…")
         self._download_worker(article, enclosure)
 

@@ -25,6 +25,7 @@ def modal_binding_ids() -> set[str]:
     """The ids of the dialogs' keys (help, share menu, feeds screen, dialogs): the
     config's ``[keys]`` table rebinds them too."""
     from briefreader.tui.screens.dialogs import AddFeedScreen, ConfirmScreen, RenameFeedScreen
+    from briefreader.tui.screens.enclosures import EnclosureChooser
     from briefreader.tui.screens.feeds import FeedsScreen
     from briefreader.tui.screens.links import LinksScreen
     from briefreader.tui.share_menu import ShareMenu
@@ -38,6 +39,7 @@ def modal_binding_ids() -> set[str]:
         RenameFeedScreen,
         ConfirmScreen,
         LinksScreen,
+        EnclosureChooser,
         SearchInput,  # (a widget: its keys show while one types a search)
     )
     return {b.id for screen in screens for b in screen.BINDINGS if isinstance(b, Binding) and b.id}
