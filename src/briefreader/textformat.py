@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 from briefreader.model import Article
+from briefreader.textclean import clean_line
 
 __all__ = ["article_to_text", "brief_summary", "meta_line"]
 
@@ -54,6 +55,9 @@ def article_to_text(article: Article, width: int = 78) -> str:
         blocks.append(_wrap(article.summary, width))
     if article.image_caption:
         blocks.append(f"[Image] {article.image_caption}")
+    media = _media(article)
+    if media:
+        blocks.append(media)
     if article.takeaways:
         heading = "Key Takeaways (derived)" if article.takeaways_derived else "Key Takeaways"
         pad = len(str(len(article.takeaways)))
@@ -87,6 +91,28 @@ def article_to_text(article: Article, width: int = 78) -> str:
     if article.tags:
         blocks.append("Tags: " + ", ".join(article.tags))
     return "\n\n".join(blocks) + "\n"
+
+
+def _media(article: Article) -> str:
+    """The lead image (its alt text and address) and the enclosures (type, duration,
+    size, address), one line each; every part cleaned of control characters."""
+    lines: list[str] = []
+    image = clean_line(article.image_url)
+    if image:
+        alt = clean_line(article.image_alt)
+        lines.append(f"Lead image: {alt} <{image}>" if alt else f"Lead image: <{image}>")
+    if article.enclosures:
+        from briefreader.links import enclosure_label  # (links -> share -> this module)
+
+        if lines:
+            lines.append("")
+        audio = all(e.type.startswith("audio/") for e in article.enclosures)
+        lines.append("Listen" if audio else "Files")
+        lines += [
+            f"  {n}. {clean_line(enclosure_label(e))} <{clean_line(e.url)}>"
+            for n, e in enumerate(article.enclosures, 1)
+        ]
+    return "\n".join(lines)
 
 
 def brief_summary(article: Article) -> str:

@@ -22,6 +22,10 @@ MakeApp = Callable[..., BriefReaderApp]
 WIDE = (120, 40)
 
 
+def choosing(app: BriefReaderApp) -> bool:
+    return isinstance(app.screen, EnclosureChooser)
+
+
 def two_files(tmp_path: Path, server: FetchServer) -> Path:
     path = tmp_path / "two.sqlite3"
     enclosures = (
@@ -45,7 +49,7 @@ async def test_play_and_download_ask_which_of_two_enclosures(
         await settle(pilot)
         await pilot.press("P")
         await settle(pilot)
-        assert isinstance(app.screen, EnclosureChooser)
+        assert choosing(app)
         text = screen_text(app)
         assert "Play which file?" in text
         assert "1 audio/wav · 1:01" in text and "2 audio/x-wav · 2:02" in text
@@ -53,17 +57,17 @@ async def test_play_and_download_ask_which_of_two_enclosures(
         await pilot.press("2")
         await until(pilot, lambda: log.exists() and log.read_text().count("\n") == 1)
         assert log.read_text().strip() == fetch_server.url("/part2.wav")
-        assert not isinstance(app.screen, EnclosureChooser)
+        assert not choosing(app)
 
         await pilot.press("P")  # esc: nothing played
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        assert not isinstance(app.screen, EnclosureChooser)
+        assert not choosing(app)
 
         await pilot.press("D")
         await settle(pilot)
-        assert isinstance(app.screen, EnclosureChooser)
+        assert choosing(app)
         assert "Download which file?" in screen_text(app)
         await pilot.press("j", "enter")  # the second, by the cursor
         await until(pilot, lambda: not app.workers and app.status_text == "")

@@ -1,0 +1,72 @@
+"""``briefreader show ARTICLE --format text`` lists the lead image (alt text and
+address) and the enclosures (type, duration, size, address); nothing for an article
+without them, and no control character of a hostile field reaches the output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from testkit import run_cli
+
+from briefreader.model import Article, Enclosure
+from briefreader.textformat import article_to_text
+
+
+def podcast(**changes: object) -> Article:
+    fields: dict[str, object] = {
+        "id": "ep-12",
+        "title": "Episode 12: the harbour at night",
+        "body": "Show notes for the episode.",
+        "url": "https://pod.example/12",
+        "image_url": "https://img.example/12.jpg",
+        "image_alt": "A harbour crane at dusk",
+        "enclosures": (
+            Enclosure("https://pod.example/12.mp3", "audio/mpeg", 31_000_000, 3725),
+            Enclosure("https://pod.example/12-extra.m4a", "audio/mp4", 0, 61),
+        ),
+    }
+    fields.update(changes)
+    return Article(**fields)  # type: ignore[arg-type]
+
+
+def test_text_lists_the_lead_image_and_every_enclosure() -> None:
+    text = article_to_text(podcast())
+    assert "Lead image: A harbour crane at dusk <https://img.example/12.jpg>" in text
+    assert "Listen\n" in text
+    assert "  1. audio/mpeg · 1:02:05 · 31.0 MB <https://pod.example/12.mp3>" in text
+    assert "  2. audio/mp4 · 1:01 <https://pod.example/12-extra.m4a>" in text
+    # before the body, after the header
+    assert text.index("Lead image:") < text.index("Show notes for the episode.")
+
+
+def test_files_heading_and_no_alt_and_nothing_without_media() -> None:
+    video = podcast(
+        image_alt="",
+        enclosures=(Enclosure("https://v.example/a.mp4", "video/mp4", 2_000, 0),),
+    )
+    text = article_to_text(video)
+    assert "Lead image: <https://img.example/12.jpg>" in text
+    assert "Files\n  1. video/mp4 · 2.0 KB <https://v.example/a.mp4>" in text
+    plain = article_to_text(podcast(image_url="", image_alt="", enclosures=()))
+    assert "Lead image" not in plain and "Listen" not in plain and "Files" not in plain
+
+
+def test_hostile_fields_carry_no_control_characters() -> None:
+    text = article_to_text(
+        podcast(
+            image_alt="crane\x1b]52;c;ZXZpbA==\x07 at dusk",
+            enclosures=(Enclosure("https://pod.example/a\x1b[2J.mp3", "audio/mpeg\x1b[31m", 0, 0),),
+        )
+    )
+    media = text[text.index("Lead image:") : text.index("Show notes")]
+    assert "\x1b" not in media and "\x07" not in media
+
+
+def test_show_format_text_lists_media(tmp_path: Path) -> None:
+    path = tmp_path / "episode.json"
+    path.write_text(json.dumps(podcast().to_dict()), encoding="utf-8")
+    out = run_cli("show", str(path), "--format", "text", home=tmp_path / "home", check=True)
+    assert "Lead image: A harbour crane at dusk <https://img.example/12.jpg>" in out.stdout
+    assert "  1. audio/mpeg · 1:02:05 · 31.0 MB <https://pod.example/12.mp3>" in out.stdout
+    assert "  2. audio/mp4 · 1:01 <https://pod.example/12-extra.m4a>" in out.stdout
