@@ -1,7 +1,7 @@
 """The lead image through the terminal's graphics protocol, in the app: with
 ``image_protocol = "kitty"`` ``i`` draws Kitty Unicode placeholders (and sends the
 pixels to the terminal once); ``auto`` in the headless test driver draws half blocks,
-even where the environment says kitty."""
+even where the environment says kitty; without true colour, so does ``kitty``."""
 
 from __future__ import annotations
 
@@ -23,8 +23,13 @@ WIDE = (120, 40)
 
 
 async def test_kitty_protocol_draws_placeholders_and_sends_the_pixels_once(
-    fetch_server: FetchServer, tmp_path: Path, make_app: MakeApp
+    fetch_server: FetchServer,
+    tmp_path: Path,
+    make_app: MakeApp,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("COLORTERM", "truecolor")  # the placeholders' colour is the image id
+    monkeypatch.delenv("NO_COLOR", raising=False)
     fetch_server.add("/lead.png", png(), content_type="image/png")
     app = make_app(library(tmp_path, fetch_server), config=Config(image_protocol="kitty"))
     async with app.run_test(size=WIDE) as pilot:
@@ -70,3 +75,16 @@ async def test_auto_in_the_headless_driver_draws_half_blocks(
         text = app.article_view.text
         assert text.splitlines()[1].startswith("▀") and PLACEHOLDER not in text
         assert app.article_view.graphics_sent == 0
+
+
+async def test_kitty_without_true_colour_falls_back_to_half_blocks(
+    tmp_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    path = tmp_path / "none.sqlite3"
+    app = make_app(path, config=Config(image_protocol="kitty"))
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.console.color_system == "256"
+        assert app.image_protocol == "halfblock"

@@ -94,12 +94,17 @@ class MediaActions(ReaderBase):
     @property
     def image_protocol(self) -> str:
         """How pictures are drawn: ``"kitty"`` (Unicode placeholders) or ``"halfblock"``.
-        ``auto`` in a headless run (tests) is always half blocks."""
+        ``auto`` in a headless run (tests) is always half blocks.  Kitty's needs true
+        colour (the placeholders' colour is the image's id; a 256-colour output would
+        name another image), else half blocks, whatever the setting."""
         if self._image_protocol is None:
             setting = self.config.image_protocol
             if setting == "auto" and self.is_headless:
                 setting = "halfblock"
-            self._image_protocol = detect_protocol(setting, os.environ)
+            protocol = detect_protocol(setting, os.environ)
+            if protocol == "kitty" and (self.console.color_system != "truecolor" or self.no_color):
+                protocol = "halfblock"
+            self._image_protocol = protocol
         return self._image_protocol
 
     def _picture(self, raster: Raster, max_rows: int) -> HalfBlockImage:
