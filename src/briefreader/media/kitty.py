@@ -104,6 +104,7 @@ class KittyImage(HalfBlockImage):
         super().__init__(raster, max_rows=max_rows)
         self._ids: dict[tuple[int, int], int] = {}
         self._sent: set[int] = set()
+        self._data: str | None = None
 
     @property
     def image_ids(self) -> dict[tuple[int, int], int]:
@@ -113,6 +114,7 @@ class KittyImage(HalfBlockImage):
     def lines(self, width: int) -> list[list[Segment]]:
         cached = self._lines.get(width)
         if cached is None:
+            self._encoded()  # (the first drawing is in a worker: the pixels encoded there)
             cols, px_rows = fit_cells(self.raster, min(max(1, width), _MAX_CELLS), self.max_rows)
             rows = min(px_rows // 2, _MAX_CELLS)
             image_id = self._ids.get((cols, rows))
@@ -128,9 +130,14 @@ class KittyImage(HalfBlockImage):
             ]
         return cached
 
+    def _encoded(self) -> str:
+        if self._data is None:
+            self._data = base64.standard_b64encode(zlib.compress(self.raster.rgb)).decode("ascii")
+        return self._data
+
     def transmission(self, image_id: int) -> str:
         """The escapes that send the pixels (raw RGB, zlib-compressed, in chunks)."""
-        data = base64.standard_b64encode(zlib.compress(self.raster.rgb)).decode("ascii")
+        data = self._encoded()
         chunks = [data[i : i + _CHUNK] for i in range(0, len(data), _CHUNK)]
         head = f"a=t,f=24,o=z,s={self.raster.width},v={self.raster.height},i={image_id},q=2"
         out = []
