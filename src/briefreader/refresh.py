@@ -145,7 +145,7 @@ def make_executor(workers: int | None = None, *, threaded_caller: bool = False) 
 BACKLOG = 8
 
 #: Most items stored in one write (several feeds parsed while the last write ran).
-STORE_BATCH = 1000
+STORE_BATCH = 400
 
 #: Why a feed failed when the process parsing it died (a crash, not a bad feed).
 WORKER_DIED = "could not parse: the parser process died while reading it"

@@ -69,7 +69,7 @@ RELATED_SYNC_MAX = 200
 _ROW_WIDTH = len(ARTICLE_VALUES_COLUMNS.split(",")) + 2
 
 #: Rows written by one statement (see _upsert).
-UPSERT_ROWS = 1024
+UPSERT_ROWS = 512
 
 _UPSERT_TAIL = """
     ON CONFLICT(id) DO UPDATE SET
