@@ -12,7 +12,6 @@ without echo, or ``--app-key``, which other users can see in the process list).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sqlite3
 import sys
 from typing import Any
@@ -71,6 +70,8 @@ def _read_app_key(args: argparse.Namespace) -> str | None:
 
 
 def cmd_account_add(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: every command builds the parser
+
     from briefreader import cli, credentials
     from briefreader.sync import AccountError, add_account, normal_endpoint
 
@@ -232,6 +233,8 @@ def cmd_account_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_account_subscribe(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: every command builds the parser
+
     from briefreader import cli
     from briefreader.sync import AccountError, subscribe_feed
 
@@ -252,6 +255,8 @@ def cmd_account_subscribe(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: every command builds the parser
+
     from briefreader import cli
     from briefreader.sync import sync_accounts
 
@@ -361,6 +366,7 @@ def remove_account_feed(library: Any, url: str) -> bool | None:
     """``remove URL`` for a feed an account owns: unsubscribed on the server, then
     here.  None when no account owns it (a local feed); False when it failed (the
     error said)."""
+    import asyncio  # here, not at the top: every command builds the parser
     import contextlib
 
     from briefreader.store.sync import SyncStore

@@ -8,13 +8,10 @@ the library (the app then plays the file).  Registered by :func:`add_parsers` fr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 import time
 from pathlib import Path
 from typing import Any
-
-from briefreader.links import human_size
 
 __all__ = ["add_parsers"]
 
@@ -34,6 +31,8 @@ class _ProgressLine:
         self.last = 0.0
 
     def __call__(self, done: int, total: int | None) -> None:
+        from briefreader.links import human_size
+
         now = time.monotonic()
         if not self.show or now - self.last < 0.1:
             return
@@ -49,8 +48,12 @@ class _ProgressLine:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
+    # Imported here: every command builds the parser (asyncio, markdown-it: ~50 ms).
+    import asyncio
+
     from briefreader import cli
     from briefreader.enclosures import download_enclosure, file_name
+    from briefreader.links import human_size
     from briefreader.paths import downloads_dir
 
     folder = Path(args.out) if args.out else downloads_dir()

@@ -9,10 +9,13 @@ import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, Future
 from operator import mul
+from typing import TYPE_CHECKING
 
 from briefreader.related.terms import BODY_CHARS, NAME_BOOST, index_terms, name_terms
+
+if TYPE_CHECKING:  # concurrent.futures costs ~40 ms to import (logging, threading)
+    from concurrent.futures import Executor, Future
 
 __all__ = [
     "A_TAKEAWAYS",

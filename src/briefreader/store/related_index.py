@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 from briefreader import related as _related
@@ -24,6 +23,10 @@ INDEX_STEP = 20_000
 #: The page cache while index_related() runs (KiB): the postings' pages a step
 #: touches stay in memory until it commits.
 INDEX_CACHE_KIB = 256 * 1024
+
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 
 class RelatedMixin(SearchMixin, StoreBase):

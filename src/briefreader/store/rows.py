@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
-from briefreader.insight import with_derived_takeaways
 from briefreader.model import Analysis, Article, RelatedLink
 from briefreader.sources.feedlazy import LazyArticle
 from briefreader.store.lazy import default_base, rendered
@@ -334,7 +333,13 @@ def article(r: sqlite3.Row, *, derive: bool = True) -> Article:
         enclosures=enclosures_from_json(str(r["enclosures"])),
     )
     stored = rendered(stored, r)  # a lazily stored feed item: rendered now (cached)
-    return with_derived_takeaways(stored) if derive and not stored.takeaways else stored
+    if derive and not stored.takeaways:
+        # Imported here: insight compiles its patterns on import (~50 ms), which a
+        # command that never reads a whole article (search, list) need not pay.
+        from briefreader.insight import with_derived_takeaways
+
+        return with_derived_takeaways(stored)
+    return stored
 
 
 #: The columns :func:`article_values` fills, in its order.
