@@ -3,8 +3,10 @@
 :func:`refresh_feeds` is shared by ``briefreader refresh`` and the app's ``r`` key.
 Fetching runs on one shared client (:mod:`briefreader.fetch`); each fetched body
 is parsed in a worker process (parsing is CPU-bound; two cores parse twice as
-fast) while the event loop goes on fetching; each feed's items are written in one
-transaction as soon as they are parsed.  One feed failing never stops the others,
+fast) while the event loop goes on fetching; a feed's items are written as soon
+as they are parsed, in one transaction with those of the other feeds parsed while
+the writer was busy (one statement for them all: see ``_Run.store``).  One feed
+failing never stops the others,
 and nothing already stored is lost: a failed fetch or parse only records the error.
 
 Also here: :func:`subscribe` (``briefreader add URL``: a feed URL or a page that
