@@ -12,8 +12,10 @@ bounding it bounds the cost per article).
    Looking up the target's own best terms (names first; not the words only it has)
    reads short posting lists only — a word that is everywhere is in few
    signatures, and a term in more than :data:`MAX_DF_SHARE` of the library (or in
-   more than ``ranking.MAX_DF`` articles) is not looked up — so retrieval takes a few
-   milliseconds at 100,000 articles, and about as long at 1,000,000.
+   more than ``ranking.MAX_DF`` articles) is not looked up, and at most
+   ``ranking.POSTINGS_PER_TERM`` postings of a term are read (those of the articles
+   stored nearest the target) — so retrieval takes a few milliseconds at 100,000
+   articles, and about as long at 1,000,000.
 2. **Re-ranking** of the best :data:`CANDIDATES` by a score in 0..1 (see
    :func:`similarity`): TF-IDF cosine over all terms, names weighted up, plus the
    evidence that tells one event from a look-alike one — names, specific numbers
