@@ -168,7 +168,7 @@ async def test_refresh_writer_stores_waiting_feeds_together(lib: Library) -> Non
         assert [c.added for c in counts] == [2, 3, 3]
         assert run.store_calls == 2  # the first alone, the two that waited together
         # A feed whose items break the write: tags that are not text.
-        broken = make(4321).with_changes(tags=(None,))  # type: ignore[arg-type]
+        broken = make(4321).with_changes(tags=(None,))
         gate.clear()
         run.writer.submit(gate.wait, 30)
         good = asyncio.ensure_future(run.store(feeds[3], feed_items(3, 2)))
