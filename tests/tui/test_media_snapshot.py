@@ -71,6 +71,7 @@ def test_brief_with_lead_image_120x40(
             if app.article_view.lead_image("art000") is not None:
                 break
             await pilot.pause(0.02)
+        app.clear_notifications()  # the "Loading" toast's timer is not what this pins
         await settle(pilot)
 
     app = make_app(path)
