@@ -20,7 +20,7 @@ from briefreader import related as _related
 from briefreader.store import lazy as _lazy
 from briefreader.store import media as _media
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def _sync_queue_trigger(kind: str, column: str) -> str:
@@ -252,6 +252,38 @@ MIGRATIONS: tuple[str, ...] = (
     # before have none until their feed brings the item again (an item with media
     # hashes differently, so the next refresh stores it once more, state kept).
     _media.MIGRATION_SQL,
+    # 11 -> 12: sync (store/sync.py), issue 13's leftovers.
+    # * ``sync_feeds`` is rebuilt without ``UNIQUE (feed_id)``: two accounts subscribed
+    #   to one feed URL share its feed (before, each sync of one took it from the other);
+    #   ``adopted_at``: when an account adopted a feed the library followed before it
+    #   (NULL: the feed came with the account), with the feed's tags then
+    #   (``local_tags``), so removing the account gives the feed back as it was.  Rows
+    #   from before count a feed added before its account as adopted.
+    # * ``deleted_articles.url``: a deleted article's link, so that a server item of a
+    #   feed adopted later is matched to it by link when the server tells no guid
+    #   (FreshRSS), as it is to a live article, and stays deleted.
+    """
+    DROP TABLE IF EXISTS sync_feeds_v12;
+    CREATE TABLE sync_feeds_v12 (
+        account_id  INTEGER NOT NULL REFERENCES sync_accounts(id) ON DELETE CASCADE,
+        stream_id   TEXT NOT NULL,
+        feed_id     INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        adopted_at  REAL,
+        local_tags  TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (account_id, stream_id),
+        UNIQUE (account_id, feed_id)
+    );
+    INSERT OR IGNORE INTO sync_feeds_v12(account_id, stream_id, feed_id, adopted_at)
+        SELECT s.account_id, s.stream_id, s.feed_id,
+               CASE WHEN f.added_at < a.added_at THEN a.added_at END
+        FROM sync_feeds s JOIN feeds f ON f.id = s.feed_id
+        JOIN sync_accounts a ON a.id = s.account_id;
+    DROP TABLE sync_feeds;
+    ALTER TABLE sync_feeds_v12 RENAME TO sync_feeds;
+    CREATE INDEX IF NOT EXISTS sync_feeds_by_feed ON sync_feeds(feed_id);
+    ALTER TABLE deleted_articles ADD COLUMN url TEXT NOT NULL DEFAULT '';
+    CREATE INDEX IF NOT EXISTS deleted_by_url ON deleted_articles(url) WHERE url != '';
+    """,
 )
 
 #: The first schema with lead images and enclosures (store/media.py).
