@@ -17,8 +17,9 @@ builder here (:func:`build_feed`) turns them into Articles, so a feed reads the 
 whichever parser read it; ``tests/test_feed_corpus.py`` checks that over every
 corpus file.  JSON Feed is read here too, by the JSON reader's item mapping.
 
-Item HTML is sanitised with nh3 (no script/style/iframe/object/form, no ``on*`` or
-``style`` attributes, links only http(s)/mailto) and then converted to Markdown by
+Item HTML is sanitised with nh3 (:mod:`~briefreader.sources.sanitize`: no
+script/style/iframe/object/form, no ``on*`` or ``style`` attributes, links only
+http(s)/mailto; a lazy item's when it is first read) and then converted to Markdown by
 :func:`~briefreader.sources.htmlparts.extract_brief_parts`, which also lifts out a
 "Key takeaways" list and an "Editor's note / Why it matters" section (the shared
 vocabulary, :mod:`~briefreader.sources.vocabulary`); the search runs only when a
@@ -34,13 +35,10 @@ import hashlib
 import html as htmllib
 import json
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
-
-import nh3
 
 from briefreader.model import Article, Enclosure, RelatedLink, article_id
 from briefreader.sources import SourceError, clean_article, decode_bytes
@@ -53,7 +51,6 @@ from briefreader.sources.feedlazy import (
     markdown_to_plain,
     provisional_dek,
     render_parts,
-    search_text,
     shorten,
 )
 from briefreader.sources.feedraw import (
@@ -71,6 +68,7 @@ from briefreader.sources.feedraw import (
 from briefreader.sources.feedreference import raw_feedparser, xml_ends_early
 from briefreader.sources.htmlrender import squash
 from briefreader.sources.media import enclosures, lead_image
+from briefreader.sources.sanitize import kept_html, sanitize_html
 from briefreader.textclean import clean_line
 
 __all__ = [
@@ -269,46 +267,6 @@ def sniff_kind(data: bytes, content_type: str | None = None) -> str:
 # raw items → Articles
 
 
-def _cleaner() -> nh3.Cleaner:
-    attributes = {
-        tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items() if tag not in _NO_TAGS
-    }
-    attributes["*"] = {"class", "id", "hidden", "title"}
-    # an image's style stays so that a pixel hidden by it is known (never drawn as CSS)
-    attributes["img"] = {"src", "alt", "width", "height", "style"}
-    return nh3.Cleaner(
-        tags=set(nh3.ALLOWED_TAGS) - _NO_TAGS,
-        clean_content_tags=set(_DROP_WITH_CONTENT),
-        attributes=attributes,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        strip_comments=True,
-    )
-
-
-# Images stay, as "[image 2: alt]" placeholders the reader can open (never fetched
-# unless asked: see briefreader.media); image maps go.
-_NO_TAGS = frozenset({"map", "area"})
-_DROP_WITH_CONTENT = frozenset(
-    "script style iframe object embed applet noscript noembed noframes template svg math"
-    " form textarea select button title head frameset frame".split()
-)
-_CLEANER: nh3.Cleaner | None = None
-_CLEANER_LOCK = threading.Lock()
-
-
-def sanitize_html(html: str) -> str:
-    """Safe HTML: no script/style/iframe/object/embed/form, no ``on*`` attributes (nor
-    ``style`` but on images), links and images only http(s)/mailto.  (Relative links are kept;
-    the Markdown conversion resolves them.)"""
-    global _CLEANER
-    cleaner = _CLEANER
-    if cleaner is None:
-        with _CLEANER_LOCK:
-            cleaner = _CLEANER = _CLEANER or _cleaner()
-    return str(cleaner.clean(html))
-
-
 def _plain_to_html(text: str) -> str:
     paragraphs = re.split(r"\n\s*\n", text.strip())
     return "".join(
@@ -428,19 +386,30 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str, lazy: bool = False) -> Ar
         and not _same_words(raw.summary.value, raw.content.value)
         and bool(raw.summary.value.strip())
     )
-    html, base = "", ""
+    # Lazy: rendered when first read, and sanitised then (every read renders through
+    # render_item, which sanitises): what is kept is the item's HTML as it came,
+    # sanitised now only when it holds what the sanitiser drops with its content
+    # (sources/sanitize.py).  An item without a title is rendered now, as its title
+    # (and so perhaps its id) comes from its text.
+    lazy = lazy and bool(clean_line(title))
+    html, base, words = "", "", ""
     if main is not None and main.value.strip():
         base = absolute_base(main.base) or link or feed.url
-        html = sanitize_html(_as_html(main))
+        if lazy:
+            html, words = kept_html(_as_html(main))
+        else:
+            html = sanitize_html(_as_html(main))
     dek_html: str | None = None
-    dek_base = ""
+    dek_base, dek_words = "", ""
     if separate_summary and raw.summary is not None:
         dek_base = absolute_base(raw.summary.base) or link or feed.url
-        dek_html = sanitize_html(_as_html(raw.summary))
-    # Lazy: rendered when first read.  An item without a title is rendered now, as
-    # its title (and so perhaps its id) comes from its text.
-    if lazy and (html or dek_html is not None) and clean_line(title):
-        return _lazy_article(raw, feed, link, title, (html, base, dek_html, dek_base))
+        if lazy:
+            dek_html, dek_words = kept_html(_as_html(raw.summary))
+        else:
+            dek_html = sanitize_html(_as_html(raw.summary))
+    if lazy and (html or dek_html is not None):
+        parts = (html, base, dek_html, dek_base)
+        return _lazy_article(raw, feed, link, title, parts, words, dek_words)
     body, takeaways, analysis, summary = render_parts(html, base, dek_html, dek_base)
     if not (title or body or summary or link):
         return None
@@ -497,14 +466,19 @@ def _media(raw: RawItem, base: str) -> tuple[str, str, tuple[Enclosure, ...]]:
 
 
 def _lazy_article(
-    raw: RawItem, feed: _FeedInfo, link: str, title: str, parts: tuple[str, str, str | None, str]
+    raw: RawItem,
+    feed: _FeedInfo,
+    link: str,
+    title: str,
+    parts: tuple[str, str, str | None, str],
+    text: str,
+    dek_text: str,
 ) -> LazyArticle:
     """A :class:`LazyArticle`: the shell cleaned as every article is, the item's
-    words (already clean) as its body, a provisional dek, and what renders it."""
+    words (``text``, already clean) as its body, a provisional dek (from the
+    separate summary's words, ``dek_text``, if any), and what renders it."""
     html, base, dek_html, dek_base = parts
     shell = clean_article(_shell(raw, feed, link, title))
-    text = search_text(html)
-    dek_text = search_text(dek_html) if dek_html is not None else ""
     return LazyArticle(
         id=shell.id,
         title=shell.title,

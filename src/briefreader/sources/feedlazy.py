@@ -3,7 +3,8 @@
 A refresh reads hundreds of items for each one a person opens, so it pays only for
 what it needs of an item (:func:`~briefreader.sources.feed.parse_feed` with
 ``lazy=True``): the fields the list shows (title, source, date, link), the
-sanitised item HTML, and the item's words for the search index, taken from the
+item HTML as it came (sanitised when read: :mod:`~briefreader.sources.sanitize`),
+and the item's words for the search index, taken from the
 HTML by Lexbor's own text extraction (:func:`search_text`: C, ~25 µs for 3 KB)
 rather than the Python walk that makes Markdown (~500 µs).  Such an item is a
 :class:`LazyArticle`: its ``body`` is that plain text and its ``summary`` a
@@ -15,16 +16,21 @@ dek — with the very code the eager path uses (:func:`render_parts`), so an art
 read after a lazy refresh is exactly the article an eager one would have stored
 (``tests/test_lazy_render.py`` compares the two over the feed corpus).
 
-Kept light (no lxml, nh3 or feedparser): the library imports it to render.
+Kept light (no lxml, nh3 or feedparser until something is rendered): the library
+imports it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefreader.model import Analysis, Article
 from briefreader.textclean import MAX_BLOCK_CHARS, clean_line
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborHTMLParser
 
 # The HTML modules (selectolax, and lxml through the vocabulary) are imported on
 # first use: the library imports this module for LazyArticle, and opening the app
@@ -41,6 +47,7 @@ __all__ = [
     "render_parts",
     "search_text",
     "shorten",
+    "tree_words",
 ]
 
 #: Longest dek (plain-text summary) kept, in characters.
@@ -54,8 +61,10 @@ class LazyArticle(Article):
     The :class:`~briefreader.model.Article` fields hold what a refresh needs:
     ``body`` is the plain text of ``html`` and ``summary`` a provisional dek (both
     only for search and the related index), ``takeaways`` and ``analysis`` are
-    empty.  ``html`` is the sanitised item HTML, ``html_base`` the URL its relative
-    links resolve against; ``dek_html`` the sanitised separate summary (an RSS
+    empty.  ``html`` is the item HTML, **not sanitised** unless it held what the
+    sanitiser drops with its content (:func:`~briefreader.sources.sanitize.kept_html`;
+    :func:`render_item` sanitises it), ``html_base`` the URL its relative
+    links resolve against; ``dek_html`` the separate summary, kept alike (an RSS
     description beside its ``content:encoded``), or ``None``, and ``dek_base`` its
     base.  :func:`render_item` makes the whole Article of it.
     """
@@ -144,10 +153,16 @@ def render_item(
     stored: Article, html: str, base: str, dek_html: str | None, dek_base: str
 ) -> Article:
     """The whole article of a lazily stored item: ``stored`` (its other fields, as
-    stored) with the body, takeaways, analysis and dek rendered from its HTML and
-    cleaned as every parsed article is."""
+    stored) with the body, takeaways, analysis and dek rendered from its HTML —
+    sanitised here first: what a refresh stores is not — and cleaned as every
+    parsed article is."""
     from briefreader.sources import clean_article
+    from briefreader.sources.sanitize import sanitize_html
 
+    # What a refresh kept is the item's HTML unsanitised (sources/sanitize.py): this
+    # is the one place it is read, and it is made safe here, every time.
+    html = sanitize_html(html) if html else ""
+    dek_html = sanitize_html(dek_html) if dek_html else dek_html
     body, takeaways, analysis, summary = render_parts(html, base, dek_html, dek_base)
     return clean_article(
         Article(
@@ -181,7 +196,8 @@ _TAG = re.compile(r"<[^>]*>?")
 
 
 def search_text(html: str) -> str:
-    """The words of sanitised item HTML as one line of plain text, for the search
+    """The words of item HTML (sanitised, or as :func:`~briefreader.sources.sanitize.kept_html`
+    keeps it: nothing whose content the sanitiser drops) as one line of plain text, for the search
     index and the related index: Lexbor's text of the document, a space between
     text nodes (so list items and paragraphs never run together; a word split by
     markup, ``wo<b>rd</b>``, is rare and costs only that word), cleaned of controls
@@ -195,10 +211,17 @@ def search_text(html: str) -> str:
     if too_deeply_nested(html):  # never handed to Lexbor (quadratic in the depth)
         import html as htmllib
 
-        text = htmllib.unescape(_TAG.sub(" ", html))
-    else:
-        body = LexborHTMLParser(html).body
-        text = body.text(separator=" ") if body is not None else ""
+        return _words(htmllib.unescape(_TAG.sub(" ", html)))
+    return tree_words(LexborHTMLParser(html))
+
+
+def tree_words(tree: LexborHTMLParser) -> str:
+    """:func:`search_text` of the HTML Lexbor parsed into ``tree``."""
+    body = tree.body
+    return _words(body.text(separator=" ") if body is not None else "")
+
+
+def _words(text: str) -> str:
     text = text.replace("\n", " ")
     if not text.isprintable():  # controls, escapes, tabs, other spaces: the full clean
         return clean_line(text, MAX_BLOCK_CHARS)

@@ -2,7 +2,9 @@
 :mod:`briefreader.sources.feedlazy`).
 
 A refresh stores a :class:`~briefreader.sources.feedlazy.LazyArticle` with its
-sanitised item HTML in ``body_html`` (and a separate summary's in ``dek_html``),
+item HTML in ``body_html`` (and a separate summary's in ``dek_html``) — not
+sanitised: :func:`~briefreader.sources.feedlazy.render_item` sanitises it on every
+read (:mod:`briefreader.sources.sanitize`) —
 the item's plain text in ``body`` and a provisional dek in ``summary`` — what the
 search index and the related index read — and no takeaways or analysis.  Every
 read of a whole article (:meth:`Library.get`, ``find``, ``articles``: the app, ``show``,
