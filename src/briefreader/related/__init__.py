@@ -39,10 +39,11 @@ indexes the queue.  The library indexes small batches as it stores them and leav
 bulk imports to :meth:`briefreader.store.Library.index_related` (run before
 ranking, or in the background), so importing thousands of files is not slowed.
 
-Document frequencies are counted as articles are indexed and never decremented
-(a deleted article leaves its counts behind, and so does the old version of an
-edited one); the document count they are divided by is counted the same way, so
-the ratios stay consistent.
+Document frequencies are counted as articles are indexed and taken off again when
+an indexed article is deleted or edited: the triggers keep the text the index read
+of it (``related_gone``) and :func:`forget_gone` takes its terms off later, with the
+document count they are divided by (schema 12 on; a library's counts from before
+stay as they were).
 
 The package, one job a module: :mod:`.terms` (an article's words as index terms),
 :mod:`.scoring` (profiles, tf-idf vectors, the score), :mod:`.index` (the tables,
@@ -53,9 +54,12 @@ and :mod:`.stories` (story groups).
 from __future__ import annotations
 
 from briefreader.related.index import (
+    FORGET_MIGRATION_SQL,
     MIGRATION_SQL,
     SIGNATURE_SIZE,
     TermCache,
+    forget_gone,
+    gone_count,
     index_pending,
     indexed_count,
     pending_count,
@@ -78,6 +82,7 @@ from briefreader.related.terms import BODY_CHARS, PROFILE_CHARS, index_terms
 __all__ = [
     "BODY_CHARS",
     "CANDIDATES",
+    "FORGET_MIGRATION_SQL",
     "MIGRATION_SQL",
     "PROFILE_CHARS",
     "RELATED_MIN",
@@ -90,6 +95,8 @@ __all__ = [
     "TermCache",
     "assign_stories",
     "features",
+    "forget_gone",
+    "gone_count",
     "idf_table",
     "index_pending",
     "index_terms",

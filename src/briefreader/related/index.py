@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from operator import mul
 from typing import TYPE_CHECKING
 
-from briefreader.related.terms import BODY_CHARS, NAME_BOOST, index_terms, name_terms
+from briefreader.related.terms import BODY_CHARS, NAME_BOOST, index_terms, name_terms, term_set
 
 if TYPE_CHECKING:  # concurrent.futures costs ~40 ms to import (logging, threading)
     from concurrent.futures import Executor, Future
@@ -20,9 +20,12 @@ if TYPE_CHECKING:  # concurrent.futures costs ~40 ms to import (logging, threadi
 __all__ = [
     "A_TAKEAWAYS",
     "CHUNK",
+    "FORGET_MIGRATION_SQL",
     "MIGRATION_SQL",
     "SIGNATURE_SIZE",
     "TermCache",
+    "forget_gone",
+    "gone_count",
     "index_pending",
     "indexed_count",
     "lookup",
@@ -76,6 +79,45 @@ CREATE TRIGGER related_forget AFTER DELETE ON articles BEGIN
     DELETE FROM related_pending WHERE doc = old.rowid;
 END;
 """
+
+#: Migration 11 -> 12: what a deleted article, or the old version of an edited one,
+#: added to the document frequencies is taken off again.  The triggers keep the text
+#: the index read of an indexed article (not one still queued: it counted nothing)
+#: in ``related_gone`` as it goes; :func:`forget_gone` takes its terms off the
+#: frequencies and the document count later (a few tens of µs an article, in the
+#: background), so a delete stays a few SQL statements.
+FORGET_MIGRATION_SQL = """
+CREATE TABLE IF NOT EXISTS related_gone (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT,
+    summary    TEXT,
+    takeaways  TEXT,
+    body       TEXT
+);
+DROP TRIGGER IF EXISTS related_forget;
+CREATE TRIGGER related_forget AFTER DELETE ON articles BEGIN
+    {keep}
+    DELETE FROM related_postings WHERE doc = old.rowid AND term IN (
+        SELECT value FROM json_each((SELECT terms FROM related_docs WHERE doc = old.rowid)));
+    DELETE FROM related_docs WHERE doc = old.rowid;
+    DELETE FROM related_pending WHERE doc = old.rowid;
+END;
+DROP TRIGGER IF EXISTS related_queue_update;
+CREATE TRIGGER related_queue_update AFTER UPDATE OF title, summary, takeaways, body ON articles
+BEGIN
+    {keep}
+    INSERT INTO related_pending(doc) SELECT new.rowid
+    WHERE NOT EXISTS (SELECT 1 FROM related_pending WHERE doc = new.rowid);
+END;
+""".replace(
+    "{keep}",
+    "INSERT INTO related_gone(title, summary, takeaways, body) "
+    "SELECT old.title, old.summary, "
+    "CASE WHEN old.takeaways_derived THEN '' ELSE old.takeaways END, "
+    f"substr(old.body, 1, {BODY_CHARS}) "
+    "WHERE EXISTS (SELECT 1 FROM related_docs WHERE doc = old.rowid) "
+    "AND NOT EXISTS (SELECT 1 FROM related_pending WHERE doc = old.rowid);",
+)
 
 CHUNK = 500
 # Authored takeaways only: derived ones repeat the body.
@@ -138,6 +180,48 @@ def pending_count(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT count(*) FROM related_pending").fetchone()[0])
 
 
+def gone_count(db: sqlite3.Connection) -> int:
+    """How many deleted (or edited) articles' terms wait to be taken off the
+    document frequencies (0 before schema 12)."""
+    try:
+        return int(db.execute("SELECT count(*) FROM related_gone").fetchone()[0])
+    except sqlite3.OperationalError:  # no such table: an older (read-only) library
+        return 0
+
+
+def forget_gone(
+    db: sqlite3.Connection, *, limit: int | None = None, terms: TermCache | None = None
+) -> int:
+    """Take the terms of deleted articles (and of edited ones' old versions) off the
+    document frequencies and the document count; returns how many articles.
+
+    Runs inside the caller's write transaction; ``terms`` is a bulk run's term cache
+    (see :func:`index_pending`), kept current.  The ids stay (postings never name a
+    term that is gone: a deleted article's postings went with it)."""
+    sql = "SELECT id, title, summary, takeaways, body FROM related_gone ORDER BY id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows = db.execute(sql).fetchall()
+    if not rows:
+        return 0
+    counts = Counter(
+        itertools.chain.from_iterable(
+            term_set(title or "", summary or "", takeaways or "", body or "")
+            for _, title, summary, takeaways, body in rows
+        )
+    )
+    known = lookup(db, counts, terms)
+    lower = sorted((t, max(0, known[t][1] - n)) for t, n in counts.items() if t in known)
+    db.executemany("UPDATE related_terms SET df = ? WHERE term = ?", [(df, t) for t, df in lower])
+    if terms is not None:
+        for t, df in lower:
+            terms[t] = (known[t][0], df)
+    set_meta(db, "docs", max(0, meta(db, "docs") - len(rows)))
+    set_meta(db, "forgotten", meta(db, "forgotten") + len(rows))
+    db.execute("DELETE FROM related_gone WHERE id <= ?", (rows[-1][0],))
+    return len(rows)
+
+
 #: Articles indexed together: their document frequencies are counted, and their
 #: signatures chosen, against the index as it stood before them plus the batch.
 BATCH = 2000
@@ -187,16 +271,53 @@ def index_pending(
             for batch in batches
         ]
     indexed = 0
+    # The frequencies are counted in the cache and written once, at the end (a term
+    # seen in every batch of a step is written once, not once a batch).
+    cache: TermCache = {} if terms is None else terms
+    fresh: set[str] = set()  # new terms, not yet in the file
+    dirty: set[str] = set()  # known terms whose frequency rose
     for i, batch in enumerate(batches):
-        if terms is not None and len(terms) > TERM_CACHE_MAX:
-            terms.clear()
+        if len(cache) > TERM_CACHE_MAX:
+            _write_terms(db, cache, fresh, dirty)
+            cache.clear()
         if pending:
             per_doc = [d for f in pending[i] for d in f.result()]
         else:
             per_doc = [d for rows in _read_docs(db, batch) for d in doc_terms(rows)]
-        indexed += _index_docs(db, batch, per_doc, terms)
+        indexed += _index_docs(db, batch, per_doc, cache, fresh, dirty)
+    _write_terms(db, cache, fresh, dirty)
     return indexed
 
+
+def _write_terms(
+    db: sqlite3.Connection, cache: TermCache, fresh: set[str], dirty: set[str]
+) -> None:
+    """Write the new terms and the risen frequencies the cache holds (in key order:
+    neighbouring rows share pages)."""
+    db.executemany(
+        "INSERT INTO related_terms(term, id, df) VALUES (?, ?, ?)",
+        [(t, *cache[t]) for t in sorted(fresh)],
+    )
+    db.executemany(
+        "UPDATE related_terms SET df = ? WHERE term = ?",
+        [(cache[t][1], t) for t in sorted(dirty - fresh)],
+    )
+    fresh.clear()
+    dirty.clear()
+
+
+class _Quant(dict[float, int]):
+    """A term's weight -> its posting weight, ``min(255, round(w × 32))`` (weights
+    come from a short table: computed once each)."""
+
+    def __missing__(self, w: float) -> int:
+        q = min(255, round(w * 32))
+        if len(self) < 100_000:
+            self[w] = q
+        return q
+
+
+_QUANT = _Quant()
 
 #: An article's rowid and its weighted terms.
 DocTerms = tuple[int, dict[str, float]]
@@ -235,7 +356,9 @@ def _index_docs(
     db: sqlite3.Connection,
     docs: list[int],
     per_doc: list[DocTerms],
-    cache: TermCache | None = None,
+    cache: TermCache,
+    fresh: set[str],
+    dirty: set[str],
 ) -> int:
     old: list[tuple[int, str]] = []
     for start in range(0, len(docs), CHUNK):
@@ -249,42 +372,42 @@ def _index_docs(
         )
     batch_df = Counter(itertools.chain.from_iterable(terms for _, terms in per_doc))
     known = lookup(db, batch_df, cache)
-    ids = {t: v[0] for t, v in known.items()}
     next_id = meta(db, "next_term")
-    new_terms: list[tuple[str, int, int]] = []
+    ids: dict[str, int] = {}
     for t, n in batch_df.items():
-        if t not in ids:
+        v = known.get(t)
+        if v is None:
             ids[t] = next_id
-            new_terms.append((t, next_id, n))
+            cache[t] = (next_id, n)
+            fresh.add(t)
             next_id += 1
+        else:
+            ids[t] = v[0]
+            cache[t] = (v[0], v[1] + n)
+    dirty.update(known)
     set_meta(db, "next_term", next_id)
-    # New terms are inserted; known ones have their frequency raised (in key order:
-    # neighbouring rows share pages).
-    db.executemany("INSERT INTO related_terms(term, id, df) VALUES (?, ?, ?)", sorted(new_terms))
-    db.executemany(
-        "UPDATE related_terms SET df = df + ? WHERE term = ?",
-        [(n, t) for t, n in sorted(batch_df.items()) if t in known],
-    )
-    if cache is not None:
-        for t, n in batch_df.items():
-            cache[t] = (ids[t], known[t][1] + n if t in known else n)
     n_docs = meta(db, "docs") + len(per_doc)
     set_meta(db, "docs", n_docs)
     log_n = math.log(n_docs + 1.0)
-    idf = {
-        t: log_n - math.log(known[t][1] + n + 0.5 if t in known else n + 0.5)
-        for t, n in batch_df.items()
-    }
+    idf = {t: log_n - math.log(cache[t][1] + 0.5) for t in batch_df}
     postings: list[tuple[int, int, int]] = []
     doc_rows: list[tuple[int, str]] = []
     idf_of = idf.__getitem__
+    quant = _QUANT
     for rowid, terms in per_doc:
-        # The SIGNATURE_SIZE best by w² × idf (heapq.nlargest's order, in C).
+        # The SIGNATURE_SIZE best by w² × idf, ties by term (sorted's order): the
+        # SIGNATURE_SIZE-th best score found among the floats, then only the terms
+        # that reach it sorted (sorting every (score, term) pair cost ~3× more).
         ts, ws = list(terms), list(terms.values())
-        scores = map(mul, map(mul, ws, ws), map(idf_of, ts))
-        top = sorted(zip(scores, ts, strict=True), reverse=True)[:SIGNATURE_SIZE]
+        scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
+        if len(scores) > SIGNATURE_SIZE:
+            cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
+            pairs = [(x, t) for x, t in zip(scores, ts, strict=True) if x >= cut]
+        else:
+            pairs = list(zip(scores, ts, strict=True))
+        top = sorted(pairs, reverse=True)[:SIGNATURE_SIZE]
         sig = [ids[t] for _, t in top]
-        postings += [(ids[t], rowid, min(255, round(terms[t] * 32))) for _, t in top]
+        postings += [(i, rowid, quant[terms[t]]) for i, (_, t) in zip(sig, top, strict=True)]
         doc_rows.append((rowid, "[" + ", ".join(map(str, sig)) + "]"))  # json.dumps's form
     postings.sort()  # in key order: each page of the postings is written once a batch
     db.executemany(

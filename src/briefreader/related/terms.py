@@ -15,6 +15,7 @@ __all__ = [
     "name_terms",
     "normalize",
     "phrase_pairs",
+    "term_set",
 ]
 
 #: How much of the body is indexed for retrieval (characters from the start).
@@ -155,6 +156,15 @@ def index_terms(
     raw.pop("", None)  # stopwords
     table = _SUBLINEAR
     return {k: table[n] if n < 64 else 1.0 + math.log(n) for k, n in raw.items()}
+
+
+def term_set(title: str, summary: str, takeaways: str, body: str) -> set[str]:
+    """The terms :func:`index_terms` gives these fields (its keys, without the
+    weights): what an indexed article added to the document frequencies."""
+    text = " ".join((title, summary, takeaways, body[:BODY_CHARS])).lower()
+    terms = set(map(_NORMS.__getitem__, text.translate(_TRANSLATE).split()))
+    terms.discard("")
+    return terms
 
 
 def phrase_pairs(text: str) -> frozenset[tuple[str, str]]:

@@ -293,6 +293,10 @@ def prune(
             if between is not None:
                 between()
     report.tombstones_dropped = _drop_tombstones(library, now, dry_run)
+    if report.batches:
+        # The pruned articles' terms off the related index's frequencies (their
+        # postings went with them): a transaction of a few thousand at a time.
+        library.forget_related()
     report.seconds = time.perf_counter() - started
     return report
 

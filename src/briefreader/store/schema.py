@@ -20,7 +20,7 @@ from briefreader import related as _related
 from briefreader.store import lazy as _lazy
 from briefreader.store import media as _media
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 def _sync_queue_trigger(kind: str, column: str) -> str:
@@ -284,6 +284,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deleted_articles ADD COLUMN url TEXT NOT NULL DEFAULT '';
     CREATE INDEX IF NOT EXISTS deleted_by_url ON deleted_articles(url) WHERE url != '';
     """,
+    # 12 -> 13: the related index takes a deleted article's terms (and an edited one's
+    # old terms) off its document frequencies (related/index.py, ``related_gone``).
+    _related.FORGET_MIGRATION_SQL,
 )
 
 #: The first schema with lead images and enclosures (store/media.py).
