@@ -196,6 +196,16 @@ def raw_fast(data: bytes, *, content_type: str | None = None) -> RawFeed:
     raise HandOver(f"root element <{_short(str(root.tag))}> (not RSS 2.0 or Atom 1.0)")
 
 
+_MEDIA_PREFIXES = tuple("{" + ns + "}" for ns in _MEDIA)
+
+
+def _may_be_media(tag: str) -> bool:
+    """Whether an item's child is one :func:`media_from_element` reads (a Media RSS
+    element, an itunes:duration; an RSS enclosure is told apart by the caller):
+    items with none have no media, and are not walked again for them."""
+    return tag.startswith(_MEDIA_PREFIXES) or tag == _ITUNES_DURATION
+
+
 def _skippable(tag: str, known: frozenset[str]) -> bool:
     """An element feedparser ignores or reads into fields we do not use."""
     if tag in known:
@@ -276,7 +286,7 @@ class _FastRss:
                 links.append(RawLink(_resolve(href, _base_of(child, self.has_base))))
             elif tag == _A["link"]:
                 links.append(_atom_link(child, self.has_base))
-            elif tag in (_q(_DC, "title"), _A["title"]):
+            elif tag in _CHANNEL_OTHER_TITLES:
                 raise HandOver(f"channel <{_short(str(tag))}>")
         return RawFeed(title, links, [self._item(item) for item in items], version="rss20")
 
@@ -285,6 +295,7 @@ class _FastRss:
         seen: set[str] = set()
         link_el: etree._Element | None = None
         guid_el: etree._Element | None = None
+        media = False  # whether a child may be read by media_from_element
         for tag, child in _children(item, _RSS_SINGLE, seen, "an item"):
             if tag == "title":
                 value = fp_text(_leaf_text(child))
@@ -297,34 +308,36 @@ class _FastRss:
                 raw.summary = RawText(
                     fp_text(_leaf_text(child)), "html", _base_of(child, self.has_base)
                 )
-            elif tag == _q(_CONTENT, "encoded"):
+            elif tag == _CONTENT_ENCODED:
                 raw.content = RawText(
                     fp_text(_leaf_text(child)), "html", _base_of(child, self.has_base)
                 )
-            elif tag in ("pubDate", _q(_DCTERMS, "issued"), _A["published"]):
+            elif tag in _RSS_PUBLISHED:
                 if raw.published is not None or "published" in seen:
                     raise HandOver("two publication dates in an item")
                 seen.add("published")
                 raw.published = parse_feed_date(fp_text(_leaf_text(child)))
-            elif tag in (_q(_DC, "date"), _q(_DCTERMS, "modified"), _A["updated"]):
+            elif tag in _RSS_UPDATED:
                 if "updated" in seen:
                     raise HandOver("two update dates in an item")
                 seen.add("updated")
                 raw.updated = parse_feed_date(fp_text(_leaf_text(child)))
-            elif tag == "author" or tag == _q(_DC, "creator"):
+            elif tag in _RSS_AUTHOR:
                 if "author" in seen:
                     raise HandOver("several authors in an item")
                 seen.add("author")
                 name = author_name(fp_text(_leaf_text(child)))
                 if name:
                     raw.authors.append(name)
-            elif tag == "category" or tag == _q(_DC, "subject"):
+            elif tag in _RSS_CATEGORY:
                 term = fp_text(_leaf_text(child))
                 if term and term not in raw.tags:
                     raw.tags.append(term)
             elif tag == _A["link"]:
                 raise HandOver("atom:link inside an RSS item")
-            elif not _skippable(tag, _RSS_ITEM_SKIP):
+            elif _skippable(tag, _RSS_ITEM_SKIP):
+                media = media or tag == "enclosure" or _may_be_media(tag)
+            else:
                 raise HandOver(f"item element <{_short(tag)}>")
         if link_el is not None:
             href = fp_text(_leaf_text(link_el)).replace("&amp;", "&")
@@ -343,11 +356,18 @@ class _FastRss:
                 value = _resolve(value, _base_of(guid_el, self.has_base))
                 raw.fallback_link = value
             raw.guid = value
-        raw.media = media_from_element(item)
+        raw.media = media_from_element(item) if media else None
         return raw
 
 
 _RSS_SINGLE = frozenset({"title", "link", "guid", "description", _q(_CONTENT, "encoded")})
+# (the tags an item's elements are compared with, made once, not per element)
+_CONTENT_ENCODED = _q(_CONTENT, "encoded")
+_RSS_PUBLISHED = frozenset({"pubDate", _q(_DCTERMS, "issued"), _A["published"]})
+_RSS_UPDATED = frozenset({_q(_DC, "date"), _q(_DCTERMS, "modified"), _A["updated"]})
+_RSS_AUTHOR = frozenset({"author", _q(_DC, "creator")})
+_RSS_CATEGORY = frozenset({"category", _q(_DC, "subject")})
+_CHANNEL_OTHER_TITLES = frozenset({_q(_DC, "title"), _A["title"]})
 
 
 def _rss_text_kind(value: str) -> str:
@@ -435,6 +455,7 @@ class _FastAtom:
     def _entry(self, entry: etree._Element) -> RawItem:
         raw = RawItem()
         seen: set[str] = set()
+        media = False  # whether a child may be read by media_from_element
         for tag, child in _children(entry, _ATOM_SINGLE, seen, "an entry"):
             if tag == _A["title"]:
                 raw.title = self._text(child)
@@ -462,9 +483,12 @@ class _FastAtom:
                 raw.summary = self._text(child)
             elif tag == _A["content"]:
                 raw.content = self._text(child)
-            elif not _skippable(tag, _ATOM_ENTRY_SKIP):
+            elif _skippable(tag, _ATOM_ENTRY_SKIP):
+                media = media or _may_be_media(tag)
+            else:
                 raise HandOver(f"entry element <{_short(tag)}>")
-        raw.media = media_from_element(entry, atom_links=raw.links)
+        if media or any(link.rel == "enclosure" for link in raw.links):
+            raw.media = media_from_element(entry, atom_links=raw.links)
         return raw
 
 
