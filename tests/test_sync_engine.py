@@ -18,7 +18,7 @@ from freshrss_server import site as site
 from briefreader.fetch.greader import READ, READING_LIST, STARRED, GReaderClient
 from briefreader.store import Library
 from briefreader.store.sync import SyncStore
-from briefreader.sync import add_account, server_is_later, sync_accounts
+from briefreader.sync import add_account, remove_account, server_is_later, sync_accounts
 from briefreader.sync.engine import SyncReport
 
 #: Tests against the real FreshRSS: on the worker that has it (freshrss_server.GROUP),
@@ -195,7 +195,9 @@ def test_an_article_already_here_keeps_a_later_local_star(
     art0, art1 = states[ids[0]].article_id, states[ids[1]].article_id
     lib.set_state([art0, art1], read=True, starred=True)
     assert _sync(lib).pushed == 4
-    SyncStore(lib).remove_account(account_id)  # starred articles stay
+    account = SyncStore(lib).account(account_id)
+    assert account is not None
+    remove_account(lib, account)  # starred articles stay
     assert lib.state(art0)[1] is not None and lib.state(art1)[1] is not None
     _edit(server, ids, remove=READ)
     _edit(server, ids, remove=STARRED)

@@ -23,6 +23,7 @@ def _art(n: int) -> Article:
         url=f"https://example.org/{n}",
         body=f"Body {n}.",
         source="Feed",
+        origin="https://example.org/f.xml",  # (a feed item's: its feed)
     )
 
 
@@ -158,13 +159,28 @@ def test_a_local_feed_with_the_same_url_is_adopted(lib: Library) -> None:
 
 
 def test_remove_account(lib: Library) -> None:
-    store, acct, _ = _setup(lib, 3)
-    lib.set_starred("art0002", True)
-    lib.set_read("art0001", True)
-    removed = store.remove_account(acct)
-    assert removed == 2
+    """The account's own feed goes with its articles but the starred one."""
+    from briefreader.sync.items import server_article_id
+
+    store = SyncStore(lib)
+    account, _new = store.add_account(EP, "ann")
+    url = "https://example.org/f.xml"
+    store.set_feeds(account.id, [("feed/1", url, "F", "", ["Tech"])])
+    feed_id = store.feed_ids(account.id)["feed/1"]
+    ids = [server_article_id(url, str(100 + i)) for i in range(3)]
+    lib.store([_art(i).with_changes(id=ids[i]) for i in range(3)], feed_id=feed_id)
+    store.map_items(account.id, [(str(100 + i), ids[i], False, False) for i in range(3)])
+    lib.set_starred(ids[2], True)
+    lib.set_read(ids[1], True)
+    plan = store.remove_account(account.id, server_article_id, dry_run=True)
+    assert (plan.articles_removed, plan.articles_kept, plan.unsent) == (2, 1, 2)
+    assert len(store.accounts()) == 1 and len(lib.feeds()) == 1  # (only counted)
+    done = store.remove_account(account.id, server_article_id)
+    assert done == plan
+    assert (done.feeds_removed, done.feeds_released) == (1, 0)
     assert store.accounts() == []
     assert lib.feeds() == []
+    assert [r[0] for r in lib._db.execute("SELECT id FROM articles")] == [ids[2]]
     assert store.pending_count() == 0
     assert lib._db.execute("SELECT count(*) FROM sync_items").fetchone()[0] == 0
 

@@ -154,7 +154,7 @@ def cmd_account_list(args: argparse.Namespace) -> int:
 
     with cli._read_library(args) as library:
         accounts = _accounts_of(library)
-        pending = {a.id: len(SyncStore(library).pending(a.id)) for a in accounts}
+        pending = {a.id: SyncStore(library).unsent(a.id) for a in accounts}
     if args.json:
         cli._write_json(
             [
@@ -208,27 +208,41 @@ def _pick(library: Any, keys: list[str]) -> list[Any] | None:
     return None if problems else found
 
 
+def _confirm(question: str) -> bool:
+    """Ask on the terminal; anything but y/yes (or no answer) is no."""
+    try:
+        answer = input(f"{question} [y/N] ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
 def cmd_account_remove(args: argparse.Namespace) -> int:
     from briefreader import cli, credentials
-    from briefreader.store.sync import SyncStore
+    from briefreader.sync import remove_account
 
     with cli._open_library(args) as library:
         accounts = _pick(library, [args.account])
         if accounts is None:
             return EXIT_FAILED
-        store = SyncStore(library)
         for account in accounts:
-            unsent = len(store.pending(account.id))
-            removed = store.remove_account(account.id)
+            plan = remove_account(library, account, dry_run=True)
+            ask = plan.articles_removed and not args.yes and sys.stdin.isatty()
+            if ask and not _confirm(f"Remove account {account.name}? {plan.line()}."):
+                _err(f"briefreader: {account.name} not removed")
+                return EXIT_FAILED
+            try:
+                done = remove_account(library, account)
+            except sqlite3.Error as exc:
+                _err(f"briefreader: error: {account.name}: not removed: {exc}")
+                return EXIT_FAILED
             try:
                 credentials.delete(account.endpoint, account.username)
             except credentials.CredentialError as exc:
                 _err(f"briefreader: warning: {exc}")
-            note = f"; {unsent} changes not yet sent to it are dropped" if unsent else ""
-            _err(
-                f"briefreader: removed account {account.name}, its feeds and {removed} of "
-                f"their articles (starred ones kept), and its password{note}"
-            )
+            _err(f"briefreader: removed account {account.name} and its password")
+            _err(f"briefreader: {done.line()}")
     return EXIT_OK
 
 
@@ -337,9 +351,15 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_account_list)
     q = acc.add_parser(
-        "remove", parents=[common], help="forget an account, its feeds (starred kept), its password"
+        "remove",
+        parents=[common],
+        help="forget an account and its password: feeds you had before it stay, its own "
+        "feeds go (starred and edited articles kept)",
     )
     q.add_argument("account", metavar="ACCOUNT", help="its number, USER@URL, or URL")
+    q.add_argument(
+        "-y", "--yes", action="store_true", help="do not ask on a terminal before removing articles"
+    )
     q.set_defaults(func=cmd_account_remove)
     q = acc.add_parser(
         "subscribe",

@@ -77,17 +77,19 @@ class StateMixin(StoreBase):
         with self._transaction():
             for chunk, marks in chunks(wanted):
                 found = self._db.execute(
-                    f"SELECT id, feed_id FROM articles WHERE id IN ({marks})", chunk
+                    f"SELECT id, feed_id, url FROM articles WHERE id IN ({marks})", chunk
                 ).fetchall()
+                # (the link: a server item of the feed adopted later by an account, told
+                # by its link alone, is matched to it and stays deleted: store/sync.py)
                 self._db.executemany(
-                    "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                    "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at, url) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                     "deleted_at = excluded.deleted_at, feed_id = excluded.feed_id, "
-                    "seen_at = excluded.seen_at, pruned = 0",
-                    [(art_id, now, feed, now) for art_id, feed in found if feed is not None],
+                    "seen_at = excluded.seen_at, pruned = 0, url = excluded.url",
+                    [(i, now, feed, now, url) for i, feed, url in found if feed is not None],
                 )
                 self._db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
-                deleted += [str(art_id) for art_id, _ in found]
+                deleted += [str(art_id) for art_id, _, _ in found]
         return deleted
 
     def forget_deleted(self, article_ids: Sequence[str]) -> None:

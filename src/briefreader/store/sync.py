@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
+
+if TYPE_CHECKING:
+    from briefreader.store.sync_removal import Removal
 
 __all__ = ["Account", "ItemState", "Pending", "SyncStore"]
 
@@ -144,25 +148,18 @@ class SyncStore:
             if key in (a.name, a.endpoint, a.endpoint.rstrip("/")) or key.rstrip("/") == a.endpoint
         ]
 
-    def remove_account(self, account_id: int) -> int:
-        """Forget an account: its feeds are unsubscribed locally (their articles go,
-        except starred ones), its item map and queued changes too.  Returns how many
-        articles were removed."""
-        removed = 0
-        for feed_id in self.feed_ids(account_id).values():
-            feed = self.library.feed(feed_id)
-            if feed is not None:
-                removed += self.library.remove_feed(feed.url) or 0
-        with write_transaction(self._db):
-            self._db.execute(
-                "DELETE FROM sync_pending WHERE article_id IN "
-                "(SELECT article_id FROM sync_items WHERE account_id = ?)",
-                (account_id,),
-            )
-            self._db.execute("DELETE FROM sync_items WHERE account_id = ?", (account_id,))
-            self._db.execute("DELETE FROM sync_feeds WHERE account_id = ?", (account_id,))
-            self._db.execute("DELETE FROM sync_accounts WHERE id = ?", (account_id,))
-        return removed
+    def remove_account(
+        self,
+        account_id: int,
+        server_copy: Callable[[str, str], str],
+        *,
+        dry_run: bool = False,
+    ) -> Removal:
+        """Forget an account, keeping what the user had and kept (see
+        :mod:`briefreader.store.sync_removal`); ``dry_run``: only count."""
+        from briefreader.store.sync_removal import remove_account
+
+        return remove_account(self, account_id, server_copy, dry_run=dry_run)
 
     def record_sync(
         self,
@@ -214,18 +211,26 @@ class SyncStore:
         """``{feed id: the account owning it}`` for every account's feed (the app's
         feeds screen groups them under their account)."""
         accounts = {a.id: a for a in self.accounts()}
-        rows = self._db.execute("SELECT feed_id, account_id FROM sync_feeds")
+        # (a feed two accounts follow: under the one that had it first)
+        rows = self._db.execute(
+            "SELECT feed_id, account_id FROM sync_feeds ORDER BY account_id DESC"
+        )
         return {int(f): accounts[int(a)] for f, a in rows if int(a) in accounts}
 
     def feed_owner(self, feed_id: int) -> tuple[Account, str] | None:
-        """The account owning a feed and the feed's stream id there, if any."""
-        r = self._db.execute(
-            "SELECT account_id, stream_id FROM sync_feeds WHERE feed_id = ?", (feed_id,)
-        ).fetchone()
-        if r is None:
-            return None
-        account = self.account(int(r[0]))
-        return (account, str(r[1])) if account else None
+        """The account owning a feed (the first, when several follow it) and the
+        feed's stream id there, if any."""
+        owners = self.feed_owners(feed_id)
+        return owners[0] if owners else None
+
+    def feed_owners(self, feed_id: int) -> list[tuple[Account, str]]:
+        """Every account following a feed, first first, with the feed's stream id."""
+        rows = self._db.execute(
+            "SELECT account_id, stream_id FROM sync_feeds WHERE feed_id = ? ORDER BY account_id",
+            (feed_id,),
+        ).fetchall()
+        found = [(self.account(int(a)), str(s)) for a, s in rows]
+        return [(a, s) for a, s in found if a is not None]
 
     def set_feeds(
         self,
@@ -233,9 +238,15 @@ class SyncStore:
         feeds: Sequence[tuple[str, str, str, str, Sequence[str]]],
     ) -> tuple[int, int]:
         """Make the account's feeds these ``(stream id, url, title, site url, folders)``:
-        new ones are subscribed (a local feed with the same URL is adopted), the
-        folders become their tags, and feeds the server no longer lists are
-        unsubscribed locally (starred articles stay).  Returns (added, removed)."""
+        new ones are subscribed, the folders become their tags, and feeds the server
+        no longer lists are unsubscribed locally (articles retention keeps stay).
+
+        A feed the library already has (same URL) is not subscribed twice: one
+        followed here is adopted (when, and its tags then, are kept for removing the
+        account: store/sync_removal.py); one another account follows is shared, and
+        keeps the folders and title of the account that had it first.  A feed the
+        server no longer lists that another account still follows stays with it.
+        Returns (added, removed)."""
         current = self.feed_ids(account_id)
         wanted = {f[0] for f in feeds}
         added = removed = 0
@@ -243,43 +254,87 @@ class SyncStore:
         for stream_id, url, title, site_url, folders in feeds:
             feed_id = current.get(stream_id)
             if feed_id is None:
-                feed, _new = self.library.add_feed(url, title=title, site_url=site_url)
+                feed, new = self.library.add_feed(url, title=title, site_url=site_url)
                 feed_id = feed.id
+                held = self._db.execute(
+                    "SELECT 1 FROM sync_feeds WHERE feed_id = ? AND account_id != ?",
+                    (feed_id, account_id),
+                ).fetchone()
+                adopted = None if new or held else time.time()
                 with write_transaction(self._db):
                     self._db.execute(
-                        "DELETE FROM sync_feeds WHERE feed_id = ? OR "
-                        "(account_id = ? AND stream_id = ?)",
-                        (feed_id, account_id, stream_id),
+                        "DELETE FROM sync_feeds WHERE account_id = ? AND "
+                        "(feed_id = ? OR stream_id = ?)",
+                        (account_id, feed_id, stream_id),
                     )
                     self._db.execute(
-                        "INSERT INTO sync_feeds(account_id, stream_id, feed_id) VALUES (?, ?, ?)",
-                        (account_id, stream_id, feed_id),
+                        "INSERT INTO sync_feeds(account_id, stream_id, feed_id, adopted_at, "
+                        "local_tags) VALUES (?, ?, ?, ?, ?)",
+                        (
+                            account_id,
+                            stream_id,
+                            feed_id,
+                            adopted,
+                            "\n".join(feed.tags) if adopted else "",
+                        ),
                     )
                 added += 1
             tags = "\n".join(dict.fromkeys(folders))
-            updates.append((tags, title, title, site_url, feed_id, tags, title, title, site_url))
+            updates.append(
+                (tags, title, title, site_url, feed_id, tags, title, title, site_url, account_id)
+            )
         with write_transaction(self._db):
             self._db.executemany(
                 "UPDATE feeds SET tags = ?, "
                 "title = CASE WHEN ? != '' THEN ? ELSE title END, "
                 "site_url = CASE WHEN site_url = '' THEN ? ELSE site_url END "
                 "WHERE id = ? AND (tags != ? OR (? != '' AND title != ?) "
-                "OR (site_url = '' AND ? != ''))",
+                "OR (site_url = '' AND ? != '')) AND NOT EXISTS (SELECT 1 FROM sync_feeds o "
+                "WHERE o.feed_id = feeds.id AND o.account_id < ?)",
                 updates,
             )
         for stream_id, feed_id in current.items():
             if stream_id in wanted:
                 continue
-            gone = self.library.feed(feed_id)
-            if gone is not None:
-                self.library.remove_feed(gone.url)
-            with write_transaction(self._db):
-                self._db.execute(
-                    "DELETE FROM sync_feeds WHERE account_id = ? AND stream_id = ?",
-                    (account_id, stream_id),
-                )
+            self._drop_feed(account_id, stream_id, feed_id)
             removed += 1
         return added, removed
+
+    def _drop_feed(self, account_id: int, stream_id: str, feed_id: int) -> None:
+        """The server no longer lists the account's feed: unsubscribed here, its
+        articles gone but those retention keeps (starred, edited, downloaded: they
+        stay without a feed), unless another account follows it too (then it stays
+        with that one, which takes over its adoption)."""
+        from briefreader.store.retention import _keepers
+
+        with write_transaction(self._db):
+            row = self._db.execute(
+                "SELECT adopted_at, local_tags FROM sync_feeds WHERE account_id = ? "
+                "AND stream_id = ?",
+                (account_id, stream_id),
+            ).fetchone()
+            self._db.execute(
+                "DELETE FROM sync_feeds WHERE account_id = ? AND stream_id = ?",
+                (account_id, stream_id),
+            )
+            other = self._db.execute(
+                "SELECT min(account_id) FROM sync_feeds WHERE feed_id = ?", (feed_id,)
+            ).fetchone()[0]
+            if other is not None:
+                if row is not None and row[0] is not None:
+                    self._db.execute(
+                        "UPDATE sync_feeds SET adopted_at = ?, local_tags = ? "
+                        "WHERE feed_id = ? AND account_id = ? AND adopted_at IS NULL",
+                        (row[0], row[1], feed_id, other),
+                    )
+                return
+            self._db.execute(
+                "DELETE FROM articles AS a WHERE a.feed_id = ? AND a.starred_at IS NULL "
+                "AND a.sample = 0 AND (a.origin LIKE 'http://%' OR a.origin LIKE 'https://%')"
+                + _keepers(self._db),
+                (feed_id,),
+            )
+            self._db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
     def link_feed(self, account_id: int, stream_id: str, feed_id: int) -> None:
         with write_transaction(self._db):
@@ -306,24 +361,31 @@ class SyncStore:
         return found
 
     def local_matches(
-        self, feed_id: int, items: Sequence[tuple[str, str, Sequence[str], str, str]]
+        self,
+        feed_id: int,
+        items: Sequence[tuple[str, str, Sequence[str], str, str]],
+        account_id: int | None = None,
     ) -> dict[str, str]:
-        """Articles of a feed followed here before its account had it, that are these
-        server items ``(remote id, the item's own article id, ids the feed's own copy
-        would have, link, title)`` (those ids: from the item's guid when the server
-        tells it, and from its link, which a guid-less feed item is keyed by).
-        Returns ``{remote id: article id}``; an item whose own article is here
-        already (an account added again) is left to it.
+        """Articles of a feed here before the account had it (followed here, or by
+        another account) that are these server items ``(remote id, the item's own
+        article id, ids the feed's own copy would have, link, title)`` (those ids:
+        from the item's guid when the server tells it, and from its link, which a
+        guid-less feed item is keyed by).  Returns ``{remote id: article id}``; an
+        item whose own article is here already (an account added again) is left to it.
 
-        An article matches by one of those ids (also one deleted or pruned here: its
-        tombstone in this feed, so that it does not come back), else by being the
-        one article of the feed with that link (several: the one with that title
-        too).  Only articles no server item is mapped to yet match, each at most once.
-        A feed with no article here (an account's own feed) costs one query."""
+        An article matches by one of those ids, else by being the one article of the
+        feed with that link (several: the one with that title too).  A deleted or
+        pruned one matches too, by its tombstone in this feed (by id, else by its
+        link when the tombstone has one and no article of the feed has it), so that
+        it does not come back.  Only articles no item of the account (``account_id``;
+        None: of any account) is mapped to yet match, each at most once.  A feed
+        with no article nor tombstone here (an account's own new feed) costs one query."""
         if (
             not items
             or not self._db.execute(
-                "SELECT 1 FROM articles WHERE feed_id = ? LIMIT 1", (feed_id,)
+                "SELECT 1 FROM articles WHERE feed_id = ? UNION ALL "
+                "SELECT 1 FROM deleted_articles WHERE feed_id = ? LIMIT 1",
+                (feed_id, feed_id),
             ).fetchone()
         ):
             return {}
@@ -334,7 +396,10 @@ class SyncStore:
                 for r in self._db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
             )
         items = [it for it in items if it[1] not in own]
-        unmapped = "NOT EXISTS (SELECT 1 FROM sync_items s WHERE s.article_id = {0}.id)"
+        whose = "" if account_id is None else f" AND s.account_id = {int(account_id)}"
+        unmapped = (
+            "NOT EXISTS (SELECT 1 FROM sync_items s WHERE s.article_id = {0}.id" + whose + ")"
+        )
         all_ids = list({i for _r, _o, ids, _l, _t in items for i in ids if i})
         by_id: set[str] = set()
         for chunk, marks in chunks(all_ids):
@@ -350,6 +415,7 @@ class SyncStore:
             )
         links = list({link for _r, _o, _ids, link, _t in items if link})
         by_link: dict[str, list[tuple[str, str]]] = {}
+        gone_link: dict[str, list[str]] = {}
         for chunk, marks in chunks(links):
             for aid, url, title in self._db.execute(
                 f"SELECT a.id, a.url, a.title FROM articles a WHERE a.url IN ({marks}) "
@@ -357,6 +423,12 @@ class SyncStore:
                 [*chunk, feed_id],
             ):
                 by_link.setdefault(str(url), []).append((str(aid), str(title)))
+            for did, url in self._db.execute(
+                f"SELECT d.id, d.url FROM deleted_articles d WHERE d.url IN ({marks}) "
+                f"AND d.feed_id = ? AND {unmapped.format('d')}",
+                [*chunk, feed_id],
+            ):
+                gone_link.setdefault(str(url), []).append(str(did))
         found: dict[str, str] = {}
         taken: set[str] = set()
         for remote_id, _own, ids, link, title in items:
@@ -370,6 +442,8 @@ class SyncStore:
                         for a, t in by_link[link]
                         if a not in taken and t.strip().casefold() == key
                     ]
+                elif not same and link not in by_link:
+                    same = [d for d in gone_link.get(link, ()) if d not in taken]
                 match = same[0] if len(same) == 1 else None
             if match is not None:
                 found[remote_id] = match
@@ -449,11 +523,17 @@ class SyncStore:
                 local[str(aid)] = (read_at, starred_at)
         states: list[tuple[str, bool, bool]] = []
         queued: list[tuple[str, str, float]] = []
+        taken: list[tuple[str, str, bool]] = []  # the server's state, changing the article's
         for rid, aid, rd, st in items:
             read_at, starred_at = local.get(aid, (None, None))
             read = _later_state(rd, read_at, when.get(rid))
             star = _later_state(st, starred_at, when.get(rid))
             states.append((aid, read, star))
+            if aid in local:
+                if read != (read_at is not None):
+                    taken.append((aid, "read", read))
+                if star != (starred_at is not None):
+                    taken.append((aid, "star", star))
             if read and not rd and read_at is not None:
                 queued.append((aid, "read", float(read_at)))
             if star and not st and starred_at is not None:
@@ -471,6 +551,22 @@ class SyncStore:
                 "VALUES (?, ?, 1, ?)",
                 queued,
             )
+            self._queue_for_others(account_id, now, taken)
+
+    def _queue_for_others(
+        self, account_id: int, now: float, changed: Sequence[tuple[str, str, bool]]
+    ) -> None:
+        """A server's change applied here (``(article id, kind, value)``) is queued for
+        the other accounts following the same article whose servers lack it: the
+        queue's row leaves once every account has it (:meth:`pushed`).  Inside the
+        caller's quiet transaction."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO sync_pending(article_id, kind, value, changed_at) "
+            "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM sync_items s "
+            "WHERE s.article_id = ?1 AND s.account_id != ?5 AND "
+            "(CASE ?2 WHEN 'read' THEN s.remote_read ELSE s.remote_starred END) != ?3)",
+            [(aid, kind, int(value), now, account_id) for aid, kind, value in changed],
+        )
 
     def _set_states(
         self, now: float, states: Sequence[tuple[str, bool | None, bool | None]]
@@ -508,7 +604,8 @@ class SyncStore:
         if not (changes or snapshots or dropped):
             return
         with self._quiet():
-            self._set_states(time.time(), [(aid, rd, st) for _rid, aid, rd, st in changes])
+            now = time.time()
+            self._set_states(now, [(aid, rd, st) for _rid, aid, rd, st in changes])
             self._db.executemany(
                 "UPDATE sync_items SET remote_read = ?, remote_starred = ? "
                 "WHERE account_id = ? AND remote_id = ?",
@@ -516,6 +613,12 @@ class SyncStore:
             )
             self._db.executemany(
                 "DELETE FROM sync_pending WHERE article_id = ? AND kind = ?", list(dropped)
+            )
+            self._queue_for_others(
+                account_id,
+                now,
+                [(aid, "read", rd) for _rid, aid, rd, _st in changes if rd is not None]
+                + [(aid, "star", st) for _rid, aid, _rd, st in changes if st is not None],
             )
 
     # -- the queue of local changes --------------------------------------------------
@@ -533,21 +636,31 @@ class SyncStore:
             for r in rows
         ]
 
+    def unsent(self, account_id: int) -> int:
+        """How many queued changes the account's server has yet to be sent (a change
+        its server has already, waiting for another account following the article,
+        is not counted)."""
+        return int(
+            self._db.execute(
+                "SELECT count(DISTINCT p.article_id || p.kind) FROM sync_pending p "
+                "JOIN sync_items s ON s.article_id = p.article_id WHERE s.account_id = ? "
+                "AND (CASE p.kind WHEN 'read' THEN s.remote_read ELSE s.remote_starred END) "
+                "!= p.value",
+                (account_id,),
+            ).fetchone()[0]
+        )
+
     def pending_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM sync_pending").fetchone()[0])
 
     def pushed(self, account_id: int, done: Sequence[Pending]) -> None:
-        """The server has these changes: drop them from the queue (unless the article
-        changed again meanwhile) and record the server's new state, in one transaction."""
+        """The server has these changes: record the server's new state and drop them
+        from the queue (unless the article changed again meanwhile, or another
+        account following it has yet to be sent them), in one transaction."""
         if not done:
             return
         with write_transaction(self._db):
             for p in done:
-                self._db.execute(
-                    "DELETE FROM sync_pending WHERE article_id = ? AND kind = ? "
-                    "AND value = ? AND changed_at = ?",
-                    (p.article_id, p.kind, int(p.value), p.changed_at),
-                )
                 column = "remote_read" if p.kind == "read" else "remote_starred"
                 for chunk, marks in chunks(list(p.remote_ids)):
                     self._db.execute(
@@ -555,3 +668,9 @@ class SyncStore:
                         f"AND remote_id IN ({marks})",
                         [int(p.value), account_id, *chunk],
                     )
+                self._db.execute(
+                    "DELETE FROM sync_pending WHERE article_id = ? AND kind = ? "
+                    "AND value = ? AND changed_at = ? AND NOT EXISTS (SELECT 1 FROM "
+                    f"sync_items s WHERE s.article_id = ? AND s.{column} != ?)",
+                    (p.article_id, p.kind, int(p.value), p.changed_at, p.article_id, int(p.value)),
+                )

@@ -23,7 +23,9 @@ from briefreader.fetch.greader import GReaderClient, GReaderError
 from briefreader.fetch.urls import check_url
 from briefreader.store import Library
 from briefreader.store.sync import Account, SyncStore
+from briefreader.store.sync_removal import Removal
 from briefreader.sync.engine import Progress, SyncReport, server_is_later, sync_account
+from briefreader.sync.items import server_article_id
 from briefreader.textclean import clean_line
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "SyncReport",
     "add_account",
     "normal_endpoint",
+    "remove_account",
     "server_is_later",
     "subscribe_feed",
     "sync_account",
@@ -151,23 +154,32 @@ async def sync_accounts(
     return reports
 
 
+def remove_account(library: Library, account: Account, *, dry_run: bool = False) -> Removal:
+    """Forget an account here (nothing is asked of its server): the feeds followed
+    here before it stay as local feeds with their articles, its own feeds go with
+    their articles except starred and edited ones (store/sync_removal.py).  The
+    password is the caller's to delete.  ``dry_run``: only count."""
+    return SyncStore(library).remove_account(account.id, server_article_id, dry_run=dry_run)
+
+
 async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = None) -> int | None:
-    """Unsubscribe a feed an account owns, on its server first, then locally;
-    returns how many of its articles were removed (starred ones stay).  None when no
-    account owns the feed (the caller removes it as a local feed);
-    :class:`AccountError` when the server refuses or cannot be reached (nothing
-    changes locally then: the next sync would bring the feed back otherwise)."""
+    """Unsubscribe a feed accounts own, on their servers first (every account that
+    follows it: one left would bring it back), then locally; returns how many of its
+    articles were removed (starred ones stay).  None when no account owns the feed
+    (the caller removes it as a local feed); :class:`AccountError` when a server
+    refuses or cannot be reached (nothing changes locally then: the next sync would
+    bring the feed back otherwise)."""
     store = SyncStore(library)
-    owner = store.feed_owner(feed_id)
-    if owner is None:
+    owners = store.feed_owners(feed_id)
+    if not owners:
         return None
-    account, stream_id = owner
-    try:
-        async with _client(account, transport) as c:
-            await c.login(account.username, _password(account))
-            await c.unsubscribe(stream_id)
-    except GReaderError as exc:
-        raise AccountError(str(exc)) from None
+    for account, stream_id in owners:
+        try:
+            async with _client(account, transport) as c:
+                await c.login(account.username, _password(account))
+                await c.unsubscribe(stream_id)
+        except GReaderError as exc:
+            raise AccountError(str(exc)) from None
     feed = library.feed(feed_id)
     return (library.remove_feed(feed.url) or 0) if feed is not None else 0
 

@@ -386,7 +386,7 @@ class _Sync:
             keys.append(
                 (i.remote_id, i.article.id, [x for x in ids if x], link, i.article.title or "")
             )
-        return self.store.local_matches(feed.id, keys)
+        return self.store.local_matches(feed.id, keys, self.account.id)
 
     def _reconcile(self, unread: set[str] | None, starred: set[str] | None, now: float) -> None:
         pending = {(p.article_id, p.kind): p for p in self.store.pending(self.account.id)}
@@ -459,14 +459,15 @@ class _Sync:
                 except GReaderError as exc:
                     if not exc.unsupported:
                         raise
-                    left = len(pending) - self.report.pushed
+                    left = self.store.unsent(self.account.id)
                     self._note_unsupported(
                         f"send {left} read/star change(s) (kept, to send later)",
                         exc,
                     )
                     return
                 self.store.pushed(self.account.id, part)
-                self.report.pushed += len(part)
+                sent = set(ids)  # (a change this server has: another account's to send)
+                self.report.pushed += sum(1 for p in part if sent.intersection(p.remote_ids))
 
 
 async def sync_account(
@@ -494,7 +495,7 @@ async def sync_account(
             f"{account.name}: the server asked to wait (Retry-After): not asked again for "
             f"{retry_at - time.time():.0f} s"
         )
-        report.pending = len(store.pending(account.id))
+        report.pending = store.unsent(account.id)
         return report
     try:
         async with GReaderClient(
@@ -514,6 +515,6 @@ async def sync_account(
     else:
         if retry_at is not None:
             store.set_retry_at(account.id, None)
-    report.pending = len(store.pending(account.id))
+    report.pending = store.unsent(account.id)
     report.seconds = time.perf_counter() - started
     return report

@@ -22,9 +22,11 @@ __all__ = [
     "RemoteItem",
     "StreamFeed",
     "item_arrived",
+    "item_guid",
     "item_state",
     "items_to_articles",
     "parse_batch",
+    "server_article_id",
 ]
 
 _READ = re.compile(r"^user/[^/]*/state/com\.google/read$")
@@ -58,6 +60,18 @@ class RemoteItem:
     """The feed's own id of the item when the server tells it (``originId``, or
     FreshRSS's ``guid`` in its export form; FreshRSS's API gives neither): with the
     link, what finds the article a feed followed here before its account had it."""
+
+
+def item_guid(remote_id: str) -> str:
+    """The guid an item is stored under: its long item id (from the decimal one)."""
+    return f"tag:google.com,2005:reader/item/{int(remote_id):016x}"
+
+
+def server_article_id(feed_url: str, remote_id: str) -> str:
+    """The id of the article a server item of the feed at ``feed_url`` is stored as
+    (:func:`items_to_articles`), to tell the server's copies from articles that were
+    the feed's own before its account adopted it."""
+    return feed_item_id(feed_url, item_guid(remote_id), "", "", None)
 
 
 def item_state(item: Mapping[str, Any]) -> tuple[bool, bool]:
@@ -176,9 +190,7 @@ def items_to_articles(
             origin_title if isinstance(origin_title, str) else ""
         )
         site = first_origin.get("htmlUrl") if isinstance(first_origin, Mapping) else None
-        guids = {
-            short: f"tag:google.com,2005:reader/item/{int(short):016x}" for short, _ in members
-        }
+        guids = {short: item_guid(short) for short, _ in members}
         raw = RawFeed(
             title=RawText(title, "text") if title else None,
             links=[RawLink(site, "alternate")] if isinstance(site, str) and site else [],
