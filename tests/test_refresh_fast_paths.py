@@ -249,3 +249,30 @@ def test_the_workloads_dates_take_the_short_path() -> None:
     for text in ("Sun, 03 Mar 2024 01:51:16 +0000", "2024-02-04T20:30:46Z"):
         assert _fast_date(text) is not None
         assert _fast_date(text) == _feedparser_date(text)
+
+
+# -- C1 controls: looked for only in documents that may hold one ---------------------
+
+
+_PIECES = st.sampled_from(
+    ["a", " ", "é", "Â", "\u00a0", "“", "\x85", "\x93", "\x9f", "\x80", "\xa0", "&amp;",
+     "&#147;", "&#x93;", "&#X9F;", "&#0128;", "&#160;", "&#8217;", "&#x00a0;", "&#127;",
+     "<![CDATA[\x93]]>", "<![CDATA[&#147;]]>", "Ã©", "Ã\x82\x93"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500)
+@given(st.lists(_PIECES, max_size=12))
+def test_text_without_a_c1_control_is_cleaned_alike(pieces: list[str]) -> None:
+    from lxml import etree
+
+    from briefreader.sources.feedraw import fp_text, fp_text_no_c1, may_hold_c1
+
+    data = ("<r>" + "".join(pieces) + "</r>").encode("utf-8")
+    try:
+        text = etree.fromstring(data).text or ""
+    except etree.XMLSyntaxError:  # ("&#X9F;": the fast path hands such XML over)
+        return
+    if not may_hold_c1(data):
+        assert not any("\x80" <= ch <= "\x9f" for ch in text), pieces
+        assert fp_text(text) == fp_text_no_c1(text), pieces

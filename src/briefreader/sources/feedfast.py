@@ -14,7 +14,7 @@ from __future__ import annotations
 import html as htmllib
 import html.entities
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -28,7 +28,9 @@ from briefreader.sources.feedraw import (
     author_name,
     content_type_parts,
     fp_text,
+    fp_text_no_c1,
     http_url,
+    may_hold_c1,
     one_line,
     parse_feed_date,
 )
@@ -186,13 +188,14 @@ def raw_fast(data: bytes, *, content_type: str | None = None) -> RawFeed:
         if next(root.iter(tag), None) is not None:
             raise HandOver(f"{_short(tag)} element (feedparser reads it as a main field)")
     has_base = bool(bases)
+    fp = fp_text if may_hold_c1(data) else fp_text_no_c1
     if root.tag == "rss":
         version = (root.get("version") or "").strip()
         if not version.startswith("2."):
             raise HandOver(f"RSS version {version or 'missing'}")
-        return _FastRss(root, has_base).read()
+        return _FastRss(root, has_base, fp).read()
     if root.tag == _A["feed"]:
-        return _FastAtom(root, has_base).read()
+        return _FastAtom(root, has_base, fp).read()
     raise HandOver(f"root element <{_short(str(root.tag))}> (not RSS 2.0 or Atom 1.0)")
 
 
@@ -258,9 +261,12 @@ def _resolve(value: str, base: str, *, empty: bool = False) -> str:
 
 
 class _FastRss:
-    def __init__(self, root: etree._Element, has_base: bool) -> None:
+    def __init__(
+        self, root: etree._Element, has_base: bool, fp: Callable[[str], str] = fp_text
+    ) -> None:
         self.root = root
         self.has_base = has_base
+        self.fp = fp  # fp_text, or fp_text_no_c1 when the document can hold no C1
 
     def read(self) -> RawFeed:
         channels = self.root.findall("channel")
@@ -279,10 +285,10 @@ class _FastRss:
             if tag == "title":
                 if title is not None:
                     raise HandOver("two channel titles")
-                value = fp_text(_leaf_text(child))
+                value = self.fp(_leaf_text(child))
                 title = RawText(value, _rss_text_kind(value), _base_of(child, self.has_base))
             elif tag == "link":
-                href = re.sub("&([A-Za-z0-9_]+);", r"&\g<1>", fp_text(_leaf_text(child)))
+                href = re.sub("&([A-Za-z0-9_]+);", r"&\g<1>", self.fp(_leaf_text(child)))
                 links.append(RawLink(_resolve(href, _base_of(child, self.has_base))))
             elif tag == _A["link"]:
                 links.append(_atom_link(child, self.has_base))
@@ -298,7 +304,7 @@ class _FastRss:
         media = False  # whether a child may be read by media_from_element
         for tag, child in _children(item, _RSS_SINGLE, seen, "an item"):
             if tag == "title":
-                value = fp_text(_leaf_text(child))
+                value = self.fp(_leaf_text(child))
                 raw.title = RawText(value, _rss_text_kind(value), _base_of(child, self.has_base))
             elif tag == "link":
                 link_el = child
@@ -306,31 +312,31 @@ class _FastRss:
                 guid_el = child
             elif tag == "description":
                 raw.summary = RawText(
-                    fp_text(_leaf_text(child)), "html", _base_of(child, self.has_base)
+                    self.fp(_leaf_text(child)), "html", _base_of(child, self.has_base)
                 )
             elif tag == _CONTENT_ENCODED:
                 raw.content = RawText(
-                    fp_text(_leaf_text(child)), "html", _base_of(child, self.has_base)
+                    self.fp(_leaf_text(child)), "html", _base_of(child, self.has_base)
                 )
             elif tag in _RSS_PUBLISHED:
                 if raw.published is not None or "published" in seen:
                     raise HandOver("two publication dates in an item")
                 seen.add("published")
-                raw.published = parse_feed_date(fp_text(_leaf_text(child)))
+                raw.published = parse_feed_date(self.fp(_leaf_text(child)))
             elif tag in _RSS_UPDATED:
                 if "updated" in seen:
                     raise HandOver("two update dates in an item")
                 seen.add("updated")
-                raw.updated = parse_feed_date(fp_text(_leaf_text(child)))
+                raw.updated = parse_feed_date(self.fp(_leaf_text(child)))
             elif tag in _RSS_AUTHOR:
                 if "author" in seen:
                     raise HandOver("several authors in an item")
                 seen.add("author")
-                name = author_name(fp_text(_leaf_text(child)))
+                name = author_name(self.fp(_leaf_text(child)))
                 if name:
                     raw.authors.append(name)
             elif tag in _RSS_CATEGORY:
-                term = fp_text(_leaf_text(child))
+                term = self.fp(_leaf_text(child))
                 if term and term not in raw.tags:
                     raw.tags.append(term)
             elif tag == _A["link"]:
@@ -340,7 +346,7 @@ class _FastRss:
             else:
                 raise HandOver(f"item element <{_short(tag)}>")
         if link_el is not None:
-            href = fp_text(_leaf_text(link_el)).replace("&amp;", "&")
+            href = self.fp(_leaf_text(link_el)).replace("&amp;", "&")
             href = re.sub("&([A-Za-z0-9_]+);", r"&\g<1>", href)
             href = _resolve(href, _base_of(link_el, self.has_base))
             if not href:  # feedparser's reading then depends on element order
@@ -351,7 +357,7 @@ class _FastRss:
             if len(flags) > 1:
                 raise HandOver("two isPermaLink attributes")
             permalink = flags[0] if flags else "true"
-            value = fp_text(_leaf_text(guid_el))
+            value = self.fp(_leaf_text(guid_el))
             if permalink == "true":
                 value = _resolve(value, _base_of(guid_el, self.has_base))
                 raw.fallback_link = value
@@ -404,9 +410,12 @@ def _looks_like_html(value: str) -> bool:
 
 
 class _FastAtom:
-    def __init__(self, root: etree._Element, has_base: bool) -> None:
+    def __init__(
+        self, root: etree._Element, has_base: bool, fp: Callable[[str], str] = fp_text
+    ) -> None:
         self.root = root
         self.has_base = has_base
+        self.fp = fp  # fp_text, or fp_text_no_c1 when the document can hold no C1
 
     def read(self) -> RawFeed:
         entries = self.root.findall(_A["entry"])
@@ -434,11 +443,11 @@ class _FastAtom:
         if el.get("src"):
             raise HandOver("out-of-line content (src=)")
         if kind in ("text", "text/plain"):
-            return RawText(fp_text(_leaf_text(el)), "text", base)
+            return RawText(self.fp(_leaf_text(el)), "text", base)
         if kind in ("html", "text/html"):
-            return RawText(fp_text(_leaf_text(el)), "html", base)
+            return RawText(self.fp(_leaf_text(el)), "html", base)
         if kind in ("xhtml", "application/xhtml+xml"):
-            return RawText(fp_text(_xhtml_inner(el)), "html", base)
+            return RawText(self.fp(_xhtml_inner(el)), "html", base)
         raise HandOver(f"Atom text of type {kind!r}")
 
     def _authors(self, el: etree._Element) -> list[str]:
@@ -462,12 +471,12 @@ class _FastAtom:
             elif tag == _A["link"]:
                 raw.links.append(_atom_link(child, self.has_base))
             elif tag == _A["id"]:
-                value = _resolve(fp_text(_leaf_text(child)), _base_of(child, self.has_base))
+                value = _resolve(self.fp(_leaf_text(child)), _base_of(child, self.has_base))
                 raw.guid = value  # (feedparser also takes it as the link; we do not)
             elif tag == _A["published"]:
-                raw.published = parse_feed_date(fp_text(_leaf_text(child)))
+                raw.published = parse_feed_date(self.fp(_leaf_text(child)))
             elif tag == _A["updated"]:
-                raw.updated = parse_feed_date(fp_text(_leaf_text(child)))
+                raw.updated = parse_feed_date(self.fp(_leaf_text(child)))
             elif tag == _A["author"]:
                 raw.authors.extend(self._authors(child))
             elif tag == _A["category"]:

@@ -119,6 +119,32 @@ def fp_text(value: str) -> str:
     return value
 
 
+def fp_text_no_c1(value: str) -> str:
+    """:func:`fp_text` of text known to hold no C1 control (see :func:`may_hold_c1`):
+    the search for one, ~25 µs in a 5 KB item, left out."""
+    value = value.strip()
+    if not value.isascii():
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            value = value.encode("iso-8859-1").decode("utf-8")
+    return value
+
+
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_C1_REF = re.compile(rb"&#(?:[xX]0*[89][0-9a-fA-F]|0*1(?:2[89]|[3-5][0-9]));")
+
+
+def may_hold_c1(data: bytes) -> bool:
+    """Whether text an XML parser reads from UTF-8 ``data`` may hold a C1 control
+    (U+0080-U+009F): only a character encoded as such (``C2 80``-``C2 9F``) or a
+    character reference to one (``&#147;``, ``&#x93;``) gives one.  Also one
+    :func:`fp_text` makes by undoing mojibake has one: it comes from ``Â`` followed
+    by a C1 control in the text.  Each search looks for a literal first (fast);
+    one pattern for both would test every byte."""
+    return (b"\xc2" in data and _C1_UTF8.search(data) is not None) or (
+        b"&#" in data and _C1_REF.search(data) is not None
+    )
+
+
 def html_to_text(value: str) -> str:
     """Plain text of an HTML snippet (a title): tags dropped, entities decoded."""
     if "<" not in value:
