@@ -4,7 +4,8 @@ Structure (see docs/ARCHITECTURE.md): :class:`BriefReaderApp` is built from room
 over the shared state of :class:`~briefreader.tui.base.ReaderBase`:
 
 * this module: the layout, loading the list, showing an article, related
-  articles, search, moving, and the panes;
+  articles, moving, and the panes;
+* :mod:`~briefreader.tui.search_actions`: search as one types;
 * :mod:`~briefreader.tui.article_actions`: star, read/unread, mark all, delete, undo;
 * :mod:`~briefreader.tui.feed_actions`: refresh, add and remove feeds, the feeds
   screen, full text (the network and worker processes only through
@@ -35,7 +36,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.theme import Theme
-from textual.widgets import Input, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from briefreader.config import refresh_seconds
@@ -64,10 +65,10 @@ from briefreader.tui.messages import (
     RelatedReady,
     RowsLoaded,
     SamplesImported,
-    SearchDone,
 )
 from briefreader.tui.screens.feeds import FeedScope
 from briefreader.tui.screens.links import LinksScreen
+from briefreader.tui.search_actions import SearchActions
 from briefreader.tui.settings import KeysAndTheme
 from briefreader.tui.upkeep import Upkeep
 from briefreader.tui.widgets.article_list import ArticleList
@@ -83,7 +84,9 @@ __all__ = ["BriefReaderApp", "run_app"]
 FIRST_PAGE = 200
 
 
-class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAndTheme, ReaderBase):
+class BriefReaderApp(
+    FeedActions, FeedsPaneActions, MediaActions, SearchActions, Upkeep, KeysAndTheme, ReaderBase
+):
     """briefreader's reading app over one library file."""
 
     TITLE = "briefreader"
@@ -554,74 +557,6 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
     def _link_clicked(self, message: ArticleView.LinkClicked) -> None:
         self._open_url(message.url)
 
-    # -- search ---------------------------------------------------------------------
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        query = event.value.strip()
-        if query == self._search:
-            return
-        self._search = query
-        if query:
-            self._run_search(query)
-        else:
-            self._end_search()
-
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        self.article_list.focus()
-
-    def _run_search(self, query: str) -> None:
-        self._search_worker(query)
-
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search_worker(self, query: str) -> None:
-        if query != self._search:
-            return
-        with self._reader_lock:
-            if query != self._search:
-                return
-            reader = self._get_reader()
-            scope = self._scope_feeds
-            # What a keystroke costs grows with the matches looked at and the rows
-            # loaded: the best 500 of a query's newest 500 (within a feed or tag, of
-            # its newest 2,000, filtered).
-            found = reader.search_rowids(query, wide=scope is not None)
-            if query != self._search:  # typed on meanwhile: this one is stale
-                return
-            rows = reader.rows_by_rowid([rowid for rowid, _ in found.top])
-            if scope is not None:  # a feed or tag is chosen: search within it
-                keep = set(reader.ids_in_feeds([r.id for r in rows], scope))
-                rows = [r for r in rows if r.id in keep]
-        total = found.total if scope is None else len(rows)
-        self.post_message(SearchDone(query, rows, total, found.exact or scope is not None))
-
-    @on(SearchDone)
-    def _search_done(self, message: SearchDone) -> None:
-        if message.query != self._search:
-            return
-        self._search_rows = message.rows
-        self._search_total = (message.total, message.exact)
-        self._show_search_rows()
-
-    def _show_search_rows(self) -> None:
-        rows = self._search_rows
-        if self.filter == "unread":
-            rows = [r for r in rows if not r.read]
-        elif self.filter == "starred":
-            rows = [r for r in rows if r.starred]
-        self.article_list.empty_message = self._empty_list_message()
-        self.article_list.set_rows(rows)
-        self._update_titles()
-        self._update_article_subtitle()
-
-    def _end_search(self) -> None:
-        self._search = ""
-        self._search_rows = []
-        self.article_list.empty_message = self._empty_list_message()
-        keep = self.article_list.current
-        self.reload(keep=keep.rowid if keep else None)
-
     # -- actions --------------------------------------------------------------------
 
     def _move_to(self, index: int) -> None:
@@ -738,13 +673,6 @@ class BriefReaderApp(FeedActions, FeedsPaneActions, MediaActions, Upkeep, KeysAn
             from briefreader.tui.share_menu import ShareMenu
 
             self.push_screen(ShareMenu(article))
-
-    def action_search(self) -> None:
-        pane = self.query_one("#list-pane")
-        pane.add_class("-searching")
-        if self.screen.has_class("-reading"):
-            self.screen.remove_class("-reading")
-        self.search_input.focus()
 
     def action_cycle_filter(self) -> None:
         self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]

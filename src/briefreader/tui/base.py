@@ -230,4 +230,7 @@ class ReaderBase(App[None]):
 
         def _update_article_subtitle(self) -> None: ...
 
+        def _empty_list_message(self) -> str:
+            raise NotImplementedError
+
         def _index_related(self) -> None: ...
