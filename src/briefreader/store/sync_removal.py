@@ -1,9 +1,9 @@
 """Removing an account from the library (``briefreader account remove``), without
 losing anything the user had or kept.
 
-* A feed the library followed before the account adopted it (``sync_feeds.adopted_at``,
-  or a feed holding an article that is not one of the server's copies) goes back to
-  being a local feed: its own articles stay with their read/star state, its tags
+* A feed the library followed before the account adopted it (``sync_feeds.adopted_at``)
+  goes back to being a local feed: its own articles (those that are not the server's
+  copies of its items) stay with their read/star state, its tags
   from before come back (beside the server's folders), and its validators are
   cleared so that the next refresh fetches it whole.  The server's copies of its
   items (articles the sync stored for it) go, as the account's articles do.
@@ -153,7 +153,7 @@ def _plan(
             str(r[0]) for r in db.execute("SELECT id FROM articles WHERE feed_id = ?", (feed_id,))
         }
         own = articles - copies - others
-        if adopted_at is not None or own:
+        if adopted_at is not None:
             released[feed_id] = (local_tags, tags)
             released_articles += len(own)
             doomed |= articles & copies - others
