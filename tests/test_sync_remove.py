@@ -97,7 +97,8 @@ def _ids(server: FreshRSS, stream: str, exclude: str | None = None) -> set[str]:
     async def go(c: GReaderClient) -> list[str]:
         return (await c.item_ids(stream, exclude=exclude)).ids
 
-    return set(server.run(go))  # type: ignore[call-overload]
+    found: list[str] = server.run(go)  # type: ignore[assignment]
+    return set(found)
 
 
 def _sync_rows(lib: Library) -> int:
