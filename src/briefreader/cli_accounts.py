@@ -395,10 +395,10 @@ def remove_account_feed(library: Any, url: str) -> bool | None:
     feed = library.feed(url)
     if feed is None:
         return None
-    owner = None
+    owners = []
     with contextlib.suppress(sqlite3.OperationalError):
-        owner = SyncStore(library).feed_owner(feed.id)
-    if owner is None:
+        owners = SyncStore(library).feed_owners(feed.id)
+    if not owners:
         return None
     try:
         removed = asyncio.run(unsubscribe_feed(library, feed.id))
@@ -406,8 +406,8 @@ def remove_account_feed(library: Any, url: str) -> bool | None:
         _err(f"briefreader: error: {url}: not removed: {exc}")
         return False
     _err(
-        f"briefreader: removed {url} from {owner[0].name}, and here with {removed} of its "
-        "articles (starred ones kept)"
+        f"briefreader: removed {url} from {', '.join(a.name for a, _s in owners)}, and here "
+        f"with {removed} of its articles (starred ones kept)"
     )
     return True
 
