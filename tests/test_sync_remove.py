@@ -338,3 +338,38 @@ def test_two_accounts_following_one_feed_share_it(
         assert lib.feeds() == []
     finally:
         other.close()
+
+
+def test_deleted_and_pruned_articles_are_matched_by_their_link(lib: Library) -> None:
+    """A tombstone keeps its article's link: a server item of the feed told only by
+    its link (no guid) is matched to it and not stored again."""
+    from briefreader.store.retention import Retention, prune
+
+    url = "https://example.org/feed.xml"
+    feed, _new = lib.add_feed(url)
+    arts = [
+        Article(
+            id=f"local{i}",
+            title=f"Story {i}",
+            url=f"https://example.org/{i}",
+            body="b",
+            origin=url,
+            published=None,
+        )
+        for i in range(3)
+    ]
+    lib.store(arts, feed_id=feed.id)
+    lib._db.execute("UPDATE articles SET sort_ts = 1000 + rowid")  # (0 oldest)
+    assert lib.delete_articles(["local2"]) == ["local2"]
+    assert prune(lib, Retention(keep_per_feed=1)).articles == 1  # local0 goes
+    store = SyncStore(lib)
+    account, _new = store.add_account("http://127.0.0.1:9/api/greader.php", "ann")
+    items = [
+        (str(10 + i), server_article_id(url, str(10 + i)), [], f"https://example.org/{i}", "")
+        for i in range(4)
+    ]
+    assert store.local_matches(feed.id, items, account.id) == {
+        "10": "local0",  # pruned
+        "11": "local1",
+        "12": "local2",  # deleted
+    }

@@ -276,12 +276,14 @@ def prune(
                 gone = [p for p in part if p[0] in still]
                 if not gone:
                     continue
+                # (with its link: store/sync.py matches a server's item to it by link)
                 db.executemany(
-                    "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at, pruned) "
-                    "VALUES (?, ?, ?, ?, 1) ON CONFLICT(id) DO UPDATE SET "
+                    "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at, pruned, url) "
+                    "SELECT id, ?, ?, ?, 1, url FROM articles WHERE rowid = ? "
+                    "ON CONFLICT(id) DO UPDATE SET "
                     "deleted_at = excluded.deleted_at, feed_id = excluded.feed_id, "
-                    "seen_at = excluded.seen_at, pruned = 1",
-                    [(art_id, now, feed_id, now) for _, art_id, _ in gone],
+                    "seen_at = excluded.seen_at, pruned = 1, url = excluded.url",
+                    [(now, feed_id, now, rowid) for rowid, _, _ in gone],
                 )
                 gmarks = ",".join("?" * len(gone))
                 db.execute(
