@@ -364,7 +364,7 @@ def test_deleted_and_pruned_articles_are_matched_by_their_link(lib: Library) -> 
     assert prune(lib, Retention(keep_per_feed=1)).articles == 1  # local0 goes
     store = SyncStore(lib)
     account, _new = store.add_account("http://127.0.0.1:9/api/greader.php", "ann")
-    items = [
+    items: list[tuple[str, str, list[str], str, str]] = [
         (str(10 + i), server_article_id(url, str(10 + i)), [], f"https://example.org/{i}", "")
         for i in range(4)
     ]
