@@ -147,9 +147,9 @@ def test_account_remove_gives_back_the_feeds_followed_before(
     assert len(lines) == 2, lines
     assert "removed account" in lines[0] and server.api_password not in out.stderr
     assert "1 feed and 4 articles removed" in lines[1]  # rm-theirs 1, 3; rm-mine's 4, 5
-    assert "2 starred or edited article(s) kept" in lines[1]
-    assert "1 feed(s) you followed before it stay as local feeds with their 4" in lines[1]
-    assert "3 change(s) not yet sent to it dropped" in lines[1]
+    assert "2 starred or edited articles kept" in lines[1]
+    assert "1 feed you followed before it stays as local feeds with their 4 articles" in lines[1]
+    assert "3 changes not yet sent to it dropped" in lines[1]
 
     with Library(path) as lib:
         assert [(f.id, f.url) for f in lib.feeds()] == [(feed.id, mine)]
@@ -213,7 +213,7 @@ def test_account_remove_asks_on_a_terminal(home: Path) -> None:
         _one_account(lib)
     argv = [sys.executable, "-m", "briefreader", "account", "remove", "1"]
     code, said = _on_a_terminal(argv, answer=b"n\n")
-    assert code == 1 and "3 articles removed" in said and "[y/N]" in said
+    assert code == 1 and "3 articles would go" in said and "[y/N]" in said
     assert "not removed" in said
     with Library(home / "library.sqlite3") as lib:
         assert len(SyncStore(lib).accounts()) == 1 and len(lib.feeds()) == 1

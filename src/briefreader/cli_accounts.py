@@ -229,7 +229,7 @@ def cmd_account_remove(args: argparse.Namespace) -> int:
         for account in accounts:
             plan = remove_account(library, account, dry_run=True)
             ask = plan.articles_removed and not args.yes and sys.stdin.isatty()
-            if ask and not _confirm(f"Remove account {account.name}? {plan.line()}."):
+            if ask and not _confirm(f"Remove account {account.name}? {plan.line(ahead=True)}."):
                 _err(f"briefreader: {account.name} not removed")
                 return EXIT_FAILED
             try:

@@ -61,24 +61,45 @@ class Removal:
     unsent: int = 0
     """Queued read/star changes that were never sent to the server (dropped)."""
 
-    def line(self) -> str:
-        """What went and what stayed, for ``account remove`` (one line)."""
+    def line(self, *, ahead: bool = False) -> str:
+        """What went and what stayed, for ``account remove`` (one line); ``ahead``:
+        what would (the question asked before)."""
+        go, stay, drop = (
+            ("would go", "would stay", "would be dropped")
+            if ahead
+            else (
+                "removed",
+                "kept",
+                "dropped",
+            )
+        )
         parts = [
-            f"{self.feeds_removed} feed{'s' * (self.feeds_removed != 1)} and "
-            f"{self.articles_removed} article{'s' * (self.articles_removed != 1)} removed"
+            f"{_n(self.feeds_removed, 'feed')} and {_n(self.articles_removed, 'article')} {go}"
         ]
         if self.articles_kept:
-            parts.append(f"{self.articles_kept} starred or edited article(s) kept")
+            parts.append(f"{_n(self.articles_kept, 'starred or edited article')} {stay}")
         if self.feeds_released:
             parts.append(
-                f"{self.feeds_released} feed(s) you followed before it stay as local feeds "
-                f"with their {self.articles_released} article(s)"
+                f"{_n(self.feeds_released, 'feed')} you followed before it "
+                f"{'would stay' if ahead else _stay(self.feeds_released)} as local feeds with their "
+                f"{_n(self.articles_released, 'article')}"
             )
         if self.feeds_shared:
-            parts.append(f"{self.feeds_shared} feed(s) stay with another account")
+            parts.append(
+                f"{_n(self.feeds_shared, 'feed')} {'would stay' if ahead else _stay(self.feeds_shared)} "
+                "with another account"
+            )
         if self.unsent:
-            parts.append(f"{self.unsent} change(s) not yet sent to it dropped")
+            parts.append(f"{_n(self.unsent, 'change')} not yet sent to it {drop}")
         return "; ".join(parts)
+
+
+def _stay(count: int) -> str:
+    return "stays" if count == 1 else "stay"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def remove_account(
