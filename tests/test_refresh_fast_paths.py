@@ -276,3 +276,57 @@ def test_text_without_a_c1_control_is_cleaned_alike(pieces: list[str]) -> None:
     if not may_hold_c1(data):
         assert not any("\x80" <= ch <= "\x9f" for ch in text), pieces
         assert fp_text(text) == fp_text_no_c1(text), pieces
+
+
+# -- xml_ends_early: comments and CDATA looked for once ------------------------------
+
+
+def _ends_early_before(data: bytes) -> bool:
+    """xml_ends_early as it was written first (each marker searched back for at
+    every candidate end tag): the reference for the faster one."""
+    low = feedreference._xml_text(bytes(data), lower=True)
+    root = feedreference._root_tag(low)
+    if root is None:
+        return True
+    name, start_end, empty = root
+    if empty or not name:
+        return False
+    closing = "</" + name
+    pos = len(low)
+    for _ in range(feedreference._MAX_CANDIDATES):
+        pos = low.rfind(closing, start_end, pos)
+        if pos < 0:
+            return True
+        after = pos + len(closing)
+        while after < len(low) and low[after].isspace():
+            after += 1
+        if (
+            after < len(low)
+            and low[after] == ">"
+            and not low.rfind("<![cdata[", 0, pos) > low.rfind("]]>", 0, pos)
+            and not low.rfind("<!--", 0, pos) > low.rfind("-->", 0, pos)
+        ):
+            return False
+    return False
+
+
+_XML_PIECES = st.sampled_from(
+    ["<rss>", "</rss>", "</RSS >", "<!--", "-->", "<!-->", "<![CDATA[", "]]>", "]]>-->",
+     "<!--]]>", "x", " ", "<item>", "</rss", ">", "<feed>", "</feed>", "<?pi?>"]
+)  # fmt: skip
+
+
+@settings(max_examples=2000)
+@given(st.lists(_XML_PIECES, max_size=14))
+@example(["<rss>", "<!--", "</rss>", "-->", "</rss>"])
+@example(["<rss>", "<![CDATA[", "</rss>", "]]>", "<!-->", "</rss>"])
+def test_xml_ends_early_answers_as_before(pieces: list[str]) -> None:
+    for data in ("".join(pieces).encode(), ("<?xml version='1.0'?>" + "".join(pieces)).encode()):
+        assert feedreference.xml_ends_early(data) == _ends_early_before(data), pieces
+
+
+def test_xml_ends_early_answers_as_before_over_the_corpus() -> None:
+    for path in _files():
+        data = path.read_bytes()
+        for cut in {len(data), len(data) - 1, len(data) // 2}:
+            assert feedreference.xml_ends_early(data[:cut]) == _ends_early_before(data[:cut])

@@ -213,7 +213,12 @@ _MAX_CANDIDATES = 16
 
 
 def _inside(text: str, pos: int, opening: str, closing: str) -> bool:
-    return text.rfind(opening, 0, pos) > text.rfind(closing, 0, pos)
+    """Whether the last ``opening`` before ``pos`` comes after the last ``closing``
+    before it.  (Only after that ``opening`` is a ``closing`` looked for: searching
+    back through a whole 250 KB feed twice for each was 3% of a fast parse; the two
+    never start at the same place, so the answer is the same.)"""
+    start = text.rfind(opening, 0, pos)
+    return start >= 0 and text.rfind(closing, start + 1, pos) < 0
 
 
 def xml_ends_early(data: bytes) -> bool:
@@ -233,6 +238,8 @@ def xml_ends_early(data: bytes) -> bool:
         return False
     closing = "</" + name
     pos = len(low)
+    # (a forward search for each marker once: rfind searches back byte by byte)
+    cdata, comments = "<![cdata[" in low, "<!--" in low
     for _ in range(_MAX_CANDIDATES):
         pos = low.rfind(closing, start_end, pos)
         if pos < 0:
@@ -243,8 +250,8 @@ def xml_ends_early(data: bytes) -> bool:
         if (
             after < len(low)
             and low[after] == ">"
-            and not _inside(low, pos, "<![cdata[", "]]>")
-            and not _inside(low, pos, "<!--", "-->")
+            and not (cdata and _inside(low, pos, "<![cdata[", "]]>"))
+            and not (comments and _inside(low, pos, "<!--", "-->"))
         ):
             return False
     return False  # (that many end tags in comments: not worth telling)
