@@ -218,3 +218,36 @@ def test_migration_from_schema_6(tmp_path: Path) -> None:
     db.close()
     with Library(path) as library:
         assert library.schema_version == SCHEMA_VERSION
+
+
+def test_migration_to_schema_12_keeps_accounts_and_finds_adopted_feeds(tmp_path: Path) -> None:
+    """sync_feeds is rebuilt (one feed may belong to several accounts); a feed added
+    before its account counts as adopted (account remove gives it back)."""
+    from briefreader.store.schema import MIGRATIONS, split_sql
+
+    path = tmp_path / "v11.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:11]:
+        for statement in split_sql(script):
+            db.execute(statement)
+    db.execute("PRAGMA user_version = 11")
+    db.execute(
+        "INSERT INTO sync_accounts(id, endpoint, username, added_at) VALUES (1, ?, 'a', 100)", (EP,)
+    )
+    db.execute(
+        "INSERT INTO feeds(id, url, tags, added_at) VALUES (1, 'https://e.org/a', 'Mine', 50)"
+    )
+    db.execute("INSERT INTO feeds(id, url, added_at) VALUES (2, 'https://e.org/b', 200)")
+    db.execute("INSERT INTO sync_feeds(account_id, stream_id, feed_id) VALUES (1, 'feed/1', 1)")
+    db.execute("INSERT INTO sync_feeds(account_id, stream_id, feed_id) VALUES (1, 'feed/2', 2)")
+    db.close()
+    with Library(path) as library:
+        rows = library._db.execute(
+            "SELECT feed_id, adopted_at FROM sync_feeds ORDER BY feed_id"
+        ).fetchall()
+        assert rows == [(1, 100.0), (2, None)]
+        store = SyncStore(library)
+        other, _new = store.add_account(EP, "b")
+        store.link_feed(other.id, "feed/9", 1)  # (one feed, two accounts: allowed now)
+        assert [a.username for a, _s in store.feed_owners(1)] == ["a", "b"]
+        assert "url" in {r[1] for r in library._db.execute("PRAGMA table_info(deleted_articles)")}
