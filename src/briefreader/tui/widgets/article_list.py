@@ -35,6 +35,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from briefreader.store import ArticleRow
@@ -44,6 +45,7 @@ from briefreader.tui.formatting import (
     relative_age,
     safe_line,
 )
+from briefreader.tui.widgets.scrollbar import steady_vertical_scrollbar
 
 __all__ = ["ArticleList"]
 
@@ -150,6 +152,11 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self.empty_message = empty_message
         self.set_reactive(ArticleList.density, density)
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Repainted only when its cells change (not on every one-row scroll).
+        return steady_vertical_scrollbar(self)
+
     # -- data -----------------------------------------------------------------------
 
     @property
@@ -196,11 +203,28 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         return self._stories.get(row.id, 0)
 
     def refresh_stories(self) -> None:
-        """Stories changed (articles were grouped): read the "+N" counts again."""
-        self._stories.clear()
-        self._story_known.clear()
-        self._cache.clear()
-        self.refresh()
+        """Stories changed (articles were grouped): read the "+N" counts again.
+
+        The window around the rows on screen is read now (one query, between key
+        presses) and only the rows whose count changed are repainted; the rest of
+        the list is read again as it comes on screen.  (Clearing every drawn row
+        here made the next frame draw the whole list anew: while a large library is
+        grouped, a batch ends every second or so, often in a key press's frame.)
+        """
+        shown: dict[str, int] = {}  # id -> index, the rows read around the screen
+        if self._story_loader is not None and self._rowids:
+            top = max(0, round(self.scroll_offset.y) // self.row_height)
+            start = max(0, top - WINDOW // 4)
+            for index in range(start, min(len(self._rowids), start + WINDOW)):
+                row = self._rows.get(self._rowids[index])
+                if row is not None:
+                    shown[row.id] = index
+        before = self._stories
+        self._stories = self._story_loader(list(shown)) if shown and self._story_loader else {}
+        self._story_known = set(shown)
+        for art_id, index in shown.items():
+            if before.get(art_id, 0) != self._stories.get(art_id, 0):
+                self._refresh_row(index)  # (its "+N" is part of the drawn row's key)
 
     def iter_rows(self, start: int, *, forward: bool = True) -> Iterator[tuple[int, ArticleRow]]:
         """``(index, row)`` from ``start`` onwards (or backwards), loading as it goes."""

@@ -1,0 +1,129 @@
+"""What a "next article" key press costs, counted (not timed): the work a frame does.
+
+* The list's scrollbar is not drawn again when the list scrolls by a row and its
+  thumb stays on the same cells (100,000 rows); it is when the thumb moves.
+* New "+N" story counts repaint only the rows whose count changed.
+* The next article is rendered ahead, after the frame (not in it), so the key that
+  shows it renders nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App, ComposeResult
+from tui_helpers import FIXED_NOW, settle
+
+from briefreader.store import ArticleRow
+from briefreader.tui.app import BriefReaderApp
+from briefreader.tui.widgets.article_list import ArticleList
+from briefreader.tui.widgets.article_view import ArticleView
+from briefreader.tui.widgets.scrollbar import SteadyScrollBar
+
+MakeApp = Callable[..., BriefReaderApp]
+
+
+class ListApp(App[None]):
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+        self.stories: dict[str, int] = {}
+        self.story_reads = 0
+
+    def load(self, rowids: Sequence[int]) -> list[ArticleRow]:
+        return [
+            ArticleRow(r, f"id{r}", f"Title {r}", "Source", FIXED_NOW - r * 60, False, False)
+            for r in rowids
+        ]
+
+    def story_counts(self, ids: Sequence[str]) -> dict[str, int]:
+        self.story_reads += 1
+        return {i: self.stories[i] for i in ids if i in self.stories}
+
+    def compose(self) -> ComposeResult:
+        yield ArticleList(loader=self.load, story_loader=self.story_counts, clock=lambda: FIXED_NOW)
+
+
+def _count_calls(obj: Any, name: str) -> list[int]:
+    """Count calls of ``obj.name`` (an instance attribute wrapping the method)."""
+    calls = [0]
+    method = getattr(obj, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return method(*args, **kwargs)
+
+    setattr(obj, name, counted)
+    return calls
+
+
+async def test_the_scrollbar_is_drawn_again_only_when_its_thumb_moves() -> None:
+    app = ListApp(100_000)
+    async with app.run_test(size=(60, 30)) as pilot:
+        listing = app.query_one(ArticleList)
+        listing.set_rowids(list(range(app.count)))
+        await pilot.pause()
+        await pilot.pause()  # the bar drawn once
+        bar = listing.vertical_scrollbar
+        assert isinstance(bar, SteadyScrollBar)
+        assert listing.show_vertical_scrollbar
+        renders = _count_calls(bar, "render")
+        for index in range(1, 41):  # past the bottom of the screen: ~25 one-row scrolls
+            listing.move_to(index)
+            await pilot.pause()
+        assert listing.scroll_offset.y > 0
+        assert renders[0] == 0  # the thumb stayed on its cells: nothing drawn
+        assert bar.repaints_skipped > 0
+        listing.move_to(99_999)  # the thumb goes to the bottom: drawn
+        await pilot.pause()
+        assert renders[0] >= 1
+
+
+async def test_new_story_counts_repaint_only_the_rows_that_changed() -> None:
+    app = ListApp(1_000)
+    async with app.run_test(size=(60, 30)) as pilot:
+        listing = app.query_one(ArticleList)
+        listing.set_rowids(list(range(app.count)))
+        await pilot.pause()
+        draws = _count_calls(listing, "_draw")
+        listing.refresh_stories()  # a batch grouped, nothing on screen changed
+        await pilot.pause()
+        assert draws[0] == 0
+        app.stories["id3"] = 2
+        reads = app.story_reads
+        listing.refresh_stories()
+        await pilot.pause()
+        assert app.story_reads == reads + 1  # one read for the rows around the screen
+        assert draws[0] == listing.row_height  # row 3's lines, no other row's
+        assert "+2" in "".join(listing.render_line(y).text for y in range(6, 8))
+
+
+async def test_the_next_article_is_rendered_ahead_after_the_frame(
+    library_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        view = app.query_one(ArticleView)
+        before = view.prefetched
+        await pilot.press("j")
+        await asyncio.sleep(ArticleView.PREFETCH_DELAY + 0.05)
+        await settle(pilot)
+        assert view.prefetched == before + 1  # the article after this one, once
+        monkeypatch.setattr(ArticleView, "PREFETCH_DELAY", 60.0)  # (none during the check)
+        draws = _count_calls(view, "_draw")
+        await pilot.press("j")
+        await pilot.pause()
+        current = app.article_list.current
+        assert current is not None and app.current is not None
+        assert app.current.id == current.id
+        assert safe_title(app.current.title) in view.text
+        assert draws[0] == 0  # shown from what was rendered ahead
+
+
+def safe_title(title: str) -> str:
+    return " ".join(title.split()[:3])
