@@ -193,8 +193,9 @@ class ArticleView(ScrollView, can_focus=True):
 
         Not at once: the frame just drawn is written to the terminal by Textual's
         writer thread, which needs the GIL; rendering here straight after the frame
-        (~6 ms at 100,000 articles) kept the frame from the screen for up to the
-        interpreter's 5 ms switch interval.  A short timer lets the app go idle first.
+        (~6 ms at 100,000 articles) made it wait for the interpreter's switch
+        interval (1 ms in the app, 5 ms by default) and share the CPU with the
+        render.  A short timer lets the app go idle first.
         """
         self._prefetch_wanted = article
         if self._prefetch_timer is None and self.is_mounted:
