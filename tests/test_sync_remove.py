@@ -328,6 +328,17 @@ def test_two_accounts_following_one_feed_share_it(
         assert lib.state(arts["rm-shared story 1"])[1] is not None
         _sync(lib)
         assert _ids(server, STARRED) == {one["rm-shared story 1"]}
+        # a change made here and, earlier, on one server too still reaches the other
+        lib.set_read(arts["rm-shared story 2"], True)
+        lib._db.execute("UPDATE sync_pending SET changed_at = changed_at - 86400")
+
+        async def read(c: GReaderClient) -> None:
+            await c.edit_tag([one["rm-shared story 2"]], add=READ)
+
+        server.run(read)
+        _sync(lib)
+        assert two["rm-shared story 2"] not in _ids(other, READING_LIST, exclude=READ)
+        assert SyncStore(lib).pending_count() == 0
         # removing the first account leaves the feed and its articles to the second
         removal = remove_account(lib, store.account(first))  # type: ignore[arg-type]
         assert (removal.feeds_shared, removal.articles_removed) == (1, 0)

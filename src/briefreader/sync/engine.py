@@ -407,7 +407,9 @@ class _Sync:
                     continue
                 mine = pending.get((it.article_id, kind))
                 if mine is None or server_is_later(mine.changed_at, last_pull, now):
-                    if mine is not None:
+                    if mine is not None and mine.value != server:
+                        # (one that agrees stays queued: another account following
+                        # the article may lack it; it leaves once all have it)
                         dropped.append((it.article_id, kind))
                     if local != server:
                         if kind == "read":
