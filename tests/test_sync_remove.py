@@ -384,3 +384,24 @@ def test_deleted_and_pruned_articles_are_matched_by_their_link(lib: Library) -> 
         "11": "local1",
         "12": "local2",  # deleted
     }
+
+
+def test_a_feed_adopted_by_one_account_and_shared_stays_yours(lib: Library) -> None:
+    """A feed followed here, adopted by one account, then followed by a second: each
+    removal leaves it, the last one gives it back as a local feed with your tags."""
+    url = "https://example.org/f.xml"
+    feed, _new = lib.add_feed(url, tags=["Mine"])
+    lib.store([Article(id="own1", title="Own", body="b", origin=url)], feed_id=feed.id)
+    store = SyncStore(lib)
+    first, _new = store.add_account("http://127.0.0.1:9/api/greader.php", "ann")
+    second, _new = store.add_account("http://127.0.0.1:9/api/greader.php", "bob")
+    store.set_feeds(first.id, [("feed/1", url, "F", "", ["Work"])])
+    store.set_feeds(second.id, [("feed/7", url, "F", "", ["Home"])])
+    assert lib.feed(feed.id).tags == ("Work",)  # type: ignore[union-attr]
+    assert remove_account(lib, first).feeds_shared == 1
+    store.set_feeds(second.id, [("feed/7", url, "F", "", ["Home"])])  # (its next sync)
+    assert lib.feed(feed.id).tags == ("Home",)  # type: ignore[union-attr]
+    done = remove_account(lib, second)
+    assert (done.feeds_released, done.feeds_removed, done.articles_removed) == (1, 0, 0)
+    assert [(f.id, f.tags) for f in lib.feeds()] == [(feed.id, ("Mine", "Home"))]
+    assert lib.get("own1") is not None
