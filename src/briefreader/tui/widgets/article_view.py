@@ -211,13 +211,16 @@ class ArticleView(ScrollView, can_focus=True):
 
     def set_lead_image(self, article_id: str, image: LeadImage) -> None:
         """Show ``image`` (a picture, or the note saying why there is none) at the top
-        of the article ``article_id`` (now, if it is the one shown)."""
+        of the article ``article_id`` (now, if it is the one shown).  It replaces one
+        set before (Textual's ``LRUCache.set`` keeps a key's first value: discarded first)."""
+        self._images.discard(article_id)
         self._images[article_id] = image
         if self.article is not None and self.article.id == article_id:
             self._rebuild()
 
     def set_body_pictures(self, article_id: str, pictures: dict[str, HalfBlockImage]) -> None:
         """Draw these images of the article's body in place of their placeholders."""
+        self._pictures.discard(article_id)  # (replaced, not kept: see set_lead_image)
         self._pictures[article_id] = dict(pictures)
         if self.article is not None and self.article.id == article_id:
             self._rebuild()
