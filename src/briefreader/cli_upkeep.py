@@ -60,6 +60,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
     with cli._open_library(args) as library:
         before = space(library._db, library.path)
         report = prune(library, retention, dry_run=args.dry_run)
+        for rule in report.unmatched:
+            _err(f"briefreader: warning: {rule.line(loaded.path)}")
         upkeep = None if args.dry_run or not report.articles else tidy(library._db)
         after = space(library._db, library.path)
     if args.json:
@@ -127,6 +129,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             facts += health.facts
             if health.ok:
                 facts += _counts(db)
+                for warning in _retention_warnings(db):
+                    _err(f"briefreader: warning: {warning}")
                 if readonly:
                     facts.append("read-only: nothing tidied")
                 elif args.vacuum:
@@ -181,6 +185,23 @@ def _damaged(path: Path, problems: list[str]) -> int:
     )
     _err(f"briefreader: {path}: the library is damaged: {problems[0]}{more}; {fix}")
     return EXIT_FAILED
+
+
+def _retention_warnings(db: sqlite3.Connection) -> list[str]:
+    """The config's ``[feeds."URL"]`` rules that name no subscribed feed."""
+    from briefreader.config import load_config
+    from briefreader.housekeeping import retention_of
+    from briefreader.store.retention import unmatched_rules
+
+    loaded = load_config()
+    retention = retention_of(loaded.config)
+    if not retention.per_feed:
+        return []
+    try:
+        urls = [str(r[0]) for r in db.execute("SELECT url FROM feeds")]
+    except sqlite3.OperationalError:
+        return []
+    return [rule.line(loaded.path) for rule in unmatched_rules(retention, urls)]
 
 
 def _counts(db: sqlite3.Connection) -> list[str]:

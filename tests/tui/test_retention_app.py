@@ -101,3 +101,24 @@ async def test_keep_days_applies_at_start_and_starred_stay(
         assert "Old story 0" in text and "Old story 1" not in text
     with Library(path) as lib:
         assert lib.count() == 4 and lib.count("starred") == 1
+
+
+async def test_start_warns_about_a_rule_that_names_no_feed(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    path = tmp_path / "lib.sqlite3"
+    url = "https://news.example/feed5.xml"
+    with Library(path) as lib:
+        lib.add_feed(url)
+    config = Config(keep_per_feed=2, feeds={url + "/": (None, 0)})
+    app = make_app(path, config=config)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await settle(pilot)
+        # The toast wraps: its words, read off the screen with the layout taken out.
+        words = " ".join(
+            part
+            for line in screen_text(app).splitlines()
+            for part in line.rsplit("▌", 1)[-1].strip(" │").split()
+        )
+        assert f'[feeds."{url}/"]' in words and "matches no subscribed feed" in words, words
+        assert f'did you mean "{url}"' in words

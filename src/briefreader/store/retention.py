@@ -11,6 +11,10 @@ back (their origin is a path), articles with no feed, downloaded enclosures' art
   ``keep_days`` too).  0: no limit.
 * ``keep_per_feed``: of a feed's articles that may go, the newest this many stay.
   0: no limit.
+* ``[feeds."URL"]``: a feed's own rule, matched as subscriptions are compared
+  (:func:`url_key`).  A rule that names no subscribed feed is reported
+  (:func:`unmatched_rules`); a feed it nearly names (a trailing slash, the scheme,
+  the host's case) is not pruned at all until the rule is fixed.
 
 A pruned feed item leaves a tombstone (``deleted_articles``, as a delete does), so
 the feed serving it again does not bring it back as new; ``Library.store`` touches
@@ -30,8 +34,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
@@ -44,8 +49,11 @@ __all__ = [
     "FeedPrune",
     "PruneReport",
     "Retention",
+    "UnmatchedRule",
     "prune",
     "touch_feed",
+    "unmatched_rules",
+    "url_key",
 ]
 
 DAY = 86400.0
@@ -80,17 +88,96 @@ class Retention:
     """``{feed url: (keep_days or None, keep_per_feed or None)}``: None is the general one."""
 
     def for_feed(self, url: str) -> tuple[float, int]:
-        days, count = self.per_feed.get(url, (None, None))
+        days, count = self.rule_for(url) or (None, None)
         return (
             self.keep_days if days is None else days,
             self.keep_per_feed if count is None else count,
         )
+
+    def rule_for(self, url: str) -> tuple[float | None, int | None] | None:
+        """The feed's own rule: named by its URL exactly, or as a subscription would be
+        (:func:`url_key`: scheme and host in any case, "/" for no path); None: none."""
+        rule = self.per_feed.get(url)
+        if rule is None and self.per_feed:
+            key = url_key(url)
+            rule = next((r for u, r in self.per_feed.items() if url_key(u) == key), None)
+        return rule
 
     @property
     def active(self) -> bool:
         return bool(
             self.keep_days or self.keep_per_feed or any(d or c for d, c in self.per_feed.values())
         )
+
+    def describe(self) -> str:
+        """The rule in the config's words: "keep_per_feed = 3", "keep_days = 30, …"."""
+        parts = [
+            f"{name} = {value:g}"
+            for name, value in (
+                ("keep_days", self.keep_days),
+                ("keep_per_feed", self.keep_per_feed),
+            )
+            if value
+        ]
+        if any(d is not None or c is not None for d, c in self.per_feed.values()):
+            parts.append("feeds' own rules")
+        return ", ".join(parts)
+
+
+def url_key(url: str) -> str:
+    """A feed URL as subscriptions compare: scheme and host lower-cased, an empty
+    path "/" ("HTTPS://Example.org" and "https://example.org/" are one feed)."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not parts.netloc:
+        return url.strip()
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
+    )
+
+
+def _near_key(url: str) -> str:
+    """What a mistyped rule still shares with its feed: the host (any case), the path
+    without trailing slashes and the query; not the scheme."""
+    parts = urlsplit(url.strip())
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{parts.query}"
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedRule:
+    """A ``[feeds."URL"]`` rule that names no subscribed feed.  ``nearest``: subscribed
+    URLs it differs from only by a trailing slash, the scheme or the host's case; those
+    feeds are left alone (nothing pruned) until the rule names them exactly, so a
+    typo never lets the general rule delete what the reader meant to keep."""
+
+    url: str
+    nearest: tuple[str, ...] = ()
+
+    def line(self, where: object = "the config") -> str:
+        text = f'[feeds."{_printable(self.url)}"] in {where} matches no subscribed feed'
+        if self.nearest:
+            near = _printable(self.nearest[0])
+            return (
+                f'{text}; did you mean "{near}"? Nothing is pruned from that feed until '
+                "the rule names it exactly"
+            )
+        return f"{text}; it does nothing (`briefreader feeds` lists the subscribed URLs)"
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)[:300]
+
+
+def unmatched_rules(retention: Retention, feed_urls: Iterable[str]) -> list[UnmatchedRule]:
+    """The per-feed rules that match no subscribed feed (see :class:`UnmatchedRule`)."""
+    urls = list(feed_urls)
+    keys = {url_key(u) for u in urls}
+    out = []
+    for rule in retention.per_feed:
+        if url_key(rule) in keys:
+            continue
+        near = _near_key(rule)
+        out.append(UnmatchedRule(rule, tuple(u for u in urls if _near_key(u) == near)))
+    return out
 
 
 @dataclass(slots=True)
@@ -110,6 +197,8 @@ class PruneReport:
     tombstones_dropped: int = 0
     batches: int = 0
     seconds: float = 0.0
+    unmatched: list[UnmatchedRule] = field(default_factory=list)
+    """Per-feed rules naming no subscribed feed (their near misses were left alone)."""
 
     @property
     def articles(self) -> int:
@@ -140,6 +229,9 @@ class PruneReport:
                 {"feed_id": f.feed_id, "name": f.name, "articles": f.articles, "bytes": f.bytes}
                 for f in self.feeds
                 if f.articles
+            ],
+            "unmatched_rules": [
+                {"rule": u.url, "nearest": list(u.nearest)} for u in self.unmatched
             ],
         }
 
@@ -248,7 +340,11 @@ def prune(
             "WHEN title != '' THEN title ELSE url END FROM feeds ORDER BY id"
         )
     ]
+    report.unmatched = unmatched_rules(retention, (url for _, url, _ in feeds))
+    held = {near for rule in report.unmatched for near in rule.nearest}
     for feed_id, url, name in feeds:
+        if url in held and retention.rule_for(url) is None:
+            continue  # a rule meant for it, mistyped: never the general rule instead
         days, count = retention.for_feed(url)
         if not (days > 0 or count > 0):
             continue

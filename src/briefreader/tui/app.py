@@ -135,6 +135,7 @@ class BriefReaderApp(
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for problem in self._config_problems:
             self.notify(problem, title="Config", severity="warning", markup=False, timeout=10)
+        self._warn_retention_rules()
         if self.library.readonly:
             self.notify(
                 "Read-only library: marks, stars and deletes are not saved.",

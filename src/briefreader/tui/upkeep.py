@@ -74,6 +74,26 @@ class Upkeep(ReaderBase):
             if await service.housekeeping(config):
                 self.reload()  # pruned articles leave the list
 
+    def _warn_retention_rules(self) -> None:
+        """At start: a ``[feeds."URL"]`` retention rule that names no subscribed feed
+        is said (a mistyped one leaves its feed unpruned: store/retention.py)."""
+        from briefreader.housekeeping import retention_of
+        from briefreader.store.retention import unmatched_rules
+
+        retention = retention_of(self.config)
+        if not retention.per_feed or self.library.missing:
+            return
+        where = self.config_path or "the config"
+        urls = [feed.url for feed in self.library.feeds()]
+        for rule in unmatched_rules(retention, urls)[:3]:
+            self.notify(
+                f"Retention: {rule.line(where)}.",
+                title="Config",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
+
     @on(RelatedIndexed)
     def _related_indexed(self) -> None:
         if self.current is not None:
