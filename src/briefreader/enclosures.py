@@ -14,11 +14,14 @@ command line's ``download`` calls :func:`download_enclosure` itself.
 
 from __future__ import annotations
 
+import asyncio
+import filecmp
 import hashlib
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -57,7 +60,8 @@ _EXTENSIONS = {
 class DownloadOutcome:
     """Where a download stands: ``path`` (the file when whole, else its ``.part``),
     ``size`` bytes on disk, ``complete``, ``already`` (it was there before), or
-    ``error`` (one line; the part is kept for the next try)."""
+    ``error`` (one line; the part is kept for the next try); ``copied_from``: the
+    earlier download it was copied from (into another folder)."""
 
     url: str
     path: Path
@@ -66,6 +70,7 @@ class DownloadOutcome:
     already: bool = False
     resumed: bool = False
     error: str | None = None
+    copied_from: Path | None = None
 
 
 def file_name(article: Article, enclosure: Enclosure) -> str:
@@ -87,22 +92,39 @@ async def download_enclosure(
     *,
     on_progress: OnProgress | None = None,
     max_bytes: int = MAX_DOWNLOAD_BYTES,
+    anywhere: bool = True,
 ) -> DownloadOutcome:
     """Download ``enclosure`` of ``article`` into ``folder`` (resumable, capped) and
-    remember it in the library."""
+    remember it in the library.
+
+    ``anywhere`` (the app): a whole file downloaded before counts wherever it is.
+    Else (the command line, which names a folder) the file ends up in ``folder``:
+    already there, or copied from the earlier download when that is still whole,
+    else fetched.  The library remembers where it was put last."""
     known = library.download(enclosure.url)
-    if known is not None and known.complete and Path(known.path).is_file():
-        path = Path(known.path)
-        return DownloadOutcome(enclosure.url, path, path.stat().st_size, True, already=True)
+    earlier = _whole_file(known.path, known.size) if known and known.complete else None
+    if earlier is not None and (anywhere or _same_folder(earlier.parent, folder)):
+        return DownloadOutcome(enclosure.url, earlier, earlier.stat().st_size, True, already=True)
     final = folder / file_name(article, enclosure)
+    if earlier is not None and final.is_file() and _same_content(final, earlier):
+        size = final.stat().st_size
+        library.record_download(enclosure.url, article.id, str(final), size, complete=True)
+        return DownloadOutcome(enclosure.url, final, size, True, already=True)
     if final.exists():  # another enclosure's file of the same name: keep both
         tag = hashlib.sha256(enclosure.url.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         final = final.with_name(f"{final.stem}-{tag}{final.suffix}")
-    part = final.with_name(final.name + ".part")
-    if known is not None and not known.complete and Path(known.path).name.endswith(".part"):
-        part = Path(known.path)  # an earlier try's part: go on from it
-        final = part.with_name(part.name.removesuffix(".part"))
     folder.mkdir(parents=True, exist_ok=True)
+    if earlier is not None:  # whole on disk in another folder: a copy, not a download
+        await asyncio.to_thread(_copy, earlier, final)
+        size = final.stat().st_size
+        library.record_download(enclosure.url, article.id, str(final), size, complete=True)
+        return DownloadOutcome(enclosure.url, final, size, True, copied_from=earlier)
+    part = final.with_name(final.name + ".part")
+    if known is not None and not known.complete and known.path.endswith(".part"):
+        earlier_part = Path(known.path)  # an earlier try's part: go on from it
+        if anywhere or _same_folder(earlier_part.parent, folder):
+            part = earlier_part
+            final = part.with_name(part.name.removesuffix(".part"))
     result = await download_file(enclosure.url, part, max_bytes=max_bytes, on_progress=on_progress)
     if not result.complete:
         if result.size:
@@ -115,6 +137,41 @@ async def download_enclosure(
     os.replace(part, final)
     library.record_download(enclosure.url, article.id, str(final), result.size, complete=True)
     return DownloadOutcome(enclosure.url, final, result.size, True, resumed=result.resumed)
+
+
+def _whole_file(path: str, size: int) -> Path | None:
+    """``path`` when it is still a file of ``size`` bytes (a download known whole)."""
+    try:
+        return Path(path) if os.stat(path).st_size == size and Path(path).is_file() else None
+    except OSError:
+        return None
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _same_content(a: Path, b: Path) -> bool:
+    try:
+        return a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` through a hidden file beside it, renamed when
+    whole (a cut copy never passes for the file)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".copy")
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def player_command(configured: tuple[str, ...]) -> tuple[str, ...] | None:
