@@ -106,3 +106,44 @@ def test_prune_and_doctor_warn_about_a_rule_matching_no_feed(tmp_path: Path) -> 
     assert "matches no" not in out.stderr and "0 articles would go" in out.stderr
     out = run_cli("doctor", home=home, check=True)
     assert "matches no" not in out.stderr
+
+
+# -- values that cannot be used ---------------------------------------------------------
+
+
+def test_negative_or_broken_prune_options_are_usage_errors(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    stocked(home / "library.sqlite3")
+    for args in (
+        ("--keep-per-feed", "-1"),
+        ("--keep-days", "-1"),
+        ("--keep-per-feed", "2.5"),
+        ("--keep-days", "nan"),
+        ("--keep-days", "soon"),
+    ):
+        out = run_cli("prune", "--dry-run", *args, home=home)
+        assert out.returncode == 2, (args, out)
+        assert args[0] in out.stderr and "retention is off" not in out.stderr, out.stderr
+    out = run_cli("prune", "--dry-run", "--keep-per-feed", "0", "--keep-days", "0", home=home)
+    assert out.returncode == 0
+
+
+def test_negative_or_fractional_config_values_name_the_file_and_key(tmp_path: Path) -> None:
+    from briefreader.config import load_config
+    from briefreader.housekeeping import retention_of
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'keep_per_feed = 2.5\nkeep_days = -3\n[feeds."{FEED}"]\nkeep_per_feed = -1\n',
+        encoding="utf-8",
+    )
+    result = load_config(path)
+    assert len(result.problems) == 3, result.problems
+    fraction, negative, per_feed = result.problems
+    assert all(str(path) in p for p in result.problems)
+    assert "keep_per_feed = 2.5" in fraction and "whole number" in fraction
+    assert "keep_days = -3" in negative and "negative" in negative
+    assert "feeds" in per_feed and "keep_per_feed = -1" in per_feed
+    # The feed's broken value keeps its articles: never the general rule instead.
+    assert result.config.keep_per_feed == 0
+    assert retention_of(result.config).for_feed(FEED) == (0, 0)

@@ -45,9 +45,9 @@ def cmd_prune(args: argparse.Namespace) -> int:
         _err(f"briefreader: {problem}")
     retention = retention_of(loaded.config)
     if args.keep_days is not None:
-        retention = replace(retention, keep_days=max(0.0, args.keep_days))
+        retention = replace(retention, keep_days=args.keep_days)
     if args.keep_per_feed is not None:
-        retention = replace(retention, keep_per_feed=max(0, args.keep_per_feed))
+        retention = replace(retention, keep_per_feed=args.keep_per_feed)
     path = cli._library_path(args)
     if not path.exists():
         _err(f"briefreader: no library at {path}: nothing to prune")
@@ -219,6 +219,28 @@ def _counts(db: sqlite3.Connection) -> list[str]:
     ]
 
 
+def _count(text: str) -> int:
+    """A ``--keep-per-feed`` value: a whole number, 0 or more (else a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative (0: no limit)")
+    return value
+
+
+def _days(text: str) -> float:
+    """A ``--keep-days`` value: a number of days, 0 or more (else a usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
+    if not 0 <= value <= 365_000:  # (nan fails this too)
+        raise argparse.ArgumentTypeError(f"{text} is out of range (0 to 365000; 0: no limit)")
+    return value
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The ``prune`` and ``doctor`` commands, on the main parser's subparsers."""
     p = add_command(
@@ -230,10 +252,18 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="only say what would go")
     p.add_argument(
-        "--keep-days", type=float, default=None, metavar="N", help="instead of keep_days"
+        "--keep-days",
+        type=_days,
+        default=None,
+        metavar="N",
+        help="instead of keep_days (days since an article arrived; 0: no limit)",
     )
     p.add_argument(
-        "--keep-per-feed", type=int, default=None, metavar="N", help="instead of keep_per_feed"
+        "--keep-per-feed",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="instead of keep_per_feed (0: no limit)",
     )
     p.add_argument("--json", action="store_true", help="print what went as JSON")
     p = add_command(

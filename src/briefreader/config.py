@@ -399,8 +399,12 @@ def _keep(value: object, name: str, problems: list[str]) -> float | None:
     """A retention setting: a whole number of days or articles, 0 for no limit."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         problems.append(f"{name} must be a whole number (0: no limit); ignored")
-    elif value < 0 or value > (MAX_KEEP if "days" in name else 1_000_000_000):
+    elif value < 0:
+        problems.append(f"{name} = {_shown(value)} is negative (0: no limit); ignored")
+    elif value > (MAX_KEEP if "days" in name else 1_000_000_000):
         problems.append(f"{name} = {_shown(value)} is out of range (0: no limit); ignored")
+    elif value != int(value):
+        problems.append(f"{name} = {_shown(value)} is not a whole number; ignored")
     else:
         return float(value)
     return None
@@ -425,11 +429,18 @@ def _feeds(
         for key, item in table.items():
             if key not in ("keep_days", "keep_per_feed"):
                 problems.append(f"{label}: unknown setting {_shown(key)}; ignored")
-            elif (kept := _keep(item, f"{label}.{key}", problems)) is not None:
+            else:
+                # A value that cannot be used keeps the feed's articles (0), never
+                # the general rule in its place.
+                kept = _keep(item, f"{label}.{key}", problems)
+                if kept is None:
+                    problems[-1] = (
+                        problems[-1].removesuffix("; ignored") + "; taken as 0 (no limit) there"
+                    )
                 if key == "keep_days":
-                    days = kept
+                    days = kept or 0.0
                 else:
-                    count = int(kept)
+                    count = int(kept or 0)
         out[str(url)] = (days, count)
     return out
 
