@@ -5,6 +5,7 @@ by the general rule instead; the rule matches as subscriptions compare (host cas
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -147,3 +148,36 @@ def test_negative_or_fractional_config_values_name_the_file_and_key(tmp_path: Pa
     # The feed's broken value keeps its articles: never the general rule instead.
     assert result.config.keep_per_feed == 0
     assert retention_of(result.config).for_feed(FEED) == (0, 0)
+
+
+def test_old_articles_fetched_recently_are_explained(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    with Library(path) as lib:
+        feed, _ = lib.add_feed(FEED)
+        lib.store(
+            [
+                Article(
+                    id=f"old-{i}",
+                    title=f"Story {i}",
+                    url=f"https://news.example/{i}",
+                    published=datetime(2020, 3, 1 + i, tzinfo=UTC),
+                    body="Harbour works continue. " * 10,
+                    origin=FEED,
+                )
+                for i in range(10)
+            ],
+            feed_id=feed.id,
+        )
+    out = run_cli("prune", "--keep-days", "30", "--dry-run", home=home, check=True)
+    assert "0 articles would go from 0 feeds" in out.stderr
+    assert "10 articles published before " in out.stderr, out.stderr
+    assert "were fetched within the last 30 days and are kept" in out.stderr
+    assert "keep_days counts from when an article arrived" in out.stderr
+    data = json.loads(run_cli("prune", "--keep-days", "30", "--json", home=home).stdout)
+    assert data["kept_arrived_recently"] == 10 and data["articles"] == 0
+    # Taken by keep_per_feed anyway: not counted as kept.
+    out = run_cli("prune", "--keep-days", "30", "--keep-per-feed", "4", "--dry-run", home=home)
+    assert "6 articles would go" in out.stderr and "4 articles published before" in out.stderr
+    out = run_cli("prune", "--keep-per-feed", "4", "--dry-run", home=home)
+    assert "published before" not in out.stderr

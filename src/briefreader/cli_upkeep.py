@@ -75,6 +75,8 @@ def cmd_prune(args: argparse.Namespace) -> int:
         if feed.articles:
             print(f"  {feed.name}: {feed.articles:,} articles (about {_size(feed.bytes)})")
     _err(f"briefreader: {report.line()}")
+    if report.arrived_recently:
+        _err(f"briefreader: {report.arrival_line()}")
     if upkeep is not None:
         freed = before.file_bytes - after.file_bytes
         if freed > 0:

@@ -199,6 +199,12 @@ class PruneReport:
     seconds: float = 0.0
     unmatched: list[UnmatchedRule] = field(default_factory=list)
     """Per-feed rules naming no subscribed feed (their near misses were left alone)."""
+    arrived_recently: int = 0
+    """Articles published longer ago than their keep_days but kept because they arrived
+    within it (and no other rule takes them)."""
+    arrived_days: float = 0
+    """The keep_days those were counted against (the smallest, when feeds differ)."""
+    now: float = 0.0
 
     @property
     def articles(self) -> int:
@@ -219,6 +225,22 @@ class PruneReport:
             text += f"; {self.tombstones_dropped:,} old tombstones {'would go' if self.dry_run else 'dropped'}"
         return text
 
+    def arrival_line(self) -> str:
+        """Why articles older than keep_days stayed, "" when none did: "10 articles
+        published before 2026-11-03 were fetched within the last 30 days and are
+        kept: keep_days counts from when an article arrived"."""
+        n = self.arrived_recently
+        if not n:
+            return ""
+        days = self.arrived_days
+        before = time.strftime("%Y-%m-%d", time.localtime(self.now - days * DAY))
+        were, are = ("was", "is") if n == 1 else ("were", "are")
+        return (
+            f"{n:,} article{'s' * (n != 1)} published before {before} {were} fetched within "
+            f"the last {days:g} day{'s' * (days != 1)} and {are} kept: keep_days counts from "
+            "when an article arrived (or was published, if later)"
+        )
+
     def as_dict(self) -> dict[str, object]:
         return {
             "dry_run": self.dry_run,
@@ -230,6 +252,7 @@ class PruneReport:
                 for f in self.feeds
                 if f.articles
             ],
+            "kept_arrived_recently": self.arrived_recently,
             "unmatched_rules": [
                 {"rule": u.url, "nearest": list(u.nearest)} for u in self.unmatched
             ],
@@ -284,6 +307,23 @@ def _doomed(
     return sorted(found.values())
 
 
+def _arrived_recently(
+    db: sqlite3.Connection, feed_id: int, days: float, now: float, keep: str, doomed: set[int]
+) -> int:
+    """How many of the feed's articles that may go were published more than ``days``
+    ago but arrived since (so keep_days keeps them), not counting ``doomed`` ones."""
+    cutoff = now - days * DAY
+    return sum(
+        1
+        for (rowid,) in db.execute(
+            f"SELECT a.rowid FROM articles a WHERE a.feed_id = ? AND {PRUNABLE}{keep} "
+            "AND a.sort_ts < ? AND a.added_at >= ?",
+            (feed_id, cutoff, cutoff),
+        )
+        if rowid not in doomed
+    )
+
+
 def _expired_tombstones(db: sqlite3.Connection, now: float, limit: int) -> list[str]:
     """Ids of tombstones that can go (see the module's docstring)."""
     return [
@@ -330,7 +370,7 @@ def prune(
     ``between`` is called between batches (a pause, a progress line)."""
     started = time.perf_counter()
     now = time.time() if now is None else now
-    report = PruneReport(dry_run)
+    report = PruneReport(dry_run, now=now)
     db = library._db
     keep = _keepers(db)
     feeds = [
@@ -349,6 +389,11 @@ def prune(
         if not (days > 0 or count > 0):
             continue
         doomed = _doomed(db, feed_id, days, count, now, keep)
+        if days > 0:
+            recent = _arrived_recently(db, feed_id, days, now, keep, {r for r, _, _ in doomed})
+            if recent:
+                report.arrived_recently += recent
+                report.arrived_days = min(report.arrived_days or days, days)
         if not doomed:
             continue
         entry = FeedPrune(feed_id, name)
