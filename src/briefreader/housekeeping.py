@@ -28,12 +28,24 @@ def retention_of(config: Config) -> Retention:
 class Housekept:
     pruned: PruneReport | None = None
     upkeep: UpkeepReport | None = None
+    rule: str = ""
+    """The retention applied, in the config's words ("keep_per_feed = 3")."""
 
     def line(self) -> str:
         """One line for a summary ("" when retention is off and nothing was pruned)."""
         if self.pruned is None or not (self.pruned.articles or self.pruned.tombstones_dropped):
             return ""
         return self.pruned.line()
+
+    def app_line(self) -> str:
+        """The app's word on it: "8 old articles pruned (keep_per_feed = 3)", "" for
+        none."""
+        n = self.pruned.articles if self.pruned is not None else 0
+        if not n:
+            return ""
+        return f"{n:,} old article{'s' * (n != 1)} pruned" + (
+            f" ({self.rule})" if self.rule else ""
+        )
 
 
 def after_refresh(
@@ -53,6 +65,7 @@ def after_refresh(
     when = time.time() if now is None else now
     if retention.active:
         done.pruned = prune(library, retention, now=when)
+        done.rule = retention.describe()
     if upkeep:
         # The search index's segments merged whole once a week while retention
         # deletes articles (their entries go only then: store/upkeep.py).
@@ -80,7 +93,7 @@ def _number(text: str) -> float:
 def background_upkeep(library_path: str, config: Config) -> str:
     """The app's retention and upkeep after a refresh, run in the feed service's
     low-priority background process (a batch per transaction: the app's reads never
-    wait, a refresh waits at most one batch).  Returns a line for the app ("" when
-    nothing was pruned)."""
+    wait, a refresh waits at most one batch).  Returns a line for the app ("8 old
+    articles pruned (keep_per_feed = 3)"; "" when nothing was pruned)."""
     with Library(Path(library_path)) as library:
-        return after_refresh(library, config).line()
+        return after_refresh(library, config).app_line()

@@ -122,3 +122,40 @@ async def test_start_warns_about_a_rule_that_names_no_feed(
         )
         assert f'[feeds."{url}/"]' in words and "matches no subscribed feed" in words, words
         assert f'did you mean "{url}"' in words
+
+
+async def test_pruning_says_so_and_the_stories_plus_counts_follow(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    from tui_helpers import SAME_STORY_FACTS
+
+    path = tmp_path / "lib.sqlite3"
+    url = "https://news.example/feed.xml"
+    now = datetime.now(UTC)
+    with Library(path) as lib:
+        feed, _ = lib.add_feed(url)
+        lib.store(
+            [
+                Article(
+                    id=f"s{i}",
+                    title=f"Halvorsen caps exports, report {i}",
+                    url=f"https://news.example/{i}",
+                    published=now - timedelta(hours=i),
+                    body=f"Report {i}. The export rule caps chip shipments. {SAME_STORY_FACTS}",
+                    origin=url,
+                    source=f"Wire {i}",
+                )
+                for i in range(10)
+            ],
+            feed_id=feed.id,
+        )
+        lib.index_related()
+        lib.update_stories()
+        assert lib.story_sizes(["s0"])["s0"].others == 9
+    app = make_app(path, config=Config(keep_per_feed=3))
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settled(pilot)
+        assert len(app.article_list) == 3
+        text = screen_text(app)
+        assert "7 old articles pruned (keep_per_feed = 3)" in text, text
+        assert "+9" not in text and "+2" in text, text

@@ -71,8 +71,12 @@ class Upkeep(ReaderBase):
             not self._housekept and (config.keep_days or config.keep_per_feed or config.feeds)
         ):
             self._housekeeping_due, self._housekept = False, True
-            if await service.housekeeping(config):
-                self.reload()  # pruned articles leave the list
+            if pruned := await service.housekeeping(config):
+                # Pruned articles leave the list, and the "+N" of the stories they
+                # were in are read again (the list keeps counts it has read).
+                self.reload()
+                self.article_list.refresh_stories()
+                self.notify(f"{pruned}.", title="Retention", markup=False, timeout=6)
 
     def _warn_retention_rules(self) -> None:
         """At start: a ``[feeds."URL"]`` retention rule that names no subscribed feed
