@@ -275,7 +275,7 @@ async def test_i_draws_the_body_images_in_place(
         intro = next(i for i, ln in enumerate(lines) if "Intro paragraph" in ln)
         first = next(i for i, ln in enumerate(lines) if "[image 1: First picture]" in ln)
         middle = next(i for i, ln in enumerate(lines) if "Middle paragraph" in ln)
-        hostile = next(i for i, ln in enumerate(lines) if "[image 2: Hostile]" in ln)
+        hostile = next(i for i, ln in enumerate(lines) if "[image 2: Hostile — not" in ln)
         assert all("▀" in ln for ln in lines[intro + 2 : first])  # the picture, in place
         assert first - intro - 2 >= 3
         assert not any("▀" in ln for ln in lines[middle:])  # the SVG stays a placeholder

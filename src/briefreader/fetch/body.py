@@ -35,7 +35,7 @@ async def read_body(
         state.expected = int(length)
         if state.expected > max_raw:
             raise TooLarge(
-                f"{noun} too large: {state.expected} bytes (the limit is {size_text(max_raw)})"
+                f"{noun} too large: {size_text(state.expected)} (the limit is {size_text(max_raw)})"
             )
     decoder = make_decoder(response.headers.get("content-encoding"))
     after = f" after decoding ({decoder.name})" if decoder.name != "identity" else ""

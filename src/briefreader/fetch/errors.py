@@ -52,8 +52,9 @@ def short_url(url: str) -> str:
 
 
 def size_text(n: int) -> str:
-    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
-        return f"{n // (1024 * 1024)} MB"
+    if n >= 1024 * 1024:
+        whole = n % (1024 * 1024) == 0
+        return f"{n // (1024 * 1024)} MB" if whole else f"{n / (1024 * 1024):.1f} MB"
     if n >= 1024 and n % 1024 == 0:
         return f"{n // 1024} KB"
     return f"{n} bytes"

@@ -25,7 +25,7 @@ __all__ = ["DEFAULT_CACHE_BYTES", "ImageCache", "default_cache_dir"]
 #: The cache is kept under this many bytes (a raster is at most ~46 KB).
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 _MAGIC = b"BRIMG1"
-_NOTE = b"BRNOTE"
+_NOTE = b"BRNOT2"  # (BRNOTE: notes that ended in "not shown", read as absent)
 _HEADER = struct.Struct(">6sHH")
 _MAX_FILE = 1024 * 1024
 

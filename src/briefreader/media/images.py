@@ -37,7 +37,8 @@ _MIN_SIDE = 4
 
 
 class ImageRefused(Exception):
-    """The image is not shown; ``str()`` is the one-line note saying why."""
+    """The image is not shown; ``str()`` is the one-line note saying why (what the
+    file is, "a truncated PNG image": the app puts "not shown" before it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ def sniff_image(data: bytes) -> str:
         return "webp"
     text = head.lstrip().lower()
     if text.startswith((b"<svg", b"<?xml")) or b"<svg" in bytes(data[:1024]).lower():
-        raise ImageRefused("an SVG image: not shown (SVG can carry script)")
+        raise ImageRefused("an SVG image (SVG can carry script)")
     if text.startswith((b"<!doctype", b"<html", b"<")):
         raise ImageRefused("not an image (an HTML or XML page)")
     if not head:
@@ -97,11 +98,9 @@ def decode_image(
             with Image.open(io.BytesIO(data), formats=[_FORMATS[kind]]) as im:
                 width, height = im.size
                 if width * height > max_pixels:
-                    raise ImageRefused(
-                        f"{width}×{height} pixels: too large to decode (a decompression bomb?)"
-                    )
+                    raise ImageRefused(f"too many pixels ({width}×{height}: a decompression bomb?)")
                 if width < _MIN_SIDE and height < _MIN_SIDE:
-                    raise ImageRefused(f"a {width}×{height} image (a tracking pixel): not shown")
+                    raise ImageRefused(f"a {width}×{height} image (a tracking pixel)")
                 if kind == "jpeg":
                     im.draft("RGB", (box[0] * 2, box[1] * 2))
                 im.seek(0)
@@ -110,12 +109,12 @@ def decode_image(
         except ImageRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise ImageRefused("too many pixels to decode (a decompression bomb)") from None
+            raise ImageRefused("too many pixels (a decompression bomb)") from None
         except UnidentifiedImageError:
-            raise ImageRefused(f"a damaged {kind.upper()} image: not shown") from None
+            raise ImageRefused(f"a damaged {kind.upper()} image") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             reason = "truncated" if "truncated" in str(exc).lower() else "damaged"
-            raise ImageRefused(f"a {reason} {kind.upper()} image: not shown") from None
+            raise ImageRefused(f"a {reason} {kind.upper()} image") from None
         except MemoryError:
             raise ImageRefused("too large to decode") from None
     if frame.mode == "RGBA":  # transparency over a dark grey

@@ -32,6 +32,7 @@ from briefreader.tui.base import ReaderBase
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.screens.enclosures import EnclosureChooser
 from briefreader.tui.widgets.article_view import LeadImage
+from briefreader.tui.widgets.body import NotShown
 
 __all__ = ["BodyImagesLoaded", "DownloadProgress", "ImageLoaded", "MediaActions"]
 
@@ -54,15 +55,12 @@ class ImageLoaded(Message):
 
 
 class BodyImagesLoaded(Message):
-    """Images of an article's body were loaded (``notes``: why some were not)."""
+    """Images of an article's body were loaded (a :class:`NotShown`: why one was not)."""
 
-    def __init__(
-        self, article_id: str, pictures: dict[str, HalfBlockImage], notes: list[str]
-    ) -> None:
+    def __init__(self, article_id: str, pictures: dict[str, HalfBlockImage | NotShown]) -> None:
         super().__init__()
         self.article_id = article_id
         self.pictures = pictures
-        self.notes = notes
 
 
 class DownloadProgress(Message):
@@ -162,36 +160,35 @@ class MediaActions(ReaderBase):
 
     @work(group="body-images", description="Loading the images", exit_on_error=False)
     async def _body_images_worker(self, article_id: str, urls: list[str], width: int) -> None:
-        pictures: dict[str, HalfBlockImage] = {}
-        notes: list[str] = []
+        pictures: dict[str, HalfBlockImage | NotShown] = {}
         for url in urls:  # one at a time: a page's images are few, the cap is 8
             outcome = await self.service.load_image(url, fetch=True)
             if outcome.raster is None:
-                notes.append(outcome.note)
+                pictures[url] = NotShown(outcome.note)
                 continue
             picture = self._picture(outcome.raster, BODY_IMAGE_ROWS)
             await asyncio.to_thread(picture.lines, width)
             pictures[url] = picture
-        self.post_message(BodyImagesLoaded(article_id, pictures, notes))
+        self.post_message(BodyImagesLoaded(article_id, pictures))
 
     @on(BodyImagesLoaded)
     def _body_images_loaded(self, message: BodyImagesLoaded) -> None:
         self.article_view.set_body_pictures(message.article_id, message.pictures)
-        if message.notes:
-            more = f" (and {len(message.notes) - 1} more)" if len(message.notes) > 1 else ""
-            self.notify(
-                safe_line(message.notes[0]) + more,
-                title="Image",
-                severity="warning",
-                markup=False,
-            )
+        failed = [p for p in message.pictures.values() if isinstance(p, NotShown)]
+        if failed:  # (each placeholder says why, in place)
+            text = f"Image not shown: {failed[0].reason}" if len(failed) == 1 else ""
+            text = text or f"{len(failed)} images not shown: each one's place says why"
+            self.notify(safe_line(text), title="Image", severity="warning", markup=False)
 
     @on(ImageLoaded)
     def _image_loaded(self, message: ImageLoaded) -> None:
         self.article_view.set_lead_image(message.article_id, message.image)
         if message.image.picture is None and message.asked:
             self.notify(
-                safe_line(message.image.note), title="Image", severity="warning", markup=False
+                safe_line(f"Image not shown: {message.image.note}"),
+                title="Image",
+                severity="warning",
+                markup=False,
             )
 
     # -- enclosures ---------------------------------------------------------------------

@@ -49,6 +49,7 @@ from briefreader.tui.widgets.body import (
     STYLE_NAMES,
     Bar,
     MarkdownDoc,
+    NotShown,
     parse_markdown,
     render_blocks,
 )
@@ -144,8 +145,9 @@ class ArticleView(ScrollView, can_focus=True):
         # the top of their article.  Without one the pane is exactly as before.
         self._images: LRUCache[str, LeadImage] = LRUCache(64)
         self._image_lines: LRUCache[tuple[object, ...], list[Strip]] = LRUCache(16)
-        # The body's own images loaded (``i``), by article id: address -> picture.
-        self._pictures: LRUCache[str, dict[str, HalfBlockImage]] = LRUCache(16)
+        # The body's own images loaded (``i``), by article id: address -> picture (or
+        # why it is not shown, said in its placeholder).
+        self._pictures: LRUCache[str, dict[str, HalfBlockImage | NotShown]] = LRUCache(16)
         self._prefetch_wanted: Article | None = None
         self._prefetch_timer: Timer | None = None
         self.prefetched = 0
@@ -218,15 +220,20 @@ class ArticleView(ScrollView, can_focus=True):
         if self.article is not None and self.article.id == article_id:
             self._rebuild()
 
-    def set_body_pictures(self, article_id: str, pictures: dict[str, HalfBlockImage]) -> None:
-        """Draw these images of the article's body in place of their placeholders."""
+    def set_body_pictures(
+        self, article_id: str, pictures: dict[str, HalfBlockImage | NotShown]
+    ) -> None:
+        """Draw these images of the article's body in place of their placeholders (a
+        :class:`NotShown`: the placeholder says why)."""
         self._pictures.discard(article_id)  # (replaced, not kept: see set_lead_image)
         self._pictures[article_id] = dict(pictures)
         if self.article is not None and self.article.id == article_id:
             self._rebuild()
 
     def body_pictures(self, article_id: str) -> dict[str, HalfBlockImage]:
-        return self._pictures.get(article_id) or {}
+        """The body's images drawn (not those that failed)."""
+        pictures = self._pictures.get(article_id) or {}
+        return {u: p for u, p in pictures.items() if isinstance(p, HalfBlockImage)}
 
     def picture_addresses(self, article: Article) -> list[str]:
         """The addresses of the body's images that can be drawn in place."""
@@ -278,7 +285,7 @@ class ArticleView(ScrollView, can_focus=True):
         self, article: Article, width: int, *, full_text: bool = False
     ) -> tuple[MarkdownDoc, list[Strip]]:
         pictures = self._pictures.get(article.id)
-        key = (article, full_text, width, self._style_generation, tuple(pictures or ()))
+        key = (article, full_text, width, self._style_generation, tuple((pictures or {}).items()))
         cached = self._rendered.get(key)
         if cached is None:
             # A first heading or paragraph that only says the title again is left out.
@@ -317,7 +324,7 @@ class ArticleView(ScrollView, can_focus=True):
         the screen's updates (as Textual's own ``copy_to_clipboard`` writes OSC 52)."""
         image = self._images.get(article_id)
         pictures = [image.picture] if image is not None and image.picture is not None else []
-        pictures += (self._pictures.get(article_id) or {}).values()
+        pictures += self.body_pictures(article_id).values()
         out = "".join(p.pending() for p in pictures if isinstance(p, KittyImage))
         if out:
             self.graphics_sent += len(out)
@@ -439,7 +446,7 @@ class ArticleView(ScrollView, can_focus=True):
         doc: MarkdownDoc,
         *,
         full_text: bool = False,
-        pictures: dict[str, HalfBlockImage] | None = None,
+        pictures: dict[str, HalfBlockImage | NotShown] | None = None,
     ) -> RenderableType:
         blank = Text("")
         parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]

@@ -33,7 +33,7 @@ from rich.text import Text
 
 from briefreader.tui.formatting import safe_block, safe_line
 
-__all__ = ["STYLE_NAMES", "Bar", "MarkdownDoc", "parse_markdown", "render_blocks"]
+__all__ = ["STYLE_NAMES", "Bar", "MarkdownDoc", "NotShown", "parse_markdown", "render_blocks"]
 
 #: Bodies longer than this are cut (with a note); no article is this long.
 MAX_BODY_CHARS = 120_000
@@ -257,8 +257,17 @@ class Bar:
             yield Segment.line()
 
 
-#: Pictures loaded for a body, by image address (see :attr:`MarkdownDoc.pictures`).
-Pictures = Mapping[str, RenderableType]
+@dataclass(frozen=True, slots=True)
+class NotShown:
+    """A body image that could not be loaded: its placeholder says why, in place
+    ("[image 2: alt — not shown: a truncated PNG image]")."""
+
+    reason: str
+
+
+#: Pictures loaded for a body, by image address (see :attr:`MarkdownDoc.pictures`),
+#: or why one is not shown.
+Pictures = Mapping[str, RenderableType | NotShown]
 
 
 def render_blocks(
@@ -270,6 +279,17 @@ def render_blocks(
             parts.append(Text(""))
         parts.append(_render_block(block, styles, pictures))
     return Group(*parts)
+
+
+def _not_shown(placeholder: Text, reason: str, style: Style) -> Text:
+    """The placeholder with why its image is not shown inside its brackets."""
+    note = f" — not shown: {safe_line(reason)}"
+    if placeholder.plain.endswith("]"):
+        placeholder.right_crop(1)
+        placeholder.append(note + "]", style)
+    else:
+        placeholder.append(f" [{note.strip()}]", style)
+    return placeholder
 
 
 def _item_group(item: list[Block], styles: dict[str, Style], pictures: Pictures | None) -> Group:
@@ -293,6 +313,8 @@ def _render_block(
         picture = pictures.get(block.text) if pictures else None
         if picture is None:
             return _text(block.spans, styles)
+        if isinstance(picture, NotShown):
+            return _not_shown(_text(block.spans, styles), picture.reason, styles["image"])
         return Group(picture, _text(block.spans, styles))
     if kind == "heading":
         heading = _text(block.spans, styles, styles["heading"])
