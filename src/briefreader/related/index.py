@@ -324,8 +324,9 @@ class _Quant(dict[float, int]):
 
 _QUANT = _Quant()
 
-#: An article's rowid and its weighted terms.
-DocTerms = tuple[int, dict[str, float]]
+#: An article's rowid, its weighted terms, and how many of them come first as
+#: weighing more than 1 (a term found more than once, or a name: see doc_terms).
+DocTerms = tuple[int, dict[str, float], int]
 #: What :func:`doc_terms` reads of an article: rowid, title, dek, takeaways, body.
 DocText = tuple[int, str, str, str, str]
 
@@ -353,7 +354,12 @@ def doc_terms(rows: list[DocText]) -> list[DocTerms]:
         terms = index_terms(title, summary, takeaways, body)
         for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
             terms[name] *= NAME_BOOST  # (a story's names make its signature)
-        out.append((rowid, terms))
+        # Terms weighing more than 1 first: the signature is nearly always among them.
+        heavy = {t: w for t, w in terms.items() if w > 1.0}
+        n = len(heavy)
+        if n < len(terms):
+            heavy.update(terms)  # the rest after them (the weights are the same)
+        out.append((rowid, heavy, n))
     return out
 
 
@@ -366,7 +372,7 @@ def doc_chunk(rows: list[DocText]) -> Chosen:
     """:func:`doc_terms` for a worker, with the chunk's frequencies counted there
     (the writer adds four chunks' counts instead of counting a batch's terms)."""
     per_doc = doc_terms(rows)
-    return Counter(itertools.chain.from_iterable(terms for _, terms in per_doc)), per_doc
+    return Counter(itertools.chain.from_iterable(terms for _, terms, _ in per_doc)), per_doc
 
 
 def _index_docs(
@@ -389,7 +395,7 @@ def _index_docs(
             [(t, doc) for doc, terms in old for t in json.loads(terms)],
         )
     if batch_df is None:
-        batch_df = Counter(itertools.chain.from_iterable(terms for _, terms in per_doc))
+        batch_df = Counter(itertools.chain.from_iterable(terms for _, terms, _ in per_doc))
     known = lookup(db, batch_df, cache)
     next_id = meta(db, "next_term")
     ids: dict[str, int] = {}
@@ -413,14 +419,26 @@ def _index_docs(
     doc_rows: list[tuple[int, str]] = []
     idf_of = idf.__getitem__
     quant = _QUANT
-    for rowid, terms in per_doc:
-        # The SIGNATURE_SIZE best by w² × idf, ties by term (sorted's order): the
-        # SIGNATURE_SIZE-th best score found among the floats, then only the terms
-        # that reach it sorted (sorting every (score, term) pair cost ~3× more).
-        ts, ws = list(terms), list(terms.values())
-        scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
-        if len(scores) > SIGNATURE_SIZE:
+    # No term scores more than this: its frequency is at least 1 once its batch counts.
+    idf_max = log_n - math.log(1.5)
+    for rowid, terms, heavy in per_doc:
+        # The SIGNATURE_SIZE best by w² × idf, ties by term (sorted's order).  Among
+        # the terms weighing more than 1 first (a third of them): when their
+        # SIGNATURE_SIZE-th best outscores any term of weight 1 (≤ idf_max), those
+        # cannot be chosen and are not scored (98% of articles).  Then the cut is
+        # found among the scores and only the terms that reach it are sorted.
+        cut = 0.0
+        if SIGNATURE_SIZE <= heavy < len(terms):
+            ts = list(itertools.islice(terms, heavy))
+            ws = list(itertools.islice(terms.values(), heavy))
+            scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
             cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
+        if cut <= idf_max:
+            ts, ws = list(terms), list(terms.values())
+            scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
+            if len(scores) > SIGNATURE_SIZE:
+                cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
+        if len(scores) > SIGNATURE_SIZE:
             pairs = [(x, t) for x, t in zip(scores, ts, strict=True) if x >= cut]
         else:
             pairs = list(zip(scores, ts, strict=True))
