@@ -39,8 +39,24 @@ def _read_password(args: argparse.Namespace, endpoint: str) -> str | None:
 
     try:
         return getpass.getpass(f"Password for {clean_line(args.user)} at {clean_line(endpoint)}: ")
-    except (EOFError, KeyboardInterrupt):
-        return None
+    except KeyboardInterrupt:
+        raise _Cancelled(130) from None
+    except EOFError:
+        raise _Cancelled(EXIT_FAILED) from None
+
+
+class _Cancelled(Exception):
+    """Ctrl-C (exit 130) or Ctrl-D (exit 1) at a prompt: nothing is stored."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _cancelled(exc: _Cancelled) -> int:
+    print(file=sys.stderr)  # (the prompt's line was left open)
+    _err("briefreader: cancelled; nothing was stored")
+    return exc.code
 
 
 #: Where ``account add --app-id`` takes the app key from when --app-key is not given
@@ -65,15 +81,14 @@ def _read_app_key(args: argparse.Namespace) -> str | None:
 
     try:
         return getpass.getpass(f"App key for app id {clean_line(args.app_id)}: ").strip() or None
-    except (EOFError, KeyboardInterrupt):
-        return None
+    except KeyboardInterrupt:
+        raise _Cancelled(130) from None
+    except EOFError:
+        raise _Cancelled(EXIT_FAILED) from None
 
 
 def cmd_account_add(args: argparse.Namespace) -> int:
-    import asyncio  # here, not at the top: every command builds the parser
-
-    from briefreader import cli, credentials
-    from briefreader.sync import AccountError, add_account, normal_endpoint
+    from briefreader.sync import AccountError, normal_endpoint
 
     try:
         endpoint = normal_endpoint(args.url)
@@ -88,6 +103,18 @@ def cmd_account_add(args: argparse.Namespace) -> int:
     if args.app_key and not args.app_id:
         _err("briefreader: error: give --app-id and --app-key together")
         return EXIT_USAGE
+    try:
+        return _add(args, endpoint)
+    except _Cancelled as exc:
+        return _cancelled(exc)
+
+
+def _add(args: argparse.Namespace, endpoint: str) -> int:
+    import asyncio  # here, not at the top: every command builds the parser
+
+    from briefreader import cli, credentials
+    from briefreader.sync import AccountError, add_account
+
     app = None
     if args.app_id:
         key = _read_app_key(args)
