@@ -29,7 +29,7 @@ def test_some_failed_or_skipped() -> None:
 
 def test_none_failed() -> None:
     assert report("new", "not-modified").headline() == "2 feeds refreshed"
-    assert report("new").summary().startswith("1 feed refreshed: 1 new items")
+    assert report("new").summary().startswith("1 feed refreshed: 1 new item,")
 
 
 def test_an_account_is_counted_apart_from_feeds() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefreader import __version__
+from briefreader.wording import counted
 
 if TYPE_CHECKING:
     from briefreader.model import Article
@@ -128,7 +129,8 @@ def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:
                 _err(f"briefreader: error: {res.url}: {res.error}")
                 continue
             verb = "subscribed to" if res.created else "already subscribed to"
-            _err(f"briefreader: {verb} {res.title or res.url} <{res.url}> ({res.items} items)")
+            items = counted(res.items, "item")
+            _err(f"briefreader: {verb} {res.title or res.url} <{res.url}> ({items})")
             if len(res.candidates) > 1:
                 others = ", ".join(res.candidates[1:])
                 _err(f"briefreader: the page also names: {others}")
@@ -377,7 +379,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         text = write_opml(feeds)
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")
-            _err(f"briefreader: exported {len(feeds)} feeds to {args.out}")
+            _err(f"briefreader: exported {counted(len(feeds), 'feed')} to {args.out}")
         else:
             sys.stdout.write(text)
         return EXIT_OK
@@ -397,7 +399,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if not args.out:
         _write_json([exported(a) for a in articles])
-        _err(f"briefreader: exported {len(articles)} articles")
+        _err(f"briefreader: exported {counted(len(articles), 'article')}")
         return EXIT_OK
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -413,7 +415,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             (out / f"{_slug(art.title)}-{art.id}.json").write_text(
                 json.dumps(exported(art), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
-    _err(f"briefreader: exported {len(articles)} articles to {out}")
+    _err(f"briefreader: exported {counted(len(articles), 'article')} to {out}")
     return EXIT_OK
 
 
@@ -484,13 +486,17 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     for f in feeds:
-        status = "DEAD" if f.dead else ("ERROR" if f.last_error else "ok")
+        fetched = "ok" if f.last_fetched is not None else "new"  # (new: never fetched)
+        status = "DEAD" if f.dead else ("ERROR" if f.last_error else fetched)
         renamed = f"  (its own title: {f.title})" if f.user_title and f.title else ""
         print(f"{f.user_title or f.title or '(untitled)'}  [{status}]{renamed}")
         print(f"    {f.url}")
-        line = (
-            f"    fetched {_when(f.last_fetched)} · {f.item_count} items · {f.unread_count} unread"
+        when = (
+            f"fetched {_when(f.last_ok or f.last_fetched)}" if f.last_fetched else "never fetched"
         )
+        if f.last_fetched is not None and (f.last_error or f.dead):
+            when = f"last tried {_when(f.last_fetched)}, last worked {_when(f.last_ok)}"
+        line = f"    {when} · {counted(f.item_count, 'item')} · {f.unread_count:,} unread"
         if f.tags:
             line += " · " + ", ".join(f.tags)
         print(line)
@@ -559,7 +565,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
             new += int(created)
     _err(
-        f"briefreader: {len(feeds)} feeds in {path}: {new} new, {len(feeds) - new} already subscribed"
+        f"briefreader: {counted(len(feeds), 'feed')} in {path}: {new} new, {len(feeds) - new} already subscribed"
     )
     if new:
         _err("briefreader: run `briefreader refresh` to fetch them")

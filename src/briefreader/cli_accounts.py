@@ -16,6 +16,8 @@ import sqlite3
 import sys
 from typing import Any
 
+from briefreader.wording import counted
+
 __all__ = ["add_parsers"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -204,9 +206,9 @@ def cmd_account_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     for a in accounts:
         print(f"{a.id}  {a.name}")
-        line = f"    {a.feeds} feeds · synced {cli._when(a.last_sync)}"
+        line = f"    {counted(a.feeds, 'feed')} · synced {cli._when(a.last_sync)}"
         if pending[a.id]:
-            line += f" · {pending[a.id]} changes to send"
+            line += f" · {counted(pending[a.id], 'change')} to send"
         print(line)
         if a.last_error:
             print(f"    last error: {a.last_error}")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from briefreader.cli import add_command
+from briefreader.wording import counted
 
 __all__ = ["add_parsers"]
 
@@ -73,7 +74,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
         return EXIT_OK
     for feed in sorted(report.feeds, key=lambda f: (-f.articles, f.name.lower())):
         if feed.articles:
-            print(f"  {feed.name}: {feed.articles:,} articles (about {_size(feed.bytes)})")
+            print(f"  {feed.name}: {counted(feed.articles, 'article')} (about {_size(feed.bytes)})")
     _err(f"briefreader: {report.line()}")
     if report.arrived_recently:
         _err(f"briefreader: {report.arrival_line()}")
@@ -214,10 +215,10 @@ def _counts(db: sqlite3.Connection) -> list[str]:
             return 0
 
     return [
-        f"{one('SELECT count(*) FROM articles'):,} articles "
+        f"{counted(one('SELECT count(*) FROM articles'), 'article')} "
         f"({one('SELECT count(*) FROM articles WHERE starred_at IS NOT NULL'):,} starred), "
-        f"{one('SELECT count(*) FROM feeds'):,} feed(s), "
-        f"{one('SELECT count(*) FROM deleted_articles'):,} tombstones"
+        f"{counted(one('SELECT count(*) FROM feeds'), 'feed')}, "
+        f"{counted(one('SELECT count(*) FROM deleted_articles'), 'tombstone')}"
     ]
 
 

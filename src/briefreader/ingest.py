@@ -17,6 +17,7 @@ from pathlib import Path
 from briefreader.model import Article, ArticleState
 from briefreader.sources import SourceError, expand_inputs, read_file
 from briefreader.store import Library
+from briefreader.wording import counted
 from briefreader.workers import BrokenProcessPool, WorkerPool, read_pool
 
 __all__ = ["ImportReport", "import_paths", "import_samples", "sample_paths"]
@@ -93,7 +94,8 @@ def import_paths(
     _flush(library, pending, report, states, sample=sample)
     if report.restored:
         report.notes.append(
-            f"restored the read/star state or feed of {report.restored} articles from the export"
+            f"restored the read/star state or feed of {counted(report.restored, 'article')} "
+            "from the export"
         )
     return report
 

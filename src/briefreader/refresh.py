@@ -30,6 +30,7 @@ from briefreader.sources import SourceError
 from briefreader.sources.feed import ParsedFeed, parse_feed
 from briefreader.store import FeedInfo, Library, StoreCounts
 from briefreader.store.retention import touch_feed
+from briefreader.wording import counted
 from briefreader.workers import BrokenProcessPool, WorkerPool, parse_pool
 
 __all__ = [
@@ -128,7 +129,7 @@ class RefreshReport:
     def summary(self) -> str:
         t = self.totals()
         return (
-            f"{self.headline()}: {t['new_items']} new items, {t['updated_items']} updated, "
+            f"{self.headline()}: {counted(t['new_items'], 'new item')}, {t['updated_items']:,} updated, "
             f"{t['not_modified']} not modified in {self.seconds:.1f} s"
         ) + (f"; {self.pruned}" if self.pruned else "")
 

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
+from briefreader.wording import counted
 
 __all__ = [
     "BATCH",
@@ -218,11 +219,12 @@ class PruneReport:
         verb = "would go" if self.dry_run else "pruned"
         feeds = sum(1 for f in self.feeds if f.articles)
         text = (
-            f"{self.articles:,} articles {verb} from {feeds} feed{'s' * (feeds != 1)} "
+            f"{counted(self.articles, 'article')} {verb} from {counted(feeds, 'feed')} "
             f"(about {_size(self.bytes)} of text)"
         )
         if self.tombstones_dropped:
-            text += f"; {self.tombstones_dropped:,} old tombstones {'would go' if self.dry_run else 'dropped'}"
+            gone = "would go" if self.dry_run else "dropped"
+            text += f"; {counted(self.tombstones_dropped, 'old tombstone')} {gone}"
         return text
 
     def arrival_line(self) -> str:
@@ -236,7 +238,7 @@ class PruneReport:
         before = time.strftime("%Y-%m-%d", time.localtime(self.now - days * DAY))
         were, are = ("was", "is") if n == 1 else ("were", "are")
         return (
-            f"{n:,} article{'s' * (n != 1)} published before {before} {were} fetched within "
+            f"{counted(n, 'article')} published before {before} {were} fetched within "
             f"the last {days:g} day{'s' * (days != 1)} and {are} kept: keep_days counts from "
             "when an article arrived (or was published, if later)"
         )
