@@ -56,6 +56,12 @@ class DownloadsMixin(StoreBase):
         ).fetchone()
         return Download(str(r[0]), str(r[1]), str(r[2]), int(r[3]), bool(r[4])) if r else None
 
+    def downloaded_urls(self) -> set[str]:
+        """Enclosure addresses downloaded whole (the app marks them)."""
+        if not self._has_downloads():
+            return set()
+        return {str(r[0]) for r in self._db.execute("SELECT url FROM downloads WHERE complete")}
+
     def downloaded_article_ids(self) -> set[str]:
         """Articles with a downloaded enclosure (never to be pruned)."""
         if not self._has_downloads():

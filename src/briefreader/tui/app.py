@@ -122,7 +122,7 @@ class BriefReaderApp(
                     density=self.config.density,
                     empty_message="Loading…",
                 )
-            yield ArticleView(id="article")
+            yield ArticleView(id="article", image_hint=self.config.images != "auto")
             yield RelatedSidebar(id="related")
         yield Static(id="status", markup=False)
         yield BriefFooter()
@@ -734,7 +734,8 @@ class BriefReaderApp(
             self.scope = None
 
     async def action_quit(self) -> None:
-        self.exit()
+        if not self.download_stops_quit():  # (a first q during a download says so)
+            self.exit()
 
     # -- help and palette -----------------------------------------------------------
 

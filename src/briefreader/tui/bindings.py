@@ -278,8 +278,9 @@ KEYS: tuple[Key, ...] = (
         "i",
         "load_images",
         "Images",
-        'Load the article\'s lead image (nothing is fetched until asked; images = "auto" '
-        "in the config loads them for every article)",
+        "Load the article's images: the lead image and the pictures in its text "
+        '(nothing is fetched until asked; images = "auto" in the config loads the lead '
+        "image of every article)",
         "Media",
     ),
     Key(

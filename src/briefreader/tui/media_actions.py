@@ -16,9 +16,12 @@ UI thread only the copy of a few lines.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import on, work
 from textual.message import Message
@@ -66,11 +69,12 @@ class BodyImagesLoaded(Message):
 class DownloadProgress(Message):
     """How far an enclosure's download has got (``done``: it ended; ``text`` says how)."""
 
-    def __init__(self, text: str, done: bool = False, ok: bool = True) -> None:
+    def __init__(self, text: str, done: bool = False, ok: bool = True, url: str = "") -> None:
         super().__init__()
         self.text = text
         self.done = done
         self.ok = ok
+        self.url = url  # (set when it is whole on disk)
 
 
 def image_target(article: Article) -> tuple[str, str]:
@@ -88,6 +92,8 @@ class MediaActions(ReaderBase):
     are (``images = "auto"``)."""
 
     _image_protocol: str | None = None
+    _downloads_read = False
+    _download_quit_warned = False
 
     @property
     def image_protocol(self) -> str:
@@ -113,7 +119,12 @@ class MediaActions(ReaderBase):
     def media_article_shown(self, article: Article) -> None:
         """Called as an article is shown: with ``images = "auto"``, its lead image is
         loaded (from the cache, else fetched) unless the pane has it already.  (Only
-        the lead image: looking for one in the body would cost the key press a parse.)"""
+        the lead image: looking for one in the body would cost the key press a parse.)
+        The first article with enclosures reads which are downloaded (marked)."""
+        if article.enclosures and not self._downloads_read:
+            self._downloads_read = True
+            with contextlib.suppress(sqlite3.Error):
+                self.article_view.set_downloaded(frozenset(self.library.downloaded_urls()))
         if self.config.images != "auto" or not article.image_url:
             return
         if self.article_view.lead_image(article.id) is None:
@@ -200,7 +211,8 @@ class MediaActions(ReaderBase):
         if article is None:
             return
         if not article.enclosures:
-            self.notify("This article has no audio or files to play.", timeout=3, markup=False)
+            text = "nothing to download" if verb == "Download" else "no audio or files to play"
+            self.notify(f"This article has {text}.", timeout=3, markup=False)
             return
         if len(article.enclosures) == 1:
             act(article, article.enclosures[0])
@@ -259,13 +271,17 @@ class MediaActions(ReaderBase):
             text = f"Download stopped: {outcome.error}"
             self.post_message(DownloadProgress(text, done=True, ok=False))
             return
-        how = "already downloaded" if outcome.already else "downloaded"
-        text = f"{how[:1].upper()}{how[1:]}: {outcome.path.name} ({human_size(outcome.size)})"
-        self.post_message(DownloadProgress(text, done=True))
+        how = "Already downloaded" if outcome.already else "Downloaded"
+        where = _folder_text(outcome.path.parent)
+        text = f"{how}: {outcome.path.name} ({human_size(outcome.size)}) in {where}"
+        self.post_message(DownloadProgress(text, done=True, url=enclosure.url))
 
     @on(DownloadProgress)
     def _download_progress(self, message: DownloadProgress) -> None:
         self._status("" if message.done else message.text)
+        if message.url:
+            view = self.article_view
+            view.set_downloaded(view.downloaded | {message.url})
         if message.done:
             self.notify(
                 safe_line(message.text),
@@ -277,3 +293,28 @@ class MediaActions(ReaderBase):
 
     def _status(self, text: str) -> None:
         self.status_text = safe_line(text)
+
+    def download_stops_quit(self) -> bool:
+        """``q`` while a download runs: the first time, say it will resume next time
+        (True: do not quit yet); a second ``q`` quits."""
+        running = any(w.group == "download" and w.is_running for w in self.workers)
+        if not running or self._download_quit_warned:
+            return False
+        self._download_quit_warned = True
+        self.notify(
+            "A download is running: quitting stops it, and D resumes it next time "
+            "from where it stopped. Press q again to quit.",
+            title="Download",
+            severity="warning",
+            markup=False,
+            timeout=8,
+        )
+        return True
+
+
+def _folder_text(folder: Path) -> str:
+    """A folder as the toast names it: ``~/…`` under the home folder."""
+    try:
+        return "~/" + folder.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(folder)

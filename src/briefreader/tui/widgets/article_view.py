@@ -124,8 +124,15 @@ class ArticleView(ScrollView, can_focus=True):
             super().__init__()
             self.url = url
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, image_hint: bool = True, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.image_hint = image_hint
+        """Under the byline of an article with an image, a dim "i: load image" until it
+        is loaded (off with ``images = "auto"``: they load by themselves)."""
+        self.downloaded: frozenset[str] = frozenset()
+        """Enclosure addresses downloaded (marked on their line): :meth:`set_downloaded`."""
         self.article: Article | None = None
         self.full_text = False
         """The body shown is the article page's full text (``F``), not the feed's teaser."""
@@ -230,6 +237,14 @@ class ArticleView(ScrollView, can_focus=True):
         if self.article is not None and self.article.id == article_id:
             self._rebuild()
 
+    def set_downloaded(self, urls: frozenset[str]) -> None:
+        """Mark these enclosures downloaded (redrawn now if that changes anything)."""
+        if urls != self.downloaded:
+            self.downloaded = urls
+            self._rendered.clear()
+            if self.article is not None and self.article.enclosures:
+                self._rebuild()
+
     def body_pictures(self, article_id: str) -> dict[str, HalfBlockImage]:
         """The body's images drawn (not those that failed)."""
         pictures = self._pictures.get(article_id) or {}
@@ -285,17 +300,19 @@ class ArticleView(ScrollView, can_focus=True):
         self, article: Article, width: int, *, full_text: bool = False
     ) -> tuple[MarkdownDoc, list[Strip]]:
         pictures = self._pictures.get(article.id)
-        key = (article, full_text, width, self._style_generation, tuple((pictures or {}).items()))
+        image = self._images.get(article.id)
+        hint = self.image_hint and image is None and not pictures
+        drawn = tuple((pictures or {}).items())
+        key = (article, full_text, width, self._style_generation, drawn, hint)
         cached = self._rendered.get(key)
         if cached is None:
             # A first heading or paragraph that only says the title again is left out.
             doc = parse_markdown(body_without_headline(article.body, article.title))
             renderable = self._article_renderable(
-                article, doc, full_text=full_text, pictures=pictures
+                article, doc, full_text=full_text, pictures=pictures, image_hint=hint
             )
             cached = (doc, self._draw(renderable, width))
             self._rendered[key] = cached
-        image = self._images.get(article.id)
         if image is None:
             return cached
         # A lead image goes above the title: drawn apart (the article's own lines stay
@@ -447,6 +464,7 @@ class ArticleView(ScrollView, can_focus=True):
         *,
         full_text: bool = False,
         pictures: dict[str, HalfBlockImage | NotShown] | None = None,
+        image_hint: bool = False,
     ) -> RenderableType:
         blank = Text("")
         parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]
@@ -454,6 +472,8 @@ class ArticleView(ScrollView, can_focus=True):
         if full_text:
             meta = f"{meta} · full text" if meta else "full text"
         parts.append(_MetaLine(meta, self._style("meta")))
+        if image_hint and (article.image_url or doc.pictures):
+            parts.append(self._image_hint(article))
         dek = _dek(article)
         if dek:
             parts += [blank, Text(safe_block(dek), self._style("dek"))]
@@ -501,14 +521,34 @@ class ArticleView(ScrollView, can_focus=True):
         parts.append(Text(""))
         return Group(*parts)
 
+    def _image_hint(self, article: Article) -> Text:
+        """ "i: load image", dim, with the lead image's alt text (what it shows)."""
+        hint = Text("i: load image", self._style("detail"))
+        alt = article.image_alt.strip() if article.image_url else ""
+        if alt and alt != article.image_caption.strip():
+            hint.append(" · ", self._style("detail"))
+            hint.append(safe_line(alt), self._style("caption"))
+        return hint
+
     def _enclosures(self, article: Article) -> RenderableType:
-        """The article's files (podcast audio and the like): type, duration, size."""
+        """The article's files (podcast audio and the like): type, duration, size; the
+        keys that play and download them, and a mark on those downloaded."""
+        detail = self._style("detail")
+        keys = "P play · D download"
         grid = Table.grid(padding=(0, 1, 0, 0))
         grid.add_column(no_wrap=True, style=self._style("number"))
         grid.add_column(ratio=1)
+        several = len(article.enclosures) > 1
         for number, enc in enumerate(article.enclosures, 1):
-            grid.add_row(f"▶{number}" if len(article.enclosures) > 1 else "▶", enclosure_label(enc))
+            line = Text(safe_line(enclosure_label(enc)))
+            if enc.url in self.downloaded:
+                line.append(" · ✓ downloaded", detail)
+            elif not several:
+                line.append(f"  {keys}", detail)
+            grid.add_row(f"▶{number}" if several else "▶", line)
         label = Text("LISTEN" if _all_audio(article) else "FILES", self._style("section"))
+        if several:
+            label.append(f"  {keys}", detail)
         return Group(label, grid)
 
     def _takeaways(self, items: tuple[str, ...]) -> RenderableType:
