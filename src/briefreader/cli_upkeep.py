@@ -11,10 +11,13 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefreader.cli import add_command
 from briefreader.wording import counted
+
+if TYPE_CHECKING:
+    from briefreader.store.upkeep import Space
 
 __all__ = ["add_parsers"]
 
@@ -110,15 +113,18 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, bool]:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from briefreader import cli
     from briefreader.store import is_damage
-    from briefreader.store.upkeep import check, full_vacuum, rebuild_search, space, tidy
+    from briefreader.store.upkeep import Health, check, full_vacuum, rebuild_search, space, tidy
 
     path = cli._library_path(args)
     if not path.exists():
         _err(f"briefreader: no library at {path}: nothing to check")
         return EXIT_OK
     facts: list[str] = []
+    report: dict[str, Any] = {"path": str(path), "did": []}
+    health = Health()
     try:
         db, readonly = _connect(path)
+        report["read_only"] = readonly
         try:
             health = check(db, full=args.full, fts=not readonly)
             if (
@@ -128,11 +134,19 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             ):
                 rebuild_search(db)
                 facts.append("search index rebuilt from the articles")
+                report["did"].append("search index rebuilt")
                 health = check(db, full=args.full)
             facts += health.facts
             if health.ok:
-                facts += _counts(db)
-                for warning in _retention_warnings(db):
+                report["counts"] = counts = _counts(db)
+                facts.append(
+                    f"{counted(counts['articles'], 'article')} ({counts['starred']:,} starred), "
+                    f"{counted(counts['feeds'], 'feed')}, "
+                    f"{counted(counts['tombstones'], 'tombstone')} (what was deleted or pruned, "
+                    "so a feed does not bring it back)"
+                )
+                report["retention_warnings"] = warnings = _retention_warnings(db)
+                for warning in warnings:
                     _err(f"briefreader: warning: {warning}")
                 if readonly:
                     facts.append("read-only: nothing tidied")
@@ -144,40 +158,68 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                         f"vacuumed: {_size(before.file_bytes)} -> {_size(after.file_bytes)}, "
                         f"auto_vacuum {after.auto_vacuum}"
                     )
+                    report["did"].append("vacuumed")
+                    report["vacuum"] = {"before_bytes": before.file_bytes}
                 else:
-                    facts.append(f"tidied: {tidy(db).line()}")
+                    done = tidy(db)
+                    facts.append(f"tidied: {done.line()}")
+                    report["did"].append("tidied")
+                    report["tidy"] = done.as_dict()
                 sp = space(db, path)
-                facts.append(
-                    f"size {_size(sp.file_bytes)} (+ {_size(sp.wal_bytes)} write-ahead log), "
-                    f"{sp.free_pages:,} free pages ({_size(sp.free_bytes)}), "
-                    f"auto_vacuum {sp.auto_vacuum}"
-                )
+                facts += _space_lines(sp)
+                report["space"] = {
+                    "file_bytes": sp.file_bytes,
+                    "wal_bytes": sp.wal_bytes,
+                    "page_size": sp.page_size,
+                    "pages": sp.pages,
+                    "free_pages": sp.free_pages,
+                    "free_bytes": sp.free_bytes,
+                    "auto_vacuum": sp.auto_vacuum,
+                }
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
         if not is_damage(exc):
             _err(f"briefreader: {path}: {exc}")
             return EXIT_FAILED
-        health_problems = [str(exc)]
-        facts_out(facts, args)
-        return _damaged(path, health_problems)
-    facts_out(facts, args)
-    if not health.ok:
-        return _damaged(path, health.problems)
-    return EXIT_OK
-
-
-def facts_out(facts: list[str], args: argparse.Namespace) -> None:
+        health.problems.append(str(exc))
+        health.integrity_ok = False
+    report.update(health.as_dict())
+    report["facts"] = facts
     if args.json:
-        json.dump({"facts": facts}, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
         for line in facts:
             print(f"  {line}")
+    if not health.ok:
+        return _damaged(path, health.problems, quiet=args.json)
+    return EXIT_OK
 
 
-def _damaged(path: Path, problems: list[str]) -> int:
-    for problem in problems[1:20]:
+def _space_lines(sp: Space) -> list[str]:
+    """The file's size, free pages and vacuum mode, each said in plain words."""
+    lines = [
+        f"size {_size(sp.file_bytes)} (+ {_size(sp.wal_bytes)} write-ahead log: recent "
+        "writes not yet folded into the file)",
+        f"{sp.free_pages:,} free pages ({_size(sp.free_bytes)}): room inside the file left "
+        "by removed articles, used again for new ones",
+    ]
+    if sp.auto_vacuum == "incremental":
+        lines.append(
+            "auto_vacuum incremental: after a large prune, free pages are given back to the disk"
+        )
+    else:
+        lines.append(
+            f"auto_vacuum {sp.auto_vacuum}: a file made by an older briefreader; its free "
+            "pages are reused but the file never shrinks (`briefreader doctor --vacuum` "
+            "rebuilds it once)"
+        )
+    return lines
+
+
+def _damaged(path: Path, problems: list[str], *, quiet: bool = False) -> int:
+    for problem in [] if quiet else problems[1:20]:
         print(f"  {problem}")
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     search_only = all(p.startswith("search index") for p in problems)
@@ -207,19 +249,19 @@ def _retention_warnings(db: sqlite3.Connection) -> list[str]:
     return [rule.line(loaded.path) for rule in unmatched_rules(retention, urls)]
 
 
-def _counts(db: sqlite3.Connection) -> list[str]:
+def _counts(db: sqlite3.Connection) -> dict[str, int]:
     def one(sql: str) -> int:
         try:
             return int(db.execute(sql).fetchone()[0])
         except sqlite3.OperationalError:
             return 0
 
-    return [
-        f"{counted(one('SELECT count(*) FROM articles'), 'article')} "
-        f"({one('SELECT count(*) FROM articles WHERE starred_at IS NOT NULL'):,} starred), "
-        f"{counted(one('SELECT count(*) FROM feeds'), 'feed')}, "
-        f"{counted(one('SELECT count(*) FROM deleted_articles'), 'tombstone')}"
-    ]
+    return {
+        "articles": one("SELECT count(*) FROM articles"),
+        "starred": one("SELECT count(*) FROM articles WHERE starred_at IS NOT NULL"),
+        "feeds": one("SELECT count(*) FROM feeds"),
+        "tombstones": one("SELECT count(*) FROM deleted_articles"),
+    }
 
 
 def _count(text: str) -> int:

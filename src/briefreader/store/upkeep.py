@@ -97,6 +97,14 @@ class UpkeepReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "statistics_updated": self.optimized,
+            "search_index_merge_steps": self.merge_rounds,
+            "free_pages_given_back": self.pages_freed,
+            "seconds": round(self.seconds, 3),
+        }
+
     def line(self) -> str:
         parts = ["statistics updated" if self.optimized else "statistics left"]
         parts.append(
@@ -187,10 +195,28 @@ class Health:
 
     problems: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
+    schema_version: int = 0
+    integrity_check: str = "quick_check"
+    """Which check ran: ``quick_check`` or (``--full``) ``integrity_check``."""
+    integrity_ok: bool | None = None
+    """None: not checked (not a briefreader library)."""
+    search_index: str = "not checked"
+    """``ok``, ``damaged`` or ``not checked (why)``."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "schema_version": self.schema_version,
+            "schema_current": SCHEMA_VERSION,
+            "integrity_check": self.integrity_check,
+            "integrity_ok": self.integrity_ok,
+            "search_index": self.search_index,
+            "problems": list(self.problems),
+        }
 
 
 def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> Health:
@@ -199,6 +225,7 @@ def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> He
     writable connection, though it writes nothing), and its schema version."""
     health = Health()
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    health.schema_version = version
     app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
     if app_id not in (0, APPLICATION_ID):
         health.problems.append(f"not a briefreader library (application_id {app_id:#x})")
@@ -209,21 +236,34 @@ def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> He
         health.facts.append(f"schema {version} (brought to {SCHEMA_VERSION} when next written)")
     else:
         health.facts.append(f"schema {version} (current)")
-    pragma = "integrity_check" if full else "quick_check"
+    pragma = health.integrity_check = "integrity_check" if full else "quick_check"
     rows = [str(r[0]) for r in db.execute(f"PRAGMA {pragma}(20)")]
+    health.integrity_ok = rows == ["ok"]
     if rows != ["ok"]:
         health.problems += [f"{pragma}: {r}" for r in rows]
+    elif full:
+        health.facts.append(
+            "integrity_check: ok (SQLite read every page, row and index of the file: no damage)"
+        )
     else:
-        health.facts.append(f"{pragma}: ok")
+        health.facts.append(
+            "quick_check: ok (SQLite's quick look at every page of the file found no damage; "
+            "--full also compares each index with its table)"
+        )
     if fts and not health.problems:
         try:
             db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)")
         except sqlite3.OperationalError as exc:
+            health.search_index = f"not checked ({exc})"
             health.facts.append(f"search index not checked ({exc})")
         except sqlite3.DatabaseError as exc:
+            health.search_index = "damaged"
             health.problems.append(f"search index: {exc} (rebuild it: doctor --rebuild-search)")
         else:
-            health.facts.append("search index: ok")
+            health.search_index = "ok"
+            health.facts.append("search index: ok (it matches the articles it indexes)")
+    elif not fts:
+        health.search_index = "not checked (read-only file)"
     return health
 
 
