@@ -304,6 +304,10 @@ class LibraryError(Exception):
     """The library file cannot be opened or is not a briefreader library."""
 
 
+class NewerLibraryError(LibraryError):
+    """The file was made (or upgraded) by a newer briefreader: its schema is ahead."""
+
+
 def problem_line(path: str | Path, exc: sqlite3.Error) -> str:
     """One line saying what went wrong with the library file and what to do."""
     text = str(exc)
@@ -373,7 +377,7 @@ def check_ours(db: sqlite3.Connection, path: Path) -> int:
     if version < 0:
         raise LibraryError(f"{path}: not a briefreader library (schema version {version})")
     if version > SCHEMA_VERSION:
-        raise LibraryError(
+        raise NewerLibraryError(
             f"{path}: made by a newer briefreader (schema {version} > {SCHEMA_VERSION})"
         )
     if app_id == 0:
