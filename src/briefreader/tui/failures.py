@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from textual.worker import Worker
 
-__all__ = ["JOBS", "failure_line"]
+from briefreader.store.schema import NewerLibraryError
+
+__all__ = ["JOBS", "error_text", "failure_line"]
+
+#: What the reader is told when a newer briefreader upgraded the library while the
+#: app ran (this app cannot read the file any more).
+UPGRADED = "The library was upgraded by a newer briefreader; restart the app."
 
 #: What each worker group does, as named when it fails.
 JOBS: dict[str, str] = {
@@ -35,6 +41,14 @@ def failure_line(worker: Worker[object]) -> str:
     """ "<what> failed: <error>" for a worker that failed, one line."""
     job = JOBS.get(worker.group, worker.description or worker.name or "A background task")
     error = worker.error
-    reason = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+    reason = error_text(error) if error is not None else "unknown error"
     line = f"{job} failed: {reason}"
     return " ".join(line.split())[:300]
+
+
+def error_text(exc: BaseException) -> str:
+    """An error as the reader is told it: "LibraryError: …", or in plain words when
+    there is something to do about it (a newer briefreader upgraded the library)."""
+    if isinstance(exc, NewerLibraryError):
+        return UPGRADED
+    return f"{type(exc).__name__}: {exc}"

@@ -24,6 +24,7 @@ from briefreader.services import FeedDone
 from briefreader.store import FeedInfo, Library, LibraryError
 from briefreader.store.sync import SyncStore
 from briefreader.tui.base import ReaderBase
+from briefreader.tui.failures import error_text
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import FeedRemoved, FeedSubscribed, FullTextReady
 from briefreader.tui.screens.feeds import FeedScope, FeedsListing, FeedsScreen, account_label
@@ -92,7 +93,7 @@ class FeedActions(ReaderBase):
             report = await self.service.refresh(library, feeds, progress=self._refresh_progress)
         except Exception as exc:  # never a traceback over the reader's screen
             self.notify(
-                f"Refresh stopped: {type(exc).__name__}: {exc}",
+                f"Refresh stopped: {error_text(exc)}",
                 title="Refresh",
                 severity="error",
                 markup=False,
@@ -276,9 +277,7 @@ class FeedActions(ReaderBase):
             result = self.service.subscribe(text)
             gone = samples - self._sample_count() if samples else 0
         except Exception as exc:  # e.g. the library is locked: one line, not a traceback
-            self.post_message(
-                FeedSubscribed(text, "", False, 0, f"{type(exc).__name__}: {exc}", typed=text)
-            )
+            self.post_message(FeedSubscribed(text, "", False, 0, error_text(exc), typed=text))
             return
         self.post_message(
             FeedSubscribed(
@@ -302,7 +301,7 @@ class FeedActions(ReaderBase):
             line = self.service.subscribe_account(account_id, url)
             gone = samples - self._sample_count() if samples else 0
         except Exception as exc:  # AccountError: the server refused, or is down
-            error = str(exc) if type(exc).__name__ == "AccountError" else repr(exc)
+            error = str(exc) if type(exc).__name__ == "AccountError" else error_text(exc)
             self.post_message(FeedSubscribed(url, "", False, 0, error, typed=text, account=label))
             return
         self.post_message(
@@ -414,7 +413,7 @@ class FeedActions(ReaderBase):
         try:
             removed = self.service.remove_feed(url)
         except Exception as exc:
-            self.post_message(FeedRemoved(url, f"{name} ({type(exc).__name__}: {exc})", None))
+            self.post_message(FeedRemoved(url, f"{name} ({error_text(exc)})", None))
             return
         self.post_message(FeedRemoved(url, name, removed))
 
@@ -463,7 +462,7 @@ class FeedActions(ReaderBase):
         try:
             result = await self.service.full_text(url)
         except Exception as exc:
-            self.post_message(FullTextReady(article_id, "", f"{type(exc).__name__}: {exc}"))
+            self.post_message(FullTextReady(article_id, "", error_text(exc)))
             return
         self.post_message(FullTextReady(article_id, result.text, result.error))
 
