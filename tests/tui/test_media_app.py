@@ -250,7 +250,7 @@ async def test_i_draws_the_body_images_in_place(
     fetch_server: FetchServer, tmp_path: Path, make_app: MakeApp
 ) -> None:
     fetch_server.add("/lead.png", png(), content_type="image/png")
-    fetch_server.add("/one.png", png((60, 20)), content_type="image/png")
+    fetch_server.add("/one.png", png((240, 80)), content_type="image/png")
     fetch_server.add("/evil.png", SVG, content_type="image/png")
     body = (
         "Intro paragraph.\n\n"

@@ -69,3 +69,51 @@ def test_an_image_over_the_cap_gives_its_size_in_mb(fetch_server: FetchServer) -
     fetch_server.add("/big.png", bytes(13_384_544), content_type="image/png")
     result = asyncio.run(fetch_image(fetch_server.url("/big.png")))
     assert result.error == "response too large: 12.8 MB (the limit is 8 MB)"
+
+
+def webp(size: tuple[int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, "teal").save(out, format="WEBP")
+    return out.getvalue()
+
+
+def picture_cells(text: str) -> list[int]:
+    """The width in cells of each line of half blocks."""
+    return [line.count("▀") for line in text.splitlines() if "▀" in line]
+
+
+async def test_a_small_image_is_not_blown_up_and_a_big_one_takes_a_third(
+    fetch_server: FetchServer, tmp_path: Path, make_app: MakeApp
+) -> None:
+    fetch_server.add("/icon.webp", webp((64, 48)), content_type="image/webp")
+    fetch_server.add("/photo.png", png((1200, 900)), content_type="image/png")
+    path = tmp_path / "sizes.sqlite3"
+    with Library(path) as lib:
+        lib.store(
+            [
+                make_article(0, image_url=fetch_server.url("/icon.webp")),
+                make_article(1, image_url=fetch_server.url("/photo.png")),
+            ]
+        )
+    app = make_app(path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await until(pilot, lambda: "▀" in app.article_view.text)
+        await settle(pilot)
+        # 64×48 pixels at 8×16 a cell: 8 columns, 3 lines (the pane is far wider)
+        assert picture_cells(app.article_view.text) == [8, 8, 8]
+    small = make_app(path)
+    async with small.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "i")
+        await until(pilot, lambda: "▀" in small.article_view.text)
+        await settle(pilot)
+        rows = small.article_view.scrollable_content_region.height
+        cells = picture_cells(small.article_view.text)
+        assert 3 <= len(cells) <= rows // 3
+        assert max(cells) < small.article_view.scrollable_content_region.width

@@ -24,9 +24,11 @@ __all__ = ["DEFAULT_CACHE_BYTES", "ImageCache", "default_cache_dir"]
 
 #: The cache is kept under this many bytes (a raster is at most ~46 KB).
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
-_MAGIC = b"BRIMG1"
-_NOTE = b"BRNOT2"  # (BRNOTE: notes that ended in "not shown", read as absent)
-_HEADER = struct.Struct(">6sHH")
+# (version 2: the image's own size too; BRIMG1 files and BRNOTE notes, which ended
+# in "not shown", are read as absent)
+_MAGIC = b"BRIMG2"
+_NOTE = b"BRNOT2"
+_HEADER = struct.Struct(">6sHHII")
 _MAX_FILE = 1024 * 1024
 
 
@@ -58,7 +60,7 @@ class ImageCache:
             return None
         if len(data) > _MAX_FILE or len(data) < _HEADER.size:
             return None
-        magic, width, height = _HEADER.unpack_from(data)
+        magic, width, height, source_width, source_height = _HEADER.unpack_from(data)
         body = data[_HEADER.size :]
         with contextlib.suppress(OSError):
             os.utime(path)
@@ -67,16 +69,17 @@ class ImageCache:
         if magic != _MAGIC:
             return None
         try:
-            return Raster(width, height, body)
+            return Raster(width, height, body, source_width, source_height)
         except ValueError:  # a damaged file: as if it were not there
             return None
 
     def put(self, url: str, value: Raster | str) -> None:
         """Keep a raster (or a refusal note) for ``url``, then trim the cache."""
         if isinstance(value, Raster):
-            data = _HEADER.pack(_MAGIC, value.width, value.height) + value.rgb
+            head = (value.width, value.height, value.source_width, value.source_height)
+            data = _HEADER.pack(_MAGIC, *head) + value.rgb
         else:
-            data = _HEADER.pack(_NOTE, 0, 0) + value.encode("utf-8", "replace")[:300]
+            data = _HEADER.pack(_NOTE, 0, 0, 0, 0) + value.encode("utf-8", "replace")[:300]
         self.folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
         try:

@@ -7,7 +7,9 @@ every time, so a snapshot can hold it.  Pure Rich: no Textual, no I/O.
 
 The image is scaled (nearest pixel) to fit ``max_rows`` lines and the width Rich
 gives it, keeping its shape (a cell is about twice as tall as wide, so one cell is
-one pixel wide and two tall).  Lines are cached per width: drawing an article
+one pixel wide and two tall), and never beyond its natural size: one cell for
+every :data:`CELL_PIXELS` of the image's own pixels (a 64×48 icon takes 8 × 3
+cells, not the pane's width).  Lines are cached per width: drawing an article
 again costs a list copy.
 """
 
@@ -20,9 +22,22 @@ from rich.style import Style
 
 from briefreader.media.images import Raster
 
-__all__ = ["HalfBlockImage", "fit_cells", "half_block_lines"]
+__all__ = ["CELL_PIXELS", "HalfBlockImage", "fit_cells", "half_block_lines", "natural_cells"]
 
 _UPPER = "▀"
+#: A terminal cell stands for this many of an image's own pixels (wide, tall) at
+#: its natural size (a common cell size): an image is never drawn larger.
+CELL_PIXELS = (8, 16)
+
+
+def natural_cells(raster: Raster) -> tuple[int | None, int | None]:
+    """The columns and lines the image takes at its natural size (None: its own
+    size is not known, no cap)."""
+    if raster.source_width <= 0 or raster.source_height <= 0:
+        return None, None
+    cols = -(-raster.source_width // CELL_PIXELS[0])
+    rows = -(-raster.source_height // CELL_PIXELS[1])
+    return max(1, cols), max(1, rows)
 
 
 def fit_cells(raster: Raster, max_cols: int, max_rows: int) -> tuple[int, int]:
@@ -80,14 +95,23 @@ class HalfBlockImage:
 
     def __init__(self, raster: Raster, *, max_rows: int = 16) -> None:
         self.raster = raster
-        self.max_rows = max_rows
+        cols, rows = natural_cells(raster)
+        self.max_rows = max(1, min(max_rows, rows or max_rows))
+        #: At most this many columns (its natural size), whatever the width given.
+        self.max_cols = cols
         self._lines: dict[int, list[list[Segment]]] = {}
+
+    def columns(self, width: int) -> int:
+        """The columns it may take in ``width``: never more than its natural size."""
+        return max(1, min(width, self.max_cols or width))
 
     def lines(self, width: int) -> list[list[Segment]]:
         """The lines for ``width`` columns (cached)."""
         cached = self._lines.get(width)
         if cached is None:
-            cached = self._lines[width] = half_block_lines(self.raster, width, self.max_rows)
+            cached = self._lines[width] = half_block_lines(
+                self.raster, self.columns(width), self.max_rows
+            )
         return cached
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

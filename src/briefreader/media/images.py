@@ -43,11 +43,15 @@ class ImageRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Raster:
-    """Decoded pixels: ``width`` × ``height``, ``rgb`` row by row, 3 bytes a pixel."""
+    """Decoded pixels: ``width`` × ``height``, ``rgb`` row by row, 3 bytes a pixel;
+    ``source_width`` × ``source_height``: the image's own size before it was scaled
+    down (0: not known), which caps how large it is drawn."""
 
     width: int
     height: int
     rgb: bytes
+    source_width: int = 0
+    source_height: int = 0
 
     def __post_init__(self) -> None:
         if self.width < 1 or self.height < 1 or len(self.rgb) != self.width * self.height * 3:
@@ -122,4 +126,4 @@ def decode_image(
         back.paste(frame, mask=frame.getchannel("A"))
         frame = back
     frame.thumbnail(box, Image.Resampling.LANCZOS)
-    return Raster(frame.width, frame.height, frame.tobytes())
+    return Raster(frame.width, frame.height, frame.tobytes(), width, height)

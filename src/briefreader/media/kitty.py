@@ -115,7 +115,9 @@ class KittyImage(HalfBlockImage):
         cached = self._lines.get(width)
         if cached is None:
             self._encoded()  # (the first drawing is in a worker: the pixels encoded there)
-            cols, px_rows = fit_cells(self.raster, min(max(1, width), _MAX_CELLS), self.max_rows)
+            cols, px_rows = fit_cells(
+                self.raster, min(self.columns(width), _MAX_CELLS), self.max_rows
+            )
             rows = min(px_rows // 2, _MAX_CELLS)
             image_id = self._ids.get((cols, rows))
             if image_id is None:

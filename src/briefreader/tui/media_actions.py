@@ -39,7 +39,8 @@ from briefreader.tui.widgets.body import NotShown
 
 __all__ = ["BodyImagesLoaded", "DownloadProgress", "ImageLoaded", "MediaActions"]
 
-#: Lead images are drawn at most this many lines tall; the body's, this many.
+#: Lead images are drawn at most this many lines tall; the body's, this many (and
+#: either at most a third of the pane's height).
 IMAGE_ROWS = 16
 BODY_IMAGE_ROWS = 12
 #: ``i`` loads at most this many of the body's own images.
@@ -112,6 +113,11 @@ class MediaActions(ReaderBase):
         return self._image_protocol
 
     def _picture(self, raster: Raster, max_rows: int) -> HalfBlockImage:
+        # at most a third of the pane's height: the text must stay in view (at 80×24,
+        # 16 lines of picture left 4 of text)
+        height = self.article_view.scrollable_content_region.height
+        if height > 0:
+            max_rows = min(max_rows, max(3, height // 3))
         if self.image_protocol == "kitty":
             return KittyImage(raster, max_rows=max_rows)
         return HalfBlockImage(raster, max_rows=max_rows)
