@@ -266,6 +266,10 @@ class BriefReaderApp(
             return
         if not self._loaded and (row := self.article_list.current) is not None:
             message.keep, message.stay = row.rowid, True  # where the first page left it
+        elif message.stay and (row := self.article_list.current) is not None:
+            # The reader kept reading while the order was read (a refresh re-reads it
+            # every second): keep the row they are on now, not the one of the request.
+            message.keep = row.rowid
         if not self._loaded and self.TUNE_GC:
             self._tune_gc()
         self._loaded = True
