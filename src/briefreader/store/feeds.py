@@ -73,6 +73,10 @@ class FeedsMixin(StoreBase):
         rows = named(self._db, f"{FEED_SELECT} FROM feeds f ORDER BY lower({FEED_NAME})").fetchall()
         return [feed_info(r) for r in rows]
 
+    def feed_urls(self) -> list[str]:
+        """Every feed's URL (no counts: cheap at any library size)."""
+        return [str(r[0]) for r in self._db.execute("SELECT url FROM feeds")]
+
     def feed(self, key: str | int) -> FeedInfo | None:
         """A feed by id or URL."""
         column = "f.id" if isinstance(key, int) else "f.url"

@@ -88,8 +88,7 @@ class Upkeep(ReaderBase):
         if not retention.per_feed or self.library.missing:
             return
         where = self.config_path or "the config"
-        urls = [feed.url for feed in self.library.feeds()]
-        for rule in unmatched_rules(retention, urls)[:3]:
+        for rule in unmatched_rules(retention, self.library.feed_urls())[:3]:
             self.notify(
                 f"Retention: {rule.line(where)}.",
                 title="Config",
