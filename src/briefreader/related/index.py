@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from operator import mul
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from briefreader.related.terms import BODY_CHARS, NAME_BOOST, index_terms, name_terms, term_set
 
@@ -266,10 +267,20 @@ def index_pending(
     batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
     pending: list[list[Future[Chosen]]] = []
     if executor is not None and len(batches) > 1:
-        pending = [
-            [executor.submit(doc_chunk, rows) for rows in _read_docs(db, batch)]
-            for batch in batches
-        ]
+        path = _file_of(db)
+        if path:  # the workers read the articles from the file themselves
+            pending = [
+                [
+                    executor.submit(doc_chunk_of, path, batch[start : start + CHUNK])
+                    for start in range(0, len(batch), CHUNK)
+                ]
+                for batch in batches
+            ]
+        else:
+            pending = [
+                [executor.submit(doc_chunk, rows) for rows in _read_docs(db, batch)]
+                for batch in batches
+            ]
     indexed = 0
     # The frequencies are counted in the cache and written once, at the end (a term
     # seen in every batch of a step is written once, not once a batch).
@@ -287,6 +298,9 @@ def index_pending(
             batch_df = chosen[0][0]
             for counts, _ in chosen[1:]:
                 batch_df.update(counts)
+            if len(per_doc) != len(batch):  # not committed when the workers read
+                per_doc = [d for rows in _read_docs(db, batch) for d in doc_terms(rows)]
+                batch_df = None
         else:
             per_doc = [d for rows in _read_docs(db, batch) for d in doc_terms(rows)]
         indexed += _index_docs(db, batch, per_doc, cache, fresh, dirty, batch_df)
@@ -366,6 +380,27 @@ def doc_terms(rows: list[DocText]) -> list[DocTerms]:
 #: A worker's answer for a chunk of articles: its terms' document frequencies
 #: within the chunk, and each article's weighted terms.
 Chosen = tuple[Counter[str], list[DocTerms]]
+
+
+_READERS: dict[str, sqlite3.Connection] = {}
+
+
+def doc_chunk_of(path: str, docs: list[int]) -> Chosen:
+    """:func:`doc_chunk` of these articles, read from the library file (a worker's
+    read-only connection, kept for the next chunk: it reads what was committed)."""
+    db = _READERS.get(path)
+    if db is None:
+        _READERS.clear()
+        db = _READERS[path] = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    return doc_chunk([row for part in _read_docs(db, docs) for row in part])
+
+
+def _file_of(db: sqlite3.Connection) -> str:
+    """The library's file ('' for one in memory)."""
+    for _, name, file in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file or "")
+    return ""
 
 
 def doc_chunk(rows: list[DocText]) -> Chosen:

@@ -22,8 +22,10 @@ RELATED_CATCH_UP_MAX = 1000
 #: 2,000 at a time).
 INDEX_STEP = 20_000
 #: The page cache while index_related() runs (KiB): the postings' pages a step
-#: touches stay in memory until it commits.
-INDEX_CACHE_KIB = 256 * 1024
+#: touches stay in memory until it commits (at 1,000,000 articles a step touches
+#: most of the ~300 MB of postings: with less, pages are written out mid-step and
+#: again at the commit).
+INDEX_CACHE_KIB = 512 * 1024
 #: Deleted articles whose terms one write transaction takes off the frequencies
 #: (~30 µs an article: ~0.15 s).
 FORGET_STEP = 5000
