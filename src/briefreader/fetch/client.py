@@ -14,6 +14,7 @@ from typing import Self
 
 import httpx
 
+from briefreader.fetch.backend import quick_readable
 from briefreader.fetch.body import read_body
 from briefreader.fetch.decode import ACCEPT_ENCODING
 from briefreader.fetch.errors import ExchangeState, Failure, describe, short_url, status_text
@@ -79,7 +80,7 @@ def open_client(
     """The one way this package makes an httpx client: redirects followed by hand
     (each Location held back for checking, :func:`hold_location`), and httpx's own
     timeout only a backstop 5 s past ``deadline``, which is the rule."""
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         follow_redirects=False,
         timeout=httpx.Timeout(deadline + 5.0),
         limits=limits if limits is not None else HTTPX_POOL,
@@ -88,6 +89,9 @@ def open_client(
         trust_env=trust_env,
         event_hooks={"response": [hold_location]},
     )
+    if transport is None:  # (the pool asks its idle sockets cheaply: fetch/backend.py)
+        quick_readable(getattr(client, "_transport", None))
+    return client
 
 
 class ClientOwner:
