@@ -132,14 +132,16 @@ async def feeds_pane(pilot: Pilot[Any]) -> None:
 
 
 def _data_hall() -> Any:
-    """A 150×80 picture for the lead-image view: racks of blinking boards in a dim
+    """A 600×320 picture for the lead-image view: racks of blinking boards in a dim
     hall (drawn here, deterministic: no image file, no network)."""
     from briefreader.media.images import Raster
 
-    width, height = 150, 80
+    scale = 4
+    width, height = 150 * scale, 80 * scale
     rgb = bytearray()
-    for y in range(height):
-        for x in range(width):
+    for py in range(height):
+        for px in range(width):
+            x, y = px // scale, py // scale
             floor = y > 62
             rack = (x % 30) in range(4, 24) and 10 < y < 66
             if rack:

@@ -1,7 +1,7 @@
 """What the media keys are for, said where they apply (Pilot, real keys, a real
 server on 127.0.0.1): "i: load image" under the byline of an article with an image
-until it is loaded (not with images = "auto"); "P play · D download" on the
-enclosure line and a mark once downloaded; the download's toast names its folder;
+until it is loaded (not with images = "auto"); "P play · D download" beside the
+LISTEN heading and a mark on a downloaded file; the download's toast names its folder;
 D with nothing to download says so; the help says i loads the article's images;
 q during a download says it will resume, and a second q quits."""
 
@@ -64,7 +64,7 @@ async def test_enclosure_keys_downloaded_mark_and_folder_in_the_toast(
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         flat = " ".join(app.article_view.text.split())
-        assert "audio/wav · 1:01 · 16.0 KB P play · D download" in flat
+        assert "LISTEN P play · D download ▶ audio/wav · 1:01 · 16.0 KB" in flat
         assert "downloaded" not in flat
         await pilot.press("D")
         await until(pilot, lambda: any(t.startswith("Downloaded:") for t in toasts(app)))
@@ -73,7 +73,7 @@ async def test_enclosure_keys_downloaded_mark_and_folder_in_the_toast(
         done = next(t for t in toasts(app) if t.startswith("Downloaded:"))
         assert " ".join(done.split()) == f"Downloaded: ep.wav (16.0 KB) in {folder}"
         flat = " ".join(app.article_view.text.split())
-        assert "audio/wav · 1:01 · 16.0 KB · ✓ downloaded" in flat and "P play" not in flat
+        assert "LISTEN P play · D download ▶ audio/wav · 1:01 · 16.0 KB · ✓ downloaded" in flat
         await pilot.press("j")
         await settle(pilot)
         await pilot.press("D")

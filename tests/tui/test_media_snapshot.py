@@ -28,15 +28,18 @@ MakeApp = Callable[..., BriefReaderApp]
 
 
 def lead_png() -> bytes:
-    """A 96×48 picture: a sky gradient over a dark sea, a yellow sun (deterministic)."""
-    picture = Image.new("RGB", (96, 48))
-    for y in range(48):
-        for x in range(96):
+    """A 384×192 picture (a photo's proportions; pictures are drawn at most their
+    natural size, 8×16 pixels a cell): a sky gradient over a dark sea, a yellow sun
+    (deterministic)."""
+    picture = Image.new("RGB", (384, 192))
+    for py in range(192):
+        for px in range(384):
+            x, y = px // 4, py // 4
             sky = y < 30
             colour = (40 + 4 * y, 90 + 3 * y, 200) if sky else (10, 40 + y, 80 + x // 2)
             if (x - 70) ** 2 + (y - 14) ** 2 < 64:
                 colour = (250, 210, 60)
-            picture.putpixel((x, y), colour)
+            picture.putpixel((px, py), colour)
     out = io.BytesIO()
     picture.save(out, format="PNG")
     return out.getvalue()

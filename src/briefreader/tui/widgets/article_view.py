@@ -543,12 +543,12 @@ class ArticleView(ScrollView, can_focus=True):
             line = Text(safe_line(enclosure_label(enc)))
             if enc.url in self.downloaded:
                 line.append(" · ✓ downloaded", detail)
-            elif not several:
-                line.append(f"  {keys}", detail)
             grid.add_row(f"▶{number}" if several else "▶", line)
-        label = Text("LISTEN" if _all_audio(article) else "FILES", self._style("section"))
-        if several:
-            label.append(f"  {keys}", detail)
+        # The keys beside the heading: after a long label they would wrap mid-hint.
+        label = Text.assemble(
+            ("LISTEN" if _all_audio(article) else "FILES", self._style("section")),
+            (f"  {keys}", detail),
+        )
         return Group(label, grid)
 
     def _takeaways(self, items: tuple[str, ...]) -> RenderableType:
