@@ -17,6 +17,14 @@ emulator would, and measures:
 * peak memory (VmHWM) of the process after the presses, ``G`` (last row) and a
   search.
 
+``--during-refresh`` (issue 11): next article while a refresh runs.  A copy of the
+library is subscribed to the shared workload's 500 feeds (``../shared/bench``,
+served on 127.0.0.1 by its ``feedserver.py`` through ``bench_refresh.py``), the
+app is started on it, ``r`` is pressed, and ``j`` is pressed while the refresh runs
+(until the toast says the feeds were refreshed).  The workload's items are dated
+2024, older than every synthetic article, so they arrive at the end of the list
+and the rows being read keep their order.
+
 Prints one JSON object per size.  Numbers from a shared 2-core machine move by
 a few milliseconds between runs: compare medians of several runs.
 """
@@ -31,8 +39,10 @@ import os
 import pty
 import select
 import signal
+import sqlite3
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import termios
@@ -96,6 +106,16 @@ class Terminal:
             os.execve(argv[0], argv, env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
         self.buffer = b""
+        self.markers: dict[bytes, float] = {}
+        """Text to look for in everything written (``--during-refresh``): when seen."""
+
+    def _read(self) -> bytes:
+        chunk = os.read(self.fd, 1 << 16)
+        self.buffer += chunk
+        for marker in self.markers:
+            if not self.markers[marker] and marker in self.buffer[-len(chunk) - len(marker) :]:
+                self.markers[marker] = time.perf_counter()
+        return chunk
 
     def read_until(self, needle: bytes, timeout: float = 10.0) -> bool:
         end = time.perf_counter() + timeout
@@ -103,12 +123,23 @@ class Terminal:
             ready, _, _ = select.select([self.fd], [], [], 0.05)
             if ready:
                 try:
-                    self.buffer += os.read(self.fd, 1 << 16)
+                    self._read()
                 except OSError:
                     return False
                 if needle in self.buffer:
                     return True
         return False
+
+    def drain(self, seconds: float) -> None:
+        """Read whatever comes for ``seconds`` (frames keep coming during a refresh)."""
+        end = time.perf_counter() + seconds
+        while (left := end - time.perf_counter()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    self._read()
+                except OSError:
+                    return
 
     def settle(self, quiet: float = 0.2, limit: float = 3.0) -> None:
         """Read until nothing arrives for ``quiet`` seconds (at most ``limit``)."""
@@ -118,7 +149,7 @@ class Terminal:
             if not ready:
                 return
             try:
-                self.buffer += os.read(self.fd, 1 << 16)
+                self._read()
             except OSError:
                 return
 
@@ -170,7 +201,7 @@ def _inside_latencies(trace: Path, presses: int) -> list[float]:
     return sorted(out[:presses])
 
 
-def measure(n: int, launches: int, presses: int) -> dict[str, object]:
+def _library(n: int) -> Path:
     library = DATA / f"library-{n}.sqlite3"
     if (DATA / f"related-{n}.sqlite3").exists():
         # bench_related.py's copy of it, related index built: not indexed twice
@@ -182,6 +213,16 @@ def measure(n: int, launches: int, presses: int) -> dict[str, object]:
         print(f"  built {n} articles in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     with Library(library) as lib:  # migrate and index before timing anything
         lib.index_related()
+    return library
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(len(ordered) * q) - 1)] if ordered else float("nan")
+
+
+def measure(n: int, launches: int, presses: int) -> dict[str, object]:
+    library = _library(n)
     deks = _deks(library, presses + 2)
     launch_times: list[float] = []
     latencies: list[float] = []
@@ -227,14 +268,107 @@ def measure(n: int, launches: int, presses: int) -> dict[str, object]:
     }
 
 
+def measure_during_refresh(n: int, presses: int, latency: float) -> dict[str, object]:
+    """Next article while the app refreshes the shared workload (see the module's note)."""
+    from bench_refresh import shared_workload
+
+    source = _library(n)
+    deks = _deks(source, presses + 2)
+    latencies: list[float] = []
+    with (
+        shared_workload(500, 50, latency) as (urls, _size),
+        tempfile.TemporaryDirectory(prefix="briefreader-bench-", dir=DATA) as home,
+    ):
+        library = Path(home) / "library.sqlite3"
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src:
+            dst = sqlite3.connect(library)
+            src.backup(dst)
+            dst.close()
+        opml = Path(home) / "subs.opml"
+        opml.write_text(
+            '<?xml version="1.0"?><opml version="2.0"><head><title>b</title></head><body>'
+            + "".join(f'<outline type="rss" text="f{i}" xmlUrl="{u}"/>' for i, u in enumerate(urls))
+            + "</body></opml>"
+        )
+        env = dict(os.environ, BRIEFREADER_HOME=home, NO_PROXY="*", no_proxy="*")
+        subprocess.run(
+            [sys.executable, "-m", "briefreader", "--library", str(library), "import", str(opml)],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        trace = str(Path(home) / "trace.log")
+        term = Terminal(library, home, trace)
+        if not term.read_until(deks[0], 30):
+            term.close()
+            raise SystemExit("the app did not show the first article within 30 s")
+        term.settle(2.0, 15.0)
+        done = b"refreshed"  # the toast at the end: "500 feeds refreshed: 25,000 new …"
+        term.markers = {b"Refreshing ": 0.0, done: 0.0}
+        term.press(b"r")
+        pressed_r = time.perf_counter()
+        term.drain(0.5)  # the refresh under way (its first feeds arrive in ~0.1 s)
+        for i in range(1, presses + 1):
+            if term.markers[done]:
+                break
+            t0 = time.perf_counter()
+            term.press(b"j")
+            if not term.read_until(deks[i], 10):
+                (DATA / "bench_tui-failed.out").write_bytes(term.buffer)
+                term.close()
+                raise SystemExit(
+                    f"press {i}: the next article never appeared "
+                    "(what the app wrote since the key: benchmarks/.data/bench_tui-failed.out)"
+                )
+            latencies.append((time.perf_counter() - t0) * 1000)
+            term.drain(0.1)
+        during = len(latencies)
+        if not term.markers[done]:
+            term.read_until(done, 300)
+        refresh_s = (term.markers[done] or time.perf_counter()) - pressed_r
+        term.drain(0.5)
+        peak = term.peak_memory_kb()
+        term.close()
+        # key -> frame for the presses during the refresh (the first key traced is r)
+        events = [line.split() for line in Path(trace).read_text().splitlines()]
+        keys = [float(t) for t, kind in events if kind == "key"]
+        frames = [float(t) for t, kind in events if kind == "frame"]
+        inside = []
+        for stamp in keys[1 : 1 + during]:
+            frame = next((f for f in frames if f > stamp), None)
+            if frame is not None:
+                inside.append((frame - stamp) * 1000)
+    return {
+        "articles": n,
+        "during_refresh": True,
+        "refresh_s_seen": round(refresh_s, 1),
+        "presses_during_refresh": during,
+        "next_article_ms_median": round(statistics.median(latencies), 1),
+        "next_article_ms_p99": round(_percentile(latencies, 0.99), 1),
+        "next_article_in_app_ms_median": round(statistics.median(inside), 1),
+        "next_article_in_app_ms_p99": round(_percentile(inside, 0.99), 1),
+        "peak_memory_mb": round(peak / 1024, 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--launches", type=int, default=5)
     parser.add_argument("--presses", type=int, default=100)
+    parser.add_argument(
+        "--during-refresh",
+        action="store_true",
+        help="press j while the app refreshes the shared workload (../shared/bench)",
+    )
+    parser.add_argument("--latency", type=float, default=0.05, help="the server's, seconds")
     args = parser.parse_args()
     for n in args.articles:
-        print(json.dumps(measure(n, args.launches, args.presses)), flush=True)
+        if args.during_refresh:
+            result = measure_during_refresh(n, args.presses, args.latency)
+        else:
+            result = measure(n, args.launches, args.presses)
+        print(json.dumps(result), flush=True)
     return 0
 
 
