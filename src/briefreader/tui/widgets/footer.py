@@ -72,8 +72,15 @@ class BriefFooter(Footer):
         self._shown = self._keys_now()
         hidden = self._hidden(self.app.size.width)
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.action.removeprefix("app.") in hidden:
-                continue
+            if isinstance(widget, FooterKey):
+                if widget.action.removeprefix("app.") in hidden:
+                    continue
+                # A key bound to the footer's ``compact`` starts compact (Textual's
+                # default) and takes the footer's value once mounted: two class
+                # changes, each restyling the key at once.  Given it now, neither
+                # happens.  (The palette's key is not bound: it stays compact.)
+                if "compact" in (getattr(widget, "_reactive_connect", None) or {}):
+                    widget.set_reactive(FooterKey.compact, self.compact)
             yield widget
 
     def on_resize(self, event: events.Resize) -> None:
