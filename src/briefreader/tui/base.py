@@ -83,10 +83,17 @@ class ReaderBase(App[None]):
         """The main screen, with the classes the app's stylesheet reads from the start:
         the list's density (the overlays' widths) and, with the sidebar off by the
         config, ``-related-hidden``.  Added on mount they restyled every widget once
-        more: ~10% of the app's start-up CPU."""
+        more: ~10% of the app's start-up CPU.  So does the width's breakpoint class
+        (``-single``, ``-medium``, ``-wide``), which Textual adds when the screen is
+        first sized: given here for the terminal's size now, that changes nothing."""
         classes = f"-list-{self.config.density}"
         if not self.config.sidebar:
             classes += " -related-hidden"
+        width = self.size.width
+        for needed, name in sorted(self.HORIZONTAL_BREAKPOINTS or [], reverse=True):
+            if width >= needed:  # (as Screen._get_breakpoint_classes chooses)
+                classes += f" {name}"
+                break
         return Screen(id="_default", classes=classes)
 
     def __init__(
