@@ -15,7 +15,10 @@
   more than the cores, see :func:`pytest_xdist_auto_num_workers`); end-to-end and slow
   tests (``e2e``/``slow`` marks: tmux, killed processes, memory and time budgets)
   all go to one worker, one after another, so that they neither compete for the
-  cores they measure nor kill each other's processes.
+  cores they measure nor kill each other's processes.  Tests marked ``first`` (the
+  longest, several CPU-seconds each) are handed out first, so that the workers end
+  together on short tests instead of one finishing a long test alone
+  (:func:`pytest_collection_modifyitems`).
 * Textual's idle check (Pilot's ``press`` and ``pause``) looks every 5 ms instead of
   every 20 (:func:`pytest_configure`).
 * The garbage collector leaves alone what is loaded once the tests are collected, and
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
 
 #: The xdist group of the tests that must not run beside each other.
 SERIAL = "serial"
+#: The mark of the long tests that start first.
+FIRST = "first"
 
 # Compiled modules are cached (``__pycache__``, Python's default) even where
 # PYTHONDONTWRITEBYTECODE is set: without the cache every test process compiles the
@@ -86,6 +91,9 @@ def pytest_configure(config: pytest.Config) -> None:
     of the app tests' time.  In tests the check looks every 5 ms instead, with the same
     threshold in proportion (under 5% of one core busy; at most 1 s in all, as before).
     Workers and their messages are still waited for explicitly (``settle``)."""
+    config.addinivalue_line(
+        "markers", f"{FIRST}: a long test, handed out first (see tests/conftest.py)"
+    )
     try:
         from textual import _wait
     except ImportError:  # (Textual moved it: the tests only get slower)
@@ -174,7 +182,12 @@ def _drop_dead_widgets_lines() -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """e2e and slow tests go to the serial group, unless a slow test names an xdist
     group of its own (one that measures no time and kills no process, e.g. a long
-    evaluation: it may run beside the serial group, which is then not the long pole)."""
+    evaluation: it may run beside the serial group, which is then not the long pole).
+
+    The tests marked ``first`` move to the front (xdist hands out the groups, the
+    largest first, then the tests in this order): a long test started last would leave
+    the other workers idle at the end."""
+    items.sort(key=lambda item: item.get_closest_marker(FIRST) is None)  # (stable)
     for item in items:
         if item.get_closest_marker("xdist_group") and not item.get_closest_marker("e2e"):
             continue

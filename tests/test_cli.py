@@ -253,6 +253,7 @@ def articles(draw: st.DrawFn) -> Article:
     return clean_article(art)
 
 
+@pytest.mark.first  # (long: handed out first, see tests/conftest.py)
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

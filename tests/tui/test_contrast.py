@@ -142,6 +142,7 @@ THEMES = [name for name in BUILTIN_THEMES if not name.startswith("ansi-")]
 GROUPS = 3
 
 
+@pytest.mark.first  # (long: handed out first, see tests/conftest.py)
 @pytest.mark.parametrize("group", range(GROUPS))
 async def test_every_text_of_the_list_pane_reaches_aa(
     make_app: Any, library_path: Path, group: int

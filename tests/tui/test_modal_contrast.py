@@ -64,6 +64,9 @@ OPEN: dict[str, tuple[tuple[str, ...], str]] = {
     "add a feed": (("a",), "#add-dialog"),
 }
 
+#: The longest app tests: handed out first (tests/conftest.py).
+pytestmark = pytest.mark.first
+
 #: The themes in a few groups, each checked in one app run: a theme switch restyles
 #: the whole app and costs more than opening every dialog again, so each theme is
 #: set once and every dialog is opened in it; xdist spreads the groups.
