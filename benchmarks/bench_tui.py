@@ -13,7 +13,8 @@ emulator would, and measures:
   dek; ``--presses`` presses, a short pause between them (a person reading);
 * the same inside the app: from the key event reaching the app to the end of
   writing the frame that shows the next article (the app is started through a
-  small wrapper that logs both moments; the terminal side is left out);
+  small wrapper that logs both moments; the terminal side is left out), in wall
+  time and in the UI thread's CPU time (which the machine's other load moves less);
 * peak memory (VmHWM) of the process after the presses, ``G`` (last row) and a
   search.
 
@@ -70,12 +71,12 @@ log = open(os.environ["BRIEFREADER_BENCH_TRACE"], "w", buffering=1)
 on_event, display = App.on_event, App._display
 async def traced_on_event(self, event):
     if isinstance(event, events.Key):
-        log.write(f"{time.monotonic():.6f} key\\n")
+        log.write(f"{time.monotonic():.6f} key {time.thread_time():.6f}\\n")
     return await on_event(self, event)
 def traced_display(self, screen, renderable):
     result = display(self, screen, renderable)
     if renderable is not None:
-        log.write(f"{time.monotonic():.6f} frame\\n")
+        log.write(f"{time.monotonic():.6f} frame {time.thread_time():.6f}\\n")
     return result
 App.on_event, App._display = traced_on_event, traced_display
 from briefreader.cli import main
@@ -188,17 +189,22 @@ def _deks(library: Path, count: int) -> list[bytes]:
     return out
 
 
-def _inside_latencies(trace: Path, presses: int) -> list[float]:
-    """Key reaching the app → first frame written after it, for the ``j`` presses."""
+def _inside(
+    trace: Path, skip: int = 0, count: int | None = None
+) -> tuple[list[float], list[float]]:
+    """Key reaching the app → the first frame written after it: wall time and the UI
+    thread's CPU time (less moved by the machine's other load), ms, for the keys
+    traced after the first ``skip`` (``count`` of them)."""
     events = [line.split() for line in trace.read_text().splitlines()]
-    out: list[float] = []
-    for i, (stamp, kind) in enumerate(events):
-        if kind != "key":
-            continue
-        frame = next((float(s) for s, k in events[i + 1 :] if k == "frame"), None)
+    wall: list[float] = []
+    cpu: list[float] = []
+    keys = [i for i, event in enumerate(events) if event[1] == "key"][skip:]
+    for i in keys[:count]:
+        frame = next((e for e in events[i + 1 :] if e[1] == "frame"), None)
         if frame is not None:
-            out.append((frame - float(stamp)) * 1000)
-    return sorted(out[:presses])
+            wall.append((float(frame[0]) - float(events[i][0])) * 1000)
+            cpu.append((float(frame[2]) - float(events[i][2])) * 1000)
+    return sorted(wall), sorted(cpu)
 
 
 def _library(n: int) -> Path:
@@ -253,7 +259,7 @@ def measure(n: int, launches: int, presses: int) -> dict[str, object]:
             time.sleep(1.0)
             peak = term.peak_memory_kb()
             term.close()
-        inside = _inside_latencies(Path(trace), presses)
+        inside, inside_cpu = _inside(Path(trace), count=presses)
     latencies.sort()
     return {
         "articles": n,
@@ -262,6 +268,8 @@ def measure(n: int, launches: int, presses: int) -> dict[str, object]:
         "next_article_ms_p99": round(latencies[max(0, round(len(latencies) * 0.99) - 1)], 1),
         "next_article_in_app_ms_median": round(statistics.median(inside), 1),
         "next_article_in_app_ms_p99": round(inside[max(0, round(len(inside) * 0.99) - 1)], 1),
+        "next_article_in_app_cpu_ms_median": round(statistics.median(inside_cpu), 1),
+        "next_article_in_app_cpu_ms_p99": round(_percentile(inside_cpu, 0.99), 1),
         "peak_memory_mb": round(peak / 1024, 1),
         "launches": launches,
         "presses": presses,
@@ -330,14 +338,7 @@ def measure_during_refresh(n: int, presses: int, latency: float) -> dict[str, ob
         peak = term.peak_memory_kb()
         term.close()
         # key -> frame for the presses during the refresh (the first key traced is r)
-        events = [line.split() for line in Path(trace).read_text().splitlines()]
-        keys = [float(t) for t, kind in events if kind == "key"]
-        frames = [float(t) for t, kind in events if kind == "frame"]
-        inside = []
-        for stamp in keys[1 : 1 + during]:
-            frame = next((f for f in frames if f > stamp), None)
-            if frame is not None:
-                inside.append((frame - stamp) * 1000)
+        inside, inside_cpu = _inside(Path(trace), skip=1, count=during)
     return {
         "articles": n,
         "during_refresh": True,
@@ -347,6 +348,8 @@ def measure_during_refresh(n: int, presses: int, latency: float) -> dict[str, ob
         "next_article_ms_p99": round(_percentile(latencies, 0.99), 1),
         "next_article_in_app_ms_median": round(statistics.median(inside), 1),
         "next_article_in_app_ms_p99": round(_percentile(inside, 0.99), 1),
+        "next_article_in_app_cpu_ms_median": round(statistics.median(inside_cpu), 1),
+        "next_article_in_app_cpu_ms_p99": round(_percentile(inside_cpu, 0.99), 1),
         "peak_memory_mb": round(peak / 1024, 1),
     }
 
