@@ -55,7 +55,7 @@ def test_readable_answers_as_anyio_does() -> None:
 
 
 def test_the_fetcher_pool_uses_it_and_reuses_connections() -> None:
-    async def run(server: FetchServer) -> list[int]:
+    async def run(server: FetchServer) -> list[int | None]:
         client = open_client(deadline=5.0, headers={}, transport=None, trust_env=False)
         try:
             pool = client._transport._pool  # type: ignore[attr-defined]
@@ -78,7 +78,7 @@ def test_a_connection_the_server_closed_is_replaced() -> None:
     """A kept connection the server has closed since is seen closed (readable) and
     a new one made: no request fails for it."""
 
-    async def run(server: FetchServer) -> list[int]:
+    async def run(server: FetchServer) -> list[int | None]:
         async with Fetcher(concurrency=1) as fetcher:
             first = await fetcher.fetch(server.url("/a"))
             with server._lock:  # the server closes the kept connection
