@@ -57,6 +57,11 @@ class Upkeep(ReaderBase):
         """
         service = self.service
         for _ in range(100_000):  # bounded: each step indexes or groups something, or stops
+            if self._refreshing:
+                # A refresh started after this worker did (at the app's start, say):
+                # stop between steps and let it store; it calls this again when done.
+                self._index_again = False
+                return
             indexed, grouped, more = await service.index_step(2000, max(1, self.STORY_BATCH))
             if indexed:
                 self.post_message(RelatedIndexed())
