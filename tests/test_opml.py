@@ -275,6 +275,6 @@ def test_import_of_a_lone_surrogate_char_ref_through_the_cli(tmp_path: Path) -> 
     done = cli("import", str(opml))
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert "1 feeds in" in done.stderr and "1 new" in done.stderr
+    assert "1 feed in" in done.stderr and "1 new" in done.stderr
     feeds = json.loads(cli("feeds", "--json", check=True).stdout)
     assert [(f["url"], f["title"]) for f in feeds] == [("http://127.0.0.1:9/pod.xml", "Pod \ufffd")]
