@@ -260,7 +260,10 @@ def _resolve(value: str, base: str, *, empty: bool = False) -> str:
         return ""
 
 
-class _FastRss:
+class _FastReader:
+    """What both fast readers hold: the document's root, whether any element sets
+    xml:base, and the text cleaner."""
+
     def __init__(
         self, root: etree._Element, has_base: bool, fp: Callable[[str], str] = fp_text
     ) -> None:
@@ -268,6 +271,8 @@ class _FastRss:
         self.has_base = has_base
         self.fp = fp  # fp_text, or fp_text_no_c1 when the document can hold no C1
 
+
+class _FastRss(_FastReader):
     def read(self) -> RawFeed:
         channels = self.root.findall("channel")
         if len(channels) != 1:
@@ -409,14 +414,7 @@ def _looks_like_html(value: str) -> bool:
     return all(e in html.entities.entitydefs for e in _NAMED_ENTITY.findall(value))
 
 
-class _FastAtom:
-    def __init__(
-        self, root: etree._Element, has_base: bool, fp: Callable[[str], str] = fp_text
-    ) -> None:
-        self.root = root
-        self.has_base = has_base
-        self.fp = fp  # fp_text, or fp_text_no_c1 when the document can hold no C1
-
+class _FastAtom(_FastReader):
     def read(self) -> RawFeed:
         entries = self.root.findall(_A["entry"])
         if sum(1 for _ in self.root.iter(_A["entry"])) != len(entries):
