@@ -148,3 +148,19 @@ def test_the_sidebar_term_cache_is_dropped_as_articles_turn_over(tmp_path: Path)
         lib.store(articles(6, seed=9, first=100))
         lib.index_related()
         assert lib._related_term_cache() is not first
+
+
+def test_an_update_with_the_same_text_keeps_and_queues_nothing(tmp_path: Path) -> None:
+    """A refresh that stores an item again with its text unchanged (its markup, and so
+    its content hash, changed) neither re-queues it nor takes its terms off."""
+    arts = articles(10)
+    path = tmp_path / "lib.sqlite3"
+    with Library(path) as lib:
+        lib.store(arts)
+        assert lib.related_pending() == 0
+        lib._db.execute("UPDATE articles SET title = title, body = body, url = url || '?v=2'")
+        assert lib.related_pending() == 0
+        assert R.gone_count(lib._db) == 0
+        lib._db.execute("UPDATE articles SET body = body || ' strike' WHERE id = 'a-3'")
+        assert lib.related_pending() == 1
+        assert R.gone_count(lib._db) == 1

@@ -42,7 +42,7 @@ ranking, or in the background), so importing thousands of files is not slowed.
 Document frequencies are counted as articles are indexed and taken off again when
 an indexed article is deleted or edited: the triggers keep the text the index read
 of it (``related_gone``) and :func:`forget_gone` takes its terms off later, with the
-document count they are divided by (schema 12 on; a library's counts from before
+document count they are divided by (schema 13 on; a library's counts from before
 stay as they were).
 
 The package, one job a module: :mod:`.terms` (an article's words as index terms),

@@ -81,12 +81,14 @@ CREATE TRIGGER related_forget AFTER DELETE ON articles BEGIN
 END;
 """
 
-#: Migration 11 -> 12: what a deleted article, or the old version of an edited one,
+#: Migration 12 -> 13: what a deleted article, or the old version of an edited one,
 #: added to the document frequencies is taken off again.  The triggers keep the text
 #: the index read of an indexed article (not one still queued: it counted nothing)
 #: in ``related_gone`` as it goes; :func:`forget_gone` takes its terms off the
 #: frequencies and the document count later (a few tens of µs an article, in the
-#: background), so a delete stays a few SQL statements.
+#: background), so a delete stays a few SQL statements.  An update whose text is the
+#: same (an upsert rewrites every column; a feed's changed markup alone changes the
+#: content hash) neither keeps nor queues anything.
 FORGET_MIGRATION_SQL = """
 CREATE TABLE IF NOT EXISTS related_gone (
     id         INTEGER PRIMARY KEY,
@@ -105,6 +107,9 @@ CREATE TRIGGER related_forget AFTER DELETE ON articles BEGIN
 END;
 DROP TRIGGER IF EXISTS related_queue_update;
 CREATE TRIGGER related_queue_update AFTER UPDATE OF title, summary, takeaways, body ON articles
+WHEN old.title IS NOT new.title OR old.summary IS NOT new.summary
+    OR old.takeaways IS NOT new.takeaways OR old.body IS NOT new.body
+    OR old.takeaways_derived IS NOT new.takeaways_derived
 BEGIN
     {keep}
     INSERT INTO related_pending(doc) SELECT new.rowid
@@ -183,7 +188,7 @@ def pending_count(db: sqlite3.Connection) -> int:
 
 def gone_count(db: sqlite3.Connection) -> int:
     """How many deleted (or edited) articles' terms wait to be taken off the
-    document frequencies (0 before schema 12)."""
+    document frequencies (0 before schema 13)."""
     try:
         return int(db.execute("SELECT count(*) FROM related_gone").fetchone()[0])
     except sqlite3.OperationalError:  # no such table: an older (read-only) library
