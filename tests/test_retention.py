@@ -368,3 +368,19 @@ def test_config_retention_keys_and_hostile_values(tmp_path: Path) -> None:
     assert not retention_of(result.config).active
     assert len(result.problems) == 4
     assert any("keep_forever" in p for p in result.problems)
+
+
+def test_unsubscribing_a_feed_keeps_what_no_removal_takes(lib: Library, tmp_path: Path) -> None:
+    """``remove`` follows retention's rule (store/keep.py): starred, edited-and-added-
+    back and downloaded articles stay without their feed; the rest go."""
+    feed_id = feed_with(lib, [1, 2, 3, 4])
+    lib.set_starred("item-0", True)
+    lib.store(
+        [item(1, days_old=2, origin=str(tmp_path / "story-1.md"), word="edited")], feed_id=feed_id
+    )
+    lib.record_download(
+        "https://news.example/ep2.mp3", "item-2", str(tmp_path / "ep2.mp3"), 10, complete=True
+    )
+    assert lib.remove_feed(FEED) == 1
+    assert ids(lib) == {"item-0", "item-1", "item-2"}
+    assert lib.feed(FEED) is None

@@ -521,7 +521,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
                 failed += 1
             else:
                 _err(
-                    f"briefreader: removed {url} and {removed} of its articles (starred ones kept)"
+                    f"briefreader: removed {url} and {removed} of its articles "
+                    "(starred, edited and downloaded ones kept)"
                 )
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -715,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("feeds", cmd_feeds, "list feed subscriptions and how they last went")
     p.add_argument("--json", action="store_true")
 
-    p = command("remove", cmd_remove, "unsubscribe from feeds (starred articles are kept)")
+    p = command("remove", cmd_remove, "unsubscribe (starred, edited and downloaded articles stay)")
     p.add_argument("urls", nargs="+", metavar="URL")
 
     p = command(

@@ -436,7 +436,7 @@ def remove_account_feed(library: Any, url: str) -> bool | None:
         return False
     _err(
         f"briefreader: removed {url} from {', '.join(a.name for a, _s in owners)}, and here "
-        f"with {removed} of its articles (starred ones kept)"
+        f"with {removed} of its articles (starred, edited and downloaded ones kept)"
     )
     return True
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Sequence
 
 from briefreader.store.base import StoreBase
+from briefreader.store.keep import may_go
 from briefreader.store.rows import (
     FEED_NAME,
     FEED_SELECT,
@@ -97,7 +98,9 @@ class FeedsMixin(StoreBase):
         return self.feed(feed.id)
 
     def remove_feed(self, url: str) -> int | None:
-        """Unsubscribe; the feed's articles go too, except starred ones.
+        """Unsubscribe; the feed's articles go too, except those no removal takes
+        (store/keep.py: starred, edited and added back, with a downloaded file), which
+        stay without a feed.
 
         Returns how many articles were removed, or None when there is no such feed.
         """
@@ -106,7 +109,8 @@ class FeedsMixin(StoreBase):
             return None
         with self._transaction():
             cur = self._db.execute(
-                "DELETE FROM articles WHERE feed_id = ? AND starred_at IS NULL", (feed.id,)
+                f"DELETE FROM articles AS a WHERE a.feed_id = ? AND {may_go(self._db)}",
+                (feed.id,),
             )
             removed = cur.rowcount
             self._db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))

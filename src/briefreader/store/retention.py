@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
+from briefreader.store.keep import MAY_GO, may_go
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
@@ -66,17 +67,9 @@ TOMBSTONE_GRACE = 7 * DAY
 #: Tombstones dropped per write transaction.
 _TOMBSTONE_BATCH = 2000
 
-#: Articles that may go (``a``: articles).  Starred, samples, articles with no feed
-#: and articles whose content came from a file (origin a path) never do.
-PRUNABLE = (
-    "a.starred_at IS NULL AND a.sample = 0 AND a.feed_id IS NOT NULL "
-    "AND (a.origin LIKE 'http://%' OR a.origin LIKE 'https://%')"
-)
-
-#: Tables of other parts whose rows keep an article: (table, column holding the
-#: article's id).  ``downloads`` (schema 11, store/media.py): an enclosure the reader
-#: downloaded keeps its article, complete or not.  Checked when present.
-KEEPERS: tuple[tuple[str, str], ...] = (("downloads", "article_id"),)
+#: Articles that may go (``a``: articles): the rule of store/keep.py, and only
+#: articles of a feed (a file's article has none).
+PRUNABLE = f"{MAY_GO} AND a.feed_id IS NOT NULL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,13 +272,8 @@ _ROW_BYTES = (
 
 
 def _keepers(db: sqlite3.Connection) -> str:
-    """The extra conditions of :data:`KEEPERS` tables this file has."""
-    tables = {str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return "".join(
-        f" AND NOT EXISTS (SELECT 1 FROM {t} k WHERE k.{c} = a.id)"
-        for t, c in KEEPERS
-        if t in tables
-    )
+    """The extra conditions of the keeping tables this file has (store/keep.py)."""
+    return may_go(db).removeprefix(MAY_GO)
 
 
 def _doomed(

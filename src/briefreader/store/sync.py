@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from briefreader.store.keep import may_go
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
@@ -305,8 +306,6 @@ class SyncStore:
         articles gone but those retention keeps (starred, edited, downloaded: they
         stay without a feed), unless another account follows it too (then it stays
         with that one, which takes over its adoption)."""
-        from briefreader.store.retention import _keepers
-
         with write_transaction(self._db):
             row = self._db.execute(
                 "SELECT adopted_at, local_tags FROM sync_feeds WHERE account_id = ? "
@@ -329,10 +328,7 @@ class SyncStore:
                     )
                 return
             self._db.execute(
-                "DELETE FROM articles AS a WHERE a.feed_id = ? AND a.starred_at IS NULL "
-                "AND a.sample = 0 AND (a.origin LIKE 'http://%' OR a.origin LIKE 'https://%')"
-                + _keepers(self._db),
-                (feed_id,),
+                f"DELETE FROM articles AS a WHERE a.feed_id = ? AND {may_go(self._db)}", (feed_id,)
             )
             self._db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 

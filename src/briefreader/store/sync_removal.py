@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefreader.store.retention import _keepers
+from briefreader.store.keep import may_go
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
 
@@ -34,13 +34,6 @@ if TYPE_CHECKING:
     from briefreader.store.sync import SyncStore
 
 __all__ = ["Removal", "remove_account"]
-
-#: Articles that may go with their account (``a``: articles): not starred, not a
-#: sample, not edited and added back (an origin that is a path, not a feed's URL).
-_MAY_GO = (
-    "a.starred_at IS NULL AND a.sample = 0 "
-    "AND (a.origin LIKE 'http://%' OR a.origin LIKE 'https://%')"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,11 +185,10 @@ def _plan(
             in (None, *shared)
         )
     }
-    keep = _keepers(db)
     going = sorted(
         _ids(
             db,
-            f"SELECT a.id FROM articles a WHERE a.id IN ({{marks}}) AND {_MAY_GO}{keep}",
+            f"SELECT a.id FROM articles a WHERE a.id IN ({{marks}}) AND {may_go(db)}",
             sorted(doomed),
         )
     )

@@ -165,7 +165,7 @@ def remove_account(library: Library, account: Account, *, dry_run: bool = False)
 async def unsubscribe_feed(library: Library, feed_id: int, *, transport: Any = None) -> int | None:
     """Unsubscribe a feed accounts own, on their servers first (every account that
     follows it: one left would bring it back), then locally; returns how many of its
-    articles were removed (starred ones stay).  None when no account owns the feed
+    articles were removed (starred, edited and downloaded ones stay: store/keep.py).  None when no account owns the feed
     (the caller removes it as a local feed); :class:`AccountError` when a server
     refuses or cannot be reached (nothing changes locally then: the next sync would
     bring the feed back otherwise)."""

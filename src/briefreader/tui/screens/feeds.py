@@ -447,9 +447,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         if feed is None:
             return  # (with a read-only library: not even the question)
         items = f"{feed.item_count:,} article" + ("" if feed.item_count == 1 else "s")
-        question = (
-            f"Unsubscribe from {safe_line(feed.name)}?\nIts {items} go too (starred ones stay)."
-        )
+        question = f"Unsubscribe from {safe_line(feed.name)}?\nIts {items} go too (starred, edited and downloaded ones stay)."
 
         def answered(yes: bool | None) -> None:
             if yes:
