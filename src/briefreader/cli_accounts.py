@@ -256,9 +256,17 @@ def cmd_account_remove(args: argparse.Namespace) -> int:
         if accounts is None:
             return EXIT_FAILED
         for account in accounts:
-            plan = remove_account(library, account, dry_run=True)
-            ask = plan.articles_removed and not args.yes and sys.stdin.isatty()
-            if ask and not _confirm(f"Remove account {account.name}? {plan.line(ahead=True)}."):
+            # What would go is counted only when there is someone to ask.
+            plan = (
+                None
+                if args.yes or not sys.stdin.isatty()
+                else remove_account(library, account, dry_run=True)
+            )
+            if (
+                plan is not None
+                and plan.articles_removed
+                and not _confirm(f"Remove account {account.name}? {plan.line(ahead=True)}.")
+            ):
                 _err(f"briefreader: {account.name} not removed")
                 return EXIT_FAILED
             try:

@@ -63,7 +63,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
         )
     with cli._open_library(args) as library:
         before = space(library._db, library.path)
-        report = prune(library, retention, dry_run=args.dry_run)
+        report = prune(library, retention, dry_run=args.dry_run, explain=True)
         for rule in report.unmatched:
             _err(f"briefreader: warning: {rule.line(loaded.path)}")
         upkeep = None if args.dry_run or not report.articles else tidy(library._db)

@@ -352,9 +352,12 @@ def prune(
     now: float | None = None,
     batch: int = BATCH,
     between: Callable[[], None] | None = None,
+    explain: bool = False,
 ) -> PruneReport:
     """Apply ``retention`` to the library (or, ``dry_run``, only say what would go).
 
+    ``explain``: also count what ``keep_days`` keeps only because it arrived
+    recently (a scan of each feed's old articles; the ``prune`` command says it).
     Each batch of at most ``batch`` articles is one write transaction (tombstones,
     the articles, and through triggers their search and related index rows);
     ``between`` is called between batches (a pause, a progress line)."""
@@ -379,7 +382,7 @@ def prune(
         if not (days > 0 or count > 0):
             continue
         doomed = _doomed(db, feed_id, days, count, now, keep)
-        if days > 0:
+        if explain and days > 0:
             recent = _arrived_recently(db, feed_id, days, now, keep, {r for r, _, _ in doomed})
             if recent:
                 report.arrived_recently += recent

@@ -218,12 +218,6 @@ class SyncStore:
         )
         return {int(f): accounts[int(a)] for f, a in rows if int(a) in accounts}
 
-    def feed_owner(self, feed_id: int) -> tuple[Account, str] | None:
-        """The account owning a feed (the first, when several follow it) and the
-        feed's stream id there, if any."""
-        owners = self.feed_owners(feed_id)
-        return owners[0] if owners else None
-
     def feed_owners(self, feed_id: int) -> list[tuple[Account, str]]:
         """Every account following a feed, first first, with the feed's stream id."""
         rows = self._db.execute(

@@ -137,12 +137,14 @@ def _plan(
     # The account's mapped articles, and which of them are the server's copies.
     mapped: set[str] = set()
     copies: set[str] = set()
+    feed_of: dict[str, int | None] = {}  # a mapped article's feed
     for rid, aid, feed_id in db.execute(
         "SELECT s.remote_id, s.article_id, a.feed_id FROM sync_items s "
         "JOIN articles a ON a.id = s.article_id WHERE s.account_id = ?",
         (account_id,),
     ):
         mapped.add(str(aid))
+        feed_of[str(aid)] = None if feed_id is None else int(feed_id)
         if feed_id is None:
             copies.add(str(aid))  # (only a server item is stored without a feed)
         elif int(feed_id) in feeds and server_copy(feeds[int(feed_id)][2], str(rid)) == aid:
@@ -176,15 +178,7 @@ def _plan(
             doomed |= articles - others
     # The account's copies kept in no feed of it (starred items of feeds it no longer
     # lists) and in feeds another account follows.
-    doomed |= {
-        a
-        for a in copies - others
-        if a not in doomed
-        and (
-            db.execute("SELECT feed_id FROM articles WHERE id = ?", (a,)).fetchone()[0]
-            in (None, *shared)
-        )
-    }
+    doomed |= {a for a in copies - others if a not in doomed and feed_of[a] in (None, *shared)}
     going = sorted(
         _ids(
             db,
