@@ -165,25 +165,8 @@ def render_item(
     dek_html = sanitize_html(dek_html) if dek_html else dek_html
     body, takeaways, analysis, summary = render_parts(html, base, dek_html, dek_base)
     return clean_article(
-        Article(
-            id=stored.id,
-            title=stored.title,
-            summary=summary,
-            url=stored.url,
-            source=stored.source,
-            author=stored.author,
-            published=stored.published,
-            image_caption=stored.image_caption,
-            takeaways=tuple(takeaways),
-            takeaways_derived=stored.takeaways_derived,
-            analysis=analysis,
-            body=body,
-            tags=stored.tags,
-            related=stored.related,
-            origin=stored.origin,
-            image_url=stored.image_url,
-            image_alt=stored.image_alt,
-            enclosures=stored.enclosures,
+        stored.with_changes(
+            summary=summary, takeaways=tuple(takeaways), analysis=analysis, body=body
         )
     )
 
