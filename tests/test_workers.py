@@ -251,7 +251,9 @@ def test_killed_refresh_leaves_no_workers(slow_server: FetchServer, tmp_path: Pa
 @needs_proc
 @pytest.mark.slow
 def test_killed_app_leaves_no_workers(slow_server: FetchServer, tmp_path: Path) -> None:
-    """The app in a pseudo-terminal: ``r`` starts the spawned parse pool."""
+    """The app in a pseudo-terminal: ``r`` starts the refresh's process
+    (briefreader.refresh_child), which forks its parse pool; killing the app ends
+    them all."""
     path = tmp_path / "lib.sqlite3"
     with Library(path) as lib:
         lib.add_feed(slow_server.url("/good.xml"))
@@ -295,7 +297,7 @@ def test_killed_app_leaves_no_workers(slow_server: FetchServer, tmp_path: Path) 
             if _wait(refreshing, 10.0):
                 break
         assert refreshing(), bytes(screen[-2000:])
-        # The good feed's body went to the parse pool: its worker is up.
+        # The refresh's process is up (spawned), and with it its parse pool (forked).
         assert _wait(lambda: any("spawn_main" in _cmdline(p) for p in _descendants(proc.pid)), 20.0)
         time.sleep(0.5)  # every worker of the pool that is starting is up
         workers = _descendants(proc.pid)

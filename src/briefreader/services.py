@@ -11,6 +11,9 @@ when first asked, so opening the app costs none of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -75,45 +78,56 @@ class FeedService:
     """Feeds, full text and background upkeep for one library file.
 
     ``parse_workers``: processes that parse feeds (None: the refresh module's
-    default); they are spawned, as the app has threads.
+    default), forked from the refresh's own process.
     """
 
     def __init__(self, library_path: Path, *, parse_workers: int | None = None) -> None:
         self.library_path = Path(library_path)
         self.parse_workers = parse_workers
-        self._parse_pool: Executor | None = None
+        #: The process of the refresh under way (:meth:`refresh`), None when none is.
+        self.refresh_pid: int | None = None
         self._background_pool: Executor | None = None
         self._image_cache: ImageCache | None = None
         #: Where images are cached and enclosures downloaded (None: the platform's).
         self.image_folder: Path | None = None
         self.download_folder: Path | None = None
 
-    # -- the process pools ---------------------------------------------------------
-
-    def _parser(self) -> Executor:
-        """The pool that parses feeds; kept for the next refresh."""
-        if self._parse_pool is None:
-            from briefreader.workers import parse_pool
-
-            self._parse_pool = parse_pool(self.parse_workers, in_app=True)
-        return self._parse_pool
+    # -- the processes -----------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop the pools (at once: queued work is dropped)."""
-        for pool in (self._background_pool, self._parse_pool):
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-        self._background_pool = self._parse_pool = None
+        """Stop the background pool (at once: queued work is dropped) and a refresh
+        under way (its process; nothing stored is lost)."""
+        if self._background_pool is not None:
+            self._background_pool.shutdown(wait=False, cancel_futures=True)
+        self._background_pool = None
+        if self.refresh_pid is not None:
+            with contextlib.suppress(OSError):  # (it ended meanwhile: not reaped yet)
+                os.kill(self.refresh_pid, signal.SIGTERM)
 
     # -- feeds -----------------------------------------------------------------------
 
     async def refresh(
-        self, library: Library, feeds: Sequence[FeedInfo], *, progress: Progress | None = None
+        self, feeds: Sequence[FeedInfo], *, progress: Progress | None = None
     ) -> RefreshReport:
-        """Refresh ``feeds`` into ``library`` (parsing in the process pool)."""
-        from briefreader.refresh import refresh_feeds
+        """Refresh ``feeds`` of the library (accounts first, as ``briefreader
+        refresh`` does) in a low-priority process of its own
+        (:mod:`briefreader.refresh_child`): the app's process only hears how each
+        feed went.  ``RefreshProcessError`` when that process stops without a report."""
+        from briefreader.refresh_child import refresh_in_child
 
-        return await refresh_feeds(library, feeds, executor=self._parser(), progress=progress)
+        def started(pid: int) -> None:
+            self.refresh_pid = pid
+
+        try:
+            return await refresh_in_child(
+                self.library_path,
+                [feed.id for feed in feeds],
+                workers=self.parse_workers,
+                progress=progress,
+                started=started,
+            )
+        finally:
+            self.refresh_pid = None
 
     def subscribe(self, url: str) -> SubscribeResult:
         """Subscribe to ``url`` (a feed or a page that names one) and read its items

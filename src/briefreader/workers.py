@@ -54,8 +54,11 @@ __all__ = [
     "StartMethod",
     "WorkerPool",
     "background_pool",
+    "die_with_parent",
+    "ensure_resource_tracker",
     "index_and_group",
     "parse_pool",
+    "quiet_output",
     "read_pool",
 ]
 
@@ -88,13 +91,9 @@ def _init_worker(
     parent: int, quiet: bool, low_priority: bool, extra: Callable[[], None] | None
 ) -> None:
     """Run in each worker as it starts."""
-    _die_with_parent(parent)
+    die_with_parent(parent)
     if quiet:
-        fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-        warnings.simplefilter("ignore")
+        quiet_output()
     if low_priority:
         with contextlib.suppress(OSError, AttributeError):
             os.nice(10)  # the reader's keypresses come first
@@ -102,7 +101,18 @@ def _init_worker(
         extra()
 
 
-def _die_with_parent(parent: int) -> None:
+def quiet_output() -> None:
+    """Point this process's stdout and stderr at ``os.devnull`` and ignore warnings:
+    nothing it prints may scribble over the app's full screen."""
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    warnings.simplefilter("ignore")
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process end when the process ``parent`` does (see the module's note)."""
     if sys.platform == "linux":
         with contextlib.suppress(Exception):  # no libc, no prctl: the thread still watches
             import ctypes
@@ -162,7 +172,7 @@ class WorkerPool(Executor):
         if method == "fork" and replacement and threading.active_count() > 1:
             method = "spawn"
         if method != "fork":
-            _ensure_resource_tracker()
+            ensure_resource_tracker()
         return ProcessPoolExecutor(
             max_workers=count,
             mp_context=multiprocessing.get_context(method),
@@ -217,7 +227,7 @@ class WorkerPool(Executor):
             pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def _ensure_resource_tracker() -> None:
+def ensure_resource_tracker() -> None:
     """Start multiprocessing's resource tracker with a real stderr (see the module
     docstring): a spawned pool would otherwise start it with ``sys.stderr``."""
     from multiprocessing import resource_tracker

@@ -69,7 +69,8 @@ class ReaderBase(App[None]):
     LIST_UPDATE_DELAY: ClassVar[float] = 1.0
     #: Articles grouped into stories per batch in the background (then "+N" repaints).
     STORY_BATCH: ClassVar[int] = 50
-    #: Parse feeds in this many spawned processes (None: the refresh module's default).
+    #: Parse feeds in this many processes (forked from the refresh's own process;
+    #: None: the refresh module's default).
     PARSE_WORKERS: ClassVar[int | None] = None
 
     filter: reactive[FilterName] = reactive[FilterName]("all", init=False)

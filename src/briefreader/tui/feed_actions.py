@@ -3,9 +3,10 @@ screen (F2) and its renames and removals, and an article's full text (``F``).
 
 Everything that reaches the network or a worker process goes through the
 :class:`~briefreader.services.FeedService` (``self.service``).  Refreshing runs in
-an async worker on its own library connection, parsing in the service's spawned
-process pool; the list is re-read (debounced) as feeds arrive, keeping the
-cursor's article where it is on screen.  Subscribing, removing and fetching full
+a process of the service's (:mod:`briefreader.refresh_child`: fetching, parsing
+and storing never compete with the keyboard), watched by an async worker; the
+list is re-read (debounced) as feeds arrive, keeping the cursor's article where
+it is on screen.  Subscribing, removing and fetching full
 text run in workers and post a message back (:mod:`briefreader.tui.messages`).
 """
 
@@ -59,8 +60,8 @@ class FeedActions(ReaderBase):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def _refresh_worker(self, quiet: bool = False) -> None:
-        """Refresh every feed on this worker's own library connection (its writes run
-        in the refresh module's writer thread; parsing in the process pool)."""
+        """Refresh every feed, in the service's refresh process (this worker reads the
+        feeds and accounts, then hears how each feed went)."""
         try:
             library = Library(self.library_path)
         except LibraryError as exc:
@@ -90,7 +91,7 @@ class FeedActions(ReaderBase):
                 self.status_text = f"Syncing {', '.join(accounts)}…"
             else:
                 self.status_text = f"Refreshing 0/{len(feeds)} feeds…"
-            report = await self.service.refresh(library, feeds, progress=self._refresh_progress)
+            report = await self.service.refresh(feeds, progress=self._refresh_progress)
         except Exception as exc:  # never a traceback over the reader's screen
             self.notify(
                 f"Refresh stopped: {error_text(exc)}",
