@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual.app import App
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input
@@ -73,11 +73,15 @@ class ReaderBase(App[None]):
     #: None: the refresh module's default).
     PARSE_WORKERS: ClassVar[int | None] = None
 
-    filter: reactive[FilterName] = reactive[FilterName]("all", init=False)
-    unread_count: reactive[int] = reactive(0, init=False)
-    scope: reactive[FeedScope | None] = reactive[FeedScope | None](None, init=False)
+    # The app's state is ``var``: each watcher updates the widgets that show it.  (A
+    # ``reactive`` of the app repaints the whole screen on every change: the status
+    # line's text changes once a feed during a refresh, and each change redrew the
+    # whole screen, list and article, under the reader's keys.)
+    filter: var[FilterName] = var[FilterName]("all", init=False)
+    unread_count: var[int] = var(0, init=False)
+    scope: var[FeedScope | None] = var[FeedScope | None](None, init=False)
     """The feed or tag the list is narrowed to (the feeds screen), or None."""
-    status_text: reactive[str] = reactive("", init=False)
+    status_text: var[str] = var("", init=False)
     """The status line above the footer (refresh progress); hidden when empty."""
 
     def get_default_screen(self) -> Screen[None]:

@@ -225,8 +225,13 @@ class FeedActions(ReaderBase):
         )
 
     def watch_status_text(self, text: str) -> None:
+        # One line of a fixed height across the screen: new text never changes its
+        # size, so it repaints that line only.  (Static.update lays out the whole
+        # screen again by default, and a refresh changes the text once a feed: 500
+        # full-screen redraws during a refresh of 500 feeds.)  Showing or hiding the
+        # line is a change of display, which lays out the screen by itself.
         status = self.query_one("#status", Static)
-        status.update(Content(text))
+        status.update(Content(text), layout=False)
         status.set_class(bool(text), "-shown")
 
     def action_add_feed(self) -> None:
