@@ -151,15 +151,15 @@ def _read_messages(
 ) -> None:
     """In a thread: each message from the child onto the event loop's queue, then
     None at the end of the pipe."""
-    try:
-        while True:
-            try:
-                message = receiver.recv()
-            except (EOFError, OSError):
-                break
-            loop.call_soon_threadsafe(messages.put_nowait, message)
-    finally:
-        with contextlib.suppress(RuntimeError):  # the loop closed first
+    with contextlib.suppress(RuntimeError):  # the loop closed first (the app quit)
+        try:
+            while True:
+                try:
+                    message = receiver.recv()
+                except (EOFError, OSError):
+                    break
+                loop.call_soon_threadsafe(messages.put_nowait, message)
+        finally:
             loop.call_soon_threadsafe(messages.put_nowait, None)
 
 
