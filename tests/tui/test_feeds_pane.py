@@ -9,11 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.visual import VisualType
 from tui_helpers import make_article, screen_text, settle
 
 from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.feeds import FeedScope
+from briefreader.tui.widgets.feeds_pane import FeedsList
 
 MakeApp = Callable[..., BriefReaderApp]
 WIDE = (160, 40)
@@ -238,3 +240,46 @@ async def test_search_inside_a_feed_says_so(feeds_library: Path, make_app: MakeA
         await settle(pilot)
         text = screen_text(app)
         assert "Search Beta Times…" in text and "Search all articles…" not in text
+
+
+async def test_new_counts_redraw_only_what_changed_and_keep_the_pane_where_it_was(
+    tmp_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """During a refresh the counts change every second: the pane, scrolled down to a
+    feed by the reader, stays there (before, every new count rebuilt the whole pane
+    at its top, and drew hundreds of feeds again)."""
+    path = tmp_path / "many.sqlite3"
+    with Library(path) as library:
+        for n in range(60):
+            feed, _ = library.add_feed(f"https://f{n:02}.example/feed", title=f"Feed {n:02}")
+            library.store([make_article(n)], feed_id=feed.id)
+    drawn: list[str] = []
+    real = FeedsList.replace_option_prompt
+
+    def counted(self: FeedsList, option_id: str, prompt: VisualType) -> FeedsList:
+        drawn.append(option_id)
+        return real(self, option_id, prompt)
+
+    monkeypatch.setattr(FeedsList, "replace_option_prompt", counted)
+    app = make_app(path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        feeds_list = app.feeds_pane.query_one("#feeds-list", FeedsList)
+        feeds_list.focus()
+        await settle(pilot)
+        for _ in range(45):
+            await pilot.press("j")
+        await settle(pilot)
+        scrolled, highlighted = feeds_list.scroll_y, feeds_list.highlighted
+        option = feeds_list.highlighted_option
+        assert scrolled > 0 and option is not None and option.id is not None
+        feed_id = int(option.id.removeprefix("feed:"))
+        with Library(path) as library:  # a refresh brings a new article to that feed
+            library.store([make_article(70)], feed_id=feed_id)
+            title = next(f.title for f in library.feeds() if f.id == feed_id)
+        drawn.clear()
+        app.feeds_pane.reload()
+        await settle(pilot)
+        assert sorted(drawn) == ["all", f"feed:{feed_id}"]  # "All 61", "Feed NN 2"
+        assert (feeds_list.scroll_y, feeds_list.highlighted) == (scrolled, highlighted)
+        assert f"{title} 2" in pane_lines(app)

@@ -87,6 +87,9 @@ class FeedsPane(Vertical):
         self.counts: UnreadCounts | None = None
         self._current = ALL
         self._drawn_width = 0
+        #: What each entry drawn shows, in order, and at which width.
+        self._drawn_specs: list[tuple[str, _Spec]] = []
+        self._specs_width = -1
         self.border_title = "Feeds"
 
     def compose(self) -> ComposeResult:
@@ -152,14 +155,26 @@ class FeedsPane(Vertical):
         self._drawn_width = width
         if width <= 0:
             return
-        keep = self.highlighted_key or self._current
-        option_list.highlighted = None
-        option_list.set_options(_options(counts, self._current, width))
-        # Highlighted only while the pane has focus, so it does not pull the eye (the
-        # entry the list shows is bold).
-        if option_list.has_focus:
-            index = _index_of(option_list, keep)
-            option_list.highlighted = index if index is not None else 0
+        specs = _specs(counts, self._current)
+        drawn = self._drawn_specs
+        if width == self._specs_width and [i for i, _ in specs] == [i for i, _ in drawn]:
+            # The same entries in the same order (counts changed: a refresh brings new
+            # articles every second): only the entries that changed are drawn again,
+            # and the pane keeps its scroll position and highlight.
+            for (option_id, spec), (_, old) in zip(specs, drawn, strict=True):
+                if spec != old:
+                    option_list.replace_option_prompt(option_id, _prompt_of(spec, width))
+        else:
+            keep = self.highlighted_key or self._current
+            option_list.highlighted = None
+            option_list.set_options(_option(i, spec, width) for i, spec in specs)
+            # Highlighted only while the pane has focus, so it does not pull the eye
+            # (the entry the list shows is bold).
+            if option_list.has_focus:
+                index = _index_of(option_list, keep)
+                option_list.highlighted = index if index is not None else 0
+        self._drawn_specs = specs
+        self._specs_width = width
         empty = self.query_one("#feeds-empty", Static)
         if counts.feeds:
             empty.display = False
@@ -239,15 +254,18 @@ def _index_of(option_list: OptionList, key: str) -> int | None:
         return None
 
 
-def _options(counts: UnreadCounts, current: str, width: int) -> list[Option]:
-    options = [Option(_prompt("All", counts.total, current == ALL, width), id=ALL)]
+#: What one entry shows: ``("heading", name)``, or ``("entry", label, unread,
+#: current, failing)``; equal specs, equal lines (at the same width).
+_Spec = tuple[object, ...]
+
+
+def _specs(counts: UnreadCounts, current: str) -> list[tuple[str, _Spec]]:
+    """Each entry of the pane, in order: (its option id, what it shows)."""
+    specs: list[tuple[str, _Spec]] = [(ALL, ("entry", "All", counts.total, current == ALL, False))]
     if counts.tags:
-        options.append(_heading("Tags"))
-        options += [
-            Option(
-                _prompt(f"# {safe_line(tag)}", unread, current == f"tag:{tag}", width),
-                id=f"tag:{tag}",
-            )
+        specs.append(("heading-Tags", ("heading", "Tags")))
+        specs += [
+            (f"tag:{tag}", ("entry", f"# {safe_line(tag)}", unread, current == f"tag:{tag}", False))
             for tag, unread in counts.tags
         ]
     owners = dict(counts.owners) if isinstance(counts, PaneCounts) else {}
@@ -255,29 +273,32 @@ def _options(counts: UnreadCounts, current: str, width: int) -> list[Option]:
     for feed in counts.feeds:  # this device's first, then each account's
         groups.setdefault(owners.get(feed.id, ""), []).append(feed)
     for owner, feeds in sorted(groups.items()):
-        options.append(_heading(owner or ("This device" if owners else "Feeds"), width))
-        options += [
-            Option(
-                _prompt(
-                    safe_line(feed.name),
-                    feed.unread,
-                    current == f"feed:{feed.id}",
-                    width,
-                    failing=feed.failing,
-                ),
-                id=f"feed:{feed.id}",
-            )
-            for feed in feeds
-        ]
-    return options
+        name = owner or ("This device" if owners else "Feeds")
+        specs.append((f"heading-{name}", ("heading", name)))
+        for feed in feeds:
+            key = f"feed:{feed.id}"
+            spec = ("entry", safe_line(feed.name), feed.unread, current == key, feed.failing)
+            specs.append((key, spec))
+    return specs
 
 
-def _heading(name: str, width: int = 0) -> Option:
+def _prompt_of(spec: _Spec, width: int) -> Content:
+    if spec[0] == "heading":
+        return _heading_text(str(spec[1]), width)
+    _, label, unread, current, failing = spec
+    return _prompt(str(label), int(str(unread)), bool(current), width, failing=bool(failing))
+
+
+def _option(option_id: str, spec: _Spec, width: int) -> Option:
+    return Option(_prompt_of(spec, width), id=option_id, disabled=spec[0] == "heading")
+
+
+def _heading_text(name: str, width: int = 0) -> Content:
     """A group's heading (cut to one line: an account's can be long)."""
     text = name.upper()
     if width and len(text) > width:
         text = text[: max(1, width - 1)] + "…"
-    return Option(Content("\n" + text), id=f"heading-{name}", disabled=True)
+    return Content("\n" + text)
 
 
 #: After the name of a feed whose last fetch failed (its error is on the feeds screen).
