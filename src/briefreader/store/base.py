@@ -25,6 +25,11 @@ from briefreader.store.schema import (
     write_transaction,
 )
 
+#: Pages (4 KiB) the WAL may hold before a commit checkpoints it (SQLite's: 1,000).
+WAL_CHECKPOINT_PAGES = 10_000
+#: What the WAL file is cut back to after a checkpoint (SQLite's: never).
+WAL_KEEP_BYTES = 16 * 1024 * 1024
+
 
 class StoreBase:
     """An open library file.  Use as a context manager or call :meth:`close`."""
@@ -74,6 +79,14 @@ class StoreBase:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 self._db.execute("PRAGMA cache_size = -32768")  # 32 MB: FTS merges stay in memory
+                # Checkpoint the WAL every ~40 MB instead of SQLite's 4 MB: a refresh
+                # writes hundreds of MB, and each checkpoint writes the pages changed
+                # since the last one (the full-text index's, the B-trees' inner pages:
+                # the same pages again and again) and syncs the file.  The shared
+                # workload's refresh: 11.5 -> 10.5 s median (five and seven runs).
+                # Past a checkpoint the WAL file is cut back to 16 MB.
+                self._db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+                self._db.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self._db, self.path, readonly=readonly)
         except sqlite3.DatabaseError as exc:
