@@ -85,8 +85,11 @@ async def test_a_failing_feed_is_marked_in_the_pane_and_f2_says_why(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, FeedsScreen)
-        while screen.current_feed is None or screen.current_feed.title != "Beta Times":
+        for _ in range(10):  # bounded: the feeds are four
+            if screen.current_feed is not None and screen.current_feed.title == "Beta Times":
+                break
             await pilot.press("j")
+        await settle(pilot)  # (the detail follows the highlight a message later)
         text = screen_text(app)
         assert f"Last error: {ERROR}" in text
         beta_row = next(line for line in text.splitlines() if "Beta Times" in line and "│" in line)
