@@ -37,7 +37,6 @@ __all__ = [
     "FeedOutcome",
     "RefreshReport",
     "SubscribeResult",
-    "make_executor",
     "refresh",
     "refresh_feeds",
     "subscribe",
@@ -135,13 +134,6 @@ class RefreshReport:
 
 
 Progress = Callable[[FeedOutcome, int, int], None]
-
-
-def make_executor(workers: int | None = None, *, threaded_caller: bool = False) -> WorkerPool:
-    """A process pool for parsing (:func:`briefreader.workers.parse_pool`).
-    ``threaded_caller``: the process has other threads (the app), so workers are
-    spawned rather than forked."""
-    return parse_pool(workers, in_app=threaded_caller)
 
 
 #: Feeds fetched but not yet parsed and stored, beyond the fetches in flight.
@@ -477,7 +469,7 @@ def refresh(
     include_dead: bool = False,
 ) -> RefreshReport:
     """Blocking refresh for the command line: parses in a process pool."""
-    with make_executor() as executor:
+    with parse_pool() as executor:
         # Start the workers before the event loop (and its threads) exist.
         executor.submit(int).result()
         report = asyncio.run(

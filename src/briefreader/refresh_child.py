@@ -31,7 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefreader.workers import die_with_parent, quiet_output
+from briefreader.workers import die_with_parent, ensure_resource_tracker, quiet_output
 
 if TYPE_CHECKING:
     from briefreader.refresh import FeedOutcome, RefreshReport
@@ -138,8 +138,6 @@ async def refresh_in_child(
 def _spawn(child: multiprocessing.process.BaseProcess) -> None:
     """Start ``child`` with a real stderr (Textual's has no file descriptor, which
     multiprocessing's resource tracker would be handed)."""
-    from briefreader.workers import ensure_resource_tracker
-
     ensure_resource_tracker()
     child.start()
 

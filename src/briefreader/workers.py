@@ -245,10 +245,10 @@ def ensure_resource_tracker() -> None:
 # the pools
 
 
-def parse_pool(workers: int | None = None, *, in_app: bool = False) -> WorkerPool:
-    """Feed parsing.  ``in_app``: the app has threads (spawned workers) and a full
-    screen (quiet workers)."""
-    return WorkerPool(workers, start=fork_or_spawn(threaded_caller=in_app), quiet=in_app)
+def parse_pool(workers: int | None = None) -> WorkerPool:
+    """Feed parsing, from the command line or the app's refresh process (neither has
+    other threads yet: forked workers)."""
+    return WorkerPool(workers, start=fork_or_spawn())
 
 
 def read_pool(workers: int | None = None) -> WorkerPool:

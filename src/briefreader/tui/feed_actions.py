@@ -91,6 +91,7 @@ class FeedActions(ReaderBase):
                 self.status_text = f"Syncing {', '.join(accounts)}…"
             else:
                 self.status_text = f"Refreshing 0/{len(feeds)} feeds…"
+            library.close()  # (the refresh's process has its own connection)
             report = await self.service.refresh(feeds, progress=self._refresh_progress)
         except Exception as exc:  # never a traceback over the reader's screen
             self.notify(

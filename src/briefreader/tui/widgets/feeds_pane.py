@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -87,9 +87,8 @@ class FeedsPane(Vertical):
         self.counts: UnreadCounts | None = None
         self._current = ALL
         self._drawn_width = 0
-        #: What each entry drawn shows, in order, and at which width.
+        #: What each entry drawn shows, in order (at ``_drawn_width``).
         self._drawn_specs: list[tuple[str, _Spec]] = []
-        self._specs_width = -1
         self.border_title = "Feeds"
 
     def compose(self) -> ComposeResult:
@@ -152,12 +151,12 @@ class FeedsPane(Vertical):
         # when it is shown (on_resize).
         padding = option_list.get_component_styles("option-list--option").padding
         width = option_list.scrollable_content_region.width - padding.width
-        self._drawn_width = width
+        same_width, self._drawn_width = width == self._drawn_width, width
         if width <= 0:
             return
         specs = _specs(counts, self._current)
         drawn = self._drawn_specs
-        if width == self._specs_width and [i for i, _ in specs] == [i for i, _ in drawn]:
+        if same_width and [i for i, _ in specs] == [i for i, _ in drawn]:
             # The same entries in the same order (counts changed: a refresh brings new
             # articles every second): only the entries that changed are drawn again,
             # and the pane keeps its scroll position and highlight.
@@ -174,7 +173,6 @@ class FeedsPane(Vertical):
                 index = _index_of(option_list, keep)
                 option_list.highlighted = index if index is not None else 0
         self._drawn_specs = specs
-        self._specs_width = width
         empty = self.query_one("#feeds-empty", Static)
         if counts.feeds:
             empty.display = False
@@ -254,18 +252,23 @@ def _index_of(option_list: OptionList, key: str) -> int | None:
         return None
 
 
-#: What one entry shows: ``("heading", name)``, or ``("entry", label, unread,
-#: current, failing)``; equal specs, equal lines (at the same width).
-_Spec = tuple[object, ...]
+class _Spec(NamedTuple):
+    """What one entry shows: equal specs, equal lines (at the same width)."""
+
+    label: str
+    unread: int = 0
+    current: bool = False
+    failing: bool = False
+    heading: bool = False
 
 
 def _specs(counts: UnreadCounts, current: str) -> list[tuple[str, _Spec]]:
     """Each entry of the pane, in order: (its option id, what it shows)."""
-    specs: list[tuple[str, _Spec]] = [(ALL, ("entry", "All", counts.total, current == ALL, False))]
+    specs = [(ALL, _Spec("All", counts.total, current == ALL))]
     if counts.tags:
-        specs.append(("heading-Tags", ("heading", "Tags")))
+        specs.append(("heading-Tags", _Spec("Tags", heading=True)))
         specs += [
-            (f"tag:{tag}", ("entry", f"# {safe_line(tag)}", unread, current == f"tag:{tag}", False))
+            (f"tag:{tag}", _Spec(f"# {safe_line(tag)}", unread, current == f"tag:{tag}"))
             for tag, unread in counts.tags
         ]
     owners = dict(counts.owners) if isinstance(counts, PaneCounts) else {}
@@ -274,23 +277,23 @@ def _specs(counts: UnreadCounts, current: str) -> list[tuple[str, _Spec]]:
         groups.setdefault(owners.get(feed.id, ""), []).append(feed)
     for owner, feeds in sorted(groups.items()):
         name = owner or ("This device" if owners else "Feeds")
-        specs.append((f"heading-{name}", ("heading", name)))
+        specs.append((f"heading-{name}", _Spec(name, heading=True)))
         for feed in feeds:
             key = f"feed:{feed.id}"
-            spec = ("entry", safe_line(feed.name), feed.unread, current == key, feed.failing)
-            specs.append((key, spec))
+            specs.append(
+                (key, _Spec(safe_line(feed.name), feed.unread, current == key, feed.failing))
+            )
     return specs
 
 
 def _prompt_of(spec: _Spec, width: int) -> Content:
-    if spec[0] == "heading":
-        return _heading_text(str(spec[1]), width)
-    _, label, unread, current, failing = spec
-    return _prompt(str(label), int(str(unread)), bool(current), width, failing=bool(failing))
+    if spec.heading:
+        return _heading_text(spec.label, width)
+    return _prompt(spec.label, spec.unread, spec.current, width, failing=spec.failing)
 
 
 def _option(option_id: str, spec: _Spec, width: int) -> Option:
-    return Option(_prompt_of(spec, width), id=option_id, disabled=spec[0] == "heading")
+    return Option(_prompt_of(spec, width), id=option_id, disabled=spec.heading)
 
 
 def _heading_text(name: str, width: int = 0) -> Content:
