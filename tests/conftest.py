@@ -41,6 +41,8 @@ from testkit import CliResult, open_app, run_cli
 from briefreader.store import Library
 
 if TYPE_CHECKING:
+    from fetchserver import FetchServer
+
     from briefreader.tui.app import BriefReaderApp
 
 #: The xdist group of the tests that must not run beside each other.
@@ -290,6 +292,20 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(share_menu, "open_in_browser", fake_open)
     return urls
+
+
+@pytest.fixture
+def slow_server() -> Iterator[FetchServer]:
+    """A feed server on 127.0.0.1: ``/good.xml`` answers a one-item feed at once,
+    ``/slow.xml`` sends its headers and then stalls (up to 60 s): a refresh of both
+    is under way until the test ends it."""
+    from fetchserver import FetchServer
+    from testkit import rss
+
+    with FetchServer() as server:
+        server.add("/good.xml", rss("Good", "g1"), content_type="application/rss+xml")
+        server.add_stall("/slow.xml", limit=60)
+        yield server
 
 
 # Each library is made once per test process (a template) and copied for each test

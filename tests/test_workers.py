@@ -22,7 +22,7 @@ import sys
 import termios
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -213,14 +213,6 @@ def _kill_and_check(proc: subprocess.Popen[bytes], workers: dict[int, str]) -> N
         for pid, start in workers.items():  # only processes this test started
             if _alive(pid, start):
                 os.kill(pid, signal.SIGKILL)
-
-
-@pytest.fixture
-def slow_server() -> Iterator[FetchServer]:
-    with FetchServer() as server:
-        server.add("/good.xml", rss("Good", "g1"), content_type="application/rss+xml")
-        server.add_stall("/slow.xml", limit=60)
-        yield server
 
 
 @needs_proc

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,6 @@ from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 
 MakeApp = Callable[..., BriefReaderApp]
-
-
-@pytest.fixture
-def server() -> Iterator[FetchServer]:
-    with FetchServer() as srv:
-        srv.add("/good.xml", rss("Good", "g1"), content_type="application/rss+xml")
-        srv.add_stall("/slow.xml", limit=60)
-        yield srv
 
 
 def toasts(app: BriefReaderApp) -> str:
@@ -51,16 +43,16 @@ async def until(condition: Callable[[], bool], seconds: float) -> bool:
 
 
 @pytest.fixture
-def library(tmp_path: Path, server: FetchServer) -> Path:
+def library(tmp_path: Path, slow_server: FetchServer) -> Path:
     path = tmp_path / "lib.sqlite3"
     with Library(path) as lib:
-        lib.add_feed(server.url("/good.xml"))
-        lib.add_feed(server.url("/slow.xml"))
+        lib.add_feed(slow_server.url("/good.xml"))
+        lib.add_feed(slow_server.url("/slow.xml"))
     return path
 
 
 async def test_a_killed_refresh_says_so_keeps_what_it_stored_and_r_works_again(
-    library: Path, server: FetchServer, make_app: MakeApp
+    library: Path, slow_server: FetchServer, make_app: MakeApp
 ) -> None:
     app = make_app(library)
     app.LIST_UPDATE_DELAY = 0.05  # type: ignore[misc]
@@ -68,7 +60,7 @@ async def test_a_killed_refresh_says_so_keeps_what_it_stored_and_r_works_again(
         await settle(pilot)
         await pilot.press("r")
         service = app.service
-        assert await until(lambda: server.hits("/slow.xml") > 0, 30)
+        assert await until(lambda: slow_server.hits("/slow.xml") > 0, 30)
         assert await until(lambda: len(app.article_list) == 1, 10), toasts(app)  # the good feed
         pid = service.refresh_pid
         assert pid is not None
@@ -80,7 +72,7 @@ async def test_a_killed_refresh_says_so_keeps_what_it_stored_and_r_works_again(
         assert gone(pid)
         assert len(app.article_list) == 1  # what it had stored stays
         # The app goes on: another r starts a new refresh process.
-        server.add("/slow.xml", rss("Slow", "s1"), content_type="application/rss+xml")
+        slow_server.add("/slow.xml", rss("Slow", "s1"), content_type="application/rss+xml")
         app.clear_notifications()
         await pilot.press("r")
         assert await until(lambda: not app._refreshing, 30)
@@ -90,13 +82,13 @@ async def test_a_killed_refresh_says_so_keeps_what_it_stored_and_r_works_again(
 
 
 async def test_quitting_during_a_refresh_stops_its_process(
-    library: Path, server: FetchServer, make_app: MakeApp
+    library: Path, slow_server: FetchServer, make_app: MakeApp
 ) -> None:
     app = make_app(library)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         await pilot.press("r")
-        assert await until(lambda: server.hits("/slow.xml") > 0, 30)
+        assert await until(lambda: slow_server.hits("/slow.xml") > 0, 30)
         pid = app.service.refresh_pid
         assert pid is not None and not gone(pid)
         await pilot.press("q")
