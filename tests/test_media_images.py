@@ -165,3 +165,19 @@ async def test_hostile_images_from_the_server(fetch_server: FetchServer, tmp_pat
     assert huge.raster is None and "could not load" in huge.note
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "secret.png"]
     assert all(p.suffix == ".img" for p in (tmp_path / "cache").iterdir())
+
+
+def test_a_note_cached_by_the_version_before_is_read_as_absent(tmp_path: Path) -> None:
+    """The previous version's notes had a 10-byte header (``>6sHH``, "BRNOT2"): read
+    with today's 18-byte one, their first 8 bytes of text were taken for sizes and
+    the note shown cut short.  Such a file is absent now: the image is asked again."""
+    import struct
+
+    cache = ImageCache(tmp_path / "c")
+    url = "https://img.example/old"
+    cache.put(url, "an SVG image")
+    old_note = struct.pack(">6sHH", b"BRNOT2", 0, 0) + b"an SVG image: a vector picture"
+    cache._path(url).write_bytes(old_note)
+    assert cache.get(url) is None
+    cache.put(url, "an SVG image: a vector picture")
+    assert cache.get(url) == "an SVG image: a vector picture"

@@ -24,10 +24,11 @@ __all__ = ["DEFAULT_CACHE_BYTES", "ImageCache", "default_cache_dir"]
 
 #: The cache is kept under this many bytes (a raster is at most ~46 KB).
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
-# (version 2: the image's own size too; BRIMG1 files and BRNOTE notes, which ended
-# in "not shown", are read as absent)
+# (version 2: the image's own size too; BRIMG1 files, BRNOT2 notes (the shorter
+# header: their first 8 bytes of text would be read as sizes) and BRNOTE notes
+# (which ended in "not shown") are read as absent)
 _MAGIC = b"BRIMG2"
-_NOTE = b"BRNOT2"
+_NOTE = b"BRNOT3"
 _HEADER = struct.Struct(">6sHHII")
 _MAX_FILE = 1024 * 1024
 
