@@ -147,7 +147,7 @@ def test_account_remove_gives_back_the_feeds_followed_before(
     assert len(lines) == 2, lines
     assert "removed account" in lines[0] and server.api_password not in out.stderr
     assert "1 feed and 4 articles removed" in lines[1]  # rm-theirs 1, 3; rm-mine's 4, 5
-    assert "2 starred or edited articles kept" in lines[1]
+    assert "2 starred, edited or downloaded articles kept" in lines[1]
     assert "1 feed you followed before it stays as local feeds with their 4 articles" in lines[1]
     assert "3 changes not yet sent to it dropped" in lines[1]
 

@@ -116,3 +116,41 @@ async def test_q_during_a_download_says_it_resumes_then_quits(
         assert app.is_running and any("resumes it next time" in t for t in toasts(app))
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)
+
+
+async def test_q_warns_again_during_a_later_download(
+    fetch_server: FetchServer, tmp_path: Path, make_app: MakeApp
+) -> None:
+    """The warning is once a download, not once a session: after a warned download
+    ended, ``q`` during the next one warns again instead of quitting at once."""
+    fetch_server.add_drip("/short.wav", wav()[:12], interval=0.05, limit=10.0)
+    fetch_server.add_drip("/long.wav", wav()[:200], interval=0.05, limit=10.0)
+    path = tmp_path / "two.sqlite3"
+    with Library(path) as lib:
+        lib.store(
+            [
+                make_article(0, enclosures=(Enclosure(fetch_server.url("/short.wav")),)),
+                make_article(1, enclosures=(Enclosure(fetch_server.url("/long.wav")),)),
+            ]
+        )
+    app = make_app(path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        first = app.current
+        await pilot.press("D")
+        await until(pilot, lambda: len(fetch_server.requests) == 1)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+        await until(pilot, lambda: any(t.startswith("Downloaded:") for t in toasts(app)))
+        app.clear_notifications()
+        await pilot.press("j")
+        await settle(pilot)
+        assert app.current != first
+        await pilot.press("D")
+        await until(pilot, lambda: len(fetch_server.requests) == 2)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and any("resumes it next time" in t for t in toasts(app))
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running)

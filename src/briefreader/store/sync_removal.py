@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from briefreader.store.keep import may_go
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
+from briefreader.wording import counted
 
 if TYPE_CHECKING:
     from briefreader.store.sync import SyncStore
@@ -67,32 +68,30 @@ class Removal:
             )
         )
         parts = [
-            f"{_n(self.feeds_removed, 'feed')} and {_n(self.articles_removed, 'article')} {go}"
+            f"{counted(self.feeds_removed, 'feed')} and {counted(self.articles_removed, 'article')} {go}"
         ]
         if self.articles_kept:
-            parts.append(f"{_n(self.articles_kept, 'starred or edited article')} {stay}")
+            parts.append(
+                f"{counted(self.articles_kept, 'starred, edited or downloaded article')} {stay}"
+            )
         if self.feeds_released:
             parts.append(
-                f"{_n(self.feeds_released, 'feed')} you followed before it "
+                f"{counted(self.feeds_released, 'feed')} you followed before it "
                 f"{'would stay' if ahead else _stay(self.feeds_released)} as local feeds with their "
-                f"{_n(self.articles_released, 'article')}"
+                f"{counted(self.articles_released, 'article')}"
             )
         if self.feeds_shared:
             parts.append(
-                f"{_n(self.feeds_shared, 'feed')} {'would stay' if ahead else _stay(self.feeds_shared)} "
+                f"{counted(self.feeds_shared, 'feed')} {'would stay' if ahead else _stay(self.feeds_shared)} "
                 "with another account"
             )
         if self.unsent:
-            parts.append(f"{_n(self.unsent, 'change')} not yet sent to it {drop}")
+            parts.append(f"{counted(self.unsent, 'change')} not yet sent to it {drop}")
         return "; ".join(parts)
 
 
 def _stay(count: int) -> str:
     return "stays" if count == 1 else "stay"
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def remove_account(

@@ -32,6 +32,7 @@ from briefreader.media.images import Raster
 from briefreader.media.kitty import KittyImage, detect_protocol
 from briefreader.model import Article, Enclosure
 from briefreader.tui.base import ReaderBase
+from briefreader.tui.failures import error_text
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.screens.enclosures import EnclosureChooser
 from briefreader.tui.widgets.article_view import LeadImage
@@ -258,7 +259,7 @@ class MediaActions(ReaderBase):
         try:
             await self._download(article, enclosure)
         except Exception as exc:  # the status line must not stay at "Downloading…"
-            text = f"Download failed: {type(exc).__name__}: {exc}"
+            text = f"Download failed: {error_text(exc)}"
             self.post_message(DownloadProgress(text, done=True, ok=False))
 
     async def _download(self, article: Article, enclosure: Enclosure) -> None:
@@ -289,6 +290,7 @@ class MediaActions(ReaderBase):
             view = self.article_view
             view.set_downloaded(view.downloaded | {message.url})
         if message.done:
+            self._download_quit_warned = False  # (the next download warns again)
             self.notify(
                 safe_line(message.text),
                 title="Download",
