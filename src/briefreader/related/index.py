@@ -395,6 +395,8 @@ def doc_chunk_of(path: str, docs: list[int]) -> Chosen:
     read-only connection, kept for the next chunk: it reads what was committed)."""
     db = _READERS.get(path)
     if db is None:
+        for old in _READERS.values():  # (another library's: this worker moved on)
+            old.close()
         _READERS.clear()
         db = _READERS[path] = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
     return doc_chunk([row for part in _read_docs(db, docs) for row in part])

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 
 from briefreader.store.base import StoreBase
-from briefreader.store.keep import may_go
+from briefreader.store.keep import delete_feed
 from briefreader.store.rows import (
     FEED_NAME,
     FEED_SELECT,
@@ -108,13 +108,7 @@ class FeedsMixin(StoreBase):
         if feed is None:
             return None
         with self._transaction():
-            cur = self._db.execute(
-                f"DELETE FROM articles AS a WHERE a.feed_id = ? AND {may_go(self._db)}",
-                (feed.id,),
-            )
-            removed = cur.rowcount
-            self._db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
-        return removed
+            return delete_feed(self._db, feed.id)
 
     def record_fetch(
         self,

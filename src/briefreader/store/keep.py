@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-__all__ = ["KEEPERS", "MAY_GO", "may_go"]
+__all__ = ["KEEPERS", "MAY_GO", "delete_feed", "may_go"]
 
 #: Articles that may go (``a``: articles), apart from :data:`KEEPERS`.
 MAY_GO = (
@@ -32,3 +32,11 @@ def may_go(db: sqlite3.Connection) -> str:
         for t, c in KEEPERS
         if t in tables
     )
+
+
+def delete_feed(db: sqlite3.Connection, feed_id: int) -> int:
+    """Delete a feed and those of its articles that may go (the rest stay without a
+    feed), inside the caller's transaction; how many articles went."""
+    cur = db.execute(f"DELETE FROM articles AS a WHERE a.feed_id = ? AND {may_go(db)}", (feed_id,))
+    db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+    return cur.rowcount

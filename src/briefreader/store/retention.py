@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-from briefreader.store.keep import MAY_GO, may_go
+from briefreader.store.keep import may_go
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
@@ -66,10 +66,6 @@ BATCH = 250
 TOMBSTONE_GRACE = 7 * DAY
 #: Tombstones dropped per write transaction.
 _TOMBSTONE_BATCH = 2000
-
-#: Articles that may go (``a``: articles): the rule of store/keep.py, and only
-#: articles of a feed (a file's article has none).
-PRUNABLE = f"{MAY_GO} AND a.feed_id IS NOT NULL"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,17 +267,20 @@ _ROW_BYTES = (
 )
 
 
-def _keepers(db: sqlite3.Connection) -> str:
-    """The extra conditions of the keeping tables this file has (store/keep.py)."""
-    return may_go(db).removeprefix(MAY_GO)
+def _prunable(db: sqlite3.Connection) -> str:
+    """Articles that may go (``a``: articles): the rule of store/keep.py, and only
+    articles of a feed (a file's article has none)."""
+    return f"{may_go(db)} AND a.feed_id IS NOT NULL"
 
 
 def _doomed(
-    db: sqlite3.Connection, feed_id: int, days: float, count: int, now: float, keep: str
+    db: sqlite3.Connection, feed_id: int, days: float, count: int, now: float, prunable: str
 ) -> list[tuple[int, str, int]]:
     """``(rowid, id, bytes)`` of the feed's articles that go, oldest first."""
     found: dict[int, tuple[int, str, int]] = {}
-    select = f"SELECT a.rowid, a.id, {_ROW_BYTES} FROM articles a WHERE a.feed_id = ? AND {PRUNABLE}{keep}"
+    select = (
+        f"SELECT a.rowid, a.id, {_ROW_BYTES} FROM articles a WHERE a.feed_id = ? AND {prunable}"
+    )
     if days > 0:
         cutoff = now - days * DAY
         for r in db.execute(
@@ -298,7 +297,7 @@ def _doomed(
 
 
 def _arrived_recently(
-    db: sqlite3.Connection, feed_id: int, days: float, now: float, keep: str, doomed: set[int]
+    db: sqlite3.Connection, feed_id: int, days: float, now: float, prunable: str, doomed: set[int]
 ) -> int:
     """How many of the feed's articles that may go were published more than ``days``
     ago but arrived since (so keep_days keeps them), not counting ``doomed`` ones."""
@@ -306,7 +305,7 @@ def _arrived_recently(
     return sum(
         1
         for (rowid,) in db.execute(
-            f"SELECT a.rowid FROM articles a WHERE a.feed_id = ? AND {PRUNABLE}{keep} "
+            f"SELECT a.rowid FROM articles a WHERE a.feed_id = ? AND {prunable} "
             "AND a.sort_ts < ? AND a.added_at >= ?",
             (feed_id, cutoff, cutoff),
         )
@@ -365,7 +364,7 @@ def prune(
     now = time.time() if now is None else now
     report = PruneReport(dry_run, now=now)
     db = library._db
-    keep = _keepers(db)
+    prunable = _prunable(db)
     feeds = [
         (int(r[0]), str(r[1]), str(r[2]))
         for r in db.execute(
@@ -381,9 +380,9 @@ def prune(
         days, count = retention.for_feed(url)
         if not (days > 0 or count > 0):
             continue
-        doomed = _doomed(db, feed_id, days, count, now, keep)
+        doomed = _doomed(db, feed_id, days, count, now, prunable)
         if explain and days > 0:
-            recent = _arrived_recently(db, feed_id, days, now, keep, {r for r, _, _ in doomed})
+            recent = _arrived_recently(db, feed_id, days, now, prunable, {r for r, _, _ in doomed})
             if recent:
                 report.arrived_recently += recent
                 report.arrived_days = min(report.arrived_days or days, days)
@@ -402,8 +401,7 @@ def prune(
                 still = {
                     int(r[0])
                     for r in db.execute(
-                        f"SELECT a.rowid FROM articles a WHERE a.rowid IN ({marks}) "
-                        f"AND {PRUNABLE}{keep}",
+                        f"SELECT a.rowid FROM articles a WHERE a.rowid IN ({marks}) AND {prunable}",
                         rowids,
                     )
                 }

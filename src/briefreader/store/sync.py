@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefreader.store.keep import may_go
+from briefreader.store.keep import delete_feed
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
@@ -321,10 +321,7 @@ class SyncStore:
                         (row[0], row[1], feed_id, other),
                     )
                 return
-            self._db.execute(
-                f"DELETE FROM articles AS a WHERE a.feed_id = ? AND {may_go(self._db)}", (feed_id,)
-            )
-            self._db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+            delete_feed(self._db, feed_id)
 
     def link_feed(self, account_id: int, stream_id: str, feed_id: int) -> None:
         with write_transaction(self._db):
