@@ -240,8 +240,7 @@ class ArticleView(ScrollView, can_focus=True):
     def set_downloaded(self, urls: frozenset[str]) -> None:
         """Mark these enclosures downloaded (redrawn now if that changes anything)."""
         if urls != self.downloaded:
-            self.downloaded = urls
-            self._rendered.clear()
+            self.downloaded = urls  # (part of the rendering's cache key)
             if self.article is not None and self.article.enclosures:
                 self._rebuild()
 
@@ -303,7 +302,8 @@ class ArticleView(ScrollView, can_focus=True):
         image = self._images.get(article.id)
         hint = self.image_hint and image is None and not pictures
         drawn = tuple((pictures or {}).items())
-        key = (article, full_text, width, self._style_generation, drawn, hint)
+        downloaded = tuple(e.url in self.downloaded for e in article.enclosures)
+        key = (article, full_text, width, self._style_generation, drawn, hint, downloaded)
         cached = self._rendered.get(key)
         if cached is None:
             # A first heading or paragraph that only says the title again is left out.
