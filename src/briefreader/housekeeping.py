@@ -16,6 +16,7 @@ from briefreader.config import Config, load_config
 from briefreader.store import Library
 from briefreader.store.retention import PruneReport, Retention, prune
 from briefreader.store.upkeep import UpkeepReport, tidy
+from briefreader.wording import counted
 
 __all__ = ["Housekept", "after_refresh", "background_upkeep", "retention_of"]
 
@@ -43,9 +44,7 @@ class Housekept:
         n = self.pruned.articles if self.pruned is not None else 0
         if not n:
             return ""
-        return f"{n:,} old article{'s' * (n != 1)} pruned" + (
-            f" ({self.rule})" if self.rule else ""
-        )
+        return f"{counted(n, 'old article')} pruned" + (f" ({self.rule})" if self.rule else "")
 
 
 def after_refresh(

@@ -29,6 +29,7 @@ from briefreader.tui.failures import error_text
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import FeedRemoved, FeedSubscribed, FullTextReady
 from briefreader.tui.screens.feeds import FeedScope, FeedsListing, FeedsScreen, account_label
+from briefreader.wording import counted
 
 __all__ = ["FeedActions"]
 
@@ -181,7 +182,7 @@ class FeedActions(ReaderBase):
         )
         if quiet:
             newly = [name for url, name in failing.items() if url not in known]
-            parts = [f"{new:,} new article{'' if new == 1 else 's'}"] if new else []
+            parts = [counted(new, "new article")] if new else []
             if newly:
                 names = ", ".join(safe_line(n) for n in newly[:3])
                 more = f" and {len(newly) - 3} more" if len(newly) > 3 else ""
@@ -198,9 +199,9 @@ class FeedActions(ReaderBase):
             return
         # The headline is the refresh report's, as the CLI prints it: a failed feed
         # is never counted as refreshed.
-        text = headline or f"{feeds:,} feed{'s' if feeds != 1 else ''} refreshed"
+        text = headline or f"{counted(feeds, 'feed')} refreshed"
         if feeds - failed - totals["skipped"] > 0 or not failed:
-            text += f": {new:,} new article" + ("" if new == 1 else "s")
+            text += f": {counted(new, 'new article')}"
         text += "."
         if failed and errors_hint:
             text += f" {errors_hint[0].upper()}{errors_hint[1:]}."

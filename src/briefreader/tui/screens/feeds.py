@@ -37,6 +37,7 @@ from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import relative_age, safe_block, safe_line
 from briefreader.tui.keyhints import key_hint
 from briefreader.tui.widgets.legible import LegibleDataTable, LegibleStatic, LegibleVertical
+from briefreader.wording import counted
 
 __all__ = ["FeedScope", "FeedsListing", "FeedsScreen", "account_label", "feed_status"]
 
@@ -100,10 +101,6 @@ def account_label(account: Account) -> str:
     kind = "FreshRSS" if "greader.php" in parts.path else "Reader account"
     host = parts.hostname or account.endpoint
     return f"{kind} · {safe_line(account.username)}@{safe_line(host)}"
-
-
-def _feeds_noun(count: int) -> str:
-    return f"{count:,} feed" + ("" if count == 1 else "s")
 
 
 class FeedsScreen(ModalScreen[FeedScope | None]):
@@ -228,7 +225,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             members = tags[tag]
             rows.append((f"tag:{tag}", [
                 Text(f"# {safe_line(tag)}", Style(bold=True)),
-                Text(_feeds_noun(len(members)), Style(dim=True)),
+                Text(counted(len(members), "feed"), Style(dim=True)),
                 blank,
                 _num(sum(f.item_count for f in members)),
                 _num(sum(f.unread_count for f in members)),
@@ -269,7 +266,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             Text(synced, justify="right"),
             _num(sum(f.item_count for f in members)),
             _num(sum(f.unread_count for f in members)),
-            Text(_feeds_noun(len(members)), Style(dim=True)),
+            Text(counted(len(members), "feed"), Style(dim=True)),
         ]
 
     def _feed_row(self, feed: FeedInfo, now: float) -> list[Text]:
@@ -446,7 +443,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         feed = self._feed_to("remove", "removing a feed")
         if feed is None:
             return  # (with a read-only library: not even the question)
-        items = f"{feed.item_count:,} article" + ("" if feed.item_count == 1 else "s")
+        items = counted(feed.item_count, "article")
         question = f"Unsubscribe from {safe_line(feed.name)}?\nIts {items} go too (starred, edited and downloaded ones stay)."
 
         def answered(yes: bool | None) -> None:
