@@ -93,7 +93,10 @@ class ArticleText(NamedTuple):
 
 
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*%?")
-_YEAR = re.compile(r"(?<![\d.,])(?:19[5-9]\d|20[0-4]\d)(?![\d%]|[.,:]\d)")
+# A year 1950-2049 standing alone (not part of a longer number, a decimal or a time).
+# The look-behind comes after the digits: a pattern that starts with one is tried at
+# every character (~4× slower on an article).
+_YEAR = re.compile(r"(?:19[5-9]\d|20[0-4]\d)(?<![\d.,]\d{4})(?![\d%]|[.,:]\d)")
 
 
 def _is_specific_number(tok: str) -> bool:

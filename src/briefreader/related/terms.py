@@ -116,7 +116,9 @@ def normalize(token: str) -> str:
 
 
 # A capitalised word inside a sentence (after a lower-case word, a digit or a comma).
-_MID_CAPITAL = re.compile(r"(?<=[a-z0-9,;%)] )[A-Z][a-zA-Z]+")
+# (What comes before is looked at once a capital is found: a pattern that starts with
+# a look-behind is tried at every character, ~3.5× slower on an article.)
+_MID_CAPITAL = re.compile(r"[A-Z](?<=[a-z0-9,;%)] [A-Z])[a-zA-Z]+")
 _NOT_NAMES = frozenset(
     """january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday""".split()
