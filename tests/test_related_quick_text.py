@@ -56,7 +56,7 @@ PIECES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), max_size=40))
 def test_quick_pairs_are_the_plain_pairs(pieces: list[str]) -> None:
     text = "".join(pieces)
@@ -100,14 +100,14 @@ NUMBERY = [
 WORDY = ["A", "Zed", "bay", "Harbor", " ", "0", ",", ";", "%", ")", "(", "é", "É", ".", "\n"]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(NUMBERY), max_size=24))
 def test_quick_years_are_the_plain_years(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert scoring._YEAR.findall(text) == PLAIN_YEAR.findall(text)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(WORDY), max_size=24))
 def test_quick_names_are_the_plain_names(pieces: list[str]) -> None:
     text = "".join(pieces)
