@@ -11,6 +11,7 @@ from __future__ import annotations
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import briefreader
 
@@ -57,3 +58,37 @@ def test_the_command_line_loads_textual_only_to_launch_the_app() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.strip() == "0", out.stdout
+
+
+def test_a_search_loads_neither_the_ranking_nor_the_feed_parser(tmp_path: Path) -> None:
+    """``briefreader search`` is a whole process per query: it reads the library and
+    the search index only, so the related ranking and the lazy feed items (~20 ms of
+    imports together) stay unloaded, and what it finds is unchanged."""
+    from briefreader.model import Article, article_id
+    from briefreader.store import Library
+
+    path = tmp_path / "lib.sqlite3"
+    url = "https://news.example/cranes"
+    article = Article(
+        id=article_id(url=url),
+        title="Harbour cranes stop",
+        url=url,
+        source="Harbour Ledger",
+        body="The harbour's cranes stood still all Tuesday.",
+        origin=url,
+    )
+    with Library(path) as library:
+        library.store([article])
+    code = (
+        "import sys\n"
+        "from briefreader.cli import main\n"
+        f"code = main(['search', '--library', {str(path)!r}, '--json', 'harbour'])\n"
+        "heavy = ('briefreader.related.ranking', 'briefreader.related.stories',\n"
+        "         'briefreader.sources.feedlazy')\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules], code, file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "LOADED [] 0" in out.stderr, out.stderr
+    assert '"Harbour cranes stop"' in out.stdout

@@ -9,7 +9,8 @@ the search and related-articles indexes.
   :mod:`.feeds`, :mod:`.state`, :mod:`.search` and :mod:`.related_index`
 """
 
-from briefreader.related import RelatedHit, StoryInfo
+from typing import TYPE_CHECKING
+
 from briefreader.store.library import Library
 from briefreader.store.rows import (
     ArticleRow,
@@ -27,6 +28,9 @@ from briefreader.store.schema import (
     problem_line,
 )
 from briefreader.store.search import SearchHit, fts_query
+
+if TYPE_CHECKING:
+    from briefreader.related import RelatedHit, StoryInfo
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -46,3 +50,13 @@ __all__ = [
     "opens_read_only",
     "problem_line",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``RelatedHit`` and ``StoryInfo``, from :mod:`briefreader.related` when first
+    asked for (its ranking modules are loaded only by what ranks)."""
+    if name in ("RelatedHit", "StoryInfo"):
+        from briefreader import related
+
+        return getattr(related, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

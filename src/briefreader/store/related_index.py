@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from briefreader import related as _related
 from briefreader.model import Article
-from briefreader.related import RelatedHit, StoryInfo
 from briefreader.related.index import meta as related_meta
 from briefreader.store.base import StoreBase
 from briefreader.store.search import SearchMixin, related_hit
@@ -33,6 +32,8 @@ FORGET_STEP = 5000
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
+
+    from briefreader.related import RelatedHit, StoryInfo
 
 
 class RelatedMixin(SearchMixin, StoreBase):

@@ -12,15 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from briefreader.model import Analysis, Article, RelatedLink
-from briefreader.sources.feedlazy import LazyArticle
 from briefreader.store.lazy import default_base, rendered
 from briefreader.store.media import enclosures_from_json, enclosures_json
+
+if TYPE_CHECKING:
+    from briefreader.sources.feedlazy import LazyArticle
 
 Filter = Literal["all", "unread", "starred"]
 
@@ -389,17 +392,26 @@ def article_values(
     )
 
 
+def _lazy(art: Article) -> LazyArticle | None:
+    """``art`` if it is a refresh's lazy item.  (Its module is not imported here: a
+    command that only reads, ``briefreader search``, starts ~8 ms sooner, and no
+    object can be a LazyArticle before its module is loaded.)"""
+    module = sys.modules.get("briefreader.sources.feedlazy")
+    return art if module is not None and isinstance(art, module.LazyArticle) else None
+
+
 def _lazy_values(art: Article) -> tuple[str | None, str | None, str, str]:
     """``body_html, dek_html, html_base, dek_base`` (store/lazy.py): NULLs for an
     article stored as it is."""
-    if not isinstance(art, LazyArticle):
+    lazy = _lazy(art)
+    if lazy is None:
         return None, None, "", ""
-    base = default_base(art.url, art.origin)
+    base = default_base(lazy.url, lazy.origin)
     return (
-        art.html,
-        art.dek_html,
-        "" if art.html_base == base else art.html_base,
-        "" if art.dek_base == base else art.dek_base,
+        lazy.html,
+        lazy.dek_html,
+        "" if lazy.html_base == base else lazy.html_base,
+        "" if lazy.dek_base == base else lazy.dek_base,
     )
 
 
@@ -419,8 +431,9 @@ def content_hash(article: Article) -> str:
             f"{e.url}\x1d{e.type}\x1d{e.length}\x1d{e.duration}" for e in a.enclosures
         )
         parts = (*parts, "media", a.image_url, a.image_alt, media)
-    if isinstance(a, LazyArticle):  # what it renders from (its body is the HTML's text)
-        dek = "\x00" if a.dek_html is None else a.dek_html
-        parts = (*parts, "lazy", a.html, a.html_base, dek, a.dek_base)
+    lazy = _lazy(a)
+    if lazy is not None:  # what it renders from (its body is the HTML's text)
+        dek = "\x00" if lazy.dek_html is None else lazy.dek_html
+        parts = (*parts, "lazy", lazy.html, lazy.html_base, dek, lazy.dek_base)
     payload = "\x1f".join(parts).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(payload, digest_size=16).hexdigest()

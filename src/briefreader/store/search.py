@@ -21,11 +21,14 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from briefreader.model import Article, ArticleRef
-from briefreader.related import RelatedHit
 from briefreader.store.base import StoreBase
 from briefreader.store.rows import ARTICLES_FROM, SOURCE_NAME, named
+
+if TYPE_CHECKING:
+    from briefreader.related import RelatedHit
 
 # FTS5 column weights for bm25: title, summary, takeaways, analysis, body.
 _BM25 = "bm25(articles_fts, 10.0, 4.0, 5.0, 2.0, 1.0)"
@@ -329,4 +332,6 @@ def _salient_words(article: Article, limit: int = 12) -> list[str]:
 
 def related_hit(h: SearchHit) -> RelatedHit:
     """A search hit as an entry of the related list (never "same story")."""
+    from briefreader.related import RelatedHit  # (loaded by what ranks: see related/)
+
     return RelatedHit(h.id, h.title, h.source, h.published, h.origin, h.url, h.score, False)
