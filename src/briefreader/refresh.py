@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from briefreader.fetch import DEFAULT_CONCURRENCY, Fetcher, FetchRequest, FetchResult, fetch_one
 from briefreader.fetch.errors import ExchangeState, describe
@@ -30,6 +30,7 @@ from briefreader.sources import SourceError
 from briefreader.sources.feed import ParsedFeed, parse_feed
 from briefreader.store import FeedInfo, Library, StoreCounts
 from briefreader.store.retention import touch_feed
+from briefreader.store.rows import content_hash
 from briefreader.wording import counted
 from briefreader.workers import BrokenProcessPool, WorkerPool, parse_pool
 
@@ -142,6 +143,10 @@ BACKLOG = 8
 #: Most items stored in one write (several feeds parsed while the last write ran).
 STORE_BATCH = 400
 
+#: A feed waiting for the writer: its id, items, their content hashes (None: not
+#: computed) and what its store() awaits.
+_Waiting = tuple[int, list[Article], "list[str] | None", "asyncio.Future[StoreCounts]"]
+
 #: Why a feed failed when the process parsing it died (a crash, not a bad feed).
 WORKER_DIED = "could not parse: the parser process died while reading it"
 
@@ -160,6 +165,22 @@ def _parse(body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
         return exc.reason or str(exc)
     except Exception as exc:
         return f"could not parse ({type(exc).__name__}: {exc})".replace("\n", " ")[:300]
+
+
+def _parse_to_store(body: bytes, url: str, content_type: str | None) -> _Parsed | str:
+    """:func:`_parse`, and each item's content hash (in a worker: the storing thread
+    compares it with the stored one; ~30 µs an item it no longer holds the GIL for)."""
+    parsed = _parse(body, url, content_type)
+    if isinstance(parsed, str):
+        return parsed
+    return _Parsed(parsed, [content_hash(a) for a in parsed.items])
+
+
+class _Parsed(NamedTuple):
+    """A feed parsed in a worker, with its items' content hashes (in order)."""
+
+    feed: ParsedFeed
+    digests: list[str]
 
 
 def _cut_short(result: FetchResult) -> str:
@@ -199,7 +220,7 @@ class _Run:
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefreader-store")
         # Feeds parsed and waiting to be stored (see store()), and whether a write of
         # them is under way.
-        self.waiting: list[tuple[int, list[Article], asyncio.Future[StoreCounts]]] = []
+        self.waiting: list[_Waiting] = []
         self.drainer: asyncio.Task[None] | None = None
         self.store_calls = 0
 
@@ -207,7 +228,9 @@ class _Run:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.writer, functools.partial(fn, *args, **kwargs))
 
-    async def store(self, feed_id: int, items: list[Article]) -> StoreCounts:
+    async def store(
+        self, feed_id: int, items: list[Article], digests: list[str] | None = None
+    ) -> StoreCounts:
         """Store one feed's items; the counts are the feed's own.
 
         Feeds parsed while the writer is busy are stored together when it is free
@@ -217,7 +240,7 @@ class _Run:
         other: when the writer is idle it is written at once, alone.  If a write of
         several fails, each is stored again alone, so a feed fails only by itself."""
         future: asyncio.Future[StoreCounts] = asyncio.get_running_loop().create_future()
-        self.waiting.append((feed_id, items, future))
+        self.waiting.append((feed_id, items, digests, future))
         if self.drainer is None or self.drainer.done():
             self.drainer = asyncio.create_task(self._drain())
         return await future
@@ -234,28 +257,28 @@ class _Run:
             batch, self.waiting = self.waiting[:taken], self.waiting[taken:]
             await self._store_batch(batch)
 
-    async def _store_batch(
-        self, batch: list[tuple[int, list[Article], asyncio.Future[StoreCounts]]]
-    ) -> None:
+    async def _store_batch(self, batch: list[_Waiting]) -> None:
         lib = self.library
         self.store_calls += 1
         try:
             results = await self.write(
-                lib.store_feeds, [(feed_id, items) for feed_id, items, _ in batch]
+                lib.store_feeds,
+                [(feed_id, items) for feed_id, items, _, _ in batch],
+                digests=[digests for _, _, digests, _ in batch],
             )
         except Exception as exc:
             if len(batch) == 1:
-                _settle(batch[0][2], exc)
+                _settle(batch[0][3], exc)
                 return
-            for feed_id, items, future in batch:
+            for feed_id, items, digests, future in batch:
                 try:
-                    alone = await self.write(lib.store_feeds, [(feed_id, items)])
+                    alone = await self.write(lib.store_feeds, [(feed_id, items)], digests=[digests])
                 except Exception as error:
                     _settle(future, error)
                 else:
                     _settle(future, alone[0])
             return
-        for (_, _, future), counts in zip(batch, results, strict=True):
+        for (_, _, _, future), counts in zip(batch, results, strict=True):
             _settle(future, counts)
 
     def done(self, outcome: FeedOutcome) -> None:
@@ -298,15 +321,17 @@ class _Run:
         )
         self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason, seconds=result.elapsed))
 
-    async def parse(self, body: bytes, url: str, content_type: str | None) -> ParsedFeed | str:
+    async def parse(self, body: bytes, url: str, content_type: str | None) -> _Parsed | str:
         """The parsed feed, or why not.  A worker that dies breaks the pool and every
         feed in it: the pool replaces itself, and each feed the break took down is
         parsed again alone, so only a feed that kills its worker again fails."""
         if self.executor is None:
-            return _parse(body, url, content_type)
+            return _parse_to_store(body, url, content_type)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self.executor, _parse, body, url, content_type)
+            return await loop.run_in_executor(
+                self.executor, _parse_to_store, body, url, content_type
+            )
         except BrokenProcessPool:
             pass
         except Exception as exc:  # the pool could not take it (shut down, unpicklable)
@@ -314,7 +339,7 @@ class _Run:
         if not isinstance(self.executor, WorkerPool):
             return WORKER_DIED
         try:
-            return await self.executor.run_alone(_parse, body, url, content_type)
+            return await self.executor.run_alone(_parse_to_store, body, url, content_type)
         except BrokenProcessPool:
             return WORKER_DIED
         except Exception as exc:
@@ -334,16 +359,17 @@ class _Run:
             self.done(FeedOutcome(feed.url, feed.title, "not-modified", seconds=result.elapsed))
             return
         content_type = result.headers.get("content-type") or result.content_type
-        parsed = await self.parse(result.body, feed.url, content_type)
-        if isinstance(parsed, str):
-            await self.fail(feed, result, parsed)
+        done = await self.parse(result.body, feed.url, content_type)
+        if isinstance(done, str):
+            await self.fail(feed, result, done)
             return
+        parsed = done.feed
         if parsed.ends_early:
             await self.fail(feed, result, _cut_short(result))
             return
         # The related index is brought up to date after the run (index_related), not
         # feed by feed: it would double the refresh's cost on the event loop.
-        counts = await self.store(feed.id, list(parsed.items))
+        counts = await self.store(feed.id, list(parsed.items), done.digests)
         title = feed.title or parsed.title
         await self.succeed(
             feed,

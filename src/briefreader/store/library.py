@@ -165,7 +165,11 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         return self._store_batches([(feed_id, batch)], index, sample, give_way)[0]
 
     def store_feeds(
-        self, batches: Sequence[tuple[int, Sequence[Article]]], *, index: bool = False
+        self,
+        batches: Sequence[tuple[int, Sequence[Article]]],
+        *,
+        index: bool = False,
+        digests: Sequence[Sequence[str] | None] | None = None,
     ) -> list[StoreCounts]:
         """Several feeds' items, ``(feed_id, articles)`` each, stored in one transaction
         and as few statements as can be; the counts of each feed are what :meth:`store`
@@ -174,7 +178,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         way all the feeds parsed while it wrote the last ones: every transaction (and
         every statement) makes the search index write a segment of its own."""
         return self._store_batches(
-            [(feed_id, list(items)) for feed_id, items in batches], index, False, True
+            [(feed_id, list(items)) for feed_id, items in batches], index, False, True, digests
         )
 
     def _store_batches(
@@ -183,6 +187,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         index: bool,
         sample: bool,
         give_way: bool,
+        digests: Sequence[Sequence[str] | None] | None = None,
     ) -> list[StoreCounts]:
         now = time.time()
         results: list[StoreCounts] = []
@@ -190,9 +195,10 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
             make_way = give_way and not sample and self._only_samples()
             rows: list[tuple[object, ...]] = []
             written: dict[str, str] = {}  # ids of rows made for an earlier batch: hash
-            for feed_id, batch in batches:
+            for n, (feed_id, batch) in enumerate(batches):
                 counts = StoreCounts()
-                rows.extend(self._rows(batch, feed_id, sample, now, counts, written))
+                given = digests[n] if digests is not None else None
+                rows.extend(self._rows(batch, feed_id, sample, now, counts, written, given))
                 results.append(counts)
             self._upsert(rows)
             if make_way and any(c.added for c in results):
@@ -217,10 +223,14 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         now: float,
         counts: StoreCounts,
         written: dict[str, str],
+        given: Sequence[str] | None = None,
     ) -> list[tuple[object, ...]]:
         """The rows to write for one batch (counted in ``counts``): not the articles
         tombstoned, nor those whose content hash is the stored one (or the one of a
         row made for an earlier batch, in ``written``, which gains this batch's)."""
+        # Content hashes computed in a refresh's parse worker, by object (an article
+        # _adopt_legacy_ids replaces is hashed here, as every one was before).
+        known = {id(a): d for a, d in zip(batch, given, strict=True)} if given else {}
         ids = [a.id for a in batch]
         if feed_id is not None:
             gone = self._ids_in("deleted_articles", ids)
@@ -244,7 +254,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         rows = []
         seen: set[str] = set()
         for art in batch:
-            digest = content_hash(art)
+            digest = known.get(id(art)) or content_hash(art)
             old = existing.get(art.id)
             if art.id in seen or old == digest:
                 counts.unchanged += 1
