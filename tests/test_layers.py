@@ -27,6 +27,13 @@ def domain_modules() -> list[str]:
     return sorted(names)
 
 
+def fresh_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (nothing of ours imported yet)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+
+
 def test_the_domain_has_modules_to_check() -> None:
     names = domain_modules()
     assert "briefreader.model" in names
@@ -42,9 +49,7 @@ def test_importing_the_domain_loads_no_textual_module() -> None:
         "loaded = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(len(loaded), loaded[:5])\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
+    out = fresh_python(code)
     assert out.stdout.startswith("0 "), out.stdout
 
 
@@ -54,9 +59,7 @@ def test_the_command_line_loads_textual_only_to_launch_the_app() -> None:
         "import briefreader.cli\n"
         "print(sum(1 for m in sys.modules if m == 'textual' or m.startswith('textual.')))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
+    out = fresh_python(code)
     assert out.stdout.strip() == "0", out.stdout
 
 
@@ -87,8 +90,6 @@ def test_a_search_loads_neither_the_ranking_nor_the_feed_parser(tmp_path: Path) 
         "         'briefreader.sources.feedlazy')\n"
         "print('LOADED', [m for m in heavy if m in sys.modules], code, file=sys.stderr)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
+    out = fresh_python(code)
     assert "LOADED [] 0" in out.stderr, out.stderr
     assert '"Harbour cranes stop"' in out.stdout

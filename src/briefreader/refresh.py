@@ -143,9 +143,15 @@ BACKLOG = 8
 #: Most items stored in one write (several feeds parsed while the last write ran).
 STORE_BATCH = 400
 
-#: A feed waiting for the writer: its id, items, their content hashes (None: not
-#: computed) and what its store() awaits.
-_Waiting = tuple[int, list[Article], "list[str] | None", "asyncio.Future[StoreCounts]"]
+
+class _Waiting(NamedTuple):
+    """A feed waiting for the writer (see _Run.store)."""
+
+    feed_id: int
+    items: list[Article]
+    digests: list[str] | None  # (the items' content hashes; None: not computed)
+    future: asyncio.Future[StoreCounts]
+
 
 #: Why a feed failed when the process parsing it died (a crash, not a bad feed).
 WORKER_DIED = "could not parse: the parser process died while reading it"
@@ -240,7 +246,7 @@ class _Run:
         other: when the writer is idle it is written at once, alone.  If a write of
         several fails, each is stored again alone, so a feed fails only by itself."""
         future: asyncio.Future[StoreCounts] = asyncio.get_running_loop().create_future()
-        self.waiting.append((feed_id, items, digests, future))
+        self.waiting.append(_Waiting(feed_id, items, digests, future))
         if self.drainer is None or self.drainer.done():
             self.drainer = asyncio.create_task(self._drain())
         return await future
@@ -250,9 +256,9 @@ class _Run:
         while self.waiting:
             taken, size = 0, 0
             while taken < len(self.waiting) and (
-                not taken or size + len(self.waiting[taken][1]) <= STORE_BATCH
+                not taken or size + len(self.waiting[taken].items) <= STORE_BATCH
             ):
-                size += len(self.waiting[taken][1])
+                size += len(self.waiting[taken].items)
                 taken += 1
             batch, self.waiting = self.waiting[:taken], self.waiting[taken:]
             await self._store_batch(batch)
@@ -263,23 +269,25 @@ class _Run:
         try:
             results = await self.write(
                 lib.store_feeds,
-                [(feed_id, items) for feed_id, items, _, _ in batch],
-                digests=[digests for _, _, digests, _ in batch],
+                [(w.feed_id, w.items) for w in batch],
+                digests=[w.digests for w in batch],
             )
         except Exception as exc:
             if len(batch) == 1:
-                _settle(batch[0][3], exc)
+                _settle(batch[0].future, exc)
                 return
-            for feed_id, items, digests, future in batch:
+            for w in batch:
                 try:
-                    alone = await self.write(lib.store_feeds, [(feed_id, items)], digests=[digests])
+                    alone = await self.write(
+                        lib.store_feeds, [(w.feed_id, w.items)], digests=[w.digests]
+                    )
                 except Exception as error:
-                    _settle(future, error)
+                    _settle(w.future, error)
                 else:
-                    _settle(future, alone[0])
+                    _settle(w.future, alone[0])
             return
-        for (_, _, _, future), counts in zip(batch, results, strict=True):
-            _settle(future, counts)
+        for w, counts in zip(batch, results, strict=True):
+            _settle(w.future, counts)
 
     def done(self, outcome: FeedOutcome) -> None:
         self.report.outcomes.append(outcome)

@@ -14,15 +14,25 @@ from briefreader.tui.app import BriefReaderApp
 MakeApp = Callable[..., BriefReaderApp]
 
 
+@pytest.mark.parametrize(
+    "stay",
+    [
+        pytest.param(True, id="a refresh's re-read"),
+        # Not only a refresh's: every re-read of the list (a filter, a star, a
+        # delete, the prune after upkeep) highlights the row the reader is on when
+        # it lands.
+        pytest.param(False, id="any re-read"),
+    ],
+)
 async def test_moves_made_while_the_list_is_re_read_are_kept(
-    library_path: Path, make_app: MakeApp
+    library_path: Path, make_app: MakeApp, stay: bool
 ) -> None:
     app = make_app(library_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         listing = app.article_list
         assert len(listing) >= 4 and listing.cursor == 0
-        app.reload(stay=True)  # as a refresh does when new articles arrive
+        app.reload(stay=stay)  # as a refresh does when new articles arrive, or upkeep
         app.action_move(1)  # the reader moves on before the order has been read
         app.action_move(1)
         moved_to = listing.current
@@ -33,26 +43,6 @@ async def test_moves_made_while_the_list_is_re_read_are_kept(
         await pilot.press("j")
         await settle(pilot)
         assert listing.cursor == 3
-
-
-async def test_moves_made_while_any_reload_reads_the_list_are_kept(
-    library_path: Path, make_app: MakeApp
-) -> None:
-    """Not only a refresh's: every re-read of the list (a filter, a star, a delete,
-    the prune after upkeep) highlights the row the reader is on when it lands."""
-    app = make_app(library_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        listing = app.article_list
-        assert len(listing) >= 4 and listing.cursor == 0
-        app.reload()  # as the prune after upkeep does
-        app.action_move(1)
-        app.action_move(1)
-        moved_to = listing.current
-        assert moved_to is not None and listing.cursor == 2
-        await settle(pilot)
-        assert listing.current is not None and listing.current.id == moved_to.id
-        assert app.current is not None and app.current.id == moved_to.id
 
 
 async def test_background_indexing_yields_to_a_refresh_that_starts(
