@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from briefreader.model import Analysis, Article, RelatedLink
 from briefreader.store.lazy import default_base, rendered
@@ -397,7 +397,9 @@ def _lazy(art: Article) -> LazyArticle | None:
     command that only reads, ``briefreader search``, starts ~8 ms sooner, and no
     object can be a LazyArticle before its module is loaded.)"""
     module = sys.modules.get("briefreader.sources.feedlazy")
-    return art if module is not None and isinstance(art, module.LazyArticle) else None
+    if module is None or not isinstance(art, module.LazyArticle):
+        return None
+    return cast("LazyArticle", art)  # (the check above is on the module's class)
 
 
 def _lazy_values(art: Article) -> tuple[str | None, str | None, str, str]:
