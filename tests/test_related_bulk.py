@@ -4,6 +4,8 @@ batch looking every term up, row for row."""
 
 from __future__ import annotations
 
+import json
+import math
 import random
 import sqlite3
 from pathlib import Path
@@ -120,3 +122,62 @@ def test_arrivals_after_a_bulk_run_are_indexed_as_before(tmp_path: Path) -> None
     with Library(paths[1], readonly=True) as lib:
         hits = lib.related(arts[250].id, min_score=0)
         assert hits and arts[250].id not in {h.id for h in hits}
+
+
+def long_articles(n: int) -> list[Article]:
+    """Articles with many repeated words (more than SIGNATURE_SIZE terms weigh more
+    than 1) and many said once, unlike :func:`articles`' short ones."""
+    rng = random.Random(11)
+    syllables = ("ka", "lo", "mi", "ren", "tu", "vas", "dor", "pel", "qui", "sorn")
+    vocab = [a + b + c for a in syllables for b in syllables for c in syllables]  # 1,000
+    out = []
+    for i in range(n):
+        repeated = rng.sample(vocab, 30)
+        once = rng.sample(vocab, 60)
+        body = " ".join(repeated + once + repeated) + f". Told {rng.choice(NAMES)} reporters."
+        out.append(
+            Article(
+                id=article_id(url=f"https://long.example/{i}"),
+                title=" ".join(repeated[:4]),
+                summary=" ".join(once[:8]),
+                url=f"https://long.example/{i}",
+                body=body,
+            )
+        )
+    return out
+
+
+def test_each_signature_is_the_best_of_all_the_articles_terms(tmp_path: Path) -> None:
+    """Indexed in one batch (every frequency final), each article's signature is its
+    SIGNATURE_SIZE best terms by weight² × idf over all its terms, ties by term: the
+    writer's shortcut (score the terms weighing more than 1 first, the rest only when
+    one of them could still be chosen) picks the same, in both of its cases."""
+    arts = articles(150) + long_articles(150)
+    path = stored(tmp_path / "one.sqlite3", arts)
+    with Library(path) as lib:
+        with lib._transaction():
+            assert R.index_pending(lib._db) == 300
+        db = lib._db
+        n_docs = RI.meta(db, "docs")
+        df = {t: d for t, _, d in db.execute("SELECT term, id, df FROM related_terms")}
+        ids = {t: i for t, i, _ in db.execute("SELECT term, id, df FROM related_terms")}
+        rows = [r for part in RI._read_docs(db, list(range(1, 301))) for r in part]
+        stored_sigs = dict(db.execute("SELECT doc, terms FROM related_docs"))
+    log_n = math.log(n_docs + 1.0)
+    idf_max = log_n - math.log(1.5)
+    shortcut = full = 0
+    for rowid, heavy, light in RI.doc_terms(rows):
+        weights = dict(heavy) | dict.fromkeys(light.split(" ") if light else [], 1.0)
+        score = {t: w * w * (log_n - math.log(df[t] + 0.5)) for t, w in weights.items()}
+        best = sorted(((s, t) for t, s in score.items()), reverse=True)[: RI.SIGNATURE_SIZE]
+        assert json.loads(stored_sigs[rowid]) == [ids[t] for _, t in best]
+        heavy_scores = sorted((score[t] for t in heavy), reverse=True)
+        if (
+            light
+            and len(heavy) >= RI.SIGNATURE_SIZE
+            and heavy_scores[RI.SIGNATURE_SIZE - 1] > idf_max
+        ):
+            shortcut += 1
+        else:
+            full += 1
+    assert shortcut > 20 and full > 20, (shortcut, full)

@@ -8,7 +8,7 @@ import json
 import math
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from operator import mul
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -343,9 +343,10 @@ class _Quant(dict[float, int]):
 
 _QUANT = _Quant()
 
-#: An article's rowid, its weighted terms, and how many of them come first as
-#: weighing more than 1 (a term found more than once, or a name: see doc_terms).
-DocTerms = tuple[int, dict[str, float], int]
+#: An article's rowid, its terms weighing more than 1 (found more than once, or a
+#: name) with their weights, and the rest (each of weight 1) as one string, separated
+#: by spaces (see doc_terms).
+DocTerms = tuple[int, dict[str, float], str]
 #: What :func:`doc_terms` reads of an article: rowid, title, dek, takeaways, body.
 DocText = tuple[int, str, str, str, str]
 
@@ -367,19 +368,30 @@ def _read_docs(db: sqlite3.Connection, docs: list[int]) -> list[list[DocText]]:
 
 
 def doc_terms(rows: list[DocText]) -> list[DocTerms]:
-    """Each article's index terms, names weighted up (pure: runs in worker processes)."""
+    """Each article's index terms, names weighted up (pure: runs in worker processes).
+
+    The terms weighing more than 1 come as a dict: the signature is nearly always
+    among them (see _index_docs).  The others all weigh 1 and are one string: a
+    worker's answer then carries a third of the dict entries (unpickling two thirds
+    of ~160 strings an article was the writer's cost), and the writer splits the
+    string only for an article whose signature needs them."""
     out: list[DocTerms] = []
     for rowid, title, summary, takeaways, body in rows:
         terms = index_terms(title, summary, takeaways, body)
         for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
             terms[name] *= NAME_BOOST  # (a story's names make its signature)
-        # Terms weighing more than 1 first: the signature is nearly always among them.
         heavy = {t: w for t, w in terms.items() if w > 1.0}
-        n = len(heavy)
-        if n < len(terms):
-            heavy.update(terms)  # the rest after them (the weights are the same)
-        out.append((rowid, heavy, n))
+        light = " ".join(t for t, w in terms.items() if w <= 1.0) if len(heavy) < len(terms) else ""
+        out.append((rowid, heavy, light))
     return out
+
+
+def _all_terms(per_doc: Iterable[DocTerms]) -> Iterator[str]:
+    """Every term of these articles, once an article each."""
+    for _, heavy, light in per_doc:
+        yield from heavy
+        if light:
+            yield from light.split(" ")
 
 
 #: A worker's answer for a chunk of articles: its terms' document frequencies
@@ -414,7 +426,7 @@ def doc_chunk(rows: list[DocText]) -> Chosen:
     """:func:`doc_terms` for a worker, with the chunk's frequencies counted there
     (the writer adds four chunks' counts instead of counting a batch's terms)."""
     per_doc = doc_terms(rows)
-    return Counter(itertools.chain.from_iterable(terms for _, terms, _ in per_doc)), per_doc
+    return Counter(_all_terms(per_doc)), per_doc
 
 
 def _index_docs(
@@ -437,7 +449,7 @@ def _index_docs(
             [(t, doc) for doc, terms in old for t in json.loads(terms)],
         )
     if batch_df is None:
-        batch_df = Counter(itertools.chain.from_iterable(terms for _, terms, _ in per_doc))
+        batch_df = Counter(_all_terms(per_doc))
     known = lookup(db, batch_df, cache)
     next_id = meta(db, "next_term")
     ids: dict[str, int] = {}
@@ -463,20 +475,22 @@ def _index_docs(
     quant = _QUANT
     # No term scores more than this: its frequency is at least 1 once its batch counts.
     idf_max = log_n - math.log(1.5)
-    for rowid, terms, heavy in per_doc:
+    for rowid, terms, light in per_doc:
         # The SIGNATURE_SIZE best by w² × idf, ties by term (sorted's order).  Among
         # the terms weighing more than 1 first (a third of them): when their
         # SIGNATURE_SIZE-th best outscores any term of weight 1 (≤ idf_max), those
         # cannot be chosen and are not scored (98% of articles).  Then the cut is
         # found among the scores and only the terms that reach it are sorted.
         cut = 0.0
-        if SIGNATURE_SIZE <= heavy < len(terms):
-            ts = list(itertools.islice(terms, heavy))
-            ws = list(itertools.islice(terms.values(), heavy))
+        ts, ws = list(terms), list(terms.values())
+        if len(ts) >= SIGNATURE_SIZE and light:
             scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
             cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
         if cut <= idf_max:
-            ts, ws = list(terms), list(terms.values())
+            if light:
+                ones = light.split(" ")
+                ts += ones
+                ws += [1.0] * len(ones)
             scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
             if len(scores) > SIGNATURE_SIZE:
                 cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
@@ -486,7 +500,9 @@ def _index_docs(
             pairs = list(zip(scores, ts, strict=True))
         top = sorted(pairs, reverse=True)[:SIGNATURE_SIZE]
         sig = [ids[t] for _, t in top]
-        postings += [(i, rowid, quant[terms[t]]) for i, (_, t) in zip(sig, top, strict=True)]
+        postings += [
+            (i, rowid, quant[terms.get(t, 1.0)]) for i, (_, t) in zip(sig, top, strict=True)
+        ]
         doc_rows.append((rowid, "[" + ", ".join(map(str, sig)) + "]"))  # json.dumps's form
     postings.sort()  # in key order: each page of the postings is written once a batch
     _insert_postings(db, postings)
