@@ -7,6 +7,7 @@ import math
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from briefreader.model import ArticleRef
@@ -198,6 +199,10 @@ _NEAREST_WINDOWS = (
 )
 
 
+#: A term cache entry's document frequency.
+_DF = itemgetter(1)
+
+
 def _load_candidates(db: sqlite3.Connection, rowids: Sequence[int]) -> list[Candidate]:
     if not rowids:
         return []
@@ -244,7 +249,7 @@ def rank(
         union.update(c.profile.terms)
     union.difference_update(known)
     known.update(lookup(db, union, cache))
-    idf = idf_table({t: v[1] for t, v in known.items()}, n_docs)
+    idf = idf_table(dict(zip(known, map(_DF, known.values()), strict=True)), n_docs)
     weigh(target, idf, n_docs)
     for c in found:
         weigh(c.profile, idf, n_docs)
