@@ -98,6 +98,10 @@ class Terminal:
 
     def __init__(self, library: Path, home: str, trace: str = "") -> None:
         env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", BRIEFREADER_HOME=home)
+        # As an installed command runs once it has run before: its bytecode cached
+        # (PYTHONDONTWRITEBYTECODE would have each launch compile every module edited
+        # since the cache was last written).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         if trace:
             env["BRIEFREADER_BENCH_TRACE"] = trace
         argv = [*_command(bool(trace)), "--library", str(library)]
