@@ -149,6 +149,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._now = clock()
         self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(1024)
         self._base: Style | None = None
+        self._frame: tuple[int, int] | None = None
         self.empty_message = empty_message
         self.set_reactive(ArticleList.density, density)
 
@@ -420,9 +421,21 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- drawing --------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines of one frame share the width and the scroll offset: looked up once
+        # (~10 µs each a line, 45 lines when the list scrolls a row).
+        self._frame = (self.scrollable_content_region.width, round(self.scroll_offset.y))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        line = y + round(self.scroll_offset.y)
+        if self._frame is None:
+            width, scroll_y = self.scrollable_content_region.width, round(self.scroll_offset.y)
+        else:
+            width, scroll_y = self._frame
+        line = y + scroll_y
         if self._base is None:  # ``rich_style`` walks the DOM on every call
             self._base = self.rich_style
         base = self._base

@@ -26,7 +26,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -157,6 +157,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._pictures: LRUCache[str, dict[str, HalfBlockImage | NotShown]] = LRUCache(16)
         self._prefetch_wanted: Article | None = None
         self._prefetch_timer: Timer | None = None
+        self._frame_scroll: int | None = None
         self.prefetched = 0
         """Articles rendered ahead of being shown (tests)."""
         self.graphics_sent = 0
@@ -409,9 +410,21 @@ class ArticleView(ScrollView, can_focus=True):
         if self._built_for is not None:
             self._rebuild()
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Built once a frame, and the scroll offset read once (not once a line).
         self._build()
-        line = y + round(self.scroll_offset.y)
+        self._frame_scroll = round(self.scroll_offset.y)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_scroll = None
+
+    def render_line(self, y: int) -> Strip:
+        if self._frame_scroll is None:
+            self._build()
+            line = y + round(self.scroll_offset.y)
+        else:
+            line = y + self._frame_scroll
         if 0 <= line < len(self._lines):
             return self._lines[line]
         if self._blank is None:
