@@ -110,3 +110,41 @@ async def test_theme_change_restyles_the_article(library_path: Path, make_app: A
 
 def test_make_article_helper_is_deterministic() -> None:
     assert make_article(3) == make_article(3)
+
+
+def test_a_related_entry_is_laid_out_once_per_width() -> None:
+    """The sidebar's entries are Rich tables, which Textual renders twice an update
+    (for the height, then to draw): the layout is kept per width, and it is what the
+    table itself draws."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from briefreader.reading import RelatedEntry
+    from briefreader.tui.widgets import related
+
+    entry = RelatedEntry(
+        title="Harbour cranes idle as the strike enters its second week",
+        url="https://news.example/cranes",
+        source="Coast Ledger",
+        article_id="a1",
+    )
+    prompt = related._prompt(3, entry)
+    console = Console(width=30, color_system=None)
+    narrow = console.options.update_width(20)
+    for options in (console.options, narrow):
+        want = list(console.render(prompt.renderable, options))
+        assert list(console.render(prompt, options)) == want
+    calls = 0
+
+    class Counting:
+        def __rich_console__(self, console: Console, options: object) -> Any:
+            nonlocal calls
+            calls += 1
+            yield Segment("x")
+
+    laid = related._LaidOut(Counting())  # type: ignore[arg-type]
+    list(console.render(laid))
+    list(console.render(laid))
+    assert calls == 1
+    list(console.render(laid, narrow))
+    assert calls == 2
