@@ -284,6 +284,30 @@ async def test_search_filters_as_you_type_and_escape_clears(
         )
 
 
+async def test_slash_and_a_word_in_one_burst_search_for_the_word(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """A terminal delivers "/auction" typed fast (or pasted) as one read: every key is
+    queued before "/" has opened the field.  The letters go into the field; none runs
+    as a list command (a: add a feed, u: links, c: copy, t, i, o: open, n: next)."""
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for char in "/auction":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await settle(pilot)
+        assert app.search_input.value == "auction"
+        assert len(app.screen_stack) == 1  # no dialog opened by a letter
+        assert len(app.article_list) == 1 and current_id(app) == "art007"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.article_list) == 8
+        # Letters typed into the open field are taken once (not twice).
+        await pilot.press("slash", *"auc")
+        await settle(pilot)
+        assert app.search_input.value == "auc"
+
+
 async def test_f_cycles_all_unread_starred(library_path: Path, make_app: MakeApp) -> None:
     with Library(library_path) as library:
         library.set_read("art000")

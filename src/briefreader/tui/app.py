@@ -223,6 +223,8 @@ class BriefReaderApp(
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = time.monotonic()
+            if isinstance(event, events.Key) and self._typed_ahead(event):
+                return
         await super().on_event(event)
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
