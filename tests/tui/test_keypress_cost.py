@@ -5,6 +5,8 @@
 * New "+N" story counts repaint only the rows whose count changed.
 * The next article is rendered ahead, after the frame (not in it), so the key that
   shows it renders nothing.
+* The list's order read again (a refresh does it every second) draws no row anew
+  that looks the same; a row whose title, flags or age changed is drawn again.
 """
 
 from __future__ import annotations
@@ -33,10 +35,20 @@ class ListApp(App[None]):
         self.count = count
         self.stories: dict[str, int] = {}
         self.story_reads = 0
+        self.titles: dict[int, str] = {}
+        self.read: set[int] = set()
 
     def load(self, rowids: Sequence[int]) -> list[ArticleRow]:
         return [
-            ArticleRow(r, f"id{r}", f"Title {r}", "Source", FIXED_NOW - r * 60, False, False)
+            ArticleRow(
+                r,
+                f"id{r}",
+                self.titles.get(r, f"Title {r}"),
+                "Source",
+                FIXED_NOW - r * 60,
+                r in self.read,
+                False,
+            )
             for r in rowids
         ]
 
@@ -100,6 +112,39 @@ async def test_new_story_counts_repaint_only_the_rows_that_changed() -> None:
         assert app.story_reads == reads + 1  # one read for the rows around the screen
         assert draws[0] == listing.row_height  # row 3's lines, no other row's
         assert "+2" in "".join(listing.render_line(y).text for y in range(6, 8))
+
+
+async def test_the_order_read_again_draws_only_the_rows_that_changed() -> None:
+    app = ListApp(1_000)
+    now = [FIXED_NOW]
+    async with app.run_test(size=(60, 30)) as pilot:
+        listing = app.query_one(ArticleList)
+        listing._clock = lambda: now[0]
+        listing.set_rowids(list(range(app.count)))
+        await pilot.pause()
+        on_screen = listing.size.height // listing.row_height
+        draws = _count_calls(listing, "_draw")
+        # A refresh re-reads the order: two new rows at the top, the cursor's row
+        # kept where it is on screen.  The rows on screen look as they did.
+        listing.set_rowids([-2, -1, *range(app.count)], keep=0, stay=True)
+        await pilot.pause()
+        assert listing.scroll_offset.y == 2 * listing.row_height
+        assert draws[0] == 0
+        # A row retitled and one marked read since: those two are drawn again.
+        app.titles[3] = "Retitled by its feed"
+        app.read.add(5)
+        listing.set_rowids([-2, -1, *range(app.count)], keep=0, stay=True)
+        await pilot.pause()
+        assert draws[0] == 2 * listing.row_height
+        lines = [listing.render_line(y).text for y in range(listing.size.height)]
+        assert any("Retitled by its feed" in line for line in lines)
+        # An hour later every age on screen reads differently: every row is drawn.
+        now[0] += 3600
+        before = draws[0]
+        listing.set_rowids([-2, -1, *range(app.count)], keep=0, stay=True)
+        await pilot.pause()
+        assert draws[0] - before >= on_screen * listing.row_height - listing.row_height
+        assert "1h" in "".join(listing.render_line(y).text for y in range(listing.size.height))
 
 
 async def test_the_next_article_is_rendered_ahead_after_the_frame(
