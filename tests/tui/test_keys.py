@@ -308,6 +308,45 @@ async def test_slash_and_a_word_in_one_burst_search_for_the_word(
         assert app.search_input.value == "auc"
 
 
+async def test_a_and_an_address_in_one_burst_type_the_address_into_the_dialog(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """ "a" and an address typed fast (or pasted) in one read: the address goes into the
+    add-a-feed dialog's field.  (Its letters were queued before the dialog had given
+    its field focus, and were lost; a letter the list binds would have run there.)"""
+    with Library(library_path) as library:
+        library.add_feed("https://one.example/feed", title="One Example")
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        unread, first = app.unread_count, current_id(app)
+        for char in "ahttps://news.example/rss":
+            app.post_message(events.Key(char if char.isalnum() else _key_name(char), char))
+        await settle(pilot)
+        dialog = app.screen.query_one("#add-url", Input)
+        assert dialog.value == "https://news.example/rss"
+        assert len(app.screen_stack) == 2
+        # No letter ran as a command (n: next unread, m: mark read, s: star, …).
+        assert (app.unread_count, current_id(app)) == (unread, first)
+        with Library(library_path, readonly=True) as library:
+            assert not library.row_ids("starred")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1
+        # Letters typed into the open field are taken once.
+        await pilot.press("a", *"abc")
+        await settle(pilot)
+        assert app.screen.query_one("#add-url", Input).value == "abc"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1
+        assert len(app.article_list) == 8
+
+
+def _key_name(char: str) -> str:
+    return {":": "colon", "/": "slash", ".": "full_stop"}[char]
+
+
 async def test_f_cycles_all_unread_starred(library_path: Path, make_app: MakeApp) -> None:
     with Library(library_path) as library:
         library.set_read("art000")

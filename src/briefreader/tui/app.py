@@ -36,7 +36,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.theme import Theme
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from briefreader.config import refresh_seconds
@@ -226,6 +226,25 @@ class BriefReaderApp(
             if isinstance(event, events.Key) and self._typed_ahead(event):
                 return
         await super().on_event(event)
+
+    def _typed_ahead(self, event: events.Key) -> bool:
+        """A letter typed before a text field had focus goes into the field, not to
+        the list's bindings: "/grid", or "a" and an address, typed fast or pasted as
+        keys.  The terminal delivers them in one read; every key is queued for the
+        list before "/" or "a" has opened the field, and then bubbles up to the app
+        as a key nothing took (it ran as a command: g, r, i and d were top, reload,
+        images and delete; a dialog lost them).  Returns whether it was taken.
+
+        (A text field stops every letter it receives itself, so a letter that bubbles
+        up to the app while one has focus was sent to another widget.)"""
+        if not (event.is_forwarded and event.is_printable and event.character):
+            return False
+        field = self.screen.focused
+        if not isinstance(field, Input):
+            return False
+        field.insert_text_at_cursor(event.character)
+        event.stop()
+        return True
 
     @work(thread=True, exclusive=True, group="rows", exit_on_error=False)
     def _load_rows(

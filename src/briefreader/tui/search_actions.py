@@ -5,7 +5,7 @@ current filter; clearing the field (or ``esc``) brings the list back."""
 
 from __future__ import annotations
 
-from textual import events, on, work
+from textual import on, work
 from textual.widgets import Input
 
 from briefreader.tui.base import ReaderBase
@@ -26,22 +26,6 @@ class SearchActions(ReaderBase):
         # read): "/grid" typed or pasted in one go would otherwise send g, r, i, d to
         # the list as commands (top, reload, images, delete).
         self.screen.set_focus(self.search_input)
-
-    def _typed_ahead(self, event: events.Key) -> bool:
-        """A letter typed before the search field had focus ("/grid" in one go: the
-        keys after "/" were on their way to the list when it opened): it goes into the
-        field, not to the list's bindings.  Returns whether it was taken.
-
-        (The field stops every letter it receives, so a letter that bubbles up to the
-        app while the field has focus was sent to another widget.)"""
-        search = self.search_input
-        if not (event.is_forwarded and event.is_printable and event.character):
-            return False
-        if self.focused is not search:
-            return False
-        search.insert_text_at_cursor(event.character)
-        event.stop()
-        return True
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
