@@ -432,6 +432,47 @@ async def test_related_selection_with_the_mouse_and_enter(
         assert current_id(app) == first
 
 
+async def test_j_k_g_and_G_move_through_the_related_list_when_it_has_focus(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """In the Related sidebar j/k and g/G move its highlight, as the arrows and
+    home/end do (the help lists them as one key); they changed the article."""
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        article = current_id(app)
+        related = app.query_one("#related-list", OptionList)
+        related.focus()
+        await settle(pilot)
+        start = related.highlighted
+        assert start is not None
+        await pilot.press("j")
+        await settle(pilot)
+        assert related.highlighted is not None and related.highlighted > start
+        assert current_id(app) == article  # the article stayed
+        await pilot.press("k")
+        await settle(pilot)
+        assert related.highlighted == start
+        await pilot.press("G")
+        await settle(pilot)
+        assert related.highlighted == related.option_count - 1
+        await pilot.press("g")
+        await settle(pilot)
+        assert related.highlighted == start  # (the first entry, under its heading)
+        assert current_id(app) == article
+        chosen = app.sidebar.entries[0].article_id
+        await pilot.press("enter")
+        await settle(pilot)
+        assert current_id(app) == chosen
+        # Back in the list, j moves to the next article again.
+        app.article_list.focus()
+        await settle(pilot)
+        before = current_id(app)
+        await pilot.press("j")
+        await settle(pilot)
+        assert current_id(app) != before
+
+
 async def test_no_related_articles_found(tmp_path: Path, make_app: MakeApp) -> None:
     from tui_helpers import make_article
 

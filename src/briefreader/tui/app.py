@@ -75,7 +75,7 @@ from briefreader.tui.widgets.article_list import ArticleList
 from briefreader.tui.widgets.article_view import ArticleView
 from briefreader.tui.widgets.feeds_pane import FeedsPane, scope_key
 from briefreader.tui.widgets.footer import BriefFooter
-from briefreader.tui.widgets.related import RelatedEntry, RelatedSidebar
+from briefreader.tui.widgets.related import RelatedEntry, RelatedList, RelatedSidebar
 from briefreader.tui.widgets.search_input import SearchInput
 
 __all__ = ["BriefReaderApp", "run_app"]
@@ -606,10 +606,19 @@ class BriefReaderApp(
         home/end do there (the help says so)."""
         return self.focused is self.article_view
 
+    def _related_list(self) -> RelatedList | None:
+        """The Related sidebar's list when it has focus: j/k and g/G move through it,
+        as the arrows and home/end do there (they changed the article)."""
+        focused = self.focused
+        return focused if isinstance(focused, RelatedList) else None
+
     def action_move(self, delta: int) -> None:
         if self._in_article():
             view = self.article_view
             view.action_scroll_down() if delta > 0 else view.action_scroll_up()
+            return
+        if (related := self._related_list()) is not None:
+            related.action_cursor_down() if delta > 0 else related.action_cursor_up()
             return
         listing = self.article_list
         if len(listing):
@@ -619,11 +628,17 @@ class BriefReaderApp(
         if self._in_article():
             self.article_view.action_scroll_home()
             return
+        if (related := self._related_list()) is not None:
+            related.action_first()
+            return
         self._move_to(0)
 
     def action_last(self) -> None:
         if self._in_article():
             self.article_view.action_scroll_end()
+            return
+        if (related := self._related_list()) is not None:
+            related.action_last()
             return
         self._move_to(len(self.article_list) - 1)
 
