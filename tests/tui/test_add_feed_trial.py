@@ -81,12 +81,38 @@ async def test_an_error_opens_the_dialog_again_with_the_typed_address(
         assert app.screen.query_one(Input).value == server.url("/broken.xml")
         text = screen_text(app)
         assert "Could not add it: HTTP 500" in text, text
+        # Emptied and entered: the dialog says there is nothing to add, not the old error.
+        app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert isinstance(app.screen, AddFeedScreen)
+        assert "Nothing to add yet: type the address of a feed." in text, text
+        assert "HTTP 500" not in text
         # Corrected in place, it is added.
         app.screen.query_one(Input).value = server.url("/alpha.xml")
         await pilot.press("enter")
         await settle(pilot)
         assert not dialog_open(app)
         assert "Subscribed to Alpha News" in toasts(app)
+
+
+async def test_enter_on_an_empty_dialog_says_there_is_nothing_to_add(
+    empty_library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(empty_library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AddFeedScreen)
+        assert "Nothing to add yet: type the address of a feed." in screen_text(app)
+        await pilot.press("enter")  # again: still one line
+        await settle(pilot)
+        assert screen_text(app).count("Nothing to add yet") == 1
+        assert app.screen.focused is app.screen.query_one(Input)
 
 
 async def test_an_address_without_a_scheme_falls_back_to_http(

@@ -155,8 +155,19 @@ class AddFeedScreen(QuietToasts, ModalScreen[AddFeedRequest | None]):
         text = self.query_one("#add-url", Input).value.strip()
         if text:
             self.dismiss(AddFeedRequest(text, self.chosen_account))
+            return
+        # Nothing typed: say so (an error from the last try would still be shown
+        # above an empty field, as if it were about it).
+        message = Content("Nothing to add yet: type the address of a feed.")
+        errors = self.query("#add-error")
+        if errors:
+            errors.first(LegibleStatic).update(message)
         else:
-            self.query_one("#add-url", Input).focus()
+            dialog = self.query_one("#add-dialog")
+            dialog.mount(
+                LegibleStatic(message, id="add-error", markup=False), before=dialog.children[0]
+            )
+        self.query_one("#add-url", Input).focus()
 
     def action_cancel(self) -> None:
         self.dismiss(None)
