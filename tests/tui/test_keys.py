@@ -504,6 +504,30 @@ async def test_question_mark_and_f1_show_every_binding(
             assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_the_help_scrolls_with_j_k_g_and_G(library_path: Path, make_app: MakeApp) -> None:
+    """The help lists g/G as first/last: in the help they go to its top and end."""
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        scroll = app.screen.query_one("#help-scroll")
+        assert scroll.max_scroll_y > 2  # (longer than the screen)
+        await pilot.press("G")
+        await settle(pilot)
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("k")
+        await settle(pilot)
+        assert scroll.scroll_y == scroll.max_scroll_y - 1
+        await pilot.press("g")
+        await settle(pilot)
+        assert scroll.scroll_y == 0
+        await pilot.press("j")
+        await settle(pilot)
+        assert scroll.scroll_y == 1
+        assert isinstance(app.screen, HelpScreen)
+
+
 async def test_command_palette_lists_and_runs_every_action(
     library_path: Path, make_app: MakeApp
 ) -> None:

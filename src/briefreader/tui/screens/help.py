@@ -40,6 +40,8 @@ class HelpScreen(QuietModal):
         ),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="help_down"),
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="help_up"),
+        Binding("g,home", "scroll('home')", "To the top", show=False, id="help_top"),
+        Binding("G,end", "scroll('end')", "To the end", show=False, id="help_end"),
     ]
 
     CSS_PATH = "help.tcss"
@@ -85,5 +87,9 @@ class HelpScreen(QuietModal):
         scroll = self.query_one("#help-scroll", VerticalScroll)
         if direction == "down":
             scroll.scroll_down(animate=False)
-        else:
+        elif direction == "up":
             scroll.scroll_up(animate=False)
+        elif direction == "home":
+            scroll.scroll_home(animate=False)
+        else:
+            scroll.scroll_end(animate=False)
