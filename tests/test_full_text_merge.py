@@ -95,6 +95,10 @@ def test_a_dek_repeating_the_body_is_recognised_past_a_dateline_and_a_cut() -> N
     assert dek_repeats_body(f"“{SENTENCES[0]}”", body.replace("—", "-"))  # quotes, dashes
     assert not dek_repeats_body("Regulators and chip makers trade blows.", body)
     assert not dek_repeats_body("The harbour bridge", body)  # too short to tell
+    # A short item whose description is its whole text: the dek is the body.
+    assert dek_repeats_body("Short teaser.", "Short teaser.")
+    assert dek_repeats_body("Short teaser.", "Short  teaser.\n")
+    assert not dek_repeats_body("Short teaser.", "Short teaser. And a second sentence.")
     # Far into the body is not "the body's start" (a pull quote, not a teaser).
     assert not dek_repeats_body(SENTENCES[4], " ".join(SENTENCES))
 

@@ -445,11 +445,14 @@ def dek_repeats_body(summary: str, body: str) -> bool:
     Compared word by word (quotes, dashes and links aside), without a teaser's tail
     ("… Read more", "[…]", "The post … appeared first on …", see
     :func:`without_teaser_tail`) and without a word the dek's "…" cut short; the dek
-    may start a little way into the body (after a headline, a dateline or a byline)."""
+    may start a little way into the body (after a headline, a dateline or a byline).
+    A dek that is the whole body word for word repeats it however short it is."""
     if len(summary) > _LONGEST_DEK:
         return False  # no teaser: a text of its own
     dek = without_teaser_tail(summary)
     words = _words(dek)
+    if len(body) <= len(summary) + 100 and words and _words(body) == words:
+        return True  # the whole body, however short ("Short teaser." as both)
     if dek.endswith(("…", "...")) and words:
         words.pop()  # cut short: its last word may be a piece of one
     if len(words) < 4 or len(dek) < 20:

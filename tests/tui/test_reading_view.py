@@ -129,6 +129,26 @@ async def test_a_one_sentence_item_is_read_once(tmp_path: Path, make_app: MakeAp
         assert app.article_view.text.count("Council approves") == 1, app.article_view.text
 
 
+async def test_a_short_description_that_is_the_whole_item_is_read_once(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """An item with only a short description (the feed reader makes it both the dek
+    and the body): shown once, under a title of its own."""
+    item = Article(
+        id="short",
+        title="Harbour bridge reopens to traffic",
+        summary="Short teaser.",
+        body="Short teaser.",
+        url="https://news.example/short",
+        source="Harbour Gazette",
+    )
+    app = make_app(library_of(tmp_path, item))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert app.article_view.text.count("Short teaser.") == 1, app.article_view.text
+        assert "Short teaser." in screen_text(app)
+
+
 async def test_a_teasers_read_more_and_wordpress_footer_are_not_a_dek(
     tmp_path: Path, make_app: MakeApp
 ) -> None:
