@@ -60,9 +60,15 @@ async def subscribe_typed(library: Library, text: str) -> SubscribeResult:
     """Subscribe to what was typed: a URL as it is; an address with no scheme as
     https, else (https could not connect) as http.  The result's ``url`` says
     which was used; when both fail, the error names both."""
-    from briefreader.refresh import subscribe_async
+    from briefreader.refresh import SubscribeResult, subscribe_async
 
     text = text.strip()
+    if any(c.isspace() for c in text):  # (fetched, it was a DNS lookup of "a%20b")
+        return SubscribeResult(
+            url=text,
+            error="that is not a web address (it has spaces); "
+            "a feed's address looks like example.com/feed.xml",
+        )
     if "://" in text:
         return await subscribe_async(library, text)
     secure = await subscribe_async(library, "https://" + text)

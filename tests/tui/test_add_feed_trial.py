@@ -115,6 +115,22 @@ async def test_enter_on_an_empty_dialog_says_there_is_nothing_to_add(
         assert app.screen.focused is app.screen.query_one(Input)
 
 
+async def test_words_that_are_not_an_address_are_told_so_without_a_fetch(
+    empty_library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(empty_library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await add(pilot, app, "not a url")
+        assert isinstance(app.screen, AddFeedScreen)
+        text = screen_text(app)
+        assert "Could not add it: that is not a web address (it has spaces)" in text, text
+        assert "resolve" not in text
+        assert app.screen.query_one(Input).value == "not a url"
+    with Library(empty_library_path) as library:
+        assert library.feeds() == []
+
+
 async def test_an_address_without_a_scheme_falls_back_to_http(
     empty_library_path: Path, make_app: MakeApp, server: FetchServer
 ) -> None:
