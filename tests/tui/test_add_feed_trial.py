@@ -103,10 +103,7 @@ async def test_enter_on_an_empty_dialog_says_there_is_nothing_to_add(
     app = make_app(empty_library_path)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await add(pilot, app, "")
         assert isinstance(app.screen, AddFeedScreen)
         assert "Nothing to add yet: type the address of a feed." in screen_text(app)
         await pilot.press("enter")  # again: still one line

@@ -84,12 +84,6 @@ class HelpScreen(QuietModal):
         self.dismiss(None)
 
     def action_scroll(self, direction: str) -> None:
+        """``direction``: down, up, home or end (VerticalScroll's scroll_* methods)."""
         scroll = self.query_one("#help-scroll", VerticalScroll)
-        if direction == "down":
-            scroll.scroll_down(animate=False)
-        elif direction == "up":
-            scroll.scroll_up(animate=False)
-        elif direction == "home":
-            scroll.scroll_home(animate=False)
-        else:
-            scroll.scroll_end(animate=False)
+        getattr(scroll, f"scroll_{direction}")(animate=False)
