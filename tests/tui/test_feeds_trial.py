@@ -1,5 +1,5 @@
 """Findings from a new user's trial of the feeds (r, F2): the refresh summary never
-counts a failed feed as refreshed; F2's "Fetched" is the last good fetch; on F2 a
+counts a failed feed as refreshed; F2's "Last OK" is the last good fetch; on F2 a
 refresh's word does not cover the feed's detail; every column fits at 80 columns
 and "All articles" has its counts.  Each test asserts on what the screen shows."""
 
@@ -106,6 +106,8 @@ async def test_fetched_is_the_last_good_fetch_and_the_failure_is_shown_apart(
         screen = app.screen
         assert isinstance(screen, FeedsScreen)
         lines = screen_text(app).splitlines()
+        # The column says whose time it is: "error … now" read as a fetch just now.
+        assert any("Status" in line and "Last OK" in line for line in lines)
         bad_line = next(line for line in lines if "Bad feed" in line)
         good_line = next(line for line in lines if "Good feed" in line)
         assert "error" in bad_line and " 3d " in bad_line and " now " not in bad_line
@@ -141,3 +143,20 @@ async def test_every_column_fits_at_80_columns_and_all_articles_has_counts(
         assert "…" in long_line and "world, science" in long_line, long_line
         all_line = next(line for line in lines if "All articles" in line)
         assert all_line.split()[-3:-1] == [str(total), str(unread)], all_line
+
+
+async def test_r_on_the_feeds_screen_with_no_feeds_says_how_to_add_one_once(
+    empty_library_path: Path, make_app: MakeApp
+) -> None:
+    app = make_app(empty_library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedsScreen)
+        text = " ".join(screen_text(app).split())
+        assert text.count("No feeds yet") == 1, text
+        assert "Nothing to refresh yet." in text
+        assert not app._notifications

@@ -370,6 +370,42 @@ async def test_f_cycles_all_unread_starred(library_path: Path, make_app: MakeApp
         assert len(app.article_list) == 8
 
 
+async def test_f_f_f_comes_back_to_the_article_the_reader_was_on(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """The starred view did not hold the article: the cursor went to the top, and
+    back at "all" it stayed there.  Moving in between starts from the new place."""
+    with Library(library_path) as library:
+        library.set_starred("art005")
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "j")
+        await settle(pilot)
+        here = current_id(app)
+        top = app.article_list.row_at(0)
+        assert top is not None and here not in ("art005", top.id)
+        for _ in range(3):  # unread, starred, all
+            await pilot.press("f")
+            await settle(pilot)
+        assert str(app.filter) == "all"
+        assert current_id(app) == here
+        assert app.article_list.current is not None and app.article_list.current.id == here
+        await pilot.press("f")  # unread
+        await settle(pilot)
+        await pilot.press("j")  # the reader moves: the next cycle starts here
+        await settle(pilot)
+        moved = current_id(app)
+        assert moved != here
+        await pilot.press("f")  # starred: art005, its only article
+        await settle(pilot)
+        assert current_id(app) == "art005"
+        await pilot.press("f")
+        await settle(pilot)
+        assert str(app.filter) == "all"
+        assert current_id(app) == moved
+
+
 async def test_bracket_shows_the_sidebar_as_an_overlay_at_80_columns(
     library_path: Path, make_app: MakeApp
 ) -> None:
@@ -416,6 +452,15 @@ async def test_number_keys_open_related_articles(
         assert app.article_list.current.id == first
         await pilot.press("9")  # may not exist: never crashes
         await settle(pilot)
+        # With the sidebar hidden, a number opens nothing the reader cannot see.
+        await pilot.press("j", "right_square_bracket")
+        await settle(pilot)
+        shown = current_id(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert current_id(app) == shown
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "The Related list is hidden: ] shows it" in said
 
 
 async def test_related_selection_with_the_mouse_and_enter(

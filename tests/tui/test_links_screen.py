@@ -40,7 +40,7 @@ async def test_u_lists_the_links_numbered_and_a_number_opens_one(
         ]
         text = screen_text(app)
         for shown in (
-            "1 article",
+            "1 page",
             "https://news.example/0",
             "2 link",
             "the rule",

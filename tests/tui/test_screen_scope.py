@@ -106,7 +106,7 @@ async def test_the_links_list_names_the_articles_own_page_not_its_title_again(
         assert isinstance(app.screen, LinksScreen)
         first = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
         assert title not in first
-        assert "article its own page" in " ".join(first.split())
+        assert "page this article on the web" in " ".join(first.split())
         assert title in str(app.screen.query_one("#links-title", Static).render())
 
 

@@ -301,6 +301,10 @@ class BriefReaderApp(
             self._run_search(self._search)
             return
         self.article_list.set_rowids(message.rowids, keep=message.keep, stay=message.stay)
+        anchor, landed = self._filter_anchor
+        if anchor is not None and landed is None and message.keep == anchor:
+            row = self.article_list.current
+            self._filter_anchor = (anchor, row.rowid if row is not None else None)
         self._update_titles()
         self._update_article_subtitle()
         self._index_related()
@@ -722,8 +726,17 @@ class BriefReaderApp(
         self._update_titles()
         if self._search:
             self._show_search_rows()
-        else:
-            self.reload()
+            return
+        # `f f f` comes back to the article the reader was on, though a filter between
+        # (starred, say) did not hold it: while the cursor stays where the last `f` left
+        # it, the next `f` looks for the article before the first.
+        row = self.article_list.current
+        here = row.rowid if row is not None else None
+        anchor, landed = self._filter_anchor
+        if anchor is None or here != landed:
+            anchor = here
+        self._filter_anchor = (anchor, None)
+        self.reload(keep=anchor)
 
     def _focus_main(self) -> None:
         if self.screen.has_class("-single") and self.screen.has_class("-reading"):
@@ -732,6 +745,14 @@ class BriefReaderApp(
             self.article_list.focus()
 
     def action_open_related(self, number: int) -> None:
+        if not self.sidebar.display:  # (hidden by `]`, or not shown at this width)
+            self.notify(
+                f"The Related list is hidden: {self._key_for('toggle_related')} shows it, "
+                "then 1–9 open its articles.",
+                timeout=4,
+                markup=False,
+            )
+            return
         if self.sidebar.stale:
             self.notify("Still finding related articles…", timeout=2, markup=False)
             return

@@ -156,6 +156,9 @@ class ReaderBase(App[None]):
         self._related_timer: Timer | None = None
         self._article_subtitle = ""
         self._last_input = 0.0
+        self._filter_anchor: tuple[int | None, int | None] = (None, None)
+        """The row the reader was on before ``f`` changed the filter, and the row that
+        change left the cursor on (see ``watch_filter``)."""
         self._scope_feeds: list[int] | None = None
         self._refreshing = False
         self._refresh_new = 0

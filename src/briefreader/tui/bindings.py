@@ -166,7 +166,7 @@ KEYS: tuple[Key, ...] = (
         "z",
         "undo",
         "Undo",
-        "Undo the last delete (the article comes back) or mark all read",
+        "Undo the last delete or the last mark-all-read",
         "Reading",
     ),
     Key("search", "slash", "search", "Search", "Search all articles (esc clears)", "Reading", 8),

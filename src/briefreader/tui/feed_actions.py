@@ -77,7 +77,10 @@ class FeedActions(ReaderBase):
                 accounts = []
             if not feeds and not accounts:
                 self.reload()
-                if not quiet:
+                if not quiet and isinstance(self.screen, FeedsScreen):
+                    # (its detail line says how to add a feed already)
+                    self._feeds_notice("Nothing to refresh yet.", timeout=8)
+                elif not quiet:
                     self._feeds_notice(
                         f"No feeds yet: press {self._key_for('add_feed')} to add one "
                         "(or from a terminal: briefreader add URL, briefreader import FILE.opml). "

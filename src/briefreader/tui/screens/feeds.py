@@ -155,7 +155,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             )
             table.add_column(Text("Feed"), key="feed")
             table.add_column(Text("Status"), key="status")
-            table.add_column(Text("Fetched", justify="right"), key="fetched")
+            table.add_column(Text("Last OK", justify="right"), key="fetched")
             table.add_column(Text("Items", justify="right"), key="items")
             table.add_column(Text("Unread", justify="right"), key="unread")
             table.add_column(Text("Tags"), key="tags")

@@ -30,14 +30,14 @@ __all__ = ["QUICK_NUMBERS", "LinksScreen"]
 #: Links 1..9 open with their number key (binding ids ``links_1`` … ``links_9``).
 QUICK_NUMBERS = 9
 
-_KINDS = {"article": "article", "link": "link", "image": "image", "enclosure": "file"}
+_KINDS = {"article": "page", "link": "link", "image": "image", "enclosure": "file"}
 _LABEL_WIDTH = 60
 _URL_WIDTH = 200
 
 
 def _prompt(number: int, link: ArticleLink) -> Content:
     # The article's own entry: its title is the dialog's heading already.
-    label = "its own page" if link.kind == "article" else link.label
+    label = "this article on the web" if link.kind == "article" else link.label
     if len(label) > _LABEL_WIDTH:
         label = label[: _LABEL_WIDTH - 1] + "…"
     head = Content.assemble(
