@@ -112,39 +112,66 @@ def test_make_article_helper_is_deterministic() -> None:
     assert make_article(3) == make_article(3)
 
 
-def test_a_related_entry_is_laid_out_once_per_width() -> None:
-    """The sidebar's entries are Rich tables, which Textual renders twice an update
-    (for the height, then to draw): the layout is kept per width, and it is what the
-    table itself draws."""
+def _grid_prompt(number: int, text: Any) -> Any:
+    """How the sidebar laid an entry out before (a Rich ``Table.grid``): the reference."""
+    from rich.style import Style
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
+    grid.add_column(justify="right", no_wrap=True, style=Style(bold=True))
+    grid.add_column(ratio=1)
+    grid.add_row(str(number), text)
+    return grid
+
+
+def _cells(lines: list[list[Any]]) -> list[list[tuple[str, Any]]]:
+    """Each line's characters with their styles (however the segments split them)."""
+    from rich.style import Style
+
+    return [[(c, seg.style or Style()) for seg in line for c in seg.text] for line in lines]
+
+
+@pytest.mark.parametrize("width", [12, 20, 30, 44])
+def test_a_related_entry_is_laid_out_as_the_table_grid_did_once_per_width(width: int) -> None:
+    """The sidebar's entries hang their lines under the title as a two-column Rich
+    table did (the same cells: text, styles and widths, a long word cut with an
+    ellipsis, numbers past 9), without the table's cost; Textual renders a prompt
+    twice an update (for the height, then to draw), and it is laid out once a width."""
     from rich.console import Console
-    from rich.segment import Segment
 
     from briefreader.reading import RelatedEntry
     from briefreader.tui.widgets import related
 
-    entry = RelatedEntry(
-        title="Harbour cranes idle as the strike enters its second week",
-        url="https://news.example/cranes",
-        source="Coast Ledger",
-        article_id="a1",
-    )
-    prompt = related._prompt(3, entry)
-    console = Console(width=30, color_system=None)
-    narrow = console.options.update_width(20)
-    for options in (console.options, narrow):
-        want = list(console.render(prompt.renderable, options))
-        assert list(console.render(prompt, options)) == want
+    entries = [
+        RelatedEntry(
+            title="Harbour cranes idle as the strike enters its second week",
+            url="https://news.example/cranes",
+            source="Coast Ledger",
+            article_id="a1",
+        ),
+        RelatedEntry(title="Supercalifragilisticexpialidocious-ly long", url="https://x.example/a"),
+        RelatedEntry(title="Rates held", article_id="a2", source="Ledger", also=("Wire", "Post")),
+        RelatedEntry(title="", url=""),
+    ]
+    console = Console(width=width, color_system="truecolor", force_terminal=True)
+    for number in (3, 12):
+        for entry in entries:
+            prompt = related._prompt(number, entry)
+            want = console.render_lines(_grid_prompt(number, prompt.text), console.options)
+            got = console.render_lines(prompt, console.options)
+            assert _cells(got) == _cells(want), (number, entry.title, width)
+    prompt = related._prompt(3, entries[0])
     calls = 0
+    lay_out = prompt._lay_out
 
-    class Counting:
-        def __rich_console__(self, console: Console, options: object) -> Any:
-            nonlocal calls
-            calls += 1
-            yield Segment("x")
+    def counting(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return lay_out(*args)
 
-    laid = related._LaidOut(Counting())  # type: ignore[arg-type]
-    list(console.render(laid))
-    list(console.render(laid))
+    prompt._lay_out = counting  # type: ignore[method-assign]
+    list(console.render(prompt))
+    list(console.render(prompt))
     assert calls == 1
-    list(console.render(laid, narrow))
+    list(console.render(prompt, console.options.update_width(width - 2)))
     assert calls == 2

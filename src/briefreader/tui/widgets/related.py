@@ -9,7 +9,6 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -161,39 +160,53 @@ def _host(url: str) -> str:
         return ""
 
 
-class _LaidOut:
-    """A renderable laid out once per set of console options: Textual renders an
-    option's prompt twice (once for its height, once to draw it), and laying out a
-    Rich ``Table`` was most of the sidebar's update (~6 ms for eight entries)."""
+_BOLD = Style(bold=True)
 
-    def __init__(self, renderable: Table) -> None:
-        self.renderable = renderable
-        self._laid_out: dict[tuple[object, ...], list[Segment]] = {}
+
+class _Hanging:
+    """``n Title`` with the title's lines, and the source's, hanging under the title:
+    what a two-column ``Table.grid`` (the number right-aligned and bold, one space,
+    the text wrapping with ``overflow="ellipsis"``) drew, laid out here directly.
+    Textual renders an option's prompt once for its height and once to draw it; the
+    table measured and laid out both columns each time (most of the sidebar's ~9 ms
+    update), so the lines are also kept for the width they were made for."""
+
+    def __init__(self, number: int, text: Text) -> None:
+        self.number = str(number)
+        self.text = text
+        self._lines: dict[int, list[Segment]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        key = (
-            options.max_width,
-            options.min_width,
-            options.height,
-            options.max_height,
-            options.justify,
-            options.overflow,
-            options.no_wrap,
-            options.highlight,
-            options.markup,
-            options.encoding,
-            options.legacy_windows,
-        )
-        segments = self._laid_out.get(key)
+        width = options.max_width
+        segments = self._lines.get(width)
         if segments is None:
-            segments = self._laid_out[key] = list(console.render(self.renderable, options))
+            segments = self._lines[width] = self._lay_out(console, width)
         yield from segments
 
+    def _lay_out(self, console: Console, width: int) -> list[Segment]:
+        gutter = len(self.number) + 1
+        lines = self.text.wrap(console, max(1, width - gutter), justify="left", overflow="ellipsis")
+        first = Segment(self.number + " ", _BOLD)
+        blank = Segment(" " * gutter, _BOLD)
+        out: list[Segment] = []
+        for n, line in enumerate(lines):
+            out.append(blank if n else first)
+            out.extend(line.render(console))
+            out.append(_NEW_LINE)
+        return out
+
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self.renderable)
+        gutter = len(self.number) + 1
+        text = Measurement.get(console, options, self.text)
+        return Measurement(text.minimum + gutter, text.maximum + gutter).clamp(
+            max_width=options.max_width
+        )
 
 
-def _prompt(number: int, entry: RelatedEntry) -> _LaidOut:
+_NEW_LINE = Segment.line()
+
+
+def _prompt(number: int, entry: RelatedEntry) -> _Hanging:
     """``n  Title`` with the title wrapping under itself, the source below it."""
     title = safe_line(entry.title) or safe_line(entry.url) or "(untitled)"
     if entry.in_library:
@@ -207,8 +220,4 @@ def _prompt(number: int, entry: RelatedEntry) -> _LaidOut:
         text.append("\n" + detail, Style(italic=True))
     if entry.also:
         text.append("\nalso: " + ", ".join(safe_line(s) for s in entry.also), Style(italic=True))
-    grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
-    grid.add_column(justify="right", no_wrap=True, style=Style(bold=True))
-    grid.add_column(ratio=1)
-    grid.add_row(Text(str(number)), text)
-    return _LaidOut(grid)
+    return _Hanging(number, text)
