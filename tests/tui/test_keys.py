@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual import events
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 from tui_helpers import screen_text, settle
 
 from briefreader.store import Library
@@ -14,7 +14,7 @@ from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.screens.help import HelpScreen
 from briefreader.tui.widgets.article_list import ArticleList
 from briefreader.tui.widgets.article_view import ArticleView
-from briefreader.tui.widgets.related import RelatedSidebar
+from briefreader.tui.widgets.related import RelatedList, RelatedSidebar
 
 MakeApp = Callable[..., BriefReaderApp]
 WIDE = (120, 30)
@@ -97,7 +97,7 @@ async def test_tab_and_shift_tab_cycle_panes_and_bracket_toggles_the_sidebar(
         await pilot.press("tab")
         assert focused() is app.article_view
         await pilot.press("tab")
-        assert isinstance(focused(), OptionList)
+        assert isinstance(focused(), RelatedList)
         assert app.focused is not None and app.focused.id == "related-list"
         await pilot.press("shift+tab")
         assert isinstance(focused(), ArticleView)
@@ -475,6 +475,21 @@ async def test_related_selection_with_the_mouse_and_enter(
         await pilot.press("enter")  # the first entry (under the "Same story" heading)
         await settle(pilot)
         assert current_id(app) == first
+        # A click on an entry's second line opens it; on a heading, nothing.
+        related = app.query_one("#related-list", RelatedList)
+        entries = app.sidebar.entries
+        target = next(e for e in entries if e.in_library and e.article_id != first)
+        index = next(
+            i for i, o in enumerate(related._options) if o.id == str(entries.index(target) + 1)
+        )
+        await pilot.click(related, offset=(4, related._first_line[index] + 1))
+        await settle(pilot)
+        assert current_id(app) == target.article_id
+        shown = current_id(app)
+        assert related._options[0].disabled
+        await pilot.click(related, offset=(4, 0))  # "SAME STORY"
+        await settle(pilot)
+        assert current_id(app) == shown
 
 
 async def test_j_k_g_and_G_move_through_the_related_list_when_it_has_focus(
@@ -486,7 +501,7 @@ async def test_j_k_g_and_G_move_through_the_related_list_when_it_has_focus(
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         article = current_id(app)
-        related = app.query_one("#related-list", OptionList)
+        related = app.query_one("#related-list", RelatedList)
         related.focus()
         await settle(pilot)
         start = related.highlighted

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,11 +124,15 @@ def _grid_prompt(number: int, text: Any) -> Any:
     return grid
 
 
-def _cells(lines: list[list[Any]]) -> list[list[tuple[str, Any]]]:
-    """Each line's characters with their styles (however the segments split them)."""
+def _cells(lines: Iterable[Iterable[Any]]) -> list[list[tuple[str, Any]]]:
+    """Each line's characters with their styles (however the segments split them; the
+    mouse's meta aside)."""
     from rich.style import Style
 
-    return [[(c, seg.style or Style()) for seg in line for c in seg.text] for line in lines]
+    return [
+        [(c, (seg.style or Style()).clear_meta_and_links()) for seg in line for c in seg.text]
+        for line in lines
+    ]
 
 
 @pytest.mark.parametrize("width", [12, 20, 30, 44])
@@ -175,3 +179,85 @@ def test_a_related_entry_is_laid_out_as_the_table_grid_did_once_per_width(width:
     assert calls == 1
     list(console.render(prompt, console.options.update_width(width - 2)))
     assert calls == 2
+
+
+async def test_the_related_list_draws_and_moves_as_the_option_list_it_replaced() -> None:
+    """RelatedList draws its lines itself (an OptionList's cost most of a sidebar
+    update): beside an OptionList of the same options, styled as the sidebar's was,
+    every cell is the same, unfocused, focused, highlighted on an entry and after the
+    keys, in a dark and a light theme."""
+    from textual.app import App
+    from textual.containers import Horizontal
+    from textual.geometry import Region
+    from textual.widgets import OptionList
+    from textual.widgets.option_list import Option
+
+    from briefreader.reading import RelatedEntry
+    from briefreader.tui.widgets import related
+
+    entries = [
+        RelatedEntry(
+            title=f"Entry {n}: harbour cranes idle as the strike enters week {n}",
+            article_id=f"a{n}",
+            source="Coast Ledger",
+            same_story=n < 3,
+            also=("Wire",) if n == 1 else (),
+        )
+        for n in range(1, 8)
+    ] + [RelatedEntry(title="An outside analysis", url="https://elsewhere.example/a")]
+    options = related._options(entries)
+
+    class Both(App[None]):
+        CSS = """
+        Horizontal > * { width: 1fr; height: 1fr; border: none; padding: 0;
+                         background: transparent; scrollbar-size-vertical: 1; }
+        #old > .option-list--option-disabled { color: $text; }
+        #new > .related-list--heading { color: $text; }
+        """
+
+        def compose(self) -> Any:
+            with Horizontal():
+                yield OptionList(
+                    *(Option(o.prompt, id=o.id, disabled=o.disabled) for o in options), id="old"
+                )
+                yield related.RelatedList(id="new")
+
+    app = Both()
+    async with app.run_test(size=(80, 16)) as pilot:
+        old = app.query_one("#old", OptionList)
+        new = app.query_one("#new", related.RelatedList)
+        new.set_options(options)
+        old.highlighted = None  # (the sidebar highlights only once the list has focus)
+        await pilot.pause()
+
+        def lines(widget: OptionList | related.RelatedList) -> list[list[tuple[str, Any]]]:
+            return _cells(widget.render_lines(Region(0, 0, widget.size.width, widget.size.height)))
+
+        def same(
+            want: list[list[tuple[str, Any]]], got: list[list[tuple[str, Any]]], state: str
+        ) -> None:
+            assert old.size == new.size
+            for y, (a, b) in enumerate(zip(want, got, strict=True)):
+                assert b == a, (state, y, "".join(c for c, _ in a))
+
+        same(lines(old), lines(new), "unfocused")
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            moves: dict[str, list[int | None]] = {}
+            drawn = {}
+            for widget in (old, new):
+                widget.focus()
+                await pilot.pause()
+                widget.highlighted = 1
+                await pilot.pause()
+                moves[str(widget.id)] = []
+                for key in ("down", "down", "up", "pagedown", "end", "down", "home", "up"):
+                    await pilot.press(key)
+                    await pilot.pause()
+                    moves[str(widget.id)].append(widget.highlighted)
+                drawn[str(widget.id)] = lines(widget)  # focused, where the keys left it
+            assert moves["new"] == moves["old"]
+            same(drawn["old"], drawn["new"], f"{theme}: focused on {new.highlighted}")
+            app.set_focus(None)
+            await pilot.pause()
+            same(lines(old), lines(new), f"{theme}: blurred")

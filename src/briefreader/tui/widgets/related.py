@@ -3,21 +3,26 @@ similar library articles ("Related").  Numbers run through both groups in order.
 
 from __future__ import annotations
 
+from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from briefreader.reading import RelatedEntry
 from briefreader.tui.formatting import safe_line
@@ -25,8 +30,278 @@ from briefreader.tui.formatting import safe_line
 __all__ = ["RelatedEntry", "RelatedSidebar"]
 
 
-class RelatedList(OptionList):
-    """The numbered entries (an ``OptionList``: there are never more than a few)."""
+class RelatedOption(NamedTuple):
+    """One line group of the list: an entry (its prompt) or a group heading (disabled:
+    the highlight skips it)."""
+
+    prompt: RenderableType
+    disabled: bool = False
+    id: str = ""
+
+
+class RelatedList(ScrollView, can_focus=True):
+    """The numbered entries under their headings, drawn line by line.
+
+    It was an ``OptionList``, which on every update built each entry's lines through
+    Textual's general visual path (Rich rendering, link styles, per-line meta) and
+    looked its line table up again for every line it drew: ~2/3 of the sidebar's
+    update, which lands once an article a reader stays on.  Here an entry's lines
+    are laid out once a width (:class:`_Hanging`) and each line drawn is kept until
+    the entries, the width, the highlight or the styles change.  The keys, the
+    highlight (``highlighted``: an option's index, headings counted) and the look
+    are the option list's: up/down skip the headings and wrap, home/end, page
+    up/down, enter; a click chooses; the mouse's entry is tinted.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("pagedown", "page_down", "Page Down", show=False),
+        Binding("pageup", "page_up", "Page Up", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "related-list--option",
+        "related-list--highlighted",
+        "related-list--heading",
+        "related-list--hover",
+    }
+
+    # The option list's look (Textual 8's OptionList CSS, its compact form).
+    DEFAULT_CSS = """
+    RelatedList {
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .related-list--highlighted {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .related-list--highlighted {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .related-list--heading {
+            color: $text-disabled;
+        }
+        & > .related-list--hover {
+            background: $block-hover-background;
+        }
+    }
+    """
+
+    highlighted: reactive[int | None] = reactive(None, init=False, repaint=False)
+    """The highlighted option (headings count), or None."""
+
+    class Selected(Message):
+        """An option was chosen (enter, or a click)."""
+
+        def __init__(self, option: RelatedOption, index: int) -> None:
+            super().__init__()
+            self.option = option
+            self.index = index
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._options: list[RelatedOption] = []
+        self._width = -1  # the width the lines were laid out for
+        self._lines: list[tuple[int, list[Segment]]] = []  # (option, its segments)
+        self._first_line: list[int] = []  # each option's first line
+        self._drawn: dict[tuple[int, str], Strip] = {}  # (line, its look): the strip
+        self._hover: int | None = None
+
+    # -- options --------------------------------------------------------------------
+
+    @property
+    def option_count(self) -> int:
+        return len(self._options)
+
+    def set_options(self, options: list[RelatedOption]) -> None:
+        """Show these options (the highlight is cleared: the caller sets it)."""
+        self._options = list(options)
+        self._hover = None
+        self.set_reactive(RelatedList.highlighted, None)
+        self._width = -1
+        self._lay_out()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+
+    def _lay_out(self) -> None:
+        width = self.scrollable_content_region.width
+        if width == self._width:
+            return
+        self._width = width
+        self._drawn.clear()
+        self._lines = []
+        self._first_line = []
+        if width > 0:
+            console = self.app.console
+            options = console.options.update(width=width, highlight=False, height=None)
+            for index, option in enumerate(self._options):
+                self._first_line.append(len(self._lines))
+                lines = console.render_lines(option.prompt, options, pad=False)
+                self._lines.extend((index, line) for line in lines)
+        self.virtual_size = Size(width, len(self._lines))
+
+    def _height_of(self, index: int) -> int:
+        end = self._first_line[index + 1] if index + 1 < len(self._first_line) else len(self._lines)
+        return end - self._first_line[index]
+
+    # -- drawing --------------------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._lay_out()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width
+        line = y + round(self.scroll_offset.y)
+        if not 0 <= line < len(self._lines):
+            return Strip.blank(width, self.get_visual_style("related-list--option").rich_style)
+        index, segments = self._lines[line]
+        if self._options[index].disabled:
+            look = "heading"
+        elif index == self.highlighted:
+            look = "highlighted"
+        elif index == self._hover:
+            look = "hover"
+        else:
+            look = ""
+        strip = self._drawn.get((line, look))
+        if strip is None:
+            names = (
+                ("related-list--option", f"related-list--{look}")
+                if look
+                else ("related-list--option",)
+            )
+            style = self.get_visual_style(*names).rich_style
+            strip = Strip(Segment.apply_style(segments, style)).extend_cell_length(width, style)
+            self._drawn[(line, look)] = strip
+        return strip
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out()
+        self.scroll_to_highlight()
+
+    def _refresh_option(self, index: int | None) -> None:
+        if index is None or not 0 <= index < len(self._first_line):
+            return
+        y = self._first_line[index] - round(self.scroll_offset.y)
+        self.refresh(Region(0, y, self.size.width, self._height_of(index)))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        self._refresh_option(old)
+        self._refresh_option(new)
+        if new is not None:
+            self.scroll_to_highlight()
+
+    def validate_highlighted(self, highlighted: int | None) -> int | None:
+        if highlighted is None or not self._options:
+            return None
+        return max(0, min(highlighted, len(self._options) - 1))
+
+    def scroll_to_highlight(self) -> None:
+        index = self.highlighted
+        if index is None or not self.is_mounted or index >= len(self._first_line):
+            return
+        region = Region(0, self._first_line[index], self._width, self._height_of(index))
+        self.scroll_to_region(region, force=True, animate=False, immediate=True)
+
+    # -- keys and the mouse ---------------------------------------------------------
+
+    def _next_enabled(self, direction: int) -> int | None:
+        """The next option the highlight may take from where it is, wrapping round
+        (none highlighted: the first, or going up the last)."""
+        count = len(self._options)
+        start = self.highlighted
+        if start is None:
+            start = -1 if direction > 0 else count
+        for step in range(1, count + 1):
+            index = (start + direction * step) % count
+            if not self._options[index].disabled:
+                return index
+        return None
+
+    def action_cursor_down(self) -> None:
+        self.highlighted = self._next_enabled(1)
+
+    def action_cursor_up(self) -> None:
+        self.highlighted = self._next_enabled(-1)
+
+    def action_first(self) -> None:
+        self.highlighted = next((i for i, o in enumerate(self._options) if not o.disabled), None)
+
+    def action_last(self) -> None:
+        enabled = [i for i, o in enumerate(self._options) if not o.disabled]
+        self.highlighted = enabled[-1] if enabled else None
+
+    def _move_page(self, direction: int) -> None:
+        if not self._lines:
+            return
+        here = self._first_line[self.highlighted or 0]
+        line = max(
+            0, min(here + direction * self.scrollable_content_region.height, len(self._lines) - 1)
+        )
+        index = self._lines[line][0]
+        while 0 <= index < len(self._options) and self._options[index].disabled:
+            index += direction
+        if 0 <= index < len(self._options):
+            self.highlighted = index
+
+    def action_page_down(self) -> None:
+        if self.highlighted is None:
+            self.action_last()
+        else:
+            self._move_page(1)
+
+    def action_page_up(self) -> None:
+        if self.highlighted is None:
+            self.action_first()
+        else:
+            self._move_page(-1)
+
+    def action_select(self) -> None:
+        index = self.highlighted
+        if index is not None and not self._options[index].disabled:
+            self.post_message(self.Selected(self._options[index], index))
+
+    def _option_at(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        line = offset.y + round(self.scroll_offset.y)
+        return self._lines[line][0] if 0 <= line < len(self._lines) else None
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._option_at(event)
+        if index is not None and not self._options[index].disabled:
+            self.highlighted = index
+            self.action_select()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = self._option_at(event)
+        if index != self._hover:
+            before, self._hover = self._hover, index
+            self._refresh_option(before)
+            self._refresh_option(index)
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            before, self._hover = self._hover, None
+            self._refresh_option(before)
 
 
 class RelatedSidebar(Vertical):
@@ -81,7 +356,7 @@ class RelatedSidebar(Vertical):
         return list(self._entries)
 
     def compose(self) -> ComposeResult:
-        yield RelatedList(id="related-list", markup=False)
+        yield RelatedList(id="related-list")
         yield Static(id="related-empty", markup=False)
 
     def set_entries(self, entries: list[RelatedEntry], *, searching: bool = False) -> None:
@@ -122,20 +397,20 @@ class RelatedSidebar(Vertical):
         if option_list.highlighted is None and self._entries:
             option_list.highlighted = self._first_option()
 
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(RelatedList.Selected)
+    def _chosen(self, event: RelatedList.Selected) -> None:
         event.stop()
-        option_id = event.option.id or ""
+        option_id = event.option.id
         entry = self.entry(int(option_id)) if option_id.isdigit() else None
         if entry is not None:
             self.post_message(self.Chosen(entry))
 
 
-def _options(entries: list[RelatedEntry]) -> list[Option]:
+def _options(entries: list[RelatedEntry]) -> list[RelatedOption]:
     """Numbered options; "Same story" and "Related" headings when there are same-story
     entries (headings are disabled options, so the cursor skips them)."""
     grouped = any(e.same_story for e in entries)
-    options: list[Option] = []
+    options: list[RelatedOption] = []
     heading = ""
     for n, entry in enumerate(entries, 1):
         if grouped:
@@ -143,13 +418,9 @@ def _options(entries: list[RelatedEntry]) -> list[Option]:
             if wanted != heading:
                 heading = wanted
                 options.append(
-                    Option(
-                        Text(wanted.upper(), Style(bold=True)),
-                        id=f"heading-{wanted}",
-                        disabled=True,
-                    )
+                    RelatedOption(Text(wanted.upper(), Style(bold=True)), True, f"heading-{wanted}")
                 )
-        options.append(Option(_prompt(n, entry), id=str(n)))
+        options.append(RelatedOption(_prompt(n, entry), False, str(n)))
     return options
 
 
