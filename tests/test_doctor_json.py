@@ -75,3 +75,32 @@ def test_doctor_says_what_its_words_mean(tmp_path: Path) -> None:
     out = run_cli("doctor", home=home, check=True).stdout
     assert "auto_vacuum none: a file made by an older briefreader" in out
     assert "doctor --vacuum" in out
+
+
+def test_json_commands_print_json_with_no_library_or_no_feeds(tmp_path: Path) -> None:
+    """A script reads stdout: `doctor --json`, `prune --json` and `refresh --json` wrote
+    nothing there when there was no library (or no feed), only a line on stderr."""
+    home = tmp_path / "home"
+    doctor = json.loads(run_cli("doctor", "--json", home=home, check=True).stdout)
+    assert doctor["exists"] is False and doctor["ok"] is True and doctor["problems"] == []
+    for args in (("prune", "--json"), ("prune", "--dry-run", "--json")):
+        pruned = json.loads(run_cli(*args, home=home, check=True).stdout)
+        assert pruned["articles"] == 0 and pruned["feeds"] == []
+        assert pruned["dry_run"] is ("--dry-run" in args)
+    assert not (home / "library.sqlite3").exists()  # (reading commands never make one)
+    filled(home / "library.sqlite3", 0)
+    with sqlite3.connect(home / "library.sqlite3") as db:
+        db.execute("DELETE FROM feeds")
+    refreshed = json.loads(run_cli("refresh", "--json", home=home, check=True).stdout)
+    assert refreshed == {
+        "totals": {
+            "feeds": 0,
+            "new_items": 0,
+            "updated_items": 0,
+            "not_modified": 0,
+            "failed": 0,
+            "skipped": 0,
+        },
+        "feeds": [],
+    }
+    assert json.loads(run_cli("doctor", "--json", home=home, check=True).stdout)["exists"] is True

@@ -278,3 +278,29 @@ def test_import_of_a_lone_surrogate_char_ref_through_the_cli(tmp_path: Path) -> 
     assert "1 feed in" in done.stderr and "1 new" in done.stderr
     feeds = json.loads(cli("feeds", "--json", check=True).stdout)
     assert [(f["url"], f["title"]) for f in feeds] == [("http://127.0.0.1:9/pod.xml", "Pod \ufffd")]
+
+
+def test_import_names_each_feed_address_it_leaves_out(tmp_path: Path) -> None:
+    """Entries whose feed address is not http(s) were dropped without a word (4 feeds
+    in a file of 6); newsboat's urls file already said so line by line."""
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'
+        '<outline type="rss" text="Fine" xmlUrl="https://a.example/rss"/>'
+        '<outline type="rss" text="Local" xmlUrl="file:///etc/passwd"/>'
+        '<outline type="rss" text="Script" xmlUrl="javascript:alert(1)"/>'
+        '<outline type="rss" text="Old style" xmlUrl="feed://b.example/rss"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    skipped: list[str] = []
+    feeds = parse_opml(opml.read_bytes(), "subs.opml", skipped)
+    assert [f.url for f in feeds] == ["https://a.example/rss", "http://b.example/rss"]
+    assert skipped == [
+        "subs.opml: not an http(s) URL: 'file:///etc/passwd'; skipped",
+        "subs.opml: not an http(s) URL: 'javascript:alert(1)'; skipped",
+    ]
+    done = run_cli("import", str(opml), home=tmp_path / "home", check=True)
+    assert "not an http(s) URL: 'file:///etc/passwd'; skipped" in done.stderr
+    assert "not an http(s) URL: 'javascript:alert(1)'; skipped" in done.stderr
+    assert "2 feeds in" in done.stderr

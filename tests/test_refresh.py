@@ -207,7 +207,17 @@ def test_commands_add_refresh_feeds_opml_remove(tmp_path: Path) -> None:
         server.add("/dead.xml", b"", status=404)
         out = run("add", server.url("/a.xml"), home=home)
         assert out.returncode == 0, out.stderr
-        assert "subscribed to Alpha" in out.stderr
+        assert "subscribed to Alpha" in out.stderr and "(1 item)" in out.stderr
+        renamed = run("rename", server.url("/a.xml"), "My Alpha", home=home)
+        assert renamed.returncode == 0, renamed.stderr
+        out = run("refresh", "-v", home=home)  # the user's name, as everywhere
+        assert "My Alpha: 0 new" in out.stderr + out.stdout, out.stderr
+        assert "Alpha:" not in (out.stderr + out.stdout).replace("My Alpha:", "")
+        run("rename", server.url("/a.xml"), home=home)  # (its own title again)
+        out = run("add", server.url("/a.xml"), home=home)  # again: its item is stored
+        assert out.returncode == 0, out.stderr
+        assert "already subscribed to Alpha" in out.stderr
+        assert "(1 item, 0 new or updated)" in out.stderr  # (it said "0 items")
         opml = tmp_path / "subs.opml"
         opml.write_text(
             '<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'

@@ -425,3 +425,30 @@ def test_related_command(tmp_path: Path) -> None:
     out = run("related", hits[0]["id"], home=home)
     assert out.returncode == 0 and out.stdout.startswith("Same story")
     assert run("related", "nope", home=home).returncode == 1
+
+
+def test_related_as_text_names_each_article_by_its_link_not_its_feed(tmp_path: Path) -> None:
+    """Feed items keep their feed's address as their origin: the text listing showed it
+    for every hit (the JSON had the articles' links)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    words = "harbour cranes idle dockworkers strike container backlog port authority wages"
+    with Library(home / "library.sqlite3") as library:
+        library.store(
+            [
+                Article(
+                    id=f"item-{n}",
+                    title=f"Dockworkers strike day {n}: harbour cranes idle",
+                    summary=words,
+                    body=f"{words} {words} day {n}.",
+                    url=f"https://port.example/strike-{n}",
+                    origin="https://port.example/feed.xml",
+                    source="Port Ledger",
+                )
+                for n in range(3)
+            ]
+        )
+    out = run("related", "https://port.example/strike-0", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "https://port.example/strike-1" in out.stdout
+    assert "feed.xml" not in out.stdout

@@ -121,6 +121,7 @@ def test_negative_or_broken_prune_options_are_usage_errors(tmp_path: Path) -> No
         ("--keep-per-feed", "2.5"),
         ("--keep-days", "nan"),
         ("--keep-days", "soon"),
+        ("--keep-days", "1.5"),  # (keep_days in the config must be whole days too)
     ):
         out = run_cli("prune", "--dry-run", *args, home=home)
         assert out.returncode == 2, (args, out)

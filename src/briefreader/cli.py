@@ -128,9 +128,14 @@ def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:
                 failed += 1
                 _err(f"briefreader: error: {res.url}: {res.error}")
                 continue
-            verb = "subscribed to" if res.created else "already subscribed to"
-            items = counted(res.items, "item")
-            _err(f"briefreader: {verb} {res.title or res.url} <{res.url}> ({items})")
+            if res.created:
+                said = f"subscribed to {res.title or res.url} <{res.url}> ({counted(res.items, 'item')})"
+            else:  # (its items were stored before: how many it serves, how many are new)
+                said = (
+                    f"already subscribed to {res.title or res.url} <{res.url}> "
+                    f"({counted(res.served, 'item')}, {res.items:,} new or updated)"
+                )
+            _err(f"briefreader: {said}")
             if len(res.candidates) > 1:
                 others = ", ".join(res.candidates[1:])
                 _err(f"briefreader: the page also names: {others}")
@@ -357,7 +362,7 @@ def cmd_related(args: argparse.Namespace) -> int:
             line.append(f"  +{len(hit.other_sources)} sources", style="magenta")
         console.print(line, soft_wrap=True)
         console.print(
-            Text(f"    {hit.score:.3f}  {hit.id}  {hit.origin or hit.url}", style="dim"),
+            Text(f"    {hit.score:.3f}  {hit.id}  {hit.url or hit.origin}", style="dim"),
             soft_wrap=True,
         )
     return EXIT_OK
@@ -580,6 +585,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     with _open_library(args) as library:
         if not library.feeds() and not has_accounts(library):
             _err("briefreader: no feeds to refresh; add one with `briefreader add URL`")
+            if args.json:  # (what a script reads: the same shape, nothing in it)
+                from briefreader.refresh import RefreshReport
+
+                _write_json({"totals": RefreshReport().totals(), "feeds": []})
             return EXIT_OK
         if sys.stderr.isatty() and not args.quiet:
             from rich.console import Console

@@ -55,6 +55,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
     path = cli._library_path(args)
     if not path.exists():
         _err(f"briefreader: no library at {path}: nothing to prune")
+        if args.json:  # (what a script reads: the same shape, nothing in it)
+            from briefreader.store.retention import PruneReport
+
+            json.dump(PruneReport(dry_run=args.dry_run).as_dict(), sys.stdout, indent=2)
+            sys.stdout.write("\n")
         return EXIT_OK
     if not retention.active:
         _err(
@@ -118,9 +123,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     path = cli._library_path(args)
     if not path.exists():
         _err(f"briefreader: no library at {path}: nothing to check")
+        if args.json:  # (what a script reads: no library, so no problem either)
+            json.dump(
+                {"path": str(path), "exists": False, "ok": True, "problems": [], "did": []},
+                sys.stdout,
+                indent=2,
+            )
+            sys.stdout.write("\n")
         return EXIT_OK
     facts: list[str] = []
-    report: dict[str, Any] = {"path": str(path), "did": []}
+    report: dict[str, Any] = {"path": str(path), "exists": True, "did": []}
     health = Health()
     try:
         db, readonly = _connect(path)
@@ -276,13 +288,16 @@ def _count(text: str) -> int:
 
 
 def _days(text: str) -> float:
-    """A ``--keep-days`` value: a number of days, 0 or more (else a usage error)."""
+    """A ``--keep-days`` value: a whole number of days, 0 or more (else a usage error),
+    as ``keep_days`` in the config must be."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of days") from None
     if not 0 <= value <= 365_000:  # (nan fails this too)
         raise argparse.ArgumentTypeError(f"{text} is out of range (0 to 365000; 0: no limit)")
+    if value != int(value):
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number of days")
     return value
 
 

@@ -327,7 +327,15 @@ class _Run:
             dead=dead,
             retry_after=retry_after,
         )
-        self.done(FeedOutcome(feed.url, feed.title, "failed", error=reason, seconds=result.elapsed))
+        self.done(
+            FeedOutcome(
+                feed.url,
+                feed.user_title or feed.title,
+                "failed",
+                error=reason,
+                seconds=result.elapsed,
+            )
+        )
 
     async def parse(self, body: bytes, url: str, content_type: str | None) -> _Parsed | str:
         """The parsed feed, or why not.  A worker that dies breaks the pool and every
@@ -364,7 +372,11 @@ class _Run:
             await self.succeed(feed, result)
             # It still serves what it served: its tombstones stay (store/retention.py).
             await self.write(touch_feed, lib, feed.id)
-            self.done(FeedOutcome(feed.url, feed.title, "not-modified", seconds=result.elapsed))
+            self.done(
+                FeedOutcome(
+                    feed.url, feed.user_title or feed.title, "not-modified", seconds=result.elapsed
+                )
+            )
             return
         content_type = result.headers.get("content-type") or result.content_type
         done = await self.parse(result.body, feed.url, content_type)
@@ -389,7 +401,7 @@ class _Run:
         self.done(
             FeedOutcome(
                 feed.url,
-                title,
+                feed.user_title or title,  # (the user's name for it, where they gave one)
                 status,
                 added=counts.added,
                 updated=counts.updated,
@@ -455,14 +467,20 @@ async def refresh_feeds(
         if feed.dead and not include_dead:
             run.done(
                 FeedOutcome(
-                    feed.url, feed.title, "skipped", error="gone (HTTP 410); remove it or re-add it"
+                    feed.url,
+                    feed.user_title or feed.title,
+                    "skipped",
+                    error="gone (HTTP 410); remove it or re-add it",
                 )
             )
         elif feed.retry_after and feed.retry_after > now:
             wait = int(feed.retry_after - now)
             run.done(
                 FeedOutcome(
-                    feed.url, feed.title, "skipped", error=f"server asked to wait {wait} s more"
+                    feed.url,
+                    feed.user_title or feed.title,
+                    "skipped",
+                    error=f"server asked to wait {wait} s more",
                 )
             )
         else:
@@ -533,6 +551,9 @@ class SubscribeResult:
     title: str = ""
     created: bool = False
     items: int = 0
+    """Items stored or updated by this subscription (new to the library)."""
+    served: int = 0
+    """Items the feed serves now (stored before, or by this subscription)."""
     error: str = ""
     candidates: list[str] = field(default_factory=list)
 
@@ -582,6 +603,7 @@ async def subscribe_async(
         title=feed.title or parsed.title,
         created=created,
         items=counts.added + counts.updated,
+        served=counts.added + counts.updated + counts.unchanged,
         candidates=candidates,
     )
 

@@ -283,3 +283,28 @@ async def test_new_counts_redraw_only_what_changed_and_keep_the_pane_where_it_wa
         assert sorted(drawn) == ["all", f"feed:{feed_id}"]  # "All 61", "Feed NN 2"
         assert (feeds_list.scroll_y, feeds_list.highlighted) == (scrolled, highlighted)
         assert f"{title} 2" in pane_lines(app)
+
+
+async def test_g_and_G_go_to_the_pane_s_first_and_last_row_so_A_marks_what_is_highlighted(
+    feeds_library: Path, make_app: MakeApp
+) -> None:
+    """g/G did nothing in the feeds pane (j/k and home/end moved): a reader pressing g
+    then A to mark everything read marked the feed still highlighted."""
+    app = make_app(feeds_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        pane = app.query_one(FeedsList)
+        pane.focus()
+        await pilot.press("j", "j")
+        await settle(pilot)
+        assert pane.highlighted not in (None, 0)
+        await pilot.press("g")
+        await settle(pilot)
+        assert pane.highlighted == 0  # All
+        assert app.feeds_pane.highlighted_scope is None
+        await pilot.press("G")
+        await settle(pilot)
+        assert pane.highlighted == pane.option_count - 1
+        await pilot.press("g", "A")  # on All: it asks first
+        await settle(pilot)
+        assert "in every feed and file?" in screen_text(app)

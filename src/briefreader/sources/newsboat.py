@@ -47,7 +47,9 @@ def read_subscriptions(path: Path) -> tuple[list[OpmlFeed], list[str]]:
     data = read_regular_file(path, str(path), MAX_OPML_BYTES)
     if looks_like_newsboat(data):
         return parse_newsboat_urls(data, str(path))
-    return parse_opml(data, str(path)), []
+    skipped: list[str] = []
+    feeds = parse_opml(data, str(path), skipped)
+    return feeds, skipped
 
 
 def _http_url(text: str) -> str:

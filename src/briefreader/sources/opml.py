@@ -183,12 +183,13 @@ def _categories(value: str) -> list[str]:
     return tags
 
 
-def parse_opml(data: bytes, origin: str) -> list[OpmlFeed]:
+def parse_opml(data: bytes, origin: str, skipped: list[str] | None = None) -> list[OpmlFeed]:
     """The feeds an OPML file subscribes to, each once, in document order.
 
     Raises :class:`SourceError` (naming ``origin``) for what is not OPML.  An OPML
     file with no feeds gives ``[]``.  Only http(s) feed URLs are kept (``feed://``
-    becomes ``http://``); relative ones are resolved when ``origin`` is a URL.
+    becomes ``http://``); relative ones are resolved when ``origin`` is a URL.  Each
+    feed address left out (``file:``, ``javascript:`` …) gets a line in ``skipped``.
     """
     root = _root(bytes(data), origin)
     body = next(
@@ -205,6 +206,9 @@ def parse_opml(data: bytes, origin: str) -> list[OpmlFeed]:
             continue
         url = _feed_url(raw, origin)
         if not url:
+            if skipped is not None:
+                shown = clean_line(raw.strip())[:120]
+                skipped.append(f"{origin}: not an http(s) URL: {shown!r}; skipped")
             continue
         title = clean_line(attrs.get("title") or attrs.get("text") or "")
         if title == raw.strip() or title == url:

@@ -54,11 +54,13 @@ def scope_key(scope: FeedScope | None) -> str:
 
 
 class FeedsList(OptionList):
-    """The entries (j/k move as in the other lists; enter chooses)."""
+    """The entries (j/k and g/G move as in the other lists; enter chooses)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="feeds_pane_down"),
         Binding("k", "cursor_up", "Up", show=False, id="feeds_pane_up"),
+        Binding("g", "first", "First", show=False, id="feeds_pane_first"),
+        Binding("G", "last", "Last", show=False, id="feeds_pane_last"),
     ]
 
 
