@@ -161,6 +161,11 @@ def test_search_json_and_text(home: Path, tmp_path: Path) -> None:
     assert "Reserve bank holds rates" in out.stdout
     out = run("search", "zzzznothing", "--json", home=home, check=True)
     assert json.loads(out.stdout) == []
+    # Whole words, unless a word ends in * (the app's search also takes the last word
+    # as a prefix: "automat" finds it there as you type).
+    assert json.loads(run("search", "automat", "--json", home=home, check=True).stdout) == []
+    out = run("search", "automat*", "--json", home=home, check=True)
+    assert [h["title"] for h in json.loads(out.stdout)] == ["Dockers strike at Kellport"]
 
 
 def test_export_json_and_markdown_reimport_losslessly(home: Path, tmp_path: Path) -> None:

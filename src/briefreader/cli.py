@@ -691,7 +691,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
     p = command("search", cmd_search, "full-text search of the library")
-    p.add_argument("query", nargs="+", metavar="QUERY")
+    p.add_argument(
+        "query",
+        nargs="+",
+        metavar="QUERY",
+        help='words (all must match, whole words; word* for words beginning so), "a phrase" '
+        "in quotes; anything else, OR and - included, is a plain word (a query beginning "
+        "with - goes after --)",
+    )
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.add_argument("--limit", type=int, default=20)
 

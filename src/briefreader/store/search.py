@@ -124,22 +124,27 @@ FROM seg WHERE seg.id IS NOT NULL
 """
 
 
-def fts_query(text: str, *, prefix_last: bool = True) -> str:
+def fts_query(text: str, *, prefix_last: bool = True, stars: bool = True) -> str:
     """Turn what a person typed into a safe FTS5 query.
 
     Words are ANDed; ``"quoted phrases"`` stay phrases; every term is quoted, so FTS5
     operators and punctuation in the input are never interpreted.  The last word
-    matches as a prefix (results as you type).  Returns "" when nothing is searchable.
+    matches as a prefix (results as you type), and so does any word written with a
+    trailing ``*`` (``strik*``: the command line matches whole words otherwise) unless
+    ``stars`` is False (the app's as-you-type search, which bounds what a prefix may
+    cost: see :meth:`SearchMixin.search_rowids`).  Returns "" when nothing is
+    searchable.
     """
     terms: list[str] = []
     tokens = _TOKEN.findall(text)
     for i, tok in enumerate(tokens):
-        phrase = tok.strip('"')
+        starred = stars and not tok.startswith('"') and tok.endswith("*")
+        phrase = tok.rstrip("*") if starred else tok.strip('"')
         if not _WORDISH.search(phrase):
             continue
         quoted = '"' + phrase.replace('"', '""') + '"'
         is_last = i == len(tokens) - 1
-        if prefix_last and is_last and not tok.startswith('"'):
+        if starred or (prefix_last and is_last and not tok.startswith('"')):
             quoted += "*"
         terms.append(quoted)
     return " ".join(terms)
@@ -258,7 +263,7 @@ class SearchMixin(StoreBase):
         limit = window = RANK_WINDOW if wide else TYPING_WINDOW
         prefix = last_prefix(query)
         affordable = bool(prefix) and self.prefix_pages(prefix) <= PREFIX_PAGES_MAX
-        match = fts_query(query, prefix_last=affordable)
+        match = fts_query(query, prefix_last=affordable, stars=False)
         if not match:
             return Matches([], 0, True)
         return self.matches(match, limit=limit, window=window)
