@@ -56,6 +56,24 @@ def test_unknown_extension_with_unrecognisable_content() -> None:
     assert "not a recognised article format" in message
 
 
+@pytest.mark.parametrize(
+    "doc",
+    [
+        '<?xml version="1.0"?>\n<!-- a comment -->\n<rss version="2.0"><channel></channel></rss>',
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>',
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"></rdf:RDF>',
+    ],
+)
+def test_a_feed_file_on_disk_is_told_to_be_subscribed_by_its_address(
+    tmp_path: Path, doc: str
+) -> None:
+    """A newcomer gave `add` and `show` a saved RSS file and read "not a recognised
+    article format"; the same bytes over HTTP subscribe."""
+    message = error_for(write(tmp_path, "feed.xml", doc))
+    assert "an RSS or Atom feed, not an article file" in message
+    assert "briefreader add URL" in message and "feed.xml" in message
+
+
 def test_unknown_extension_with_recognisable_content(tmp_path: Path) -> None:
     path = write(tmp_path, "export.data", GOOD_JSON)
     assert [a.title for a in read_file(path).articles] == ["A good article"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -273,6 +274,10 @@ READERS: dict[str, str] = {
 }
 
 
+#: The root element of an RSS, Atom or RDF feed (after the XML declaration, comments…).
+_FEED_ROOT = re.compile(r"<(?:rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
+
+
 def sniff(text: str) -> str | None:
     """Guess the reader for text whose extension says nothing."""
     head = text.lstrip("\ufeff \t\r\n")[:512]
@@ -391,6 +396,12 @@ def read_file(path: str | os.PathLike[str]) -> ReadResult:
     if reader is None:
         reader = sniff(decoded.text)
         if reader is None:
+            if _FEED_ROOT.search(decoded.text[:4096]):
+                raise SourceError(
+                    origin,
+                    "an RSS or Atom feed, not an article file: subscribe to the feed by its "
+                    "address (briefreader add URL, or a in the app)",
+                )
             raise SourceError(origin, "not a recognised article format")
     articles, states, ignored = _parse_text(decoded.text, origin, reader)
     warnings = [f"{origin}: {decoded.warning}"] if decoded.warning else []
