@@ -172,3 +172,19 @@ async def test_at_80x24_opening_one_overlay_closes_the_other(
         await pilot.press("escape")
         await settle(pilot)
         assert overlays(app) == (False, False)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (100, 30)])
+async def test_the_feeds_overlay_covers_the_list_exactly(
+    pane_library: Path, make_app: MakeApp, size: tuple[int, int]
+) -> None:
+    """At 60x20 the list keeps its least width (30 columns) and showed to the right of a
+    24-column pane ("╮─────╮" on the screen)."""
+    app = make_app(pane_library)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert overlays(app) == (True, False)
+        pane, listing = app.feeds_pane.region, app.query_one("#list-pane").region
+        assert (pane.x, pane.width) == (listing.x, listing.width)
