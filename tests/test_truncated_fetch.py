@@ -201,3 +201,17 @@ def test_add_of_a_feed_cut_right_after_an_end_tag_says_truncated(tmp_path: Path)
         assert "Traceback" not in out.stderr
     out = run("feeds", home=home)
     assert "Harbour" not in out.stdout
+
+
+def test_a_feed_served_whole_but_broken_says_the_server_s_copy_is(tmp_path: Path) -> None:
+    """A file that simply stops (every byte its Content-Length announced came) read
+    "…, as its Content-Length (153) said", as if the transfer had cut it."""
+    home = tmp_path / "home"
+    with FetchServer() as server:
+        server.add("/broken.xml", FULL[: len(FULL) // 2], content_type="application/rss+xml")
+        out = run("add", server.url("/broken.xml"), home=home)
+    assert out.returncode == 1, out.stderr
+    line = next(x for x in out.stderr.splitlines() if "truncated" in x)
+    assert f"stops mid-document after {len(FULL) // 2} bytes" in line
+    assert f"(all {len(FULL) // 2} bytes its Content-Length announced" in line
+    assert "the server's copy is cut short or broken" in line

@@ -193,7 +193,12 @@ def _cut_short(result: FetchResult) -> str:
     """Why a feed whose XML stops before its end is refused: its body was cut short
     (a Content-Length smaller than the document).  Nothing of it is stored."""
     length = (result.headers.get("content-length") or "").strip()
-    said = f", as its Content-Length ({length}) said" if length.isdigit() else ""
+    # (All the bytes the server announced came: the document it serves is broken.)
+    said = (
+        f" (all {length} bytes its Content-Length announced: the server's copy is cut short or broken)"
+        if length.isdigit()
+        else ""
+    )
     return f"truncated: the feed stops mid-document after {len(result.body)} bytes{said}"
 
 

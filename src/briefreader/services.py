@@ -75,7 +75,7 @@ async def subscribe_typed(library: Library, text: str) -> SubscribeResult:
     if not secure.error or not secure.error.startswith(NO_HTTPS):
         return secure
     plain = await subscribe_async(library, "http://" + text)
-    if plain.error:
+    if plain.error and plain.error.startswith(NO_HTTPS):  # (neither connected)
         plain.error = f"{plain.error} (and over https: {secure.error})"
     return plain
 

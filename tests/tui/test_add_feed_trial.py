@@ -141,3 +141,19 @@ async def test_an_address_without_a_scheme_falls_back_to_http(
         assert "Over plain http: https did not connect." in said
     with Library(empty_library_path) as library:
         assert [f.url for f in library.feeds()] == ["http://" + typed]
+
+
+async def test_a_plain_http_answer_s_error_comes_without_the_https_one(
+    empty_library_path: Path, make_app: MakeApp, server: FetchServer
+) -> None:
+    """Typed without a scheme, https could not connect and http answered (an error of
+    the feed's own): the https line ("TLS error: WRONG_VERSION_NUMBER") was noise."""
+    typed = server.url("/broken.xml").removeprefix("http://")
+    app = make_app(empty_library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await add(pilot, app, typed)
+        assert isinstance(app.screen, AddFeedScreen)
+        text = " ".join(screen_text(app).split())
+        assert "500" in text, text
+        assert "over https" not in text and "TLS" not in text
