@@ -306,3 +306,30 @@ async def test_content_type_and_charset_quirks_still_load(
     assert titles == {"Café Crème"}
     (row,) = {r.title for r in lib.rows()}
     assert row == "Señora Núñez wins the vote"
+
+
+def test_add_of_an_empty_document_says_it_is_empty_as_refresh_does(tmp_path: Path) -> None:
+    """`add` said "not a feed, and the page names no feed" of an empty file, where
+    `refresh` and `feeds` say "empty document, not a feed"."""
+    with FetchServer() as server:
+        server.add("/empty.xml", b"", content_type="application/rss+xml")
+        out = run("add", server.url("/empty.xml"), home=tmp_path / "home")
+    assert out.returncode == 1
+    assert "empty document, not a feed" in out.stderr and "names no feed" not in out.stderr
+
+
+def test_add_of_the_first_feed_says_the_sample_briefs_made_way(tmp_path: Path) -> None:
+    """The app's toast said so; `add URL` on the command line removed them silently."""
+    home = tmp_path / "home"
+    run("add", "--samples", "-q", home=home)
+    with Library(home / "library.sqlite3") as library:
+        samples = library.sample_count()
+    assert samples > 0
+    with FetchServer() as server:
+        server.add("/a.xml", rss("Alpha", [("A story", "a")]), content_type="application/rss+xml")
+        out = run("add", server.url("/a.xml"), home=home)
+        assert out.returncode == 0, out.stderr
+        assert f"the {samples} sample briefs made way for it" in out.stderr
+        assert "briefreader add --samples brings them back" in out.stderr
+        again = run("add", server.url("/a.xml"), home=home)
+    assert "made way" not in again.stderr

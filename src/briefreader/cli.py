@@ -120,6 +120,7 @@ def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:
     failed = 0
     results = []
     with _open_library(args) as library:
+        samples = library.sample_count()
         for url in urls:
             _err(f"briefreader: fetching {url} …")
             res = subscribe(library, url, tags=args.tag or ())
@@ -139,6 +140,12 @@ def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:
             if len(res.candidates) > 1:
                 others = ", ".join(res.candidates[1:])
                 _err(f"briefreader: the page also names: {others}")
+            if samples and (gone := samples - library.sample_count()):
+                samples -= gone
+                _err(
+                    f"briefreader: the {counted(gone, 'sample brief')} made way for it "
+                    "(starred ones stay); briefreader add --samples brings them back"
+                )
     if args.json:
         _write_json(
             [
@@ -207,7 +214,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.json:
         _write_json(report.as_dict())
     else:
-        _err(f"briefreader: {report.summary()} ({report.files} files)")
+        _err(f"briefreader: {report.summary()} ({counted(report.files, 'file')})")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 

@@ -316,7 +316,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         type=_days,
         default=None,
         metavar="N",
-        help="instead of keep_days (days since an article arrived; 0: no limit)",
+        help="instead of keep_days (an article goes once both its date and its arrival are older; 0: no limit)",
     )
     p.add_argument(
         "--keep-per-feed",

@@ -584,6 +584,8 @@ async def subscribe_async(
         found = discover_feeds(body, result.final_url)
         candidates = [f.url for f in found]
         if not found:
+            if not body.strip():  # (as a refresh of it says)
+                return SubscribeResult(url=url, error="empty document, not a feed")
             return SubscribeResult(url=url, error="not a feed, and the page names no feed")
         feed_url = found[0].url
         result = await fetch_one(feed_url)
