@@ -452,3 +452,37 @@ def test_related_as_text_names_each_article_by_its_link_not_its_feed(tmp_path: P
     assert out.returncode == 0, out.stderr
     assert "https://port.example/strike-1" in out.stdout
     assert "feed.xml" not in out.stdout
+
+
+def test_two_short_items_sharing_one_word_are_not_one_story(tmp_path: Path) -> None:
+    """A newcomer's feeds: "Entry without link" and "Click me javascript item" (a few
+    words each, from two feeds) shared only "link" and were listed as the same story,
+    "+1" in the list (the score 0.18, the agreement needed met by the best hit itself)."""
+    filler = [
+        Article(id=f"r{n}", title=f"Regular item {n}", source="Regular Feed",
+                body=f"Regular body text number {n} about the town council and its budget.",
+                url=f"https://r.example/{n}")
+        for n in range(12)
+    ]  # fmt: skip
+    with Library(tmp_path / "lib.sqlite3") as library:
+        library.store(
+            [
+                Article(id="atom-1", title="Entry without link", body="No link at all 🚀 emoji",
+                        source="Atom Feed", url="https://a.example/1"),
+                Article(id="js-1", title="Click me javascript item",
+                        body="Body with a js link and ok link.", source="JS Feed",
+                        url="https://b.example/1"),
+                Article(id="js-2", title="Data item", body="A data: link inside.",
+                        source="JS Feed", url="https://b.example/2"),
+                *filler,
+            ]
+        )  # fmt: skip
+        library.index_related()
+        library.update_stories()
+        target = library.get("atom-1")
+        assert target is not None
+        hits = library.related(target, min_score=0.0)
+        assert [h.title for h in hits][:1] == ["Click me javascript item"]
+        assert not any(h.same_story for h in hits), hits
+        stories = library.story_sizes(["atom-1", "js-1"])
+        assert all(info.size == 1 for info in stories.values()), stories  # no "+1"

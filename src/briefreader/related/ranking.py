@@ -19,6 +19,7 @@ from briefreader.related.scoring import (
     SAME_STORY_CORE,
     SAME_STORY_MIN,
     SAME_STORY_SHARE_OF_BEST,
+    SAME_STORY_SHARED_TERMS,
     ArticleText,
     Profile,
     add_details,
@@ -307,7 +308,8 @@ def same_story_flags(target: Profile, groups: Sequence[Group]) -> list[bool]:
     "related", tuned for precision.
 
     The story is built from the target outwards, best hit first.  A hit joins it when
-    it scores :data:`SAME_STORY_MIN` or more with the target and its *agreement* —
+    it scores :data:`SAME_STORY_MIN` or more with the target, shares at least
+    :data:`SAME_STORY_SHARED_TERMS` terms with it, and its *agreement* —
     the mean of its score with the target and its scores (in time or not) with the
     story's first :data:`SAME_STORY_CORE` members — reaches
     :data:`SAME_STORY_SHARE_OF_BEST` of the best hit's score, bounded by
@@ -326,9 +328,13 @@ def same_story_flags(target: Profile, groups: Sequence[Group]) -> list[bool]:
     needed = min(high, max(low, SAME_STORY_SHARE_OF_BEST * groups[0][0]))
     story: list[Profile] = []
     flags: list[bool] = []
+    target_terms = target.terms.keys()
     for score, head, _ in groups:
         same = False
-        if score >= SAME_STORY_MIN:
+        if (
+            score >= SAME_STORY_MIN
+            and len(target_terms & head.profile.terms.keys()) >= SAME_STORY_SHARED_TERMS
+        ):
             core = story[:SAME_STORY_CORE]
             agreement = (score + sum(similarity(p, head.profile, timed=False) for p in core)) / (
                 1 + len(core)

@@ -53,6 +53,10 @@ SAME_STORY_CORE = 3
 #: briefs (docs/EVALUATION.md).
 SAME_STORY_SHARE_OF_BEST = 0.7
 SAME_STORY_AGREEMENT = (0.15, 0.30)
+#: The fewest terms a hit must share with the article to be its story: two short
+#: items sharing one word ("link") scored high on so little (reports of one event,
+#: even one-line ones, share its who, what and where).
+SAME_STORY_SHARED_TERMS = 3
 
 
 _Vector = dict[str, float]
