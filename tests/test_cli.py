@@ -295,3 +295,16 @@ def test_export_import_round_trips_every_field(tmp_path: Path, arts: list[Articl
             assert report.failed == 0, report.errors
             after = sorted((a.to_dict() for a in other.articles()), key=lambda d: d["id"])
         assert after == before
+
+
+def test_show_prints_a_library_article_by_its_id(home: Path) -> None:
+    """`mark`, `delete` and `related` take an article's id; `show` read "…: no such file"."""
+    run("add", "--samples", "-q", home=home, check=True)
+    first = json.loads(run("list", "--json", home=home, check=True).stdout)[0]
+    out = run("show", first["id"], home=home, check=True)
+    assert first["title"] in out.stdout
+    shown = json.loads(run("show", first["id"], "--format", "json", home=home, check=True).stdout)
+    assert shown["id"] == first["id"] and shown["title"] == first["title"]
+    missing = run("show", "0123456789abcdef", home=home)
+    assert missing.returncode == 1
+    assert "no such file, nor an article id in the library" in missing.stderr

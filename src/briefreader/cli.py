@@ -90,10 +90,19 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             if args.full:
                 raise UsageError("--full needs a URL (it fetches the article's page)")
-            result = read_file(args.path)
-            for warning in result.warnings:
-                _err(f"briefreader: warning: {warning}")
-            articles = result.articles
+            exists = Path(args.path).exists()
+            stored = None if exists else _stored_article(args)
+            if stored is not None:  # an article's id: as the library holds it
+                articles = [stored]
+            elif not exists:
+                raise SourceError(
+                    os.path.abspath(args.path), "no such file, nor an article id in the library"
+                )
+            else:
+                result = read_file(args.path)
+                for warning in result.warnings:
+                    _err(f"briefreader: warning: {warning}")
+                articles = result.articles
     except SourceError as exc:
         _err(f"briefreader: {exc}")
         return EXIT_FAILED
@@ -112,6 +121,18 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         sys.stdout.write(("\n" + "=" * 78 + "\n\n").join(article_to_text(a) for a in articles))
     return EXIT_OK
+
+
+def _stored_article(args: argparse.Namespace) -> Article | None:
+    """The library's article whose id ``show`` was given (no file has that name), if
+    the library exists and holds one (it is never created here)."""
+    path = _library_path(args)
+    if not path.exists():
+        return None
+    from briefreader.store import Library
+
+    with Library.for_reading(path) as library:
+        return library.get(args.path)
 
 
 def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:
@@ -681,8 +702,12 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, func: Command, help: str) -> argparse.ArgumentParser:
         return add_command(sub, common, name, func, help)
 
-    p = command("show", cmd_show, "parse one file and print it (the library is not touched)")
-    p.add_argument("path", metavar="PATH_OR_URL")
+    p = command(
+        "show",
+        cmd_show,
+        "print one file, page or library article (by its id) as text, Markdown or JSON",
+    )
+    p.add_argument("path", metavar="PATH_URL_OR_ID")
     p.add_argument("--format", choices=("json", "markdown", "text"), default="text")
     p.add_argument("--full", action="store_true", help="for a URL: extract the page's full text")
 
