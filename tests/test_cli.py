@@ -308,3 +308,22 @@ def test_show_prints_a_library_article_by_its_id(home: Path) -> None:
     missing = run("show", "0123456789abcdef", home=home)
     assert missing.returncode == 1
     assert "no such file, nor an article id in the library" in missing.stderr
+
+
+def test_commands_that_change_a_library_make_none_when_there_is_none(home: Path) -> None:
+    """mark, delete, remove, rename and refresh in a fresh home each left an empty
+    library file behind (a newcomer's trial)."""
+    library = home / "library.sqlite3"
+    for args, status, said in (
+        (("mark", "abc", "--read"), 1, "nothing to mark"),
+        (("delete", "abc"), 1, "nothing to delete"),
+        (("remove", "https://a.example/feed"), 1, "not subscribed to anything"),
+        (("rename", "https://a.example/feed", "A"), 1, "not subscribed to anything"),
+        (("refresh",), 0, "no feeds to refresh"),
+    ):
+        out = run(*args, home=home)
+        assert out.returncode == status, (args, out.stderr)
+        assert f"no library at {library} yet: {said}" in out.stderr, out.stderr
+        assert not library.exists(), args
+    out = run("refresh", "--json", home=home, check=True)
+    assert json.loads(out.stdout)["feeds"] == [] and not library.exists()

@@ -51,6 +51,17 @@ def _open_library(args: argparse.Namespace) -> Library:
     return Library(_library_path(args))
 
 
+def _missing_library(args: argparse.Namespace, nothing: str) -> bool:
+    """Whether there is no library yet, said in one line ("…: nothing to mark"): a
+    command that changes what a library holds has nothing to act on, and opening it
+    would make an empty library file."""
+    path = _library_path(args)
+    if path.exists():
+        return False
+    _err(f"briefreader: no library at {path} yet: {nothing}")
+    return True
+
+
 def _read_library(args: argparse.Namespace) -> Library:
     """The library for a reading command: read-only when it cannot be written, and an
     empty one in memory when there is none yet (a reading command never creates a
@@ -330,6 +341,8 @@ def cmd_mark(args: argparse.Namespace) -> int:
         )
         if value is not None
     )
+    if _missing_library(args, "nothing to mark"):
+        return EXIT_FAILED
     with _open_library(args) as library:
         articles, missing = _find_articles(library, args.articles)
         library.set_state([a.id for a in articles], read=read, starred=starred)
@@ -339,6 +352,8 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
+    if _missing_library(args, "nothing to delete"):
+        return EXIT_FAILED
     with _open_library(args) as library:
         articles, missing = _find_articles(library, args.articles)
         deleted = set(library.delete_articles([a.id for a in articles]))
@@ -542,6 +557,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from briefreader.cli_accounts import remove_account_feed
 
     failed = 0
+    if _missing_library(args, "not subscribed to anything"):
+        return EXIT_FAILED
     with _open_library(args) as library:
         for url in args.urls:
             done = remove_account_feed(library, url)  # an account's feed: through its server
@@ -561,6 +578,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
+    if _missing_library(args, "not subscribed to anything"):
+        return EXIT_FAILED
     with _open_library(args) as library:
         feed = library.rename_feed(args.url, args.name)
     if feed is None:
@@ -608,14 +627,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     from briefreader.cli_accounts import has_accounts
-    from briefreader.refresh import FeedOutcome, refresh
+    from briefreader.refresh import FeedOutcome, RefreshReport, refresh
 
+    if _missing_library(args, "no feeds to refresh; add one with `briefreader add URL`"):
+        if args.json:
+            _write_json({"totals": RefreshReport().totals(), "feeds": []})
+        return EXIT_OK
     with _open_library(args) as library:
         if not library.feeds() and not has_accounts(library):
             _err("briefreader: no feeds to refresh; add one with `briefreader add URL`")
             if args.json:  # (what a script reads: the same shape, nothing in it)
-                from briefreader.refresh import RefreshReport
-
                 _write_json({"totals": RefreshReport().totals(), "feeds": []})
             return EXIT_OK
         if sys.stderr.isatty() and not args.quiet:
