@@ -238,7 +238,8 @@ def _damaged(path: Path, problems: list[str], *, quiet: bool = False) -> int:
     fix = (
         "run `briefreader doctor --rebuild-search`"
         if search_only
-        else "restore it from a backup, or move it aside to start a new library"
+        else "restore it from a backup, or move it aside to start a new library "
+        "(`briefreader export` may still save its articles and their read and star state first)"
     )
     _err(f"briefreader: {path}: the library is damaged: {problems[0]}{more}; {fix}")
     return EXIT_FAILED

@@ -322,7 +322,8 @@ def problem_line(path: str | Path, exc: sqlite3.Error) -> str:
         return f"{path}: {text}"
     return (
         f"{path}: the library file is damaged ({text}); it was left as it is: restore it "
-        "from a backup, or move it aside to start a new library"
+        "from a backup, or move it aside to start a new library (`briefreader export` "
+        "may still save its articles and their read and star state first)"
     )
 
 
