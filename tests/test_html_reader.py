@@ -249,14 +249,14 @@ def test_deep_json_ld_is_ignored() -> None:
         ("<p>x</p><ul><li>a</li></ul><p>y</p>", "x\n\n- a\n\ny"),
         ("<blockquote><p>q1</p><p>q2</p></blockquote>", "> q1\n>\n> q2"),
         ("<pre><code>a = 1\n  b = 2</code></pre>", "```\na = 1\n  b = 2\n```"),
-        ("<p>a<br>b</p>", "a\nb"),
+        ("<p>a<br>b</p>", "a\\\nb"),  # a hard break: the line stays a line
         ("<p>use <code>ls -l</code> here</p>", "use `ls -l` here"),
         ("<p>  lots   of\n\n   space </p>", "lots of space"),
         ("<p>&amp; &lt;tag&gt; &eacute; &#x1F680;</p>", "& <tag> é 🚀"),
         ("<div>loose text<p>para</p>tail</div>", "loose text\n\npara\n\ntail"),
         (
             "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>",
-            "A | B\n1 | 2",
+            "A | B\\\n1 | 2",  # rows: hard breaks, one line each
         ),
         ("<p>a</p><script>alert(1)</script><style>p{}</style><p>b</p>", "a\n\nb"),
         ("<p>shown</p><p hidden>hidden</p><p aria-hidden=true>also</p>", "shown"),

@@ -70,3 +70,33 @@ def test_show_format_text_lists_media(tmp_path: Path) -> None:
     assert "Lead image: A harbour crane at dusk <https://img.example/12.jpg>" in out.stdout
     assert "  1. audio/mpeg · 1:02:05 · 31.0 MB <https://pod.example/12.mp3>" in out.stdout
     assert "  2. audio/mp4 · 1:01 <https://pod.example/12-extra.m4a>" in out.stdout
+
+
+def test_plain_text_keeps_hard_breaks_numbered_lists_and_code_line_by_line() -> None:
+    """`show` (plain text) ran <br>-separated fields, a numbered list and a code block
+    into wrapped prose, with the hard breaks' backslashes in it (a reader's trial)."""
+    body = (
+        "Developer: kAIST\\\nLanguage: English\\\nStatus: free\n\n"
+        "1. January: survey finds cracks\n2. February: weight limit\n3. March: closure\n\n"
+        "```\nload = span * 1.35\nif load > limit:\n    close()\n```\n\n"
+        "Option | Cost\\\nRepair | 4m\n\n"
+        "A plain paragraph that goes on long enough to be wrapped at the given width of "
+        "the text, as prose is."
+    )
+    text = article_to_text(Article(id="x", title="Bridge", body=body), width=60)
+    lines = text.splitlines()
+    for shown in (
+        "Developer: kAIST",
+        "Language: English",
+        "Status: free",
+        "1. January: survey finds cracks",
+        "2. February: weight limit",
+        "load = span * 1.35",
+        "if load > limit:",
+        "    close()",
+        "Option | Cost",
+        "Repair | 4m",
+    ):
+        assert shown in lines, (shown, lines)
+    assert "\\" not in text
+    assert all(len(line) <= 60 for line in lines if line.startswith("A plain") or "wrapped" in line)

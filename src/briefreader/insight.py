@@ -185,7 +185,8 @@ def _plain(text: str) -> list[str]:
     """Markdown body → list of prose paragraphs (headings, lists and quotes dropped)."""
     paragraphs = []
     for block in re.split(r"\n\s*\n", text):
-        lines = [ln for ln in block.strip().splitlines() if ln.strip()]
+        # (a line ending in "\\" is a hard line break: the backslash is no text)
+        lines = [ln.removesuffix("\\") for ln in block.strip().splitlines() if ln.strip()]
         if not lines or all(_HEADING.match(ln) for ln in lines):
             continue
         prose = " ".join(ln for ln in lines if not _HEADING.match(ln))

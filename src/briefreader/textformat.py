@@ -7,6 +7,7 @@ analysis, the body.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from briefreader.model import Article
@@ -24,26 +25,48 @@ def meta_line(article: Article) -> str:
     return " · ".join(parts)
 
 
+#: A line of Markdown structure, kept as it is: a list item (bulleted or numbered), a
+#: heading, a table row, a quote, a code fence or an indented code line.
+_STRUCTURE = re.compile(r"^(?:\s*(?:[-*+]\s|#|\||>|\d{1,9}[.)]\s|```|~~~)| {4})")
+
+
 def _wrap(text: str, width: int, indent: str = "") -> str:
     paragraphs = text.split("\n\n")
     out = []
     for para in paragraphs:
         lines = para.split("\n")
-        # Keep Markdown structure (lists, headings) line by line; wrap prose.
-        if any(line.lstrip().startswith(("- ", "* ", "#", "|", ">")) for line in lines):
-            out.append("\n".join(indent + line for line in lines))
-        else:
-            out.append(
+        # Keep Markdown structure (lists, headings, code) line by line; wrap prose,
+        # each line a hard break ends ("\\" at its end: an HTML <br>) apart.
+        if any(_STRUCTURE.match(line) for line in lines):
+            out.append("\n".join(indent + _unbroken(line) for line in lines))
+            continue
+        groups: list[list[str]] = [[]]
+        for line in lines:
+            if _unbroken(line) != line:
+                groups[-1].append(_unbroken(line))
+                groups.append([])
+            else:
+                groups[-1].append(line)
+        out.append(
+            "\n".join(
                 textwrap.fill(
-                    " ".join(lines),
+                    " ".join(group),
                     width,
                     initial_indent=indent,
                     subsequent_indent=indent,
                     break_long_words=False,
                     break_on_hyphens=False,
                 )
+                for group in groups
+                if group
             )
+        )
     return "\n\n".join(out)
+
+
+def _unbroken(line: str) -> str:
+    """The line without the backslash of a Markdown hard break at its end."""
+    return line[:-1] if line.endswith("\\") and not line.endswith("\\\\") else line
 
 
 def article_to_text(article: Article, width: int = 78) -> str:

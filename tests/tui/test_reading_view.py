@@ -211,3 +211,36 @@ async def test_after_F_neither_the_teasers_read_more_nor_the_headline_repeat(
         assert shown.count("Bridge reopens") == 1, shown
         assert "Read more" not in shown
         assert shown.count("Paragraph 1:") == 1, shown
+
+
+async def test_line_breaks_and_table_rows_of_feed_html_stay_lines_on_screen(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """A reader's trial: a forum feed's <br>-separated fields ran into one paragraph
+    ("XpressCut v.0.1 Developer: kAIST Language: …") and a table's header joined its
+    first row ("Option | Cost | Years Repair | £4.2m | 2"): a line break in Markdown
+    is a space unless it is a hard break."""
+    from briefreader.sources.html import html_to_markdown
+
+    body = html_to_markdown(
+        "<p><b>XpressCut v.0.1</b><br><br><b>Developer</b>: kAIST<br><b>Language</b>: "
+        "English<br>Status: free</p>"
+        "<table><tr><th>Option</th><th>Cost</th></tr><tr><td>Repair</td><td>4m</td></tr>"
+        "<tr><td>Replace</td><td>11m</td></tr></table><p>After the table.</p>"
+    )
+    article = make_article(0, body=body, takeaways=(), analysis=None, summary="")
+    app = make_app(library_of(tmp_path, article))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lines = [line.strip() for line in pane_lines(app)]
+        for shown in (
+            "XpressCut v.0.1",
+            "Developer: kAIST",
+            "Language: English",
+            "Status: free",
+            "Option | Cost",
+            "Repair | 4m",
+            "Replace | 11m",
+        ):
+            assert shown in lines, (shown, lines)
+        assert not any(line.endswith("\\") for line in lines)

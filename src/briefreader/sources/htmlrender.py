@@ -205,6 +205,7 @@ class _Block:
     text: str
     group: int  # blocks of one list or table share a group and are joined by one newline
     quote: int
+    row: bool = False  # a table's row (not in a list): joined by a hard line break
 
 
 @dataclass(slots=True)
@@ -409,14 +410,16 @@ class _Renderer:
             self.marker = ""
         if heading and not self.lists:
             lines = [heading + " ".join(lines)]
-        self._add("\n".join(lines))
+        # A line break of the HTML (<br>, a table's row) stays one: a Markdown hard
+        # break ("\\" at the end of the line), not a soft one, which is a space.
+        self._add("\\\n".join(lines))
 
     def _add(self, text: str) -> None:
         if self.quote:
             prefix = "> " * self.quote
             text = "\n".join(prefix + line for line in text.split("\n"))
         group = self.lists[0].node_id if self.lists else (self.tables[-1] if self.tables else 0)
-        self.blocks.append(_Block(text, group, self.quote))
+        self.blocks.append(_Block(text, group, self.quote, not self.lists and bool(self.tables)))
 
     def _join(self) -> str:
         out: list[str] = []
@@ -424,7 +427,8 @@ class _Renderer:
         for block in self.blocks:
             if prev is not None:
                 if block.group and block.group == prev.group:
-                    out.append("\n")
+                    # (a table's rows: a hard break, or Markdown makes them one line)
+                    out.append("\\\n" if block.row and prev.row else "\n")
                 elif block.quote and prev.quote:
                     out.append("\n" + ">" * min(block.quote, prev.quote) + "\n")
                 else:
