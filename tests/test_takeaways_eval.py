@@ -354,3 +354,25 @@ def test_the_work_does_not_grow_with_the_body(monkeypatch: pytest.MonkeyPatch) -
     # a short item is turned away before any sentence is looked at
     monkeypatch.setattr(insight, "_plain", lambda text: pytest.fail("looked at a short item"))
     assert derive_takeaways(" ".join(FACTS[:2]), title=TITLE) == []
+
+
+def test_a_teaser_with_glued_words_and_entities_repeats_its_body() -> None:
+    """A reader's trial: a forum feed's <summary> is its body with the tags stripped,
+    lines glued and &nbsp; kept as text ("XpressCut v.0.1Developer:&nbsp;kAIST…"); shown
+    as the dek, it was read twice (and at 80x24 filled the first screen)."""
+    body = (
+        "XpressCut v.0.1\\\nDeveloper: [kAIST](http://soft.example/)\\\nLanguage: English\\\n"
+        "Status: Free\\\nDescription: a program for cutting mp3 files into ringtones quickly."
+        "\\\nNow you can cut a favourite tune for yourself or friends on the go."
+    )
+    dek = (
+        "XpressCut v.0.1Developer:&nbsp;kAISTLanguage: EnglishStatus: FreeDescription: a "
+        "program for cutting mp3 files into ringtones quickly.&nbsp;Now you can cut a fav..."
+    )
+    assert dek_repeats_body(dek, body)
+    # Its own words, glued or not, are a dek of its own.
+    assert not dek_repeats_body(
+        "Ringtones:&nbsp;cut on the phone itself, no computer needed, in seconds flat.", body
+    )
+    # Too few letters to tell by chance.
+    assert not dek_repeats_body("XpressCut v.0.1Developer: kAIST", body + " More words here.")

@@ -15,6 +15,7 @@ Pure functions over text: no I/O, no database.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -459,11 +460,23 @@ def dek_repeats_body(summary: str, body: str) -> bool:
     if len(words) < 4 or len(dek) < 20:
         return False
     lead = _words(body[: 2 * len(summary) + 600])[: len(words) + _DEK_OFFSET_WORDS]
-    return f" {' '.join(words)} " in f" {' '.join(lead)} "
+    if f" {' '.join(words)} " in f" {' '.join(lead)} ":
+        return True
+    # A teaser made by stripping the body's tags may glue its lines' words together
+    # ("v.0.1Developer:&nbsp;kAIST" for "v.0.1<br>Developer: kAIST") and keep entities
+    # as text: the same letters in the same order, the spaces aside.
+    letters = _words(html.unescape(dek) if "&" in dek else dek)
+    if dek.endswith(("…", "...")) and letters:
+        letters.pop()
+    glued = "".join(letters)
+    return len(glued) >= _GLUED_DEK_MIN and glued in "".join(lead)
 
 
 #: How far into the body (in words) a repeated dek may start.
 _DEK_OFFSET_WORDS = 40
+#: The fewest letters a dek compared with its spaces aside must have (a short one may
+#: be found in any body by chance).
+_GLUED_DEK_MIN = 40
 #: A "dek" longer than this is not a feed's teaser (feeds' are cut to 400 characters).
 _LONGEST_DEK = 2000
 
