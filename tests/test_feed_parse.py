@@ -733,3 +733,43 @@ def test_arbitrary_text_in_a_well_formed_feed(title: str, body: str, link: str, 
         for value in text_fields(article):
             assert not any(c in value for c in CONTROL if c not in "\t\n"), repr(value)
         assert not article.url or article.url.startswith(("http://", "https://"))
+
+
+def test_json_feed_attachments_are_the_item_s_enclosures() -> None:
+    """A reader's trial: a JSON Feed episode's audio (attachments) was dropped, while
+    RSS and Atom enclosures showed with P (play) and D (download)."""
+    import json as _json
+
+    from briefreader.model import Enclosure
+    from briefreader.sources.feed import parse_feed
+
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Pod",
+        "items": [
+            {
+                "id": "1",
+                "title": "Episode 1",
+                "content_text": "Notes.",
+                "attachments": [
+                    {"url": "/ep1.m4a", "mime_type": "audio/x-m4a",
+                     "size_in_bytes": 12345678, "duration_in_seconds": 1234},
+                    {"url": "https://pod.example/ep1.mp3"},
+                    {"url": "https://pod.example/ep1.mp3", "mime_type": "audio/mpeg"},
+                    {"url": "javascript:alert(1)", "mime_type": "audio/mpeg"},
+                    {"url": "https://pod.example/x.ogg", "size_in_bytes": -5,
+                     "duration_in_seconds": "long"},
+                    "not an object",
+                ],
+            },
+            {"id": "2", "title": "Episode 2", "content_text": "None.", "attachments": "x"},
+        ],
+    }  # fmt: skip
+    feed = parse_feed(_json.dumps(doc).encode(), url="https://pod.example/feed.json")
+    first, second = feed.items
+    assert first.enclosures == (
+        Enclosure("https://pod.example/ep1.m4a", "audio/x-m4a", 12345678, 1234),
+        Enclosure("https://pod.example/ep1.mp3"),
+        Enclosure("https://pod.example/x.ogg"),
+    )
+    assert second.enclosures == ()
