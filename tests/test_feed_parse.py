@@ -773,3 +773,36 @@ def test_json_feed_attachments_are_the_item_s_enclosures() -> None:
         Enclosure("https://pod.example/x.ogg"),
     )
     assert second.enclosures == ()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "title", "summary"),
+    [
+        (
+            "shift_jis",
+            "東京の天気は明日から崩れる見込み",
+            "週末にかけて雨が続き、気温も下がるでしょう。外出の際は傘をお持ちください。",
+        ),
+        ("cp1255", "מזג האוויר בעיר מחר", "גשם צפוי להמשיך לאורך סוף השבוע והטמפרטורות ירדו."),
+    ],
+)
+def test_a_feed_in_an_undeclared_encoding_is_read_in_it(
+    encoding: str, title: str, summary: str
+) -> None:
+    """A reader's trial on the corpus: Shift_JIS and windows-1255 feeds that declare no
+    encoding came out as windows-1252 mojibake ("‚É‹LŽ–"), one with its text lost."""
+    from briefreader.sources.feed import parse_feed
+
+    doc = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://jp.example/</link><item><title>{title}</title>"
+        f"<link>https://jp.example/1</link><description>{summary}</description></item>"
+        "</channel></rss>"
+    ).encode(encoding)
+    feed = parse_feed(doc, url="https://jp.example/feed")
+    [item] = feed.items
+    assert (item.title, item.summary) == (title, summary)
+    assert feed.title == title
+    # UTF-8 without a declaration is read as before, without the detector.
+    same = parse_feed(doc.decode(encoding).encode("utf-8"), url="https://jp.example/feed")
+    assert same.items[0].title == title

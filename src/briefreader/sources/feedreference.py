@@ -43,9 +43,14 @@ def _guarded_replace_doctype(original: Any) -> Any:
 
 def _guard_feedparser() -> bool:
     """Make feedparser defuse every document it parses *after* converting it to UTF-8
-    (so UTF-16 and other encodings are covered).  False if its internals moved."""
+    (so UTF-16 and other encodings are covered).  False if its internals moved.
+
+    It also gets an encoding detector (:func:`detect_encoding`) where it has none
+    (chardet is not installed): without one, a feed in Shift_JIS or windows-1255 that
+    declares no encoding was read as windows-1252, garbled and its text lost."""
     try:
         import feedparser.api as fp_api
+        import feedparser.encodings as fp_encodings
     except ImportError:  # pragma: no cover
         return False
     current = getattr(fp_api, "replace_doctype", None)
@@ -53,7 +58,28 @@ def _guard_feedparser() -> bool:
         return False
     if not getattr(current, "briefreader_guard", False):
         fp_api.replace_doctype = _guarded_replace_doctype(current)
+    if getattr(fp_encodings, "chardet", True) is None:  # (its hook when chardet is absent)
+        fp_encodings.lazy_chardet_encoding = detect_encoding
     return True
+
+
+#: How much of a document the encoding detector reads.
+DETECT_BYTES = 256 * 1024
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of a document that declares none: "" for UTF-8 (feedparser tries
+    that next, as before), else charset-normalizer's best guess ("" when it has none).
+    feedparser calls it only when neither HTTP, the XML declaration nor a BOM says."""
+    try:
+        data.decode("utf-8")
+        return ""
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(bytes(data[:DETECT_BYTES])).best()
+    return best.encoding if best is not None else ""
 
 
 def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) -> RawFeed:
