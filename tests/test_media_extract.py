@@ -224,3 +224,39 @@ def test_markdown_export_keeps_the_media() -> None:
     )
     (bad,) = parse(hostile, "bad.md")
     assert bad.image_url == "" and bad.enclosures == ()
+
+
+def test_an_item_of_media_content_alone_is_kept_with_its_video_as_an_enclosure() -> None:
+    """A reader's trial: newsboat's rss20_2.xml has an item of two media:content (a
+    PNG and a QuickTime video) and a guid, nothing else: it was skipped as empty. Its
+    video is now its enclosure (P plays it, D downloads it), its PNG the lead image,
+    its title the video's file name; an item with an <enclosure> keeps only that."""
+    from briefreader.model import Enclosure
+    from briefreader.sources.feed import parse_feed
+
+    doc = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Clips</title>
+<link>https://clips.example/</link>
+<item><guid isPermaLink="false">clip-1</guid>
+  <media:content url="https://clips.example/still.png" type="image/png"/>
+  <media:content url="https://clips.example/harbour-at-night.mov" type="video/quicktime"/>
+</item>
+<item><title>Episode 2</title><guid>ep-2</guid><description>Notes.</description>
+  <enclosure url="https://clips.example/ep2.mp3" type="audio/mpeg" length="100"/>
+  <media:content url="https://clips.example/ep2-video.mp4" type="video/mp4"/>
+</item>
+<item><title>A clip by medium</title><guid>clip-3</guid><description>x</description>
+  <media:content url="https://clips.example/clip3" medium="video"/>
+</item>
+</channel></rss>"""
+    for lazy in (False, True):
+        feed = parse_feed(doc, url="https://clips.example/feed", lazy=lazy)
+        assert feed.warnings == []
+        first, second, third = feed.items
+        assert first.title == "harbour-at-night.mov"
+        assert first.enclosures == (
+            Enclosure("https://clips.example/harbour-at-night.mov", "video/quicktime"),
+        )
+        assert first.image_url == "https://clips.example/still.png"
+        assert second.enclosures == (Enclosure("https://clips.example/ep2.mp3", "audio/mpeg", 100),)
+        assert third.enclosures == (Enclosure("https://clips.example/clip3"),)

@@ -412,7 +412,12 @@ def _article(raw: RawItem, feed: _FeedInfo, link: str, lazy: bool = False) -> Ar
         return _lazy_article(raw, feed, link, title, parts, words, dek_words)
     body, takeaways, analysis, summary = render_parts(html, base, dek_html, dek_base)
     if not (title or body or summary or link):
-        return None
+        # Nothing to read, but perhaps files (a video, an episode): named by the first.
+        files = enclosures(raw.media, feed.url) if raw.media is not None else ()
+        if not files:
+            return None
+        path = urlsplit(files[0].url).path
+        title = clean_line(path.rsplit("/", 1)[-1])[:80] or _fallback_title("", "", files[0].url)
     if not title:
         title = _fallback_title(summary, body, link)
     article = _shell(raw, feed, link, title).with_changes(

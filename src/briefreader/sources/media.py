@@ -303,13 +303,36 @@ def _length(text: str) -> int:
     return int(text) if text.isdigit() and len(text) < 16 else 0
 
 
+def _playable(attrs: Attrs) -> bool:
+    """Whether a ``media:content`` is audio or video (by its type, else its medium)."""
+    kind = (attrs.get("type") or "").lower().strip()
+    if kind:
+        return kind.startswith(("audio/", "video/"))
+    return (attrs.get("medium") or "").lower().strip() in ("audio", "video")
+
+
 def enclosures(media: RawMedia | None, base: str) -> tuple[Enclosure, ...]:
     """The item's enclosures that are not images (those are lead images): http(s)
     only, each address once, at most :data:`~briefreader.model.MAX_ENCLOSURES`.
     ``itunes:duration`` is the first audio/video enclosure's duration; a
-    ``media:content`` of the same address may give one too."""
-    if media is None or not media.enclosures:
+    ``media:content`` of the same address may give one too.  An item with no
+    enclosure whose ``media:content`` is audio or video (a video feed's item, often
+    with nothing else) has those as its enclosures."""
+    if media is None:
         return ()
+    if not media.enclosures:
+        media = RawMedia(
+            contents=media.contents,
+            enclosures=[
+                {"href": attrs.get("url", ""), "type": attrs.get("type", ""),
+                 "length": attrs.get("filesize", "")}
+                for attrs in media.contents
+                if _playable(attrs)
+            ][:MAX_MEDIA],
+            duration=media.duration,
+        )  # fmt: skip
+        if not media.enclosures:
+            return ()
     durations = {
         url: parse_duration(attrs.get("duration", ""))
         for attrs in media.contents
