@@ -452,6 +452,13 @@ def test_related_as_text_names_each_article_by_its_link_not_its_feed(tmp_path: P
     assert out.returncode == 0, out.stderr
     assert "https://port.example/strike-1" in out.stdout
     assert "feed.xml" not in out.stdout
+    # By default the command lists what the app's sidebar ranks (its threshold too:
+    # a reader saw eight entries in the app and "no related articles found" here).
+    listed = json.loads(run("related", "https://port.example/strike-0", "--json", home=home).stdout)
+    with Library(home / "library.sqlite3") as library:
+        target = library.find("https://port.example/strike-0")
+        assert target is not None
+        assert [h["id"] for h in listed] == [h.id for h in library.related(target)]
 
 
 def test_two_short_items_sharing_one_word_are_not_one_story(tmp_path: Path) -> None:

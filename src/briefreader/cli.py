@@ -380,7 +380,10 @@ def cmd_related(args: argparse.Namespace) -> int:
                 library.index_related(executor=pool)
         else:
             library.index_related()
-        hits = library.related(article, limit=args.limit, min_score=args.min_score)
+        if args.min_score is None:  # (what the sidebar lists, then)
+            hits = library.related(article, limit=args.limit)
+        else:
+            hits = library.related(article, limit=args.limit, min_score=args.min_score)
     if args.json:
         _write_json([h.to_dict() for h in hits])
         return EXIT_OK
@@ -762,8 +765,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--min-score",
         type=float,
-        default=0.10,
-        help="leave out articles scoring under this (0..1; default 0.10: merely shares words)",
+        default=None,
+        help="leave out articles scoring under this (0..1; default: the app's sidebar's, "
+        "0.03; 0.10 and up leaves out those that merely share words)",
     )
 
     p = command("export", cmd_export, "write articles back out, re-importable")
