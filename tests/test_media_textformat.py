@@ -100,3 +100,13 @@ def test_plain_text_keeps_hard_breaks_numbered_lists_and_code_line_by_line() -> 
         assert shown in lines, (shown, lines)
     assert "\\" not in text
     assert all(len(line) <= 60 for line in lines if line.startswith("A plain") or "wrapped" in line)
+
+
+def test_an_item_with_no_text_has_no_reading_time() -> None:
+    """A reader's trial: "1 min read" under items with nothing to read."""
+    from briefreader.textformat import meta_line
+
+    assert meta_line(Article(id="e", title="Example entry", source="Feed")) == "Feed"
+    assert meta_line(Article(id="w", title="T", source="Feed", body="One word.")) == (
+        "Feed · 1 min read"
+    )

@@ -17,11 +17,12 @@ __all__ = ["article_to_text", "brief_summary", "meta_line"]
 
 
 def meta_line(article: Article) -> str:
-    """``Source · Author · 26 Nov 2026 · 3 min read``."""
+    """``Source · Author · 26 Nov 2026 · 3 min read`` (no reading time without text)."""
     parts = [p for p in (article.source, article.author) if p]
     if article.published:
         parts.append(f"{article.published.day} {article.published:%b %Y}")
-    parts.append(f"{article.reading_minutes} min read")
+    if article.word_count:  # (an item with no text has nothing to read for a minute)
+        parts.append(f"{article.reading_minutes} min read")
     return " · ".join(parts)
 
 
