@@ -376,3 +376,29 @@ def test_a_teaser_with_glued_words_and_entities_repeats_its_body() -> None:
     )
     # Too few letters to tell by chance.
     assert not dek_repeats_body("XpressCut v.0.1Developer: kAIST", body + " More words here.")
+
+
+def test_figures_are_not_takeaways() -> None:
+    """A reader's trial: a forum post's derived takeaways were an image caption
+    ("Reduced to 63% 640 x 360 (38,46 KB)") and a line of file sizes."""
+    body = "\n\n".join(
+        [
+            "The new version of the cutter lets you make a ringtone from any mp3 file on "
+            "the phone itself, without a computer.",
+            "Reduced to 63% 640 x 360 (38,46 KB).",
+            "Open a file, set the start and the end of the cut, and press save to keep it.",
+            "cutter_0.1.zip (142,57 KB) python_1.9.5.zip (2,75 MB).",
+            "It works only with files recorded at a constant bit rate, the author warns.",
+            "Python and the program must be installed on the same drive for it to run.",
+            "The author says a version for the newer phones is planned for the summer, "
+            "with a waveform view and a fade at each end of the cut.",
+            "Readers in the forum asked for a way to cut several files at once, and for "
+            "the last folder used to be remembered between runs of the program.",
+            "Until then, the cutter keeps each ringtone next to the file it was cut from, "
+            "named after it, so nothing already on the phone is overwritten by mistake.",
+            "The download is free, and the source is open for anyone who wants to help "
+            "with the next version or translate its few menus into other languages.",
+        ]
+    )
+    chosen = derive_takeaways(body, title="A ringtone cutter for the phone")
+    assert chosen and not any("KB" in t or "MB" in t for t in chosen), chosen

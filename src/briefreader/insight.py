@@ -292,6 +292,12 @@ class _Candidate:
     content: float = 0.0
 
 
+#: A word of three letters or more (no digits, not part of a file's name or a
+#: version): a takeaway has a few of them.
+_LETTER_WORD = re.compile(r"(?<!\w)(?<!\w\.)[^\W\d_]{3,}(?!\w)(?!\.\w)")
+_LETTER_WORDS_MIN = 4
+
+
 def _usable(text: str, boilerplate: tuple[str, ...]) -> bool:
     """Whether a sentence can be a takeaway at all: a whole sentence (not a question,
     not a caption cut off the sentence it was glued to), not a quote out of context,
@@ -300,6 +306,8 @@ def _usable(text: str, boilerplate: tuple[str, ...]) -> bool:
         return False
     if text[0] in _QUOTES or _BYLINE.match(text) or _is_caption(text):
         return False
+    if len(_LETTER_WORD.findall(text)) < _LETTER_WORDS_MIN:
+        return False  # figures, not a sentence ("Reduced to 63% 640 x 360 (38 KB)")
     if boilerplate:
         low = text.lower()
         return not any(fragment in low for fragment in boilerplate)
