@@ -260,3 +260,22 @@ def test_an_item_of_media_content_alone_is_kept_with_its_video_as_an_enclosure()
         assert first.image_url == "https://clips.example/still.png"
         assert second.enclosures == (Enclosure("https://clips.example/ep2.mp3", "audio/mpeg", 100),)
         assert third.enclosures == (Enclosure("https://clips.example/clip3"),)
+
+
+def test_an_image_s_alt_text_is_not_the_dek() -> None:
+    """A reader's trial: an item whose text starts with a picture showed its alt text
+    three times: the image's line, the dek (the body's first paragraph was the image)
+    and the body's "[image 1: …]"."""
+    from briefreader.sources.feed import parse_feed
+
+    doc = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Shop</title><link>https://shop.example/</link>
+<item><title>Invisible armour for your phone</title><link>https://shop.example/1</link>
+<description>&lt;p&gt;&lt;a href="https://shop.example/big.jpg"&gt;&lt;img src="https://shop.example/small.jpg" alt="A clear film over a phone's screen"&gt;&lt;/a&gt;&lt;/p&gt;
+&lt;p&gt;A clear film that keeps scratches off the screen, fitted in a minute.&lt;/p&gt;</description>
+</item></channel></rss>"""
+    for lazy in (False, True):
+        [item] = parse_feed(doc, url="https://shop.example/feed", lazy=lazy).items
+        assert (
+            item.summary == "A clear film that keeps scratches off the screen, fitted in a minute."
+        )

@@ -118,12 +118,17 @@ def shorten(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(",;:—– ") + "…"
 
 
+#: A paragraph of images alone (linked or not): their alt texts are no dek (the image
+#: shows them already: as a dek they were read twice, three times with the lead image).
+_IMAGES_ONLY = re.compile(r"(?:\[?!\[[^\]\n]*\]\([^)\n]*\)(?:\]\([^)\n]*\))?\s*)+")
+
+
 def first_paragraph(markdown: str) -> str:
     for block in markdown.split("\n\n"):
         stripped = block.lstrip()
         if not stripped or stripped.startswith(("#", "```", "- ", "* ", "|")):
             continue
-        if re.match(r"\d+\.\s", stripped):
+        if re.match(r"\d+\.\s", stripped) or _IMAGES_ONLY.fullmatch(stripped):
             continue
         plain = markdown_to_plain(block)
         if len(plain) >= 2:
