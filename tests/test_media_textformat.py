@@ -110,3 +110,15 @@ def test_an_item_with_no_text_has_no_reading_time() -> None:
     assert meta_line(Article(id="w", title="T", source="Feed", body="One word.")) == (
         "Feed · 1 min read"
     )
+
+
+def test_plain_text_leaves_out_a_dek_that_repeats_the_body() -> None:
+    """A reader's trial: `show` printed "Watch out for nasty tricks" twice, as the dek
+    and as the body's start (the app leaves such a dek out)."""
+    first = "Watch out for nasty tricks in the new phishing mails that look like a bank's."
+    article = Article(
+        id="x", title="Phishing", summary=first, body=f"{first}\n\nThe second paragraph says more."
+    )
+    assert article_to_text(article).count("Watch out for nasty tricks") == 1
+    own = Article(id="y", title="Phishing", summary="A dek of its own words.", body=article.body)
+    assert "A dek of its own words." in article_to_text(own)

@@ -75,7 +75,7 @@ def article_to_text(article: Article, width: int = 78) -> str:
     if article.url:
         parts.append(article.url)
     blocks = ["\n".join(parts)]
-    if article.summary:
+    if article.summary and not _dek_repeats_body(article):
         blocks.append(_wrap(article.summary, width))
     if article.image_caption:
         blocks.append(f"[Image] {article.image_caption}")
@@ -115,6 +115,13 @@ def article_to_text(article: Article, width: int = 78) -> str:
     if article.tags:
         blocks.append("Tags: " + ", ".join(article.tags))
     return "\n\n".join(blocks) + "\n"
+
+
+def _dek_repeats_body(article: Article) -> bool:
+    """The dek only repeats the body's start (as the app leaves it out, so does this)."""
+    from briefreader.insight import dek_repeats_body  # (imported only when used)
+
+    return bool(article.body) and dek_repeats_body(article.summary, article.body)
 
 
 def _media(article: Article) -> str:
