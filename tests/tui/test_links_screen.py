@@ -160,3 +160,30 @@ async def test_in_the_article_pane_j_and_k_scroll_as_the_arrows_do(
         entries = {entry.binding_id: entry for entry in app.screen.entries}
         assert "in the article, scroll down a line" in entries["move_down"].description
         assert entries["links"].keys == "u"
+
+
+async def test_at_80x24_a_long_address_stays_one_line_under_its_label(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """A reader's trial at 80x24: a long address folded at the dialog's edge and went
+    on at its first column ("│ ce-inbox-v109112.html"), under the numbers."""
+    from tui_helpers import make_article
+
+    from briefreader.store import Library
+
+    long_url = "https://forum.example/programs/2009/05/" + "voice-inbox-" * 8 + "v109112.html"
+    path = tmp_path / "links.sqlite3"
+    with Library(path) as library:
+        library.store([make_article(0, url=long_url, body="Read [the notes](" + long_url + "#n).")])
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert links_open(app)
+        lines = screen_text(app).splitlines()
+        shown = [line for line in lines if "forum.example" in line]
+        assert len(shown) == 2, lines  # the page and the link, one line each
+        for line in shown:
+            assert "https://forum.example/programs" in line and "…" in line
+        assert not any("v109112.html" in line and "https://" not in line for line in lines)

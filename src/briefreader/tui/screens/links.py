@@ -35,7 +35,7 @@ _LABEL_WIDTH = 60
 _URL_WIDTH = 200
 
 
-def _prompt(number: int, link: ArticleLink) -> Content:
+def _prompt(number: int, link: ArticleLink, url_width: int = _URL_WIDTH) -> Content:
     # The article's own entry: its title is the dialog's heading already.
     label = "this article on the web" if link.kind == "article" else link.label
     if len(label) > _LABEL_WIDTH:
@@ -45,7 +45,9 @@ def _prompt(number: int, link: ArticleLink) -> Content:
         (f"{_KINDS[link.kind]:<8}", "$text-muted"),
         (label, "bold" if link.allowed else ""),
     )
-    url = Content.assemble(("    ", ""), (display_url(link.url, _URL_WIDTH), "$text-muted"))
+    # One line, cut with "…" to the dialog's width (a folded address went on at the
+    # dialog's edge, under the number); the whole of it is what c copies.
+    url = Content.assemble(("    ", ""), (display_url(link.url, url_width), "$text-muted"))
     if link.refusal is None:
         return Content("\n").join([head, url])
     refused = Content.assemble(("    ", ""), (f"refused: {link.refusal}", "$text-error"))
@@ -77,8 +79,12 @@ class LinksScreen(OptionDialog):
         with LegibleVertical(id="links-dialog") as dialog:
             dialog.border_title = "Links"
             yield LegibleStatic(self.title_text, id="links-title", markup=False)
+            # The dialog's text width (96 columns at most, less its border, padding,
+            # the address's indent and the list's scrollbar).
+            url_width = max(20, min(_URL_WIDTH, min(96, self.app.size.width) - 12))
             options = (
-                Option(_prompt(n, link), id=str(n - 1)) for n, link in enumerate(self.links, 1)
+                Option(_prompt(n, link, url_width), id=str(n - 1))
+                for n, link in enumerate(self.links, 1)
             )
             keys = "enter or number open · {} copy · {} close"
             yield from self._options_and_keys(
