@@ -101,3 +101,16 @@ def test_lead_image_and_enclosures_are_listed_after_the_article() -> None:
         ("image", "image 1"),
         ("image", "image 2: Map"),
     ]
+
+
+def test_an_enclosure_without_a_type_is_named_by_its_file() -> None:
+    """A reader's trial: three enclosures without a type read "file", "file · 100.0 KB",
+    "file"."""
+    from briefreader.links import enclosure_label
+    from briefreader.model import Enclosure
+
+    assert enclosure_label(Enclosure("https://pod.example/ep%2012.m4a?x=1", "", 4000)) == (
+        "ep 12.m4a · 4.0 KB"
+    )
+    assert enclosure_label(Enclosure("https://pod.example/", "")) == "file"
+    assert enclosure_label(Enclosure("https://pod.example/a.mp3", "audio/mpeg")) == "audio/mpeg"

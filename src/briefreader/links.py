@@ -12,9 +12,10 @@ link is still listed, so the reader sees it and why it is refused.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -113,9 +114,13 @@ def _inline_links(children: list[Token], found: list[tuple[str, str, LinkKind]])
 
 
 def enclosure_label(enc: Enclosure) -> str:
-    """An enclosure in a few words: its type, duration and size
-    ("audio/mpeg · 1:02:05 · 31.0 MB")."""
-    parts = [enc.type or "file"]
+    """An enclosure in a few words: its type (or, without one, its file's name),
+    duration and size ("audio/mpeg · 1:02:05 · 31.0 MB", "episode-12.m4a · 4.0 KB")."""
+    name = ""
+    if not enc.type:  # ("file" three times told a reader nothing)
+        with contextlib.suppress(ValueError):
+            name = clean_line(unquote(urlsplit(enc.url).path.rsplit("/", 1)[-1]))[:60]
+    parts = [enc.type or name or "file"]
     if enc.duration:
         hours, rest = divmod(enc.duration, 3600)
         minutes, seconds = divmod(rest, 60)
