@@ -308,6 +308,23 @@ async def test_slash_and_a_word_in_one_burst_search_for_the_word(
         assert app.search_input.value == "auc"
 
 
+async def test_keys_typed_after_q_in_one_burst_do_nothing(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """ "squ" in one read (a burst, or a paste): u opened the links dialog while the app
+    closed, and its start failed with a traceback over the terminal."""
+    from briefreader.tui.screens.links import LinksScreen
+
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:  # (the dialog's failure raised here)
+        await settle(pilot)
+        for char in "qu":
+            app.post_message(events.Key(char, char))
+        await pilot.pause()
+        assert not any(isinstance(screen, LinksScreen) for screen in app.screen_stack)
+    assert app._exit and app.return_code == 0
+
+
 async def test_a_and_an_address_in_one_burst_type_the_address_into_the_dialog(
     library_path: Path, make_app: MakeApp
 ) -> None:

@@ -221,6 +221,11 @@ class BriefReaderApp(
             gc.collect()
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and self._exit:
+            # Keys typed after q in one burst ("qu") ran as the app closed: u opened
+            # the links dialog on the way out, and its start failed with a traceback.
+            event.stop()
+            return
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = time.monotonic()
             if isinstance(event, events.Key) and self._typed_ahead(event):
