@@ -137,7 +137,7 @@ async def test_the_feeds_pane_shows_an_accounts_feeds_under_its_heading(
 ) -> None:
     account_library(empty_library_path)
     app = make_app(empty_library_path)
-    async with app.run_test(size=(130, 30)) as pilot:
+    async with app.run_test(size=(150, 30)) as pilot:
         await settle(pilot)
         lines = screen_text(app).splitlines()
         pane = [line.split("│")[1].strip() for line in lines if line.count("│") >= 2]

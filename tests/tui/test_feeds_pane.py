@@ -308,3 +308,16 @@ async def test_g_and_G_go_to_the_pane_s_first_and_last_row_so_A_marks_what_is_hi
         await pilot.press("g", "A")  # on All: it asks first
         await settle(pilot)
         assert "in every feed and file?" in screen_text(app)
+
+
+@pytest.mark.parametrize(("width", "beside"), [(120, False), (139, False), (140, True)])
+async def test_the_pane_sits_beside_the_list_from_140_columns(
+    feeds_library: Path, make_app: MakeApp, width: int, beside: bool
+) -> None:
+    """A reader's trial at 120x40: four panes left the article ~30 columns of text.
+    Below 140 columns the feeds pane folds away ([ shows it over the list)."""
+    app = make_app(feeds_library)
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        assert pane_shown(app) is beside
+        assert app.article_view.content_region.width >= 38
