@@ -279,3 +279,24 @@ def test_an_image_s_alt_text_is_not_the_dek() -> None:
         assert (
             item.summary == "A clear film that keeps scratches off the screen, fitted in a minute."
         )
+
+
+def test_an_atom_enclosure_without_a_type_has_none_not_text_html() -> None:
+    """A reader's trial: Atom enclosure links without a type were stored as text/html
+    (feedparser's default for a link), and so labelled."""
+    from briefreader.sources.feed import parse_feed
+
+    doc = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Pod</title><id>urn:pod</id>
+<updated>2026-11-01T00:00:00Z</updated>
+<entry><title>Episode</title><id>urn:ep1</id><updated>2026-11-01T00:00:00Z</updated>
+<link rel="alternate" href="https://pod.example/1"/>
+<link rel="enclosure" href="https://pod.example/ep1.opus" length="2000"/>
+<link rel="enclosure" href="https://pod.example/ep1.mp3" type="audio/mpeg"/>
+<summary>Notes.</summary></entry></feed>"""
+    for parse in (fast_parse, reference_parse):
+        [item] = parse(doc, url="https://pod.example/feed").items
+        assert [(e.url, e.type) for e in item.enclosures] == [
+            ("https://pod.example/ep1.opus", ""),
+            ("https://pod.example/ep1.mp3", "audio/mpeg"),
+        ]

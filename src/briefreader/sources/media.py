@@ -345,6 +345,8 @@ def enclosures(media: RawMedia | None, base: str) -> tuple[Enclosure, ...]:
         mime = attrs.get("type", "").lower().strip()
         if not url or url in found or mime.startswith("image/") or _SPACE.search(url):
             continue
+        if mime == "text/html":  # feedparser's default for an Atom link without a type
+            mime = ""
         duration = durations.get(url, 0)
         if itunes and not duration:
             duration, itunes = itunes, 0
