@@ -284,7 +284,6 @@ def test_an_image_s_alt_text_is_not_the_dek() -> None:
 def test_an_atom_enclosure_without_a_type_has_none_not_text_html() -> None:
     """A reader's trial: Atom enclosure links without a type were stored as text/html
     (feedparser's default for a link), and so labelled."""
-    from briefreader.sources.feed import parse_feed
 
     doc = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Pod</title><id>urn:pod</id>
