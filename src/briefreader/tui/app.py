@@ -42,7 +42,7 @@ from textual.worker import Worker, WorkerState
 from briefreader.config import refresh_seconds
 from briefreader.links import article_links
 from briefreader.model import Article
-from briefreader.reading import article_as_read, related_entries
+from briefreader.reading import article_as_read
 from briefreader.share import refusal_reason
 from briefreader.store import (
     Library,
@@ -62,10 +62,10 @@ from briefreader.tui.feeds_pane_actions import FeedsPaneActions
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.media_actions import MediaActions
 from briefreader.tui.messages import (
-    RelatedReady,
     RowsLoaded,
     SamplesImported,
 )
+from briefreader.tui.related_actions import RelatedActions
 from briefreader.tui.screens.feeds import FeedScope
 from briefreader.tui.screens.links import LinksScreen
 from briefreader.tui.search_actions import SearchActions
@@ -75,7 +75,7 @@ from briefreader.tui.widgets.article_list import ArticleList
 from briefreader.tui.widgets.article_view import ArticleView
 from briefreader.tui.widgets.feeds_pane import FeedsPane, scope_key
 from briefreader.tui.widgets.footer import BriefFooter
-from briefreader.tui.widgets.related import RelatedEntry, RelatedList, RelatedSidebar
+from briefreader.tui.widgets.related import RelatedSidebar
 from briefreader.tui.widgets.search_input import SearchInput
 
 __all__ = ["BriefReaderApp", "run_app"]
@@ -85,7 +85,14 @@ FIRST_PAGE = 200
 
 
 class BriefReaderApp(
-    FeedActions, FeedsPaneActions, MediaActions, SearchActions, Upkeep, KeysAndTheme, ReaderBase
+    FeedActions,
+    FeedsPaneActions,
+    MediaActions,
+    RelatedActions,
+    SearchActions,
+    Upkeep,
+    KeysAndTheme,
+    ReaderBase,
 ):
     """briefreader's reading app over one library file."""
 
@@ -524,62 +531,6 @@ class BriefReaderApp(
         if self._loaded:
             self.feeds_pane.reload()
 
-    # -- related articles -----------------------------------------------------------
-
-    def _request_related(self, article: Article) -> None:
-        # The sidebar keeps the previous entries (marked stale in its title) until
-        # the new ones arrive: changing them now would cost a layout in the frame
-        # that shows the article.
-        self._related_wanted = article.id
-        self.sidebar.stale = True
-        if self._related_timer is not None:
-            self._related_timer.stop()
-            self._related_timer = None
-        if self.RELATED_DELAY <= 0:
-            self._find_related(article)
-        else:
-            self._related_timer = self.set_timer(
-                self.RELATED_DELAY, lambda: self._find_related(article)
-            )
-
-    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
-    def _find_related(self, article: Article) -> None:
-        if self._related_wanted != article.id:
-            return
-        with self._reader_lock:
-            if self._related_wanted != article.id:  # the reader moved on while we waited
-                return
-            entries = related_entries(self._get_reader(), article)
-        self.post_message(RelatedReady(article.id, entries))
-
-    @on(RelatedReady)
-    def _related_ready(self, message: RelatedReady) -> None:
-        if self.current is not None and message.article_id == self.current.id:
-            self.sidebar.set_entries(message.entries)
-            self.sidebar.stale = False
-
-    @on(RelatedSidebar.Chosen)
-    def _related_chosen(self, message: RelatedSidebar.Chosen) -> None:
-        self.open_related_entry(message.entry)
-
-    def open_related_entry(self, entry: RelatedEntry) -> None:
-        if entry.article_id:
-            row = self.library.row(entry.article_id)
-            if row is not None and (index := self.article_list.index_of(row.rowid)) is not None:
-                self.article_list.move_to(index)
-            self.show_article(entry.article_id, mark_read=True)
-            if self.screen.has_class("-related-overlay"):
-                self.screen.remove_class("-related-overlay")
-                self.article_view.focus()
-        elif entry.url:
-            self._open_url(entry.url)
-        else:
-            self.notify(
-                f"“{safe_line(entry.title)}” has no link and is not in the library.",
-                severity="warning",
-                markup=False,
-            )
-
     # -- links ----------------------------------------------------------------------
 
     def _open_url(self, url: str) -> None:
@@ -614,12 +565,6 @@ class BriefReaderApp(
         """The article pane has focus: j/k and g/G scroll it, as the arrows and
         home/end do there (the help says so)."""
         return self.focused is self.article_view
-
-    def _related_list(self) -> RelatedList | None:
-        """The Related sidebar's list when it has focus: j/k and g/G move through it,
-        as the arrows and home/end do there (they changed the article)."""
-        focused = self.focused
-        return focused if isinstance(focused, RelatedList) else None
 
     def action_move(self, delta: int) -> None:
         if self._in_article():
@@ -748,24 +693,6 @@ class BriefReaderApp(
             self.article_view.focus()
         else:
             self.article_list.focus()
-
-    def action_open_related(self, number: int) -> None:
-        if not self.sidebar.display:  # (hidden by `]`, or not shown at this width)
-            self.notify(
-                f"The Related list is hidden: {self._key_for('toggle_related')} shows it, "
-                "then 1–9 open its articles.",
-                timeout=4,
-                markup=False,
-            )
-            return
-        if self.sidebar.stale:
-            self.notify("Still finding related articles…", timeout=2, markup=False)
-            return
-        entry = self.sidebar.entry(number)
-        if entry is None:
-            self.notify(f"There is no related article {number}.", timeout=3, markup=False)
-            return
-        self.open_related_entry(entry)
 
     def watch_scope(self) -> None:
         self.feeds_pane.current = scope_key(self.scope)
