@@ -321,3 +321,21 @@ async def test_the_pane_sits_beside_the_list_from_140_columns(
         await settle(pilot)
         assert pane_shown(app) is beside
         assert app.article_view.content_region.width >= 38
+
+
+async def test_with_the_pane_focused_the_footer_says_its_keys(
+    feeds_library: Path, make_app: MakeApp
+) -> None:
+    """A reader's trial: with the feeds pane focused, the footer lost "jk Move ⏎ Read"
+    (the pane's own j, k and enter took their place, unshown) and named none of them."""
+    app = make_app(feeds_library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.query_one(FeedsList).focus()
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "jk Move" in footer and "⏎ Show" in footer, footer
+        app.article_list.focus()
+        await settle(pilot)
+        footer = screen_text(app).splitlines()[-1]
+        assert "jk Move" in footer and "⏎ Read" in footer, footer
