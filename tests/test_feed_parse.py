@@ -806,3 +806,29 @@ def test_a_feed_in_an_undeclared_encoding_is_read_in_it(
     # UTF-8 without a declaration is read as before, without the detector.
     same = parse_feed(doc.decode(encoding).encode("utf-8"), url="https://jp.example/feed")
     assert same.items[0].title == title
+
+
+def test_a_huge_feed_title_is_cut_to_a_name() -> None:
+    """A newcomer's hostile feed: a 3,000-character channel title was printed whole by
+    `feeds`, `add` and `refresh -v` (only the app cut it); an OPML name likewise."""
+    from briefreader.sources.feed import parse_feed
+    from briefreader.sources.opml import parse_opml
+    from briefreader.textclean import FEED_NAME_CHARS
+
+    huge = "Very long name " * 200
+    doc = (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{huge}'
+        "</title><link>https://long.example/</link><item><title>One</title>"
+        "<link>https://long.example/1</link><description>x</description></item></channel></rss>"
+    ).encode()
+    feed = parse_feed(doc, url="https://long.example/feed")
+    assert len(feed.title) == FEED_NAME_CHARS and feed.title.endswith("…")
+    assert feed.title.startswith("Very long name Very long name")
+    opml = (
+        f'<opml version="2.0"><body><outline type="rss" text="{huge}" '
+        'xmlUrl="https://long.example/feed"/></body></opml>'
+    ).encode()
+    [entry] = parse_opml(opml, "subs.opml")
+    assert len(entry.title) == FEED_NAME_CHARS
+    short = parse_feed(doc.replace(huge.encode(), b"Short"), url="https://long.example/feed")
+    assert short.title == "Short"

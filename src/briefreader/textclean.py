@@ -12,10 +12,12 @@ import re
 import unicodedata
 
 __all__ = [
+    "FEED_NAME_CHARS",
     "MAX_BLOCK_CHARS",
     "MAX_LINE_CHARS",
     "clean_block",
     "clean_line",
+    "feed_name",
     "replace_surrogates",
     "strip_escapes",
 ]
@@ -93,6 +95,20 @@ def clean_line(text: str, limit: int = MAX_LINE_CHARS) -> str:
     text = _CONTROLS_LINE.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
     return text[:limit].rstrip() if len(text) > limit else text
+
+
+#: The longest feed name kept: a hostile or broken feed's 3,000-character title was
+#: printed whole by `feeds`, `add` and `refresh -v` (the app cut it on screen).
+FEED_NAME_CHARS = 200
+
+
+def feed_name(text: str) -> str:
+    """A feed's title as its name: one clean line, cut with "…" past
+    :data:`FEED_NAME_CHARS`."""
+    name = clean_line(text, 4 * FEED_NAME_CHARS)
+    if len(name) > FEED_NAME_CHARS:
+        name = name[: FEED_NAME_CHARS - 1].rstrip() + "…"
+    return name
 
 
 def clean_block(text: str, limit: int = MAX_BLOCK_CHARS) -> str:

@@ -69,7 +69,7 @@ from briefreader.sources.feedreference import raw_feedparser, xml_ends_early
 from briefreader.sources.htmlrender import squash
 from briefreader.sources.media import MAX_MEDIA, enclosures, lead_image
 from briefreader.sources.sanitize import kept_html, sanitize_html
-from briefreader.textclean import clean_line
+from briefreader.textclean import clean_line, feed_name
 
 __all__ = [
     "MAX_FEED_BYTES",
@@ -330,7 +330,7 @@ class _FeedInfo:
 def build_feed(raw: RawFeed, *, url: str, parser: ParserName, lazy: bool = False) -> ParsedFeed:
     """Turn what a parser read into a :class:`ParsedFeed` of clean Articles
     (``lazy``: items with a title are :class:`LazyArticle`, rendered when read)."""
-    title = clean_line(text_value(raw.title))
+    title = feed_name(text_value(raw.title))
     site = clean_line(_pick_link(raw.links, "", url))
     warn = [clean_line(f"{url}: {w}") for w in raw.warnings]
     if not title:
@@ -584,7 +584,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     title = obj.get("title") if isinstance(obj.get("title"), str) else ""
     home = obj.get("home_page_url") if isinstance(obj.get("home_page_url"), str) else ""
     site = http_url(home or "", url)
-    feed_title = clean_line(title or "") or clean_line(urlsplit(site or url).netloc or url)
+    feed_title = feed_name(title or "") or clean_line(urlsplit(site or url).netloc or url)
     shell = {k: v for k, v in obj.items() if k != "items"}
     shell["title"] = feed_title
     articles: list[Article] = []

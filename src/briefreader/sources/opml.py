@@ -28,7 +28,7 @@ from lxml import etree
 from briefreader.sources import SourceError
 from briefreader.sources.doctype import neutralise_char_refs, wide_encoding
 from briefreader.sources.vocabulary import safe_xml_parser
-from briefreader.textclean import clean_line
+from briefreader.textclean import clean_line, feed_name
 
 __all__ = ["OpmlFeed", "parse_opml", "write_opml"]
 
@@ -210,7 +210,7 @@ def parse_opml(data: bytes, origin: str, skipped: list[str] | None = None) -> li
                 shown = clean_line(raw.strip())[:120]
                 skipped.append(f"{origin}: not an http(s) URL: {shown!r}; skipped")
             continue
-        title = clean_line(attrs.get("title") or attrs.get("text") or "")
+        title = feed_name(attrs.get("title") or attrs.get("text") or "")
         if title == raw.strip() or title == url:
             title = ""  # the URL standing in for a missing title (see write_opml)
         site = _site_url(attrs.get("htmlurl", ""))
