@@ -255,12 +255,18 @@ def test_hostile_html_is_sanitised() -> None:
         "javascript:",
         "data:",
         "tracker.example",
-        "evil.example",
+        "evil.example/post",  # (the form's address)
         "onclick",
         "onerror",
         "<",
     ):
         assert bad not in body, bad
+    # A frame, a plugin or a player is dropped with its content, but where it had an
+    # http(s) address a link says there was one (a reader's trial: YouTube embeds
+    # vanished without a trace); it opens only if the reader asks, as any link.
+    assert "[Embedded content: evil.example](https://evil.example/frame)" in body
+    assert "[Embedded content: evil.example](https://evil.example/x.swf)" in body
+    assert "[Embedded content: evil.example](https://evil.example/y.swf)" in body
     assert "[a good one](https://hostile.example/ok)" in body
     assert "[a mail link](mailto:desk@hostile.example)" in body
     assert "a script link" in body  # the text of a dropped link stays, as text
@@ -832,3 +838,37 @@ def test_a_huge_feed_title_is_cut_to_a_name() -> None:
     assert len(entry.title) == FEED_NAME_CHARS
     short = parse_feed(doc.replace(huge.encode(), b"Short"), url="https://long.example/feed")
     assert short.title == "Short"
+
+
+def test_an_embedded_player_is_kept_as_a_link_to_it() -> None:
+    """A reader's trial: an item's YouTube (or rutube, or a <video>) embed left nothing
+    where it stood. It is now a paragraph linking to it; a frame with no http(s)
+    address still goes without a trace, and so does its fallback text."""
+    from briefreader.links import article_links
+    from briefreader.sources.feed import parse_feed
+
+    html = (
+        "<p>Watch the launch:</p>"
+        '<iframe src="https://www.youtube.com/embed/abc123" width="560">FALLBACK</iframe>'
+        '<object data="//rutube.ru/play/42"><embed src="//rutube.ru/play/42.swf"></object>'
+        '<video controls><source src="https://cdn.example/clip.mp4">OLD BROWSER</video>'
+        '<iframe src="javascript:alert(1)">SCRIPTED</iframe>'
+        "<p>After the videos.</p>"
+    )
+    doc = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        "<link>https://t.example/</link><item><title>Launch</title><link>https://t.example/1</link>"
+        f"<description><![CDATA[{html}]]></description></item></channel></rss>"
+    ).encode()
+    [lazy] = parse_feed(doc, url="https://t.example/feed", lazy=True).items
+    # (a refresh keeps the sanitised HTML: its words, for search, name the players)
+    assert "Embedded video: www.youtube.com" in lazy.body and "FALLBACK" not in lazy.body
+    for item in (parse_feed(doc, url="https://t.example/feed").items[0],):
+        body = item.body
+        assert "[Embedded video: www.youtube.com](https://www.youtube.com/embed/abc123)" in body
+        assert body.count("rutube.ru") == 2  # one link (the object's), its label and address
+        assert "[Embedded video: cdn.example](https://cdn.example/clip.mp4)" in body
+        for gone in ("FALLBACK", "OLD BROWSER", "SCRIPTED", "javascript"):
+            assert gone not in body, gone
+        assert body.index("Watch the launch") < body.index("youtube") < body.index("After")
+        assert "https://www.youtube.com/embed/abc123" in [link.url for link in article_links(item)]
