@@ -114,3 +114,30 @@ def test_an_enclosure_without_a_type_is_named_by_its_file() -> None:
     )
     assert enclosure_label(Enclosure("https://pod.example/", "")) == "file"
     assert enclosure_label(Enclosure("https://pod.example/a.mp3", "audio/mpeg")) == "audio/mpeg"
+
+
+def test_a_picture_linked_to_its_full_size_keeps_the_link() -> None:
+    """A reader's trial: a thumbnail linked to its full-size photo listed only the
+    thumbnail in u (the link around it was dropped). Both are listed now, the picture
+    still draws in place, and words in a link with a picture keep it plain as before."""
+    from briefreader.sources.html import html_to_markdown
+    from briefreader.tui.widgets.body import parse_markdown
+
+    body = html_to_markdown(
+        '<p><a href="https://photos.example/full.jpg">'
+        '<img src="https://photos.example/thumb.jpg" alt="The harbour"></a></p><p>Text.</p>'
+    )
+    assert body.startswith(
+        "[![The harbour](https://photos.example/thumb.jpg)](https://photos.example/full.jpg)"
+    )
+    listed = [
+        (link.kind, link.url) for link in article_links(Article(id="p", title="t", body=body))
+    ]
+    assert listed == [
+        ("image", "https://photos.example/thumb.jpg"),
+        ("link", "https://photos.example/full.jpg"),
+    ]
+    doc = parse_markdown(body)
+    assert (
+        doc.blocks[0].kind == "image" and doc.blocks[0].text == "https://photos.example/thumb.jpg"
+    )

@@ -379,6 +379,11 @@ class _Renderer:
             return
         inner = "".join(self.buf[start:])
         text = squash(inner)
+        if text and _IMAGES_ONLY.fullmatch(text) and "](" + url + ")" not in text:
+            # A picture linked to its full size (or a page): the link stays around it,
+            # so u lists both and the placeholder opens the link.
+            self.buf[start:] = [f" [{text}]({url}) "]
+            return
         if not text or text == url or "mailto:" + text == url or "![" in text:
             return
         text = text.replace("[", "\\[").replace("]", "\\]")
@@ -436,6 +441,10 @@ class _Renderer:
             out.append(block.text)
             prev = block
         return "".join(out)
+
+
+#: Link text that is images alone (see _close_link).
+_IMAGES_ONLY = re.compile(r"(?:!\[[^\]\n]*\]\([^)\s]*\)\s*)+")
 
 
 def render(

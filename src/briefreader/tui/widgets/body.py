@@ -157,6 +157,8 @@ def _lone_image(node: SyntaxTreeNode) -> str:
     if inline is None or inline.type != "inline":
         return ""
     parts = [c for c in inline.children if not (c.type == "text" and not c.content.strip())]
+    if len(parts) == 1 and parts[0].type == "link":  # a picture linked to its full size
+        parts = [c for c in parts[0].children if not (c.type == "text" and not c.content.strip())]
     if len(parts) != 1 or parts[0].type != "image":
         return ""
     src = str(parts[0].attrs.get("src", ""))
