@@ -187,3 +187,29 @@ async def test_at_80x24_a_long_address_stays_one_line_under_its_label(
         for line in shown:
             assert "https://forum.example/programs" in line and "…" in line
         assert not any("v109112.html" in line and "https://" not in line for line in lines)
+
+
+async def test_at_80x24_a_long_list_leaves_no_blank_rows_under_its_keys(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """A reader's trial: with more links than fit, the list was cut at its max height
+    but the dialog stayed as tall as the uncut list: blank rows under the line of keys."""
+    from tui_helpers import make_article
+
+    from briefreader.store import Library
+
+    body = " ".join(f"See [link {i}](https://site{i}.example/page.html)." for i in range(15))
+    path = tmp_path / "many.sqlite3"
+    with Library(path) as library:
+        library.store([make_article(0, body=body)])
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        hint = next(i for i, line in enumerate(lines) if "esc close" in line)
+        assert lines[hint + 1].lstrip().startswith("╰"), lines[hint - 2 : hint + 3]
+        await pilot.press("end")  # the list scrolls to its last link
+        await settle(pilot)
+        assert "https://site14.example/page.html" in screen_text(app)

@@ -47,6 +47,25 @@ class OptionDialog(QuietModal):
         options = self.query_one(OptionList)
         if options.option_count:
             options.highlighted = 0
+        self.call_after_refresh(self._fit_list)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def _fit_list(self) -> None:
+        """The list as tall as its options, within its CSS max-height: a list cut by its
+        max-height left its dialog as tall as the uncut list (an auto height), with
+        blank rows under the line of keys (a reader's trial at 80x24)."""
+        options = self.query_one(OptionList)
+        limit = options.styles.max_height
+        if limit is None or not self.is_mounted:
+            return
+        most = int(limit.resolve(self.size, self.app.size, self.size))
+        lines = options.virtual_size.height
+        wanted = max(1, min(lines, most)) if lines else None
+        if wanted is not None and wanted != getattr(self, "_list_height", None):
+            self._list_height = wanted
+            options.styles.height = wanted
 
     def _hint(self, binding_id: str) -> str:
         """The key the user has for ``binding_id`` (remapped or not), for a hint line."""
