@@ -335,7 +335,7 @@ class _Run:
         self.done(
             FeedOutcome(
                 feed.url,
-                feed.user_title or feed.title,
+                feed.titled_name,
                 "failed",
                 error=reason,
                 seconds=result.elapsed,
@@ -378,9 +378,7 @@ class _Run:
             # It still serves what it served: its tombstones stay (store/retention.py).
             await self.write(touch_feed, lib, feed.id)
             self.done(
-                FeedOutcome(
-                    feed.url, feed.user_title or feed.title, "not-modified", seconds=result.elapsed
-                )
+                FeedOutcome(feed.url, feed.titled_name, "not-modified", seconds=result.elapsed)
             )
             return
         content_type = result.headers.get("content-type") or result.content_type
@@ -406,7 +404,7 @@ class _Run:
         self.done(
             FeedOutcome(
                 feed.url,
-                feed.user_title or title,  # (the user's name for it, where they gave one)
+                feed.user_title or title,  # (the user's name for it, else the title just read)
                 status,
                 added=counts.added,
                 updated=counts.updated,
@@ -473,7 +471,7 @@ async def refresh_feeds(
             run.done(
                 FeedOutcome(
                     feed.url,
-                    feed.user_title or feed.title,
+                    feed.titled_name,
                     "skipped",
                     error="gone (HTTP 410); remove it or re-add it",
                 )
@@ -483,7 +481,7 @@ async def refresh_feeds(
             run.done(
                 FeedOutcome(
                     feed.url,
-                    feed.user_title or feed.title,
+                    feed.titled_name,
                     "skipped",
                     error=f"server asked to wait {wait} s more",
                 )

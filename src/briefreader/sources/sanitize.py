@@ -92,10 +92,10 @@ def embeds_as_links(html: str) -> str:
     body = tree.body
     if body is None:
         return html
-    replaced: list[object] = []
+    # (one inside another, an <embed> in an <object>, goes with its outer one: replacing
+    # a node already taken out of the tree changes nothing)
+    changed = False
     for node in tree.css(_EMBED_SELECTOR):
-        if any(node is done or _inside(node, done) for done in replaced):
-            continue
         attrs = node.attributes
         src = (attrs.get("src") or attrs.get("data") or "").strip()
         if not src and node.tag in ("video", "audio"):
@@ -123,17 +123,8 @@ def embeds_as_links(html: str) -> str:
         if link is None:  # pragma: no cover - Lexbor always makes the paragraph
             continue
         node.replace_with(link)
-        replaced.append(link)
-    return (body.inner_html or "") if replaced else html
-
-
-def _inside(node: object, ancestor: object) -> bool:
-    parent = getattr(node, "parent", None)
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = getattr(parent, "parent", None)
-    return False
+        changed = True
+    return (body.inner_html or "") if changed else html
 
 
 #: Elements of the dropped kinds, found in a parsed tree ("head" is left out: the

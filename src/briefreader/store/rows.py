@@ -71,7 +71,12 @@ class FeedInfo:
     def name(self) -> str:
         """What the feed is called everywhere (:data:`FEED_NAME`): the user's name for
         it, else its own title, else its URL."""
-        return self.user_title or self.title or self.url
+        return self.titled_name or self.url
+
+    @property
+    def titled_name(self) -> str:
+        """The user's name for it, else its own title ("" when it has neither)."""
+        return self.user_title or self.title
 
     @property
     def failing(self) -> bool:

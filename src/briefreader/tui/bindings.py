@@ -25,6 +25,7 @@ from briefreader.tui.screens.help import HelpEntry
 __all__ = [
     "BINDINGS",
     "KEYS",
+    "MOVE_GROUP",
     "Key",
     "PaletteCommand",
     "help_entries",
@@ -33,7 +34,8 @@ __all__ = [
     "palette_commands",
 ]
 
-_MOVE = Binding.Group("Move", compact=True)
+#: The footer's "jk Move" group (the feeds pane's j/k join it).
+MOVE_GROUP = Binding.Group("Move", compact=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ KEYS: tuple[Key, ...] = (
         "Next article in the list; in the article, scroll down a line; in Related, the next entry",
         "Moving",
         1,
-        _MOVE,
+        MOVE_GROUP,
     ),
     Key(
         "move_up",
@@ -82,7 +84,7 @@ KEYS: tuple[Key, ...] = (
         "Previous article in the list; in the article, scroll up a line; in Related, the entry above",
         "Moving",
         2,
-        _MOVE,
+        MOVE_GROUP,
     ),
     Key(
         "first",

@@ -43,6 +43,9 @@ class OptionDialog(QuietModal):
     ``BINDINGS`` start with :func:`option_dialog_bindings`; it says what copying and
     choosing an option do (:meth:`copy_option`, :meth:`choose_option`)."""
 
+    _list_height: int | None = None
+    """The height last given to the list (:meth:`_fit_list`)."""
+
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         if options.option_count:
@@ -63,7 +66,7 @@ class OptionDialog(QuietModal):
         most = int(limit.resolve(self.size, self.app.size, self.size))
         lines = options.virtual_size.height
         wanted = max(1, min(lines, most)) if lines else None
-        if wanted is not None and wanted != getattr(self, "_list_height", None):
+        if wanted is not None and wanted != self._list_height:
             self._list_height = wanted
             options.styles.height = wanted
 

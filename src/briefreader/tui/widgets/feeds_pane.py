@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from briefreader.store import FeedCount, UnreadCounts
+from briefreader.tui.bindings import MOVE_GROUP
 from briefreader.tui.failures import failure_line
 from briefreader.tui.formatting import safe_line
 from briefreader.tui.screens.feeds import FeedScope
@@ -53,17 +54,14 @@ def scope_key(scope: FeedScope | None) -> str:
     return ALL if scope is None else f"{scope.kind}:{scope.value}"
 
 
-_MOVE = Binding.Group("Move", compact=True)  # (the app's footer group for j/k)
-
-
 class FeedsList(OptionList):
     """The entries (j/k and g/G move as in the other lists; enter chooses)."""
 
     # Shown as the app's own j/k and enter are (they took the footer's place: with the
     # pane focused, the footer lost "jk Move ⏎ Read" and said nothing of these).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", id="feeds_pane_down", group=_MOVE),
-        Binding("k", "cursor_up", "Up", id="feeds_pane_up", group=_MOVE),
+        Binding("j", "cursor_down", "Down", id="feeds_pane_down", group=MOVE_GROUP),
+        Binding("k", "cursor_up", "Up", id="feeds_pane_up", group=MOVE_GROUP),
         Binding("g", "first", "First", show=False, id="feeds_pane_first"),
         Binding("G", "last", "Last", show=False, id="feeds_pane_last"),
         Binding("enter", "select", "Show", id="feeds_pane_show"),

@@ -7,7 +7,6 @@ from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -465,13 +464,6 @@ class _Hanging:
             out.extend(line.render(console))
             out.append(_NEW_LINE)
         return out
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        gutter = len(self.number) + 1
-        text = Measurement.get(console, options, self.text)
-        return Measurement(text.minimum + gutter, text.maximum + gutter).clamp(
-            max_width=options.max_width
-        )
 
 
 _NEW_LINE = Segment.line()
