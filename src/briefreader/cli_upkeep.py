@@ -17,7 +17,9 @@ from briefreader.cli import add_command
 from briefreader.wording import counted
 
 if TYPE_CHECKING:
-    from briefreader.store.upkeep import Space
+    from briefreader.store import Library
+    from briefreader.store.repair import DerivedIndex
+    from briefreader.store.upkeep import Health, Space
 
 __all__ = ["add_parsers"]
 
@@ -118,7 +120,7 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, bool]:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from briefreader import cli
     from briefreader.store import is_damage
-    from briefreader.store.upkeep import Health, check, full_vacuum, rebuild_search, space, tidy
+    from briefreader.store.upkeep import Health, check, full_vacuum, space, tidy
 
     path = cli._library_path(args)
     if not path.exists():
@@ -139,14 +141,16 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         report["read_only"] = readonly
         try:
             health = check(db, full=args.full, fts=not readonly)
+            asked = _rebuilds_asked(args)
             if (
-                args.rebuild_search
+                asked
                 and not readonly
-                and not any(not p.startswith("search index") for p in health.problems)
+                and (health.ok or health.only_indexes_damaged)
+                and set(health.damaged_indexes) <= {index.name for index in asked}
             ):
-                rebuild_search(db)
-                facts.append("search index rebuilt from the articles")
-                report["did"].append("search index rebuilt")
+                db.close()
+                facts += _rebuild(path, asked, report)
+                db, readonly = _connect(path)
                 health = check(db, full=args.full)
             facts += health.facts
             if health.ok:
@@ -205,7 +209,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         for line in facts:
             print(f"  {line}")
     if not health.ok:
-        return _damaged(path, health.problems, quiet=args.json)
+        return _damaged(path, health, quiet=args.json)
     return EXIT_OK
 
 
@@ -230,19 +234,83 @@ def _space_lines(sp: Space) -> list[str]:
     return lines
 
 
-def _damaged(path: Path, problems: list[str], *, quiet: bool = False) -> int:
+def _damaged(path: Path, health: Health, *, quiet: bool = False) -> int:
+    problems = health.problems
     for problem in [] if quiet else problems[1:20]:
         print(f"  {problem}")
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    search_only = all(p.startswith("search index") for p in problems)
-    fix = (
-        "run `briefreader doctor --rebuild-search`"
-        if search_only
-        else "restore it from a backup, or move it aside to start a new library "
-        "(`briefreader export` may still save its articles and their read and star state first)"
-    )
+    if health.only_indexes_damaged:
+        from briefreader.store.repair import DERIVED
+
+        options = " ".join(i.option for i in DERIVED if i.name in health.damaged_indexes)
+        fix = (
+            f"only an index made from the articles is damaged, and nothing is lost: "
+            f"run `briefreader doctor {options}` to make it again"
+        )
+    else:
+        fix = (
+            "restore it from a backup, or move it aside to start a new library "
+            "(`briefreader export` may still save its articles and their read and star "
+            "state first)"
+        )
     _err(f"briefreader: {path}: the library is damaged: {problems[0]}{more}; {fix}")
     return EXIT_FAILED
+
+
+def _rebuilds_asked(args: argparse.Namespace) -> list[DerivedIndex]:
+    from briefreader.store.repair import RELATED_INDEX, SEARCH_INDEX
+
+    asked = [(args.rebuild_search, SEARCH_INDEX), (args.rebuild_related, RELATED_INDEX)]
+    return [index for wanted, index in asked if wanted]
+
+
+def _rebuild(path: Path, indexes: list[DerivedIndex], report: dict[str, Any]) -> list[str]:
+    """Make ``indexes`` again (doctor --rebuild-search / --rebuild-related); VACUUM
+    the file when a damaged index's pages had to be left behind.  Lines for doctor."""
+    from briefreader.store import Library
+    from briefreader.store.repair import RELATED_INDEX, rebuild
+    from briefreader.store.upkeep import full_vacuum
+
+    lines: list[str] = []
+    db, _ = _connect(path)
+    try:
+        left_pages = False
+        for index in indexes:
+            left_pages |= rebuild(db, index)
+        if left_pages:
+            _err("briefreader: rebuilding the file without the damaged pages (VACUUM) …")
+            full_vacuum(db)
+            lines.append("file rebuilt without the damaged index's pages (VACUUM)")
+            report["did"].append("vacuumed")
+    finally:
+        db.close()
+    for index in indexes:
+        if index is RELATED_INDEX:
+            with Library(path) as library:
+                pending = library.related_pending()
+                _err(f"briefreader: indexing {counted(pending, 'article')} for related articles …")
+                _index_related(library, pending)
+                grouped = library.update_stories()
+            lines.append(
+                f"related index rebuilt: {counted(pending, 'article')} indexed, "
+                f"{grouped:,} grouped into stories"
+            )
+        else:
+            lines.append(f"{index.name} rebuilt from the articles")
+        report["did"].append(f"{index.name} rebuilt")
+    return lines
+
+
+def _index_related(library: Library, pending: int) -> None:
+    """Index the whole related queue, in worker processes for a big one (as
+    ``related`` does)."""
+    if pending > 20_000:
+        from briefreader.workers import read_pool
+
+        with read_pool() as pool:
+            library.index_related(executor=pool)
+    else:
+        library.index_related()
 
 
 def _retention_warnings(db: sqlite3.Connection) -> list[str]:
@@ -341,4 +409,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="rebuild the file (gives free space back; needs as much free disk as the library)",
     )
     p.add_argument("--rebuild-search", action="store_true", help="rebuild a damaged search index")
+    p.add_argument(
+        "--rebuild-related",
+        action="store_true",
+        help="rebuild a damaged related index (and the stories), from the articles",
+    )
     p.add_argument("--json", action="store_true", help="print the findings as JSON")

@@ -23,6 +23,7 @@ __all__ = [
     "CHUNK",
     "FORGET_MIGRATION_SQL",
     "MIGRATION_SQL",
+    "RESET",
     "SIGNATURE_SIZE",
     "TermCache",
     "forget_gone",
@@ -80,6 +81,13 @@ CREATE TRIGGER related_forget AFTER DELETE ON articles BEGIN
     DELETE FROM related_pending WHERE doc = old.rowid;
 END;
 """
+
+#: What the index's tables are filled with when they are made again (store/repair.py):
+#: nothing indexed yet, every article queued.
+RESET = (
+    "INSERT INTO related_meta(key, value) VALUES ('docs', 0), ('next_term', 1), ('next_story', 1)",
+    "INSERT INTO related_pending(doc) SELECT rowid FROM articles",
+)
 
 #: Migration 12 -> 13: what a deleted article, or the old version of an edited one,
 #: added to the document frequencies is taken off again.  The triggers keep the text

@@ -321,9 +321,11 @@ def problem_line(path: str | Path, exc: sqlite3.Error) -> str:
     if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text:
         return f"{path}: {text}"
     return (
-        f"{path}: the library file is damaged ({text}); it was left as it is: restore it "
-        "from a backup, or move it aside to start a new library (`briefreader export` "
-        "may still save its articles and their read and star state first)"
+        f"{path}: the library file is damaged ({text}); it was left as it is: "
+        "`briefreader doctor` says where (a damaged search or related index is made "
+        "again from the articles, nothing lost); if the articles are, restore it from a "
+        "backup, or move it aside to start a new library (`briefreader export` may still "
+        "save its articles and their read and star state first)"
     )
 
 

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefreader.store.repair import DERIVED, SEARCH_INDEX, damaged_tables, derived_index_of
 from briefreader.store.schema import APPLICATION_ID, SCHEMA_VERSION, write_transaction
 
 __all__ = [
@@ -202,6 +203,16 @@ class Health:
     """None: not checked (not a briefreader library)."""
     search_index: str = "not checked"
     """``ok``, ``damaged`` or ``not checked (why)``."""
+    damaged_indexes: list[str] = field(default_factory=list)
+    """The indexes made from the articles found damaged ("search index", "related
+    index"): doctor can rebuild them."""
+    other_damage: bool = False
+    """Damage elsewhere: in the articles or the other tables, or the file's pages."""
+
+    @property
+    def only_indexes_damaged(self) -> bool:
+        """Damaged, and only in indexes doctor can rebuild."""
+        return bool(self.damaged_indexes) and not self.other_damage
 
     @property
     def ok(self) -> bool:
@@ -215,6 +226,7 @@ class Health:
             "integrity_check": self.integrity_check,
             "integrity_ok": self.integrity_ok,
             "search_index": self.search_index,
+            "damaged_indexes": list(self.damaged_indexes),
             "problems": list(self.problems),
         }
 
@@ -237,10 +249,15 @@ def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> He
     else:
         health.facts.append(f"schema {version} (current)")
     pragma = health.integrity_check = "integrity_check" if full else "quick_check"
-    rows = [str(r[0]) for r in db.execute(f"PRAGMA {pragma}(20)")]
+    try:
+        rows = [str(r[0]) for r in db.execute(f"PRAGMA {pragma}(20)")]
+    except sqlite3.DatabaseError as exc:  # (a page it cannot even read)
+        rows = [str(exc)]
     health.integrity_ok = rows == ["ok"]
     if rows != ["ok"]:
-        health.problems += [f"{pragma}: {r}" for r in rows]
+        _where_the_damage_is(db, health)
+        lines = [line for row in rows for line in row.splitlines() if line.strip()]
+        health.problems += [f"{pragma}: {line}" for line in lines if not line.startswith("***")]
     elif full:
         health.facts.append(
             "integrity_check: ok (SQLite read every page, row and index of the file: no damage)"
@@ -258,6 +275,7 @@ def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> He
             health.facts.append(f"search index not checked ({exc})")
         except sqlite3.DatabaseError as exc:
             health.search_index = "damaged"
+            health.damaged_indexes.append(SEARCH_INDEX.name)
             health.problems.append(f"search index: {exc} (rebuild it: doctor --rebuild-search)")
         else:
             health.search_index = "ok"
@@ -267,10 +285,29 @@ def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> He
     return health
 
 
-def rebuild_search(db: sqlite3.Connection) -> None:
-    """Rebuild the search index from the articles (one transaction)."""
-    with write_transaction(db):
-        db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
+def _where_the_damage_is(db: sqlite3.Connection, health: Health) -> None:
+    """Once the file's check has failed: which tables are damaged, as problems in
+    plain words, the indexes doctor can rebuild named as such."""
+    damaged = damaged_tables(db)
+    indexes: dict[str, list[str]] = {}
+    for table in damaged:
+        index = derived_index_of(table)
+        if index is None:
+            health.other_damage = True
+            health.problems.append(f"table {table}: damaged")
+        else:
+            indexes.setdefault(index.name, []).append(table)
+    for index in DERIVED:
+        if index.name in indexes:
+            health.damaged_indexes.append(index.name)
+            tables = ", ".join(indexes[index.name])
+            health.problems.append(
+                f"{index.name}: damaged ({tables}; rebuild it: doctor {index.option})"
+            )
+    if SEARCH_INDEX.name in indexes:
+        health.search_index = "damaged"
+    if not damaged:  # pages no table reaches, or the free-page list
+        health.other_damage = True
 
 
 def full_vacuum(db: sqlite3.Connection) -> None:

@@ -1,0 +1,171 @@
+"""A library damaged only in an index made from the articles (the related index,
+the search index) is told apart from one whose articles are damaged, and
+``doctor --rebuild-related`` / ``--rebuild-search`` make the index again with
+nothing lost: the same articles, read and star state, related lists and search
+results as before the damage (store/repair.py)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from testkit import run_cli
+
+from briefreader.model import Article
+from briefreader.store import Library
+from briefreader.store.repair import damaged_tables
+
+TOPICS = [
+    "harbour cranes strike dockers wages port",
+    "orchard frost apples growers harvest prices",
+    "comet telescope astronomers orbit discovery night",
+]
+
+
+def filled(path: Path, n: int = 240) -> None:
+    """``n`` articles on three topics (so each has related articles), some read and
+    starred, the related index built and the stories grouped."""
+    now = datetime.now(UTC)
+    articles = [
+        Article(
+            id=f"a{i}",
+            title=f"{TOPICS[i % 3].split()[0].title()} report {i}",
+            url=f"https://news.example/{i}",
+            published=now - timedelta(hours=i),
+            body=" ".join(
+                f"{TOPICS[i % 3]} detail{(i * 13 + k) % 400} update{k % 17}" for k in range(40)
+            ),
+        )
+        for i in range(n)
+    ]
+    with Library(path) as lib:
+        lib.store(articles)
+        lib.index_related()
+        lib.update_stories()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("UPDATE articles SET read_at = 1 WHERE id IN ('a1', 'a2')")
+    db.execute("UPDATE articles SET starred_at = 1 WHERE id = 'a5'")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def scribble(path: Path, table: str, *, root: bool) -> None:
+    """Damage ``table``'s b-tree: its root page (DROP TABLE can no longer walk it) or
+    the cells of two of its leaves."""
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # (every page in the file itself)
+    if root:
+        pages = [
+            int(
+                db.execute(
+                    "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
+                ).fetchone()[0]
+            )
+        ]
+    else:
+        pages = [
+            int(r[0])
+            for r in db.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' LIMIT 2", (table,)
+            )
+        ]
+    size = int(db.execute("PRAGMA page_size").fetchone()[0])
+    db.close()
+    assert pages
+    with open(path, "r+b") as f:
+        for page in pages:
+            f.seek((page - 1) * size + (0 if root else 100))
+            f.write(b"\xff" * size if root else b"\xde\xad\xbe\xef" * 200)
+
+
+def state(home: Path) -> dict[str, object]:
+    """What a reader sees: the articles with their read and star state, a related
+    list, search results."""
+    listed = json.loads(run_cli("list", "--json", home=home, check=True).stdout)
+    related = json.loads(run_cli("related", "a9", "--json", home=home, check=True).stdout)
+    found = json.loads(run_cli("search", "orchard", "--json", home=home, check=True).stdout)
+    return {
+        "articles": sorted((a["id"], a["read"], a["starred"]) for a in listed),
+        "related": [(h["id"], round(h["score"], 6)) for h in related],
+        "search": sorted(h["id"] for h in found),
+    }
+
+
+@pytest.mark.parametrize("root", [False, True], ids=["leaves", "root page"])
+def test_a_damaged_related_index_is_made_again_with_nothing_lost(
+    tmp_path: Path, root: bool
+) -> None:
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    before = state(home)
+    assert before["related"] and before["search"]
+    scribble(path, "related_postings", root=root)
+    out = run_cli("doctor", home=home)
+    assert out.returncode == 1
+    (line,) = out.stderr.strip().splitlines()
+    assert str(path) in line and "related index: damaged (related_postings" in line
+    assert "nothing is lost" in line and "`briefreader doctor --rebuild-related`" in line
+    assert "backup" not in line
+    report = json.loads(run_cli("doctor", "--json", home=home).stdout)
+    assert report["damaged_indexes"] == ["related index"] and not report["ok"]
+
+    out = run_cli("doctor", "--rebuild-related", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "related index rebuilt: 240 articles indexed" in out.stdout
+    assert "quick_check: ok" in out.stdout
+    assert ("VACUUM" in out.stdout) == root  # pages DROP TABLE could not walk: left behind
+    assert state(home) == before
+    db = sqlite3.connect(path)
+    assert [r[0] for r in db.execute("PRAGMA integrity_check")] == ["ok"]
+    db.close()
+
+
+def test_a_search_index_whose_pages_are_damaged_is_made_again(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    before = state(home)
+    scribble(path, "articles_fts_data", root=True)
+    out = run_cli("doctor", home=home)
+    assert out.returncode == 1 and "--rebuild-search" in out.stderr, out.stderr
+    assert "--rebuild-related" not in out.stderr
+    # The other index's option alone leaves it as it is.
+    assert run_cli("doctor", "--rebuild-related", home=home).returncode == 1
+    out = run_cli("doctor", "--rebuild-search", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "search index rebuilt" in out.stdout and "search index: ok" in out.stdout
+    assert state(home) == before
+
+
+def test_damaged_articles_are_not_taken_for_an_index(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    scribble(path, "articles", root=True)
+    db = sqlite3.connect(path)
+    assert "articles" in damaged_tables(db)
+    db.close()
+    out = run_cli("doctor", home=home)
+    assert out.returncode == 1
+    (line,) = out.stderr.strip().splitlines()
+    assert "table articles: damaged" in line and "backup" in line
+    assert "--rebuild" not in line.split("; ", 1)[1]
+    size = path.stat().st_size
+    out = run_cli("doctor", "--rebuild-related", "--rebuild-search", home=home)
+    assert out.returncode == 1 and "rebuilt" not in out.stdout
+    assert path.stat().st_size == size
+
+
+def test_a_query_that_meets_damage_points_at_doctor(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    scribble(path, "related_postings", root=True)
+    out = run_cli("related", "a9", home=home)
+    assert out.returncode == 1
+    (line,) = out.stderr.strip().splitlines()
+    assert "damaged" in line and "`briefreader doctor` says where" in line
