@@ -402,3 +402,83 @@ def test_delete_removes_articles_and_a_refresh_does_not_bring_them_back(tmp_path
         assert titles == {"Tram strike", "Rain", "Snow"}
         out = run("delete", ids["Bridge reopens"], home=home)  # already gone
         assert out.returncode == 1
+
+
+# -- what was deleted stays deleted after a restore ----------------------------------
+
+
+def test_a_restore_on_a_new_machine_does_not_bring_back_deleted_or_pruned_items(
+    tmp_path: Path,
+) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    backup = tmp_path / "backup"
+    with FetchServer() as server:
+        feed = server.url("/a.xml")
+        server.add("/a.xml", rss("Alpha News", ITEMS), content_type="application/rss+xml")
+        ok("add", feed, home=old)
+        with Library(old / "library.sqlite3") as lib:
+            ids = {r.title: r.id for r in lib.rows()}
+        ok("delete", ids["Bridge reopens"], home=old)
+        ok("prune", "--keep-per-feed", "2", home=old)  # Ferry delayed (the oldest left) goes
+        with Library(old / "library.sqlite3") as lib:
+            kept = {r.title for r in lib.rows()}
+        assert len(kept) == 2 and "Bridge reopens" not in kept
+        gone = set(ids) - kept
+
+        # Old machine: the three exports; a folder export carries the deletions too.
+        (tmp_path / "all.json").write_text(ok("export", home=old).stdout, encoding="utf-8")
+        out = ok("export", "--deleted", home=old)
+        (tmp_path / "deleted.json").write_text(out.stdout, encoding="utf-8")
+        assert "exported 2 deleted feed items" in out.stderr
+        entries = json.loads(out.stdout)["deleted_articles"]
+        assert {e["id"] for e in entries} == {ids[t] for t in gone}
+        assert {e["feed_url"] for e in entries} == {feed}
+        assert sorted(e["pruned"] for e in entries) == [False, True]
+        (tmp_path / "feeds.opml").write_text(ok("export", "--opml", home=old).stdout, "utf-8")
+        out = ok("export", "--out", str(backup), home=old)
+        assert "and 2 deleted feed items (deleted-articles.json)" in out.stderr
+        assert json.loads((backup / "deleted-articles.json").read_text())["deleted_articles"]
+
+        # New machine: feeds, then the articles and the deletions, then a refresh.
+        ok("import", str(tmp_path / "feeds.opml"), home=new)
+        out = ok("add", str(tmp_path / "all.json"), str(tmp_path / "deleted.json"), home=new)
+        assert "remembered 2 deleted or pruned feed items from the export" in out.stderr
+        ok("refresh", home=new)
+        with Library(new / "library.sqlite3") as lib:
+            assert {r.title for r in lib.rows()} == kept
+        # The folder export restores the same way; adding the deletions again adds none.
+        other = tmp_path / "other"
+        ok("import", str(tmp_path / "feeds.opml"), home=other)
+        out = ok("add", str(backup), home=other)
+        assert "remembered 2 deleted or pruned" in out.stderr
+        out = ok("add", str(backup / "deleted-articles.json"), home=other)
+        assert "remembered 0 deleted or pruned feed items" in out.stderr
+        assert "(2 already known)" in out.stderr
+        ok("refresh", home=other)
+        with Library(other / "library.sqlite3") as lib:
+            assert {r.title for r in lib.rows()} == kept
+
+
+def test_a_deletions_file_with_bad_entries_keeps_the_good_ones(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = tmp_path / "deleted.json"
+    path.write_text(
+        json.dumps(
+            {
+                "deleted_articles": [
+                    {"id": "abc123", "deleted_at": "2026-11-01T10:00:00+00:00", "url": "u"},
+                    {"id": "", "deleted_at": "2026-11-01T10:00:00+00:00"},
+                    {"id": "def456", "deleted_at": 1700000000},
+                    {"id": "ghi789", "deleted_at": "3026-01-01T00:00:00+00:00"},
+                    "not an object",
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    out = ok("add", str(path), home=home)
+    assert "4 deleted articles left out" in out.stderr and str(path) in out.stderr
+    assert "remembered 1 deleted or pruned feed item " in out.stderr
+    out = ok("export", "--deleted", home=home)
+    (entry,) = json.loads(out.stdout)["deleted_articles"]
+    assert entry["id"] == "abc123" and entry["feed_url"] == "" and not entry["pruned"]

@@ -434,6 +434,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return EXIT_OK
+    if args.deleted:
+        return _export_deleted(args)
     if args.format == "markdown" and not args.out:
         raise UsageError("export --format markdown needs --out DIR (one file per article)")
     from briefreader.model import ArticleState
@@ -443,6 +445,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with _read_library(args) as library:
         articles = list(library.articles())
         states = library.states()
+        stones = library.tombstones() if args.out else []
     none = ArticleState()
 
     def exported(art: Article) -> dict[str, Any]:
@@ -466,7 +469,37 @@ def cmd_export(args: argparse.Namespace) -> int:
             (out / f"{_slug(art.title)}-{art.id}.json").write_text(
                 json.dumps(exported(art), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
             )
-    _err(f"briefreader: exported {counted(len(articles), 'article')} to {out}")
+    if stones:  # (a folder is a whole backup: what was deleted stays deleted)
+        (out / DELETED_FILE).write_text(_deleted_json(stones), encoding="utf-8")
+    gone = f" and {counted(len(stones), 'deleted feed item')} ({DELETED_FILE})" if stones else ""
+    _err(f"briefreader: exported {counted(len(articles), 'article')}{gone} to {out}")
+    return EXIT_OK
+
+
+#: The file of deleted and pruned feed items in an export folder.
+DELETED_FILE = "deleted-articles.json"
+
+
+def _deleted_json(stones: list[Any]) -> str:
+    from briefreader.sources.jsonfile import TOMBSTONES_KEY
+
+    data = {TOMBSTONES_KEY: [s.to_dict() for s in stones]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _export_deleted(args: argparse.Namespace) -> int:
+    """``export --deleted``: the tombstones as one JSON document that ``add`` reads."""
+    if args.opml:
+        raise UsageError("export --deleted and --opml are two exports: run them one at a time")
+    with _read_library(args) as library:
+        stones = library.tombstones()
+    text = _deleted_json(stones)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        _err(f"briefreader: exported {counted(len(stones), 'deleted feed item')} to {args.out}")
+    else:
+        sys.stdout.write(text)
+        _err(f"briefreader: exported {counted(len(stones), 'deleted feed item')}")
     return EXIT_OK
 
 
@@ -606,9 +639,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out",
         metavar="DIR",
-        help="folder to write one file per article into (with --opml: the file)",
+        help="folder to write one file per article into (with --opml or --deleted: the file)",
     )
     p.add_argument("--opml", action="store_true", help="export the feed subscriptions as OPML")
+    p.add_argument(
+        "--deleted",
+        action="store_true",
+        help="export the deleted and pruned feed items (so a restore does not bring them back)",
+    )
 
     p = command("list", cmd_list, "list the library's articles, newest first")
     p.add_argument("--filter", choices=("all", "unread", "starred"), default="all")

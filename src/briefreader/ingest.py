@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from briefreader.model import Article, ArticleState
+from briefreader.model import Article, ArticleState, Tombstone
 from briefreader.sources import SourceError, expand_inputs, read_file
 from briefreader.store import Library
 from briefreader.wording import counted
@@ -38,6 +38,8 @@ class ImportReport:
     files: int = 0
     #: articles whose read/star state or feed an export carried was restored
     restored: int = 0
+    #: deleted or pruned feed items an export carried, remembered again
+    tombstones: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -79,19 +81,30 @@ def import_paths(
     # The read/star state and feed an export carries, applied once its articles are
     # stored (Library.restore_states: never clobbers state the library has).
     states: dict[str, ArticleState] = {}
-    for done, (articles, warnings, error, found) in enumerate(_read_all(files), 1):
+    stones: list[Tombstone] = []
+    for done, (articles, warnings, error, found, gone) in enumerate(_read_all(files), 1):
         if error:
             report.failed += 1
             report.errors.append(error)
         else:
             pending.extend(articles)
             states.update(found)
+            stones += gone
             report.notes.extend(warnings)
         if len(pending) >= BATCH_SIZE:
             _flush(library, pending, report, states, sample=sample)
         if progress is not None:
             progress(done, len(files))
     _flush(library, pending, report, states, sample=sample)
+    if stones:
+        # (after the articles: one the same import brings back is not a tombstone)
+        report.tombstones = library.restore_tombstones(stones)
+        known = len(stones) - report.tombstones
+        report.notes.append(
+            f"remembered {counted(report.tombstones, 'deleted or pruned feed item')} "
+            "from the export: their feeds will not bring them back"
+            + (f" ({known:,} already known)" if known else "")
+        )
     if report.restored:
         report.notes.append(
             f"restored the read/star state or feed of {counted(report.restored, 'article')} "
@@ -103,15 +116,15 @@ def import_paths(
 #: Below this many files, reading in this process is faster than starting workers.
 PARALLEL_THRESHOLD = 400
 
-_Outcome = tuple[list[Article], list[str], str, dict[str, ArticleState]]
+_Outcome = tuple[list[Article], list[str], str, dict[str, ArticleState], list[Tombstone]]
 
 
 def _read_one(path: Path) -> _Outcome:
     try:
         result = read_file(path)
     except SourceError as exc:
-        return [], [], str(exc), {}
-    return result.articles, result.warnings, "", result.states
+        return [], [], str(exc), {}, []
+    return result.articles, result.warnings, "", result.states, result.tombstones
 
 
 def _read_all(files: list[Path]) -> Iterator[_Outcome]:
@@ -151,7 +164,7 @@ def _read_alone(pool: WorkerPool, path: Path) -> _Outcome:
     try:
         return pool.submit(_read_one, path).result()
     except BrokenProcessPool:
-        return [], [], f"{path}: could not read: the reader process died while reading it", {}
+        return [], [], f"{path}: could not read: the reader process died while reading it", {}, []
 
 
 def _flush(

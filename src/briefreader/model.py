@@ -317,6 +317,51 @@ class ArticleState:
         return self.read_at is None and self.starred_at is None and not self.feed_url
 
 
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A feed item the reader deleted (or retention pruned), remembered so that its
+    feed does not bring it back.  An export carries them as ``{"deleted_articles":
+    [{"id", "url", "feed_url", "deleted_at", "pruned"}, …]}``; importing that restores
+    them, so a library restored on a new machine does not fill up again with what was
+    deleted on the old one."""
+
+    id: str
+    url: str = ""
+    feed_url: str = ""
+    deleted_at: float = 0.0
+    pruned: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "feed_url": self.feed_url,
+            "deleted_at": iso_time(self.deleted_at),
+            "pruned": self.pruned,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Tombstone | None:
+        """One entry of an export's ``deleted_articles``; ``None`` for one without an
+        id or whose time is not an ISO 8601 time from 1990 to now."""
+        if not isinstance(data, dict):
+            return None
+        art_id = _text(data.get("id")) if isinstance(data.get("id"), str) else ""
+        ignored: list[str] = []
+        when = _state_time(data, "deleted_at", ignored)
+        if not art_id or when is None or any(c.isspace() for c in art_id):
+            return None
+        url = data.get("url")
+        feed_url = data.get("feed_url")
+        return cls(
+            art_id,
+            url.strip() if isinstance(url, str) else "",
+            feed_url.strip() if isinstance(feed_url, str) else "",
+            when,
+            data.get("pruned") is True,
+        )
+
+
 #: The earliest read or star time a backup can restore (1990-01-01, UTC).
 EARLIEST_STATE_TIME = datetime(1990, 1, 1, tzinfo=UTC).timestamp()
 #: How far in the future (seconds) a restored read or star time may be (clock skew).

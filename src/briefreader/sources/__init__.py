@@ -24,11 +24,13 @@ from briefreader.model import (
     ArticleState,
     Enclosure,
     RelatedLink,
+    Tombstone,
     article_id,
     legacy_article_ids,
     local_article_id,
 )
 from briefreader.textclean import clean_block, clean_line
+from briefreader.wording import counted
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -80,6 +82,8 @@ class ReadResult:
     articles: list[Article]
     warnings: list[str] = field(default_factory=list)
     states: dict[str, ArticleState] = field(default_factory=dict)
+    tombstones: list[Tombstone] = field(default_factory=list)
+    """An export's deleted and pruned feed items (``export --deleted``)."""
 
 
 # ---------------------------------------------------------------------------------
@@ -403,8 +407,20 @@ def read_file(path: str | os.PathLike[str]) -> ReadResult:
                     "address (briefreader add URL, or a in the app)",
                 )
             raise SourceError(origin, "not a recognised article format")
-    articles, states, ignored = _parse_text(decoded.text, origin, reader)
     warnings = [f"{origin}: {decoded.warning}"] if decoded.warning else []
+    if reader == "json":
+        from briefreader.sources.jsonfile import parse_tombstones
+
+        found = parse_tombstones(decoded.text, origin)
+        if found is not None:
+            stones, left_out = found
+            if left_out:
+                warnings.append(
+                    f"{origin}: {counted(left_out, 'deleted article')} left out "
+                    "(no id, or a time that is not an ISO 8601 time from 1990 to now)"
+                )
+            return ReadResult([], warnings, tombstones=stones)
+    articles, states, ignored = _parse_text(decoded.text, origin, reader)
     return ReadResult(articles, warnings + ignored, states)
 
 

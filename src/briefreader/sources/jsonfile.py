@@ -22,14 +22,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from briefreader.model import Article, ArticleState, article_id, parse_datetime
+from briefreader.model import Article, ArticleState, Tombstone, article_id, parse_datetime
 from briefreader.sources import SourceError
 from briefreader.sources.htmlparts import extract_brief_parts
 from briefreader.sources.htmlrender import safe_url
 from briefreader.sources.vocabulary import strip_ordinals
 from briefreader.textclean import replace_surrogates
 
-__all__ = ["parse", "parse_json_feed", "parse_with_state", "replace_json_surrogates"]
+__all__ = [
+    "parse",
+    "parse_json_feed",
+    "parse_tombstones",
+    "parse_with_state",
+    "replace_json_surrogates",
+]
 
 # model field → other names it is accepted under (first present wins)
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -75,6 +81,29 @@ def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[Articl
     if isinstance(data, list):
         return _article_list(data, origin), _states(data)
     raise SourceError(origin, f"JSON holds {_kind(data)}, not an article or a list of articles")
+
+
+#: The key of an export's tombstones document (``briefreader export --deleted``).
+TOMBSTONES_KEY = "deleted_articles"
+
+
+def parse_tombstones(text: str, origin: str) -> tuple[list[Tombstone], int] | None:
+    """An export's tombstones document (``{"deleted_articles": [...]}``): the
+    tombstones, and how many entries were left out (no id, no sane time); ``None``
+    when ``text`` is not one."""
+    if f'"{TOMBSTONES_KEY}"' not in text[:4096]:
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None  # (the article reader says what is wrong with it)
+    if not isinstance(data, dict) or not isinstance(data.get(TOMBSTONES_KEY), list):
+        return None
+    if "articles" in data or _has_article_fields(data):
+        return None
+    entries = data[TOMBSTONES_KEY]
+    stones = [s for s in (Tombstone.from_dict(e) for e in entries) if s is not None]
+    return stones, len(entries) - len(stones)
 
 
 def replace_json_surrogates(data: Any) -> Any:

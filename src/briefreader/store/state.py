@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from briefreader.model import ArticleState
+from briefreader.model import ArticleState, Tombstone
 from briefreader.store.base import StoreBase
 from briefreader.store.rows import chunks
 
@@ -91,6 +91,45 @@ class StateMixin(StoreBase):
                 self._db.execute(f"DELETE FROM articles WHERE id IN ({marks})", chunk)
                 deleted += [str(art_id) for art_id, _, _ in found]
         return deleted
+
+    def tombstones(self) -> list[Tombstone]:
+        """Every tombstone, oldest first, with its feed's address (for an export)."""
+        return [
+            Tombstone(str(i), str(url or ""), str(feed or ""), float(at), bool(pruned))
+            for i, url, feed, at, pruned in self._db.execute(
+                "SELECT d.id, d.url, f.url, d.deleted_at, d.pruned FROM deleted_articles d "
+                "LEFT JOIN feeds f ON f.id = d.feed_id ORDER BY d.deleted_at, d.id"
+            )
+        ]
+
+    def restore_tombstones(self, tombstones: Sequence[Tombstone]) -> int:
+        """Add an export's tombstones (a restore): each one's feed found by its address,
+        seen now (so it lasts as long as a new one while the feed serves the item).
+        One whose article the library holds, or that it already has, is left out.
+        Returns how many were added."""
+        if not tombstones:
+            return 0
+        now = time.time()
+        feeds = {str(url): int(i) for i, url in self._db.execute("SELECT id, url FROM feeds")}
+        added = 0
+        with self._transaction():
+            for stone in tombstones:
+                cursor = self._db.execute(
+                    "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at, pruned, url) "
+                    "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM articles WHERE id = ?) ON CONFLICT(id) DO NOTHING",
+                    (
+                        stone.id,
+                        stone.deleted_at,
+                        feeds.get(stone.feed_url),
+                        now,
+                        int(stone.pruned),
+                        stone.url,
+                        stone.id,
+                    ),
+                )
+                added += cursor.rowcount
+        return added
 
     def forget_deleted(self, article_ids: Sequence[str]) -> None:
         """Clear the tombstones of these ids (undoing a delete)."""
