@@ -328,7 +328,10 @@ class BriefReaderApp(
         error = worker.error
         if worker.state == WorkerState.ERROR:
             if isinstance(error, Exception) and is_damage(error):
-                self._handle_exception(error)  # a damaged library: quit with one line
+                if worker.group in ("related", "index"):
+                    self._related_index_damaged(error)  # reading goes on
+                else:
+                    self._handle_exception(error)  # a damaged library: quit with one line
                 return
             self._worker_failed(worker)
         if (

@@ -14,11 +14,16 @@ from briefreader.tui.formatting import safe_line
 from briefreader.tui.messages import RelatedReady
 from briefreader.tui.widgets.related import RelatedEntry, RelatedList, RelatedSidebar
 
-__all__ = ["RelatedActions"]
+__all__ = ["RELATED_DAMAGED", "RelatedActions"]
+
+#: The sidebar's line when related articles could not be read.
+RELATED_DAMAGED = "Related articles cannot be read: the library is damaged (see briefreader doctor)"
 
 
 class RelatedActions(ReaderBase):
     """The Related sidebar: its entries, and opening them."""
+
+    _related_damage_told = False
 
     def _request_related(self, article: Article) -> None:
         # The sidebar keeps the previous entries (marked stale in its title) until
@@ -45,6 +50,24 @@ class RelatedActions(ReaderBase):
                 return
             entries = related_entries(self._get_reader(), article)
         self.post_message(RelatedReady(article.id, entries))
+
+    def _related_index_damaged(self, error: Exception) -> None:
+        """Damage met while finding or indexing related articles: it may be only in the
+        related index, which doctor makes again with nothing lost, so reading goes on.
+        The sidebar says why it is empty; the reader is told once (damage anywhere
+        else still quits the app with one line)."""
+        self.sidebar.set_entries([], note=RELATED_DAMAGED)
+        self.sidebar.stale = False
+        if not self._related_damage_told:
+            self._related_damage_told = True
+            self.notify(
+                f"Related articles cannot be read: the library file is damaged ({error}). "
+                "Reading goes on; after quitting, `briefreader doctor` says where the damage "
+                "is, and makes a damaged related index again with nothing lost.",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
 
     @on(RelatedReady)
     def _related_ready(self, message: RelatedReady) -> None:

@@ -358,8 +358,11 @@ class RelatedSidebar(Vertical):
         yield RelatedList(id="related-list")
         yield Static(id="related-empty", markup=False)
 
-    def set_entries(self, entries: list[RelatedEntry], *, searching: bool = False) -> None:
-        """Show entries; ``searching`` while the library's ranking is still running."""
+    def set_entries(
+        self, entries: list[RelatedEntry], *, searching: bool = False, note: str = ""
+    ) -> None:
+        """Show entries; ``searching`` while the library's ranking is still running;
+        ``note``: why there are none, said instead of "No related articles found"."""
         option_list = self.query_one(RelatedList)
         empty = self.query_one("#related-empty", Static)
         if entries != self._entries or not self._shown:
@@ -373,7 +376,9 @@ class RelatedSidebar(Vertical):
         if not entries:
             empty.update(
                 Content(
-                    "Looking for related articles…" if searching else "No related articles found"
+                    "Looking for related articles…"
+                    if searching
+                    else note or "No related articles found"
                 )
             )
         # (Changing what is displayed costs a screen layout: only when it changes.)
