@@ -299,3 +299,28 @@ def test_an_atom_enclosure_without_a_type_has_none_not_text_html() -> None:
             ("https://pod.example/ep1.opus", ""),
             ("https://pod.example/ep1.mp3", "audio/mpeg"),
         ]
+
+
+def test_the_sites_decoration_is_never_the_lead_image() -> None:
+    """A forum theme's "resized" icon, a smiley, an emoji, a 16-pixel badge: the
+    story's picture after them is the lead image; an item with only decoration has
+    none."""
+    html = (
+        '&lt;div&gt;&lt;img src="http://forum.example/style_images/hi-tech/img-resized.png" '
+        'border="0" alt="" style="vertical-align: middle"&gt; Reduced to 50%&lt;/div&gt;'
+        '&lt;img src="/forums/smilies/wink.gif" alt=";)"&gt;'
+        '&lt;img src="https://s.w.org/images/core/emoji/15.0.3/72x72/1f600.png" alt="😀"&gt;'
+        '&lt;img src="/badges/verified.svg"&gt;'
+        '&lt;img src="/img/star.png" width="16" height="16"&gt;'
+        '&lt;a href="/full.jpg"&gt;&lt;img src="/uploads/phone-front.jpg" alt="The phone"&gt;&lt;/a&gt;'
+    )
+    only = '&lt;p&gt;Thanks!&lt;img src="/forums/smilies/smile.gif"&gt;&lt;/p&gt;'
+    a, b = both(
+        rss(
+            f"<title>A</title><link>https://ex.example/a</link><description>{html}</description>",
+            f"<title>B</title><link>https://ex.example/b</link><description>{only}</description>",
+        )
+    )
+    assert a.image_url == "https://ex.example/uploads/phone-front.jpg"
+    assert a.image_alt == "The phone"
+    assert b.image_url == ""

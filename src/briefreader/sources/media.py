@@ -210,6 +210,32 @@ def is_tracking_pixel(attrs: Mapping[str, str], url: str = "") -> bool:
     return _PIXEL_NAME.search(parts.path) is not None
 
 
+#: Folders and file names of a site's decoration (smileys, emoji, icons, forum
+#: theme images), never a story's picture.
+_DECORATION_DIR = re.compile(
+    r"/(?:smil(?:ie|ey)s?|emoticons?|emojis?|icons?|style_images|badges?)/", re.IGNORECASE
+)
+_DECORATION_NAME = re.compile(
+    r"(?:^|[/_.-])(?:icon|smil(?:ie|ey)|emoji|emoticon|img-resized|badge)[^/]*\.(?:gif|png|svg)$",
+    re.IGNORECASE,
+)
+#: An image drawn at most this many pixels wide or high (by its markup) is an icon.
+ICON_PIXELS = 32
+
+
+def is_decoration(attrs: Mapping[str, str], url: str) -> bool:
+    """Whether an image in an item's HTML is the site's decoration (a smiley, an
+    emoji, an icon, a forum theme's image) rather than a picture of the story: drawn
+    at most :data:`ICON_PIXELS` wide or high, or served from such a folder or under
+    such a name.  Such an image is never the lead image (it stays in the text)."""
+    for key in ("width", "height"):
+        value = attrs.get(key, "").strip().lower().removesuffix("px").strip()
+        if value.isdigit() and int(value) <= ICON_PIXELS:
+            return True
+    path = urlsplit(url).path
+    return bool(_DECORATION_DIR.search(path) or _DECORATION_NAME.search(path))
+
+
 def _http(href: str, base: str) -> str:
     url = safe_url(href, base) if href else ""
     return url if url.startswith(("http://", "https://")) else ""
@@ -231,7 +257,7 @@ def lead_image(
     """``(url, alt)`` of the item's lead image, or ``("", "")``: the first image
     ``media:content``, else ``media:thumbnail``, else image enclosure, else the first
     image of ``html`` (the item's HTML before sanitising, so its markup can tell a
-    hidden pixel, its links resolved against ``html_base``); never a tracking pixel."""
+    hidden pixel, its links resolved against ``html_base``); never a tracking pixel, nor the site's decoration."""
     if media is not None:
         for attrs in media.contents:
             url = _http(attrs.get("url", ""), base)
@@ -265,7 +291,8 @@ def img_attrs(inside: str) -> Attrs:
 
 
 def first_content_image(html: str, base: str) -> tuple[str, str]:
-    """``(url, alt)`` of the first image in ``html`` that is not a tracking pixel."""
+    """``(url, alt)`` of the first image in ``html`` that is neither a tracking pixel
+    nor the site's decoration (:func:`is_decoration`)."""
     start = html.find("<img")
     if start < 0:
         if "<IMG" not in html and "<Img" not in html:
@@ -276,7 +303,7 @@ def first_content_image(html: str, base: str) -> tuple[str, str]:
             break
         attrs = img_attrs(match.group(1))
         url = _http(attrs.get("src", ""), base)
-        if url and not is_tracking_pixel(attrs, url):
+        if url and not is_tracking_pixel(attrs, url) and not is_decoration(attrs, url):
             return url, " ".join(attrs.get("alt", "").split())[:500]
     return "", ""
 
