@@ -149,9 +149,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 and set(health.damaged_indexes) <= {index.name for index in asked}
             ):
                 db.close()
-                facts += _rebuild(path, asked, report)
+                try:
+                    facts += _rebuild(path, asked, report)
+                except LookupError as exc:  # (an old file: the index comes when it is opened)
+                    facts.append(f"{exc}: nothing rebuilt")
                 db, readonly = _connect(path)
                 health = check(db, full=args.full)
+            elif asked and readonly:
+                facts.append("read-only: nothing rebuilt")
             facts += health.facts
             if health.ok:
                 report["counts"] = counts = _counts(db)

@@ -88,7 +88,8 @@ def rebuild(db: sqlite3.Connection, index: DerivedIndex) -> bool:
     """Drop ``index``'s tables and make them again (filled by its ``fill``), each
     step in one transaction.  True when the damaged tables could not be dropped and
     were taken out of the schema instead: the file then holds pages nothing uses, and
-    needs a VACUUM."""
+    needs a VACUUM.  :class:`LookupError` when the file has no such index (a library
+    made by a version before it, not yet opened by this one)."""
     entries = [
         (str(kind), str(name), str(sql))
         for kind, name, table, sql in db.execute(
@@ -100,7 +101,7 @@ def rebuild(db: sqlite3.Connection, index: DerivedIndex) -> bool:
     if index.virtual:  # (its shadow tables come with it)
         entries = [e for e in entries if e[1] == index.prefix]
     if not entries:
-        raise ValueError(f"no {index.name} in this library")
+        raise LookupError(f"no {index.name} in this library yet")
     tables = [name for kind, name, _ in entries if kind == "table"]
     left_pages = False
     try:
