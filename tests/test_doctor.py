@@ -103,7 +103,7 @@ def test_doctor_finds_a_damaged_file(tmp_path: Path) -> None:
     assert len(last) == 1 and str(path) in last[0] and "damaged" in last[0], out.stderr
     assert "backup" in last[0]
     # (reading commands go on where the damage lets them: export may rescue the articles)
-    assert "`briefreader export` may still save its articles" in last[0]
+    assert "`briefreader export` saves every article that can still be read" in last[0]
 
 
 def test_doctor_on_a_file_that_is_not_a_database(tmp_path: Path) -> None:

@@ -46,8 +46,8 @@ def filled(path: Path, n: int = 240) -> None:
         lib.index_related()
         lib.update_stories()
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("UPDATE articles SET read_at = 1 WHERE id IN ('a1', 'a2')")
-    db.execute("UPDATE articles SET starred_at = 1 WHERE id = 'a5'")
+    db.execute("UPDATE articles SET read_at = 1.7e9 WHERE id IN ('a1', 'a2')")
+    db.execute("UPDATE articles SET starred_at = 1.7e9 WHERE id = 'a5'")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
 
@@ -169,3 +169,44 @@ def test_a_query_that_meets_damage_points_at_doctor(tmp_path: Path) -> None:
     assert out.returncode == 1
     (line,) = out.stderr.strip().splitlines()
     assert "damaged" in line and "`briefreader doctor` says where" in line
+
+
+def test_export_saves_what_a_damaged_library_can_still_read(tmp_path: Path) -> None:
+    """Damaged article pages: export reads the others one at a time, with their read
+    and star state, says how many it could not read, and exits 1; the export imports."""
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    leaves = [
+        int(r[0])
+        for r in db.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'articles' AND pagetype = 'leaf'"
+        )
+    ]
+    size = int(db.execute("PRAGMA page_size").fetchone()[0])
+    db.close()
+    assert len(leaves) > 10
+    with open(path, "r+b") as f:  # two leaves in the middle of the table
+        for page in leaves[len(leaves) // 2 : len(leaves) // 2 + 2]:
+            f.seek((page - 1) * size)
+            f.write(b"\x0d" + b"\xff" * (size - 1))
+    assert run_cli("list", home=home).returncode == 1  # (a whole-table read stops)
+    out = run_cli("export", home=home)
+    assert out.returncode == 1
+    (line,) = out.stderr.strip().splitlines()
+    assert str(path) in line and "the library is damaged: exported the" in line
+    assert "articles that could still be read" in line and "could not be read" in line
+    saved = json.loads(out.stdout)
+    n_lost = int(line.rsplit("; ", 1)[1].split()[0])
+    assert 0 < n_lost < 40 and len(saved) == 240 - n_lost
+    by_id = {a["id"]: a for a in saved}
+    assert by_id["a5"]["starred_at"] and by_id["a1"]["read_at"] and not by_id["a3"]["read_at"]
+
+    (tmp_path / "saved.json").write_text(out.stdout, encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    run_cli("add", str(tmp_path / "saved.json"), home=fresh, check=True)
+    listed = json.loads(run_cli("list", "--json", home=fresh, check=True).stdout)
+    assert {a["id"] for a in listed} == set(by_id)
+    assert {a["id"] for a in listed if a["starred"]} == {"a5"}

@@ -438,14 +438,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         return _export_deleted(args)
     if args.format == "markdown" and not args.out:
         raise UsageError("export --format markdown needs --out DIR (one file per article)")
+    import sqlite3
+
     from briefreader.model import ArticleState
+    from briefreader.store import is_damage
 
     # Each article carries its state (read/starred times, its feed's URL) beside its
     # fields, so `add` of the export restores it.
+    unreadable: int | None = None  # (a damaged library's articles that could not be read)
     with _read_library(args) as library:
-        articles = list(library.articles())
-        states = library.states()
-        stones = library.tombstones() if args.out else []
+        try:
+            articles = list(library.articles())
+            states = library.states()
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            # The whole-table read stops at the first damaged page: read what can
+            # still be read one article at a time instead.
+            saved = library.salvage()
+            articles, states, unreadable = saved.articles, saved.states, saved.unreadable
+        try:
+            stones = library.tombstones() if args.out else []
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            stones, unreadable = [], unreadable or 0
+            _err("briefreader: the deleted feed items could not be read (damaged): not exported")
     none = ArticleState()
 
     def exported(art: Article) -> dict[str, Any]:
@@ -453,8 +471,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if not args.out:
         _write_json([exported(a) for a in articles])
-        _err(f"briefreader: exported {counted(len(articles), 'article')}")
-        return EXIT_OK
+        if unreadable is None:
+            _err(f"briefreader: exported {counted(len(articles), 'article')}")
+        return _salvaged(args, len(articles), unreadable)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.format == "markdown":
@@ -472,8 +491,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     if stones:  # (a folder is a whole backup: what was deleted stays deleted)
         (out / DELETED_FILE).write_text(_deleted_json(stones), encoding="utf-8")
     gone = f" and {counted(len(stones), 'deleted feed item')} ({DELETED_FILE})" if stones else ""
-    _err(f"briefreader: exported {counted(len(articles), 'article')}{gone} to {out}")
-    return EXIT_OK
+    if unreadable is None:
+        _err(f"briefreader: exported {counted(len(articles), 'article')}{gone} to {out}")
+    return _salvaged(args, len(articles), unreadable)
+
+
+def _salvaged(args: argparse.Namespace, saved: int, unreadable: int | None) -> int:
+    """After an export from a damaged library (``unreadable`` not None): one line
+    saying what was saved and what was lost, exit 1."""
+    if unreadable is None:
+        return EXIT_OK
+    where = f" to {args.out}" if args.out else ""
+    if saved:
+        what = f"exported the {counted(saved, 'article')} that could still be read{where}"
+    else:
+        what = "no article could be read (the damage is in the table's own structure)"
+    lost = f"; {counted(unreadable, 'article')} could not be read" if unreadable else ""
+    _err(f"briefreader: {_library_path(args)}: the library is damaged: {what}{lost}")
+    return EXIT_FAILED
 
 
 #: The file of deleted and pruned feed items in an export folder.

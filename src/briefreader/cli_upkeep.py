@@ -243,7 +243,9 @@ def _damaged(path: Path, health: Health, *, quiet: bool = False) -> int:
     problems = health.problems
     for problem in [] if quiet else problems[1:20]:
         print(f"  {problem}")
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    # (SQLite's own lines, printed above, detail the findings: not counted as more)
+    others = [p for p in problems[1:] if not p.startswith(("quick_check:", "integrity_check:"))]
+    more = f" (and {len(others)} more)" if others else ""
     if health.only_indexes_damaged:
         from briefreader.store.repair import DERIVED
 
@@ -255,8 +257,8 @@ def _damaged(path: Path, health: Health, *, quiet: bool = False) -> int:
     else:
         fix = (
             "restore it from a backup, or move it aside to start a new library "
-            "(`briefreader export` may still save its articles and their read and star "
-            "state first)"
+            "(first, `briefreader export` saves every article that can still be read, with "
+            "its read and star state)"
         )
     _err(f"briefreader: {path}: the library is damaged: {problems[0]}{more}; {fix}")
     return EXIT_FAILED

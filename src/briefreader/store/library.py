@@ -19,7 +19,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from briefreader import related as _related
 from briefreader.model import Article, legacy_article_ids
@@ -47,6 +47,9 @@ from briefreader.store.rows import (
 )
 from briefreader.store.schema import LAZY_SCHEMA, MEDIA_SCHEMA
 from briefreader.store.state import StateMixin
+
+if TYPE_CHECKING:
+    from briefreader.store.repair import Salvage
 
 Order = Literal["newest", "oldest", "feed", "unread"]
 """The article list's orders (the config's ``sort`` names them too)."""
@@ -505,3 +508,10 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         """Every article, oldest first (for export)."""
         for r in named(self._db, f"{self._select} {ARTICLES_FROM} ORDER BY a.sort_ts, a.rowid"):
             yield article(r)
+
+    def salvage(self) -> Salvage:
+        """What can still be read of a damaged library's articles, one at a time
+        (:func:`briefreader.store.repair.salvage`; for export)."""
+        from briefreader.store.repair import salvage
+
+        return salvage(self._db, self._select)

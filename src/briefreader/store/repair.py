@@ -14,17 +14,32 @@ damage is only there: ``briefreader doctor --rebuild-search`` / ``--rebuild-rela
 * The search index is then filled from the articles at once (FTS5 ``rebuild``); the
   related index's tables start empty with every article queued, and
   ``Library.index_related`` and ``update_stories`` index and group them again.
+* When the articles themselves are damaged, :func:`salvage` reads what can still be
+  read, one article at a time (``export`` falls back on it): a query over the whole
+  table stops at the first damaged page, and every article after it would be lost.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from briefreader.model import Article, ArticleState
 from briefreader.related.index import RESET as _RELATED_RESET
+from briefreader.store.rows import ARTICLES_FROM, article, named
 from briefreader.store.schema import write_transaction
 
-__all__ = ["DERIVED", "RELATED_INDEX", "SEARCH_INDEX", "DerivedIndex", "damaged_tables", "rebuild"]
+__all__ = [
+    "DERIVED",
+    "RELATED_INDEX",
+    "SEARCH_INDEX",
+    "DerivedIndex",
+    "Salvage",
+    "damaged_tables",
+    "rebuild",
+    "salvage",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +153,108 @@ def _unlink(db: sqlite3.Connection, index: DerivedIndex) -> None:
             db.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
         db.execute("PRAGMA writable_schema = OFF")
+
+
+@dataclass(slots=True)
+class Salvage:
+    """What :func:`salvage` could read of a damaged library's articles."""
+
+    articles: list[Article] = field(default_factory=list)
+    states: dict[str, ArticleState] = field(default_factory=dict)
+    unreadable: int = 0
+    """Articles known to be there (an index names them) that could not be read."""
+
+
+#: Where a damaged library's article rowids may still be listed, each read as far as
+#: it goes: its indexes (readable when only the table's pages are damaged), the
+#: search and related indexes' own lists, and the table itself.
+_ROWID_SOURCES = (
+    "SELECT rowid FROM articles INDEXED BY articles_by_time",
+    "SELECT rowid FROM articles INDEXED BY articles_by_feed",
+    "SELECT id FROM articles_fts_docsize",
+    "SELECT doc FROM related_docs",
+    "SELECT rowid FROM articles",
+)
+#: Every rowid up to the highest one is tried too while they are at most this many
+#: times the rowids found (a few µs each: rows no list names are found this way).
+_RANGE_FACTOR = 4
+
+
+def _rowids(db: sqlite3.Connection) -> list[int]:
+    found: set[int] = set()
+    for sql in _ROWID_SOURCES:
+        try:
+            for (rowid,) in db.execute(sql):
+                found.add(int(rowid))
+        except sqlite3.DatabaseError:
+            continue  # (what it listed before the damaged page is kept)
+    with_max: list[int] = list(found)
+    try:
+        top = db.execute("SELECT max(rowid) FROM articles").fetchone()[0]
+        if top is not None:
+            with_max.append(int(top))
+    except sqlite3.DatabaseError:
+        pass
+    top = max(with_max, default=0)
+    if top <= _RANGE_FACTOR * len(found) + 100_000:
+        found.update(range(1, top + 1))
+    return sorted(found)
+
+
+def _bare_from(select: str) -> str:
+    """:data:`ARTICLES_FROM` with the sources and feeds tables left out (each column
+    the select reads of them NULL): for a row whose source or feed cannot be read."""
+
+    def empty(alias: str) -> str:
+        columns = sorted(set(re.findall(rf"\b{alias}\.(\w+)", select))) or ["id"]
+        return "(SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + f") {alias} ON 0"
+
+    return f"FROM articles a LEFT JOIN {empty('s')} LEFT JOIN {empty('f')}"
+
+
+def salvage(db: sqlite3.Connection, select: str) -> Salvage:
+    """Every article of a damaged library that can still be read, with its read and
+    star state and its feed's address, oldest first; ``select`` is the library's
+    article SELECT (without FROM).  An article whose own row cannot be read is
+    counted in ``unreadable``; one whose feed cannot be read comes without it."""
+    done = Salvage()
+    bare = _bare_from(select)
+    feeds: dict[int, str] = {}
+    for rowid in _rowids(db):
+        row = None
+        for source in (ARTICLES_FROM, bare):
+            try:
+                row = named(db, f"{select} {source} WHERE a.rowid = ?", (rowid,)).fetchone()
+                break
+            except sqlite3.DatabaseError:
+                row = False
+        if row is None:
+            continue  # (no article under this rowid)
+        try:
+            if row is False:
+                raise ValueError
+            found = article(row)
+            read_at, starred_at, feed_id = db.execute(
+                "SELECT read_at, starred_at, feed_id FROM articles WHERE rowid = ?", (rowid,)
+            ).fetchone()
+        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError):
+            done.unreadable += 1
+            continue
+        done.articles.append(found)
+        feed_url = _feed_url(db, feeds, feed_id)
+        if read_at is not None or starred_at is not None or feed_url:
+            done.states[found.id] = ArticleState(read_at, starred_at, feed_url)
+    done.articles.sort(key=lambda a: a.published.timestamp() if a.published else 0.0)
+    return done
+
+
+def _feed_url(db: sqlite3.Connection, known: dict[int, str], feed_id: int | None) -> str:
+    if feed_id is None:
+        return ""
+    if feed_id not in known:
+        try:
+            row = db.execute("SELECT url FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+            known[feed_id] = str(row[0]) if row else ""
+        except sqlite3.DatabaseError:
+            known[feed_id] = ""
+    return known[feed_id]

@@ -324,8 +324,8 @@ def problem_line(path: str | Path, exc: sqlite3.Error) -> str:
         f"{path}: the library file is damaged ({text}); it was left as it is: "
         "`briefreader doctor` says where (a damaged search or related index is made "
         "again from the articles, nothing lost); if the articles are, restore it from a "
-        "backup, or move it aside to start a new library (`briefreader export` may still "
-        "save its articles and their read and star state first)"
+        "backup, or move it aside to start a new library (first, `briefreader export` "
+        "saves every article that can still be read, with its read and star state)"
     )
 
 

@@ -301,9 +301,7 @@ def _where_the_damage_is(db: sqlite3.Connection, health: Health) -> None:
         if index.name in indexes:
             health.damaged_indexes.append(index.name)
             tables = ", ".join(indexes[index.name])
-            health.problems.append(
-                f"{index.name}: damaged ({tables}; rebuild it: doctor {index.option})"
-            )
+            health.problems.append(f"{index.name}: damaged ({tables})")
     if SEARCH_INDEX.name in indexes:
         health.search_index = "damaged"
     if not damaged:  # pages no table reaches, or the free-page list
