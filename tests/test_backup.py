@@ -482,3 +482,34 @@ def test_a_deletions_file_with_bad_entries_keeps_the_good_ones(tmp_path: Path) -
     out = ok("export", "--deleted", home=home)
     (entry,) = json.loads(out.stdout)["deleted_articles"]
     assert entry["id"] == "abc123" and entry["feed_url"] == "" and not entry["pruned"]
+
+
+def test_restored_deletions_win_over_items_a_refresh_brought_back_first(tmp_path: Path) -> None:
+    """On the new machine the feeds were refreshed before the restore (or an old
+    export folder still holds files of since-deleted articles): the deletions the
+    export carries take those articles away again, unless they are starred."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    backup = tmp_path / "backup"
+    with FetchServer() as server:
+        feed = server.url("/a.xml")
+        server.add("/a.xml", rss("Alpha News", ITEMS), content_type="application/rss+xml")
+        ok("add", feed, home=old)
+        ok("export", "--out", str(backup), home=old)  # an older backup: all four items
+        with Library(old / "library.sqlite3") as lib:
+            ids = {r.title: r.id for r in lib.rows()}
+        ok("delete", ids["Bridge reopens"], ids["Ferry delayed"], ids["Rain"], home=old)
+        ok("export", "--out", str(backup), home=old)  # the same folder again
+        (tmp_path / "feeds.opml").write_text(ok("export", "--opml", home=old).stdout, "utf-8")
+
+        ok("import", str(tmp_path / "feeds.opml"), home=new)
+        ok("refresh", home=new)  # before the restore: all four come back
+        with Library(new / "library.sqlite3") as lib:
+            lib.set_starred(ids["Rain"], True)  # starred here: kept
+        out = ok("add", str(backup), home=new)
+        assert "removed 2 articles that had been deleted or pruned" in out.stderr
+        assert "kept 1 article the export names as deleted" in out.stderr
+        with Library(new / "library.sqlite3") as lib:
+            assert {r.title for r in lib.rows()} == {"Tram strike", "Rain"}
+        ok("refresh", home=new)
+        with Library(new / "library.sqlite3") as lib:
+            assert {r.title for r in lib.rows()} == {"Tram strike", "Rain"}

@@ -97,14 +97,24 @@ def import_paths(
             progress(done, len(files))
     _flush(library, pending, report, states, sample=sample)
     if stones:
-        # (after the articles: one the same import brings back is not a tombstone)
-        report.tombstones = library.restore_tombstones(stones)
-        known = len(stones) - report.tombstones
+        # (after the articles: the deletion wins over an old export's file of one)
+        restored = library.restore_tombstones(stones)
+        report.tombstones = restored.added
         report.notes.append(
-            f"remembered {counted(report.tombstones, 'deleted or pruned feed item')} "
+            f"remembered {counted(restored.added, 'deleted or pruned feed item')} "
             "from the export: their feeds will not bring them back"
-            + (f" ({known:,} already known)" if known else "")
+            + (f" ({restored.known:,} already known)" if restored.known else "")
         )
+        if restored.removed:
+            report.notes.append(
+                f"removed {counted(restored.removed, 'article')} that had been deleted or "
+                "pruned before the export (fetched again, or from an older export)"
+            )
+        if restored.kept:
+            report.notes.append(
+                f"kept {counted(restored.kept, 'article')} the export names as deleted: "
+                "starred, downloaded or not from a feed"
+            )
     if report.restored:
         report.notes.append(
             f"restored the read/star state or feed of {counted(report.restored, 'article')} "

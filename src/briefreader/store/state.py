@@ -9,11 +9,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from briefreader.model import ArticleState, Tombstone
+from briefreader.store import keep
 from briefreader.store.base import StoreBase
 from briefreader.store.rows import chunks
+
+
+@dataclass(slots=True)
+class TombstonesRestored:
+    """What :meth:`StateMixin.restore_tombstones` did."""
+
+    added: int = 0
+    """Tombstones added."""
+    removed: int = 0
+    """Articles the library held that the restored deletions took away."""
+    kept: int = 0
+    """Articles the library held and keeps (starred, downloaded, not a feed item)."""
+    known: int = 0
+    """Deletions the library knew already."""
 
 
 class StateMixin(StoreBase):
@@ -102,22 +118,35 @@ class StateMixin(StoreBase):
             )
         ]
 
-    def restore_tombstones(self, tombstones: Sequence[Tombstone]) -> int:
+    def restore_tombstones(self, tombstones: Sequence[Tombstone]) -> TombstonesRestored:
         """Add an export's tombstones (a restore): each one's feed found by its address,
         seen now (so it lasts as long as a new one while the feed serves the item).
-        One whose article the library holds, or that it already has, is left out.
-        Returns how many were added."""
+
+        The deletion wins over an article the library holds under its id (a refresh
+        on the new machine before the restore brought it back, or an old export's
+        file of it) when retention could take that article too (not starred, not
+        downloaded, a feed item: store/keep.py); such an article is kept otherwise,
+        and no tombstone is added for it."""
+        done = TombstonesRestored()
         if not tombstones:
-            return 0
+            return done
         now = time.time()
         feeds = {str(url): int(i) for i, url in self._db.execute("SELECT id, url FROM feeds")}
-        added = 0
+        may_go = keep.may_go(self._db)
         with self._transaction():
             for stone in tombstones:
+                held = self._db.execute(
+                    f"SELECT {may_go} FROM articles a WHERE a.id = ?", (stone.id,)
+                ).fetchone()
+                if held is not None:
+                    if not held[0]:
+                        done.kept += 1
+                        continue
+                    self._db.execute("DELETE FROM articles WHERE id = ?", (stone.id,))
+                    done.removed += 1
                 cursor = self._db.execute(
                     "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at, pruned, url) "
-                    "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
-                    "(SELECT 1 FROM articles WHERE id = ?) ON CONFLICT(id) DO NOTHING",
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
                     (
                         stone.id,
                         stone.deleted_at,
@@ -125,11 +154,11 @@ class StateMixin(StoreBase):
                         now,
                         int(stone.pruned),
                         stone.url,
-                        stone.id,
                     ),
                 )
-                added += cursor.rowcount
-        return added
+                done.added += cursor.rowcount
+                done.known += 1 - cursor.rowcount
+        return done
 
     def forget_deleted(self, article_ids: Sequence[str]) -> None:
         """Clear the tombstones of these ids (undoing a delete)."""
