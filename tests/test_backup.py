@@ -513,3 +513,40 @@ def test_restored_deletions_win_over_items_a_refresh_brought_back_first(tmp_path
         ok("refresh", home=new)
         with Library(new / "library.sqlite3") as lib:
             assert {r.title for r in lib.rows()} == {"Tram strike", "Rain"}
+
+
+def test_export_out_mistakes_are_one_line_and_stale_files_are_named(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run_cli("add", str(_brief_file(tmp_path)), home=home, check=True)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    for args in (
+        ["--opml", "--out", str(folder)],
+        ["--deleted", "--out", str(folder)],
+        ["--opml", "--out", str(tmp_path / "new") + "/"],
+        ["--out", str(afile)],
+    ):
+        out = run_cli("export", *args, home=home)
+        assert out.returncode == 2, (args, out.stderr)
+        line = out.stderr.strip().splitlines()[-1]  # (after the usage line)
+        assert "Traceback" not in out.stderr and "--out" in line, line
+    assert not (tmp_path / "new").exists() and afile.read_text(encoding="utf-8") == "x"
+    out = run_cli("export", "--opml", "--out", str(tmp_path / "no" / "such" / "f.opml"), home=home)
+    assert out.returncode == 1
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith("briefreader: cannot write") and "No such file" in line
+    # A folder holding an earlier export's files: named, left as they are.
+    (folder / "old-story-abc.json").write_text("{}", encoding="utf-8")
+    out = run_cli("export", "--out", str(folder), home=home, check=True)
+    assert "also holds 1 file this export did not write" in out.stderr
+    assert (folder / "old-story-abc.json").exists()
+    out = run_cli("export", "--out", str(tmp_path / "empty"), home=home, check=True)
+    assert "also holds" not in out.stderr
+
+
+def _brief_file(tmp_path: Path) -> Path:
+    path = tmp_path / "brief.md"
+    path.write_text("# Harbour cranes idle\n\nThe cranes stood still all week.\n", "utf-8")
+    return path

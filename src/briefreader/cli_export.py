@@ -1,0 +1,199 @@
+"""``briefreader export``: the library's articles written back out (JSON, one file
+or a folder of them, or Markdown), its feeds as OPML, or its deleted and pruned
+feed items; each re-importable.  On a damaged library it saves what can still be
+read (store/repair.py's salvage)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from briefreader import cli
+from briefreader.cli import EXIT_FAILED, EXIT_OK, add_command
+from briefreader.model import Article
+from briefreader.wording import counted
+
+__all__ = ["DELETED_FILE", "add_parser", "cmd_export"]
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.ASCII).strip("-")
+    return slug[:60].rstrip("-") or "article"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        return _export(args)
+    except OSError as exc:  # (--out: a folder where a file goes, no such folder, no room …)
+        where = exc.filename if exc.filename is not None else args.out
+        cli._err(f"briefreader: cannot write {where}: {exc.strerror or exc}")
+        return EXIT_FAILED
+
+
+def _file_out(args: argparse.Namespace) -> Path:
+    """``--out`` where it names one file (``--opml``, ``--deleted``)."""
+    if args.out.endswith(("/", "\\")) or Path(args.out).is_dir():
+        raise cli.UsageError(f"--out {args.out} is a folder: give the file's name")
+    return Path(args.out)
+
+
+def _folder_out(args: argparse.Namespace) -> Path:
+    """``--out`` where it names a folder (one file per article), made if need be."""
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise cli.UsageError(f"--out {args.out} is a file: give a folder (one file per article)")
+    return out
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.opml:
+        from briefreader.sources.opml import OpmlFeed, write_opml
+
+        with cli._read_library(args) as library:
+            # Each feed under the name the app shows (a rename wins), which an import
+            # of the file takes as the user's name for it.
+            feeds = [OpmlFeed(f.url, f.name, f.site_url, f.tags) for f in library.feeds()]
+        text = write_opml(feeds)
+        if args.out:
+            _file_out(args).write_text(text, encoding="utf-8")
+            cli._err(f"briefreader: exported {counted(len(feeds), 'feed')} to {args.out}")
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    if args.deleted:
+        return _export_deleted(args)
+    if args.format == "markdown" and not args.out:
+        raise cli.UsageError("export --format markdown needs --out DIR (one file per article)")
+    import sqlite3
+
+    from briefreader.model import ArticleState
+    from briefreader.store import is_damage
+
+    # Each article carries its state (read/starred times, its feed's URL) beside its
+    # fields, so `add` of the export restores it.
+    unreadable: int | None = None  # (a damaged library's articles that could not be read)
+    with cli._read_library(args) as library:
+        try:
+            articles = list(library.articles())
+            states = library.states()
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            # The whole-table read stops at the first damaged page: read what can
+            # still be read one article at a time instead.
+            saved = library.salvage()
+            articles, states, unreadable = saved.articles, saved.states, saved.unreadable
+        try:
+            stones = library.tombstones() if args.out else []
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            stones, unreadable = [], unreadable or 0
+            cli._err(
+                "briefreader: the deleted feed items could not be read (damaged): not exported"
+            )
+    none = ArticleState()
+
+    def exported(art: Article) -> dict[str, Any]:
+        return {**art.to_dict(), **states.get(art.id, none).to_dict()}
+
+    if not args.out:
+        cli._write_json([exported(a) for a in articles])
+        if unreadable is None:
+            cli._err(f"briefreader: exported {counted(len(articles), 'article')}")
+        return _salvaged(args, len(articles), unreadable)
+    out = _folder_out(args)
+    out.mkdir(parents=True, exist_ok=True)
+    before = {p.name for p in out.iterdir() if p.suffix in (".json", ".md")}
+    written: set[str] = set()
+    if args.format == "markdown":
+        from briefreader.sources.markdown import to_markdown
+
+        for art in articles:
+            name = f"{_slug(art.title)}-{art.id}.md"
+            (out / name).write_text(to_markdown(art, states.get(art.id)), encoding="utf-8")
+            written.add(name)
+    else:
+        for art in articles:
+            name = f"{_slug(art.title)}-{art.id}.json"
+            (out / name).write_text(
+                json.dumps(exported(art), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            written.add(name)
+    if stones:  # (a folder is a whole backup: what was deleted stays deleted)
+        (out / DELETED_FILE).write_text(_deleted_json(stones), encoding="utf-8")
+        written.add(DELETED_FILE)
+    stale = before - written
+    if stale:
+        cli._err(
+            f"briefreader: {out} also holds {counted(len(stale), 'file')} this export did not "
+            "write (an earlier export's, of articles since deleted or changed): an `add` of "
+            "the folder reads them too; export into an empty folder for a backup of now"
+        )
+    gone = f" and {counted(len(stones), 'deleted feed item')} ({DELETED_FILE})" if stones else ""
+    if unreadable is None:
+        cli._err(f"briefreader: exported {counted(len(articles), 'article')}{gone} to {out}")
+    return _salvaged(args, len(articles), unreadable)
+
+
+def _salvaged(args: argparse.Namespace, saved: int, unreadable: int | None) -> int:
+    """After an export from a damaged library (``unreadable`` not None): one line
+    saying what was saved and what was lost, exit 1."""
+    if unreadable is None:
+        return EXIT_OK
+    where = f" to {args.out}" if args.out else ""
+    if saved:
+        what = f"exported the {counted(saved, 'article')} that could still be read{where}"
+    else:
+        what = "no article could be read (the damage is in the table's own structure)"
+    lost = f"; {counted(unreadable, 'article')} could not be read" if unreadable else ""
+    cli._err(f"briefreader: {cli._library_path(args)}: the library is damaged: {what}{lost}")
+    return EXIT_FAILED
+
+
+#: The file of deleted and pruned feed items in an export folder.
+DELETED_FILE = "deleted-articles.json"
+
+
+def _deleted_json(stones: list[Any]) -> str:
+    from briefreader.sources.jsonfile import TOMBSTONES_KEY
+
+    data = {TOMBSTONES_KEY: [s.to_dict() for s in stones]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _export_deleted(args: argparse.Namespace) -> int:
+    """``export --deleted``: the tombstones as one JSON document that ``add`` reads."""
+    if args.opml:
+        raise cli.UsageError("export --deleted and --opml are two exports: run them one at a time")
+    with cli._read_library(args) as library:
+        stones = library.tombstones()
+    text = _deleted_json(stones)
+    if args.out:
+        _file_out(args).write_text(text, encoding="utf-8")
+        cli._err(f"briefreader: exported {counted(len(stones), 'deleted feed item')} to {args.out}")
+    else:
+        sys.stdout.write(text)
+        cli._err(f"briefreader: exported {counted(len(stones), 'deleted feed item')}")
+    return EXIT_OK
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    """``export``, on the main parser's subparsers."""
+    p = add_command(sub, common, "export", cmd_export, "write articles back out, re-importable")
+    p.add_argument("--format", choices=("json", "markdown"), default="json")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder to write one file per article into (with --opml or --deleted: the file)",
+    )
+    p.add_argument("--opml", action="store_true", help="export the feed subscriptions as OPML")
+    p.add_argument(
+        "--deleted",
+        action="store_true",
+        help="export the deleted and pruned feed items (so a restore does not bring them back)",
+    )
