@@ -550,3 +550,30 @@ def _brief_file(tmp_path: Path) -> Path:
     path = tmp_path / "brief.md"
     path.write_text("# Harbour cranes idle\n\nThe cranes stood still all week.\n", "utf-8")
     return path
+
+
+def test_an_export_added_before_its_feeds_says_how_to_link_them(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    with Library(old / "library.sqlite3") as lib:
+        feed, _ = lib.add_feed("https://site.example/feed.xml", title="Site")
+        lib.store(
+            [
+                Article(id=f"s{n}", title=f"Story {n}", url=f"https://site.example/{n}")
+                for n in (1, 2)
+            ],
+            feed_id=feed.id,
+        )
+    (tmp_path / "all.json").write_text(ok("export", home=old).stdout, encoding="utf-8")
+    (tmp_path / "feeds.opml").write_text(ok("export", "--opml", home=old).stdout, "utf-8")
+    out = ok("add", str(tmp_path / "all.json"), home=new)  # the feeds not imported yet
+    assert (
+        "2 articles came from 1 feed not followed here (such as https://site.example/feed.xml)"
+        in out.stderr
+    )
+    assert "import the feeds first" in out.stderr
+    ok("import", str(tmp_path / "feeds.opml"), home=new)
+    out = ok("add", str(tmp_path / "all.json"), home=new)
+    assert "not followed here" not in out.stderr
+    with Library(new / "library.sqlite3") as lib:
+        assert {s.feed_url for s in lib.states().values()} == {"https://site.example/feed.xml"}
+        assert len(lib.states()) == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -82,6 +83,7 @@ def import_paths(
     # stored (Library.restore_states: never clobbers state the library has).
     states: dict[str, ArticleState] = {}
     stones: list[Tombstone] = []
+    feed_urls: Counter[str] = Counter()  # (the feeds an export's articles came from)
     for done, (articles, warnings, error, found, gone) in enumerate(_read_all(files), 1):
         if error:
             report.failed += 1
@@ -89,6 +91,7 @@ def import_paths(
         else:
             pending.extend(articles)
             states.update(found)
+            feed_urls.update(st.feed_url for st in found.values() if st.feed_url)
             stones += gone
             report.notes.extend(warnings)
         if len(pending) >= BATCH_SIZE:
@@ -115,12 +118,32 @@ def import_paths(
                 f"kept {counted(restored.kept, 'article')} the export names as deleted: "
                 "starred, downloaded or not from a feed"
             )
+    unfollowed = _unfollowed(library, feed_urls)
+    if unfollowed:
+        report.notes.append(unfollowed)
     if report.restored:
         report.notes.append(
             f"restored the read/star state or feed of {counted(report.restored, 'article')} "
             "from the export"
         )
     return report
+
+
+def _unfollowed(library: Library, feed_urls: Counter[str]) -> str:
+    """A note when an export's articles name feeds the library does not follow: they
+    stay without their feed (never pruned with it, not removed with it)."""
+    if not feed_urls:
+        return ""
+    followed = {feed.url for feed in library.feeds()}
+    missing = [url for url in feed_urls if url not in followed]
+    if not missing:
+        return ""
+    n = sum(feed_urls[url] for url in missing)
+    return (
+        f"{counted(n, 'article')} came from {counted(len(missing), 'feed')} not followed here "
+        f"(such as {missing[0]}): they stay without a feed; to link them, import the feeds "
+        "first (`briefreader import feeds.opml`), then add the export again"
+    )
 
 
 #: Below this many files, reading in this process is faster than starting workers.
