@@ -713,3 +713,33 @@ def test_an_unexpected_error_stops_only_that_account(
         monkeypatch.setattr(SyncStore, "item_states", broken)
         report = _sync(lib)
     assert report.error == f"me@{s.endpoint}: sync stopped: RuntimeError: a bug over two lines"
+
+
+PODCAST = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Harbour Podcast</title><link>https://pod.example/</link><description>d</description>
+<item><title>Episode one: the cranes</title><link>https://pod.example/1</link><guid>ep1</guid>
+<description>&lt;p&gt;We talk to the crane drivers about the strike and the new rota.&lt;/p&gt;</description>
+<enclosure url="https://pod.example/ep1.mp3" type="audio/mpeg" length="3145728"/>
+</item></channel></rss>"""
+
+
+@on_freshrss
+def test_a_podcast_followed_through_the_server_keeps_its_audio(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    """The server's item carries the episode as an enclosure: the article has the
+    same file as the feed fetched itself gives, and not the server's own player
+    figure ("💾") as text."""
+    site.add("/pod.xml", PODCAST, content_type="application/rss+xml")
+    _subscribe(server, site.url("/pod.xml"))
+    account_id = _add(lib, server)
+    assert _sync(lib).ok
+    (state,) = _by_remote(lib, account_id).values()
+    art = lib.get(state.article_id)
+    assert art is not None
+    assert [(e.url, e.type, e.length) for e in art.enclosures] == [
+        ("https://pod.example/ep1.mp3", "audio/mpeg", 3145728)
+    ]
+    assert "crane drivers" in art.body
+    assert "💾" not in art.body and "ep1.mp3" not in art.body

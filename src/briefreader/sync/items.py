@@ -17,6 +17,7 @@ from typing import Any
 from briefreader.fetch.greader import short_item_id
 from briefreader.sources.feed import build_feed, feed_item_id
 from briefreader.sources.feedraw import RawFeed, RawItem, RawLink, RawText
+from briefreader.sources.media import RawMedia
 
 __all__ = [
     "RemoteItem",
@@ -138,9 +139,43 @@ def _guid(item: Mapping[str, Any]) -> str:
     return ""
 
 
+#: Most enclosures read of one server item.
+_MAX_ENCLOSURES = 50
+#: The figure FreshRSS appends to an item's HTML for each enclosure (a player, an
+#: image, a "💾" download link): the enclosures themselves come as data.
+_ENCLOSURE_FIGURE = re.compile(r'\s*<figure class="enclosure">.*?</figure>\s*', re.DOTALL)
+
+
+def _media(item: Mapping[str, Any]) -> RawMedia | None:
+    """The item's ``enclosure`` list (``href``, ``type``, ``length``), as a feed's
+    enclosures: the same FILES block (and lead image, for a picture) as the feed
+    fetched itself gives.  A bare kind for a type ("audio", FreshRSS's "image" for
+    a picture without one) becomes that kind's range ("audio/*")."""
+    listed = item.get("enclosure")
+    if not isinstance(listed, list):
+        return None
+    found: list[dict[str, str]] = []
+    for entry in listed[:_MAX_ENCLOSURES]:
+        href = entry.get("href") if isinstance(entry, Mapping) else None
+        if not isinstance(href, str) or not href.strip():
+            continue
+        kind = entry.get("type")
+        kind = kind.strip()[:100] if isinstance(kind, str) else ""
+        if kind in ("image", "audio", "video"):
+            kind += "/*"
+        length = entry.get("length")
+        size = str(length) if isinstance(length, int) and not isinstance(length, bool) else ""
+        found.append({"href": href.strip()[:8192], "type": kind, "length": size})
+    return RawMedia(enclosures=found) if found else None
+
+
 def _raw_item(item: Mapping[str, Any], guid: str) -> RawItem:
     title = item.get("title")
     author = item.get("author")
+    media = _media(item)
+    summary, content = _text(item.get("summary")), _text(item.get("content"))
+    if media is not None:  # (the server's own rendering of them, as text: left out)
+        summary, content = _without_figures(summary), _without_figures(content)
     return RawItem(
         title=RawText(title[:8192], "html") if isinstance(title, str) else None,
         links=_links(item),
@@ -148,9 +183,17 @@ def _raw_item(item: Mapping[str, Any], guid: str) -> RawItem:
         published=_when(item.get("published")),
         updated=_when(item.get("updated")),
         authors=[author[:500]] if isinstance(author, str) and author.strip() else [],
-        summary=_text(item.get("summary")),
-        content=_text(item.get("content")),
+        summary=summary,
+        content=content,
+        media=media,
     )
+
+
+def _without_figures(text: RawText | None) -> RawText | None:
+    if text is None or '<figure class="enclosure">' not in text.value:
+        return text
+    rest = _ENCLOSURE_FIGURE.sub("\n", text.value).strip()
+    return RawText(rest, text.kind, text.base) if rest else None
 
 
 def items_to_articles(
