@@ -198,6 +198,11 @@ def test_end_to_end(server: FreshRSS, site: FeedSite, cli: Cli) -> None:
     assert starred == {"e2e-c story 2"}
     tags = {f["url"]: f["tags"] for f in cli.json("feeds")}
     assert tags == {urls["e2e-a"]: ["Tech"], urls["e2e-b"]: ["Tech"], urls["e2e-c"]: ["News"]}
+    assert {f["account"] for f in cli.json("feeds")} == {server.endpoint}
+    # fetched by the server, not by this device: "synced", never "never fetched"
+    shown = cli("feeds").stdout
+    assert shown.count("[synced]") == 3 and "never fetched" not in shown
+    assert f"via {server.endpoint}: synced " in shown
     library = (cli.home / "library.sqlite3").read_bytes()
     assert server.api_password.encode() not in library
     for export in (cli("export").stdout, cli("export", "--opml").stdout):

@@ -22,8 +22,16 @@ def _err(message: str) -> None:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from briefreader.store.sync import SyncStore
+
     with cli._read_library(args) as library:
         feeds = library.feeds()
+        try:
+            owners = SyncStore(library).feed_accounts()
+        except sqlite3.Error:  # a library from before accounts, opened read-only
+            owners = {}
     if args.json:
         cli._write_json(
             [
@@ -40,6 +48,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
                     "unread": f.unread_count,
                     "last_error": f.last_error,
                     "dead": f.dead,
+                    "account": owners[f.id].endpoint if f.id in owners else None,
                 }
                 for f in feeds
             ]
@@ -51,7 +60,10 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     for f in feeds:
+        owner = owners.get(f.id)
         fetched = "ok" if f.last_fetched is not None else "new"  # (new: never fetched)
+        if f.last_fetched is None and owner is not None:  # (fetched by its server)
+            fetched = "ERROR" if owner.last_error else ("synced" if owner.last_sync else "new")
         status = "DEAD" if f.dead else ("ERROR" if f.last_error else fetched)
         renamed = f"  (its own title: {f.title})" if f.user_title and f.title else ""
         print(f"{f.user_title or f.title or '(untitled)'}  [{status}]{renamed}")
@@ -63,6 +75,9 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         )
         if f.last_fetched is not None and (f.last_error or f.dead):
             when = f"last tried {cli._when(f.last_fetched)}, last worked {cli._when(f.last_ok)}"
+        elif f.last_fetched is None and owner is not None:
+            synced = f"synced {cli._when(owner.last_sync)}" if owner.last_sync else "not synced yet"
+            when = f"via {owner.endpoint}: {synced}"
         line = f"    {when} · {counted(f.item_count, 'item')} · {f.unread_count:,} unread"
         if f.tags:
             line += " · " + ", ".join(f.tags)

@@ -98,6 +98,14 @@ async def test_r_with_an_account_and_no_feeds_syncs_it_and_f2_groups_its_feeds(
         heading = next(i for i, line in enumerate(lines) if "FreshRSS · " in line)
         assert f"FreshRSS · {server.user}@127.0.0.1" in lines[heading]
         assert "  Harbour Herald" in lines[heading + 1] and "ok" in lines[heading]
+        # fetched by the server: synced (now), not "new, never"
+        assert "synced" in lines[heading + 1] and "never" not in lines[heading + 1]
+        for _ in range(6):  # (bounded) down to the feed: its detail says who fetches it
+            if "Fetched by FreshRSS · " in screen_text(app):
+                break
+            await pilot.press("j")
+            await settle(pilot)
+        assert "Fetched by FreshRSS · " in screen_text(app) and "last synced" in screen_text(app)
         assert "This device" not in "\n".join(lines)  # no local feeds: no heading for them
 
 

@@ -57,19 +57,24 @@ class FeedScope:
         return [f.id for f in feeds if self.value in f.tags]
 
 
-def feed_status(feed: FeedInfo) -> str:
-    """``ok``, ``error``, ``dead`` (410 Gone) or ``new`` (never fetched)."""
+def feed_status(feed: FeedInfo, owner: Account | None = None) -> str:
+    """``ok``, ``error``, ``dead`` (410 Gone) or ``new`` (never fetched); a feed an
+    account's server fetches (``owner``) and this device never did: its account's
+    ``synced`` (``new`` until the first sync, ``error`` after a failed one)."""
     if feed.dead:
         return "dead"
     if feed.last_error:
         return "error"
     if feed.last_fetched is None:
+        if owner is not None:
+            return "error" if owner.last_error else ("synced" if owner.last_sync else "new")
         return "new"
     return "ok"
 
 
 _STATUS_STYLE = {
     "ok": Style(color="green"),
+    "synced": Style(color="green"),
     "error": Style(color="red", bold=True),
     "dead": Style(color="red", dim=True),
     "new": Style(dim=True),
@@ -238,7 +243,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         for account_id, members in sorted(groups.items()):
             if listing.owners:  # with an account, every group has its heading
                 rows.append(self._heading_row(account_id, members, now))
-            rows.extend((f"feed:{f.id}", self._feed_row(f, now)) for f in members)
+            owner = self.accounts.get(account_id)
+            rows.extend((f"feed:{f.id}", self._feed_row(f, now, owner)) for f in members)
         self._fit(table, rows)
         table.clear()
         self._keys = []
@@ -269,10 +275,12 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             Text(counted(len(members), "feed"), Style(dim=True)),
         ]
 
-    def _feed_row(self, feed: FeedInfo, now: float) -> list[Text]:
-        status = feed_status(feed)
-        # The last good fetch: a failed attempt is the status's and the detail's.
-        fetched = relative_age(feed.last_ok, now) if feed.last_ok else "never"
+    def _feed_row(self, feed: FeedInfo, now: float, owner: Account | None = None) -> list[Text]:
+        status = feed_status(feed, owner)
+        # The last good fetch (a failed attempt is the status's and the detail's); for
+        # a feed its account's server fetches, the account's last sync.
+        last_ok = feed.last_ok or (owner.last_sync if owner is not None else None)
+        fetched = relative_age(last_ok, now) if last_ok else "never"
         indent = "  " if self._listing is not None and self._listing.owners else ""
         return [
             Text(indent + safe_line(feed.name)),
@@ -360,7 +368,15 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
             lines.append(f"{failed}{worked}".capitalize() if not failed else failed + worked)
         elif feed.last_ok:
             lines.append(f"Fetched without error {_ago(feed.last_ok, now)}")
+        elif (owner := self._owner_of(feed)) is not None:
+            synced = (
+                f"last synced {_ago(owner.last_sync, now)}" if owner.last_sync else "not synced yet"
+            )
+            lines.append(f"Fetched by {account_label(owner)}'s server: {synced}")
         detail.update(Content("\n".join(lines)))
+
+    def _owner_of(self, feed: FeedInfo) -> Account | None:
+        return self._listing.owners.get(feed.id) if self._listing is not None else None
 
     def _account_detail(self, account_id: int) -> str:
         account = self.accounts.get(account_id)
