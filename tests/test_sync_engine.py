@@ -743,3 +743,32 @@ def test_a_podcast_followed_through_the_server_keeps_its_audio(
     ]
     assert "crane drivers" in art.body
     assert "💾" not in art.body and "ep1.mp3" not in art.body
+
+
+UNTITLED = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Notes</title><link>https://notes.example/</link>
+<description>d</description>
+<item><guid isPermaLink="false">source:text</guid><link>https://notes.example/1</link>
+<description>The ferry timetable changes on Monday for the winter season.</description></item>
+<item><guid isPermaLink="false">source:empty</guid><link>https://notes.example/2</link></item>
+<item><guid isPermaLink="false">82ab4a7fb71c86732b13e69f2ff6054497dd1c4d</guid></item>
+</channel></rss>"""
+
+
+@on_freshrss
+def test_an_untitled_item_is_named_as_the_feed_fetched_itself_names_it(
+    server: FreshRSS, site: FeedSite, lib: Library
+) -> None:
+    """FreshRSS keeps an untitled item's guid as its title: synced, the feed's items
+    are named as the feed fetched directly names them, never "source:empty" or a
+    hash (an item with nothing to show is left out, as a refresh leaves it out)."""
+    from briefreader.sources.feed import parse_feed
+
+    site.add("/notes.xml", UNTITLED, content_type="application/rss+xml")
+    _subscribe(server, site.url("/notes.xml"))
+    _add(lib, server)
+    assert _sync(lib).ok
+    direct = parse_feed(UNTITLED, url=site.url("/notes.xml")).items
+    titles = sorted(r.title for r in lib.rows())
+    assert titles == sorted(a.title for a in direct)
+    assert not any("source:" in t or "82ab4a7f" in t for t in titles), titles

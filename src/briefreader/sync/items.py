@@ -169,8 +169,22 @@ def _media(item: Mapping[str, Any]) -> RawMedia | None:
     return RawMedia(enclosures=found) if found else None
 
 
+#: A title that is an item's id: a hash, or one token with a colon (a URN, a tag:).
+_ID_TITLE = re.compile(r"[0-9a-fA-F]{16,}|\S*:\S*")
+
+
 def _raw_item(item: Mapping[str, Any], guid: str) -> RawItem:
     title = item.get("title")
+    if (
+        isinstance(title, str)
+        and _ID_TITLE.fullmatch(title.strip())
+        and _text(item.get("summary")) is None
+        and _text(item.get("content")) is None
+    ):
+        # FreshRSS gives an item with no title and no text its guid for a title
+        # ("source:empty", a hash): it has none, and is named (or left out) as the
+        # feed fetched directly names it.
+        title = None
     author = item.get("author")
     media = _media(item)
     summary, content = _text(item.get("summary")), _text(item.get("content"))
