@@ -327,3 +327,25 @@ def test_commands_that_change_a_library_make_none_when_there_is_none(home: Path)
         assert not library.exists(), args
     out = run("refresh", "--json", home=home, check=True)
     assert json.loads(out.stdout)["feeds"] == [] and not library.exists()
+
+
+def test_search_output_wraps_under_itself_without_trailing_blanks(tmp_path: Path) -> None:
+    """A long title or snippet wraps indented under itself; the id and address stay
+    on one line; no line ends in blanks (a narrow terminal, output piped)."""
+    home = tmp_path / "home"
+    brief = tmp_path / "long.md"
+    brief.write_text(
+        "---\nsource: The Harbour Ledger\n---\n# "
+        + "Cranes idle at the container terminal as the dockers' strike enters a second week\n\n"
+        + "The dockers' strike closed the container terminal again today. " * 6
+        + "\n",
+        encoding="utf-8",
+    )
+    run_cli("add", str(brief), home=home, check=True)
+    out = run_cli("search", "dockers", home=home, env={"COLUMNS": "50"}, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith(" 1. Cranes idle") and len(lines) > 4
+    assert all(line.startswith("    ") for line in lines[1:]), lines
+    assert all(line == line.rstrip() for line in lines), lines
+    assert all(len(line) <= 50 for line in lines[:-1]), lines
+    assert lines[-1].split()[1] == str(brief)

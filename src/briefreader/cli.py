@@ -282,17 +282,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     console = Console(highlight=False)
+
+    def hanging(first: Text, text: Text) -> None:
+        """``text`` after ``first`` (4 cells), wrapped under itself, no trailing blanks."""
+        for i, part in enumerate(text.wrap(console, max(20, console.width - 4))):
+            part.rstrip()
+            console.print(first + part if i == 0 else Text("    ") + part, soft_wrap=True)
+
     for n, hit in enumerate(hits, 1):
-        line = Text(f"{n:>2}. ", style="dim")
-        line.append(hit.title, style="bold")
+        line = Text(hit.title, style="bold")
         if hit.source:
             line.append(f"  {hit.source}", style="cyan")
-        console.print(line)
-        snippet = Text("    ")
+        hanging(Text(f"{n:>2}. ", style="dim"), line)
+        snippet = Text()
         for i, piece in enumerate(re.split("[\x02\x03]", hit.snippet.replace("\n", " "))):
             snippet.append(piece, style="reverse" if i % 2 else "")
-        console.print(snippet)
-        console.print(Text(f"    {hit.id}  {hit.url or hit.origin}", style="dim"))
+        hanging(Text("    "), snippet)
+        # (one line, however long the address: not broken before it, as `related` does)
+        console.print(Text(f"    {hit.id}  {hit.url or hit.origin}", style="dim"), soft_wrap=True)
     if exact:
         _err(f"briefreader: {total:,} {'match' if total == 1 else 'matches'}")
     else:  # a common word: ranked among its newest matches (store/search.py)

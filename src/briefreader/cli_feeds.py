@@ -65,7 +65,11 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         if f.last_fetched is None and owner is not None:  # (fetched by its server)
             fetched = "ERROR" if owner.last_error else ("synced" if owner.last_sync else "new")
         status = "DEAD" if f.dead else ("ERROR" if f.last_error else fetched)
-        renamed = f"  (its own title: {f.title})" if f.user_title and f.title else ""
+        renamed = (
+            f"  (its own title: {f.title})"
+            if f.user_title and f.title and f.title != f.user_title
+            else ""
+        )
         print(f"{f.user_title or f.title or '(untitled)'}  [{status}]{renamed}")
         print(f"    {f.url}")
         when = (

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefreader.cli import add_command
-from briefreader.wording import counted
+from briefreader.wording import counted, size_text
 
 if TYPE_CHECKING:
     from briefreader.store import Library
@@ -28,13 +28,6 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def _size(n: int) -> str:
-    for unit, step in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if n >= step:
-            return f"{n / step:.1f} {unit}"
-    return f"{n} bytes"
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -84,17 +77,24 @@ def cmd_prune(args: argparse.Namespace) -> int:
         return EXIT_OK
     for feed in sorted(report.feeds, key=lambda f: (-f.articles, f.name.lower())):
         if feed.articles:
-            print(f"  {feed.name}: {counted(feed.articles, 'article')} (about {_size(feed.bytes)})")
+            print(
+                f"  {feed.name}: {counted(feed.articles, 'article')} (about {size_text(feed.bytes)})"
+            )
     _err(f"briefreader: {report.line()}")
     if report.arrived_recently:
         _err(f"briefreader: {report.arrival_line()}")
     if upkeep is not None:
         freed = before.file_bytes - after.file_bytes
         if freed > 0:
-            _err(f"briefreader: the library file shrank by {_size(freed)} ({upkeep.line()})")
+            _err(f"briefreader: the library file shrank by {size_text(freed)} ({upkeep.line()})")
+        elif after.free_bytes == 0:  # (rows gone from pages still in use: no page freed)
+            _err(
+                "briefreader: the room they took inside the library file goes to new "
+                f"articles ({upkeep.line()})"
+            )
         else:
             _err(
-                f"briefreader: {_size(after.free_bytes)} free inside the library file for new "
+                f"briefreader: {size_text(after.free_bytes)} free inside the library file for new "
                 f"articles ({upkeep.line()})"
                 + (
                     "; `briefreader doctor --vacuum` gives it back to the disk"
@@ -176,7 +176,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     full_vacuum(db)
                     after = space(db, path)
                     facts.append(
-                        f"vacuumed: {_size(before.file_bytes)} -> {_size(after.file_bytes)}, "
+                        f"vacuumed: {size_text(before.file_bytes)} -> {size_text(after.file_bytes)}, "
                         f"auto_vacuum {after.auto_vacuum}"
                     )
                     report["did"].append("vacuumed")
@@ -221,9 +221,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def _space_lines(sp: Space) -> list[str]:
     """The file's size, free pages and vacuum mode, each said in plain words."""
     lines = [
-        f"size {_size(sp.file_bytes)} (+ {_size(sp.wal_bytes)} write-ahead log: recent "
+        f"size {size_text(sp.file_bytes)} (+ {size_text(sp.wal_bytes)} write-ahead log: recent "
         "writes not yet folded into the file)",
-        f"{sp.free_pages:,} free pages ({_size(sp.free_bytes)}): room inside the file left "
+        f"{sp.free_pages:,} free pages ({size_text(sp.free_bytes)}): room inside the file left "
         "by removed articles, used again for new ones",
     ]
     if sp.auto_vacuum == "incremental":

@@ -42,7 +42,7 @@ from briefreader.store.keep import may_go
 from briefreader.store.library import Library
 from briefreader.store.rows import chunks
 from briefreader.store.schema import write_transaction
-from briefreader.wording import counted
+from briefreader.wording import counted, size_text
 
 __all__ = [
     "BATCH",
@@ -209,7 +209,7 @@ class PruneReport:
         feeds = sum(1 for f in self.feeds if f.articles)
         text = (
             f"{counted(self.articles, 'article')} {verb} from {counted(feeds, 'feed')} "
-            f"(about {_size(self.bytes)} of text)"
+            f"(about {size_text(self.bytes)} of text)"
         )
         if self.tombstones_dropped:
             gone = "would go" if self.dry_run else "dropped"
@@ -248,14 +248,6 @@ class PruneReport:
                 {"rule": u.url, "nearest": list(u.nearest)} for u in self.unmatched
             ],
         }
-
-
-def _size(n: int) -> str:
-    if n >= 1 << 30:
-        return f"{n / (1 << 30):.1f} GB"
-    if n >= 1 << 20:
-        return f"{n / (1 << 20):.1f} MB"
-    return f"{n / 1024:.0f} KB"
 
 
 #: What an article takes, roughly: its text columns (indexes and FTS come on top).
