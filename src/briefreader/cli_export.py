@@ -9,12 +9,16 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from briefreader import cli
 from briefreader.cli import EXIT_FAILED, EXIT_OK, add_command
-from briefreader.model import Article
+from briefreader.model import Article, ArticleState
+
+if TYPE_CHECKING:
+    from briefreader.store import Library
 from briefreader.wording import counted
 
 __all__ = ["DELETED_FILE", "add_parser", "cmd_export"]
@@ -70,60 +74,50 @@ def _export(args: argparse.Namespace) -> int:
         raise cli.UsageError("export --format markdown needs --out DIR (one file per article)")
     import sqlite3
 
-    from briefreader.model import ArticleState
     from briefreader.store import is_damage
 
     # Each article carries its state (read/starred times, its feed's URL) beside its
-    # fields, so `add` of the export restores it.
-    unreadable: int | None = None  # (a damaged library's articles that could not be read)
+    # fields, so `add` of the export restores it.  Written as read: a library of a
+    # million articles is never held in memory whole.
     with cli._read_library(args) as library:
-        try:
-            articles = list(library.articles())
-            states = library.states()
-        except sqlite3.DatabaseError as exc:
-            if not is_damage(exc):
-                raise
-            # The whole-table read stops at the first damaged page: read what can
-            # still be read one article at a time instead.
-            saved = library.salvage()
-            articles, states, unreadable = saved.articles, saved.states, saved.unreadable
+        source = _Articles(library)
         try:
             stones = library.tombstones() if args.out else []
         except sqlite3.DatabaseError as exc:
             if not is_damage(exc):
                 raise
-            stones, unreadable = [], unreadable or 0
+            stones = []
+            source.unreadable = 0  # (a damaged library, whatever its articles)
             cli._err(
                 "briefreader: the deleted feed items could not be read (damaged): not exported"
             )
-    none = ArticleState()
+        if not args.out:
+            saved = _write_json_list(_exported(a, st) for a, st in source)
+            if source.unreadable is None:
+                cli._err(f"briefreader: exported {counted(saved, 'article')}")
+            return _salvaged(args, saved, source.unreadable)
+        out = _folder_out(args)
+        out.mkdir(parents=True, exist_ok=True)
+        before = {p.name for p in out.iterdir() if p.suffix in (".json", ".md")}
+        written: set[str] = set()
+        saved = 0
+        if args.format == "markdown":
+            from briefreader.sources.markdown import to_markdown
 
-    def exported(art: Article) -> dict[str, Any]:
-        return {**art.to_dict(), **states.get(art.id, none).to_dict()}
-
-    if not args.out:
-        cli._write_json([exported(a) for a in articles])
-        if unreadable is None:
-            cli._err(f"briefreader: exported {counted(len(articles), 'article')}")
-        return _salvaged(args, len(articles), unreadable)
-    out = _folder_out(args)
-    out.mkdir(parents=True, exist_ok=True)
-    before = {p.name for p in out.iterdir() if p.suffix in (".json", ".md")}
-    written: set[str] = set()
-    if args.format == "markdown":
-        from briefreader.sources.markdown import to_markdown
-
-        for art in articles:
-            name = f"{_slug(art.title)}-{art.id}.md"
-            (out / name).write_text(to_markdown(art, states.get(art.id)), encoding="utf-8")
-            written.add(name)
-    else:
-        for art in articles:
-            name = f"{_slug(art.title)}-{art.id}.json"
-            (out / name).write_text(
-                json.dumps(exported(art), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-            )
-            written.add(name)
+            for art, state in source:
+                name = f"{_slug(art.title)}-{art.id}.md"
+                (out / name).write_text(to_markdown(art, state), encoding="utf-8")
+                written.add(name)
+                saved += 1
+        else:
+            for art, state in source:
+                name = f"{_slug(art.title)}-{art.id}.json"
+                (out / name).write_text(
+                    json.dumps(_exported(art, state), ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8",
+                )
+                written.add(name)
+                saved += 1
     if stones:  # (a folder is a whole backup: what was deleted stays deleted)
         (out / DELETED_FILE).write_text(_deleted_json(stones), encoding="utf-8")
         written.add(DELETED_FILE)
@@ -135,9 +129,57 @@ def _export(args: argparse.Namespace) -> int:
             "the folder reads them too; export into an empty folder for a backup of now"
         )
     gone = f" and {counted(len(stones), 'deleted feed item')} ({DELETED_FILE})" if stones else ""
-    if unreadable is None:
-        cli._err(f"briefreader: exported {counted(len(articles), 'article')}{gone} to {out}")
-    return _salvaged(args, len(articles), unreadable)
+    if source.unreadable is None:
+        cli._err(f"briefreader: exported {counted(saved, 'article')}{gone} to {out}")
+    return _salvaged(args, saved, source.unreadable)
+
+
+class _Articles:
+    """The articles an export writes, each with its state: the library's, oldest
+    first; on a damaged library, after the first damaged page, those that can still
+    be read one at a time (``unreadable``: then how many could not be, else None)."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.unreadable: int | None = None
+
+    def __iter__(self) -> Iterator[tuple[Article, ArticleState | None]]:
+        import sqlite3
+
+        from briefreader.store import is_damage
+
+        seen: set[str] = set()
+        try:
+            states = self.library.states()
+            for art in self.library.articles():
+                seen.add(art.id)
+                yield art, states.get(art.id)
+            return
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+        # The whole-table read stops at the first damaged page: the rest, one by one.
+        salvage = self.library.salvage(skip=seen)
+        yield from salvage
+        self.unreadable = salvage.unreadable + (self.unreadable or 0)
+
+
+def _exported(art: Article, state: ArticleState | None) -> dict[str, Any]:
+    return {**art.to_dict(), **(state or ArticleState()).to_dict()}
+
+
+def _write_json_list(items: Iterable[dict[str, Any]]) -> int:
+    """``items`` to stdout as one JSON list, each written as it comes (the same text
+    as ``json.dump(list(items), indent=2)``); how many."""
+    out = sys.stdout
+    out.write("[")
+    n = 0
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("\n  " if n == 0 else ",\n  ") + text)
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
 
 
 def _salvaged(args: argparse.Namespace, saved: int, unreadable: int | None) -> int:

@@ -18,6 +18,7 @@ import functools
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -509,9 +510,9 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         for r in named(self._db, f"{self._select} {ARTICLES_FROM} ORDER BY a.sort_ts, a.rowid"):
             yield article(r)
 
-    def salvage(self) -> Salvage:
-        """What can still be read of a damaged library's articles, one at a time
-        (:func:`briefreader.store.repair.salvage`; for export)."""
-        from briefreader.store.repair import salvage
+    def salvage(self, skip: AbstractSet[str] = frozenset()) -> Salvage:
+        """What can still be read of a damaged library's articles, one at a time, but
+        those in ``skip`` (:class:`briefreader.store.repair.Salvage`; for export)."""
+        from briefreader.store.repair import Salvage
 
-        return salvage(self._db, self._select)
+        return Salvage(self._db, self._select, skip)

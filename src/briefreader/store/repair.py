@@ -14,7 +14,7 @@ damage is only there: ``briefreader doctor --rebuild-search`` / ``--rebuild-rela
 * The search index is then filled from the articles at once (FTS5 ``rebuild``); the
   related index's tables start empty with every article queued, and
   ``Library.index_related`` and ``update_stories`` index and group them again.
-* When the articles themselves are damaged, :func:`salvage` reads what can still be
+* When the articles themselves are damaged, :class:`Salvage` reads what can still be
   read, one article at a time (``export`` falls back on it): a query over the whole
   table stops at the first damaged page, and every article after it would be lost.
 """
@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from briefreader.model import Article, ArticleState
 from briefreader.related.index import RESET as _RELATED_RESET
@@ -38,7 +40,6 @@ __all__ = [
     "Salvage",
     "damaged_tables",
     "rebuild",
-    "salvage",
 ]
 
 
@@ -155,14 +156,54 @@ def _unlink(db: sqlite3.Connection, index: DerivedIndex) -> None:
         db.execute("PRAGMA writable_schema = OFF")
 
 
-@dataclass(slots=True)
 class Salvage:
-    """What :func:`salvage` could read of a damaged library's articles."""
+    """What can still be read of a damaged library's articles: iterate for each
+    ``(article, state)`` (the state ``None`` when it has none), in the order they were
+    stored; ``unreadable`` then counts the articles known to be there (an index
+    names them) that could not be read.  An article whose feed cannot be read comes
+    without it.  ``skip``: ids already saved (an export that read up to the damage)."""
 
-    articles: list[Article] = field(default_factory=list)
-    states: dict[str, ArticleState] = field(default_factory=dict)
-    unreadable: int = 0
-    """Articles known to be there (an index names them) that could not be read."""
+    def __init__(self, db: sqlite3.Connection, select: str, skip: AbstractSet[str] = frozenset()):
+        self._db = db
+        self._select = select
+        self._skip = skip
+        self.unreadable = 0
+
+    def __iter__(self) -> Iterator[tuple[Article, ArticleState | None]]:
+        db = self._db
+        bare = _bare_from(self._select)
+        feeds: dict[int, str] = {}
+        for rowid in _rowids(db):
+            row = None
+            for source in (ARTICLES_FROM, bare):
+                try:
+                    row = named(
+                        db, f"{self._select} {source} WHERE a.rowid = ?", (rowid,)
+                    ).fetchone()
+                    break
+                except sqlite3.DatabaseError:
+                    row = False
+            if row is None:
+                continue  # (no article under this rowid)
+            try:
+                if row is False:
+                    raise ValueError
+                found = article(row)
+                read_at, starred_at, feed_id = db.execute(
+                    "SELECT read_at, starred_at, feed_id FROM articles WHERE rowid = ?", (rowid,)
+                ).fetchone()
+            except (sqlite3.DatabaseError, ValueError, TypeError, KeyError):
+                self.unreadable += 1
+                continue
+            if found.id in self._skip:
+                continue
+            feed_url = _feed_url(db, feeds, feed_id)
+            state = (
+                ArticleState(read_at, starred_at, feed_url)
+                if read_at is not None or starred_at is not None or feed_url
+                else None
+            )
+            yield found, state
 
 
 #: Where a damaged library's article rowids may still be listed, each read as far as
@@ -210,42 +251,6 @@ def _bare_from(select: str) -> str:
         return "(SELECT " + ", ".join(f"NULL AS {c}" for c in columns) + f") {alias} ON 0"
 
     return f"FROM articles a LEFT JOIN {empty('s')} LEFT JOIN {empty('f')}"
-
-
-def salvage(db: sqlite3.Connection, select: str) -> Salvage:
-    """Every article of a damaged library that can still be read, with its read and
-    star state and its feed's address, oldest first; ``select`` is the library's
-    article SELECT (without FROM).  An article whose own row cannot be read is
-    counted in ``unreadable``; one whose feed cannot be read comes without it."""
-    done = Salvage()
-    bare = _bare_from(select)
-    feeds: dict[int, str] = {}
-    for rowid in _rowids(db):
-        row = None
-        for source in (ARTICLES_FROM, bare):
-            try:
-                row = named(db, f"{select} {source} WHERE a.rowid = ?", (rowid,)).fetchone()
-                break
-            except sqlite3.DatabaseError:
-                row = False
-        if row is None:
-            continue  # (no article under this rowid)
-        try:
-            if row is False:
-                raise ValueError
-            found = article(row)
-            read_at, starred_at, feed_id = db.execute(
-                "SELECT read_at, starred_at, feed_id FROM articles WHERE rowid = ?", (rowid,)
-            ).fetchone()
-        except (sqlite3.DatabaseError, ValueError, TypeError, KeyError):
-            done.unreadable += 1
-            continue
-        done.articles.append(found)
-        feed_url = _feed_url(db, feeds, feed_id)
-        if read_at is not None or starred_at is not None or feed_url:
-            done.states[found.id] = ArticleState(read_at, starred_at, feed_url)
-    done.articles.sort(key=lambda a: a.published.timestamp() if a.published else 0.0)
-    return done
 
 
 def _feed_url(db: sqlite3.Connection, known: dict[int, str], feed_id: int | None) -> str:
