@@ -108,3 +108,24 @@ def test_without_out_the_default_folder_and_the_help_names_it(
     assert download(lib, "ep2") == 0  # the default folder, not the one used last
     assert (home / "downloads" / "ep.wav").read_bytes() == AUDIO
     assert str(home / "downloads" / "ep.wav") in capsys.readouterr().out
+
+
+def test_show_names_the_file_an_enclosure_was_downloaded_to(
+    fetch_server: FetchServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As the app marks a downloaded file, ``show ID`` names it under the enclosure."""
+    fetch_server.add("/ep.wav", AUDIO, content_type="audio/wav")
+    lib = tmp_path / "lib.db"
+    two_episodes(lib, fetch_server.url("/ep.wav"))
+    assert download(lib, "ep1", "--out", str(tmp_path / "eps")) == 0
+    capsys.readouterr()
+    assert main(["--library", str(lib), "show", "ep1"]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        f"<{fetch_server.url('/ep.wav')}>\n     downloaded: {tmp_path / 'eps' / 'ep.wav'}" in shown
+    )
+    assert main(["--library", str(lib), "show", "ep2"]) == 0  # (the same address: one file)
+    assert "downloaded:" in capsys.readouterr().out
+    (tmp_path / "eps" / "ep.wav").unlink()  # gone from disk: not named
+    assert main(["--library", str(lib), "show", "ep1"]) == 0
+    assert "downloaded:" not in capsys.readouterr().out

@@ -91,6 +91,7 @@ def _is_url(text: str) -> bool:
 def cmd_show(args: argparse.Namespace) -> int:
     from briefreader.sources import SourceError, read_file
 
+    downloaded: dict[str, str] = {}  # (a library article's enclosures on disk)
     try:
         if _is_url(args.path):
             import asyncio
@@ -104,7 +105,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             exists = Path(args.path).exists()
             stored = None if exists else _stored_article(args)
             if stored is not None:  # an article's id: as the library holds it
-                articles = [stored]
+                articles, downloaded = [stored[0]], stored[1]
             elif not exists:
                 raise SourceError(
                     os.path.abspath(args.path), "no such file, nor an article id in the library"
@@ -130,20 +131,33 @@ def cmd_show(args: argparse.Namespace) -> int:
     else:
         from briefreader.textformat import article_to_text
 
-        sys.stdout.write(("\n" + "=" * 78 + "\n\n").join(article_to_text(a) for a in articles))
+        sys.stdout.write(
+            ("\n" + "=" * 78 + "\n\n").join(
+                article_to_text(a, downloaded=downloaded) for a in articles
+            )
+        )
     return EXIT_OK
 
 
-def _stored_article(args: argparse.Namespace) -> Article | None:
+def _stored_article(args: argparse.Namespace) -> tuple[Article, dict[str, str]] | None:
     """The library's article whose id ``show`` was given (no file has that name), if
-    the library exists and holds one (it is never created here)."""
+    the library exists and holds one (it is never created here), with the files its
+    enclosures were downloaded to (by address; those still on disk)."""
     path = _library_path(args)
     if not path.exists():
         return None
     from briefreader.store import Library
 
     with Library.for_reading(path) as library:
-        return library.get(args.path)
+        found = library.get(args.path)
+        if found is None:
+            return None
+        downloads = (library.download(e.url) for e in found.enclosures)
+        return found, {
+            d.url: d.path
+            for d in downloads
+            if d is not None and d.complete and Path(d.path).exists()
+        }
 
 
 def _subscribe_urls(args: argparse.Namespace, urls: list[str]) -> int:

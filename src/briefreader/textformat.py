@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Mapping
 
 from briefreader.model import Article
 from briefreader.textclean import clean_line
@@ -70,7 +71,11 @@ def _unbroken(line: str) -> str:
     return line[:-1] if line.endswith("\\") and not line.endswith("\\\\") else line
 
 
-def article_to_text(article: Article, width: int = 78) -> str:
+def article_to_text(
+    article: Article, width: int = 78, *, downloaded: Mapping[str, str] | None = None
+) -> str:
+    """The article as plain text for a terminal or a file.  ``downloaded``: the
+    files its enclosures were downloaded to, by address (named under each)."""
     parts: list[str] = [article.title, meta_line(article)]
     if article.url:
         parts.append(article.url)
@@ -79,7 +84,7 @@ def article_to_text(article: Article, width: int = 78) -> str:
         blocks.append(_wrap(article.summary, width))
     if article.image_caption:
         blocks.append(f"[Image] {article.image_caption}")
-    media = _media(article)
+    media = _media(article, downloaded or {})
     if media:
         blocks.append(media)
     if article.takeaways:
@@ -124,9 +129,10 @@ def _dek_repeats_body(article: Article) -> bool:
     return bool(article.body) and dek_repeats_body(article.summary, article.body)
 
 
-def _media(article: Article) -> str:
+def _media(article: Article, downloaded: Mapping[str, str]) -> str:
     """The lead image (its alt text and address) and the enclosures (type, duration,
-    size, address), one line each; every part cleaned of control characters."""
+    size, address; the file it was downloaded to under it), one line each; every part
+    cleaned of control characters."""
     lines: list[str] = []
     image = clean_line(article.image_url)
     if image:
@@ -139,10 +145,10 @@ def _media(article: Article) -> str:
             lines.append("")
         audio = all(e.type.startswith("audio/") for e in article.enclosures)
         lines.append("Listen" if audio else "Files")
-        lines += [
-            f"  {n}. {clean_line(enclosure_label(e))} <{clean_line(e.url)}>"
-            for n, e in enumerate(article.enclosures, 1)
-        ]
+        for n, e in enumerate(article.enclosures, 1):
+            lines.append(f"  {n}. {clean_line(enclosure_label(e))} <{clean_line(e.url)}>")
+            if e.url in downloaded:
+                lines.append(f"     downloaded: {clean_line(downloaded[e.url])}")
     return "\n".join(lines)
 
 
