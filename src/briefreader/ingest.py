@@ -17,6 +17,7 @@ from pathlib import Path
 
 from briefreader.model import Article, ArticleState, Tombstone
 from briefreader.sources import SourceError, expand_inputs, read_file
+from briefreader.sources.jsonstream import large_json, read_json_list
 from briefreader.store import Library
 from briefreader.wording import counted
 from briefreader.workers import BrokenProcessPool, WorkerPool, read_pool
@@ -78,6 +79,10 @@ def import_paths(
         else:
             files.append(path)
     report.files = len(files)
+    # A big library's `export > all.json` is over the size a file is read whole at:
+    # read here a batch at a time instead (sources/jsonstream.py).
+    streamed = [path for path in files if large_json(path)]
+    files = [path for path in files if path not in streamed]
     pending: list[Article] = []
     # The read/star state and feed an export carries, applied once its articles are
     # stored (Library.restore_states: never clobbers state the library has).
@@ -97,7 +102,21 @@ def import_paths(
         if len(pending) >= BATCH_SIZE:
             _flush(library, pending, report, states, sample=sample)
         if progress is not None:
-            progress(done, len(files))
+            progress(done, report.files)
+    for path in streamed:
+        try:
+            for part in read_json_list(path):
+                pending.extend(part.articles)
+                states.update(part.states)
+                feed_urls.update(st.feed_url for st in part.states.values() if st.feed_url)
+                report.notes.extend(part.warnings)
+                if len(pending) >= BATCH_SIZE:
+                    _flush(library, pending, report, states, sample=sample)
+        except SourceError as exc:  # (what was read before it is stored)
+            report.failed += 1
+            report.errors.append(str(exc))
+        if progress is not None:
+            progress(report.files - len(streamed) + streamed.index(path) + 1, report.files)
     _flush(library, pending, report, states, sample=sample)
     if stones:
         # (after the articles: the deletion wins over an old export's file of one)

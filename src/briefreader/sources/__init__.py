@@ -13,7 +13,7 @@ import glob
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from pathlib import Path
@@ -316,6 +316,15 @@ def _parse_text(
         raise SourceError(origin, f"not a readable {name} file ({exc})") from None
     if not articles:
         raise SourceError(origin, f"no article found (read as {name})")
+    return finish_articles(articles, states, origin)
+
+
+def finish_articles(
+    articles: list[Article], states: Sequence[ArticleState | None], origin: str
+) -> tuple[list[Article], dict[str, ArticleState], list[str]]:
+    """A reader's articles cleaned and keyed (:func:`local_ids`), the state an export
+    carried for them by (cleaned) id, and a warning naming the file when state values
+    were left out."""
     cleaned = [clean_article(a) for a in local_ids(articles, origin)]
     found: dict[str, ArticleState] = {}
     ignored: list[str] = []

@@ -30,6 +30,7 @@ from briefreader.sources.vocabulary import strip_ordinals
 from briefreader.textclean import replace_surrogates
 
 __all__ = [
+    "article_item",
     "parse",
     "parse_json_feed",
     "parse_tombstones",
@@ -142,6 +143,12 @@ def _article_list(items: list[Any], origin: str) -> list[Article]:
 
 def _states(items: list[Any]) -> list[ArticleState | None]:
     return [ArticleState.from_dict(item) if isinstance(item, dict) else None for item in items]
+
+
+def article_item(data: Any, origin: str, where: str) -> Article:
+    """One item of a list of article objects (``where``: "item 3", for the error);
+    :class:`SourceError` when it is not an article."""
+    return _article(data, origin, where)
 
 
 def _article(data: Any, origin: str, where: str) -> Article:
