@@ -210,3 +210,90 @@ def test_export_saves_what_a_damaged_library_can_still_read(tmp_path: Path) -> N
     listed = json.loads(run_cli("list", "--json", home=fresh, check=True).stdout)
     assert {a["id"] for a in listed} == set(by_id)
     assert {a["id"] for a in listed if a["starred"]} == {"a5"}
+
+
+def test_a_rebuild_is_one_transaction_and_a_busy_library_is_not_taken_for_damage(
+    tmp_path: Path,
+) -> None:
+    from briefreader.store.repair import RELATED_INDEX, SEARCH_INDEX, DerivedIndex, rebuild
+
+    path = tmp_path / "lib.sqlite3"
+    filled(path, 60)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA busy_timeout = 100")
+    before = db.execute("SELECT count(*) FROM related_postings").fetchone()[0]
+    # A fill that fails (as a Ctrl-C or a full disk would): nothing changed.
+    broken = DerivedIndex(
+        RELATED_INDEX.name, RELATED_INDEX.option, RELATED_INDEX.prefix, ("SELECT no_such(1)",)
+    )
+    with pytest.raises(sqlite3.OperationalError):
+        rebuild(db, broken)
+    assert db.execute("SELECT count(*) FROM related_postings").fetchone()[0] == before
+    # Another connection holds the write lock: busy, raised as it is, nothing unlinked.
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        rebuild(db, RELATED_INDEX)
+    other.execute("ROLLBACK")
+    other.close()
+    assert [r[0] for r in db.execute("PRAGMA quick_check")] == ["ok"]
+    # The search index keeps its automerge setting (schema 9).
+    assert rebuild(db, SEARCH_INDEX) is False
+    config = dict(db.execute("SELECT k, v FROM articles_fts_config").fetchall())
+    assert config.get("automerge") == 8
+    db.close()
+
+
+def test_pages_a_cut_short_rebuild_left_are_mended_by_vacuum(tmp_path: Path) -> None:
+    """A rebuild that had to unlink a damaged index, stopped before its VACUUM: every
+    table reads whole, doctor says so and --vacuum mends it."""
+    from briefreader.store.repair import RELATED_INDEX, rebuild
+
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    before = state(home)
+    scribble(path, "related_postings", root=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    assert rebuild(db, RELATED_INDEX) is True  # (the VACUUM that should follow: not run)
+    db.close()
+    out = run_cli("doctor", home=home)
+    assert out.returncode == 1
+    (line,) = out.stderr.strip().splitlines()
+    assert "pages no table uses" in line and "`briefreader doctor --vacuum`" in line
+    assert "nothing is lost" in line and "backup" not in line
+    out = run_cli("doctor", "--vacuum", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "quick_check: ok" in out.stdout
+    assert state(home) == before
+
+
+def test_salvage_counts_only_articles_that_were_there(tmp_path: Path) -> None:
+    """Deleted articles leave rowid gaps; a damaged page among them: the articles
+    said to be unreadable are exactly those not exported."""
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    with Library(path) as lib:
+        lib.delete_articles([f"a{i}" for i in range(0, 240, 2)])  # every other one
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert db.execute("SELECT max(rowid) - count(*) FROM articles").fetchone()[0] >= 100  # gaps
+    leaves = [
+        int(r[0])
+        for r in db.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'articles' AND pagetype = 'leaf'"
+        )
+    ]
+    size = int(db.execute("PRAGMA page_size").fetchone()[0])
+    db.close()
+    with open(path, "r+b") as f:
+        for page in leaves[len(leaves) // 2 : len(leaves) // 2 + 2]:
+            f.seek((page - 1) * size)
+            f.write(b"\x0d" + b"\xff" * (size - 1))
+    out = run_cli("export", home=home)
+    assert out.returncode == 1
+    saved = len(json.loads(out.stdout))
+    said = out.stderr.strip().splitlines()[-1]
+    lost = int(said.rsplit("; ", 1)[1].split()[0])
+    assert saved + lost == 120, said

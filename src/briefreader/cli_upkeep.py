@@ -149,14 +149,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 and set(health.damaged_indexes) <= {index.name for index in asked}
             ):
                 db.close()
-                try:
-                    facts += _rebuild(path, asked, report)
-                except LookupError as exc:  # (an old file: the index comes when it is opened)
-                    facts.append(f"{exc}: nothing rebuilt")
+                facts += _rebuild(path, asked, report)
                 db, readonly = _connect(path)
                 health = check(db, full=args.full)
             elif asked and readonly:
                 facts.append("read-only: nothing rebuilt")
+            mended = args.vacuum and not readonly and health.only_loose_pages
+            if mended:
+                full_vacuum(db)  # (rebuilt from what the schema reaches: the loose pages go)
+                facts.append("vacuumed: the file rebuilt without the pages no table used")
+                report["did"].append("vacuumed")
+                health = check(db, full=args.full)
             facts += health.facts
             if health.ok:
                 report["counts"] = counts = _counts(db)
@@ -171,7 +174,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     _err(f"briefreader: warning: {warning}")
                 if readonly:
                     facts.append("read-only: nothing tidied")
-                elif args.vacuum:
+                elif args.vacuum and not mended:
                     before = space(db, path)
                     full_vacuum(db)
                     after = space(db, path)
@@ -181,7 +184,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                     )
                     report["did"].append("vacuumed")
                     report["vacuum"] = {"before_bytes": before.file_bytes}
-                else:
+                elif not mended:
                     done = tidy(db)
                     facts.append(f"tidied: {done.line()}")
                     report["did"].append("tidied")
@@ -246,7 +249,9 @@ def _damaged(path: Path, health: Health, *, quiet: bool = False) -> int:
     # (SQLite's own lines, printed above, detail the findings: not counted as more)
     others = [p for p in problems[1:] if not p.startswith(("quick_check:", "integrity_check:"))]
     more = f" (and {len(others)} more)" if others else ""
-    if health.only_indexes_damaged:
+    if health.only_loose_pages:
+        fix = "nothing is lost: run `briefreader doctor --vacuum` to rebuild the file without them"
+    elif health.only_indexes_damaged:
         from briefreader.store.repair import DERIVED
 
         options = " ".join(i.option for i in DERIVED if i.name in health.damaged_indexes)
@@ -282,8 +287,12 @@ def _rebuild(path: Path, indexes: list[DerivedIndex], report: dict[str, Any]) ->
     db, _ = _connect(path)
     try:
         left_pages = False
-        for index in indexes:
-            left_pages |= rebuild(db, index)
+        for index in list(indexes):
+            try:
+                left_pages |= rebuild(db, index)
+            except LookupError as exc:  # (an old file: the index comes when it is opened)
+                lines.append(f"{exc}: not rebuilt")
+                indexes.remove(index)
         if left_pages:
             _err("briefreader: rebuilding the file without the damaged pages (VACUUM) …")
             full_vacuum(db)

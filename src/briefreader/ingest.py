@@ -135,7 +135,7 @@ def import_paths(
         if restored.kept:
             report.notes.append(
                 f"kept {counted(restored.kept, 'article')} the export names as deleted: "
-                "starred, downloaded or not from a feed"
+                "starred, downloaded, not from a feed, or pruned there (retention here decides)"
             )
     unfollowed = _unfollowed(library, feed_urls)
     if unfollowed:

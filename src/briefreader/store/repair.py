@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from briefreader.model import Article, ArticleState
 from briefreader.related.index import RESET as _RELATED_RESET
 from briefreader.store.rows import ARTICLES_FROM, article, named
-from briefreader.store.schema import write_transaction
+from briefreader.store.schema import is_damage, write_transaction
 
 __all__ = [
     "DERIVED",
@@ -66,7 +66,11 @@ SEARCH_INDEX = DerivedIndex(
     "search index",
     "--rebuild-search",
     "articles_fts",
-    ("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",),
+    (
+        "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+        # (schema 9's setting, kept in the table's config: made again with it)
+        "INSERT INTO articles_fts(articles_fts, rank) VALUES ('automerge', 8)",
+    ),
     virtual=True,
 )
 RELATED_INDEX = DerivedIndex("related index", "--rebuild-related", "related", _RELATED_RESET)
@@ -77,10 +81,11 @@ def derived_index_of(table: str) -> DerivedIndex | None:
     return next((index for index in DERIVED if index.holds(table)), None)
 
 
-def damaged_tables(db: sqlite3.Connection) -> list[str]:
-    """The tables (each with its indexes) that SQLite's quick_check finds damaged, in
-    the schema's order.  As long as the file's own check at most (each table is read
-    once); call it only once that check has failed."""
+def damaged_tables(db: sqlite3.Connection, pragma: str = "quick_check") -> list[str]:
+    """The tables (each with its indexes) that SQLite's ``pragma`` (``quick_check``, or
+    ``integrity_check``, which also compares each index with its table) finds
+    damaged, in the schema's order.  As long as the file's own check at most (each
+    table is read once); call it only once that check has failed."""
     names = [
         str(row[0])
         for row in db.execute(
@@ -92,7 +97,7 @@ def damaged_tables(db: sqlite3.Connection) -> list[str]:
     for name in names:
         quoted = name.replace('"', '""')
         try:
-            rows = [str(row[0]) for row in db.execute(f'PRAGMA quick_check("{quoted}")')]
+            rows = [str(row[0]) for row in db.execute(f'PRAGMA {pragma}("{quoted}")')]
         except sqlite3.DatabaseError:
             rows = ["unreadable"]
         if rows != ["ok"]:
@@ -101,11 +106,12 @@ def damaged_tables(db: sqlite3.Connection) -> list[str]:
 
 
 def rebuild(db: sqlite3.Connection, index: DerivedIndex) -> bool:
-    """Drop ``index``'s tables and make them again (filled by its ``fill``), each
-    step in one transaction.  True when the damaged tables could not be dropped and
-    were taken out of the schema instead: the file then holds pages nothing uses, and
-    needs a VACUUM.  :class:`LookupError` when the file has no such index (a library
-    made by a version before it, not yet opened by this one)."""
+    """Drop ``index``'s tables and make them again, filled by its ``fill``, all in
+    one write transaction (cut short, nothing changes).  True when the damaged tables
+    could not be dropped and were taken out of the schema instead: the file then
+    holds pages nothing uses, and needs a VACUUM.  :class:`LookupError` when the
+    file has no such index (a library made before it, not yet opened by this
+    version); a busy or full disk raises as it is (nothing is taken out)."""
     entries = [
         (str(kind), str(name), str(sql))
         for kind, name, table, sql in db.execute(
@@ -119,24 +125,33 @@ def rebuild(db: sqlite3.Connection, index: DerivedIndex) -> bool:
     if not entries:
         raise LookupError(f"no {index.name} in this library yet")
     tables = [name for kind, name, _ in entries if kind == "table"]
-    left_pages = False
-    try:
-        with write_transaction(db):
-            for name in tables:
-                db.execute(f'DROP TABLE IF EXISTS "{name}"')
-    except sqlite3.DatabaseError:  # pages DROP TABLE cannot walk
-        _unlink(db, index)
-        left_pages = True
-    with write_transaction(db):
+
+    def make_again() -> None:
         for _kind, _name, sql in sorted(entries, key=lambda e: e[0] != "table"):
             db.execute(sql)
         for statement in index.fill:
             db.execute(statement)
-    return left_pages
+
+    try:
+        with write_transaction(db):
+            for name in tables:
+                db.execute(f'DROP TABLE IF EXISTS "{name}"')
+            make_again()
+        return False
+    except sqlite3.DatabaseError as exc:  # (rolled back: nothing changed)
+        if not is_damage(exc):
+            raise
+    # Pages DROP TABLE cannot walk: out of the schema instead (a failed statement
+    # leaves its transaction unable to write the schema: a new one).
+    with write_transaction(db):
+        _unlink(db, index)
+        make_again()
+    return True
 
 
 def _unlink(db: sqlite3.Connection, index: DerivedIndex) -> None:
-    """Take every table and index of ``index`` out of the schema (not their pages)."""
+    """Take every table and index of ``index`` out of the schema (not their pages),
+    inside the caller's transaction."""
     names = [
         str(name)
         for name, table in db.execute(
@@ -144,14 +159,13 @@ def _unlink(db: sqlite3.Connection, index: DerivedIndex) -> None:
         )
         if index.holds(str(table)) or index.holds(str(name))
     ]
+    version = int(db.execute("PRAGMA schema_version").fetchone()[0])
     db.execute("PRAGMA writable_schema = ON")
     try:
-        with write_transaction(db):
-            version = int(db.execute("PRAGMA schema_version").fetchone()[0])
-            marks = ", ".join("?" * len(names))
-            db.execute(f"DELETE FROM sqlite_master WHERE name IN ({marks})", names)
-            # (a new schema cookie: every connection reads the schema again)
-            db.execute(f"PRAGMA schema_version = {version + 1}")
+        marks = ", ".join("?" * len(names))
+        db.execute(f"DELETE FROM sqlite_master WHERE name IN ({marks})", names)
+        # (a new schema cookie: the schema is read again, here and by every connection)
+        db.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
         db.execute("PRAGMA writable_schema = OFF")
 
@@ -173,7 +187,8 @@ class Salvage:
         db = self._db
         bare = _bare_from(self._select)
         feeds: dict[int, str] = {}
-        for rowid in _rowids(db):
+        rowids, listed = _rowids(db)
+        for rowid in rowids:
             row = None
             for source in (ARTICLES_FROM, bare):
                 try:
@@ -193,7 +208,8 @@ class Salvage:
                     "SELECT read_at, starred_at, feed_id FROM articles WHERE rowid = ?", (rowid,)
                 ).fetchone()
             except (sqlite3.DatabaseError, ValueError, TypeError, KeyError):
-                self.unreadable += 1
+                # (a rowid tried only for being in range may never have held one)
+                self.unreadable += rowid in listed
                 continue
             if found.id in self._skip:
                 continue
@@ -221,7 +237,9 @@ _ROWID_SOURCES = (
 _RANGE_FACTOR = 4
 
 
-def _rowids(db: sqlite3.Connection) -> list[int]:
+def _rowids(db: sqlite3.Connection) -> tuple[list[int], set[int]]:
+    """Every rowid to try, and those some list names (an article known to be there:
+    the others may never have held one)."""
     found: set[int] = set()
     for sql in _ROWID_SOURCES:
         try:
@@ -237,9 +255,10 @@ def _rowids(db: sqlite3.Connection) -> list[int]:
     except sqlite3.DatabaseError:
         pass
     top = max(with_max, default=0)
+    listed = set(found)
     if top <= _RANGE_FACTOR * len(found) + 100_000:
         found.update(range(1, top + 1))
-    return sorted(found)
+    return sorted(found), listed
 
 
 def _bare_from(select: str) -> str:

@@ -124,9 +124,11 @@ class StateMixin(StoreBase):
 
         The deletion wins over an article the library holds under its id (a refresh
         on the new machine before the restore brought it back, or an old export's
-        file of it) when retention could take that article too (not starred, not
-        downloaded, a feed item: store/keep.py); such an article is kept otherwise,
-        and no tombstone is added for it."""
+        file of it) when the reader deleted it there and retention could take it here
+        (not starred, not downloaded, a feed item: store/keep.py).  Such an article
+        is kept otherwise, and no tombstone is added for it: what the other library's
+        retention pruned is this library's retention's to decide.  A deletion known
+        already is linked to its feed if it had none (restored before the feeds)."""
         done = TombstonesRestored()
         if not tombstones:
             return done
@@ -139,25 +141,31 @@ class StateMixin(StoreBase):
                     f"SELECT {may_go} FROM articles a WHERE a.id = ?", (stone.id,)
                 ).fetchone()
                 if held is not None:
-                    if not held[0]:
+                    # (what the other library's retention pruned is this one's
+                    # retention's to decide)
+                    if not held[0] or stone.pruned:
                         done.kept += 1
                         continue
                     self._db.execute("DELETE FROM articles WHERE id = ?", (stone.id,))
                     done.removed += 1
-                cursor = self._db.execute(
+                feed_id = feeds.get(stone.feed_url)
+                if self._db.execute(
+                    "SELECT 1 FROM deleted_articles WHERE id = ?", (stone.id,)
+                ).fetchone():
+                    done.known += 1
+                    if feed_id is not None:  # (restored before its feed was followed)
+                        self._db.execute(
+                            "UPDATE deleted_articles SET feed_id = ? "
+                            "WHERE id = ? AND feed_id IS NULL",
+                            (feed_id, stone.id),
+                        )
+                    continue
+                self._db.execute(
                     "INSERT INTO deleted_articles(id, deleted_at, feed_id, seen_at, pruned, url) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                    (
-                        stone.id,
-                        stone.deleted_at,
-                        feeds.get(stone.feed_url),
-                        now,
-                        int(stone.pruned),
-                        stone.url,
-                    ),
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (stone.id, stone.deleted_at, feed_id, now, int(stone.pruned), stone.url),
                 )
-                done.added += cursor.rowcount
-                done.known += 1 - cursor.rowcount
+                done.added += 1
         return done
 
     def forget_deleted(self, article_ids: Sequence[str]) -> None:

@@ -207,7 +207,14 @@ class Health:
     """The indexes made from the articles found damaged ("search index", "related
     index"): doctor can rebuild them."""
     other_damage: bool = False
-    """Damage elsewhere: in the articles or the other tables, or the file's pages."""
+    """Damage in the articles or the other tables."""
+    loose_pages: bool = False
+    """Damage in pages no table uses, or the free-page list (a rebuild cut short
+    before its VACUUM): every table reads whole; ``doctor --vacuum`` mends it."""
+
+    @property
+    def only_loose_pages(self) -> bool:
+        return self.loose_pages and not self.damaged_indexes and not self.other_damage
 
     @property
     def only_indexes_damaged(self) -> bool:
@@ -227,6 +234,7 @@ class Health:
             "integrity_ok": self.integrity_ok,
             "search_index": self.search_index,
             "damaged_indexes": list(self.damaged_indexes),
+            "loose_pages": self.loose_pages,
             "problems": list(self.problems),
         }
 
@@ -255,7 +263,7 @@ def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> He
         rows = [str(exc)]
     health.integrity_ok = rows == ["ok"]
     if rows != ["ok"]:
-        _where_the_damage_is(db, health)
+        _where_the_damage_is(db, health, pragma)
         lines = [line for row in rows for line in row.splitlines() if line.strip()]
         health.problems += [f"{pragma}: {line}" for line in lines if not line.startswith("***")]
     elif full:
@@ -285,10 +293,10 @@ def check(db: sqlite3.Connection, *, full: bool = False, fts: bool = True) -> He
     return health
 
 
-def _where_the_damage_is(db: sqlite3.Connection, health: Health) -> None:
+def _where_the_damage_is(db: sqlite3.Connection, health: Health, pragma: str) -> None:
     """Once the file's check has failed: which tables are damaged, as problems in
     plain words, the indexes doctor can rebuild named as such."""
-    damaged = damaged_tables(db)
+    damaged = damaged_tables(db, pragma)
     indexes: dict[str, list[str]] = {}
     for table in damaged:
         index = derived_index_of(table)
@@ -304,8 +312,12 @@ def _where_the_damage_is(db: sqlite3.Connection, health: Health) -> None:
             health.problems.append(f"{index.name}: damaged ({tables})")
     if SEARCH_INDEX.name in indexes:
         health.search_index = "damaged"
-    if not damaged:  # pages no table reaches, or the free-page list
-        health.other_damage = True
+    if not damaged:  # every table reads whole: pages none of them uses, the free list
+        health.loose_pages = True
+        health.problems.append(
+            "pages no table uses (every table reads whole: nothing is lost; "
+            "doctor --vacuum rebuilds the file without them)"
+        )
 
 
 def full_vacuum(db: sqlite3.Connection) -> None:
