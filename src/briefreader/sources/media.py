@@ -216,7 +216,8 @@ _DECORATION_DIR = re.compile(
     r"/(?:smil(?:ie|ey)s?|emoticons?|emojis?|icons?|style_images|badges?)/", re.IGNORECASE
 )
 _DECORATION_NAME = re.compile(
-    r"(?:^|[/_.-])(?:icon|smil(?:ie|ey)|emoji|emoticon|img-resized|badge)[^/]*\.(?:gif|png|svg)$",
+    r"/(?:(?:icon|smil(?:ie|ey)|emoji|emoticon|badge)s?(?:[-_]?\d+(?:x\d+)?)?|img-resized)"
+    r"\.(?:gif|png|svg)$",
     re.IGNORECASE,
 )
 #: An image drawn at most this many pixels wide or high (by its markup) is an icon.

@@ -17,7 +17,7 @@ from typing import Any
 from briefreader.fetch.greader import short_item_id
 from briefreader.sources.feed import build_feed, feed_item_id
 from briefreader.sources.feedraw import RawFeed, RawItem, RawLink, RawText
-from briefreader.sources.media import RawMedia
+from briefreader.sources.media import MAX_MEDIA, RawMedia
 
 __all__ = [
     "RemoteItem",
@@ -139,8 +139,6 @@ def _guid(item: Mapping[str, Any]) -> str:
     return ""
 
 
-#: Most enclosures read of one server item.
-_MAX_ENCLOSURES = 50
 #: The figure FreshRSS appends to an item's HTML for each enclosure (a player, an
 #: image, a "💾" download link): the enclosures themselves come as data.
 _ENCLOSURE_FIGURE = re.compile(r'\s*<figure class="enclosure">.*?</figure>\s*', re.DOTALL)
@@ -155,7 +153,7 @@ def _media(item: Mapping[str, Any]) -> RawMedia | None:
     if not isinstance(listed, list):
         return None
     found: list[dict[str, str]] = []
-    for entry in listed[:_MAX_ENCLOSURES]:
+    for entry in listed[:MAX_MEDIA]:
         href = entry.get("href") if isinstance(entry, Mapping) else None
         if not isinstance(href, str) or not href.strip():
             continue
@@ -169,27 +167,28 @@ def _media(item: Mapping[str, Any]) -> RawMedia | None:
     return RawMedia(enclosures=found) if found else None
 
 
-#: A title that is an item's id: a hash, or one token with a colon (a URN, a tag:).
-_ID_TITLE = re.compile(r"[0-9a-fA-F]{16,}|\S*:\S*")
+#: A title that is an item's guid: a hash (SHA-1 or longer, as FreshRSS makes for an
+#: item without one), or a URN-like token ("source:empty", "tag:…", "urn:…").
+_ID_TITLE = re.compile(r"[0-9a-fA-F]{32,}|(?:source|tag|urn|uuid):\S+", re.IGNORECASE)
 
 
 def _raw_item(item: Mapping[str, Any], guid: str) -> RawItem:
     title = item.get("title")
-    if (
-        isinstance(title, str)
-        and _ID_TITLE.fullmatch(title.strip())
-        and _text(item.get("summary")) is None
-        and _text(item.get("content")) is None
-    ):
-        # FreshRSS gives an item with no title and no text its guid for a title
-        # ("source:empty", a hash): it has none, and is named (or left out) as the
-        # feed fetched directly names it.
-        title = None
     author = item.get("author")
     media = _media(item)
     summary, content = _text(item.get("summary")), _text(item.get("content"))
     if media is not None:  # (the server's own rendering of them, as text: left out)
         summary, content = _without_figures(summary), _without_figures(content)
+    if (
+        isinstance(title, str)
+        and _ID_TITLE.fullmatch(title.strip())
+        and summary is None
+        and content is None
+    ):
+        # FreshRSS gives an item with no title and no text its guid for a title
+        # ("source:empty", a hash): it has none, and is named (or left out) as the
+        # feed fetched directly names it.
+        title = None
     return RawItem(
         title=RawText(title[:8192], "html") if isinstance(title, str) else None,
         links=_links(item),
