@@ -17,14 +17,11 @@ from briefreader.tui.related_actions import RELATED_DAMAGED
 MakeApp = Callable[..., BriefReaderApp]
 
 
-def break_related_index(path: Path) -> None:
-    """Overwrite the root page of the related index's postings."""
+def break_related_index(path: Path, table: str = "related_postings") -> None:
+    """Overwrite the root page of ``table`` (the related index's postings)."""
     db = sqlite3.connect(path)
-    root = int(
-        db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'related_postings'").fetchone()[
-            0
-        ]
-    )
+    query = "SELECT rootpage FROM sqlite_master WHERE name = ?"
+    root = int(db.execute(query, (table,)).fetchone()[0])
     size = int(db.execute("PRAGMA page_size").fetchone()[0])
     db.close()
     with open(path, "r+b") as f:
@@ -57,6 +54,25 @@ async def test_a_damaged_related_index_leaves_reading_alone(
             await settle(pilot)
         assert app.is_running and app.current is not None and app.current.id != first.id
         assert app.current.title in screen_text(app)
-        damage = [m for m in told if "Related articles cannot be read" in m]
-        assert len(damage) == 1 and "briefreader doctor" in damage[0]
+        damage = [m for m in told if "The related index is damaged" in m]
+        assert len(damage) == 1 and "briefreader doctor --rebuild-related" in damage[0]
         assert "Related articles cannot be read" in screen_text(app)
+
+
+async def test_damage_elsewhere_met_by_the_related_workers_still_quits(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """The related workers read the articles too (and the index worker tidies the
+    library): damage they meet while the related index itself is whole is elsewhere,
+    and quits with one line, as any damage does."""
+    app = make_app(library_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        # (as the worker's failure hands it over: the index's tables are whole here)
+        app._related_index_damaged(sqlite3.DatabaseError("database disk image is malformed"))
+        for _ in range(40):  # (bounded: the check, then the quit)
+            await pilot.pause(0.05)
+            if not app.is_running:
+                break
+    assert app.return_code == 1
+    assert app.library_problem is not None and "damaged" in app.library_problem

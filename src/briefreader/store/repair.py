@@ -21,11 +21,13 @@ damage is only there: ``briefreader doctor --rebuild-search`` / ``--rebuild-rela
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from pathlib import Path
 
 from briefreader.model import Article, ArticleState
 from briefreader.related.index import RESET as _RELATED_RESET
@@ -39,6 +41,7 @@ __all__ = [
     "DerivedIndex",
     "Salvage",
     "damaged_tables",
+    "index_damaged",
     "rebuild",
 ]
 
@@ -93,16 +96,37 @@ def damaged_tables(db: sqlite3.Connection, pragma: str = "quick_check") -> list[
             "AND coalesce(sql, '') NOT LIKE 'CREATE VIRTUAL%'"
         )
     ]
-    damaged = []
-    for name in names:
-        quoted = name.replace('"', '""')
-        try:
-            rows = [str(row[0]) for row in db.execute(f'PRAGMA {pragma}("{quoted}")')]
-        except sqlite3.DatabaseError:
-            rows = ["unreadable"]
-        if rows != ["ok"]:
-            damaged.append(name)
-    return damaged
+    return [name for name in names if _table_damaged(db, name, pragma)]
+
+
+def index_damaged(path: str | os.PathLike[str], index: DerivedIndex) -> bool:
+    """Whether SQLite's quick_check finds ``index``'s own tables damaged (a read-only
+    connection of its own; each table read once: seconds for a million articles'
+    related index).  For the app, told of damage by a query that read both an index
+    and articles: only damage the index holds leaves reading possible."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        db.execute("PRAGMA busy_timeout = 5000")
+        names = [
+            str(row[0])
+            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if index.holds(str(row[0]))
+        ]
+        return any(_table_damaged(db, name, "quick_check") for name in names)
+    except sqlite3.DatabaseError:
+        return False  # (the schema itself unreadable: not the index's alone)
+    finally:
+        db.close()
+
+
+def _table_damaged(db: sqlite3.Connection, name: str, pragma: str) -> bool:
+    quoted = name.replace('"', '""')
+    try:
+        rows = [str(row[0]) for row in db.execute(f'PRAGMA {pragma}("{quoted}")')]
+    except sqlite3.DatabaseError:
+        return True
+    return rows != ["ok"]
 
 
 def rebuild(db: sqlite3.Connection, index: DerivedIndex) -> bool:

@@ -52,18 +52,37 @@ class RelatedActions(ReaderBase):
         self.post_message(RelatedReady(article.id, entries))
 
     def _related_index_damaged(self, error: Exception) -> None:
-        """Damage met while finding or indexing related articles: it may be only in the
-        related index, which doctor makes again with nothing lost, so reading goes on.
-        The sidebar says why it is empty; the reader is told once (damage anywhere
-        else still quits the app with one line)."""
+        """Damage met while finding or indexing related articles (or tidying the
+        library): a worker looks whether the related index's own tables are damaged.
+        If they are, reading goes on (doctor makes the index again with nothing lost);
+        if not, the damage is elsewhere and the app quits with one line, as for any
+        other damage."""
+        if self._related_damage_told:  # (known: the index is damaged)
+            self.sidebar.set_entries([], note=RELATED_DAMAGED)
+            self.sidebar.stale = False
+            return
+        self._look_at_damage(error)
+
+    @work(thread=True, exclusive=True, group="damage", exit_on_error=False)
+    def _look_at_damage(self, error: Exception) -> None:
+        from briefreader.store.repair import RELATED_INDEX, index_damaged
+
+        if index_damaged(self.library_path, RELATED_INDEX):
+            self.call_from_thread(self._related_damage_found, error)
+        else:
+            self.call_from_thread(self._handle_exception, error)
+
+    def _related_damage_found(self, error: Exception) -> None:
+        """The related index is damaged: the sidebar says why it is empty, and the
+        reader is told once what to do."""
         self.sidebar.set_entries([], note=RELATED_DAMAGED)
         self.sidebar.stale = False
         if not self._related_damage_told:
             self._related_damage_told = True
             self.notify(
-                f"Related articles cannot be read: the library file is damaged ({error}). "
-                "Reading goes on; after quitting, `briefreader doctor` says where the damage "
-                "is, and makes a damaged related index again with nothing lost.",
+                f"The related index is damaged ({error}): related articles cannot be "
+                "read. Reading goes on; after quitting, `briefreader doctor "
+                "--rebuild-related` makes the index again with nothing lost.",
                 severity="error",
                 timeout=20,
                 markup=False,
