@@ -297,3 +297,35 @@ def test_salvage_counts_only_articles_that_were_there(tmp_path: Path) -> None:
     said = out.stderr.strip().splitlines()[-1]
     lost = int(said.rsplit("; ", 1)[1].split()[0])
     assert saved + lost == 120, said
+
+
+def test_a_reader_open_during_a_rebuild_drops_its_term_cache(tmp_path: Path) -> None:
+    """The app keeps a cache of the index's term ids; doctor --rebuild-related numbers
+    the terms again: the open reader's next related list is a fresh reader's."""
+    from briefreader.store.repair import RELATED_INDEX, rebuild
+
+    path = tmp_path / "lib.sqlite3"
+    filled(path)
+    with Library(path) as reader:
+        before = [(h.id, round(h.score, 6)) for h in reader.related("a9")]
+        assert before
+        # The first article rewritten in other words, then the index rebuilt: the
+        # terms it brought first are gone and the others numbered again, while the
+        # index's size barely changes (the reader's cache would otherwise stay).
+        with Library(path) as writer:
+            writer._db.execute(
+                "UPDATE articles SET title = 'Zebra quartet', body = ? WHERE id = 'a0'",
+                (" ".join(f"zz{k}" for k in range(300)),),
+            )
+        db = sqlite3.connect(path, isolation_level=None)
+        ids = dict(db.execute("SELECT term, id FROM related_terms").fetchall())
+        rebuild(db, RELATED_INDEX)
+        db.close()
+        with Library(path) as writer:
+            writer.index_related()
+            writer.update_stories()
+            renumbered = dict(writer._db.execute("SELECT term, id FROM related_terms").fetchall())
+        assert sum(ids.get(t) != i for t, i in renumbered.items()) > len(renumbered) // 4
+        with Library(path) as fresh:
+            expected = [(h.id, round(h.score, 6)) for h in fresh.related("a9")]
+        assert [(h.id, round(h.score, 6)) for h in reader.related("a9")] == expected

@@ -86,6 +86,8 @@ END;
 #: nothing indexed yet, every article queued.
 RESET = (
     "INSERT INTO related_meta(key, value) VALUES ('docs', 0), ('next_term', 1), ('next_story', 1)",
+    # (term ids start again: a reader's term cache of the index before is dropped)
+    "INSERT INTO related_meta(key, value) VALUES ('generation', abs(random()))",
     "INSERT INTO related_pending(doc) SELECT rowid FROM articles",
 )
 

@@ -42,6 +42,7 @@ class RelatedMixin(SearchMixin, StoreBase):
     _term_cache: _related.TermCache
     _term_cache_docs: int
     _term_cache_churn: int = 0
+    _term_cache_generation: int = 0
 
     if TYPE_CHECKING:
 
@@ -98,19 +99,24 @@ class RelatedMixin(SearchMixin, StoreBase):
 
     def _related_term_cache(self) -> _related.TermCache:
         """The term cache for related(): dropped once the library has grown by 5% since
-        it was started (document frequencies drift slowly; ids never change)."""
+        it was started (document frequencies drift slowly), or when the index was made
+        again (``doctor --rebuild-related``: the ids change)."""
         docs = _related.indexed_count(self._db)
         # Articles indexed or forgotten since (a library under retention keeps its
         # count while its articles turn over).
         churn = docs + 2 * related_meta(self._db, "forgotten")
+        # (ids change only when doctor makes the whole index again: a new generation)
+        generation = related_meta(self._db, "generation")
         if (
             not self._term_cache_docs
             or abs(churn - self._term_cache_churn) > self._term_cache_docs * 0.05
             or len(self._term_cache) > 500_000
+            or generation != self._term_cache_generation
         ):
             self._term_cache = {}
             self._term_cache_docs = max(1, docs)
             self._term_cache_churn = churn
+            self._term_cache_generation = generation
         return self._term_cache
 
     def index_related(self, *, limit: int | None = None, executor: Executor | None = None) -> int:
