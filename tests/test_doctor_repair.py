@@ -329,3 +329,34 @@ def test_a_reader_open_during_a_rebuild_drops_its_term_cache(tmp_path: Path) -> 
         with Library(path) as fresh:
             expected = [(h.id, round(h.score, 6)) for h in fresh.related("a9")]
         assert [(h.id, round(h.score, 6)) for h in reader.related("a9")] == expected
+
+
+def test_a_damaged_index_of_the_articles_is_made_again_from_their_rows(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    before = state(home)
+    scribble(path, "articles_by_time", root=True)
+    out = run_cli("doctor", home=home)
+    assert out.returncode == 1
+    (line,) = out.stderr.strip().splitlines()
+    assert "table articles: damaged" in line
+    assert "if only their indexes are damaged, `briefreader doctor --reindex`" in line
+    out = run_cli("doctor", "--reindex", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "table articles: indexes made again from its rows" in out.stdout
+    assert "quick_check: ok" in out.stdout
+    assert state(home) == before
+
+
+def test_reindex_leaves_damaged_rows_as_they_are(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    scribble(path, "articles", root=True)
+    damaged = path.read_bytes()
+    out = run_cli("doctor", "--reindex", home=home)
+    assert out.returncode == 1
+    assert "its rows cannot be read" in out.stdout and "not mended" in out.stdout
+    assert "backup" in out.stderr
+    assert path.read_bytes() == damaged

@@ -154,6 +154,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                 health = check(db, full=args.full)
             elif asked and readonly:
                 facts.append("read-only: nothing rebuilt")
+            if args.reindex and not readonly and health.damaged_tables:
+                db.close()
+                facts += _reindex(path, health.damaged_tables, report)
+                db, readonly = _connect(path)
+                health = check(db, full=args.full)
             mended = args.vacuum and not readonly and health.only_loose_pages
             if mended:
                 full_vacuum(db)  # (rebuilt from what the schema reaches: the loose pages go)
@@ -260,7 +265,13 @@ def _damaged(path: Path, health: Health, *, quiet: bool = False) -> int:
             f"run `briefreader doctor {options}` to make it again"
         )
     else:
-        fix = (
+        maybe = (
+            "if only their indexes are damaged, `briefreader doctor --reindex` makes "
+            "them again with nothing lost; else "
+            if health.damaged_tables
+            else ""
+        )
+        fix = maybe + (
             "restore it from a backup, or move it aside to start a new library "
             "(first, `briefreader export` saves every article that can still be read, with "
             "its read and star state)"
@@ -314,6 +325,35 @@ def _rebuild(path: Path, indexes: list[DerivedIndex], report: dict[str, Any]) ->
         else:
             lines.append(f"{index.name} rebuilt from the articles")
         report["did"].append(f"{index.name} rebuilt")
+    return lines
+
+
+def _reindex(path: Path, tables: list[str], report: dict[str, Any]) -> list[str]:
+    """doctor --reindex: each damaged table's indexes made again from its rows (a
+    table whose rows cannot be read is left as it is); VACUUM when an index's pages
+    had to be left behind.  Lines for doctor."""
+    from briefreader.store.repair import reindex
+    from briefreader.store.upkeep import full_vacuum
+
+    lines: list[str] = []
+    db, _ = _connect(path)
+    try:
+        left_pages = False
+        for table in tables:
+            try:
+                left_pages |= reindex(db, table)
+            except sqlite3.DatabaseError as exc:
+                lines.append(f"table {table}: its rows cannot be read ({exc}): not mended")
+                continue
+            lines.append(f"table {table}: indexes made again from its rows")
+            report["did"].append(f"reindexed {table}")
+        if left_pages:
+            _err("briefreader: rebuilding the file without the damaged pages (VACUUM) …")
+            full_vacuum(db)
+            lines.append("file rebuilt without the damaged index's pages (VACUUM)")
+            report["did"].append("vacuumed")
+    finally:
+        db.close()
     return lines
 
 
@@ -425,6 +465,11 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         help="rebuild the file (gives free space back; needs as much free disk as the library)",
     )
     p.add_argument("--rebuild-search", action="store_true", help="rebuild a damaged search index")
+    p.add_argument(
+        "--reindex",
+        action="store_true",
+        help="make a damaged table's indexes again from its rows (mends damage in them alone)",
+    )
     p.add_argument(
         "--rebuild-related",
         action="store_true",

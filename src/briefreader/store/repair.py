@@ -43,6 +43,7 @@ __all__ = [
     "damaged_tables",
     "index_damaged",
     "rebuild",
+    "reindex",
 ]
 
 
@@ -173,16 +174,53 @@ def rebuild(db: sqlite3.Connection, index: DerivedIndex) -> bool:
     return True
 
 
+def reindex(db: sqlite3.Connection, table: str) -> bool:
+    """Make ``table``'s indexes again from its rows (``doctor --reindex``: damage in
+    an index alone, the rows whole), in one transaction.  True when an index's pages
+    could not be cleared and its entry was taken out of the schema and made again
+    instead (the file then needs a VACUUM).  Raises (nothing changed) when the rows
+    themselves cannot be read."""
+    made = [
+        (str(name), str(sql))
+        for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL",
+            (table,),
+        )
+    ]
+    quoted = table.replace('"', '""')
+    try:
+        with write_transaction(db):
+            db.execute(f'REINDEX "{quoted}"')
+        return False
+    except sqlite3.DatabaseError as exc:  # (rolled back: nothing changed)
+        if not is_damage(exc) or not made:
+            raise
+    with write_transaction(db):
+        _unlink_names(db, [name for name, _ in made])
+        for _name, sql in made:
+            db.execute(sql)  # (reads every row: fails, and rolls back, if they are damaged)
+    return True
+
+
 def _unlink(db: sqlite3.Connection, index: DerivedIndex) -> None:
     """Take every table and index of ``index`` out of the schema (not their pages),
     inside the caller's transaction."""
-    names = [
-        str(name)
-        for name, table in db.execute(
-            "SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"
-        )
-        if index.holds(str(table)) or index.holds(str(name))
-    ]
+    _unlink_names(
+        db,
+        [
+            str(name)
+            for name, table in db.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"
+            )
+            if index.holds(str(table)) or index.holds(str(name))
+        ],
+    )
+
+
+def _unlink_names(db: sqlite3.Connection, names: list[str]) -> None:
+    """Take these schema entries out of the schema (not their pages), inside the
+    caller's transaction."""
     version = int(db.execute("PRAGMA schema_version").fetchone()[0])
     db.execute("PRAGMA writable_schema = ON")
     try:
@@ -191,7 +229,7 @@ def _unlink(db: sqlite3.Connection, index: DerivedIndex) -> None:
         # (a new schema cookie: the schema is read again, here and by every connection)
         db.execute(f"PRAGMA schema_version = {version + 1}")
     finally:
-        db.execute("PRAGMA writable_schema = OFF")
+        db.execute("PRAGMA writable_schema = RESET")  # (off, and the schema read again)
 
 
 class Salvage:

@@ -208,6 +208,9 @@ class Health:
     index"): doctor can rebuild them."""
     other_damage: bool = False
     """Damage in the articles or the other tables."""
+    damaged_tables: list[str] = field(default_factory=list)
+    """Those tables (each with its indexes): ``doctor --reindex`` makes their indexes
+    again, which mends damage in the indexes alone."""
     loose_pages: bool = False
     """Damage in pages no table uses, or the free-page list (a rebuild cut short
     before its VACUUM): every table reads whole; ``doctor --vacuum`` mends it."""
@@ -234,6 +237,7 @@ class Health:
             "integrity_ok": self.integrity_ok,
             "search_index": self.search_index,
             "damaged_indexes": list(self.damaged_indexes),
+            "damaged_tables": list(self.damaged_tables),
             "loose_pages": self.loose_pages,
             "problems": list(self.problems),
         }
@@ -302,6 +306,7 @@ def _where_the_damage_is(db: sqlite3.Connection, health: Health, pragma: str) ->
         index = derived_index_of(table)
         if index is None:
             health.other_damage = True
+            health.damaged_tables.append(table)
             health.problems.append(f"table {table}: damaged")
         else:
             indexes.setdefault(index.name, []).append(table)
