@@ -872,3 +872,28 @@ def test_an_embedded_player_is_kept_as_a_link_to_it() -> None:
             assert gone not in body, gone
         assert body.index("Watch the launch") < body.index("youtube") < body.index("After")
         assert "https://www.youtube.com/embed/abc123" in [link.url for link in article_links(item)]
+
+
+def test_one_stray_byte_in_a_utf8_feed_garbles_nothing_else() -> None:
+    """A UTF-8 feed with a stray byte was read whole in a guessed single-byte
+    encoding (cp866: "тАЩ" for "’"): now only that byte is replaced.  A windows-1252
+    feed, or one whose server names another charset, is left to the detector."""
+    from briefreader.sources.feed import parse_feed
+    from briefreader.sources.feedreference import repair_utf8_noise
+
+    utf8 = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        "<item><title>It’s “quoted” — café</title><link>https://ex.example/1</link>"
+        "<description>Body</description></item></channel></rss>"
+    ).encode()
+    noisy = utf8.replace(b"Body", b"Bo\xa9dy")
+    (item,) = parse_feed(noisy, url="https://ex.example/feed.xml").items
+    assert item.title == "It’s “quoted” — café"
+    assert item.summary == "Bo\ufffddy"
+    cp1252 = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        "<item><title>Déjà vu à Paris, l’été</title><link>https://ex.example/2</link>"
+        "</item></channel></rss>"
+    ).encode("cp1252")
+    assert repair_utf8_noise(cp1252) == (cp1252, 0)  # (left to the encoding detector)
+    assert repair_utf8_noise(noisy, "text/xml; charset=iso-8859-1") == (noisy, 0)

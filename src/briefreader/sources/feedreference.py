@@ -10,6 +10,7 @@ covered); it never loads external DTDs.
 from __future__ import annotations
 
 import io
+import re
 import warnings as pywarnings
 from collections.abc import Mapping
 from typing import Any
@@ -26,8 +27,9 @@ from briefreader.sources.feedraw import (
     struct_to_datetime,
 )
 from briefreader.sources.media import media_from_feedparser
+from briefreader.wording import counted
 
-__all__ = ["raw_feedparser", "xml_ends_early"]
+__all__ = ["raw_feedparser", "repair_utf8_noise", "xml_ends_early"]
 
 
 def _guarded_replace_doctype(original: Any) -> Any:
@@ -82,12 +84,48 @@ def detect_encoding(data: bytes) -> str:
     return best.encoding if best is not None else ""
 
 
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._-]+)", re.IGNORECASE)
+
+
+def repair_utf8_noise(data: bytes, content_type: str | None = None) -> tuple[bytes, int]:
+    """A document in UTF-8 (so declared, or declaring nothing) with a few stray bytes
+    that are not: those replaced by U+FFFD, and how many.  Without this the whole
+    document was read in a guessed single-byte encoding (cp866, windows-1252) and
+    every one of its non-ASCII characters garbled for one bad byte.  It is UTF-8
+    with noise when it holds valid multi-byte characters and at most two bad bytes,
+    or a quarter as many as those (a windows-1252 document holds almost none of the
+    former)."""
+    try:
+        data.decode("utf-8")
+        return data, 0
+    except UnicodeDecodeError:
+        pass
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data, 0
+    declared = _DECLARED.match(data[:512])
+    charset = _CHARSET.search(content_type or "")
+    for name in (
+        declared.group(1).decode() if declared else "",
+        charset.group(1) if charset else "",
+    ):
+        if name and name.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            return data, 0
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for c in text if ord(c) > 0x7F) - bad
+    if wide < 1 or (bad > 2 and bad * 4 > wide):
+        return data, 0
+    return text.encode("utf-8"), bad
+
+
 def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) -> RawFeed:
     """Read any XML feed with feedparser (from memory); :class:`SourceError` if not a feed."""
     import feedparser
 
     headers = {"content-type": content_type} if content_type else None
     data = original = bytes(data)
+    data, replaced = repair_utf8_noise(data, content_type)
     try:
         if not _guard_feedparser() and b"<!ENTITY" in data:
             raise UnsafeDoctype("entity declarations (not read without a guard)")
@@ -107,6 +145,8 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
     feed = result.get("feed") or {}
     entries = result.get("entries") or []
     warn: list[str] = []
+    if replaced:
+        warn.append(f"encoding: {counted(replaced, 'byte')} not in UTF-8 replaced by �")
     if result.get("bozo"):
         exc = result.get("bozo_exception")
         name = type(exc).__name__ if exc is not None else "error"
