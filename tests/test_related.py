@@ -493,3 +493,24 @@ def test_two_short_items_sharing_one_word_are_not_one_story(tmp_path: Path) -> N
         assert not any(h.same_story for h in hits), hits
         stories = library.story_sizes(["atom-1", "js-1"])
         assert all(info.size == 1 for info in stories.values()), stories  # no "+1"
+
+
+def test_untitled_articles_are_not_related_for_their_placeholder_title(tmp_path: Path) -> None:
+    """Articles without a title are stored as "(untitled)": that is no word of
+    theirs, and two untitled notes on different things are not related."""
+    from briefreader.model import UNTITLED
+
+    with Library(tmp_path / "lib.sqlite3") as lib:
+        lib.store(
+            [
+                Article(id="u1", title=UNTITLED, body="Ferry timetable changes on Monday."),
+                Article(id="u2", title=UNTITLED, body="Orchard frost spoils the apple crop."),
+                Article(id="u3", title=UNTITLED, body="a"),
+                Article(
+                    id="t1", title="Ferry timetable changes", body="From Monday, ferries run later."
+                ),
+            ]
+        )
+        lib.index_related()
+        assert [h.id for h in lib.related("u1", min_score=0.0)] == ["t1"]
+        assert lib.related("u3", min_score=0.0) == []

@@ -317,6 +317,10 @@ class ArticleState:
         return self.read_at is None and self.starred_at is None and not self.feed_url
 
 
+#: The title an article without one is given when nothing else names it.
+UNTITLED = "(untitled)"
+
+
 @dataclass(frozen=True, slots=True)
 class Tombstone:
     """A feed item the reader deleted (or retention pruned), remembered so that its

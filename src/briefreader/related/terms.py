@@ -6,6 +6,8 @@ import math
 import re
 from collections import Counter
 
+from briefreader.model import UNTITLED
+
 __all__ = [
     "ANALYSIS_CHARS",
     "BODY_CHARS",
@@ -162,6 +164,8 @@ def index_terms(
     count and what the signature is chosen from, so it is kept cheap: it runs once
     for every article stored.
     """
+    if title == UNTITLED:  # (no word of its own: read as one, every untitled
+        title = ""  # article shared it, and they were one another's "related")
     t = title.lower().translate(_TRANSLATE).split()
     lead = (summary + " " + takeaways).lower().translate(_TRANSLATE).split()
     tokens = body[:chars].lower().translate(_TRANSLATE).split()
@@ -176,6 +180,8 @@ def index_terms(
 def term_set(title: str, summary: str, takeaways: str, body: str) -> set[str]:
     """The terms :func:`index_terms` gives these fields (its keys, without the
     weights): what an indexed article added to the document frequencies."""
+    if title == UNTITLED:
+        title = ""
     text = " ".join((title, summary, takeaways, body[:BODY_CHARS])).lower()
     terms = set(map(_NORMS.__getitem__, text.translate(_TRANSLATE).split()))
     terms.discard("")

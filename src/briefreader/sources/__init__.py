@@ -19,6 +19,7 @@ from datetime import UTC
 from pathlib import Path
 
 from briefreader.model import (
+    UNTITLED,
     Analysis,
     Article,
     ArticleState,
@@ -186,7 +187,7 @@ def clean_article(article: Article) -> Article:
     summary = clean_block(article.summary)
     body = clean_block(article.body)
     if not title:
-        title = clean_line((summary or body)[:100]) or "(untitled)"
+        title = clean_line((summary or body)[:100]) or UNTITLED
     return Article(
         id=clean_line(article.id)
         or article_id(url=article.url, title=title, source=article.source),

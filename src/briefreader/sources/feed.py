@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
-from briefreader.model import Article, Enclosure, RelatedLink, article_id
+from briefreader.model import UNTITLED, Article, Enclosure, RelatedLink, article_id
 from briefreader.sources import SourceError, clean_article, decode_bytes
 from briefreader.sources.doctype import defuse_doctype
 from briefreader.sources.feedfast import raw_fast
@@ -317,7 +317,7 @@ def _fallback_title(summary: str, body: str, link: str) -> str:
     if link:
         parts = urlsplit(link)
         return (parts.netloc + parts.path).rstrip("/")[:80]
-    return "(untitled)"
+    return UNTITLED
 
 
 @dataclass(slots=True)
