@@ -100,6 +100,11 @@ def test_rename_on_the_command_line_and_back(tmp_path: Path) -> None:
     assert "its own title: Alpha News" in text
     listed = cli("list", home=home, check=True).stdout
     assert "(Harbour Watch)" in listed and "Alpha Channel Title" not in listed
+    # `related` names each entry as the list does (it printed the items' channel name)
+    hits = json.loads(cli("related", "a1", "--json", "--min-score", "0", home=home).stdout)
+    assert hits and {h["source"] for h in hits if h["id"] == "a2"} == {"Harbour Watch"}
+    shown = cli("related", "a1", "--min-score", "0", home=home, check=True).stdout
+    assert "Harbour Watch" in shown and "Alpha Channel Title" not in shown
     done = cli("rename", URL, home=home)  # no name: its own title again
     assert done.returncode == 0 and "own title again: Alpha News" in done.stderr
     [feed] = json.loads(cli("feeds", "--json", home=home, check=True).stdout)

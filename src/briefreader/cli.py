@@ -405,6 +405,11 @@ def cmd_related(args: argparse.Namespace) -> int:
             hits = library.related(article, limit=args.limit)
         else:
             hits = library.related(article, limit=args.limit, min_score=args.min_score)
+        # Each named as the list and the sidebar name it (a feed's user name wins).
+        from dataclasses import replace
+
+        names = {row.id: row.source for row in library.rows_for_ids([h.id for h in hits])}
+        hits = [replace(h, source=names.get(h.id) or h.source) for h in hits]
     if args.json:
         _write_json([h.to_dict() for h in hits])
         return EXIT_OK
