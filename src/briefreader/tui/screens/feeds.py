@@ -86,6 +86,16 @@ NAME_MIN, NAME_MAX = 16, 48
 TAGS_WIDTH = 16
 
 
+class FeedsTable(LegibleDataTable):
+    """The feeds screen's table: Home and End go to the first and the last row (a
+    table of rows has nothing to scroll sideways to), as g and G do."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class FeedsListing:
     """What the feeds screen shows: the feeds, the account owning each account's
@@ -134,6 +144,8 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         Binding("question_mark,f1", "app.help", "Help", show=False, id="feeds_help"),
         Binding("j", "cursor(1)", "Down", show=False, id="feeds_down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="feeds_up"),
+        Binding("g", "edge(False)", "First", show=False, id="feeds_first"),
+        Binding("G", "edge(True)", "Last", show=False, id="feeds_last"),
     ]
 
     def __init__(self, loader: FeedLoader, *, clock: Callable[[], float] = time.time) -> None:
@@ -155,7 +167,7 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
                 f"{key('feeds_add')} add · {key('feeds_refresh')} refresh · {key('feeds_help')} help · "
                 f"{key('feeds_close')} back"
             )
-            table: DataTable[Text] = LegibleDataTable(
+            table: DataTable[Text] = FeedsTable(
                 id="feeds-table", cursor_type="row", zebra_stripes=True
             )
             table.add_column(Text("Feed"), key="feed")
@@ -400,6 +412,10 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
     def action_cursor(self, delta: int) -> None:
         table = self.query_one(DataTable)
         table.move_cursor(row=max(0, table.cursor_row + delta), animate=False)
+
+    def action_edge(self, last: bool) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=table.row_count - 1 if last else 0, animate=False)
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
 from textual.filter import LineFilter
@@ -102,7 +103,16 @@ class LegibleOptionList(_Legible, OptionList):
 
 
 class LegibleDataTable(_Legible, DataTable[Text]):
-    """A dialog's table (the cursor row too)."""
+    """A dialog's table (the cursor row too).  When it is made shorter (the detail
+    under the feeds screen's table grows with a feed's error), its highlighted row is
+    scrolled back into sight."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._cursor_in_sight)
+
+    def _cursor_in_sight(self) -> None:
+        if self.row_count and self.cursor_row >= 0:  # (where it is by then)
+            self.move_cursor(row=self.cursor_row, animate=False)
 
 
 class LegibleInput(_Legible, Input):
