@@ -897,3 +897,17 @@ def test_one_stray_byte_in_a_utf8_feed_garbles_nothing_else() -> None:
     ).encode("cp1252")
     assert repair_utf8_noise(cp1252) == (cp1252, 0)  # (left to the encoding detector)
     assert repair_utf8_noise(noisy, "text/xml; charset=iso-8859-1") == (noisy, 0)
+
+
+def test_an_xml_parser_complaint_is_said_in_words() -> None:
+    """A document of comments only said "not a feed (<unknown>:6:0: no element
+    found)"; a broken one named "<unknown>" for a place."""
+    from briefreader.sources import SourceError
+    from briefreader.sources.feed import parse_feed
+
+    with pytest.raises(SourceError) as empty:
+        parse_feed(b"<!-- nothing here -->\n", url="https://ex.example/feed.xml")
+    assert "holds no XML element" in empty.value.reason and "<unknown>" not in empty.value.reason
+    with pytest.raises(SourceError) as broken:
+        parse_feed(b"<?xml version='1.0'?>\n<notafeed><a></b>", url="https://ex.example/feed.xml")
+    assert "<unknown>" not in broken.value.reason

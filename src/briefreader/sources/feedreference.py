@@ -119,6 +119,22 @@ def repair_utf8_noise(data: bytes, content_type: str | None = None) -> tuple[byt
     return text.encode("utf-8"), bad
 
 
+_SAX_PLACE = re.compile(r"^<unknown>:(\d+):(\d+): ")
+
+
+def _xml_error(exc: object) -> str:
+    """feedparser's complaint about a document, in words ("<unknown>:6:0: no element
+    found" is a document with nothing but comments in it)."""
+    text = one_line(str(exc) if exc else "unreadable")
+    place = _SAX_PLACE.match(text)
+    if place is None:
+        return text
+    what = text[place.end() :]
+    if what == "no element found":
+        return "the document holds no XML element: empty"
+    return f"malformed XML at line {place.group(1)}, column {place.group(2)}: {what}"
+
+
 def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) -> RawFeed:
     """Read any XML feed with feedparser (from memory); :class:`SourceError` if not a feed."""
     import feedparser
@@ -159,7 +175,7 @@ def raw_feedparser(data: bytes, *, url: str, content_type: str | None = None) ->
     if not version and not entries and not (feed.get("title") or feed.get("link")):
         reason = "not a feed (no RSS, Atom or JSON Feed found)"
         if result.get("bozo"):
-            reason = f"not a feed ({one_line(result.get('bozo_exception') or 'unreadable')})"
+            reason = f"not a feed ({_xml_error(result.get('bozo_exception'))})"
         raise SourceError(url, reason)
     atom = version.startswith("atom")
     items = [_raw_fp_entry(entry, atom) for entry in entries]
