@@ -268,6 +268,11 @@ def sniff_kind(data: bytes, content_type: str | None = None) -> str:
 
 
 def _plain_to_html(text: str) -> str:
+    """A plain-text construct as paragraphs of HTML.  Character references in it are
+    read as what they name: a text summary holding "&nbsp;" or "&amp;" is a
+    publisher's HTML put in a text field (the reader would see "&nbsp;" else)."""
+    if "&" in text:
+        text = htmllib.unescape(text).replace("\xa0", " ")
     paragraphs = re.split(r"\n\s*\n", text.strip())
     return "".join(
         "<p>" + htmllib.escape(p.strip(), quote=False).replace("\n", "<br>") + "</p>"
