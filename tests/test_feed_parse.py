@@ -919,11 +919,11 @@ def test_character_references_in_a_text_summary_are_read() -> None:
     from briefreader.sources.feed import parse_feed
 
     doc = (
-        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-        "<title>F</title><entry><title>Light control</title><id>urn:x:1</id>"
-        '<link href="https://ex.example/1"/><summary><![CDATA[Version 1.0&nbsp;Free: '
-        "cats &amp; dogs&#8217; toys]]></summary></entry></feed>"
-    ).encode()
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>F</title><entry><title>Light control</title><id>urn:x:1</id>"
+        b'<link href="https://ex.example/1"/><summary><![CDATA[Version 1.0&nbsp;Free: '
+        b"cats &amp; dogs&#8217; toys]]></summary></entry></feed>"
+    )
     for lazy in (False, True):
         (item,) = parse_feed(doc, url="https://ex.example/feed.xml", lazy=lazy).items
         assert item.summary == "Version 1.0 Free: cats & dogs’ toys"
