@@ -230,3 +230,35 @@ def test_any_body_renders_without_escapes(text: str) -> None:
     )
     shown = "".join(seg.text for line in lines for seg in line)
     assert "\x1b" not in shown and "\x9b" not in shown and "\u202e" not in shown
+
+
+def test_a_long_code_line_goes_on_under_its_own_indentation() -> None:
+    """A code line longer than the pane went on at the block's edge (the trial saw
+    "   indented" under "print(…)   #"): it goes on two cells past its own
+    indentation, every character kept, lines cut at the width and never at a word."""
+    from rich.console import Console
+    from rich.style import Style
+
+    from briefreader.tui.widgets.body import STYLE_NAMES, render_blocks
+
+    code = (
+        "def greet(name):\n"
+        '    print(f"Hello, {name}!")   # a comment long enough to go past the pane\n'
+        "\tpass"
+    )
+    doc = parse_markdown(f"```\n{code}\n```")
+    console = Console(width=40, file=io.StringIO(), color_system=None)
+    lines = console.render_lines(
+        render_blocks(doc.blocks, {name: Style() for name in STYLE_NAMES}),
+        console.options.update_width(40),
+    )
+    shown = ["".join(seg.text for seg in line).rstrip() for line in lines]
+    shown = [line for line in shown if line.strip()]
+    assert shown[0] == " def greet(name):"
+    assert shown[1].startswith('     print(f"Hello, {name}!")')
+    assert len(shown) >= 4 and shown[2].startswith(" " * 7) and not shown[2][7].isspace()
+    assert "".join(line.strip() for line in shown[1:-1]).replace(" ", "") == (
+        'print(f"Hello,{name}!")#acommentlongenoughtogopastthepane'
+    )
+    assert shown[-1] == "     pass"  # (a tab: four cells)
+    assert all(len(line) <= 40 for line in shown)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from rich import box
+from rich.cells import cell_len, chop_cells
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.rule import Rule
@@ -339,9 +340,7 @@ def _render_block(
     if kind == "quote":
         return Bar(render_blocks(block.children, styles, pictures), styles["quote"])
     if kind == "code":
-        return Padding(
-            Text(block.text, styles["code"], overflow="fold"), (0, 1), style=styles["code"]
-        )
+        return Padding(CodeLines(block.text, styles["code"]), (0, 1), style=styles["code"])
     if kind == "rule":
         return Rule(style=styles["rule"])
     if kind == "table":
@@ -355,3 +354,27 @@ def _render_block(
     if kind == "note":
         return Text(block.text, styles["note"])
     return Text("")
+
+
+class CodeLines:
+    """A code block's lines, each kept whole: one longer than the pane goes on under
+    itself, indented two cells past its own indentation (so the code's structure
+    stays readable), never back at the block's edge and never broken at a word."""
+
+    def __init__(self, text: str, style: Style) -> None:
+        self.text = text
+        self.style = style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(4, options.max_width)
+        new_line = Segment.line()
+        for line in self.text.split("\n"):
+            line = line.expandtabs(4).rstrip()
+            parts = chop_cells(line, width) if cell_len(line) > width else [line]
+            if len(parts) > 1:
+                indent = min(len(line) - len(line.lstrip()) + 2, width // 2)
+                rest = "".join(parts[1:])
+                parts = [parts[0], *(" " * indent + p for p in chop_cells(rest, width - indent))]
+            for part in parts:
+                yield Segment(part, self.style)
+                yield new_line
