@@ -112,15 +112,21 @@ def test_make_article_helper_is_deterministic() -> None:
     assert make_article(3) == make_article(3)
 
 
-def _grid_prompt(number: int, text: Any) -> Any:
-    """How the sidebar laid an entry out before (a Rich ``Table.grid``): the reference."""
+def _grid_prompt(number: int, title: Any, details: list[Any]) -> Any:
+    """How a Rich ``Table.grid`` lays an entry out (the sidebar used one once): the
+    reference.  The title wraps; each detail has a row of its own, on one line."""
     from rich.style import Style
     from rich.table import Table
 
     grid = Table.grid(padding=(0, 1, 0, 0), expand=True)
     grid.add_column(justify="right", no_wrap=True, style=Style(bold=True))
     grid.add_column(ratio=1)
-    grid.add_row(str(number), text)
+    grid.add_row(str(number), title)
+    for detail in details:
+        one = detail.copy()
+        one.no_wrap = True
+        one.overflow = "ellipsis"
+        grid.add_row("", one)
     return grid
 
 
@@ -155,13 +161,20 @@ def test_a_related_entry_is_laid_out_as_the_table_grid_did_once_per_width(width:
         ),
         RelatedEntry(title="Supercalifragilisticexpialidocious-ly long", url="https://x.example/a"),
         RelatedEntry(title="Rates held", article_id="a2", source="Ledger", also=("Wire", "Post")),
+        RelatedEntry(  # (a feed named at length: its one line cut with an ellipsis)
+            title="Nokia tools",
+            article_id="a3",
+            source="Programs for Nokia 5800 and Nokia N97: everything for the XpressMusic",
+        ),
         RelatedEntry(title="", url=""),
     ]
     console = Console(width=width, color_system="truecolor", force_terminal=True)
     for number in (3, 12):
         for entry in entries:
             prompt = related._prompt(number, entry)
-            want = console.render_lines(_grid_prompt(number, prompt.text), console.options)
+            want = console.render_lines(
+                _grid_prompt(number, prompt.title, prompt.details), console.options
+            )
             got = console.render_lines(prompt, console.options)
             assert _cells(got) == _cells(want), (number, entry.title, width)
     prompt = related._prompt(3, entries[0])

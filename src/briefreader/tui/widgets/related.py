@@ -436,19 +436,24 @@ def _host(url: str) -> str:
 
 
 _BOLD = Style(bold=True)
+_ITALIC = Style(italic=True)
 
 
 class _Hanging:
-    """``n Title`` with the title's lines, and the source's, hanging under the title:
-    what a two-column ``Table.grid`` (the number right-aligned and bold, one space,
-    the text wrapping with ``overflow="ellipsis"``) drew, laid out here directly.
-    Textual renders an option's prompt once for its height and once to draw it; the
-    table measured and laid out both columns each time (most of the sidebar's ~9 ms
-    update), so the lines are also kept for the width they were made for."""
+    """``n Title`` with the title's lines hanging under the title, and each detail
+    (the source, "also: …") on one line under them, cut with an ellipsis: what a
+    two-column ``Table.grid`` (the number right-aligned and bold, one space, the
+    title wrapping with ``overflow="ellipsis"``, a row of its own for each detail,
+    not wrapped) drew, laid out here directly.  A feed's name of 90 characters took
+    four lines an entry, and the sidebar showed five of its eight.  Textual renders
+    an option's prompt once for its height and once to draw it; the table measured
+    and laid out both columns each time (most of the sidebar's ~9 ms update), so the
+    lines are also kept for the width they were made for."""
 
-    def __init__(self, number: int, text: Text) -> None:
+    def __init__(self, number: int, title: Text, details: list[Text]) -> None:
         self.number = str(number)
-        self.text = text
+        self.title = title
+        self.details = details
         self._lines: dict[int, list[Segment]] = {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -460,7 +465,12 @@ class _Hanging:
 
     def _lay_out(self, console: Console, width: int) -> list[Segment]:
         gutter = len(self.number) + 1
-        lines = self.text.wrap(console, max(1, width - gutter), justify="left", overflow="ellipsis")
+        room = max(1, width - gutter)
+        lines = list(self.title.wrap(console, room, justify="left", overflow="ellipsis"))
+        for detail in self.details:
+            one = detail.copy()
+            one.truncate(room, overflow="ellipsis")
+            lines.append(one)
         first = Segment(self.number + " ", _BOLD)
         blank = Segment(" " * gutter, _BOLD)
         out: list[Segment] = []
@@ -475,17 +485,18 @@ _NEW_LINE = Segment.line()
 
 
 def _prompt(number: int, entry: RelatedEntry) -> _Hanging:
-    """``n  Title`` with the title wrapping under itself, the source below it."""
+    """``n  Title`` with the title wrapping under itself, the source (and the other
+    sources of its copies) below it, one line each."""
     title = safe_line(entry.title) or safe_line(entry.url) or "(untitled)"
     if entry.in_library:
         detail = safe_line(entry.source)
     else:
         host = _host(entry.url)
         detail = f"↗ {safe_line(host)}" if host else "not in the library"
-    text = Text(title, end="")
     # (italic, not dim: a dimmed line falls under 4.5:1 in most themes)
-    if detail:
-        text.append("\n" + detail, Style(italic=True))
+    # (the style as a span: a Text's own style is its caller's to draw)
+    details = [Text(end="").append(detail, _ITALIC)] if detail else []
     if entry.also:
-        text.append("\nalso: " + ", ".join(safe_line(s) for s in entry.also), Style(italic=True))
-    return _Hanging(number, text)
+        also = "also: " + ", ".join(safe_line(s) for s in entry.also)
+        details.append(Text(end="").append(also, _ITALIC))
+    return _Hanging(number, Text(title, end=""), details)
