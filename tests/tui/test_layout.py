@@ -86,3 +86,30 @@ async def test_panes_do_not_overlap(library_path: Path, make_app: MakeApp) -> No
             for b in regions[i + 1 :]:
                 assert not a.overlaps(b)
         assert sum(r.width for r in regions) == 120
+
+
+async def test_a_cut_cjk_title_has_no_blank_before_its_ellipsis(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """Where a wide character did not fit, the list showed "過去最 …"."""
+    from briefreader.model import Article
+    from briefreader.store import Library
+
+    path = tmp_path / "cjk.sqlite3"
+    with Library(path) as library:
+        for n, title in enumerate(
+            (
+                "東京の桜が満開に、観光客が過去最多を記録する見込み",
+                "桜の名所に人が集まり、公園は夜まで賑わった",
+            )
+        ):
+            library.store([Article(id=f"j{n}", title=title, body="本文。", source="ニュース")])
+    for width in (80, 81, 100, 101):
+        app = make_app(path)
+        async with app.run_test(size=(width, 24)) as pilot:
+            await settle(pilot)
+            rows = [
+                line for line in screen_text(app).splitlines() if "東京" in line or "桜の" in line
+            ]
+            assert rows and all("…" in row for row in rows[:1]), rows
+            assert not any(" …" in row for row in rows), (width, rows)

@@ -3,8 +3,10 @@ legible colours."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.color import Color as RichColor
 from rich.style import Style
+from rich.text import Text
 from textual.color import Color
 
 from briefreader.textclean import clean_block, clean_line
@@ -55,6 +57,21 @@ def safe_line(text: str) -> str:
     if text.isprintable():
         return text
     return clean_line(text)
+
+
+def cut_to(text: Text, width: int) -> Text:
+    """``text`` cut to ``width`` cells with an ellipsis where it is longer, padded to
+    ``width``.  Where a wide character (CJK) did not fit, Rich leaves a blank before
+    the ellipsis ("過去最 …"): it goes after it instead ("過去最… ")."""
+    longer = text.cell_len > width
+    text.truncate(width, overflow="ellipsis")
+    if longer:
+        plain = text.plain
+        if len(plain) >= 3 and plain.endswith(" …") and cell_len(plain[-3]) == 2:
+            text = text[: len(plain) - 2] + text[len(plain) - 1 :]
+    if text.cell_len < width:
+        text.pad_right(width - text.cell_len)
+    return text
 
 
 def safe_block(text: str) -> str:

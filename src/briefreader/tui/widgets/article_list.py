@@ -40,6 +40,7 @@ from textual.strip import Strip
 
 from briefreader.store import ArticleRow
 from briefreader.tui.formatting import (
+    cut_to,
     foreground,
     legible_colour,
     relative_age,
@@ -508,8 +509,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
                 room = width - MARKS_WIDTH - cell_len(right)
             title = Text(safe_line(row.title), style=title_style, end="", no_wrap=True)
             if room > 0:
-                title.truncate(room, overflow="ellipsis", pad=True)
-                text.append_text(title)
+                text.append_text(cut_to(title, room))
                 if story and self.density == "compact":
                     text.append("  " + story, get("article-list--story"))
                 text.append(right, meta_style)
@@ -523,8 +523,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             if tail:
                 room = width - MARKS_WIDTH - sum(cell_len(t) for t, _ in tail)
                 left = Text(source, style=meta_style, end="", no_wrap=True)
-                left.truncate(max(1, room), overflow="ellipsis", pad=True)
-                text.append_text(left)
+                text.append_text(cut_to(left, max(1, room)))
                 for part, style in tail:
                     text.append(part, style)
             else:
