@@ -60,3 +60,29 @@ async def test_g_and_end_reach_the_last_failing_feed_and_keep_it_in_sight(
         await settle(pilot)
         await pilot.pause()
         assert any("Feed 23" in line for line in screen_text(app).splitlines())
+
+
+async def test_a_long_feed_name_leaves_the_unread_count_in_the_list_title(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    path = tmp_path / "lib.sqlite3"
+    name = "Programs for Nokia 5800 and Nokia N97 — everything for the XpressMusic phones"
+    with Library(path) as library:
+        feed, _ = library.add_feed("https://long.example/feed", title=name)
+        library.store([make_article(n) for n in range(3)], feed_id=feed.id)
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        for _ in range(6):  # (bounded) down to the feed
+            if screen.current_feed is not None:
+                break
+            await pilot.press("j")
+            await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        top = screen_text(app).splitlines()[0]
+        assert "Programs for Nokia" in top and "(3 unread)" in top, top

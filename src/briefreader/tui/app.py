@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
@@ -59,7 +61,7 @@ from briefreader.tui.commands import BriefReaderCommands
 from briefreader.tui.failures import failure_line
 from briefreader.tui.feed_actions import FeedActions
 from briefreader.tui.feeds_pane_actions import FeedsPaneActions
-from briefreader.tui.formatting import safe_line
+from briefreader.tui.formatting import cut_to, safe_line
 from briefreader.tui.media_actions import MediaActions
 from briefreader.tui.messages import (
     RowsLoaded,
@@ -488,7 +490,12 @@ class BriefReaderApp(
     def _update_titles(self) -> None:
         pane = self.query_one("#list-pane")
         name = self.scope.label if self.scope is not None else "Articles"
-        pane.border_title = Content(f"{name} ({self.unread_count:,} unread)")
+        unread = f" ({self.unread_count:,} unread)"
+        # (a feed's long name is cut, not the count after it: the border would cut that)
+        room = max(12, (pane.size.width or 60) - cell_len(unread) - 6)
+        if cell_len(name) > room:
+            name = cut_to(Text(name), room).plain.rstrip()
+        pane.border_title = Content(name + unread)
         parts: list[str] = []
         if self.filter != "all":
             parts.append(self.filter)
