@@ -561,7 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("related", cmd_related, "articles on the same story as ARTICLE, best first")
     p.add_argument("article", metavar="ARTICLE", help=ARTICLE_HELP)
-    p.add_argument("--limit", type=int, default=8)
+    p.add_argument("--limit", type=int, default=9, help="at most this many (the sidebar's 9)")
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.add_argument(
         "--min-score",

@@ -15,7 +15,13 @@ from briefreader.model import Article
 if TYPE_CHECKING:
     from briefreader.store import Library
 
-__all__ = ["RelatedEntry", "article_as_read", "related_entries", "with_full_text"]
+__all__ = [
+    "SIDEBAR_ENTRIES",
+    "RelatedEntry",
+    "article_as_read",
+    "related_entries",
+    "with_full_text",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +77,13 @@ def article_as_read(library: Library, article_id: str) -> tuple[Article, bool] |
     return article, False
 
 
-def related_entries(library: Library, article: Article, *, limit: int = 8) -> list[RelatedEntry]:
+#: Entries the Related sidebar lists: one for each number key, 1 to 9.
+SIDEBAR_ENTRIES = 9
+
+
+def related_entries(
+    library: Library, article: Article, *, limit: int = SIDEBAR_ENTRIES
+) -> list[RelatedEntry]:
     """The related list for ``article``: "Same story" hits first, then the links the
     article names (matched to library articles by URL), then the rest of the ranking.
 

@@ -668,3 +668,51 @@ async def test_single_pane_below_60_columns(library_path: Path, make_app: MakeAp
         await settle(pilot)
         assert app.article_view.region.width == 0
         assert isinstance(app.focused, ArticleList)
+
+
+WORDS = (
+    "Cranes stood idle while ships queued offshore and pilots waited. Union leaders met "
+    "the port authority twice. Hauliers parked their trucks along the ring road. Fish "
+    "traders moved to the northern quay. Ferry crews voted to join the walkout. Grain "
+    "exporters warned of contract penalties. The mayor called for mediation by Friday. "
+    "Insurers raised premiums on berthed vessels. Tug operators offered to help. Rail "
+    "freight was rerouted inland. Customs officers cleared cargo by hand at night."
+).split()
+
+
+async def test_the_sidebar_lists_nine_entries_one_for_each_number_key(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """The help lists 1 to 9, and the sidebar listed at most 8: key 9 never had an
+    entry.  With sixteen articles on one story it lists nine, and 9 opens the last."""
+    from briefreader.model import Article
+
+    path = tmp_path / "story.sqlite3"
+    with Library(path) as library:
+        library.store(
+            [
+                Article(
+                    id=f"s{n:02d}",
+                    title=f"Harbour cranes strike, report {n}",
+                    source=f"Outlet {n}",
+                    body=" ".join(
+                        [
+                            "The dockers' strike at the harbour container terminal went on.",
+                            *WORDS[n * 3 : n * 3 + 14],
+                            f"Report number {n} of the strike.",
+                        ]
+                    ),
+                )
+                for n in range(16)
+            ]
+        )
+        library.index_related()
+        library.update_stories()
+    app = make_app(path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        entries = app.sidebar.entries
+        assert len(entries) == 9, [e.title for e in entries]
+        await pilot.press("9")
+        await settle(pilot)
+        assert current_id(app) == entries[8].article_id
