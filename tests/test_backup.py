@@ -533,6 +533,8 @@ def test_export_out_mistakes_are_one_line_and_stale_files_are_named(tmp_path: Pa
         line = out.stderr.strip().splitlines()[-1]  # (after the usage line)
         assert "Traceback" not in out.stderr and "--out" in line, line
     assert not (tmp_path / "new").exists() and afile.read_text(encoding="utf-8") == "x"
+    both = run_cli("export", "--deleted", "--opml", home=home)  # (two exports: not one)
+    assert both.returncode == 2 and "two exports" in both.stderr and not both.stdout
     out = run_cli("export", "--opml", "--out", str(tmp_path / "no" / "such" / "f.opml"), home=home)
     assert out.returncode == 1
     (line,) = out.stderr.strip().splitlines()

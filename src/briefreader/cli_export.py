@@ -54,6 +54,8 @@ def _folder_out(args: argparse.Namespace) -> Path:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.deleted and args.opml:
+        raise cli.UsageError("export --deleted and --opml are two exports: run them one at a time")
     if args.opml:
         from briefreader.sources.opml import OpmlFeed, write_opml
 
@@ -210,8 +212,6 @@ def _deleted_json(stones: list[Any]) -> str:
 
 def _export_deleted(args: argparse.Namespace) -> int:
     """``export --deleted``: the tombstones as one JSON document that ``add`` reads."""
-    if args.opml:
-        raise cli.UsageError("export --deleted and --opml are two exports: run them one at a time")
     with cli._read_library(args) as library:
         stones = library.tombstones()
     text = _deleted_json(stones)
