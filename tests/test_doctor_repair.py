@@ -81,6 +81,21 @@ def scribble(path: Path, table: str, *, root: bool) -> None:
             f.write(b"\xff" * size if root else b"\xde\xad\xbe\xef" * 200)
 
 
+def break_middle_leaves(path: Path) -> int:
+    """Overwrite two leaf pages in the middle of the articles table (after the page
+    header's type byte); how many leaves the table has."""
+    db = sqlite3.connect(path)
+    query = "SELECT pageno FROM dbstat WHERE name = 'articles' AND pagetype = 'leaf'"
+    leaves = [int(r[0]) for r in db.execute(query)]
+    size = int(db.execute("PRAGMA page_size").fetchone()[0])
+    db.close()
+    with open(path, "r+b") as f:
+        for page in leaves[len(leaves) // 2 : len(leaves) // 2 + 2]:
+            f.seek((page - 1) * size)
+            f.write(b"\x0d" + b"\xff" * (size - 1))
+    return len(leaves)
+
+
 def state(home: Path) -> dict[str, object]:
     """What a reader sees: the articles with their read and star state, a related
     list, search results."""
@@ -179,19 +194,8 @@ def test_export_saves_what_a_damaged_library_can_still_read(tmp_path: Path) -> N
     filled(path)
     db = sqlite3.connect(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    leaves = [
-        int(r[0])
-        for r in db.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'articles' AND pagetype = 'leaf'"
-        )
-    ]
-    size = int(db.execute("PRAGMA page_size").fetchone()[0])
     db.close()
-    assert len(leaves) > 10
-    with open(path, "r+b") as f:  # two leaves in the middle of the table
-        for page in leaves[len(leaves) // 2 : len(leaves) // 2 + 2]:
-            f.seek((page - 1) * size)
-            f.write(b"\x0d" + b"\xff" * (size - 1))
+    assert break_middle_leaves(path) > 10
     assert run_cli("list", home=home).returncode == 1  # (a whole-table read stops)
     out = run_cli("export", home=home)
     assert out.returncode == 1
@@ -279,18 +283,8 @@ def test_salvage_counts_only_articles_that_were_there(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert db.execute("SELECT max(rowid) - count(*) FROM articles").fetchone()[0] >= 100  # gaps
-    leaves = [
-        int(r[0])
-        for r in db.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'articles' AND pagetype = 'leaf'"
-        )
-    ]
-    size = int(db.execute("PRAGMA page_size").fetchone()[0])
     db.close()
-    with open(path, "r+b") as f:
-        for page in leaves[len(leaves) // 2 : len(leaves) // 2 + 2]:
-            f.seek((page - 1) * size)
-            f.write(b"\x0d" + b"\xff" * (size - 1))
+    break_middle_leaves(path)
     out = run_cli("export", home=home)
     assert out.returncode == 1
     saved = len(json.loads(out.stdout))

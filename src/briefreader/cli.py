@@ -394,13 +394,9 @@ def cmd_related(args: argparse.Namespace) -> int:
         pending = library.related_pending()
         if pending > 1000 and not args.json:
             _err(f"briefreader: indexing {pending} new articles for related articles …")
-        if pending > 20_000:  # a big import: the articles' terms read in worker processes
-            from briefreader.workers import read_pool
+        from briefreader.cli_upkeep import index_related_queue
 
-            with read_pool() as pool:
-                library.index_related(executor=pool)
-        else:
-            library.index_related()
+        index_related_queue(library, pending)
         if args.min_score is None:  # (what the sidebar lists, then)
             hits = library.related(article, limit=args.limit)
         else:

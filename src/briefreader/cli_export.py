@@ -63,13 +63,7 @@ def _export(args: argparse.Namespace) -> int:
             # Each feed under the name the app shows (a rename wins), which an import
             # of the file takes as the user's name for it.
             feeds = [OpmlFeed(f.url, f.name, f.site_url, f.tags) for f in library.feeds()]
-        text = write_opml(feeds)
-        if args.out:
-            _file_out(args).write_text(text, encoding="utf-8")
-            cli._err(f"briefreader: exported {counted(len(feeds), 'feed')} to {args.out}")
-        else:
-            sys.stdout.write(text)
-        return EXIT_OK
+        return _one_file(args, write_opml(feeds), counted(len(feeds), "feed"))
     if args.deleted:
         return _export_deleted(args)
     if args.format == "markdown" and not args.out:
@@ -214,13 +208,17 @@ def _export_deleted(args: argparse.Namespace) -> int:
     """``export --deleted``: the tombstones as one JSON document that ``add`` reads."""
     with cli._read_library(args) as library:
         stones = library.tombstones()
-    text = _deleted_json(stones)
+    return _one_file(args, _deleted_json(stones), counted(len(stones), "deleted feed item"))
+
+
+def _one_file(args: argparse.Namespace, text: str, what: str) -> int:
+    """An export that is one file (``--opml``, ``--deleted``): to ``--out`` or stdout."""
     if args.out:
         _file_out(args).write_text(text, encoding="utf-8")
-        cli._err(f"briefreader: exported {counted(len(stones), 'deleted feed item')} to {args.out}")
+        cli._err(f"briefreader: exported {what} to {args.out}")
     else:
         sys.stdout.write(text)
-        cli._err(f"briefreader: exported {counted(len(stones), 'deleted feed item')}")
+        cli._err(f"briefreader: exported {what}")
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from briefreader.store.repair import DerivedIndex
     from briefreader.store.upkeep import Health, Space
 
-__all__ = ["add_parsers"]
+__all__ = ["add_parsers", "index_related_queue"]
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -292,7 +292,6 @@ def _rebuild(path: Path, indexes: list[DerivedIndex], report: dict[str, Any]) ->
     the file when a damaged index's pages had to be left behind.  Lines for doctor."""
     from briefreader.store import Library
     from briefreader.store.repair import RELATED_INDEX, rebuild
-    from briefreader.store.upkeep import full_vacuum
 
     lines: list[str] = []
     db, _ = _connect(path)
@@ -305,10 +304,7 @@ def _rebuild(path: Path, indexes: list[DerivedIndex], report: dict[str, Any]) ->
                 lines.append(f"{exc}: not rebuilt")
                 indexes.remove(index)
         if left_pages:
-            _err("briefreader: rebuilding the file without the damaged pages (VACUUM) …")
-            full_vacuum(db)
-            lines.append("file rebuilt without the damaged index's pages (VACUUM)")
-            report["did"].append("vacuumed")
+            lines.append(_vacuum_left_pages(db, report))
     finally:
         db.close()
     for index in indexes:
@@ -316,7 +312,7 @@ def _rebuild(path: Path, indexes: list[DerivedIndex], report: dict[str, Any]) ->
             with Library(path) as library:
                 pending = library.related_pending()
                 _err(f"briefreader: indexing {counted(pending, 'article')} for related articles …")
-                _index_related(library, pending)
+                index_related_queue(library, pending)
                 grouped = library.update_stories()
             lines.append(
                 f"related index rebuilt: {counted(pending, 'article')} indexed, "
@@ -333,7 +329,6 @@ def _reindex(path: Path, tables: list[str], report: dict[str, Any]) -> list[str]
     table whose rows cannot be read is left as it is); VACUUM when an index's pages
     had to be left behind.  Lines for doctor."""
     from briefreader.store.repair import reindex
-    from briefreader.store.upkeep import full_vacuum
 
     lines: list[str] = []
     db, _ = _connect(path)
@@ -348,18 +343,25 @@ def _reindex(path: Path, tables: list[str], report: dict[str, Any]) -> list[str]
             lines.append(f"table {table}: indexes made again from its rows")
             report["did"].append(f"reindexed {table}")
         if left_pages:
-            _err("briefreader: rebuilding the file without the damaged pages (VACUUM) …")
-            full_vacuum(db)
-            lines.append("file rebuilt without the damaged index's pages (VACUUM)")
-            report["did"].append("vacuumed")
+            lines.append(_vacuum_left_pages(db, report))
     finally:
         db.close()
     return lines
 
 
-def _index_related(library: Library, pending: int) -> None:
-    """Index the whole related queue, in worker processes for a big one (as
-    ``related`` does)."""
+def _vacuum_left_pages(db: sqlite3.Connection, report: dict[str, Any]) -> str:
+    """VACUUM after a rebuild had to leave a damaged index's pages behind; doctor's line."""
+    from briefreader.store.upkeep import full_vacuum
+
+    _err("briefreader: rebuilding the file without the damaged pages (VACUUM) …")
+    full_vacuum(db)
+    report["did"].append("vacuumed")
+    return "file rebuilt without the damaged index's pages (VACUUM)"
+
+
+def index_related_queue(library: Library, pending: int) -> None:
+    """Index the whole related queue (``pending`` articles), in worker processes for a
+    big one (a bulk import): ``related`` and ``doctor --rebuild-related``."""
     if pending > 20_000:
         from briefreader.workers import read_pool
 

@@ -89,29 +89,34 @@ def import_paths(
     states: dict[str, ArticleState] = {}
     stones: list[Tombstone] = []
     feed_urls: Counter[str] = Counter()  # (the feeds an export's articles came from)
+
+    def take(
+        articles: list[Article],
+        warnings: list[str],
+        found: dict[str, ArticleState],
+        gone: list[Tombstone],
+    ) -> None:
+        """What one file (or one batch of a big one) gave, stored a batch at a time."""
+        pending.extend(articles)
+        states.update(found)
+        feed_urls.update(st.feed_url for st in found.values() if st.feed_url)
+        stones.extend(gone)
+        report.notes.extend(warnings)
+        if len(pending) >= BATCH_SIZE:
+            _flush(library, pending, report, states, sample=sample)
+
     for done, (articles, warnings, error, found, gone) in enumerate(_read_all(files), 1):
         if error:
             report.failed += 1
             report.errors.append(error)
         else:
-            pending.extend(articles)
-            states.update(found)
-            feed_urls.update(st.feed_url for st in found.values() if st.feed_url)
-            stones += gone
-            report.notes.extend(warnings)
-        if len(pending) >= BATCH_SIZE:
-            _flush(library, pending, report, states, sample=sample)
+            take(articles, warnings, found, gone)
         if progress is not None:
             progress(done, report.files)
     for path in streamed:
         try:
             for part in read_json_list(path):
-                pending.extend(part.articles)
-                states.update(part.states)
-                feed_urls.update(st.feed_url for st in part.states.values() if st.feed_url)
-                report.notes.extend(part.warnings)
-                if len(pending) >= BATCH_SIZE:
-                    _flush(library, pending, report, states, sample=sample)
+                take(part.articles, part.warnings, part.states, part.tombstones)
         except SourceError as exc:  # (what was read before it is stored)
             report.failed += 1
             report.errors.append(str(exc))
