@@ -27,7 +27,6 @@ from briefreader.sources import (
     SourceError,
     finish_articles,
 )
-from briefreader.sources.jsonfile import article_item, replace_json_surrogates
 from briefreader.wording import counted
 
 __all__ = ["BATCH", "is_json_list", "read_json_list"]
@@ -172,6 +171,9 @@ def _read_items(
 
 
 def _batch(items: list[Any], origin: str, before: int, left_out: list[str]) -> ReadResult:
+    # (imported here: `add` asks every file whether it is a big list, and most are not)
+    from briefreader.sources.jsonfile import article_item, replace_json_surrogates
+
     articles: list[Article] = []
     states: list[ArticleState | None] = []
     for number, item in enumerate(items, before + 1):
