@@ -8,6 +8,7 @@ import json
 import math
 import random
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from briefreader import related as R
 from briefreader.model import Article, article_id
 from briefreader.related import index as RI
+from briefreader.related.terms import NAME_BOOST, name_terms
 from briefreader.store import Library
 from briefreader.store import related_index as SRI
 from briefreader.workers import read_pool
@@ -147,11 +149,27 @@ def long_articles(n: int) -> list[Article]:
     return out
 
 
+def weighted_terms(row: RI.DocText) -> dict[str, float]:
+    """An article's terms as the index weighs them (names weighted up)."""
+    _, title, summary, takeaways, body = row
+    terms = R.index_terms(title, summary, takeaways, body)
+    for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
+        terms[name] *= NAME_BOOST
+    return terms
+
+
+def best_terms(terms: dict[str, float], df: dict[str, int], n_docs: int) -> list[str]:
+    log_n = math.log(n_docs + 1.0)
+    score = {t: w * w * (log_n - math.log(df[t] + 0.5)) for t, w in terms.items()}
+    return [t for _, t in sorted(((s, t) for t, s in score.items()), reverse=True)][
+        : RI.SIGNATURE_SIZE
+    ]
+
+
 def test_each_signature_is_the_best_of_all_the_articles_terms(tmp_path: Path) -> None:
     """Indexed in one batch (every frequency final), each article's signature is its
-    SIGNATURE_SIZE best terms by weight² × idf over all its terms, ties by term: the
-    writer's shortcut (score the terms weighing more than 1 first, the rest only when
-    one of them could still be chosen) picks the same, in both of its cases."""
+    SIGNATURE_SIZE best terms by weight² × idf over all its terms, ties by term, and
+    its postings carry the terms' weights."""
     arts = articles(150) + long_articles(150)
     path = stored(tmp_path / "one.sqlite3", arts)
     with Library(path) as lib:
@@ -163,21 +181,49 @@ def test_each_signature_is_the_best_of_all_the_articles_terms(tmp_path: Path) ->
         ids = {t: i for t, i, _ in db.execute("SELECT term, id, df FROM related_terms")}
         rows = [r for part in RI._read_docs(db, list(range(1, 301))) for r in part]
         stored_sigs = dict(db.execute("SELECT doc, terms FROM related_docs"))
-    log_n = math.log(n_docs + 1.0)
-    idf_max = log_n - math.log(1.5)
-    shortcut = full = 0
-    for rowid, heavy, light in RI.doc_terms(rows):
-        weights = dict(heavy) | dict.fromkeys(light.split(" ") if light else [], 1.0)
-        score = {t: w * w * (log_n - math.log(df[t] + 0.5)) for t, w in weights.items()}
-        best = sorted(((s, t) for t, s in score.items()), reverse=True)[: RI.SIGNATURE_SIZE]
-        assert json.loads(stored_sigs[rowid]) == [ids[t] for _, t in best]
-        heavy_scores = sorted((score[t] for t in heavy), reverse=True)
-        if (
-            light
-            and len(heavy) >= RI.SIGNATURE_SIZE
-            and heavy_scores[RI.SIGNATURE_SIZE - 1] > idf_max
-        ):
-            shortcut += 1
-        else:
-            full += 1
-    assert shortcut > 20 and full > 20, (shortcut, full)
+        weights = {(t, d): w for t, d, w in db.execute("SELECT * FROM related_postings")}
+    assert n_docs == 300
+    for row in rows:
+        terms = weighted_terms(row)
+        best = best_terms(terms, df, n_docs)
+        assert json.loads(stored_sigs[row[0]]) == [ids[t] for t in best]
+        assert [weights[ids[t], row[0]] for t in best] == [
+            min(255, round(terms[t] * 32)) for t in best
+        ]
+
+
+def test_a_batch_is_signed_against_the_step_start_and_itself(tmp_path: Path) -> None:
+    """Batches of one write step are signed against the index as the step began plus
+    their own counts, not the batches before them in the step (so worker processes
+    sign them all at once); the frequencies the index keeps count every article."""
+    arts = articles(60) + long_articles(60)
+    path = stored(tmp_path / "steps.sqlite3", arts)
+    with Library(path) as lib:
+        with lib._transaction():
+            assert R.index_pending(lib._db, limit=40) == 40  # one step before
+        db = lib._db
+        before = {t: d for t, d in db.execute("SELECT term, df FROM related_terms")}
+        RI.BATCH, batch = 40, RI.BATCH
+        try:
+            with lib._transaction():
+                assert R.index_pending(lib._db) == 80  # two batches in one step
+        finally:
+            RI.BATCH = batch
+        rows = [r for part in RI._read_docs(db, list(range(41, 121))) for r in part]
+        stored_sigs = dict(db.execute("SELECT doc, terms FROM related_docs"))
+        ids = {t: i for t, i in db.execute("SELECT term, id FROM related_terms")}
+        final = {t: d for t, d in db.execute("SELECT term, df FROM related_terms")}
+    assert RI.meta(sqlite3.connect(path), "docs") == 120
+    everything = Counter(t for row in rows for t in weighted_terms(row)) + Counter(before)
+    assert final == dict(everything)
+    second = rows[40:]  # (the first articles of the step are the long ones' start)
+    own = Counter(t for row in second for t in weighted_terms(row))
+    differ = 0
+    for row in second:
+        terms = weighted_terms(row)
+        df = {t: before.get(t, 0) + own[t] for t in terms}
+        best = best_terms(terms, df, 40 + len(second))
+        assert json.loads(stored_sigs[row[0]]) == [ids[t] for t in best]
+        whole = {t: final[t] for t in terms}
+        differ += best != best_terms(terms, whole, 120)
+    assert differ  # (the step's first batch would have changed some)

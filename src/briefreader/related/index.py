@@ -8,10 +8,20 @@ import json
 import math
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from operator import mul
+from collections.abc import Callable, Iterable, Sequence
+from itertools import compress, repeat
+from operator import add, ge, mul, sub
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+try:  # (the C counter Counter() uses: counts a dict's keys with no Python loop)
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+
+    def _count_elements(counts: dict[str, int], iterable: Iterable[str]) -> None:
+        for t in iterable:
+            counts[t] = counts.get(t, 0) + 1
+
 
 from briefreader.related.terms import BODY_CHARS, NAME_BOOST, index_terms, name_terms, term_set
 
@@ -238,8 +248,11 @@ def forget_gone(
     return len(rows)
 
 
-#: Articles indexed together: their document frequencies are counted, and their
-#: signatures chosen, against the index as it stood before them plus the batch.
+#: Articles signed together (a worker's task, and one sorted write of postings).  Each
+#: batch's signatures are chosen against the index as it stood when the write step
+#: began plus the batch's own counts (see :func:`sign_docs`): the batches of a step do
+#: not wait for one another, so worker processes sign them while this process writes
+#: the ones before.
 BATCH = 2000
 #: The most terms a bulk run keeps in its cache (~150 bytes each).
 TERM_CACHE_MAX = 1_000_000
@@ -255,13 +268,16 @@ def index_pending(
 ) -> int:
     """Index queued articles (all, those of ``docs``, or the first ``limit``).
 
-    Runs inside the caller's write transaction.  Returns how many were indexed.
-    ``terms`` is a term cache kept across calls of one bulk run (the ids and
-    document frequencies the index holds, kept current as batches are indexed;
-    only valid while nothing else writes the index): a batch then looks up only
-    the terms it has not seen before.  ``executor`` (a process pool) reads the
-    articles' terms (:func:`doc_terms`, the most of the work) while this process
-    writes the batches before: the index is the same either way.
+    Runs inside the caller's write transaction (a *write step*).  Returns how many
+    were indexed.  Each article's signature is chosen against the document
+    frequencies the index held when this call began, plus those of its own batch of
+    :data:`BATCH` (:func:`sign_docs`); the frequencies the index keeps count every
+    article.  ``terms`` is a term cache kept across calls of one bulk run (the ids
+    and document frequencies the index holds, kept current as batches are indexed;
+    only valid while nothing else writes the index): a batch then looks up only the
+    terms it has not seen before.  ``executor`` (a process pool) reads and signs the
+    batches (:func:`sign_docs_of`, the most of the work) while this process writes
+    the ones before: the index is the same either way.
     """
     if docs is not None:
         todo: list[int] = []
@@ -280,45 +296,35 @@ def index_pending(
             sql += f" LIMIT {int(limit)}"
         todo = [r[0] for r in db.execute(sql)]
     batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
-    pending: list[list[Future[Chosen]]] = []
-    if executor is not None and len(batches) > 1:
-        path = _file_of(db)
-        if path:  # the workers read the articles from the file themselves
-            pending = [
-                [
-                    executor.submit(doc_chunk_of, path, batch[start : start + CHUNK])
-                    for start in range(0, len(batch), CHUNK)
-                ]
-                for batch in batches
-            ]
-        else:
-            pending = [
-                [executor.submit(doc_chunk, rows) for rows in _read_docs(db, batch)]
-                for batch in batches
-            ]
+    cache: TermCache = {} if terms is None else terms
+    if len(cache) > TERM_CACHE_MAX:
+        cache.clear()
+    n_docs = meta(db, "docs")  # (the workers read it, and the frequencies, as committed)
+    path = _file_of(db) if executor is not None and len(batches) > 1 else ""
+    pending: list[Future[Signed]] = []
+    if executor is not None and path:
+        pending = [executor.submit(sign_docs_of, path, batch) for batch in batches]
+    # The frequencies at this call's start of the terms it has counted (the cache has
+    # them as they are now): what a batch signed here reads, as a worker would.
+    at_start: dict[str, int] = {}
+
+    def known_df(batch_terms: list[str]) -> dict[str, int]:
+        found = lookup(db, [t for t in batch_terms if t not in at_start], cache)
+        out = {t: v[1] for t, v in found.items()}
+        out.update((t, at_start[t]) for t in batch_terms if t in at_start)
+        return out
+
     indexed = 0
     # The frequencies are counted in the cache and written once, at the end (a term
     # seen in every batch of a step is written once, not once a batch).
-    cache: TermCache = {} if terms is None else terms
     fresh: set[str] = set()  # new terms, not yet in the file
     dirty: set[str] = set()  # known terms whose frequency rose
     for i, batch in enumerate(batches):
-        if len(cache) > TERM_CACHE_MAX:
-            _write_terms(db, cache, fresh, dirty)
-            cache.clear()
-        batch_df: Counter[str] | None = None
-        if pending:
-            chosen = [f.result() for f in pending[i]]
-            per_doc = [d for _, docs in chosen for d in docs]
-            batch_df = chosen[0][0]
-            for counts, _ in chosen[1:]:
-                batch_df.update(counts)
-            if len(per_doc) != len(batch):  # not committed when the workers read
-                per_doc = [d for rows in _read_docs(db, batch) for d in doc_terms(rows)]
-                batch_df = None
-        else:
-            per_doc = [d for rows in _read_docs(db, batch) for d in doc_terms(rows)]
-        indexed += _index_docs(db, batch, per_doc, cache, fresh, dirty, batch_df)
+        signed = pending[i].result() if pending else None
+        if signed is None or len(signed[1]) != len(batch):  # (not committed when read)
+            rows = [row for part in _read_docs(db, batch) for row in part]
+            signed = sign_docs(rows, n_docs, known_df)
+        indexed += _index_docs(db, batch, signed, cache, at_start, fresh, dirty)
     _write_terms(db, cache, fresh, dirty)
     return indexed
 
@@ -353,12 +359,12 @@ class _Quant(dict[float, int]):
 
 _QUANT = _Quant()
 
-#: An article's rowid, its terms weighing more than 1 (found more than once, or a
-#: name) with their weights, and the rest (each of weight 1) as one string, separated
-#: by spaces (see doc_terms).
-DocTerms = tuple[int, dict[str, float], str]
-#: What :func:`doc_terms` reads of an article: rowid, title, dek, takeaways, body.
+#: What :func:`sign_docs` reads of an article: rowid, title, dek, takeaways, body.
 DocText = tuple[int, str, str, str, str]
+#: A signed batch: its terms' document frequencies within the batch, and each
+#: article's rowid, signature (its :data:`SIGNATURE_SIZE` best terms, best first) and
+#: their posting weights (a byte each).
+Signed = tuple[Counter[str], list[tuple[int, list[str], bytes]]]
 
 
 def _read_docs(db: sqlite3.Connection, docs: list[int]) -> list[list[DocText]]:
@@ -377,51 +383,93 @@ def _read_docs(db: sqlite3.Connection, docs: list[int]) -> list[list[DocText]]:
     return parts
 
 
-def doc_terms(rows: list[DocText]) -> list[DocTerms]:
-    """Each article's index terms, names weighted up (pure: runs in worker processes).
+def sign_docs(
+    rows: list[DocText], n_docs: int, known_df: Callable[[list[str]], dict[str, int]]
+) -> Signed:
+    """Each article's signature: its :data:`SIGNATURE_SIZE` best terms by w² × idf
+    (ties by term), names weighted up (pure: runs in worker processes).
 
-    The terms weighing more than 1 come as a dict: the signature is nearly always
-    among them (see _index_docs).  The others all weigh 1 and are one string: a
-    worker's answer then carries a third of the dict entries (unpickling two thirds
-    of ~160 strings an article was the writer's cost), and the writer splits the
-    string only for an article whose signature needs them."""
-    out: list[DocTerms] = []
+    The idf counts ``n_docs`` articles and the frequencies ``known_df`` gives (those
+    the index held when the write step began, for the terms it knows), plus the
+    articles of ``rows`` themselves."""
+    per_doc: list[tuple[int, dict[str, float]]] = []
+    counts: Counter[str] = Counter()
     for rowid, title, summary, takeaways, body in rows:
         terms = index_terms(title, summary, takeaways, body)
         for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
             terms[name] *= NAME_BOOST  # (a story's names make its signature)
-        heavy = {t: w for t, w in terms.items() if w > 1.0}
-        light = " ".join(t for t, w in terms.items() if w <= 1.0) if len(heavy) < len(terms) else ""
-        out.append((rowid, heavy, light))
-    return out
-
-
-def _all_terms(per_doc: Iterable[DocTerms]) -> Iterator[str]:
-    """Every term of these articles, once an article each."""
-    for _, heavy, light in per_doc:
-        yield from heavy
-        if light:
-            yield from light.split(" ")
-
-
-#: A worker's answer for a chunk of articles: its terms' document frequencies
-#: within the chunk, and each article's weighted terms.
-Chosen = tuple[Counter[str], list[DocTerms]]
+        per_doc.append((rowid, terms))
+        _count_elements(counts, terms)
+    keys = list(counts)
+    known = known_df(keys)
+    log_n = math.log(n_docs + len(rows) + 1.0)
+    dfs = map(add, map(known.get, keys, repeat(0)), counts.values())
+    idf = dict(
+        zip(keys, map(sub, repeat(log_n), map(math.log, map(add, dfs, repeat(0.5)))), strict=True)
+    )
+    idf_of = idf.__getitem__
+    quant = _QUANT.__getitem__
+    signed: list[tuple[int, list[str], bytes]] = []
+    for rowid, terms in per_doc:
+        ts = list(terms)
+        ws = terms.values()
+        scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
+        if len(scores) > SIGNATURE_SIZE:  # only the terms that reach the cut are sorted
+            cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
+            pairs = list(compress(zip(scores, ts, strict=True), map(ge, scores, repeat(cut))))
+        else:
+            pairs = list(zip(scores, ts, strict=True))
+        sig = [t for _, t in sorted(pairs, reverse=True)[:SIGNATURE_SIZE]]
+        signed.append((rowid, sig, bytes(map(quant, map(terms.__getitem__, sig)))))
+    return counts, signed
 
 
 _READERS: dict[str, sqlite3.Connection] = {}
+#: A worker's frequencies of the index as last committed: (data version, {term: df}).
+_KNOWN: dict[str, tuple[int, dict[str, int]]] = {}
+_KNOWN_MAX = 2_000_000
 
 
-def doc_chunk_of(path: str, docs: list[int]) -> Chosen:
-    """:func:`doc_chunk` of these articles, read from the library file (a worker's
-    read-only connection, kept for the next chunk: it reads what was committed)."""
+def sign_docs_of(path: str, docs: list[int]) -> Signed:
+    """:func:`sign_docs` of these articles, read from the library file with the index
+    as last committed (a worker's read-only connection, kept for the next batch, and
+    the frequencies it read, kept while nothing is committed)."""
     db = _READERS.get(path)
     if db is None:
         for old in _READERS.values():  # (another library's: this worker moved on)
             old.close()
         _READERS.clear()
-        db = _READERS[path] = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
-    return doc_chunk([row for part in _read_docs(db, docs) for row in part])
+        _KNOWN.clear()
+        db = _READERS[path] = sqlite3.connect(
+            f"file:{quote(path)}?mode=ro", uri=True, isolation_level=None
+        )
+    db.execute("BEGIN")  # one snapshot: the articles, the count and the frequencies
+    try:
+        version = int(db.execute("PRAGMA data_version").fetchone()[0])
+        held = _KNOWN.get(path)
+        if held is None or held[0] != version or len(held[1]) > _KNOWN_MAX:
+            held = _KNOWN[path] = (version, {})
+        known = held[1]
+
+        def known_df(batch_terms: list[str]) -> dict[str, int]:
+            wanted = [t for t in batch_terms if t not in known]
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                found = dict.fromkeys(chunk, 0)  # (0: not in the index: asked once)
+                found.update(
+                    db.execute(
+                        "SELECT term, df FROM related_terms "
+                        f"WHERE term IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+                )
+                known.update(found)
+            return known
+
+        rows = [row for part in _read_docs(db, docs) for row in part]
+        return sign_docs(rows, meta(db, "docs"), known_df)
+    finally:
+        db.execute("COMMIT")
 
 
 def _file_of(db: sqlite3.Connection) -> str:
@@ -432,25 +480,19 @@ def _file_of(db: sqlite3.Connection) -> str:
     return ""
 
 
-def doc_chunk(rows: list[DocText]) -> Chosen:
-    """:func:`doc_terms` for a worker, with the chunk's frequencies counted there
-    (the writer adds four chunks' counts instead of counting a batch's terms)."""
-    per_doc = doc_terms(rows)
-    return Counter(_all_terms(per_doc)), per_doc
-
-
 def _index_docs(
     db: sqlite3.Connection,
     docs: list[int],
-    per_doc: list[DocTerms],
+    signed: Signed,
     cache: TermCache,
+    start: dict[str, int],
     fresh: set[str],
     dirty: set[str],
-    batch_df: Counter[str] | None = None,
 ) -> int:
+    counts, sigs = signed
     old: list[tuple[int, str]] = []
-    for start in range(0, len(docs), CHUNK):
-        chunk = docs[start : start + CHUNK]
+    for begin in range(0, len(docs), CHUNK):
+        chunk = docs[begin : begin + CHUNK]
         marks = ",".join("?" * len(chunk))
         old += db.execute(f"SELECT doc, terms FROM related_docs WHERE doc IN ({marks})", chunk)
     if old:  # re-indexing edited articles: drop their old postings (their story stays)
@@ -458,62 +500,32 @@ def _index_docs(
             "DELETE FROM related_postings WHERE term = ? AND doc = ?",
             [(t, doc) for doc, terms in old for t in json.loads(terms)],
         )
-    if batch_df is None:
-        batch_df = Counter(_all_terms(per_doc))
-    known = lookup(db, batch_df, cache)
+    known = lookup(db, counts, cache)
     next_id = meta(db, "next_term")
     ids: dict[str, int] = {}
-    for t, n in batch_df.items():
+    keep = start.setdefault
+    for t, n in counts.items():
         v = known.get(t)
         if v is None:
             ids[t] = next_id
             cache[t] = (next_id, n)
+            start[t] = 0
             fresh.add(t)
             next_id += 1
         else:
             ids[t] = v[0]
             cache[t] = (v[0], v[1] + n)
+            keep(t, v[1])
     dirty.update(known)
     set_meta(db, "next_term", next_id)
-    n_docs = meta(db, "docs") + len(per_doc)
-    set_meta(db, "docs", n_docs)
-    log_n = math.log(n_docs + 1.0)
-    idf = {t: log_n - math.log(cache[t][1] + 0.5) for t in batch_df}
+    set_meta(db, "docs", meta(db, "docs") + len(sigs))
     postings: list[tuple[int, int, int]] = []
     doc_rows: list[tuple[int, str]] = []
-    idf_of = idf.__getitem__
-    quant = _QUANT
-    # No term scores more than this: its frequency is at least 1 once its batch counts.
-    idf_max = log_n - math.log(1.5)
-    for rowid, terms, light in per_doc:
-        # The SIGNATURE_SIZE best by w² × idf, ties by term (sorted's order).  Among
-        # the terms weighing more than 1 first (a third of them): when their
-        # SIGNATURE_SIZE-th best outscores any term of weight 1 (≤ idf_max), those
-        # cannot be chosen and are not scored (98% of articles).  Then the cut is
-        # found among the scores and only the terms that reach it are sorted.
-        cut = 0.0
-        ts, ws = list(terms), list(terms.values())
-        if len(ts) >= SIGNATURE_SIZE and light:
-            scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
-            cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
-        if cut <= idf_max:
-            if light:
-                ones = light.split(" ")
-                ts += ones
-                ws += [1.0] * len(ones)
-            scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
-            if len(scores) > SIGNATURE_SIZE:
-                cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
-        if len(scores) > SIGNATURE_SIZE:
-            pairs = [(x, t) for x, t in zip(scores, ts, strict=True) if x >= cut]
-        else:
-            pairs = list(zip(scores, ts, strict=True))
-        top = sorted(pairs, reverse=True)[:SIGNATURE_SIZE]
-        sig = [ids[t] for _, t in top]
-        postings += [
-            (i, rowid, quant[terms.get(t, 1.0)]) for i, (_, t) in zip(sig, top, strict=True)
-        ]
-        doc_rows.append((rowid, "[" + ", ".join(map(str, sig)) + "]"))  # json.dumps's form
+    id_of = ids.__getitem__
+    for rowid, sig, weights in sigs:
+        term_ids = list(map(id_of, sig))
+        postings += zip(term_ids, repeat(rowid), weights)
+        doc_rows.append((rowid, "[" + ", ".join(map(str, term_ids)) + "]"))  # json.dumps's form
     postings.sort()  # in key order: each page of the postings is written once a batch
     _insert_postings(db, postings)
     db.executemany(
@@ -521,12 +533,12 @@ def _index_docs(
         "ON CONFLICT(doc) DO UPDATE SET terms = excluded.terms",
         doc_rows,
     )
-    for start in range(0, len(docs), CHUNK):
-        chunk = docs[start : start + CHUNK]
+    for begin in range(0, len(docs), CHUNK):
+        chunk = docs[begin : begin + CHUNK]
         db.execute(
             f"DELETE FROM related_pending WHERE doc IN ({','.join('?' * len(chunk))})", chunk
         )
-    return len(per_doc)
+    return len(sigs)
 
 
 #: Postings written by one INSERT statement: one statement of many rows costs ~40%
