@@ -7,11 +7,12 @@ import itertools
 import json
 import math
 import sqlite3
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import compress, repeat
-from operator import add, ge, mul, sub
-from typing import TYPE_CHECKING
+from itertools import chain, compress, filterfalse, repeat
+from operator import add, ge, itemgetter, mul, sub
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 try:  # (the C counter Counter() uses: counts a dict's keys with no Python loop)
@@ -36,6 +37,7 @@ __all__ = [
     "RESET",
     "SIGNATURE_SIZE",
     "TermCache",
+    "TermTable",
     "forget_gone",
     "gone_count",
     "index_pending",
@@ -254,8 +256,37 @@ def forget_gone(
 #: not wait for one another, so worker processes sign them while this process writes
 #: the ones before.
 BATCH = 2000
-#: The most terms a bulk run keeps in its cache (~150 bytes each).
+#: The most terms a bulk run keeps in its cache (~200 bytes each).
 TERM_CACHE_MAX = 1_000_000
+
+
+class TermTable:
+    """The term ids and document frequencies a bulk run has read or written, kept
+    current as its batches are indexed (only valid while nothing else writes the
+    index).  Two dicts, so that a batch's counts are added with no Python loop."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.df: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def clear(self) -> None:
+        self.ids.clear()
+        self.df.clear()
+
+    def read(self, db: sqlite3.Connection, terms: list[str]) -> None:
+        """Read from the file those of ``terms`` the table lacks and the index has."""
+        wanted = list(filterfalse(self.ids.__contains__, terms))
+        for begin in range(0, len(wanted), CHUNK):
+            chunk = wanted[begin : begin + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for term, term_id, df in db.execute(
+                f"SELECT term, id, df FROM related_terms WHERE term IN ({marks})", chunk
+            ):
+                self.ids[term] = term_id
+                self.df[term] = df
 
 
 def index_pending(
@@ -263,7 +294,7 @@ def index_pending(
     *,
     docs: Sequence[int] | None = None,
     limit: int | None = None,
-    terms: TermCache | None = None,
+    terms: TermTable | None = None,
     executor: Executor | None = None,
 ) -> int:
     """Index queued articles (all, those of ``docs``, or the first ``limit``).
@@ -272,17 +303,15 @@ def index_pending(
     were indexed.  Each article's signature is chosen against the document
     frequencies the index held when this call began, plus those of its own batch of
     :data:`BATCH` (:func:`sign_docs`); the frequencies the index keeps count every
-    article.  ``terms`` is a term cache kept across calls of one bulk run (the ids
-    and document frequencies the index holds, kept current as batches are indexed;
-    only valid while nothing else writes the index): a batch then looks up only the
-    terms it has not seen before.  ``executor`` (a process pool) reads and signs the
-    batches (:func:`sign_docs_of`, the most of the work) while this process writes
-    the ones before: the index is the same either way.
+    article.  ``terms`` is a bulk run's :class:`TermTable`, kept across its steps: a
+    batch then looks up only the terms it has not seen before.  ``executor`` (a
+    process pool) reads and signs the batches (:func:`sign_docs_of`, the most of the
+    work) while this process writes the ones before: the index is the same either way.
     """
     if docs is not None:
         todo: list[int] = []
-        for start in range(0, len(docs), CHUNK):
-            chunk = [int(d) for d in docs[start : start + CHUNK]]
+        for begin in range(0, len(docs), CHUNK):
+            chunk = [int(d) for d in docs[begin : begin + CHUNK]]
             marks = ",".join("?" * len(chunk))
             todo += [
                 r[0]
@@ -295,52 +324,52 @@ def index_pending(
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         todo = [r[0] for r in db.execute(sql)]
-    batches = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
-    cache: TermCache = {} if terms is None else terms
-    if len(cache) > TERM_CACHE_MAX:
-        cache.clear()
+    batches = [todo[begin : begin + BATCH] for begin in range(0, len(todo), BATCH)]
+    table = TermTable() if terms is None else terms
+    if len(table) > TERM_CACHE_MAX:
+        table.clear()
     n_docs = meta(db, "docs")  # (the workers read it, and the frequencies, as committed)
     path = _file_of(db) if executor is not None and len(batches) > 1 else ""
     pending: list[Future[Signed]] = []
     if executor is not None and path:
         pending = [executor.submit(sign_docs_of, path, batch) for batch in batches]
-    # The frequencies at this call's start of the terms it has counted (the cache has
-    # them as they are now): what a batch signed here reads, as a worker would.
+    # The frequencies at this call's start of the terms its batches counted (the
+    # table has them as they are now): what a batch signed here reads, as a worker.
     at_start: dict[str, int] = {}
 
     def known_df(batch_terms: list[str]) -> dict[str, int]:
-        found = lookup(db, [t for t in batch_terms if t not in at_start], cache)
-        out = {t: v[1] for t, v in found.items()}
-        out.update((t, at_start[t]) for t in batch_terms if t in at_start)
-        return out
+        table.read(db, batch_terms)
+        df = table.df
+        return {t: at_start[t] if t in at_start else df[t] for t in batch_terms if t in df}
 
     indexed = 0
-    # The frequencies are counted in the cache and written once, at the end (a term
+    # The frequencies are counted in the table and written once, at the end (a term
     # seen in every batch of a step is written once, not once a batch).
     fresh: set[str] = set()  # new terms, not yet in the file
-    dirty: set[str] = set()  # known terms whose frequency rose
+    dirty: set[str] = set()  # terms whose frequency rose
     for i, batch in enumerate(batches):
         signed = pending[i].result() if pending else None
-        if signed is None or len(signed[1]) != len(batch):  # (not committed when read)
+        if signed is None or len(signed.rowids) != len(batch):  # (not committed when read)
             rows = [row for part in _read_docs(db, batch) for row in part]
             signed = sign_docs(rows, n_docs, known_df)
-        indexed += _index_docs(db, batch, signed, cache, at_start, fresh, dirty)
-    _write_terms(db, cache, fresh, dirty)
+        indexed += _index_docs(db, batch, signed, table, at_start, fresh, dirty)
+    _write_terms(db, table, fresh, dirty)
     return indexed
 
 
 def _write_terms(
-    db: sqlite3.Connection, cache: TermCache, fresh: set[str], dirty: set[str]
+    db: sqlite3.Connection, table: TermTable, fresh: set[str], dirty: set[str]
 ) -> None:
-    """Write the new terms and the risen frequencies the cache holds (in key order:
-    neighbouring rows share pages)."""
+    """Write the new terms and the risen frequencies (in key order: neighbouring rows
+    share pages)."""
+    ids, df = table.ids, table.df
     db.executemany(
         "INSERT INTO related_terms(term, id, df) VALUES (?, ?, ?)",
-        [(t, *cache[t]) for t in sorted(fresh)],
+        [(t, ids[t], df[t]) for t in sorted(fresh)],
     )
     db.executemany(
         "UPDATE related_terms SET df = ? WHERE term = ?",
-        [(cache[t][1], t) for t in sorted(dirty - fresh)],
+        [(df[t], t) for t in sorted(dirty - fresh)],
     )
     fresh.clear()
     dirty.clear()
@@ -361,17 +390,29 @@ _QUANT = _Quant()
 
 #: What :func:`sign_docs` reads of an article: rowid, title, dek, takeaways, body.
 DocText = tuple[int, str, str, str, str]
-#: A signed batch: its terms' document frequencies within the batch, and each
-#: article's rowid, signature (its :data:`SIGNATURE_SIZE` best terms, best first) and
-#: their posting weights (a byte each).
-Signed = tuple[Counter[str], list[tuple[int, list[str], bytes]]]
+
+
+class Signed(NamedTuple):
+    """A signed batch, in flat arrays (a worker's answer: few objects to unpickle)."""
+
+    #: The batch's terms, each once, and how many of its articles have each.
+    terms: list[str]
+    counts: list[int]
+    #: The articles, and how many terms each one's signature has (SIGNATURE_SIZE,
+    #: fewer for an article of few words).
+    rowids: list[int]
+    sizes: bytes
+    #: The signatures one after another, best term first: each term as its place in
+    #: ``terms`` (an array of unsigned ints), with its posting weight (a byte each).
+    signatures: bytes
+    weights: bytes
 
 
 def _read_docs(db: sqlite3.Connection, docs: list[int]) -> list[list[DocText]]:
     """The text the index reads of these articles, :data:`CHUNK` at a time."""
     parts: list[list[DocText]] = []
-    for start in range(0, len(docs), CHUNK):
-        chunk = docs[start : start + CHUNK]
+    for begin in range(0, len(docs), CHUNK):
+        chunk = docs[begin : begin + CHUNK]
         marks = ",".join("?" * len(chunk))
         parts.append(
             db.execute(
@@ -392,25 +433,28 @@ def sign_docs(
     The idf counts ``n_docs`` articles and the frequencies ``known_df`` gives (those
     the index held when the write step began, for the terms it knows), plus the
     articles of ``rows`` themselves."""
-    per_doc: list[tuple[int, dict[str, float]]] = []
+    per_doc: list[dict[str, float]] = []
     counts: Counter[str] = Counter()
-    for rowid, title, summary, takeaways, body in rows:
+    for _, title, summary, takeaways, body in rows:
         terms = index_terms(title, summary, takeaways, body)
         for name in name_terms(summary + "\n" + takeaways + "\n" + body, terms):
             terms[name] *= NAME_BOOST  # (a story's names make its signature)
-        per_doc.append((rowid, terms))
+        per_doc.append(terms)
         _count_elements(counts, terms)
     keys = list(counts)
     known = known_df(keys)
     log_n = math.log(n_docs + len(rows) + 1.0)
     dfs = map(add, map(known.get, keys, repeat(0)), counts.values())
-    idf = dict(
+    idf_of = dict(
         zip(keys, map(sub, repeat(log_n), map(math.log, map(add, dfs, repeat(0.5)))), strict=True)
-    )
-    idf_of = idf.__getitem__
+    ).__getitem__
+    place = dict(zip(keys, range(len(keys)), strict=True)).__getitem__
     quant = _QUANT.__getitem__
-    signed: list[tuple[int, list[str], bytes]] = []
-    for rowid, terms in per_doc:
+    second = itemgetter(1)
+    sizes = bytearray()
+    signatures = array("I")
+    weights = bytearray()
+    for terms in per_doc:
         ts = list(terms)
         ws = terms.values()
         scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
@@ -419,9 +463,19 @@ def sign_docs(
             pairs = list(compress(zip(scores, ts, strict=True), map(ge, scores, repeat(cut))))
         else:
             pairs = list(zip(scores, ts, strict=True))
-        sig = [t for _, t in sorted(pairs, reverse=True)[:SIGNATURE_SIZE]]
-        signed.append((rowid, sig, bytes(map(quant, map(terms.__getitem__, sig)))))
-    return counts, signed
+        pairs.sort(reverse=True)
+        sig = list(map(second, pairs[:SIGNATURE_SIZE]))
+        sizes.append(len(sig))
+        signatures.extend(map(place, sig))
+        weights += bytes(map(quant, map(terms.__getitem__, sig)))
+    return Signed(
+        keys,
+        list(counts.values()),
+        [row[0] for row in rows],
+        bytes(sizes),
+        signatures.tobytes(),
+        bytes(weights),
+    )
 
 
 _READERS: dict[str, sqlite3.Connection] = {}
@@ -452,9 +506,9 @@ def sign_docs_of(path: str, docs: list[int]) -> Signed:
         known = held[1]
 
         def known_df(batch_terms: list[str]) -> dict[str, int]:
-            wanted = [t for t in batch_terms if t not in known]
-            for start in range(0, len(wanted), CHUNK):
-                chunk = wanted[start : start + CHUNK]
+            wanted = list(filterfalse(known.__contains__, batch_terms))
+            for begin in range(0, len(wanted), CHUNK):
+                chunk = wanted[begin : begin + CHUNK]
                 found = dict.fromkeys(chunk, 0)  # (0: not in the index: asked once)
                 found.update(
                     db.execute(
@@ -484,12 +538,11 @@ def _index_docs(
     db: sqlite3.Connection,
     docs: list[int],
     signed: Signed,
-    cache: TermCache,
-    start: dict[str, int],
+    table: TermTable,
+    at_start: dict[str, int],
     fresh: set[str],
     dirty: set[str],
 ) -> int:
-    counts, sigs = signed
     old: list[tuple[int, str]] = []
     for begin in range(0, len(docs), CHUNK):
         chunk = docs[begin : begin + CHUNK]
@@ -500,34 +553,31 @@ def _index_docs(
             "DELETE FROM related_postings WHERE term = ? AND doc = ?",
             [(t, doc) for doc, terms in old for t in json.loads(terms)],
         )
-    known = lookup(db, counts, cache)
+    keys = signed.terms
+    table.read(db, keys)
+    ids, df = table.ids, table.df
+    new = list(filterfalse(ids.__contains__, keys))
     next_id = meta(db, "next_term")
-    ids: dict[str, int] = {}
-    keep = start.setdefault
-    for t, n in counts.items():
-        v = known.get(t)
-        if v is None:
-            ids[t] = next_id
-            cache[t] = (next_id, n)
-            start[t] = 0
-            fresh.add(t)
-            next_id += 1
-        else:
-            ids[t] = v[0]
-            cache[t] = (v[0], v[1] + n)
-            keep(t, v[1])
-    dirty.update(known)
-    set_meta(db, "next_term", next_id)
-    set_meta(db, "docs", meta(db, "docs") + len(sigs))
-    postings: list[tuple[int, int, int]] = []
+    ids.update(zip(new, range(next_id, next_id + len(new)), strict=True))
+    df.update(zip(new, repeat(0)))
+    fresh.update(new)
+    set_meta(db, "next_term", next_id + len(new))
+    # (each term's frequency as the call began, before this batch adds its counts)
+    first = list(filterfalse(at_start.__contains__, keys))
+    at_start.update(zip(first, map(df.__getitem__, first), strict=True))
+    df.update(zip(keys, map(add, map(df.__getitem__, keys), signed.counts), strict=True))
+    dirty.update(keys)
+    set_meta(db, "docs", meta(db, "docs") + len(signed.rowids))
+    key_ids = list(map(ids.__getitem__, keys))
+    term_ids = list(map(key_ids.__getitem__, array("I", signed.signatures)))
+    owners = list(chain.from_iterable(map(repeat, signed.rowids, signed.sizes)))
+    postings = sorted(zip(term_ids, owners, signed.weights, strict=True))
+    _insert_postings(db, postings)  # (in key order: each page written once a batch)
     doc_rows: list[tuple[int, str]] = []
-    id_of = ids.__getitem__
-    for rowid, sig, weights in sigs:
-        term_ids = list(map(id_of, sig))
-        postings += zip(term_ids, repeat(rowid), weights)
-        doc_rows.append((rowid, "[" + ", ".join(map(str, term_ids)) + "]"))  # json.dumps's form
-    postings.sort()  # in key order: each page of the postings is written once a batch
-    _insert_postings(db, postings)
+    end = 0
+    for rowid, size in zip(signed.rowids, signed.sizes, strict=True):
+        begin, end = end, end + size
+        doc_rows.append((rowid, "[" + ", ".join(map(str, term_ids[begin:end])) + "]"))
     db.executemany(
         "INSERT INTO related_docs(doc, terms) VALUES (?, ?) "
         "ON CONFLICT(doc) DO UPDATE SET terms = excluded.terms",
@@ -538,7 +588,7 @@ def _index_docs(
         db.execute(
             f"DELETE FROM related_pending WHERE doc IN ({','.join('?' * len(chunk))})", chunk
         )
-    return len(sigs)
+    return len(signed.rowids)
 
 
 #: Postings written by one INSERT statement: one statement of many rows costs ~40%

@@ -131,7 +131,7 @@ class RelatedMixin(SearchMixin, StoreBase):
         # One term cache for the run (only this connection writes the index while it
         # holds the write lock, and each step takes it anew: the cache is re-checked
         # against the file's count of indexed articles at each step).
-        terms: _related.TermCache = {}
+        terms = _related.TermTable()
         seen = [_related.indexed_count(self._db)]
 
         def step(n: int) -> int:
