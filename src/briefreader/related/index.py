@@ -11,7 +11,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, filterfalse, repeat
-from operator import add, ge, itemgetter, mul, sub
+from operator import add, ge, gt, itemgetter, mul, sub
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
@@ -454,12 +454,25 @@ def sign_docs(
     sizes = bytearray()
     signatures = array("I")
     weights = bytearray()
+    # No term of weight 1 (said once, in the body only) scores more than this: its
+    # frequency is at least 1 once its batch counts.
+    idf_max = log_n - math.log(1.5)
     for terms in per_doc:
-        ts = list(terms)
-        ws = terms.values()
+        # The terms weighing more than 1 first (a third of them): when their
+        # SIGNATURE_SIZE-th best outscores any term of weight 1, those cannot be chosen
+        # and are not scored (nearly every article).  Then only the terms that reach
+        # the cut are sorted.
+        ts = list(compress(terms, map(gt, terms.values(), repeat(1.0))))
+        ws = list(map(terms.__getitem__, ts))
         scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
-        if len(scores) > SIGNATURE_SIZE:  # only the terms that reach the cut are sorted
-            cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
+        cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1] if len(ts) >= SIGNATURE_SIZE else 0.0
+        if cut <= idf_max and len(ts) < len(terms):
+            ts = list(terms)
+            ws = list(terms.values())
+            scores = list(map(mul, map(mul, ws, ws), map(idf_of, ts)))
+            if len(scores) > SIGNATURE_SIZE:
+                cut = sorted(scores, reverse=True)[SIGNATURE_SIZE - 1]
+        if len(scores) > SIGNATURE_SIZE:
             pairs = list(compress(zip(scores, ts, strict=True), map(ge, scores, repeat(cut))))
         else:
             pairs = list(zip(scores, ts, strict=True))

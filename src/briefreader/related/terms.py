@@ -141,7 +141,8 @@ def name_terms(text: str, terms: dict[str, float]) -> set[str]:
     return names
 
 
-_SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 64)]
+#: A term's weight by how often the article uses it (up to 1,023 times: more is rare).
+_SUBLINEAR = [0.0] + [1.0 + math.log(n) for n in range(1, 1024)]
 
 
 def index_terms(
@@ -174,7 +175,9 @@ def index_terms(
     raw = Counter(map(_NORMS.__getitem__, t * title_weight + lead * 2 + tokens))
     raw.pop("", None)  # stopwords
     table = _SUBLINEAR
-    return {k: table[n] if n < 64 else 1.0 + math.log(n) for k, n in raw.items()}
+    if raw and max(raw.values()) < len(table):  # (the weights looked up in C)
+        return dict(zip(raw, map(table.__getitem__, raw.values()), strict=True))
+    return {k: table[n] if n < len(table) else 1.0 + math.log(n) for k, n in raw.items()}
 
 
 def term_set(title: str, summary: str, takeaways: str, body: str) -> set[str]:
