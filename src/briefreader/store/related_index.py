@@ -122,7 +122,7 @@ class RelatedMixin(SearchMixin, StoreBase):
     def index_related(self, *, limit: int | None = None, executor: Executor | None = None) -> int:
         """Index the articles queued for the related index (a bulk import); returns how
         many.  Incremental: only what arrived or changed since the last call.
-        ``executor`` (a process pool) reads the articles' terms in its workers."""
+        ``executor`` (a process pool) reads and signs the articles in its workers."""
         if self.readonly or not self._has_related_index():
             return 0
         self.forget_related()
