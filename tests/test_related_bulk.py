@@ -19,7 +19,7 @@ from briefreader.related import index as RI
 from briefreader.related.terms import NAME_BOOST, name_terms
 from briefreader.store import Library
 from briefreader.store import related_index as SRI
-from briefreader.workers import read_pool
+from briefreader.workers import WorkerPool, read_pool
 
 WORDS = (
     "harbour strike crane union wages ballot port ship vessel cargo container dockers "
@@ -101,29 +101,41 @@ def test_arrivals_after_a_bulk_run_are_indexed_as_before(tmp_path: Path) -> None
     and a second bulk run after them, give the index the batch-by-batch way gives."""
     arts = articles(260)
     paths = []
-    for name, bulk in (("ref", False), ("bulk", True)):
-        path = stored(tmp_path / f"{name}.sqlite3", arts[:200])
-        with Library(path) as lib:
-            if bulk:
-                lib.index_related()
-            else:
-                for _ in range(10):
-                    with lib._transaction():
-                        if not R.index_pending(lib._db, limit=100):
-                            break
-            lib.store(arts[200:220])  # a feed's refresh: indexed as stored
-            lib.store(arts[220:], index=False)
-            if bulk:
-                lib.index_related()
-            else:
-                with lib._transaction():
-                    R.index_pending(lib._db, limit=100)
-            assert lib.related_pending() == 0
-        paths.append(path)
+    # (one pool for both runs: its workers keep the frequencies they read until a commit)
+    with read_pool(2) as pool:
+        for name, bulk in (("ref", False), ("bulk", True), ("pooled", True)):
+            paths.append(
+                index_twice(
+                    tmp_path / f"{name}.sqlite3", arts, bulk, pool if name == "pooled" else None
+                )
+            )
     assert tables(paths[1]) == tables(paths[0])
-    with Library(paths[1], readonly=True) as lib:
+    assert tables(paths[2]) == tables(paths[0])
+    with Library(paths[2], readonly=True) as lib:
         hits = lib.related(arts[250].id, min_score=0)
         assert hits and arts[250].id not in {h.id for h in hits}
+
+
+def index_twice(path: Path, arts: list[Article], bulk: bool, pool: WorkerPool | None) -> Path:
+    """200 articles indexed, 10 stored (indexed at once), 50 queued and indexed."""
+    path = stored(path, arts[:200])
+    with Library(path) as lib:
+        if bulk:
+            lib.index_related(executor=pool)
+        else:
+            for _ in range(10):
+                with lib._transaction():
+                    if not R.index_pending(lib._db, limit=100):
+                        break
+        lib.store(arts[200:210])  # a feed's refresh: indexed as stored
+        lib.store(arts[210:], index=False)
+        if bulk:
+            lib.index_related(executor=pool)
+        else:
+            with lib._transaction():
+                R.index_pending(lib._db, limit=100)
+        assert lib.related_pending() == 0
+    return path
 
 
 def long_articles(n: int) -> list[Article]:

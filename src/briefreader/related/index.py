@@ -512,6 +512,7 @@ def sign_docs_of(path: str, docs: list[int]) -> Signed:
         )
     db.execute("BEGIN")  # one snapshot: the articles, the count and the frequencies
     try:
+        n_docs = meta(db, "docs")  # (the snapshot begins with this read)
         version = int(db.execute("PRAGMA data_version").fetchone()[0])
         held = _KNOWN.get(path)
         if held is None or held[0] != version or len(held[1]) > _KNOWN_MAX:
@@ -534,7 +535,7 @@ def sign_docs_of(path: str, docs: list[int]) -> Signed:
             return known
 
         rows = [row for part in _read_docs(db, docs) for row in part]
-        return sign_docs(rows, meta(db, "docs"), known_df)
+        return sign_docs(rows, n_docs, known_df)
     finally:
         db.execute("COMMIT")
 
