@@ -15,6 +15,7 @@ from testkit import CliResult, fetches, run_cli
 
 from briefreader.ingest import import_paths
 from briefreader.model import Article, ArticleState
+from briefreader.paths import write_whole
 from briefreader.sources import read_file
 from briefreader.store import Library
 
@@ -579,3 +580,25 @@ def test_an_export_added_before_its_feeds_says_how_to_link_them(tmp_path: Path) 
     with Library(new / "library.sqlite3") as lib:
         assert {s.feed_url for s in lib.states().values()} == {"https://site.example/feed.xml"}
         assert len(lib.states()) == 2
+
+
+def test_a_failed_export_leaves_the_backup_it_was_replacing(tmp_path: Path) -> None:
+    """An export into a file is written beside it and renamed over it: a write that
+    fails (here, text the encoding cannot hold; a full disk alike) leaves yesterday's
+    backup whole, and no half-written file."""
+    old = tmp_path / "deleted.json"
+    old.write_text('{"deleted_articles": []}\n', encoding="utf-8")
+    old.chmod(0o640)
+    with pytest.raises(UnicodeEncodeError):
+        write_whole(old, "x" * 100_000 + "\ud800")
+    assert old.read_text(encoding="utf-8") == '{"deleted_articles": []}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["deleted.json"]
+    write_whole(old, "new\n")
+    assert old.read_text(encoding="utf-8") == "new\n"
+    assert old.stat().st_mode & 0o777 == 0o640  # (its mode kept)
+    home = tmp_path / "home"
+    run_cli("add", str(_brief_file(tmp_path)), home=home, check=True)
+    folder = tmp_path / "backup"
+    run_cli("export", "--out", str(folder), home=home, check=True)
+    (written,) = folder.iterdir()
+    assert written.suffix == ".json" and written.stat().st_mode & 0o777 == 0o644

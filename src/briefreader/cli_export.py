@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from briefreader import cli
 from briefreader.cli import EXIT_FAILED, EXIT_OK, add_command
 from briefreader.model import Article, ArticleState
+from briefreader.paths import write_whole
 
 if TYPE_CHECKING:
     from briefreader.store import Library
@@ -102,20 +103,20 @@ def _export(args: argparse.Namespace) -> int:
 
             for art, state in source:
                 name = f"{_slug(art.title)}-{art.id}.md"
-                (out / name).write_text(to_markdown(art, state), encoding="utf-8")
+                write_whole(out / name, to_markdown(art, state))
                 written.add(name)
                 saved += 1
         else:
             for art, state in source:
                 name = f"{_slug(art.title)}-{art.id}.json"
-                (out / name).write_text(
+                write_whole(
+                    out / name,
                     json.dumps(_exported(art, state), ensure_ascii=False, indent=2) + "\n",
-                    encoding="utf-8",
                 )
                 written.add(name)
                 saved += 1
     if stones:  # (a folder is a whole backup: what was deleted stays deleted)
-        (out / DELETED_FILE).write_text(_deleted_json(stones), encoding="utf-8")
+        write_whole(out / DELETED_FILE, _deleted_json(stones))
         written.add(DELETED_FILE)
     stale = before - written
     if stale:
@@ -214,7 +215,7 @@ def _export_deleted(args: argparse.Namespace) -> int:
 def _one_file(args: argparse.Namespace, text: str, what: str) -> int:
     """An export that is one file (``--opml``, ``--deleted``): to ``--out`` or stdout."""
     if args.out:
-        _file_out(args).write_text(text, encoding="utf-8")
+        write_whole(_file_out(args), text)
         cli._err(f"briefreader: exported {what} to {args.out}")
     else:
         sys.stdout.write(text)

@@ -45,11 +45,12 @@ import os
 import re
 import reprlib
 import stat
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
+
+from briefreader.paths import write_whole
 
 __all__ = [
     "DENSITIES",
@@ -534,14 +535,7 @@ def _save_setting(name: str, value: str, path: Path | None) -> str | None:
         return f"{where}: could not update the {name} line safely; {name} not saved"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(out)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_whole(path, out, prefix=".config-", private=True)
     except OSError as exc:
         return f"{where}: cannot write ({exc.strerror or exc}); {name} not saved"
     return None

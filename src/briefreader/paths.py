@@ -59,3 +59,31 @@ def default_library_path() -> Path:
 
 def config_path() -> Path:
     return config_dir() / CONFIG_FILENAME
+
+
+def write_whole(
+    path: Path, text: str, *, prefix: str = ".briefreader-", private: bool = False
+) -> None:
+    """Write ``text`` to ``path`` so that the file is either as it was or the whole new
+    text, never a part (a full disk, a killed process): a file beside it, then renamed
+    over it.  It keeps the mode of the file it replaces (a new one: rw-r--r--, or
+    rw------- if ``private``).  Raises what writing raised, leaving no temporary file."""
+    import stat
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # (named by the file asked for, not the temporary one)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            mode = 0o600 if private else 0o644
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
