@@ -166,6 +166,12 @@ def test_search_json_and_text(home: Path, tmp_path: Path) -> None:
     assert json.loads(run("search", "automat", "--json", home=home, check=True).stdout) == []
     out = run("search", "automat*", "--json", home=home, check=True)
     assert [h["title"] for h in json.loads(out.stdout)] == ["Dockers strike at Kellport"]
+    # A word beginning with - is a word of the query, before or after the options
+    # (argparse took it for an unknown option: "the following arguments are required").
+    for args in (["-automation"], ["--json", "-automation"], ["-automation", "--limit", "5"]):
+        out = run("search", *args, *([] if "--json" in args else ["--json"]), home=home)
+        assert out.returncode == 0, (args, out.stderr)
+        assert [h["title"] for h in json.loads(out.stdout)] == ["Dockers strike at Kellport"]
 
 
 def test_export_json_and_markdown_reimport_losslessly(home: Path, tmp_path: Path) -> None:

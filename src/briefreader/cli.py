@@ -549,8 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         metavar="QUERY",
         help='words (all must match, whole words; word* for words beginning so), "a phrase" '
-        "in quotes; anything else, OR and - included, is a plain word (a query beginning "
-        "with - goes after --)",
+        "in quotes; anything else, OR and - included, is a plain word",
     )
     p.add_argument("--json", action="store_true", help="print results as JSON")
     p.add_argument("--limit", type=int, default=20)
@@ -603,9 +602,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: ``search``'s options, and whether each takes a value (``search -rail`` is a query).
+_SEARCH_OPTIONS = {
+    "-h": False,
+    "--help": False,
+    "--json": False,
+    "--library": True,
+    "--limit": True,
+}
+
+
+def _search_words_last(argv: list[str]) -> list[str]:
+    """``search`` with a query word beginning with ``-`` (``search strike -rail``): the
+    options first, then ``--`` and the query, as it would have to be typed."""
+    if not argv or argv[0] != "search" or "--" in argv:
+        return argv
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(argv[1:])
+    for arg in rest:
+        name = arg.split("=", 1)[0]
+        if name in _SEARCH_OPTIONS:
+            options.append(arg)
+            if _SEARCH_OPTIONS[name] and "=" not in arg:
+                options.append(next(rest, ""))
+        else:
+            words.append(arg)
+    if not any(w.startswith("-") for w in words):
+        return argv
+    return ["search", *options, "--", *words]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_search_words_last(list(sys.argv[1:] if argv is None else argv)))
     func = getattr(args, "func", cmd_app)
     try:
         return int(func(args))
