@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from testkit import run_cli
 
+from briefreader import cli_upkeep
 from briefreader.model import Article
 from briefreader.store import Library
 from briefreader.store.repair import damaged_tables
@@ -354,3 +355,29 @@ def test_reindex_leaves_damaged_rows_as_they_are(tmp_path: Path) -> None:
     assert "its rows cannot be read" in out.stdout and "not mended" in out.stdout
     assert "backup" in out.stderr
     assert path.read_bytes() == damaged
+
+
+def test_rebuild_related_groups_the_newest_stories_and_says_the_app_does_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grouping a whole library into stories took minutes with nothing said (~5 at
+    100,000): doctor groups the newest and says the app groups the others."""
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path)
+    monkeypatch.setattr(cli_upkeep, "STORY_GROUP_MAX", 50)
+    out = run_cli("doctor", "--rebuild-related", home=home)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if "related index rebuilt" in x)
+    with Library(path, readonly=True) as lib:
+        left = lib.stories_pending()
+    assert left > 0
+    grouped = int(line.split(" indexed, ")[1].split()[0])
+    assert grouped + left == 240  # (an article's same-story matches join with it)
+    assert line.strip() == (
+        f"related index rebuilt: 240 articles indexed, {grouped} grouped into stories "
+        f"(the newest: the app groups the other {left:,} as it runs)"
+    )
+    monkeypatch.setattr(cli_upkeep, "STORY_GROUP_MAX", 2000)
+    out = run_cli("doctor", "--rebuild-related", home=home, check=True)
+    assert "grouped into stories\n" in out.stdout + "\n" and "the app groups" not in out.stdout
