@@ -255,3 +255,51 @@ def test_a_batch_is_signed_against_the_step_start_and_itself(tmp_path: Path) -> 
         whole = {t: final[t] for t in terms}
         differ += best != best_terms(terms, whole, 120)
     assert differ  # (the step's first batch would have changed some)
+
+
+def test_a_run_forgets_its_terms_when_another_process_changed_the_index(
+    tmp_path: Path,
+) -> None:
+    """Between two steps of a bulk run another process edits an indexed article, takes
+    its old terms off and indexes it again: the document count is back where it was,
+    yet the frequencies moved.  The run's term table is dropped, so the steps signed
+    here and those signed by worker processes (which read the file) agree, and the
+    frequencies stay those of the articles."""
+    RI.BATCH, batch = 40, RI.BATCH
+    try:
+        results = []
+        with read_pool(2) as pool:
+            for name, executor in (("here", None), ("pooled", pool)):
+                path = tmp_path / f"{name}.sqlite3"
+                arts = articles(300)
+                with Library(path) as lib:
+                    lib.store(arts, index=False)
+                with Library(path) as lib, Library(path) as other:
+                    table = RI.TermTable()
+                    with lib._transaction():
+                        R.index_pending(lib._db, limit=100, terms=table, executor=executor)
+                    seen = RI.indexed_count(lib._db)
+                    edited = Article(
+                        id=arts[0].id,
+                        title=arts[0].title,
+                        summary=arts[0].summary,
+                        url=arts[0].url,
+                        body="harbour harbour crane " * 5 + arts[0].body,
+                    )
+                    other.store([edited], index=False)
+                    other.forget_related()
+                    with other._transaction():
+                        R.index_pending(other._db, docs=[1])
+                    assert RI.indexed_count(lib._db) == seen
+                    with lib._transaction():
+                        R.index_pending(lib._db, limit=100, terms=table, executor=executor)
+                results.append(tables(path))
+                db = sqlite3.connect(path)
+                docs = [r for part in RI._read_docs(db, list(range(1, 201))) for r in part]
+                counted = Counter(t for row in docs for t in weighted_terms(row))
+                stored_df = dict(db.execute("SELECT term, df FROM related_terms"))
+                db.close()
+                assert {t: stored_df[t] for t in counted} == dict(counted), name
+    finally:
+        RI.BATCH = batch
+    assert results[0] == results[1]

@@ -260,6 +260,17 @@ BATCH = 2000
 TERM_CACHE_MAX = 1_000_000
 
 
+def _index_state(db: sqlite3.Connection) -> tuple[tuple[str, int], ...]:
+    """The counters every change of the index's frequencies moves (indexing: docs and
+    next_term; forgetting: forgotten; a rebuild: generation)."""
+    return tuple(
+        db.execute(
+            "SELECT key, value FROM related_meta "
+            "WHERE key IN ('docs', 'forgotten', 'next_term', 'generation') ORDER BY key"
+        ).fetchall()
+    )
+
+
 class TermTable:
     """The term ids and document frequencies a bulk run has read or written, kept
     current as its batches are indexed (only valid while nothing else writes the
@@ -268,6 +279,18 @@ class TermTable:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.df: dict[str, int] = {}
+        self._state: tuple[tuple[str, int], ...] = ()
+
+    def check(self, db: sqlite3.Connection) -> None:
+        """Forget everything if the index changed since :meth:`seen` (another process
+        indexed or forgot articles between two steps: the document count alone can
+        come back to where it was)."""
+        if self._state != _index_state(db):
+            self.clear()
+
+    def seen(self, db: sqlite3.Connection) -> None:
+        """The index as this table now knows it (after a step's writes)."""
+        self._state = _index_state(db)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -275,6 +298,7 @@ class TermTable:
     def clear(self) -> None:
         self.ids.clear()
         self.df.clear()
+        self._state = ()
 
     def read(self, db: sqlite3.Connection, terms: list[str]) -> None:
         """Read from the file those of ``terms`` the table lacks and the index has."""
@@ -326,6 +350,7 @@ def index_pending(
         todo = [r[0] for r in db.execute(sql)]
     batches = [todo[begin : begin + BATCH] for begin in range(0, len(todo), BATCH)]
     table = TermTable() if terms is None else terms
+    table.check(db)
     if len(table) > TERM_CACHE_MAX:
         table.clear()
     n_docs = meta(db, "docs")  # (the workers read it, and the frequencies, as committed)
@@ -354,6 +379,7 @@ def index_pending(
             signed = sign_docs(rows, n_docs, known_df)
         indexed += _index_docs(db, batch, signed, table, at_start, fresh, dirty)
     _write_terms(db, table, fresh, dirty)
+    table.seen(db)
     return indexed
 
 

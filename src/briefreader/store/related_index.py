@@ -128,18 +128,13 @@ class RelatedMixin(SearchMixin, StoreBase):
         self.forget_related()
         if not _related.pending_count(self._db):
             return 0
-        # One term cache for the run (only this connection writes the index while it
-        # holds the write lock, and each step takes it anew: the cache is re-checked
-        # against the file's count of indexed articles at each step).
+        # One term table for the run (only this connection writes the index while it
+        # holds the write lock, and each step takes it anew: the table is dropped when
+        # another process changed the index between two steps).
         terms = _related.TermTable()
-        seen = [_related.indexed_count(self._db)]
 
         def step(n: int) -> int:
-            if _related.indexed_count(self._db) != seen[0]:
-                terms.clear()  # another process indexed between two steps
-            done = _related.index_pending(self._db, limit=n, terms=terms, executor=executor)
-            seen[0] = _related.indexed_count(self._db)
-            return done
+            return _related.index_pending(self._db, limit=n, terms=terms, executor=executor)
 
         with self._big_cache():
             return self._in_steps(INDEX_STEP, limit, step)
