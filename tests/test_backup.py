@@ -13,6 +13,7 @@ import pytest
 from fetchserver import FetchServer
 from testkit import CliResult, fetches, run_cli
 
+from briefreader import paths
 from briefreader.ingest import import_paths
 from briefreader.model import Article, ArticleState
 from briefreader.paths import write_whole
@@ -601,4 +602,35 @@ def test_a_failed_export_leaves_the_backup_it_was_replacing(tmp_path: Path) -> N
     folder = tmp_path / "backup"
     run_cli("export", "--out", str(folder), home=home, check=True)
     (written,) = folder.iterdir()
-    assert written.suffix == ".json" and written.stat().st_mode & 0o777 == 0o644
+    assert written.suffix == ".json"
+    assert written.stat().st_mode & 0o777 == 0o666 & ~paths._umask()  # (as write_text)
+
+
+def test_an_export_file_follows_the_umask_links_and_pipes(tmp_path: Path) -> None:
+    """A new file is as the umask says (a private umask keeps backups private); a
+    symbolic link is written through, not replaced; a pipe (or /dev/stdout) is
+    written to, not replaced by a plain file."""
+    import os
+    import stat
+
+    old = os.umask(0o077)
+    try:
+        write_whole(tmp_path / "private.json", "{}\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "private.json").stat().st_mode & 0o777 == 0o600
+    real = tmp_path / "real.opml"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.opml"
+    link.symlink_to(real)
+    write_whole(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_whole(fifo, "through the pipe")
+        assert os.read(reader, 100) == b"through the pipe"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

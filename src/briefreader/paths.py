@@ -61,29 +61,54 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILENAME
 
 
+def _umask() -> int:
+    """The process's umask (read, not set, where the system says it: setting it to
+    read it is not safe beside other threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_whole(
     path: Path, text: str, *, prefix: str = ".briefreader-", private: bool = False
 ) -> None:
     """Write ``text`` to ``path`` so that the file is either as it was or the whole new
     text, never a part (a full disk, a killed process): a file beside it, then renamed
-    over it.  It keeps the mode of the file it replaces (a new one: rw-r--r--, or
-    rw------- if ``private``).  Raises what writing raised, leaving no temporary file."""
+    over it.  A symbolic link is written through (its target replaced); a path that is
+    not a plain file (``/dev/stdout``, a pipe) is written to as it is.  The file keeps
+    the mode of the one it replaces (a new one: as the umask says, or rw------- if
+    ``private``).  Raises what writing raised, leaving no temporary file."""
     import stat
     import tempfile
 
+    target = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+        info = target.stat()
+    except OSError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
     except OSError as exc:  # (named by the file asked for, not the temporary one)
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except OSError:
-            mode = 0o600 if private else 0o644
+        if info is not None:
+            mode = stat.S_IMODE(info.st_mode)
+        else:
+            mode = 0o600 if private else 0o666 & ~_umask()
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
