@@ -168,10 +168,19 @@ def test_search_json_and_text(home: Path, tmp_path: Path) -> None:
     assert [h["title"] for h in json.loads(out.stdout)] == ["Dockers strike at Kellport"]
     # A word beginning with - is a word of the query, before or after the options
     # (argparse took it for an unknown option: "the following arguments are required").
-    for args in (["-automation"], ["--json", "-automation"], ["-automation", "--limit", "5"]):
-        out = run("search", *args, *([] if "--json" in args else ["--json"]), home=home)
+    library = str(home / "library.sqlite3")
+    for args in (
+        ["search", "-automation", "--json"],
+        ["search", "--json", "-automation"],
+        ["search", "-automation", "--limit", "5", "--json"],
+        ["search", "--js", "--lim=5", "-automation"],  # (argparse's abbreviations)
+        ["--library", library, "search", "--json", "-automation"],
+    ):
+        out = run(*args, home=home)
         assert out.returncode == 0, (args, out.stderr)
         assert [h["title"] for h in json.loads(out.stdout)] == ["Dockers strike at Kellport"]
+    out = run("search", "--lim", "1", "--js", "rates", home=home, check=True)
+    assert [h["title"] for h in json.loads(out.stdout)] == ["Reserve bank holds rates"]
 
 
 def test_export_json_and_markdown_reimport_losslessly(home: Path, tmp_path: Path) -> None:

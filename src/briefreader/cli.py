@@ -610,27 +610,48 @@ _SEARCH_OPTIONS = {
     "--library": True,
     "--limit": True,
 }
+#: The options before a command.
+_MAIN_OPTIONS = {"-h": False, "--help": False, "--version": False, "--library": True}
+
+
+def _option(arg: str, known: dict[str, bool]) -> str | None:
+    """The option ``arg`` names among ``known`` (argparse takes a long option's unique
+    beginning for it: ``--lim``), or None."""
+    name = arg.split("=", 1)[0]
+    if name in known:
+        return name
+    if name.startswith("--") and len(name) > 2:
+        matches = [option for option in known if option.startswith(name)]
+        if len(matches) == 1:
+            return matches[0]
+    return None
 
 
 def _search_words_last(argv: list[str]) -> list[str]:
     """``search`` with a query word beginning with ``-`` (``search strike -rail``): the
     options first, then ``--`` and the query, as it would have to be typed."""
-    if not argv or argv[0] != "search" or "--" in argv:
+    at = 0
+    while at < len(argv) and argv[at] != "search":
+        name = _option(argv[at], _MAIN_OPTIONS)
+        if name is None:
+            return argv  # (another command)
+        at += 2 if _MAIN_OPTIONS[name] and "=" not in argv[at] else 1
+    if at >= len(argv) or "--" in argv[at:]:
         return argv
     options: list[str] = []
     words: list[str] = []
-    rest = iter(argv[1:])
+    rest = iter(argv[at + 1 :])
     for arg in rest:
-        name = arg.split("=", 1)[0]
-        if name in _SEARCH_OPTIONS:
-            options.append(arg)
-            if _SEARCH_OPTIONS[name] and "=" not in arg:
-                options.append(next(rest, ""))
-        else:
+        name = _option(arg, _SEARCH_OPTIONS)
+        if name is None:
             words.append(arg)
+            continue
+        options.append(arg)
+        if _SEARCH_OPTIONS[name] and "=" not in arg:
+            options.append(next(rest, ""))
     if not any(w.startswith("-") for w in words):
         return argv
-    return ["search", *options, "--", *words]
+    return [*argv[: at + 1], *options, "--", *words]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
