@@ -563,7 +563,8 @@ def sign_docs_of(path: str, docs: list[int]) -> Signed:
         rows = [row for part in _read_docs(db, docs) for row in part]
         return sign_docs(rows, n_docs, known_df)
     finally:
-        db.execute("COMMIT")
+        if db.in_transaction:  # (SQLite may have ended it after an error: that error shows)
+            db.execute("COMMIT")
 
 
 def _file_of(db: sqlite3.Connection) -> str:
