@@ -61,20 +61,6 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILENAME
 
 
-def _umask() -> int:
-    """The process's umask (read, not set, where the system says it: setting it to
-    read it is not safe beside other threads)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_whole(
     path: Path, text: str, *, prefix: str = ".briefreader-", private: bool = False
 ) -> None:
@@ -84,8 +70,8 @@ def write_whole(
     not a plain file (``/dev/stdout``, a pipe) is written to as it is.  The file keeps
     the mode of the one it replaces (a new one: as the umask says, or rw------- if
     ``private``).  Raises what writing raised, leaving no temporary file."""
+    import secrets
     import stat
-    import tempfile
 
     target = Path(os.path.realpath(path))
     try:
@@ -96,19 +82,23 @@ def write_whole(
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
         return
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
-    except OSError as exc:  # (named by the file asked for, not the temporary one)
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for attempt in range(100):  # (a name taken: another one)
+        tmp = target.parent / f"{prefix}{secrets.token_hex(6)}.tmp"
+        try:  # (the kernel applies the umask to a new file's mode)
+            fd = os.open(tmp, flags, 0o600 if private else 0o666)
+            break
+        except FileExistsError:
+            if attempt == 99:
+                raise
+        except OSError as exc:  # (named by the file asked for, not the temporary one)
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         if info is not None:
-            mode = stat.S_IMODE(info.st_mode)
-        else:
-            mode = 0o600 if private else 0o666 & ~_umask()
-        os.fchmod(fd, mode)
+            os.fchmod(fd, stat.S_IMODE(info.st_mode))
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise

@@ -302,15 +302,9 @@ class TermTable:
 
     def read(self, db: sqlite3.Connection, terms: list[str]) -> None:
         """Read from the file those of ``terms`` the table lacks and the index has."""
-        wanted = list(filterfalse(self.ids.__contains__, terms))
-        for begin in range(0, len(wanted), CHUNK):
-            chunk = wanted[begin : begin + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for term, term_id, df in db.execute(
-                f"SELECT term, id, df FROM related_terms WHERE term IN ({marks})", chunk
-            ):
-                self.ids[term] = term_id
-                self.df[term] = df
+        for term, (term_id, df) in lookup(db, filterfalse(self.ids.__contains__, terms)).items():
+            self.ids[term] = term_id
+            self.df[term] = df
 
 
 def index_pending(
@@ -397,8 +391,6 @@ def _write_terms(
         "UPDATE related_terms SET df = ? WHERE term = ?",
         [(df[t], t) for t in sorted(dirty - fresh)],
     )
-    fresh.clear()
-    dirty.clear()
 
 
 class _Quant(dict[float, int]):
@@ -547,17 +539,8 @@ def sign_docs_of(path: str, docs: list[int]) -> Signed:
 
         def known_df(batch_terms: list[str]) -> dict[str, int]:
             wanted = list(filterfalse(known.__contains__, batch_terms))
-            for begin in range(0, len(wanted), CHUNK):
-                chunk = wanted[begin : begin + CHUNK]
-                found = dict.fromkeys(chunk, 0)  # (0: not in the index: asked once)
-                found.update(
-                    db.execute(
-                        "SELECT term, df FROM related_terms "
-                        f"WHERE term IN ({','.join('?' * len(chunk))})",
-                        chunk,
-                    ).fetchall()
-                )
-                known.update(found)
+            known.update(dict.fromkeys(wanted, 0))  # (0: not in the index: asked once)
+            known.update((t, v[1]) for t, v in lookup(db, wanted).items())
             return known
 
         rows = [row for part in _read_docs(db, docs) for row in part]
