@@ -1,7 +1,11 @@
-"""Textual's strips make their caches on first use (briefreader.tui.textual_speedups):
-the app draws exactly what it drew (the snapshot tests), and each cache still works."""
+"""Textual's speed-ups (briefreader.tui.textual_speedups): strips make their caches on
+first use, and content lines are framed with parts made once a frame.  The app draws
+exactly what it drew (the snapshot tests), each cache still works, and every line of
+widgets in many styles is the line Textual's own code makes."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from hypothesis import given, settings
@@ -10,9 +14,13 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.terminal_theme import MONOKAI
+from textual._styles_cache import StylesCache
+from textual.app import App, ComposeResult
 from textual.color import Color
+from textual.containers import Grid
 from textual.filter import ANSIToTruecolor
 from textual.strip import Strip
+from textual.widgets import Static
 
 from briefreader.tui import textual_speedups
 
@@ -91,8 +99,159 @@ def test_another_textual_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_turned_off_by_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Strip, "__init__", textual_speedups._original_init)
     monkeypatch.delattr(Strip, "__getattr__")
+    monkeypatch.setattr(StylesCache, "render", textual_speedups._original_render)
+    monkeypatch.setattr(Strip, "apply_filter", textual_speedups._original_apply_filter)
     monkeypatch.setenv("BRIEFREADER_TEXTUAL_SPEEDUPS", "0")
     assert not textual_speedups.apply()
     assert not textual_speedups.applied()
+    assert not textual_speedups.lines_applied()
+    assert not textual_speedups.filter_applied()
     monkeypatch.delenv("BRIEFREADER_TEXTUAL_SPEEDUPS")
     assert textual_speedups.apply()
+    assert textual_speedups.lines_applied()
+    assert textual_speedups.filter_applied()
+
+
+# -- content lines framed with parts made once a frame ------------------------------
+
+BORDERS = ["none", "round $foreground 25%", "heavy red", "tall $accent 50%", "hkey green"]
+PADDINGS = ["0", "1 2", "0 0 0 2", "2 1 3 0"]
+BACKGROUNDS = ["transparent", "#203040", "$accent 30%"]
+#: Styles that change a line cell by cell: Textual's own code draws every line.
+OTHERS = [
+    "border-top: solid green; border-left: wide blue; padding: 1 0 0 1;",
+    "border-bottom: double $primary; padding: 0 3 2 0;",
+    "outline: solid yellow;",
+    "tint: red 20%;",
+    "opacity: 60%;",
+    "text-opacity: 50%;",
+    "hatch: cross $primary 30%;",
+]
+TEXT = "Harbour cranes idle as the strike enters its third week " * 4
+
+
+def _widget_styles() -> list[str]:
+    combos = itertools.product(BORDERS, PADDINGS, BACKGROUNDS)
+    made = [f"border: {b}; padding: {p}; background: {bg};" for b, p, bg in combos]
+    return made + OTHERS
+
+
+class StylesApp(App[None]):
+    CSS = "Grid { grid-size: 9; grid-gutter: 0; } Static { height: 7; }\n" + "\n".join(
+        f"#w{index} {{ {css} }}" for index, css in enumerate(_widget_styles())
+    )
+
+    def compose(self) -> ComposeResult:
+        with Grid():
+            for index in range(len(_widget_styles())):
+                # Some fill their box and more, some leave blank lines under the text.
+                yield Static(TEXT[: 20 + 37 * (index % 5)], id=f"w{index}")
+
+
+async def test_content_lines_are_the_lines_textual_makes() -> None:
+    assert textual_speedups.lines_applied()
+    app = StylesApp()
+    async with app.run_test(size=(200, 70)) as pilot:
+        await pilot.pause()
+        widgets = list(app.query(Static))
+        assert len(widgets) == len(BORDERS) * len(PADDINGS) * len(BACKGROUNDS) + len(OTHERS)
+        for widget in widgets:
+            widget.focus()  # (focus changes some borders' colours: both drawn focused)
+            crop = widget.region.reset_offset
+            assert crop.height == 7, widget.id
+            cache = widget._styles_cache
+            cache.clear()
+            ours = cache.render_widget(widget, crop)
+            cache.clear()
+            original = textual_speedups._original_render
+            try:
+                StylesCache.render = original  # type: ignore[method-assign]
+                textuals = cache.render_widget(widget, crop)
+            finally:
+                StylesCache.render = textual_speedups._render  # type: ignore[method-assign]
+            assert [list(s) for s in ours] == [list(s) for s in textuals], widget.id
+            assert [s.cell_length for s in ours] == [s.cell_length for s in textuals]
+
+
+def test_another_textual_s_render_and_filter_are_left_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def other_render(self: StylesCache, *args: object, **kwargs: object) -> list[Strip]:
+        return []
+
+    def other_filter(self: Strip, filter: object, background: object) -> Strip:
+        return self
+
+    monkeypatch.setattr(StylesCache, "render", other_render)
+    monkeypatch.setattr(textual_speedups, "_original_render", other_render)
+    monkeypatch.setattr(Strip, "apply_filter", other_filter)
+    monkeypatch.setattr(textual_speedups, "_original_apply_filter", other_filter)
+    textual_speedups.apply()
+    assert StylesCache.render is other_render
+    assert not textual_speedups.lines_applied()
+    assert Strip.apply_filter is other_filter
+    assert not textual_speedups.filter_applied()
+
+
+# -- a colour filter that would change nothing gives the strip back ------------------
+
+FILTER_STYLES = [
+    None,
+    Style(),
+    Style(color="#80a0ff"),
+    Style(color="#80a0ff", bgcolor="#101010", bold=True),
+    Style(color="red"),  # an ANSI colour: changed
+    Style(bgcolor="color(4)"),  # changed
+    Style(dim=True),  # dim without a colour: kept
+    Style(color="#ffffff", dim=True),  # dim with a colour: changed
+    Style(color="#ffffff", link="https://example.com/a"),
+]
+filter_segments = st.lists(
+    st.builds(
+        Segment,
+        st.text("ab c✓", min_size=1, max_size=4),
+        st.sampled_from(FILTER_STYLES),
+        st.sampled_from([None, None, None, [(1,)]]),  # now and then a control code
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(segs=filter_segments, background=st.sampled_from([Color(0, 0, 0), Color(250, 240, 230)]))
+def test_the_filter_gives_what_textual_s_filter_gives(
+    segs: list[Segment], background: Color
+) -> None:
+    assert textual_speedups.filter_applied()
+    truecolor = ANSIToTruecolor(MONOKAI)
+    strip = Strip(segs)
+    ours = strip.apply_filter(truecolor, background)
+    textuals = textual_speedups._original_apply_filter(Strip(segs), truecolor, background)
+    assert list(ours) == list(textuals)
+    assert ours.cell_length == textuals.cell_length
+    assert strip.apply_filter(truecolor, background) is ours  # (kept, never the marker)
+    unchanged = all(
+        c is None and (s is None or s == truecolor.truecolor_style(s, background.rich_color))
+        for _, s, c in segs
+    )
+    assert (ours is strip) == unchanged
+
+
+def test_other_filters_are_applied_as_before() -> None:
+    from textual.filter import Monochrome
+
+    strip = Strip([Segment("quay", Style(color="#ff0000"))])
+    grey = strip.apply_filter(Monochrome(), Color(0, 0, 0))
+    assert grey is not strip
+    assert list(grey) != list(strip)
+
+
+def test_the_styles_looked_at_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textual_speedups, "KEPT_STYLES_MAX", 5)
+    monkeypatch.setattr(textual_speedups, "_truecolor_kept", {})
+    truecolor = ANSIToTruecolor(MONOKAI)
+    for index in range(12):
+        style = Style(color="#102030", link=f"https://example.com/{index}")
+        strip = Strip([Segment("x", style)])
+        assert strip.apply_filter(truecolor, Color(0, 0, 0)) is strip
+    assert len(textual_speedups._truecolor_kept) <= 5

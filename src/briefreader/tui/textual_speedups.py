@@ -1,6 +1,6 @@
-"""A speed-up for Textual's rendering, applied once when the app package is imported.
+"""Three speed-ups for Textual's rendering, applied once when the app package is imported.
 
-Every line Textual draws is a :class:`textual.strip.Strip`, and Textual 8.2.8 makes
+**Strips make their caches on first use.**  Every line Textual draws is a :class:`textual.strip.Strip`, and Textual 8.2.8 makes
 seven small caches (``FIFOCache``) in each Strip's ``__init__``, whether the strip is
 ever cropped, divided, styled or filtered or not.  Moving to the next article makes
 ~870 strips (the article's lines, cut into pieces and joined again by the compositor):
@@ -11,23 +11,58 @@ only the strip's own fields, and ``Strip.__getattr__`` (called only for a slot n
 set) makes the cache asked for, of the size Textual gives it, and keeps it in its slot.
 Every method of Strip reads and fills its caches as before; what it draws is the same.
 
-It is applied only to the ``Strip.__init__`` it was written against (its code's names
-and constants, checked at :func:`apply`): a Textual release that changes it is left
-alone, and only the speed-up is lost.  ``BRIEFREADER_TEXTUAL_SPEEDUPS=0`` turns it off
-(to tell whether a drawing problem comes from it).
+**A widget's content lines are framed with parts made once a frame.**  Textual's
+``StylesCache.render_line`` frames each line of a widget's content with its padding
+and side borders, and works out the border's styles, box characters, the tint, hatch
+and opacity checks again for every line: ~60 µs a line, the article pane's 47 lines
+and the list's rows at every next-article key.  :func:`_render` makes those parts once
+for each call of ``StylesCache.render`` and frames the content lines with them when
+the widget has nothing that changes a line's cells one by one (no outline, hatch,
+tint, opacity or text opacity); border and padding rows, and every line of any other
+widget, are still made by Textual's own ``render_line``.  The same segments result
+(tests/tui/test_textual_speedups.py compares them over many styles).
+
+**A colour filter that would change nothing gives the strip back.**  Textual passes
+every line it draws through its line filters; the one always on,
+``ANSIToTruecolor``, makes a new strip of new segments even when every colour is
+already a true colour, as every colour of the app's themes is (~125 lines a
+next-article key).  :func:`_apply_filter` gives the strip itself back when no segment
+has a control code or a style the filter would change (an ANSI colour, or dim text
+with a colour); each such style is looked at once.  Other filters, and lines with an
+ANSI colour, go through the filter as before.
+
+Each is applied only to the Textual code it was written against (its code's names and
+constants, checked at :func:`apply`): a Textual release that changes it is left alone,
+and only the speed-up is lost.  ``BRIEFREADER_TEXTUAL_SPEEDUPS=0`` turns them off (to
+tell whether a drawing problem comes from them).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from types import CodeType
+from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
+from rich.terminal_theme import TerminalTheme
+from textual._ansi_theme import DEFAULT_TERMINAL_THEME
+from textual._border import get_box
+from textual._segment_tools import make_blank
+from textual._styles_cache import StylesCache
 from textual.cache import FIFOCache
+from textual.color import Color
+from textual.filter import ANSIToTruecolor, LineFilter
+from textual.geometry import Region, Size, Spacing
 from textual.strip import Strip
+from textual.style import Style
 
-__all__ = ["applied", "apply"]
+if TYPE_CHECKING:
+    from textual.css.styles import StylesBase
+
+__all__ = ["applied", "apply", "filter_applied", "lines_applied"]
 
 #: Each cache Strip.__init__ makes, and its size (Textual 8.2.8).
 LAZY_CACHES: dict[str, int] = {
@@ -77,18 +112,281 @@ def _make_cache(self: Strip, name: str) -> Any:
     return cache
 
 
+# -- content lines framed with parts made once a frame ------------------------------
+
+_original_render = StylesCache.render
+_original_render_line = StylesCache.render_line
+
+#: Fingerprints (:func:`fingerprint`) of ``StylesCache.render`` and ``render_line`` in
+#: Textual 8.2.8: the code :func:`_render` stands in for.  ``render`` reads
+#: ``self.render_line`` once per call, which :func:`_render` sets for that call.
+_KNOWN_RENDER = ("637d217064c0dfa0", "2e27f7494c653468")
+
+LineMaker = Callable[..., Strip]
+
+
+def fingerprint(code: CodeType) -> str:
+    """What a function's code names and holds (its names, arguments and constants,
+    those of the functions inside it too; not its docstring or bytecode, which the
+    Python version changes): 16 hex digits."""
+
+    def parts(code: CodeType) -> tuple[Any, ...]:
+        consts = tuple(
+            parts(const) if isinstance(const, CodeType) else const for const in code.co_consts[1:]
+        )
+        arguments = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        return (code.co_name, code.co_names, arguments, consts)
+
+    return hashlib.sha256(repr(parts(code)).encode()).hexdigest()[:16]
+
+
+def _content_lines(
+    cache: StylesCache,
+    styles: StylesBase,
+    size: Size,
+    content_size: Size,
+    padding: Spacing,
+    base_background: Color,
+    background: Color,
+    render_content_line: Callable[[int], Strip],
+    opacity: float,
+) -> LineMaker | None:
+    """A ``render_line`` for one ``render`` call: content lines (Textual's case C) framed
+    with padding and side borders made once; other lines by Textual's own code.  None
+    when something changes a line cell by cell (Textual's own code for every line)."""
+    if opacity != 1.0 or styles.text_opacity != 1.0 or styles.tint.a:
+        return None
+    if styles.has_rule("hatch") and styles.hatch != "none":
+        return None
+    if any(edge for edge, _ in styles.outline):
+        return None
+    (
+        (border_top, _),
+        (border_right, border_right_color),
+        (border_bottom, _),
+        (border_left, border_left_color),
+    ) = styles.border
+    gutter = styles.gutter
+    width, height = size
+    content_width, content_height = content_size
+    pad_top, pad_right, pad_bottom, pad_left = padding
+    gutter_top, content_bottom = gutter.top, height - gutter.bottom
+    first = 1 if border_top else 0
+    last = height - 2 if border_bottom else height - 1
+    if pad_top:
+        first = max(first, gutter_top)
+    if pad_bottom:
+        last = min(last, content_bottom - 1)
+    inner, outer = cache.get_inner_outer(base_background, background)
+    inner_style = inner.rich_style
+    before: list[Segment] = []
+    after: list[Segment] = []
+    if border_left:
+        left_style = Style(foreground=base_background + border_left_color.multiply_alpha(opacity))
+        before.append(get_box(border_left, inner, outer, left_style)[1][0])
+    if pad_left:
+        before.append(make_blank(pad_left, inner_style))
+    if pad_right:
+        after.append(make_blank(pad_right, inner_style))
+    if border_right:
+        right_style = Style(foreground=base_background + border_right_color.multiply_alpha(opacity))
+        after.append(get_box(border_right, inner, outer, right_style)[1][2])
+    blank: Strip | None = None
+
+    def render_line(
+        styles: StylesBase,
+        y: int,
+        size: Size,
+        content_size: Size,
+        padding: Spacing,
+        base_background: Color,
+        background: Color,
+        render_content_line: Callable[[int], Strip],
+        border_title: Any,
+        border_subtitle: Any,
+        opacity: float,
+        ansi_theme: TerminalTheme,
+        native_ansi: bool,
+    ) -> Strip:
+        nonlocal blank
+        if not first <= y <= last:
+            return _original_render_line(
+                cache,
+                styles,
+                y,
+                size,
+                content_size,
+                padding,
+                base_background,
+                background,
+                render_content_line,
+                border_title,
+                border_subtitle,
+                opacity,
+                ansi_theme,
+                native_ansi,
+            )
+        content_y = y - gutter_top
+        if content_y < content_height:
+            line = render_content_line(content_y).adjust_cell_length(content_width, inner_style)
+        else:
+            if blank is None:
+                blank = Strip.blank(content_width, inner_style)
+            line = blank
+        return Strip([*before, *line, *after], width)
+
+    return render_line
+
+
+def _render(
+    self: StylesCache,
+    styles: StylesBase,
+    size: Size,
+    base_background: Color,
+    background: Color,
+    render_content_line: Callable[[int], Strip],
+    filters: Sequence[LineFilter],
+    border_title: Any,
+    border_subtitle: Any,
+    content_size: Size | None = None,
+    padding: Spacing | None = None,
+    crop: Region | None = None,
+    opacity: float = 1.0,
+    ansi_theme: TerminalTheme = DEFAULT_TERMINAL_THEME,
+    native_ansi: bool = False,
+) -> list[Strip]:
+    """``StylesCache.render``, its content lines framed by :func:`_content_lines`."""
+    maker = _content_lines(
+        self,
+        styles,
+        size,
+        size if content_size is None else content_size,
+        styles.padding if padding is None else padding,
+        base_background,
+        background,
+        render_content_line,
+        opacity,
+    )
+    if maker is not None:
+        self.render_line = maker  # type: ignore[method-assign]  # (for this call)
+    try:
+        return _original_render(
+            self,
+            styles,
+            size,
+            base_background,
+            background,
+            render_content_line,
+            filters,
+            border_title,
+            border_subtitle,
+            content_size,
+            padding,
+            crop,
+            opacity,
+            ansi_theme,
+            native_ansi,
+        )
+    finally:
+        if maker is not None:
+            del self.render_line
+
+
+def lines_applied() -> bool:
+    """Whether content lines are framed with parts made once a frame."""
+    return StylesCache.render is _render
+
+
+# -- a colour filter that would change nothing gives the strip back ------------------
+
+_original_apply_filter = Strip.apply_filter
+_original_truecolor_style = ANSIToTruecolor.truecolor_style
+
+#: Fingerprints of ``Strip.apply_filter`` and ``ANSIToTruecolor.truecolor_style``
+#: (Textual 8.2.8): the code :func:`_apply_filter` stands in for, and the rule
+#: :func:`_kept_by_truecolor` follows.
+_KNOWN_FILTER = ("cc671d15d1fcce34", "b8bb5dcaeddd7304")
+
+#: In a strip's filter cache: the filter gave back the strip itself.  (Keeping the
+#: strip in its own cache would make a reference cycle of every strip drawn.)
+_SAME: Any = object()
+
+#: Styles ``ANSIToTruecolor`` keeps as they are (True) or changes (False).
+_truecolor_kept: dict[RichStyle, bool] = {}
+#: How many styles :data:`_truecolor_kept` holds before it starts again (styles with
+#: links are each their own, so a long session makes new ones).
+KEPT_STYLES_MAX = 4096
+
+
+def _kept_by_truecolor(style: RichStyle) -> bool:
+    """Whether ``ANSIToTruecolor.truecolor_style`` gives ``style`` back unchanged
+    whatever the background: its colours are true colours, and it is not dim text with
+    a colour."""
+    kept = _truecolor_kept.get(style)
+    if kept is None:
+        color, bgcolor = style.color, style.bgcolor
+        kept = (
+            (color is None or color.triplet is not None)
+            and (bgcolor is None or bgcolor.triplet is not None)
+            and not (style.dim and color is not None)
+        )
+        if len(_truecolor_kept) >= KEPT_STYLES_MAX:
+            _truecolor_kept.clear()
+        _truecolor_kept[style] = kept
+    return kept
+
+
+def _apply_filter(self: Strip, filter: LineFilter, background: Color) -> Strip:
+    """``Strip.apply_filter``, giving the strip back when ``ANSIToTruecolor`` would
+    change none of its segments."""
+    cache = self._filter_cache
+    key = (filter, background)
+    cached = cache.get(key)
+    if cached is None:
+        if type(filter) is ANSIToTruecolor and all(
+            control is None and (style is None or _kept_by_truecolor(style))
+            for _, style, control in self._segments
+        ):
+            cached = _SAME
+        else:
+            cached = Strip(filter.apply(self._segments, background), self._cell_length)
+        cache[key] = cached
+    return self if cached is _SAME else cached
+
+
+def filter_applied() -> bool:
+    """Whether a colour filter that would change nothing gives the strip back."""
+    return Strip.apply_filter is _apply_filter
+
+
+# -- all of them --------------------------------------------------------------------
+
+
 def applied() -> bool:
     """Whether strips make their caches on first use."""
     return Strip.__init__ is _lazy_init
 
 
+def _written_for(known: tuple[str, ...], *functions: Callable[..., Any]) -> bool:
+    """Whether these functions are the code a speed-up was written against."""
+    return tuple(fingerprint(f.__code__) for f in functions) == known
+
+
 def apply() -> bool:
-    """Make Strip's caches on first use (see the module's docstring); returns whether
-    it is applied.  Idempotent."""
+    """Apply the speed-ups where this Textual is the one they were written against (see
+    the module's docstring); returns whether strips make their caches on first use.
+    Idempotent."""
+    if os.environ.get("BRIEFREADER_TEXTUAL_SPEEDUPS", "1") == "0":
+        return applied()
+    if not lines_applied() and _written_for(_KNOWN_RENDER, _original_render, _original_render_line):
+        StylesCache.render = _render  # type: ignore[method-assign]
+    truecolor_style = getattr(_original_truecolor_style, "__wrapped__", _original_truecolor_style)
+    if not filter_applied() and _written_for(
+        _KNOWN_FILTER, _original_apply_filter, truecolor_style
+    ):
+        Strip.apply_filter = _apply_filter  # type: ignore[method-assign]
     if applied():
         return True
-    if os.environ.get("BRIEFREADER_TEXTUAL_SPEEDUPS", "1") == "0":
-        return False
     code = _original_init.__code__
     if (code.co_names, code.co_consts) != _KNOWN_INIT or hasattr(Strip, "__getattr__"):
         return False  # (another Textual: its own __init__ is kept)
