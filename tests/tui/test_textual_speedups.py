@@ -6,6 +6,7 @@ widgets in many styles is the line Textual's own code makes."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -255,3 +256,86 @@ def test_the_styles_looked_at_are_bounded(monkeypatch: pytest.MonkeyPatch) -> No
         strip = Strip([Segment("x", style)])
         assert strip.apply_filter(truecolor, Color(0, 0, 0)) is strip
     assert len(textual_speedups._truecolor_kept) <= 5
+
+
+# -- what is hidden is not drawn ------------------------------------------------------
+
+
+class LayersApp(App[None]):
+    """Widgets over widgets: a layer above with an offset, a docked bar, a scrolled
+    container clipping its children, borders and a transparent background."""
+
+    CSS = """
+    Screen { layers: base above; background: #101820; }
+    #panes { height: 1fr; }
+    #left { width: 40%; height: 100%; border: round green; background: #203040; }
+    #right { width: 1fr; height: 100%; background: transparent; padding: 0 1; }
+    VerticalScroll { height: 12; border: heavy $accent; }
+    VerticalScroll Static { height: 3; background: #302010; }
+    #float { layer: above; offset: 10 4; width: 30; height: 6; border: tall red; background: #404040; }
+    #bar { dock: bottom; height: 1; background: $primary; }
+    """
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal, Vertical, VerticalScroll
+
+        with Horizontal(id="panes"):
+            yield Static(TEXT, id="left")
+            with Vertical(id="right"):
+                yield Static(TEXT[:90])
+                with VerticalScroll():
+                    for index in range(9):
+                        yield Static(f"{index}: {TEXT[: 40 + index]}")
+        yield Static("over everything " * 3, id="float")
+        yield Static("bar", id="bar")
+
+
+def _cells(chops: Sequence[Mapping[int, Strip | None]]) -> list[dict[int, list[Segment]]]:
+    return [{cut: list(strip) if strip else [] for cut, strip in line.items()} for line in chops]
+
+
+async def test_hidden_lines_left_undrawn_leave_the_same_frame() -> None:
+    from textual._compositor import Compositor
+    from textual.containers import VerticalScroll
+    from textual.geometry import Region
+
+    assert textual_speedups.chops_applied()
+    app = LayersApp()
+    async with app.run_test(size=(90, 30)) as pilot:
+        app.query_one(VerticalScroll).scroll_to(y=7, animate=False)
+        await pilot.pause()
+        compositor = app.screen._compositor
+        original = textual_speedups._original_render_chops
+        for crop, lines in [
+            (Region(0, 0, 90, 30), range(30)),  # a full frame
+            (Region(5, 2, 40, 12), {3, 4, 9, 13}),  # a partial one: some lines
+            (Region(30, 10, 60, 20), range(10, 30)),
+        ]:
+            rendered = set(lines).__contains__
+            compositor._cuts = None
+            ours = Compositor._render_chops(compositor, crop, rendered)
+            textuals = original(compositor, crop, rendered)
+            assert _cells(ours) == _cells(textuals)
+
+
+async def test_a_widget_hidden_behind_others_is_not_asked_to_draw() -> None:
+    from textual.containers import Horizontal
+
+    app = LayersApp()
+    async with app.run_test(size=(90, 30)) as pilot:
+        await pilot.pause()
+        panes = app.query_one("#panes", Horizontal)
+        asked: list[object] = []
+        draw = panes.render_lines
+
+        def counted(crop: object) -> list[Strip]:
+            asked.append(crop)
+            return draw(crop)  # type: ignore[arg-type]
+
+        panes.render_lines = counted  # type: ignore[method-assign]
+        app.screen._compositor.render_update(full=True)
+        assert asked == []  # (its two children cover it: nothing of it shows)
+        app.query_one("#right").styles.width = 30
+        await pilot.pause()
+        app.screen._compositor.render_update(full=True)
+        assert asked  # (now its background shows right of the right pane)

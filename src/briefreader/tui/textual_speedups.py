@@ -1,4 +1,4 @@
-"""Three speed-ups for Textual's rendering, applied once when the app package is imported.
+"""Four speed-ups for Textual's rendering, applied once when the app package is imported.
 
 **Strips make their caches on first use.**  Every line Textual draws is a :class:`textual.strip.Strip`, and Textual 8.2.8 makes
 seven small caches (``FIFOCache``) in each Strip's ``__init__``, whether the strip is
@@ -31,6 +31,14 @@ has a control code or a style the filter would change (an ANSI colour, or dim te
 with a colour); each such style is looked at once.  Other filters, and lines with an
 ANSI colour, go through the filter as before.
 
+**What is hidden is not drawn.**  The compositor asks every widget that overlaps the
+area a frame changes for its lines, front to back, cuts each line at every widget
+edge and keeps the first piece for each cut: the screen's, the panes' and the
+sidebar's backgrounds are drawn and cut into pieces at every key, and all of it
+thrown away under the article and the list in front.  :func:`_render_chops` skips a
+line whose cuts the widgets in front have all filled, and a widget none of whose
+lines would show is not asked to draw at all.  What the frame holds is the same.
+
 Each is applied only to the Textual code it was written against (its code's names and
 constants, checked at :func:`apply`): a Textual release that changes it is left alone,
 and only the speed-up is lost.  ``BRIEFREADER_TEXTUAL_SPEEDUPS=0`` turns them off (to
@@ -50,6 +58,7 @@ from rich.style import Style as RichStyle
 from rich.terminal_theme import TerminalTheme
 from textual._ansi_theme import DEFAULT_TERMINAL_THEME
 from textual._border import get_box
+from textual._compositor import Compositor
 from textual._segment_tools import make_blank
 from textual._styles_cache import StylesCache
 from textual.cache import FIFOCache
@@ -62,7 +71,7 @@ from textual.style import Style
 if TYPE_CHECKING:
     from textual.css.styles import StylesBase
 
-__all__ = ["applied", "apply", "filter_applied", "lines_applied"]
+__all__ = ["applied", "apply", "chops_applied", "filter_applied", "lines_applied"]
 
 #: Each cache Strip.__init__ makes, and its size (Textual 8.2.8).
 LAZY_CACHES: dict[str, int] = {
@@ -343,10 +352,7 @@ def _apply_filter(self: Strip, filter: LineFilter, background: Color) -> Strip:
     key = (filter, background)
     cached = cache.get(key)
     if cached is None:
-        if type(filter) is ANSIToTruecolor and all(
-            control is None and (style is None or _kept_by_truecolor(style))
-            for _, style, control in self._segments
-        ):
+        if type(filter) is ANSIToTruecolor and _kept_whole(self._segments):
             cached = _SAME
         else:
             cached = Strip(filter.apply(self._segments, background), self._cell_length)
@@ -354,9 +360,120 @@ def _apply_filter(self: Strip, filter: LineFilter, background: Color) -> Strip:
     return self if cached is _SAME else cached
 
 
+def _kept_whole(segments: list[Segment]) -> bool:
+    """Whether ``ANSIToTruecolor`` keeps every segment as it is (a loop, not ``all()``
+    over a generator: it runs for every new line drawn)."""
+    known = _truecolor_kept.get
+    for _, style, control in segments:
+        if control is not None:
+            return False
+        if style is not None and not (known(style) or _kept_by_truecolor(style)):
+            return False
+    return True
+
+
 def filter_applied() -> bool:
     """Whether a colour filter that would change nothing gives the strip back."""
     return Strip.apply_filter is _apply_filter
+
+
+# -- what is hidden is not drawn ------------------------------------------------------
+
+_original_render_chops = Compositor._render_chops
+_original_get_renders = Compositor._get_renders
+
+#: Fingerprints of ``Compositor._render_chops`` and ``_get_renders`` (Textual 8.2.8):
+#: the code :func:`_render_chops` stands in for.
+_KNOWN_CHOPS = ("cc7aec15aa1b4839", "38f22285a29b2b90")
+
+Chops = list[dict[int, Strip | None]]
+
+
+def _filled(
+    chops_line: dict[int, Strip | None], line_cuts: list[int], first: int, last: int
+) -> bool:
+    """Whether the widgets in front have filled every cut of a line from ``first`` up
+    to ``last``."""
+    for cut in line_cuts:  # noqa: SIM110  (a loop: it runs for every line of a frame)
+        if first <= cut < last and chops_line[cut] is None:
+            return False
+    return True
+
+
+def _shown_renders(
+    self: Compositor,
+    crop: Region,
+    is_rendered_line: Callable[[int], bool],
+    chops: Chops,
+    cuts: list[list[int]],
+) -> Iterable[tuple[Region, Region, list[Strip]]]:
+    """``Compositor._get_renders``, leaving out the widgets none of whose rendered
+    lines would show (read as each render is taken, so the widgets in front count)."""
+    _rich_traceback_guard = True  # (as Textual's: a shorter traceback)
+    visible_widgets = self.visible_widgets
+    if crop:
+        crop_overlaps = crop.overlaps
+        widget_regions = [
+            (widget, region, clip)
+            for widget, (region, clip) in visible_widgets.items()
+            if crop_overlaps(clip)
+        ]
+    else:
+        widget_regions = [
+            (widget, region, clip) for widget, (region, clip) in visible_widgets.items()
+        ]
+    intersection = Region.intersection
+    contains_region = Region.contains_region
+    for widget, region, clip in widget_regions:
+        if contains_region(clip, region):
+            lines_crop = Region(0, 0, region.width, region.height)
+        else:
+            new_x, new_y, new_width, new_height = intersection(region, clip)
+            if not (new_width and new_height):
+                continue
+            lines_crop = Region(new_x - region.x, new_y - region.y, new_width, new_height)
+        render_region = intersection(region, clip)
+        first, last = render_region.column_span
+        if all(
+            _filled(chops[y], cuts[y], first, last)
+            for y in render_region.line_range
+            if is_rendered_line(y)
+        ):
+            continue  # (hidden by the widgets in front)
+        yield region, clip, widget.render_lines(lines_crop)
+
+
+def _render_chops(
+    self: Compositor, crop: Region, is_rendered_line: Callable[[int], bool]
+) -> Sequence[dict[int, Strip | None]]:
+    """``Compositor._render_chops``, skipping what the widgets in front have covered."""
+    cuts = self.cuts
+    chops: Chops = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+    intersection = Region.intersection
+    for region, clip, strips in _shown_renders(self, crop, is_rendered_line, chops, cuts):
+        render_region = intersection(region, clip)
+        render_x = render_region.x
+        first_cut, last_cut = render_region.column_span
+        for y, strip in zip(render_region.line_range, strips, strict=False):
+            if not is_rendered_line(y):
+                continue
+            chops_line = chops[y]
+            line_cuts = cuts[y]
+            if _filled(chops_line, line_cuts, first_cut, last_cut):
+                continue
+            final_cuts = [cut for cut in line_cuts if last_cut >= cut >= first_cut]
+            cut_strips = strip.divide([cut - render_x for cut in final_cuts[1:]])
+            # Front to back: the first piece for a cut wins.
+            get_chops_line = chops_line.get
+            for cut, piece in zip(final_cuts, cut_strips, strict=False):
+                if get_chops_line(cut) is None:
+                    chops_line[cut] = piece
+    return chops
+
+
+def chops_applied() -> bool:
+    """Whether what is hidden is left undrawn."""
+    return Compositor._render_chops is _render_chops
 
 
 # -- all of them --------------------------------------------------------------------
@@ -385,6 +502,10 @@ def apply() -> bool:
         _KNOWN_FILTER, _original_apply_filter, truecolor_style
     ):
         Strip.apply_filter = _apply_filter  # type: ignore[method-assign]
+    if not chops_applied() and _written_for(
+        _KNOWN_CHOPS, _original_render_chops, _original_get_renders
+    ):
+        Compositor._render_chops = _render_chops  # type: ignore[method-assign,assignment]
     if applied():
         return True
     code = _original_init.__code__
