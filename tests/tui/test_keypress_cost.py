@@ -7,6 +7,8 @@
   shows it renders nothing.
 * The list's order read again (a refresh does it every second) draws no row anew
   that looks the same; a row whose title, flags or age changed is drawn again.
+* A new number of rows in the list, or of lines in the related list, lays out no
+  screen (its scroll bar is updated), unless the scroll bar appears or goes.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from briefreader.store import ArticleRow
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.widgets.article_list import ArticleList
 from briefreader.tui.widgets.article_view import ArticleView
+from briefreader.tui.widgets.related import RelatedList, RelatedOption
 from briefreader.tui.widgets.scrollbar import SteadyScrollBar
 
 MakeApp = Callable[..., BriefReaderApp]
@@ -172,3 +175,55 @@ async def test_the_next_article_is_rendered_ahead_after_the_frame(
 
 def safe_title(title: str) -> str:
     return " ".join(title.split()[:3])
+
+
+async def test_more_rows_lay_out_no_screen_unless_the_scrollbar_appears() -> None:
+    app = ListApp(1_000)
+    async with app.run_test(size=(60, 30)) as pilot:
+        listing = app.query_one(ArticleList)
+        listing.set_rowids(list(range(5)))  # fewer than the screen holds: no scrollbar
+        await pilot.pause()
+        assert not listing.show_vertical_scrollbar
+        layouts = _count_calls(app.screen, "_refresh_layout")
+        listing.set_rowids(list(range(8)), keep=0, stay=True)  # still no scrollbar
+        await pilot.pause()
+        assert layouts[0] == 0
+        listing.set_rowids(list(range(500)), keep=0, stay=True)  # the bar appears: laid out
+        await pilot.pause()
+        assert listing.show_vertical_scrollbar
+        assert layouts[0] >= 1
+        bar = listing.vertical_scrollbar
+        assert bar.window_virtual_size == 500 * listing.row_height
+        before = layouts[0]
+        listing.set_rowids(list(range(900)), keep=0, stay=True)  # a refresh's re-read
+        await pilot.pause()
+        assert layouts[0] == before
+        assert bar.window_virtual_size == 900 * listing.row_height  # its thumb follows
+        assert listing.virtual_size.height == 900 * listing.row_height
+
+
+class SidebarApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield RelatedList()
+
+
+def _options(count: int) -> list[RelatedOption]:
+    return [RelatedOption(f"{n}. The harbour strike") for n in range(count)]
+
+
+async def test_a_new_set_of_related_entries_lays_out_no_screen() -> None:
+    app = SidebarApp()
+    async with app.run_test(size=(40, 30)) as pilot:
+        related = app.query_one(RelatedList)
+        related.set_options(_options(3))
+        await pilot.pause()
+        layouts = _count_calls(app.screen, "_refresh_layout")
+        for count in (4, 2, 5, 3):  # each a different number of lines, all on screen
+            related.set_options(_options(count))
+            await pilot.pause()
+            assert related.virtual_size.height == count
+        assert layouts[0] == 0
+        related.set_options(_options(60))  # more than fit: the bar appears
+        await pilot.pause()
+        assert related.show_vertical_scrollbar
+        assert layouts[0] >= 1

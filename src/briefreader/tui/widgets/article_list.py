@@ -46,7 +46,7 @@ from briefreader.tui.formatting import (
     relative_age,
     safe_line,
 )
-from briefreader.tui.widgets.scrollbar import steady_vertical_scrollbar
+from briefreader.tui.widgets.scrollbar import set_virtual_size, steady_vertical_scrollbar
 
 __all__ = ["ArticleList"]
 
@@ -380,7 +380,9 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         )
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._rowids) * self.row_height)
+        # (no screen layout unless the scrollbar appears or goes: a refresh's list
+        # re-read changes the number of rows about once a second)
+        set_virtual_size(self, Size(self.size.width, len(self._rowids) * self.row_height))
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()

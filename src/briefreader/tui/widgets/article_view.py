@@ -53,7 +53,7 @@ from briefreader.tui.widgets.body import (
     parse_markdown,
     render_blocks,
 )
-from briefreader.tui.widgets.scrollbar import steady_vertical_scrollbar
+from briefreader.tui.widgets.scrollbar import set_virtual_size, steady_vertical_scrollbar
 
 __all__ = ["ArticleView", "LeadImage"]
 
@@ -364,20 +364,9 @@ class ArticleView(ScrollView, can_focus=True):
         return [Strip(line, width) for line in rendered]
 
     def _set_virtual_height(self, height: int) -> None:
-        """Set the scrollable size without a screen layout when the scrollbar stays put.
-
-        ``virtual_size`` is a layout reactive: assigning it re-lays out the whole
-        screen (~13 ms here).  Only the scrollbar depends on it, so update that
-        directly, and ask for a layout only when the scrollbar appears or goes.
-        """
-        size = Size(self._width(), height)
-        if size == self.virtual_size:
-            return
-        had_scrollbar = self.show_vertical_scrollbar
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._scroll_update(size)
-        if self.show_vertical_scrollbar != had_scrollbar:
-            self.refresh(layout=True)
+        """Set the scrollable height (without a screen layout when the scrollbar stays
+        put: :func:`~briefreader.tui.widgets.scrollbar.set_virtual_size`)."""
+        set_virtual_size(self, Size(self._width(), height))
 
     def on_resize(self, event: events.Resize) -> None:
         self._build()

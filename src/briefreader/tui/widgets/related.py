@@ -25,6 +25,7 @@ from textual.widgets import Static
 
 from briefreader.reading import RelatedEntry
 from briefreader.tui.formatting import safe_line
+from briefreader.tui.widgets.scrollbar import set_virtual_size
 
 __all__ = ["RelatedEntry", "RelatedSidebar"]
 
@@ -148,7 +149,7 @@ class RelatedList(ScrollView, can_focus=True):
                 self._first_line.append(len(self._lines))
                 lines = console.render_lines(option.prompt, options, pad=False)
                 self._lines.extend((index, line) for line in lines)
-        self.virtual_size = Size(width, len(self._lines))
+        set_virtual_size(self, Size(width, len(self._lines)))  # (no screen layout)
 
     def _height_of(self, index: int) -> int:
         end = self._first_line[index + 1] if index + 1 < len(self._first_line) else len(self._lines)
