@@ -177,20 +177,24 @@ def safe_title(title: str) -> str:
     return " ".join(title.split()[:3])
 
 
+def _bar_shown(view: Any) -> bool:
+    return bool(view.show_vertical_scrollbar)
+
+
 async def test_more_rows_lay_out_no_screen_unless_the_scrollbar_appears() -> None:
     app = ListApp(1_000)
     async with app.run_test(size=(60, 30)) as pilot:
         listing = app.query_one(ArticleList)
         listing.set_rowids(list(range(5)))  # fewer than the screen holds: no scrollbar
         await pilot.pause()
-        assert not listing.show_vertical_scrollbar
+        assert not _bar_shown(listing)
         layouts = _count_calls(app.screen, "_refresh_layout")
         listing.set_rowids(list(range(8)), keep=0, stay=True)  # still no scrollbar
         await pilot.pause()
         assert layouts[0] == 0
         listing.set_rowids(list(range(500)), keep=0, stay=True)  # the bar appears: laid out
         await pilot.pause()
-        assert listing.show_vertical_scrollbar
+        assert _bar_shown(listing)
         assert layouts[0] >= 1
         bar = listing.vertical_scrollbar
         assert bar.window_virtual_size == 500 * listing.row_height

@@ -339,3 +339,25 @@ async def test_a_widget_hidden_behind_others_is_not_asked_to_draw() -> None:
         await pilot.pause()
         app.screen._compositor.render_update(full=True)
         assert asked  # (now its background shows right of the right pane)
+
+
+async def test_a_frame_is_written_as_textual_writes_it() -> None:
+    from textual.geometry import Region
+
+    assert textual_speedups.display_applied()
+    app = LayersApp()
+    async with app.run_test(size=(90, 30)) as pilot:
+        await pilot.pause()
+        compositor = app.screen._compositor
+        console = Console(color_system="truecolor", force_terminal=True, width=90)
+        for dirty in [
+            [Region(12, 5, 10, 3), Region(50, 2, 30, 1)],  # pieces cut at both ends
+            [Region(0, 0, 90, 30)],
+            [Region(37, 12, 3, 9), Region(88, 0, 2, 30)],
+        ]:
+            compositor._dirty_regions.update(dirty)
+            update = compositor.render_partial_update()
+            assert update is not None
+            ours = update.render_segments(console)
+            assert ours == textual_speedups._original_render_segments(update, console)
+            assert "\x1b[" in ours

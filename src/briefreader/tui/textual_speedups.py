@@ -1,4 +1,4 @@
-"""Four speed-ups for Textual's rendering, applied once when the app package is imported.
+"""Five speed-ups for Textual's rendering, applied once when the app package is imported.
 
 **Strips make their caches on first use.**  Every line Textual draws is a :class:`textual.strip.Strip`, and Textual 8.2.8 makes
 seven small caches (``FIFOCache``) in each Strip's ``__init__``, whether the strip is
@@ -39,6 +39,11 @@ thrown away under the article and the list in front.  :func:`_render_chops` skip
 line whose cuts the widgets in front have all filled, and a widget none of whose
 lines would show is not asked to draw at all.  What the frame holds is the same.
 
+**The frame's cursor moves written directly.**  Writing a frame for the terminal
+moves the cursor before each piece of a line (~300 a next-article frame), each move
+made as a Rich ``Control`` object for its escape sequence; :func:`_render_segments`
+writes the same sequence with an f-string.
+
 Each is applied only to the Textual code it was written against (its code's names and
 constants, checked at :func:`apply`): a Textual release that changes it is left alone,
 and only the speed-up is lost.  ``BRIEFREADER_TEXTUAL_SPEEDUPS=0`` turns them off (to
@@ -53,12 +58,14 @@ from collections.abc import Callable, Iterable, Sequence
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Console
+from rich.control import Control
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.terminal_theme import TerminalTheme
 from textual._ansi_theme import DEFAULT_TERMINAL_THEME
 from textual._border import get_box
-from textual._compositor import Compositor
+from textual._compositor import ChopsUpdate, Compositor
 from textual._segment_tools import make_blank
 from textual._styles_cache import StylesCache
 from textual.cache import FIFOCache
@@ -71,7 +78,14 @@ from textual.style import Style
 if TYPE_CHECKING:
     from textual.css.styles import StylesBase
 
-__all__ = ["applied", "apply", "chops_applied", "filter_applied", "lines_applied"]
+__all__ = [
+    "applied",
+    "apply",
+    "chops_applied",
+    "display_applied",
+    "filter_applied",
+    "lines_applied",
+]
 
 #: Each cache Strip.__init__ makes, and its size (Textual 8.2.8).
 LAZY_CACHES: dict[str, int] = {
@@ -476,6 +490,53 @@ def chops_applied() -> bool:
     return Compositor._render_chops is _render_chops
 
 
+# -- the frame's cursor moves written directly ----------------------------------------
+
+_original_render_segments = ChopsUpdate.render_segments
+
+#: Fingerprint of ``ChopsUpdate.render_segments`` (Textual 8.2.8): the code
+#: :func:`_render_segments` stands in for.
+_KNOWN_SEGMENTS = ("b49552fb59de77dc",)
+
+
+def _move_to(x: int, y: int) -> str:
+    """The escape sequence ``rich.control.Control.move_to(x, y)`` writes."""
+    return f"\x1b[{y + 1};{x + 1}H"
+
+
+def _render_segments(self: ChopsUpdate, console: Console) -> str:
+    """``ChopsUpdate.render_segments``, each cursor move written as its escape sequence
+    instead of through a ``Control`` object (~300 a next-article frame)."""
+    sequences: list[str] = []
+    append = sequences.append
+    chops = self.chops
+    chop_ends = self.chop_ends
+    last_y = self.spans[-1][0]
+    for y, x1, x2 in self.spans:
+        line = chops[y]
+        ends = chop_ends[y]
+        for end, (x, strip) in zip(ends, line.items(), strict=False):
+            if strip is None:
+                continue
+            if x > x2 or end <= x1:
+                continue
+            if x2 > x >= x1 and end <= x2:
+                append(f"\x1b[{y + 1};{x + 1}H")
+                append(strip.render(console))
+                continue
+            strip = strip.crop(0, min(end, x2) - x)
+            append(f"\x1b[{y + 1};{x + 1}H")
+            append(strip.render(console))
+        if y != last_y:
+            append("\n")
+    return "".join(sequences)
+
+
+def display_applied() -> bool:
+    """Whether the frame's cursor moves are written directly."""
+    return ChopsUpdate.render_segments is _render_segments
+
+
 # -- all of them --------------------------------------------------------------------
 
 
@@ -506,6 +567,12 @@ def apply() -> bool:
         _KNOWN_CHOPS, _original_render_chops, _original_get_renders
     ):
         Compositor._render_chops = _render_chops  # type: ignore[method-assign,assignment]
+    if (
+        not display_applied()
+        and _written_for(_KNOWN_SEGMENTS, _original_render_segments)
+        and Control.move_to(7, 3).segment.text == _move_to(7, 3)
+    ):
+        ChopsUpdate.render_segments = _render_segments  # type: ignore[method-assign]
     if applied():
         return True
     code = _original_init.__code__
