@@ -231,3 +231,19 @@ async def test_a_new_set_of_related_entries_lays_out_no_screen() -> None:
         await pilot.pause()
         assert related.show_vertical_scrollbar
         assert layouts[0] >= 1
+
+
+async def test_centring_the_cursor_with_the_scrollbar_shown_centres_it() -> None:
+    """The list's rows and its scrollable width leave the scrollbar's column out: a
+    region wider than the window made Textual's centring put the row at the top."""
+    app = ListApp(200)
+    async with app.run_test(size=(60, 30)) as pilot:
+        listing = app.query_one(ArticleList)
+        listing.set_rowids(list(range(app.count)))
+        await pilot.pause()
+        assert _bar_shown(listing)
+        listing.set_reactive(ArticleList.cursor, 40)
+        listing._scroll_to_cursor(center=True)
+        rows_above = (40 * listing.row_height - listing.scroll_offset.y) // listing.row_height
+        shown = listing.size.height // listing.row_height
+        assert abs(rows_above - shown // 2) <= 1  # in the middle, not at the top

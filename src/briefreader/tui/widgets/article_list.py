@@ -371,7 +371,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         h = self.row_height
         self.scroll_to_region(
-            Region(0, self.cursor * h, max(1, self.size.width), h),
+            Region(0, self.cursor * h, max(1, self.scrollable_content_region.width), h),
             animate=False,
             center=center,
             force=True,
@@ -382,7 +382,11 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     def _update_virtual_size(self) -> None:
         # (no screen layout unless the scrollbar appears or goes: a refresh's list
         # re-read changes the number of rows about once a second)
-        set_virtual_size(self, Size(self.size.width, len(self._rowids) * self.row_height))
+        # As wide as the rows are drawn (the scrollbar's column left out): a row wider
+        # than the window would give it a column of horizontal scroll, and Textual's
+        # centring would then put the cursor's row at the top instead.
+        width = self.scrollable_content_region.width
+        set_virtual_size(self, Size(width, len(self._rowids) * self.row_height))
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
