@@ -361,3 +361,57 @@ async def test_a_frame_is_written_as_textual_writes_it() -> None:
             ours = update.render_segments(console)
             assert ours == textual_speedups._original_render_segments(update, console)
             assert "\x1b[" in ours
+
+
+def test_another_textual_release_gets_none_of_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fingerprint does not see a comparison changed by a bug fix: on any other
+    Textual release no speed-up is applied."""
+    from textual._compositor import ChopsUpdate, Compositor
+
+    ts = textual_speedups
+    monkeypatch.setattr(Strip, "__init__", ts._original_init)
+    monkeypatch.delattr(Strip, "__getattr__")
+    monkeypatch.setattr(StylesCache, "render", ts._original_render)
+    monkeypatch.setattr(Strip, "apply_filter", ts._original_apply_filter)
+    monkeypatch.setattr(Compositor, "_render_chops", ts._original_render_chops)
+    monkeypatch.setattr(ChopsUpdate, "render_segments", ts._original_render_segments)
+    monkeypatch.setattr(ts, "textual_version", lambda: "8.3.0")
+    assert not ts.apply()
+    assert not any(
+        (
+            ts.applied(),
+            ts.lines_applied(),
+            ts.filter_applied(),
+            ts.chops_applied(),
+            ts.display_applied(),
+        )
+    )
+    monkeypatch.setattr(ts, "textual_version", lambda: ts.TEXTUAL_VERSION)
+    assert ts.apply()
+    assert all((ts.lines_applied(), ts.filter_applied(), ts.chops_applied(), ts.display_applied()))
+
+
+def test_the_fingerprint_leaves_out_where_python_keeps_a_comprehension() -> None:
+    """Python 3.12 inlines comprehensions (their names and constants move into the
+    function's own code): the fingerprint counts them the same either way."""
+
+    def nested(items: list[int]) -> list[int]:
+        return [item.bit_length() for item in items if item > 3]
+
+    def flat(items: list[int]) -> list[int]:
+        result = []
+        for item in items:
+            if item > 3:
+                result.append(item.bit_length())
+        return result
+
+    names = textual_speedups.fingerprint
+    assert names(nested.__code__) != names(flat.__code__)  # ('append' is a name of flat's)
+    code = nested.__code__
+    inner = next(c for c in code.co_consts if hasattr(c, "co_names"))
+    inlined = code.replace(
+        co_consts=tuple(c for c in code.co_consts if c is not inner) + inner.co_consts,
+        co_names=code.co_names + inner.co_names,
+    )
+    assert names(inlined) == names(code)
+    assert names(inlined) != names(code.replace(co_names=(*code.co_names, "other")))

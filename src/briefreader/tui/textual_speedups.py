@@ -44,10 +44,12 @@ moves the cursor before each piece of a line (~300 a next-article frame), each m
 made as a Rich ``Control`` object for its escape sequence; :func:`_render_segments`
 writes the same sequence with an f-string.
 
-Each is applied only to the Textual code it was written against (its code's names and
-constants, checked at :func:`apply`): a Textual release that changes it is left alone,
-and only the speed-up is lost.  ``BRIEFREADER_TEXTUAL_SPEEDUPS=0`` turns them off (to
-tell whether a drawing problem comes from them).
+They are applied only on the Textual release they were written against
+(:data:`TEXTUAL_VERSION`), and each only where the code it stands in for is the code
+it was written against (a :func:`fingerprint` of its functions' names, arguments and
+constants): on another release Textual is left alone, and only the speed is lost.
+``BRIEFREADER_TEXTUAL_SPEEDUPS=0`` turns them off (to tell whether a drawing problem
+comes from them).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
+from importlib import metadata
 from types import CodeType
 from typing import TYPE_CHECKING, Any
 
@@ -143,24 +146,40 @@ _original_render_line = StylesCache.render_line
 #: Fingerprints (:func:`fingerprint`) of ``StylesCache.render`` and ``render_line`` in
 #: Textual 8.2.8: the code :func:`_render` stands in for.  ``render`` reads
 #: ``self.render_line`` once per call, which :func:`_render` sets for that call.
-_KNOWN_RENDER = ("637d217064c0dfa0", "2e27f7494c653468")
+_KNOWN_RENDER = ("806282c61d38dd9c", "b69c38da3002f9db")
 
 LineMaker = Callable[..., Strip]
 
 
 def fingerprint(code: CodeType) -> str:
-    """What a function's code names and holds (its names, arguments and constants,
-    those of the functions inside it too; not its docstring or bytecode, which the
-    Python version changes): 16 hex digits."""
+    """What a function's code names and holds: its arguments, and the names and
+    constants of its code and of the code inside it (comprehensions, nested
+    functions) as sorted sets, so that where a Python version puts them does not
+    count; not its docstring or bytecode.  16 hex digits.  (It does not see a changed
+    comparison or operator: :data:`TEXTUAL_VERSION` guards those.)"""
+    names: set[str] = set()
+    consts: set[str] = set()
 
-    def parts(code: CodeType) -> tuple[Any, ...]:
-        consts = tuple(
-            parts(const) if isinstance(const, CodeType) else const for const in code.co_consts[1:]
-        )
-        arguments = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-        return (code.co_name, code.co_names, arguments, consts)
+    def walk(code: CodeType) -> None:
+        names.update(code.co_names)
+        for const in code.co_consts:
+            if isinstance(const, CodeType):
+                walk(const)
+            elif const is not None and not (isinstance(const, str) and "\n" in const):
+                consts.add(repr(const))  # (docstrings and None left out)
 
-    return hashlib.sha256(repr(parts(code)).encode()).hexdigest()[:16]
+    walk(code)
+    arguments = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    parts = (code.co_name, arguments, sorted(names), sorted(consts))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def textual_version() -> str:
+    """The installed Textual's version ("" when it cannot be told)."""
+    try:
+        return metadata.version("textual")
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def _content_lines(
@@ -328,7 +347,7 @@ _original_truecolor_style = ANSIToTruecolor.truecolor_style
 #: Fingerprints of ``Strip.apply_filter`` and ``ANSIToTruecolor.truecolor_style``
 #: (Textual 8.2.8): the code :func:`_apply_filter` stands in for, and the rule
 #: :func:`_kept_by_truecolor` follows.
-_KNOWN_FILTER = ("cc671d15d1fcce34", "b8bb5dcaeddd7304")
+_KNOWN_FILTER = ("0b89ceb79e5dcc87", "444329c4da11a799")
 
 #: In a strip's filter cache: the filter gave back the strip itself.  (Keeping the
 #: strip in its own cache would make a reference cycle of every strip drawn.)
@@ -398,7 +417,7 @@ _original_get_renders = Compositor._get_renders
 
 #: Fingerprints of ``Compositor._render_chops`` and ``_get_renders`` (Textual 8.2.8):
 #: the code :func:`_render_chops` stands in for.
-_KNOWN_CHOPS = ("cc7aec15aa1b4839", "38f22285a29b2b90")
+_KNOWN_CHOPS = ("f3c23af0bf54680d", "b8053dee85fc7c65")
 
 Chops = list[dict[int, Strip | None]]
 
@@ -496,7 +515,7 @@ _original_render_segments = ChopsUpdate.render_segments
 
 #: Fingerprint of ``ChopsUpdate.render_segments`` (Textual 8.2.8): the code
 #: :func:`_render_segments` stands in for.
-_KNOWN_SEGMENTS = ("b49552fb59de77dc",)
+_KNOWN_SEGMENTS = ("bc680e2e486676b5",)
 
 
 def _move_to(x: int, y: int) -> str:
@@ -550,11 +569,20 @@ def _written_for(known: tuple[str, ...], *functions: Callable[..., Any]) -> bool
     return tuple(fingerprint(f.__code__) for f in functions) == known
 
 
+#: The Textual release the speed-ups were written against.  On any other none is
+#: applied: a fingerprint sees a function's names and constants, not a comparison or
+#: an operator changed by a bug fix.  (Bumping Textual: check each speed-up's code
+#: against the new release's, then this and the fingerprints.)
+TEXTUAL_VERSION = "8.2.8"
+
+
 def apply() -> bool:
     """Apply the speed-ups where this Textual is the one they were written against (see
     the module's docstring); returns whether strips make their caches on first use.
     Idempotent."""
     if os.environ.get("BRIEFREADER_TEXTUAL_SPEEDUPS", "1") == "0":
+        return applied()
+    if textual_version() != TEXTUAL_VERSION:
         return applied()
     if not lines_applied() and _written_for(_KNOWN_RENDER, _original_render, _original_render_line):
         StylesCache.render = _render  # type: ignore[method-assign]
