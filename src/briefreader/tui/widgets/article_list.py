@@ -380,11 +380,10 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         )
 
     def _update_virtual_size(self) -> None:
-        # (no screen layout unless the scrollbar appears or goes: a refresh's list
-        # re-read changes the number of rows about once a second)
-        # As wide as the rows are drawn (the scrollbar's column left out): a row wider
-        # than the window would give it a column of horizontal scroll, and Textual's
-        # centring would then put the cursor's row at the top instead.
+        # No screen layout unless the scrollbar appears or goes (a refresh's re-read
+        # changes the number of rows about once a second).  As wide as the rows are
+        # drawn, the scrollbar's column left out: wider, Textual's centring would put
+        # the cursor's row at the top instead.
         width = self.scrollable_content_region.width
         set_virtual_size(self, Size(width, len(self._rowids) * self.row_height))
 
