@@ -418,9 +418,10 @@ def _shown_renders(
     is_rendered_line: Callable[[int], bool],
     chops: Chops,
     cuts: list[list[int]],
-) -> Iterable[tuple[Region, Region, list[Strip]]]:
+) -> Iterable[tuple[Region, list[Strip]]]:
     """``Compositor._get_renders``, leaving out the widgets none of whose rendered
-    lines would show (read as each render is taken, so the widgets in front count)."""
+    lines would show (read as each render is taken, so the widgets in front count):
+    each widget's region on screen (inside its clip) and its lines there."""
     _rich_traceback_guard = True  # (as Textual's: a shorter traceback)
     visible_widgets = self.visible_widgets
     if crop:
@@ -435,24 +436,19 @@ def _shown_renders(
             (widget, region, clip) for widget, (region, clip) in visible_widgets.items()
         ]
     intersection = Region.intersection
-    contains_region = Region.contains_region
     for widget, region, clip in widget_regions:
-        if contains_region(clip, region):
-            lines_crop = Region(0, 0, region.width, region.height)
-        else:
-            new_x, new_y, new_width, new_height = intersection(region, clip)
-            if not (new_width and new_height):
-                continue
-            lines_crop = Region(new_x - region.x, new_y - region.y, new_width, new_height)
-        render_region = intersection(region, clip)
-        first, last = render_region.column_span
+        shown = intersection(region, clip)
+        x, y, width, height = shown
+        if not (width and height):
+            continue  # (Textual asks a widget inside its clip to draw even then: nothing)
+        first, last = shown.column_span
         if all(
-            _filled(chops[y], cuts[y], first, last)
-            for y in render_region.line_range
-            if is_rendered_line(y)
+            _filled(chops[line], cuts[line], first, last)
+            for line in shown.line_range
+            if is_rendered_line(line)
         ):
             continue  # (hidden by the widgets in front)
-        yield region, clip, widget.render_lines(lines_crop)
+        yield shown, widget.render_lines(Region(x - region.x, y - region.y, width, height))
 
 
 def _render_chops(
@@ -461,9 +457,7 @@ def _render_chops(
     """``Compositor._render_chops``, skipping what the widgets in front have covered."""
     cuts = self.cuts
     chops: Chops = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
-    intersection = Region.intersection
-    for region, clip, strips in _shown_renders(self, crop, is_rendered_line, chops, cuts):
-        render_region = intersection(region, clip)
+    for render_region, strips in _shown_renders(self, crop, is_rendered_line, chops, cuts):
         render_x = render_region.x
         first_cut, last_cut = render_region.column_span
         for y, strip in zip(render_region.line_range, strips, strict=False):
