@@ -150,6 +150,42 @@ def test_the_sidebar_term_cache_is_dropped_as_articles_turn_over(tmp_path: Path)
         assert lib._related_term_cache() is not first
 
 
+def test_the_sidebar_idf_memo_changes_no_score(tmp_path: Path) -> None:
+    """The ranking keeps the idf of the terms it weighed beside its term cache: every
+    list is the one ranked without it, also once more articles were indexed (a new
+    document count) and after the cache was dropped."""
+    path = tmp_path / "lib.sqlite3"
+
+    def lists(lib: Library, memo: bool) -> list[list[tuple[str, float]]]:
+        def ranked() -> list[list[tuple[str, float]]]:
+            return [[(h.id, h.score) for h in lib.related(f"a-{i}")] for i in range(0, 60, 3)]
+
+        if memo:
+            return ranked()
+        lib._related_term_cache()  # (not dropped while ranking without the memo)
+        kept, lib._idf_memo = lib._idf_memo, None  # type: ignore[assignment]
+        try:
+            return ranked()
+        finally:
+            lib._idf_memo = kept
+
+    with Library(path) as lib:
+        lib.store(articles(60))
+        first = lists(lib, memo=True)
+        memo = lib._idf_memo
+        assert memo.idf and memo.n_docs == 60
+        assert first == lists(lib, memo=False)
+        assert lists(lib, memo=True) == first  # the memo's terms again: the same
+        lib.store(articles(2, seed=11, first=60))  # 62 articles: weighed again
+        again = lists(lib, memo=True)
+        assert lib._idf_memo is memo and memo.n_docs == 62
+        assert again == lists(lib, memo=False)
+        lib.store(articles(10, seed=12, first=62))  # grown 5%: cache and memo dropped
+        lib.related("a-0")
+        assert lib._idf_memo is not memo
+        assert lists(lib, memo=True) == lists(lib, memo=False)
+
+
 def test_an_update_with_the_same_text_keeps_and_queues_nothing(tmp_path: Path) -> None:
     """A refresh that stores an item again with its text unchanged (its markup, and so
     its content hash, changed) neither re-queues it nor takes its terms off."""

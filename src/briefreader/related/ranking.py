@@ -11,7 +11,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from briefreader.model import ArticleRef
-from briefreader.related.index import A_TAKEAWAYS, TermCache, lookup, meta
+from briefreader.related.index import A_TAKEAWAYS, IdfMemo, TermCache, lookup, meta
 from briefreader.related.scoring import (
     ENTITY_BOOST,
     RELATED_MIN,
@@ -228,13 +228,15 @@ def rank(
     limit: int = 8,
     min_score: float = RELATED_MIN,
     cache: TermCache | None = None,
+    idf_memo: IdfMemo | None = None,
     candidates: int = CANDIDATES,
 ) -> list[RelatedHit]:
     """The related list for an article (given by its text), best first.
 
     ``cache`` (kept by the caller between calls) saves looking up the same terms'
     ids and document frequencies again; it may be slightly stale, which only nudges
-    scores.
+    scores.  ``idf_memo`` (kept with the cache, and dropped when it is) saves
+    weighing them again: the scores are the same with it or without.
     """
     target = profile(
         title, summary, takeaways, body, published=published, source=source, analysis=analysis
@@ -245,12 +247,7 @@ def rank(
     found = [c for c in _load_candidates(db, rowids) if c.id != exclude_id]
     if not found:
         return []
-    union: set[str] = set()
-    for c in found:
-        union.update(c.profile.terms)
-    union.difference_update(known)
-    known.update(lookup(db, union, cache))
-    idf = idf_table(dict(zip(known, map(_DF, known.values()), strict=True)), n_docs)
+    idf = _idf(db, target, found, known, n_docs, cache, idf_memo)
     weigh(target, idf, n_docs)
     for c in found:
         weigh(c.profile, idf, n_docs)
@@ -258,6 +255,37 @@ def rank(
     groups = fold_copies([(x, c) for x, c in scored if x >= min_score], limit)
     hits = hits_of(groups, same_story_flags(target, groups))
     return sorted(hits, key=lambda h: not h.same_story)  # same story first, else by rank
+
+
+def _idf(
+    db: sqlite3.Connection,
+    target: Profile,
+    found: list[Candidate],
+    known: TermCache,
+    n_docs: int,
+    cache: TermCache | None,
+    memo: IdfMemo | None,
+) -> dict[str, float]:
+    """``{term: idf}`` for every term of the target and the candidates that the index
+    knows (``known``: the target's, already looked up).  With a memo, only terms it
+    lacks are looked up and weighed; it may hold more terms, which changes nothing
+    (:func:`weigh` reads only a profile's own)."""
+    union: set[str] = set()
+    for c in found:
+        union.update(c.profile.terms)
+    if memo is None or cache is None:
+        union.difference_update(known)
+        known = {**known, **lookup(db, union, cache)}
+        return idf_table(dict(zip(known, map(_DF, known.values()), strict=True)), n_docs)
+    if memo.n_docs != n_docs:
+        memo.idf.clear()
+        memo.n_docs = n_docs
+    union.update(known)
+    union.difference_update(memo.idf)
+    if union:
+        new = lookup(db, union, cache)
+        memo.idf.update(idf_table(dict(zip(new, map(_DF, new.values()), strict=True)), n_docs))
+    return memo.idf
 
 
 def best_in_full(

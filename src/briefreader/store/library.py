@@ -120,6 +120,7 @@ class Library(FeedsMixin, StateMixin, RelatedMixin, DownloadsMixin):
         self._source_ids: dict[str, int] = {}
         # Term ids and document frequencies the related ranking looked up (see related()).
         self._term_cache = {}
+        self._idf_memo = _related.IdfMemo()
         self._term_cache_docs = 0
         # A library opened read-only is not migrated: before LAZY_SCHEMA every row is eager.
         self._select = (

@@ -40,6 +40,7 @@ class RelatedMixin(SearchMixin, StoreBase):
     """The library's related-articles and story methods."""
 
     _term_cache: _related.TermCache
+    _idf_memo: _related.IdfMemo
     _term_cache_docs: int
     _term_cache_churn: int = 0
     _term_cache_generation: int = 0
@@ -95,6 +96,7 @@ class RelatedMixin(SearchMixin, StoreBase):
             limit=limit,
             min_score=min_score,
             cache=self._related_term_cache(),
+            idf_memo=self._idf_memo,
         )
 
     def _related_term_cache(self) -> _related.TermCache:
@@ -114,6 +116,7 @@ class RelatedMixin(SearchMixin, StoreBase):
             or generation != self._term_cache_generation
         ):
             self._term_cache = {}
+            self._idf_memo = _related.IdfMemo()  # (weighed with the cache's frequencies)
             self._term_cache_docs = max(1, docs)
             self._term_cache_churn = churn
             self._term_cache_generation = generation
