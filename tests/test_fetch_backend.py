@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+from pathlib import Path
 
+import certifi
 import httpcore
 import httpx
+import pytest
 from fetchserver import FetchServer
 
 from briefreader.fetch import Fetcher
@@ -100,3 +104,35 @@ def test_only_httpcores_plain_pool_is_changed() -> None:
     transport = httpx.AsyncHTTPTransport()
     assert quick_readable(transport)
     assert not quick_readable(transport)  # (already ours)
+
+
+def test_clients_share_one_tls_context_made_as_httpx_would(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Loading the certificates is made once a process, not once a client (a
+    refresh, a feed added, a sync); SSL_CERT_FILE still counts with trust_env."""
+
+    def context(trust_env: bool) -> ssl.SSLContext:
+        async def made() -> ssl.SSLContext:
+            client = open_client(deadline=5, headers={}, transport=None, trust_env=trust_env)
+            try:
+                return client._transport._pool._ssl_context  # type: ignore[attr-defined,no-any-return]
+            finally:
+                await client.aclose()
+
+        return asyncio.run(made())
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    first = context(True)
+    assert context(True) is first
+    assert first.verify_mode == ssl.CERT_REQUIRED and first.check_hostname
+    assert len(first.get_ca_certs()) == len(httpx.create_ssl_context().get_ca_certs()) > 10
+    # Another certificate file: its own context with trust_env, ignored without.
+    own = tmp_path / "ca.pem"
+    own.write_text(Path(certifi.where()).read_text()[:200_000].rsplit("-----BEGIN", 1)[0])
+    monkeypatch.setenv("SSL_CERT_FILE", str(own))
+    assert context(False) is context(False) is not first
+    from_env = context(True)
+    assert from_env is not first and from_env is context(True)
+    assert 0 < len(from_env.get_ca_certs()) < len(first.get_ca_certs())
