@@ -240,6 +240,53 @@ def test_killed_refresh_leaves_no_workers(slow_server: FetchServer, tmp_path: Pa
     assert proc.returncode == -signal.SIGKILL
 
 
+#: A process with a thread besides its main one makes a pool (started fresh: from
+#: the fork server on Linux), prints its workers' parent and whether the refresh's
+#: modules were there before any task, then waits to be killed.
+_THREADED_POOL = """
+import sys, threading, time
+from briefreader.workers import WorkerPool
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+pool = WorkerPool(2, start="spawn")
+test = "'briefreader.refresh' in __import__('sys').modules"
+print(pool.submit(eval, "__import__('os').getppid()").result(), pool.submit(eval, test).result())
+sys.stdout.flush()
+time.sleep(600)
+"""
+
+
+@needs_proc
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork server is used on Linux")
+def test_a_threaded_process_starts_workers_from_the_fork_server(tmp_path: Path) -> None:
+    """A pool made by a process with threads (the app) starts its workers from the
+    fork server, which imported the refresh once (a spawned worker imported it
+    again, ~0.15 s of CPU each); killing the process ends the workers and the
+    server (they hold each other's pipes: the workers watch the process too)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _THREADED_POOL],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(tmp_path / "home"),
+        start_new_session=True,
+    )
+    workers: dict[int, str] = {}
+    try:
+        assert proc.stdout is not None
+        server, preloaded = proc.stdout.readline().split()
+        assert "multiprocessing.forkserver" in _cmdline(int(server))
+        assert _parent(int(server)) == proc.pid
+        assert preloaded == "True"
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 3  # the server and two workers (and the resource tracker)
+    finally:
+        _kill_and_check(proc, workers)
+
+
+def _parent(pid: int) -> int:
+    stat = _stat(pid)
+    return int(stat[1]) if stat else -1
+
+
 @needs_proc
 @pytest.mark.slow
 def test_killed_app_leaves_no_workers(slow_server: FetchServer, tmp_path: Path) -> None:
@@ -290,7 +337,13 @@ def test_killed_app_leaves_no_workers(slow_server: FetchServer, tmp_path: Path) 
                 break
         assert refreshing(), bytes(screen[-2000:])
         # The refresh's process is up (spawned), and with it its parse pool (forked).
-        assert _wait(lambda: any("spawn_main" in _cmdline(p) for p in _descendants(proc.pid)), 20.0)
+        assert _wait(
+            lambda: any(
+                "forkserver" in _cmdline(p) or "spawn_main" in _cmdline(p)
+                for p in _descendants(proc.pid)
+            ),
+            20.0,
+        )
         time.sleep(0.5)  # every worker of the pool that is starting is up
         workers = _descendants(proc.pid)
     finally:

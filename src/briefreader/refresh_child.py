@@ -6,9 +6,10 @@ storing the items.  In the app's process it ran on the event loop that also
 handles the keyboard, and its storing thread took the GIL from Textual's
 threads: a key pressed during a refresh of the shared workload waited ~200 ms
 for its frame.  Here the whole refresh (:func:`briefreader.refresh.refresh_feeds`,
-accounts first, exactly as ``briefreader refresh`` runs it) runs in a spawned
-child at low priority, with its parse pool forked from it; the app's process only
-reads a line per feed from a pipe.
+accounts first, exactly as ``briefreader refresh`` runs it) runs in a child
+started fresh (:func:`briefreader.workers.fresh_context`) at low priority, with
+its parse pool forked from it; the app's process only reads a line per feed from
+a pipe.
 
 What crosses the pipe is plain values: ``("feed", FeedOutcome, done, total)`` as
 each feed finishes, then ``("done", RefreshReport)`` or ``("error", message)``.
@@ -31,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefreader.workers import die_with_parent, ensure_resource_tracker, quiet_output
+from briefreader.workers import die_with_parent, fresh_context, quiet_output
 
 if TYPE_CHECKING:
     from briefreader.refresh import FeedOutcome, RefreshReport
@@ -94,7 +95,7 @@ async def refresh_in_child(
     process; ``progress`` is called on this event loop as each feed finishes,
     ``started`` with the child's pid.  Raises :class:`RefreshProcessError` when the
     child stops without a report."""
-    context = multiprocessing.get_context("spawn")
+    context = fresh_context()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child_main,
@@ -102,7 +103,7 @@ async def refresh_in_child(
         name="briefreader-refresh",
         daemon=False,  # (a daemonic process may not start the parse pool)
     )
-    _spawn(child)
+    child.start()
     sender.close()  # (the child's copy stays open: EOF here when it ends)
     if started is not None and child.pid is not None:
         started(child.pid)
@@ -133,13 +134,6 @@ async def refresh_in_child(
             child.terminate()
         await asyncio.to_thread(_wait_for, child, STOP_GRACE)
         receiver.close()
-
-
-def _spawn(child: multiprocessing.process.BaseProcess) -> None:
-    """Start ``child`` with a real stderr (Textual's has no file descriptor, which
-    multiprocessing's resource tracker would be handed)."""
-    ensure_resource_tracker()
-    child.start()
 
 
 def _read_messages(
