@@ -265,14 +265,13 @@ def test_a_threaded_process_starts_workers_from_the_fork_server(tmp_path: Path) 
     proc = subprocess.Popen(
         [sys.executable, "-c", _THREADED_POOL],
         stdout=subprocess.PIPE,
-        text=True,
         env=_env(tmp_path / "home"),
         start_new_session=True,
     )
     workers: dict[int, str] = {}
     try:
         assert proc.stdout is not None
-        server, preloaded = proc.stdout.readline().split()
+        server, preloaded = proc.stdout.readline().decode().split()
         assert "multiprocessing.forkserver" in _cmdline(int(server))
         assert _parent(int(server)) == proc.pid
         assert preloaded == "True"
