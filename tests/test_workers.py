@@ -401,3 +401,27 @@ def test_import_a_file_that_kills_its_worker_fails_alone(
         assert report.failed == 1, report.errors
         assert "brief07.md" in report.errors[0] and "process died" in report.errors[0]
         assert lib.count() == 79
+
+
+def test_a_fresh_worker_has_the_environment_its_pool_was_made_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker started from the fork server (which started with the environment of
+    its time) reads the environment its pool was made in, as a spawned one did: the
+    app's library and config come from BRIEFREADER_HOME."""
+    from briefreader.workers import WorkerPool
+
+    monkeypatch.setenv("BRIEFREADER_TEST_MARK", "one")
+    first = WorkerPool(1, start="spawn")
+    try:
+        assert first.submit(os.getenv, "BRIEFREADER_TEST_MARK").result() == "one"
+    finally:
+        first.shutdown()
+    monkeypatch.setenv("BRIEFREADER_TEST_MARK", "two")
+    monkeypatch.setenv("BRIEFREADER_TEST_NEW", "new")
+    second = WorkerPool(1, start="spawn")
+    try:
+        assert second.submit(os.getenv, "BRIEFREADER_TEST_MARK").result() == "two"
+        assert second.submit(os.getenv, "BRIEFREADER_TEST_NEW").result() == "new"
+    finally:
+        second.shutdown()

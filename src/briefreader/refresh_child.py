@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefreader.workers import die_with_parent, fresh_context, quiet_output
+from briefreader.workers import die_with_parent, fresh_context, quiet_output, take_environment
 
 if TYPE_CHECKING:
     from briefreader.refresh import FeedOutcome, RefreshReport
@@ -51,11 +51,17 @@ class RefreshProcessError(RuntimeError):
 
 
 def _child_main(
-    conn: Connection, parent: int, library_path: str, feed_ids: list[int], workers: int | None
+    conn: Connection,
+    parent: int,
+    environment: dict[str, str],
+    library_path: str,
+    feed_ids: list[int],
+    workers: int | None,
 ) -> None:
     """The refresh process: refresh the feeds ``feed_ids`` of the library, sending
     each feed's outcome and then the report (or one line on why it failed)."""
     die_with_parent(parent)
+    take_environment(environment)
     quiet_output()
     with contextlib.suppress(OSError, AttributeError):
         os.nice(NICENESS)  # the reader's keypresses come first
@@ -71,7 +77,7 @@ def _child_main(
             by_id = {feed.id: feed for feed in library.feeds()}
             feeds = [by_id[i] for i in feed_ids if i in by_id]
             # Forked from this process before its event loop (and threads) exist.
-            with parse_pool(workers) as executor:
+            with parse_pool(workers, threaded_caller=False) as executor:  # (the watch only)
                 executor.submit(int).result()
                 report = asyncio.run(
                     refresh_feeds(library, feeds, executor=executor, progress=progress)
@@ -99,7 +105,7 @@ async def refresh_in_child(
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
         target=_child_main,
-        args=(sender, os.getpid(), str(library_path), list(feed_ids), workers),
+        args=(sender, os.getpid(), dict(os.environ), str(library_path), list(feed_ids), workers),
         name="briefreader-refresh",
         daemon=False,  # (a daemonic process may not start the parse pool)
     )

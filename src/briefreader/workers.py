@@ -63,6 +63,7 @@ __all__ = [
     "parse_pool",
     "quiet_output",
     "read_pool",
+    "take_environment",
 ]
 
 StartMethod = Literal["fork", "spawn"]
@@ -91,10 +92,15 @@ def fork_or_spawn(*, threaded_caller: bool = False) -> StartMethod:
 
 
 def _init_worker(
-    parent: int, quiet: bool, low_priority: bool, extra: Callable[[], None] | None
+    parent: int,
+    environment: dict[str, str],
+    quiet: bool,
+    low_priority: bool,
+    extra: Callable[[], None] | None,
 ) -> None:
     """Run in each worker as it starts."""
     die_with_parent(parent)
+    take_environment(environment)
     if quiet:
         quiet_output()
     if low_priority:
@@ -102,6 +108,16 @@ def _init_worker(
             os.nice(10)  # the reader's keypresses come first
     if extra is not None:
         extra()
+
+
+def take_environment(environment: dict[str, str]) -> None:
+    """Make ``environment`` (the parent's ``os.environ`` when it started this process)
+    this process's: one started by the fork server has the server's, as it was when
+    the server started (multiprocessing carries the working directory and
+    ``sys.path`` over itself, not the environment)."""
+    if os.environ != environment:
+        os.environ.clear()
+        os.environ.update(environment)
 
 
 def quiet_output() -> None:
@@ -209,7 +225,13 @@ class WorkerPool(Executor):
             max_workers=count,
             mp_context=multiprocessing.get_context("fork") if method == "fork" else fresh_context(),
             initializer=_init_worker,
-            initargs=(os.getpid(), self.quiet, self.low_priority, self.initializer),
+            initargs=(
+                os.getpid(),
+                dict(os.environ),
+                self.quiet,
+                self.low_priority,
+                self.initializer,
+            ),
         )
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
@@ -311,10 +333,15 @@ def ensure_resource_tracker() -> None:
 # the pools
 
 
-def parse_pool(workers: int | None = None) -> WorkerPool:
-    """Feed parsing, from the command line or the app's refresh process (neither has
-    other threads yet: forked workers)."""
-    return WorkerPool(workers, start=fork_or_spawn())
+def parse_pool(workers: int | None = None, *, threaded_caller: bool | None = None) -> WorkerPool:
+    """Feed parsing, from the command line or the app's refresh process (forked
+    workers: neither has other threads yet, but for the refresh process's watch on
+    its parent, which holds no lock).  ``threaded_caller``, by default whether this
+    process has other threads: the command's ``main()`` run inside a process that
+    has (the tests') starts its workers fresh."""
+    if threaded_caller is None:
+        threaded_caller = threading.active_count() > 1
+    return WorkerPool(workers, start=fork_or_spawn(threaded_caller=threaded_caller))
 
 
 def read_pool(workers: int | None = None) -> WorkerPool:
