@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fetchserver import FetchServer
-from testkit import CliResult, fetches, run_cli
+from testkit import CliResult, run_cli
 
 from briefreader.ingest import import_paths
 from briefreader.model import Article, ArticleState
@@ -24,9 +24,7 @@ State = tuple[float | None, float | None, str]
 
 
 def run(*args: str, home: Path) -> CliResult:
-    # a real process for the commands that fetch from the test server (refresh forks
-    # workers, and this process has the server's thread); the others run in this one
-    return run_cli(*args, home=home, subprocess=fetches(args))
+    return run_cli(*args, home=home)
 
 
 def ok(*args: str, home: Path) -> CliResult:

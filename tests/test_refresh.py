@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
-from testkit import CliResult, fetches, run_cli
+from testkit import CliResult, run_cli
 
 from briefreader.refresh import refresh, refresh_feeds, subscribe_async
 from briefreader.store import Library
@@ -193,10 +193,7 @@ async def test_subscribe_by_page_autodiscovery(fetch_server: FetchServer, lib: L
 
 
 def run(*args: str, home: Path) -> CliResult:
-    # a real process for the commands that fetch: refresh forks its parse workers from
-    # a single-threaded CLI (this process has the test server's thread); the others
-    # (feeds, export, remove, import) run in this process
-    return run_cli(*args, home=home, subprocess=fetches(args))
+    return run_cli(*args, home=home)
 
 
 def test_commands_add_refresh_feeds_opml_remove(tmp_path: Path) -> None:

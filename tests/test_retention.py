@@ -291,17 +291,17 @@ def test_refresh_applies_the_config_and_pruned_items_do_not_return(tmp_path: Pat
     with FetchServer() as server:
         server.add("/feed.xml", rss(range(8)), content_type="application/rss+xml")
         url = server.url("/feed.xml")
-        run_cli("add", url, home=home, subprocess=True, check=True)
+        run_cli("add", url, home=home, check=True)
         listed = json.loads(run_cli("list", "--json", home=home, check=True).stdout)
         assert len(listed) == 8
         star = next(a["id"] for a in listed if a["title"] == "Story 0")
         run_cli("mark", star, "--star", home=home, check=True)
-        out = run_cli("refresh", home=home, subprocess=True, check=True)
+        out = run_cli("refresh", home=home, check=True)
         assert "4 articles pruned from 1 feed" in out.stderr, out.stderr
         titles = {a["title"] for a in json.loads(run_cli("list", "--json", home=home).stdout)}
         assert titles == {"Story 7", "Story 6", "Story 5", "Story 0"}
         # The feed still serves all eight: nothing comes back as new.
-        out = run_cli("refresh", "--json", home=home, subprocess=True, check=True)
+        out = run_cli("refresh", "--json", home=home, check=True)
         assert json.loads(out.stdout)["totals"]["new_items"] == 0
         assert len(json.loads(run_cli("list", "--json", home=home).stdout)) == 4
 

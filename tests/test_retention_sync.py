@@ -118,7 +118,7 @@ def test_sync_command_applies_the_configs_retention(
     with Library(home / "library.sqlite3") as lib:
         asyncio.run(add_account(lib, faulty.endpoint, "me", "pw"))
     (home / "config.toml").write_text("keep_per_feed = 3\n", encoding="utf-8")
-    out = run_cli("sync", home=home, subprocess=True)  # it forks its parse workers
+    out = run_cli("sync", home=home)
     assert out.returncode == 0, out.stderr
     assert "6 new items" in out.stderr
     assert "3 articles pruned from 1 feed" in out.stderr

@@ -40,14 +40,6 @@ def server(freshrss: FreshRSS) -> FreshRSS:
     return freshrss
 
 
-#: Commands run in this process (``main()`` without a fresh interpreter's start, as
-#: the ``cli`` fixture of tests/conftest.py does): none forks worker processes or
-#: syncs.  ``sync``, ``refresh`` and ``account subscribe`` run as a real
-#: ``python -m briefreader`` (their parse workers are forked or spawned).
-IN_PROCESS = frozenset({"list", "feeds", "mark", "export", "remove"})
-IN_PROCESS_ACCOUNT = frozenset({"add", "list", "remove"})
-
-
 class Cli:
     def __init__(self, home: Path) -> None:
         self.home = home
@@ -59,17 +51,10 @@ class Cli:
         self.env = {**os.environ, **self.own_env}
 
     def __call__(self, *args: str, stdin: str | None = None, check: int | None = 0) -> Any:
-        if args[0] in IN_PROCESS or (args[0] == "account" and args[1] in IN_PROCESS_ACCOUNT):
-            done: Any = _run_here(list(args), self.own_env, stdin or "")
-        else:
-            done = subprocess.run(
-                [sys.executable, "-m", "briefreader", *args],
-                input=stdin,
-                capture_output=True,
-                text=True,
-                env=self.env,
-                timeout=120,
-            )
+        # In this process: ``main()`` without a fresh interpreter's start, as the
+        # ``cli`` fixture of tests/conftest.py runs it (a command's parse workers
+        # start from the fork server here: this process has threads).
+        done: Any = _run_here(list(args), self.own_env, stdin or "")
         if check is not None:
             assert done.returncode == check, (done.returncode, done.stdout, done.stderr)
         return done

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fetchserver import FetchServer
 from fetchserver import fetch_server as fetch_server
-from testkit import CliResult, fetches, run_cli
+from testkit import CliResult, run_cli
 
 from briefreader.fetch import fetch_one
 from briefreader.sources import SourceError
@@ -32,10 +32,7 @@ def rss(items: list[str]) -> bytes:
 
 
 def run(*args: str, home: Path) -> CliResult:
-    # a real process for the commands that fetch: refresh forks its parse workers from
-    # a single-threaded CLI (this process has the test server's thread); list and
-    # feeds run in this process
-    return run_cli(*args, home=home, subprocess=fetches(args))
+    return run_cli(*args, home=home)
 
 
 FULL = rss(["Bridge reopens", "Ferry delayed", "Tram strike"])

@@ -8,8 +8,9 @@ here where a plain function fits better (module-level helpers, other fixtures).
 the attribute names of :class:`subprocess.CompletedProcess`.  By default the command
 runs in this process (milliseconds instead of a fresh interpreter's imports);
 ``subprocess=True`` runs ``python -m briefreader`` instead, for what only a real
-process shows: the entry point itself, a command that forks worker processes, one
-that talks to a test server while the test's own threads run.
+process shows: the entry point itself, a hang cut by a timeout.  A command that
+starts worker processes runs here too: this process has threads (a test's server),
+so its workers start from the fork server (briefreader.workers.fresh_context).
 
 :func:`open_app` makes the reading app as the app's tests want it: a given library,
 a config (default: the defaults), no sample import, "now" fixed at :data:`NOW`, and
@@ -23,7 +24,7 @@ import io
 import os
 import subprocess as sp
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,22 +92,6 @@ def run_cli(
     if check:
         assert result.returncode == 0, (args, result.stderr)
     return result
-
-
-#: Commands that fetch a URL given to them, and ``refresh``.
-_FETCHING = frozenset({"add", "show", "refresh"})
-
-
-def fetches(args: Sequence[str]) -> bool:
-    """Whether ``briefreader *args`` fetches (``refresh``; ``add`` or ``show`` of an
-    http(s) address), and so may fork parse workers.  Tests that serve feeds from a
-    thread of their own run such commands as a real process (``subprocess=True``):
-    forking this threaded process could copy a lock another thread holds.  The
-    others (list, export, import, mark, delete, remove, feeds, …) run in this process,
-    the same ``main()`` without a fresh interpreter's start."""
-    if not args or args[0] not in _FETCHING:
-        return False
-    return args[0] == "refresh" or any(a.startswith(("http://", "https://")) for a in args[1:])
 
 
 def _run_in_process(args: list[str], environment: Mapping[str, str]) -> CliResult:
