@@ -425,3 +425,25 @@ def test_a_fresh_worker_has_the_environment_its_pool_was_made_in(
         assert second.submit(os.getenv, "BRIEFREADER_TEST_NEW").result() == "new"
     finally:
         second.shutdown()
+
+
+@needs_proc
+def test_the_fork_servers_modules_start_no_thread() -> None:
+    """The fork server forks every fresh process from itself: what it imports first
+    must leave it single-threaded (forking a threaded process can copy a held lock)."""
+    from briefreader.workers import FORKSERVER_PRELOAD
+
+    code = (
+        "import os, sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    __import__(name)\n"
+        "print(len(os.listdir('/proc/self/task')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *FORKSERVER_PRELOAD],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip() == "1", out.stderr
