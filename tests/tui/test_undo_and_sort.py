@@ -55,22 +55,31 @@ async def test_z_undoes_mark_all_read_exactly(library_path: Path, make_app: Make
 async def test_z_undoes_the_last_change_first_delete_and_mark_all(
     library_path: Path, make_app: MakeApp
 ) -> None:
+    """Each toast that offered an undo goes once its change is undone (it said "z to
+    undo" for 5-8 s more); the other offer stays while it still holds."""
     app = make_app(library_path)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("d")  # deletes art000
         await settle(pilot)
         await pilot.press("M")  # then marks the other seven read
         await settle(pilot)
         assert unread_ids(library_path) == set()
+        shown = screen_text(app)
+        assert "Deleted — z to undo" in shown and "read — z to undo" in shown
         await pilot.press("z")  # the mark-all first
         await settle(pilot)
         assert len(unread_ids(library_path)) == 7
         assert "art000" not in listed(app)
+        shown = screen_text(app)
+        assert "read — z to undo" not in shown and "unread again" in shown
+        assert "Deleted — z to undo" in shown
         await pilot.press("z")  # then the delete
         await settle(pilot)
         assert "art000" in listed(app)
         assert len(unread_ids(library_path)) == 8
+        shown = screen_text(app)
+        assert "to undo" not in shown and "Restored" in shown
 
 
 async def test_o_marks_the_article_read_unless_the_config_says_not(

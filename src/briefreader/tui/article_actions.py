@@ -32,6 +32,8 @@ class _MarkedAllRead:
     """What undoing a mark-all puts back: exactly the articles it changed."""
 
     article_ids: tuple[str, ...]
+    offer: str = ""
+    """The toast that offered the undo (taken off the screen once undone)."""
 
 
 class _MarkedReadUndoable(MarkedRead):
@@ -55,6 +57,13 @@ class ArticleActions(ReaderBase):
 
     def _remember(self, change: _Deleted | _MarkedAllRead) -> None:
         self._undo = [*self._undo[-(UNDO_DEPTH - 1) :], change]
+
+    def _withdraw_offer(self, change: _Deleted | _MarkedAllRead) -> None:
+        """Take the toast that offered to undo ``change`` off the screen: once undone,
+        "z to undo" no longer holds (it stayed for its 5-8 s)."""
+        for notification in list(self._notifications):
+            if change.offer and notification.message == change.offer:
+                self._unnotify(notification)
 
     def action_star(self) -> None:
         article = self._need_article()
@@ -93,7 +102,8 @@ class ArticleActions(ReaderBase):
         sample = self.library.is_sample(article.id)
         if not self.library.delete_articles([article.id]):
             return
-        self._remember(_Deleted(stored, state, full_text, sample))
+        offer = f"Deleted — {self._key_for('undo_delete')} to undo\n“{safe_line(stored.title)}”"
+        self._remember(_Deleted(stored, state, full_text, sample, offer))
         self._search_rows = [r for r in self._search_rows if r.rowid != row.rowid]
         if not row.read:
             self.unread_count = max(0, self.unread_count - 1)
@@ -105,11 +115,7 @@ class ArticleActions(ReaderBase):
         else:
             self._show_nothing()
         self._update_titles()
-        self.notify(
-            f"Deleted — {self._key_for('undo_delete')} to undo\n“{safe_line(stored.title)}”",
-            timeout=8,
-            markup=False,
-        )
+        self.notify(offer, timeout=8, markup=False)
 
     def action_undo(self) -> None:
         """Undo the last delete or mark-all, newest first."""
@@ -119,6 +125,7 @@ class ArticleActions(ReaderBase):
         if self.refuse_write("undo"):
             return
         change = self._undo.pop()
+        self._withdraw_offer(change)
         if isinstance(change, _MarkedAllRead):
             self._undo_mark_all(change)
         else:
@@ -172,11 +179,14 @@ class ArticleActions(ReaderBase):
         self.unread_count = message.unread
         self._update_article_subtitle()
         noun = "article" if message.changed == 1 else "articles"
-        undo = ""
         if isinstance(message, _MarkedReadUndoable) and message.article_ids:
-            self._remember(_MarkedAllRead(tuple(message.article_ids)))
-            undo = f" — {self._key_for('undo_delete')} to undo"
-        self.notify(f"Marked {message.changed:,} {noun} read{undo}.", timeout=5, markup=False)
+            offer = (
+                f"Marked {message.changed:,} {noun} read — {self._key_for('undo_delete')} to undo."
+            )
+            self._remember(_MarkedAllRead(tuple(message.article_ids), offer))
+            self.notify(offer, timeout=5, markup=False)
+        else:
+            self.notify(f"Marked {message.changed:,} {noun} read.", timeout=5, markup=False)
 
     # -- the list's order -------------------------------------------------------------
 

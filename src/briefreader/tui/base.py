@@ -49,6 +49,8 @@ class _Deleted:
     state: ArticleState
     full_text: str | None
     sample: bool = False
+    offer: str = ""
+    """The toast that offered the undo (taken off the screen once undone)."""
 
 
 #: How many deletes ``z`` can undo, newest first.

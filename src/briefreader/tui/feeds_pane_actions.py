@@ -148,11 +148,11 @@ class FeedsPaneActions(ArticleActions):
         self.reload()
         name = "every article" if scope is None else scope.label
         noun = "article" if len(changed) == 1 else "articles"
-        undo = ""
+        text = f"Marked {len(changed):,} {noun} read: {name}"
         if changed:  # z marks exactly these unread again, as after M
-            self._remember(_MarkedAllRead(tuple(changed)))
-            undo = f" — {self._key_for('undo_delete')} to undo"
-        self.notify(f"Marked {len(changed):,} {noun} read: {name}{undo}.", timeout=5, markup=False)
+            text += f" — {self._key_for('undo_delete')} to undo"
+            self._remember(_MarkedAllRead(tuple(changed), f"{text}."))
+        self.notify(f"{text}.", timeout=5, markup=False)
 
     if TYPE_CHECKING:  # defined by the app
 
