@@ -447,3 +447,57 @@ def test_the_fork_servers_modules_start_no_thread() -> None:
         check=True,
     )
     assert out.stdout.strip() == "1", out.stderr
+
+
+_POOL_IN_A_FOLDER = """
+import os, sys, threading, time
+from briefreader.workers import WorkerPool
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+os.chdir(sys.argv[1])  # the folder the app was started from
+pool = WorkerPool(1, start="spawn")
+print(pool.submit(eval, "len(__import__('briefreader.store').store.Library.__name__)").result())
+pool.shutdown()
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork server is used on Linux")
+def test_a_module_in_the_working_folder_is_not_imported_by_the_fork_server(
+    tmp_path: Path,
+) -> None:
+    """A ``queue.py`` in the folder the app was started from: the fork server (started
+    as ``python -c``, the folder first on its import path) imported it in place of
+    the standard library's, ran it, and every refresh failed."""
+    folder = tmp_path / "start here"
+    folder.mkdir()
+    ran = tmp_path / "ran"
+    (folder / "queue.py").write_text(f"open({str(ran)!r}, 'w').close()\nraise SystemExit(9)\n")
+    out = subprocess.run(
+        [sys.executable, "-c", _POOL_IN_A_FOLDER, str(folder)],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in _env(tmp_path / "home").items() if k != "PYTHONSAFEPATH"},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["7"]
+    assert not ran.exists()
+
+
+@needs_proc
+def test_started_here_knows_a_child_a_fork_servers_child_and_a_stranger() -> None:
+    """The app stops its refresh process by pid when it quits: a pid the fork server
+    has already reaped may be another process's by then, which it must not signal."""
+    from briefreader.workers import WorkerPool, started_here
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    pool = WorkerPool(1, start="spawn")  # (from the fork server on Linux)
+    try:
+        worker = pool.submit(os.getpid).result()
+        assert started_here(child.pid) and started_here(worker)
+        assert not started_here(1) and not started_here(os.getppid())
+    finally:
+        pool.shutdown()
+        child.kill()
+        child.wait()
+    assert not started_here(child.pid + 10_000_000)  # (no such process)

@@ -63,6 +63,7 @@ __all__ = [
     "parse_pool",
     "quiet_output",
     "read_pool",
+    "started_here",
     "take_environment",
 ]
 
@@ -159,6 +160,17 @@ def die_with_parent(parent: int) -> None:
         name="briefreader-watch-parent",
         daemon=True,
     ).start()
+
+
+def started_here(pid: int) -> bool:
+    """Whether ``pid`` is a process this one started: its child, or the fork server's
+    (the server is this process's child).  The fork server reaps its children as they
+    end, so a pid kept for later may by then name some other process; a child of this
+    process stays until it is waited for.  Without ``/proc`` (not Linux): True."""
+    parent = _parent_of(pid)
+    if parent == -1:
+        return sys.platform != "linux"  # (on Linux: gone)
+    return parent == os.getpid() or _parent_of(parent) == os.getpid()
 
 
 def _parent_of(pid: int) -> int:
@@ -285,6 +297,7 @@ class WorkerPool(Executor):
 #: the refresh's process, the parse and read workers and the background upkeep use.
 #: (A module missing here is imported by the process that needs it, as before.)
 FORKSERVER_PRELOAD = (
+    "briefreader.forkserver_path",  # (first: the working directory off the import path)
     "briefreader.refresh_child",
     "briefreader.refresh",
     "briefreader.ingest",
