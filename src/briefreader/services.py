@@ -107,7 +107,9 @@ class FeedService:
             self._background_pool.shutdown(wait=False, cancel_futures=True)
         self._background_pool = None
         if self.refresh_pid is not None:
-            with contextlib.suppress(OSError):  # (it ended meanwhile: not reaped yet)
+            from briefreader.workers import started_here
+        if self.refresh_pid is not None and started_here(self.refresh_pid):
+            with contextlib.suppress(OSError):  # (it ended meanwhile)
                 os.kill(self.refresh_pid, signal.SIGTERM)
 
     # -- feeds -----------------------------------------------------------------------
