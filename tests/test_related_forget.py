@@ -186,6 +186,43 @@ def test_the_sidebar_idf_memo_changes_no_score(tmp_path: Path) -> None:
         assert lists(lib, memo=True) == lists(lib, memo=False)
 
 
+def test_the_idf_memo_weighs_a_number_no_candidate_has_as_unseen(tmp_path: Path) -> None:
+    """A number is weighed by its idf as a term when this list's articles have it as
+    one, else as unseen: one kind of story writes "$40m" (the term "40m", the number
+    "40"), the other "40 jobs" (the term "40").  The memo holds the bare numbers
+    once the second kind was listed; the first kind's list must not change."""
+    rng = random.Random(5)
+    money = "harbour strike crane union wages ballot port ship vessel cargo container".split()
+    jobs = "telescope orbit satellite launch mission rocket grid battery turbine wind".split()
+    arts = []
+    for i in range(200):
+        words = [rng.choice(money if i % 2 == 0 else jobs) for _ in range(40)]
+        n = rng.choice((15, 20, 40, 75))
+        other = rng.choice((15, 20, 40, 75)) + 1
+        amount = f"${n}m and ${other}m" if i % 2 == 0 else f"{n} jobs"
+        arts.append(
+            Article(
+                id=f"m-{i}",
+                title=" ".join(words[:3]),
+                summary=" ".join(words[3:10]) + ".",
+                url=f"https://news.example/m{i}",
+                origin=FEED,
+                published=datetime.now(UTC) - timedelta(hours=i),
+                body=" ".join(words[10:25]) + f" costing {amount}. " + " ".join(words[25:]),
+            )
+        )
+    path = tmp_path / "lib.sqlite3"
+    with Library(path) as lib:
+        lib.store(arts)
+    with Library(path) as fresh:
+        expected = [(h.id, h.score) for h in fresh.related("m-0", min_score=0)]
+    with Library(path) as browsed:
+        for i in range(1, 200, 2):
+            browsed.related(f"m-{i}")
+        assert {"15", "20", "40", "75"} <= browsed._idf_memo.idf.keys()
+        assert [(h.id, h.score) for h in browsed.related("m-0", min_score=0)] == expected
+
+
 def test_an_update_with_the_same_text_keeps_and_queues_nothing(tmp_path: Path) -> None:
     """A refresh that stores an item again with its text unchanged (its markup, and so
     its content hash, changed) neither re-queues it nor takes its terms off."""

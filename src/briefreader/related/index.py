@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import sqlite3
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -180,6 +181,7 @@ class IdfMemo:
 
     n_docs: int = 0
     idf: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
 
 def lookup(

@@ -267,9 +267,9 @@ def _idf(
     memo: IdfMemo | None,
 ) -> dict[str, float]:
     """``{term: idf}`` for every term of the target and the candidates that the index
-    knows (``known``: the target's, already looked up).  With a memo, only terms it
-    lacks are looked up and weighed; it may hold more terms, which changes nothing
-    (:func:`weigh` reads only a profile's own)."""
+    knows (``known``: the target's, already looked up) — and only those: a number or
+    a phrase's word that is none of them is weighed as unseen.  With a memo, only the
+    terms it lacks are looked up and weighed; the table is then read out of it."""
     union: set[str] = set()
     for c in found:
         union.update(c.profile.terms)
@@ -277,15 +277,18 @@ def _idf(
         union.difference_update(known)
         known = {**known, **lookup(db, union, cache)}
         return idf_table(dict(zip(known, map(_DF, known.values()), strict=True)), n_docs)
-    if memo.n_docs != n_docs:
-        memo.idf.clear()
-        memo.n_docs = n_docs
     union.update(known)
-    union.difference_update(memo.idf)
-    if union:
-        new = lookup(db, union, cache)
-        memo.idf.update(idf_table(dict(zip(new, map(_DF, new.values()), strict=True)), n_docs))
-    return memo.idf
+    with memo.lock:  # (a Library may be shared by threads: one count at a time)
+        if memo.n_docs != n_docs:
+            memo.idf.clear()
+            memo.n_docs = n_docs
+        idf = memo.idf
+        missing = union.difference(idf)
+        if missing:
+            new = lookup(db, missing, cache)
+            idf.update(idf_table(dict(zip(new, map(_DF, new.values()), strict=True)), n_docs))
+        terms = list(filter(idf.__contains__, union))
+        return dict(zip(terms, map(idf.__getitem__, terms), strict=True))
 
 
 def best_in_full(
