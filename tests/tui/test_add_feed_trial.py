@@ -70,6 +70,36 @@ async def test_the_first_feed_says_the_samples_made_way_and_how_to_bring_them_ba
         assert len(app.article_list) == 1
 
 
+async def test_the_first_feed_shows_its_article_not_a_sample_that_made_way(
+    sample_library_path: Path, make_app: MakeApp, server: FetchServer
+) -> None:
+    """The samples go and the feed's items come: the new items take the samples' row
+    numbers (SQLite numbers new rows from the highest left), and the pane kept the
+    sample that had been open, beside a list on the feed's first item."""
+    items = "".join(
+        f"<item><title>Harbour notice {i}</title><link>https://site.example/n{i}</link>"
+        f"<guid>n{i}</guid><description>Notice {i} for the harbour.</description></item>"
+        for i in range(40)
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour Board</title>'
+        f"<link>https://site.example/</link><description>d</description>{items}"
+        "</channel></rss>"
+    )
+    server.add("/harbour.xml", feed.encode(), content_type="application/rss+xml")
+    app = make_app(sample_library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        sample = app.current
+        assert sample is not None
+        await add(pilot, app, server.url("/harbour.xml"))
+        row = app.article_list.current
+        assert row is not None and row.title.startswith("Harbour notice")
+        assert app.current is not None and app.current.id == row.id
+        text = screen_text(app)
+        assert sample.title[:30] not in text and row.title in text, text
+
+
 async def test_an_error_opens_the_dialog_again_with_the_typed_address(
     empty_library_path: Path, make_app: MakeApp, server: FetchServer
 ) -> None:

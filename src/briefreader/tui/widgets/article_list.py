@@ -250,8 +250,9 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def set_rows(self, rows: list[ArticleRow], *, keep: int | None = None) -> None:
         """Show exactly these rows (search results), in this order."""
+        before = self.current
         self._rows = {row.rowid: row for row in rows}
-        self._set_order([row.rowid for row in rows], keep)
+        self._set_order([row.rowid for row in rows], keep, before=before)
 
     def set_rowids(self, rowids: list[int], *, keep: int | None = None, stay: bool = False) -> None:
         """Show these library rows in this order; their text is read when drawn.
@@ -259,11 +260,21 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         ``stay``: keep the ``keep`` row where it is on screen (new rows arriving above
         it during a refresh must not move what the reader is looking at).
         """
-        self._rows = {}
-        self._set_order(rowids, keep, stay=stay)
-
-    def _set_order(self, rowids: list[int], keep: int | None, *, stay: bool = False) -> None:
         before = self.current
+        self._rows = {}
+        self._set_order(rowids, keep, stay=stay, before=before)
+
+    def _set_order(
+        self,
+        rowids: list[int],
+        keep: int | None,
+        *,
+        stay: bool = False,
+        before: ArticleRow | None,
+    ) -> None:
+        """``before``: the row highlighted until now, as it was read then (read again,
+        its rowid may name another article: SQLite numbers new rows from the highest
+        left, so after the last rows were deleted, the next ones take their numbers)."""
         screen_y = self.cursor * self.row_height - round(self.scroll_offset.y)
         self._rowids = rowids
         self._index = None
