@@ -106,11 +106,13 @@ class FeedService:
         if self._background_pool is not None:
             self._background_pool.shutdown(wait=False, cancel_futures=True)
         self._background_pool = None
-        if self.refresh_pid is not None:
+        pid = self.refresh_pid
+        if pid is not None:
             from briefreader.workers import started_here
-        if self.refresh_pid is not None and started_here(self.refresh_pid):
-            with contextlib.suppress(OSError):  # (it ended meanwhile)
-                os.kill(self.refresh_pid, signal.SIGTERM)
+
+            if started_here(pid):
+                with contextlib.suppress(OSError):  # (it ended meanwhile)
+                    os.kill(pid, signal.SIGTERM)
 
     # -- feeds -----------------------------------------------------------------------
 

@@ -83,8 +83,9 @@ def default_workers() -> int:
 
 def fork_or_spawn(*, threaded_caller: bool = False) -> StartMethod:
     """fork (workers start in milliseconds, no re-import) on Linux from a process
-    with no other threads; spawn otherwise (forking a threaded process can copy a
-    lock some other thread holds)."""
+    with no other threads; "spawn" otherwise, which means started fresh
+    (:func:`fresh_context`: forking a threaded process can copy a lock some other
+    thread holds)."""
     return "fork" if sys.platform == "linux" and not threaded_caller else "spawn"
 
 
@@ -317,15 +318,8 @@ def fresh_context() -> SpawnContext | ForkServerContext:
     if sys.platform != "linux":
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    with _PRELOAD_LOCK:
-        if not _PRELOAD_SET:
-            context.set_forkserver_preload(list(FORKSERVER_PRELOAD))
-            _PRELOAD_SET.append(True)
+    context.set_forkserver_preload(list(FORKSERVER_PRELOAD))  # (read when it starts)
     return context
-
-
-_PRELOAD_LOCK = threading.Lock()
-_PRELOAD_SET: list[bool] = []
 
 
 def ensure_resource_tracker() -> None:

@@ -61,9 +61,10 @@ class ArticleActions(ReaderBase):
     def _withdraw_offer(self, change: _Deleted | _MarkedAllRead) -> None:
         """Take the toast that offered to undo ``change`` off the screen: once undone,
         "z to undo" no longer holds (it stayed for its 5-8 s)."""
-        for notification in list(self._notifications):
-            if change.offer and notification.message == change.offer:
-                self._unnotify(notification)
+        if change.offer:
+            for notification in list(self._notifications):
+                if notification.message == change.offer:
+                    self._unnotify(notification)
 
     def action_star(self) -> None:
         article = self._need_article()
