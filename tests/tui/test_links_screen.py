@@ -57,6 +57,21 @@ async def test_u_lists_the_links_numbered_and_a_number_opens_one(
         assert not links_open(app)
 
 
+async def test_a_number_past_the_list_says_there_is_no_such_link(
+    library_path: Path, make_app: MakeApp, opened: list[str]
+) -> None:
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("7")  # three links
+        await settle(pilot)
+        assert links_open(app) and opened == []
+        assert [str(n.message) for n in app._notifications] == ["There is no link 7."]
+        assert app.screen.query_one(OptionList).highlighted == 0
+
+
 async def test_enter_opens_c_copies_and_an_unsafe_link_is_refused(
     library_path: Path, make_app: MakeApp, opened: list[str]
 ) -> None:

@@ -589,22 +589,21 @@ class BriefReaderApp(
             self._move_to(max(0, listing.cursor) + delta)
 
     def action_first(self) -> None:
-        if self._in_article():
-            self.article_view.action_scroll_home()
-            return
-        if (related := self._related_list()) is not None:
-            related.action_first()
-            return
-        self._move_to(0)
+        self._to_end(last=False)
 
     def action_last(self) -> None:
+        self._to_end(last=True)
+
+    def _to_end(self, *, last: bool) -> None:
+        """To the top or the end of what has the focus: the article, the related
+        list or the article list."""
         if self._in_article():
-            self.article_view.action_scroll_end()
-            return
-        if (related := self._related_list()) is not None:
-            related.action_last()
-            return
-        self._move_to(len(self.article_list) - 1)
+            view = self.article_view
+            view.action_scroll_end() if last else view.action_scroll_home()
+        elif (related := self._related_list()) is not None:
+            related.action_last() if last else related.action_first()
+        else:
+            self._move_to(len(self.article_list) - 1 if last else 0)
 
     def action_read(self) -> None:
         row = self.article_list.current

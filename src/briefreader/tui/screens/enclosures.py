@@ -12,7 +12,6 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from briefreader.links import enclosure_label
@@ -55,6 +54,7 @@ class EnclosureChooser(OptionDialog):
             for n in range(1, QUICK_NUMBERS + 1)
         ),
     ]
+    OPTION_NOUN = "file"
 
     def __init__(
         self,
@@ -85,15 +85,6 @@ class EnclosureChooser(OptionDialog):
                 "enclosures_copy",
                 "enclosures_close",
             )
-
-    def action_choose_number(self, number: int) -> None:
-        if not 1 <= number <= len(self.enclosures):
-            self.app.notify(
-                f"There is no file {number}.", severity="warning", timeout=3, markup=False
-            )
-            return
-        self.query_one(OptionList).highlighted = number - 1
-        self.choose_option(number - 1)
 
     def choose_option(self, index: int) -> None:
         enclosure = self.enclosures[index]

@@ -15,7 +15,6 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from briefreader.links import ArticleLink
@@ -65,10 +64,11 @@ class LinksScreen(OptionDialog):
             "links", "escape,q,u", "Close the link list", "Copy the highlighted link"
         ),
         *(
-            Binding(str(n), f"open_number({n})", f"Open link {n}", show=False, id=f"links_{n}")
+            Binding(str(n), f"choose_number({n})", f"Open link {n}", show=False, id=f"links_{n}")
             for n in range(1, QUICK_NUMBERS + 1)
         ),
     ]
+    OPTION_NOUN = "link"
 
     def __init__(self, title: str, links: list[ArticleLink]) -> None:
         super().__init__()
@@ -92,15 +92,6 @@ class LinksScreen(OptionDialog):
             )
 
     # -- actions (close, cursor and a click outside: OptionDialog) ---------------------
-
-    def action_open_number(self, number: int) -> None:
-        if not 1 <= number <= len(self.links):
-            self.app.notify(
-                f"There is no link {number}.", severity="warning", timeout=3, markup=False
-            )
-            return
-        self.query_one(OptionList).highlighted = number - 1
-        self.open_link(self.links[number - 1])
 
     def copy_option(self, index: int) -> None:
         self.copy_link(self.links[index])

@@ -46,6 +46,9 @@ class OptionDialog(QuietModal):
     _list_height: int | None = None
     """The height last given to the list (:meth:`_fit_list`)."""
 
+    #: What an option is, for "There is no link 7." (the number keys: :meth:`action_choose_number`).
+    OPTION_NOUN = "option"
+
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         if options.option_count:
@@ -90,6 +93,20 @@ class OptionDialog(QuietModal):
     def choose_option(self, index: int) -> None:
         """Do what enter (or a click) on option ``index`` (one of the list's) does."""
         raise NotImplementedError
+
+    def action_choose_number(self, number: int) -> None:
+        """A number key: highlight option ``number`` (counted from 1) and choose it."""
+        options = self.query_one(OptionList)
+        if not 1 <= number <= options.option_count:
+            self.app.notify(
+                f"There is no {self.OPTION_NOUN} {number}.",
+                severity="warning",
+                timeout=3,
+                markup=False,
+            )
+            return
+        options.highlighted = number - 1
+        self.choose_option(number - 1)
 
     def action_copy_highlighted(self) -> None:
         options = self.query_one(OptionList)
