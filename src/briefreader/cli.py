@@ -503,6 +503,12 @@ def add_command(
     return p
 
 
+def add_flags(parser: argparse.ArgumentParser, flags: dict[str, str]) -> None:
+    """On/off options (``store_true``), each with its help: ``{"-q --quiet": "…"}``."""
+    for names, help_text in flags.items():
+        parser.add_argument(*names.split(), action="store_true", help=help_text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -534,14 +540,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("add", cmd_add, "import files, folders or globs into the library")
     p.add_argument("paths", nargs="*", metavar="PATH_OR_URL")
-    p.add_argument(
-        "--samples",
-        action="store_true",
-        help="bring back the bundled sample briefs (they give way to the first real article)",
-    )
     p.add_argument("--tag", action="append", help="for feeds: a tag (folder) to file it under")
-    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_flags(
+        p,
+        {
+            "--samples": "bring back the bundled sample briefs "
+            "(they give way to the first real article)",
+            "--json": "print the summary as JSON on stdout",
+            "-q --quiet": "no progress bar",
+        },
+    )
 
     p = command("search", cmd_search, "full-text search of the library")
     p.add_argument(

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefreader import cli
-from briefreader.cli import EXIT_FAILED, EXIT_OK, add_command
+from briefreader.cli import EXIT_FAILED, EXIT_OK, add_command, add_flags
 from briefreader.model import Article, ArticleState
 from briefreader.paths import write_whole
 
@@ -232,9 +232,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder to write one file per article into (with --opml or --deleted: the file)",
     )
-    p.add_argument("--opml", action="store_true", help="export the feed subscriptions as OPML")
-    p.add_argument(
-        "--deleted",
-        action="store_true",
-        help="export the deleted and pruned feed items (so a restore does not bring them back)",
+    add_flags(
+        p,
+        {
+            "--opml": "export the feed subscriptions as OPML",
+            "--deleted": "export the deleted and pruned feed items "
+            "(so a restore does not bring them back)",
+        },
     )

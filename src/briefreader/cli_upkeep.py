@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from briefreader.cli import add_command
+from briefreader.cli import add_command, add_flags
 from briefreader.wording import counted, size_text
 
 if TYPE_CHECKING:
@@ -469,21 +469,17 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         cmd_doctor,
         "check the library's integrity and space, tidy it; exit 1 if it is damaged",
     )
-    p.add_argument("--full", action="store_true", help="a full integrity_check (slower)")
-    p.add_argument(
-        "--vacuum",
-        action="store_true",
-        help="rebuild the file (gives free space back; needs as much free disk as the library)",
+    add_flags(
+        p,
+        {
+            "--full": "a full integrity_check (slower)",
+            "--vacuum": "rebuild the file "
+            "(gives free space back; needs as much free disk as the library)",
+            "--rebuild-search": "rebuild a damaged search index",
+            "--reindex": "make a damaged table's indexes again from its rows "
+            "(mends damage in them alone)",
+            "--rebuild-related": "rebuild a damaged related index (and the stories), "
+            "from the articles",
+            "--json": "print the findings as JSON",
+        },
     )
-    p.add_argument("--rebuild-search", action="store_true", help="rebuild a damaged search index")
-    p.add_argument(
-        "--reindex",
-        action="store_true",
-        help="make a damaged table's indexes again from its rows (mends damage in them alone)",
-    )
-    p.add_argument(
-        "--rebuild-related",
-        action="store_true",
-        help="rebuild a damaged related index (and the stories), from the articles",
-    )
-    p.add_argument("--json", action="store_true", help="print the findings as JSON")
