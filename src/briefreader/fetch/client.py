@@ -140,6 +140,10 @@ class Fetcher(ClientOwner):
     - ``accept``: the Accept header (``FEED_ACCEPT``; ``PAGE_ACCEPT`` for pages).
     - ``transport``: an httpx transport to use instead of the network (tests).
     - ``trust_env``: honour proxy settings from the environment (httpx's default).
+    - ``decode``: False leaves each body as it came, its Content-Encoding in the
+      result's ``encoding``, for the caller to decode where it likes
+      (:func:`~briefreader.fetch.body.decode_body`, with ``max_bytes``): the refresh
+      does it in its parser processes.
     """
 
     def __init__(
@@ -155,6 +159,7 @@ class Fetcher(ClientOwner):
         user_agent: str = USER_AGENT,
         transport: httpx.AsyncBaseTransport | None = None,
         trust_env: bool = True,
+        decode: bool = True,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -168,6 +173,7 @@ class Fetcher(ClientOwner):
         self.max_bytes = max_bytes
         self.max_raw_bytes = max_bytes if max_raw_bytes is None else max_raw_bytes
         self.max_redirects = max_redirects
+        self.decode = decode
         self._headers = {
             "User-Agent": user_agent,
             "Accept": accept,
@@ -299,9 +305,14 @@ class Fetcher(ClientOwner):
             )
         if 200 <= status < 300:
             body = await read_body(
-                response, state, max_raw=self.max_raw_bytes, max_bytes=self.max_bytes
+                response,
+                state,
+                max_raw=self.max_raw_bytes,
+                max_bytes=self.max_bytes,
+                decode=self.decode,
             )
-            return replace(result, body=body, permanent_url=moved)
+            encoding = "" if self.decode else headers.get("content-encoding") or ""
+            return replace(result, body=body, encoding=encoding, permanent_url=moved)
         error = status_text(status, response.reason_phrase)
         if status == 410:
             return replace(result, gone=True, error=error)

@@ -41,7 +41,10 @@ class FetchResult:
     """The outcome of one fetch. ``error`` is None exactly when it succeeded.
 
     - ``url``: the URL as requested; ``final_url``: where the answer came from.
-    - ``body``: decoded bytes of a 2xx answer (empty otherwise, and for 304).
+    - ``body``: decoded bytes of a 2xx answer (empty otherwise, and for 304); from a
+      fetcher that leaves decoding to its caller, the bytes as they came, and
+      ``encoding`` their Content-Encoding ("" for none) for
+      :func:`~briefreader.fetch.body.decode_body`.
     - ``content_type``: the media type, lower-case, without parameters
       ("application/rss+xml"); ``charset``: its charset parameter, lower-case.
     - ``etag`` / ``last_modified``: validators to store for the next fetch (for a
@@ -72,6 +75,7 @@ class FetchResult:
     error: str | None = None
     elapsed: float = 0.0
     redirects: tuple[str, ...] = ()
+    encoding: str = ""
 
     @property
     def ok(self) -> bool:

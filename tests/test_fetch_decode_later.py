@@ -1,0 +1,138 @@
+"""A refresh decodes each feed's body in its parse, not in the fetching process
+(``Fetcher(decode=False)`` and :func:`~briefreader.fetch.body.decode_body`): the same
+bytes, the same caps in bounded memory and the same messages as the fetcher's own
+decoding, against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fetchserver import FetchServer, compress, gzip_bomb
+from fetchserver import fetch_server as fetch_server
+from test_refresh import rss
+
+from briefreader.fetch import BROTLI_AVAILABLE, Fetcher, FetchResult
+from briefreader.fetch.body import decode_body
+from briefreader.fetch.errors import Failure
+from briefreader.refresh import refresh_feeds
+from briefreader.store import Library
+
+CAP = 100_000
+BODY = (
+    b"<rss><channel><title>t</title>"
+    + b"<item><title>x</title></item>" * 5_000
+    + b"</channel></rss>"
+)
+
+
+def encodings() -> Iterator[str]:
+    yield from ("gzip", "deflate", "raw-deflate")
+    if BROTLI_AVAILABLE:
+        yield "br"
+
+
+async def both_ways(url: str) -> tuple[FetchResult, bytes | str, FetchResult]:
+    """The fetcher's decoded result, the body decoded later (or its error), and the
+    raw result."""
+    async with Fetcher(max_bytes=CAP) as fetcher:
+        decoded = await fetcher.fetch(url)
+    async with Fetcher(max_bytes=CAP, decode=False) as fetcher:
+        raw = await fetcher.fetch(url)
+    if raw.error is not None:
+        return decoded, raw.error, raw
+    try:
+        later: bytes | str = decode_body(raw.body, raw.encoding, max_bytes=CAP)
+    except Failure as exc:
+        later = str(exc)
+    return decoded, later, raw
+
+
+@pytest.mark.parametrize("encoding", list(encodings()))
+async def test_decoding_later_gives_the_same_body(fetch_server: FetchServer, encoding: str) -> None:
+    small = BODY[:60_000]
+    fetch_server.add("/f", small, encoding=encoding, content_type="application/rss+xml")
+    decoded, later, raw = await both_ways(fetch_server.url("/f"))
+    assert decoded.ok and decoded.body == small and later == small
+    assert raw.body == compress(small, encoding) and raw.body != small
+    assert raw.encoding == ("deflate" if encoding == "raw-deflate" else encoding)
+    assert decoded.encoding == ""
+
+
+async def test_decoding_later_fails_as_the_fetcher_would(fetch_server: FetchServer) -> None:
+    """Over the decoded cap, corrupt, cut short, unknown or identity: the same answer."""
+    whole = gzip.compress(BODY, mtime=0)
+    fetch_server.add("/big", BODY, encoding="gzip")  # ~145 KB decoded: past the cap
+    fetch_server.add("/corrupt", b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    fetch_server.add("/cut", whole[:-40], headers={"Content-Encoding": "gzip"})
+    fetch_server.add("/unknown", b"<rss/>", headers={"Content-Encoding": "utf-8"})
+    fetch_server.add("/plain", BODY[:50_000])
+    fetch_server.add("/plain-big", BODY)
+    fetch_server.add("/chain", gzip.compress(compress(b"<rss/>" * 9, "deflate"), mtime=0),
+                     headers={"Content-Encoding": "deflate, gzip"})  # fmt: skip
+    for path in ("/big", "/corrupt", "/cut", "/unknown", "/plain", "/plain-big", "/chain"):
+        decoded, later, _raw = await both_ways(fetch_server.url(path))
+        assert later == (decoded.body if decoded.ok else decoded.error), path
+    decoded, later, _ = await both_ways(fetch_server.url("/big"))
+    assert later == f"response too large: more than {CAP} bytes after decoding (gzip)"
+    _, later, _ = await both_ways(fetch_server.url("/corrupt"))
+    assert isinstance(later, str) and later.startswith("could not decode the gzip body")
+
+
+def test_a_bomb_decoded_later_stops_at_the_cap_in_bounded_memory() -> None:
+    bomb = gzip_bomb(1024 * 1024 * 1024)
+    cap = 8 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(Failure) as caught:
+            decode_body(bomb, "gzip", max_bytes=cap)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(caught.value) == "response too large: more than 8 MB after decoding (gzip)"
+    assert peak < 4 * cap
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Iterator[Library]:
+    library = Library(tmp_path / "lib.sqlite3")
+    yield library
+    library.close()
+
+
+async def test_a_refresh_reads_compressed_feeds_and_names_a_bad_one(
+    fetch_server: FetchServer, lib: Library
+) -> None:
+    feed = rss("Harbour", [("Quay reopens", "q1"), ("Ferry returns", "q2")])
+    fetch_server.add("/gzip.xml", feed, encoding="gzip", content_type="application/rss+xml")
+    fetch_server.add("/br.xml", feed.replace(b"q1", b"b1").replace(b"q2", b"b2"),
+                     encoding="br" if BROTLI_AVAILABLE else "deflate",
+                     content_type="application/rss+xml")  # fmt: skip
+    fetch_server.add("/corrupt.xml", b"not gzip", headers={"Content-Encoding": "gzip"})
+    fetch_server.add_gzip_bomb("/bomb.xml", size=256 * 1024 * 1024)
+    # A document that stops midway, whole as gzip: the message counts decoded bytes.
+    half = feed[: len(feed) // 2]
+    fetch_server.add("/half.xml", half, encoding="gzip", content_type="application/rss+xml")
+    for name in ("gzip", "br", "corrupt", "bomb", "half"):
+        lib.add_feed(fetch_server.url(f"/{name}.xml"))
+    report = await refresh_feeds(lib, deadline=5.0)
+    by_name = {o.url.rsplit("/", 1)[-1]: o for o in report.outcomes}
+    assert by_name["gzip.xml"].status == "new" and by_name["gzip.xml"].added == 2
+    assert by_name["br.xml"].status == "new" and by_name["br.xml"].added == 2
+    assert {a.title for a in lib.articles()} == {"Quay reopens", "Ferry returns"}
+    corrupt = by_name["corrupt.xml"]
+    assert corrupt.status == "failed" and corrupt.error is not None
+    assert corrupt.error.startswith("could not decode the gzip body")
+    bomb = by_name["bomb.xml"]
+    assert bomb.status == "failed"
+    assert bomb.error is not None and bomb.error.startswith("response too large: more than ")
+    assert bomb.error.endswith(" after decoding (gzip)")
+    cut = by_name["half.xml"]
+    assert cut.status == "failed" and cut.error is not None
+    assert f"stops mid-document after {len(half)} bytes" in cut.error
+    assert {f.url.rsplit("/", 1)[-1]: f.last_error for f in lib.feeds()}[
+        "corrupt.xml"
+    ] == corrupt.error
