@@ -38,6 +38,7 @@ ignored unless a route was registered with it):
 ``add_close``              the connection is closed before any answer
 ``add_stall``              nothing after the headers (or before them)
 ``add_drip``               the body one byte per ``interval`` seconds
+``add_slow_start``         headers and some bytes at once, then a byte at a time
 ``add_gzip_bomb``          a small gzip body that inflates to ``size`` bytes
 ``add_brotli_bomb``        the same with brotli (needs ``brotli``)
 ``add_handler``            any function ``Request -> Reply``
@@ -469,6 +470,36 @@ class FetchServer:
                 if time.monotonic() >= end or self._stopping.wait(interval):
                     return
                 h.wfile.write(bytes([byte]))
+
+        self._routes[path] = route
+
+    def add_slow_start(
+        self,
+        path: str,
+        body: bytes,
+        *,
+        headers: Mapping[str, str],
+        at_once: int,
+        interval: float = 0.5,
+        limit: float = 10.0,
+    ) -> None:
+        """Send ``headers`` and the first ``at_once`` bytes of ``body`` at once, then one
+        byte every ``interval`` seconds, for at most ``limit`` seconds."""
+
+        def route(h: _Handler, req: Request) -> None:
+            h.close_connection = True
+            h.send_response(200)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                h.send_header(name, value)
+            h.end_headers()
+            h.wfile.write(body[:at_once])
+            h.wfile.flush()
+            end = time.monotonic() + limit
+            for byte in body[at_once:]:
+                if time.monotonic() >= end or self._stopping.wait(interval):
+                    return
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
 
         self._routes[path] = route
 

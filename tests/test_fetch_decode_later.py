@@ -6,6 +6,8 @@ decoding, against a real server on 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
+import os
+import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from test_refresh import rss
 
 from briefreader.fetch import BROTLI_AVAILABLE, Fetcher, FetchResult
 from briefreader.fetch.body import decode_body
+from briefreader.fetch.client import DECODE_LATER_UP_TO
 from briefreader.fetch.errors import Failure
 from briefreader.refresh import refresh_feeds
 from briefreader.store import Library
@@ -80,6 +83,38 @@ async def test_decoding_later_fails_as_the_fetcher_would(fetch_server: FetchServ
     assert later == f"response too large: more than {CAP} bytes after decoding (gzip)"
     _, later, _ = await both_ways(fetch_server.url("/corrupt"))
     assert isinstance(later, str) and later.startswith("could not decode the gzip body")
+
+
+async def test_a_big_body_is_decoded_while_it_streams_as_before(fetch_server: FetchServer) -> None:
+    """Past DECODE_LATER_UP_TO on the wire a body is decoded as it arrives: one whose
+    decoded size passes the cap before its raw size does stops there, with the
+    decoding fetcher's message (kept as it came, it met the raw cap first: "more
+    than 1.5 MB", a review's finding), and a big one under the caps comes decoded."""
+    text = os.urandom(2 * 1024 * 1024).hex().encode()  # 4 MB, ~2.2 MB gzipped
+    fetch_server.add("/big", text, encoding="gzip", chunked=True)
+    fetch_server.add("/fine", text[: 3 * 1024 * 1024], encoding="gzip", chunked=True)
+    cap = 3 * 512 * 1024
+    async with Fetcher(decode=False, max_bytes=cap, max_raw_bytes=cap) as fetcher:
+        big = await fetcher.fetch(fetch_server.url("/big"))
+    assert big.error == "response too large: more than 1.5 MB after decoding (gzip)"
+    async with Fetcher(decode=False) as fetcher:
+        fine = await fetcher.fetch(fetch_server.url("/fine"))
+    assert len(compress(text[: 3 * 1024 * 1024], "gzip")) > DECODE_LATER_UP_TO
+    assert fine.ok and fine.encoding == "" and fine.body == text[: 3 * 1024 * 1024]
+
+
+async def test_a_body_that_is_not_its_encoding_fails_at_once(fetch_server: FetchServer) -> None:
+    """Its first bytes are tried as they arrive: a "gzip" body that is not gzip, sent
+    slowly, fails at once with the decoding fetcher's message, not at the deadline."""
+    body = b"this is not gzip at all" + b"x" * 200
+    headers = {"Content-Encoding": "gzip"}
+    fetch_server.add_slow_start("/slow", body, headers=headers, at_once=40, limit=5.0)
+    started = time.monotonic()
+    async with Fetcher(decode=False, deadline=5.0) as fetcher:
+        result = await fetcher.fetch(fetch_server.url("/slow"))
+    assert result.error is not None
+    assert result.error.startswith("could not decode the gzip body: "), result.error
+    assert time.monotonic() - started < 2.0
 
 
 def test_a_bomb_decoded_later_stops_at_the_cap_in_bounded_memory() -> None:

@@ -18,7 +18,7 @@ from typing import Self
 import httpx
 
 from briefreader.fetch.backend import quick_readable
-from briefreader.fetch.body import read_body
+from briefreader.fetch.body import read_body_or_later
 from briefreader.fetch.decode import ACCEPT_ENCODING
 from briefreader.fetch.errors import ExchangeState, Failure, describe, short_url, status_text
 from briefreader.fetch.results import (
@@ -69,6 +69,11 @@ async def _drain(response: httpx.Response) -> None:
 
 #: httpx's own default pool (100 connections, 20 kept alive), for a client that
 #: makes one request at a time.
+#: The most bytes on the wire of a body a ``Fetcher(decode=False)`` hands on as it
+#: came (a feed is rarely more than a few hundred KB gzipped); a bigger one it decodes
+#: while it streams, its decoded cap checked as it arrives.
+DECODE_LATER_UP_TO = 1024 * 1024
+
 HTTPX_POOL = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
@@ -140,10 +145,11 @@ class Fetcher(ClientOwner):
     - ``accept``: the Accept header (``FEED_ACCEPT``; ``PAGE_ACCEPT`` for pages).
     - ``transport``: an httpx transport to use instead of the network (tests).
     - ``trust_env``: honour proxy settings from the environment (httpx's default).
-    - ``decode``: False leaves each body as it came, its Content-Encoding in the
-      result's ``encoding``, for the caller to decode where it likes
-      (:func:`~briefreader.fetch.body.decode_body`, with ``max_bytes``): the refresh
-      does it in its parser processes.
+    - ``decode``: False leaves each body of at most :data:`DECODE_LATER_UP_TO` bytes
+      on the wire as it came, its Content-Encoding in the result's ``encoding``, for
+      the caller to decode where it likes (:func:`~briefreader.fetch.body.decode_body`,
+      with ``max_bytes``): the refresh does it in its parser processes.  A bigger body
+      is decoded while it streams, as always (``encoding`` "").
     """
 
     def __init__(
@@ -304,14 +310,13 @@ class Fetcher(ClientOwner):
                 permanent_url=moved,
             )
         if 200 <= status < 300:
-            body = await read_body(
+            body, encoding = await read_body_or_later(
                 response,
                 state,
                 max_raw=self.max_raw_bytes,
                 max_bytes=self.max_bytes,
-                decode=self.decode,
+                later_up_to=0 if self.decode else DECODE_LATER_UP_TO,
             )
-            encoding = "" if self.decode else headers.get("content-encoding") or ""
             return replace(result, body=body, encoding=encoding, permanent_url=moved)
         error = status_text(status, response.reason_phrase)
         if status == 410:
