@@ -23,8 +23,9 @@ Rules enforced here:
 - caps on raw and on decoded bytes, enforced while streaming: the body is
   decoded here (gzip, deflate, brotli) in pieces of at most 256 KB, so a small
   gzip that inflates to gigabytes is stopped at the cap with bounded memory (or,
-  ``Fetcher(decode=False)``, left as it came for ``body.decode_body`` to decode
-  later the same way: the refresh does it in its parse workers);
+  ``Fetcher(decode=False)``, a body of up to 1 MB on the wire left as it came for
+  ``body.decode_body`` to decode later the same way: the refresh does it in its
+  parse workers);
 - 410 → ``gone``; 429/503 → ``retry_after`` from Retry-After (seconds or date).
 
 The package: :mod:`.results` (requests, results, defaults), :mod:`.client` (the
