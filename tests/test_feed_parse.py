@@ -781,6 +781,34 @@ def test_json_feed_attachments_are_the_item_s_enclosures() -> None:
     assert second.enclosures == ()
 
 
+def test_a_json_feed_file_added_from_disk_keeps_its_attachments(tmp_path: Path) -> None:
+    """A newcomer's trial: the same JSON Feed gave its episodes' files when subscribed
+    by URL and none when its file was added (``add``, ``show``): P said "no audio"."""
+    import json as _json
+
+    from briefreader.model import Enclosure
+    from briefreader.sources import read_file
+
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Pod",
+        "home_page_url": "https://pod.example/",
+        "items": [
+            {"id": "1", "title": "Episode 1", "content_text": "Notes.", "url": "https://pod.example/1",
+             "attachments": [{"url": "https://pod.example/ep1.m4a", "mime_type": "audio/x-m4a",
+                              "size_in_bytes": 12345678, "duration_in_seconds": 1234},
+                             {"url": "/ep1.mp3"}, {"url": "file:///etc/passwd"}]},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "pod.json"
+    path.write_text(_json.dumps(doc))
+    (article,) = read_file(path).articles
+    assert article.enclosures == (
+        Enclosure("https://pod.example/ep1.m4a", "audio/x-m4a", 12345678, 1234),
+        Enclosure("https://pod.example/ep1.mp3"),  # (against the feed's home page)
+    )
+
+
 @pytest.mark.parametrize(
     ("encoding", "title", "summary"),
     [

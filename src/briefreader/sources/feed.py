@@ -67,7 +67,7 @@ from briefreader.sources.feedraw import (
 )
 from briefreader.sources.feedreference import raw_feedparser, xml_ends_early
 from briefreader.sources.htmlrender import squash
-from briefreader.sources.media import MAX_MEDIA, enclosures, lead_image
+from briefreader.sources.media import enclosures, lead_image
 from briefreader.sources.sanitize import kept_html, sanitize_html
 from briefreader.textclean import clean_line, feed_name
 
@@ -619,8 +619,6 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         raw_id = item.get("id")
         guid = str(raw_id).strip() if isinstance(raw_id, str | int) and raw_id != "" else ""
         article = _finish_json_item(found[0], guid, url)
-        if not article.enclosures and (files := _json_attachments(item.get("attachments"), url)):
-            article = article.with_changes(enclosures=files)
         if guid and guid in seen_guids:  # identified by its id; by its link only without
             continue
         if not guid and article.url and article.url in seen_links:
@@ -640,33 +638,6 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         warnings=[clean_line(w) for w in warn],
         version="json" + (version.rsplit("/", 1)[-1] if isinstance(version, str) else ""),
     )
-
-
-def _json_attachments(value: object, base: str) -> tuple[Enclosure, ...]:
-    """A JSON Feed item's ``attachments`` (its podcast episode, its files) as
-    enclosures: http(s) addresses (resolved against the feed's), their MIME type, size
-    and duration where given as numbers; at most :data:`MAX_MEDIA`, each address once."""
-    if not isinstance(value, list):
-        return ()
-    files: dict[str, Enclosure] = {}
-    for entry in value[: MAX_MEDIA * 2]:
-        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            continue
-        href = http_url(entry["url"].strip(), base)
-        if not href or href in files:
-            continue
-        kind = entry.get("mime_type")
-        size = entry.get("size_in_bytes")
-        seconds = entry.get("duration_in_seconds")
-        files[href] = Enclosure(
-            clean_line(href),
-            clean_line(kind)[:100] if isinstance(kind, str) else "",
-            int(size) if isinstance(size, int | float) and 0 <= size < 2**53 else 0,
-            int(seconds) if isinstance(seconds, int | float) and 0 <= seconds < 2**31 else 0,
-        )
-        if len(files) >= MAX_MEDIA:
-            break
-    return tuple(files.values())
 
 
 def _finish_json_item(article: Article, guid: str, url: str) -> Article:

@@ -22,15 +22,25 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from briefreader.model import Article, ArticleState, Tombstone, article_id, parse_datetime
+from briefreader.model import (
+    Article,
+    ArticleState,
+    Enclosure,
+    Tombstone,
+    article_id,
+    parse_datetime,
+)
 from briefreader.sources import SourceError
+from briefreader.sources.feedraw import http_url
 from briefreader.sources.htmlparts import extract_brief_parts
 from briefreader.sources.htmlrender import safe_url
+from briefreader.sources.media import MAX_MEDIA
 from briefreader.sources.vocabulary import strip_ordinals
-from briefreader.textclean import replace_surrogates
+from briefreader.textclean import clean_line, replace_surrogates
 
 __all__ = [
     "article_item",
+    "json_attachments",
     "parse",
     "parse_json_feed",
     "parse_tombstones",
@@ -235,6 +245,7 @@ class _Feed:
     origin: str
     title: str
     home: str  # base for relative item URLs
+    files_base: str  # base for relative attachment URLs: the feed's address if fetched
     key: str  # what an item id is qualified with when the item has no URL
     author: str
 
@@ -251,7 +262,15 @@ def parse_json_feed(feed: dict[str, Any], origin: str) -> list[Article]:
     home = safe_url(_str(feed.get("home_page_url")))
     feed_url = safe_url(_str(feed.get("feed_url")))
     title = _str(feed.get("title"))
-    info = _Feed(origin, title, home or feed_url, feed_url or home or title, _authors(feed))
+    fetched = origin if origin.startswith(("http://", "https://")) else ""
+    info = _Feed(
+        origin,
+        title,
+        home or feed_url,
+        fetched or feed_url or home,
+        feed_url or home or title,
+        _authors(feed),
+    )
     articles = [a for item in items if (a := _feed_item(item, info)) is not None]
     if not articles and items:
         raise SourceError(origin, "JSON Feed has no readable items")
@@ -305,7 +324,35 @@ def _feed_item(item: Any, feed: _Feed) -> Article | None:
         body=body,
         tags=tuple(t.strip() for t in tags if isinstance(t, str) and t.strip()),
         origin=feed.origin,
+        enclosures=json_attachments(item.get("attachments"), feed.files_base),
     )
+
+
+def json_attachments(value: object, base: str) -> tuple[Enclosure, ...]:
+    """A JSON Feed item's ``attachments`` (its podcast episode, its files) as
+    enclosures: http(s) addresses (resolved against the feed's), their MIME type, size
+    and duration where given as numbers; at most :data:`MAX_MEDIA`, each address once."""
+    if not isinstance(value, list):
+        return ()
+    files: dict[str, Enclosure] = {}
+    for entry in value[: MAX_MEDIA * 2]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            continue
+        href = http_url(entry["url"].strip(), base)
+        if not href or href in files:
+            continue
+        kind = entry.get("mime_type")
+        size = entry.get("size_in_bytes")
+        seconds = entry.get("duration_in_seconds")
+        files[href] = Enclosure(
+            clean_line(href),
+            clean_line(kind)[:100] if isinstance(kind, str) else "",
+            int(size) if isinstance(size, int | float) and 0 <= size < 2**53 else 0,
+            int(seconds) if isinstance(seconds, int | float) and 0 <= seconds < 2**31 else 0,
+        )
+        if len(files) >= MAX_MEDIA:
+            break
+    return tuple(files.values())
 
 
 def _authors(obj: dict[str, Any]) -> str:
