@@ -160,3 +160,37 @@ async def test_r_on_the_feeds_screen_with_no_feeds_says_how_to_add_one_once(
         assert text.count("No feeds yet") == 1, text
         assert "Nothing to refresh yet." in text
         assert not app._notifications
+
+
+async def test_the_columns_are_as_wide_as_the_rows_from_the_first_frame(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """A newcomer's trial: after adding feeds on F2, the names were sometimes cut to
+    4 cells (the "Feed" label's width) and stayed so, the columns out of line with the
+    header, until the cursor passed each row.  The widths are set with the rows, not
+    only once the table measures them, and shrink for a narrower listing too."""
+    path = tmp_path / "names.sqlite3"
+    with Library(path) as library:
+        library.add_feed("http://127.0.0.1:9/a.xml", title="Harbour Gazette Evening")
+        library.add_feed("http://127.0.0.1:9/b.xml", title="RSS")
+    app = make_app(path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen) and screen._listing is not None
+        table = screen.query_one(DataTable)
+        wide = screen._listing
+        screen.show_feeds(wide)  # as a reload after adding a feed: measured before a frame
+        names = [c.content_width for c in table.ordered_columns]
+        assert names[0] == len("Harbour Gazette Evening"), names
+        assert names[1] == len("Status") and names[3] == len("Items"), names
+        narrow = type(wide)([f for f in wide.feeds if f.name == "RSS"], wide.owners, 1, 1)
+        screen.show_feeds(narrow)
+        assert table.ordered_columns[0].content_width == len("All articles")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "Feed" in line and "Status" in line)
+        row = next(line for line in lines if " RSS " in line)
+        assert row.index("new") == header.index("Status"), (header, row)

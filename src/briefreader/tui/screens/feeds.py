@@ -310,16 +310,24 @@ class FeedsScreen(ModalScreen[FeedScope | None]):
         padding = 2 * table.cell_padding
         for _key, cells in rows:
             cells[-1].truncate(TAGS_WIDTH, overflow="ellipsis")
-        others = 0
-        for index, column in enumerate(table.ordered_columns[1:], start=1):
+        columns = table.ordered_columns
+        widths = [0] * len(columns)
+        for index, column in enumerate(columns[1:], start=1):
             widest = max([column.label.cell_len, *(cells[index].cell_len for _k, cells in rows)])
-            others += widest + padding
+            widths[index] = widest
+        others = sum(w + padding for w in widths[1:])
         longest = max(cells[0].cell_len for _k, cells in rows)
         name_width = max(NAME_MIN, min(NAME_MAX, width - others - padding, longest))
         for _key, cells in rows:
             cells[0].truncate(name_width, overflow="ellipsis")
-        for column in table.ordered_columns:  # widths are measured again from the rows
-            column.content_width = column.label.cell_len
+        widths[0] = max(columns[0].label.cell_len, *(cells[0].cell_len for _k, cells in rows))
+        # Each column as wide as its widest cell now, not only once the table measures
+        # the new rows (it only ever widens a column, so a narrower listing would keep
+        # the old widths): a frame drawn in between showed the names 4 cells wide, the
+        # label's width, and its rows stayed so until the cursor passed them (a
+        # newcomer's trial, adding feeds on this screen).
+        for column, content_width in zip(columns, widths, strict=True):
+            column.content_width = content_width
 
     @property
     def current_key(self) -> str:
