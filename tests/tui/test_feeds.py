@@ -265,6 +265,40 @@ async def test_feeds_screen_filters_by_feed_and_tag_and_removes(
         assert len(app.article_list) == 2
 
 
+async def test_z_after_a_feed_is_removed_undoes_nothing_older(
+    feeds_app: Callable[..., BriefReaderApp],
+) -> None:
+    """A newcomer's trial: after removing a feed, z said "Marked 2 articles unread
+    again.", undoing a mark-all from minutes before, unasked.  A feed's removal cannot
+    be undone, and nothing before it is undone past it."""
+    app = feeds_app()
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("M")  # mark all read: z could undo it
+        await settle(pilot)
+        assert app.unread_count == 0
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FeedsScreen)
+        alpha = next(f for f in screen.feeds if f.title == "Alpha News")
+        screen.query_one(DataTable).move_cursor(row=screen._keys.index(f"feed:{alpha.id}"))
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "Removed Alpha News and 2 articles." in toasts(app)
+        assert "to undo" not in toasts(app)  # the mark-all's offer is withdrawn
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        assert list(app._notifications)[-1].message == "Nothing to undo."
+        assert app.unread_count == 0
+
+
 async def test_search_stays_within_the_chosen_feed(
     feeds_app: Callable[..., BriefReaderApp],
 ) -> None:

@@ -435,6 +435,7 @@ class FeedActions(ReaderBase):
                 f"Could not remove {safe_line(message.name)}.", severity="error", markup=False
             )
         else:
+            self._forget_undo()  # (z cannot bring a feed back, nor go past its removal)
             noun = "article" if message.removed == 1 else "articles"
             self.notify(
                 f"Removed {safe_line(message.name)} and {message.removed:,} {noun}.",
