@@ -104,3 +104,29 @@ def test_json_commands_print_json_with_no_library_or_no_feeds(tmp_path: Path) ->
         "feeds": [],
     }
     assert json.loads(run_cli("doctor", "--json", home=home, check=True).stdout)["exists"] is True
+
+
+def test_doctor_on_a_file_that_is_no_library_says_so(tmp_path: Path) -> None:
+    """A newcomer's trial: ``doctor`` on a text file said "the library is damaged …
+    restore it from a backup", and on another program's SQLite file "no such table:
+    articles_fts"; ``list`` said "not a briefreader library"."""
+    home = tmp_path / "home"
+    home.mkdir()
+    text = tmp_path / "notes.txt"
+    text.write_text("a shopping list\n")
+    other = tmp_path / "other.sqlite3"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE t (a)")
+    db.commit()
+    db.close()
+    for path, why in (
+        (text, "(not an SQLite file)"),
+        (other, "(an SQLite file with other tables)"),
+    ):
+        out = run_cli("--library", str(path), "doctor", home=home)
+        assert out.returncode == 1, out
+        line = out.stderr.strip()
+        assert line.startswith(f"briefreader: {path}: not a briefreader library {why}"), line
+        assert "pass another --library" in line and "damaged" not in line, line
+        assert "Traceback" not in out.stderr and "no such table" not in out.stderr
+    assert other.read_bytes()[:16] == b"SQLite format 3\x00"  # untouched

@@ -117,6 +117,43 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, bool]:
     return db, readonly
 
 
+#: How every SQLite file begins.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _not_a_library(path: Path) -> str | None:
+    """Why the file at ``path`` is no briefreader library at all (a damaged one is):
+    another program's SQLite file, or a file that does not begin as SQLite's do; None
+    when it may be ours.  (A newcomer's trial: ``doctor`` on /etc/passwd said "the
+    library is damaged … restore it from a backup"; on another program's database,
+    "no such table: articles_fts".)"""
+    from briefreader.store import LibraryError
+    from briefreader.store.schema import check_ours
+
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror or exc})"
+    if head != _SQLITE_HEADER and path.stat().st_size > 0:
+        return (
+            f"{path}: not a briefreader library (not an SQLite file); pass another "
+            "--library (if it was your library, its first bytes are overwritten: restore "
+            "it from a backup)"
+        )
+    try:
+        db, _readonly = _connect(path)
+        try:
+            check_ours(db, path)
+        finally:
+            db.close()
+    except LibraryError as exc:
+        return str(exc)
+    except sqlite3.DatabaseError:
+        return None  # (damage: the checks say what)
+    return None
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from briefreader import cli
     from briefreader.store import is_damage
@@ -136,6 +173,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     facts: list[str] = []
     report: dict[str, Any] = {"path": str(path), "exists": True, "did": []}
     health = Health()
+    if (other := _not_a_library(path)) is not None:
+        _err(f"briefreader: {other}")
+        if args.json:
+            report.update(ok=False, problems=[other])
+            json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+        return EXIT_FAILED
     try:
         db, readonly = _connect(path)
         report["read_only"] = readonly
