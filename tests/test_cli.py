@@ -149,6 +149,17 @@ def test_add_glob_and_missing_file(home: Path, tmp_path: Path) -> None:
     assert any("nope.txt" in e and "no such file" in e for e in report["errors"])
 
 
+def test_an_address_that_is_not_http_says_what_is_read(home: Path, tmp_path: Path) -> None:
+    """A newcomer's trial: ``show ftp://x/y`` said only "/tmp/ftp:/x/y: no such file"."""
+    hint = "(as an address: only http:// and https:// ones are read)"
+    for args in (("show", "ftp://x.example/y"), ("add", "htp:/bad"), ("add", "feed://x/y")):
+        out = run(*args, home=home)
+        assert out.returncode == 1, out
+        assert "no such file" in out.stderr and hint in out.stderr, out.stderr
+    out = run("add", str(tmp_path / "nope.md"), home=home)
+    assert "no such file" in out.stderr and "as an address" not in out.stderr
+
+
 def test_search_json_and_text(home: Path, tmp_path: Path) -> None:
     src = tmp_path / "in"
     _write_articles(src)

@@ -89,7 +89,7 @@ def _is_url(text: str) -> bool:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from briefreader.sources import SourceError, read_file
+    from briefreader.sources import SourceError, address_hint, read_file
 
     downloaded: dict[str, str] = {}  # (a library article's enclosures on disk)
     try:
@@ -108,7 +108,8 @@ def cmd_show(args: argparse.Namespace) -> int:
                 articles, downloaded = [stored[0]], stored[1]
             elif not exists:
                 raise SourceError(
-                    os.path.abspath(args.path), "no such file, nor an article id in the library"
+                    os.path.abspath(args.path),
+                    "no such file, nor an article id in the library" + address_hint(args.path),
                 )
             else:
                 result = read_file(args.path)

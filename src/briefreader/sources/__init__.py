@@ -38,6 +38,7 @@ __all__ = [
     "READERS",
     "DecodedText",
     "SourceError",
+    "address_hint",
     "clean_article",
     "decode_bytes",
     "expand_inputs",
@@ -357,6 +358,19 @@ def _too_large(size: int, limit: int) -> str:
     return f"too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
 
 
+#: A name that begins as an address does ("ftp:", "htp:/", "feed://").
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def address_hint(name: str) -> str:
+    """For a file that does not exist under a name that looks like an address (a
+    newcomer's ``show ftp://x/y`` read "/tmp/ftp:/x/y: no such file"): what is read
+    from the web; else ""."""
+    if _SCHEME.match(name) and not name.startswith(("http://", "https://")):
+        return " (as an address: only http:// and https:// ones are read)"
+    return ""
+
+
 def read_regular_file(path: str | os.PathLike[str], origin: str, limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes, else :class:`SourceError`.
 
@@ -368,7 +382,7 @@ def read_regular_file(path: str | os.PathLike[str], origin: str, limit: int) -> 
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise SourceError(origin, "no such file") from None
+        raise SourceError(origin, "no such file" + address_hint(str(path))) from None
     except IsADirectoryError:
         raise SourceError(origin, "is a folder") from None
     except OSError as exc:
