@@ -18,6 +18,7 @@ from fetchserver import fetch_server as fetch_server
 from briefreader.cli import main
 from briefreader.enclosures import file_name, play
 from briefreader.model import Article, Enclosure
+from briefreader.paths import config_path
 from briefreader.store import Library
 
 
@@ -178,5 +179,6 @@ def test_play_runs_the_player_with_an_argument_list(
 
 def test_no_player_found_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no mpv here
-    assert "no player" in play("https://pod.example/x.mp3", ())
+    said = play("https://pod.example/x.mp3", ())
+    assert "no player" in said and said.endswith(f" in {config_path()}"), said
     assert os.environ["PATH"] == str(tmp_path)

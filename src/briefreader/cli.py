@@ -539,7 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("json", "markdown", "text"), default="text")
     p.add_argument("--full", action="store_true", help="for a URL: extract the page's full text")
 
-    p = command("add", cmd_add, "import files, folders or globs into the library")
+    p = command(
+        "add", cmd_add, "import files, folders or globs, or subscribe to feeds by their address"
+    )
     p.add_argument("paths", nargs="*", metavar="PATH_OR_URL")
     p.add_argument("--tag", action="append", help="for feeds: a tag (folder) to file it under")
     add_flags(

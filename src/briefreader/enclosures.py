@@ -191,12 +191,14 @@ def play(target: str, configured: tuple[str, ...]) -> str:
             return "not played: only an http(s) address or a downloaded file can be played"
         target = str(Path(target).resolve())  # absolute: never read as an option
 
+    from briefreader.paths import config_path
+
     command = player_command(configured)
-    if command is None:
-        return 'no player: set player = ["mpv", "--no-video"] (or another) in the config'
+    if command is None:  # (where to set it, a newcomer's trial asked)
+        return f'no player: set player = ["mpv", "--no-video"] (or another) in {config_path()}'
     program = shutil.which(command[0])
     if program is None:
-        return f"player {command[0]!r} not found; set player = [...] in the config"
+        return f"player {command[0]!r} not found; set player = [...] in {config_path()}"
     try:
         subprocess.Popen(
             [program, *command[1:], target],
