@@ -44,6 +44,8 @@ def test_usage_error_exits_2(home: Path) -> None:
     out = run("export", "--format", "markdown", home=home)
     assert out.returncode == 2
     assert "--out" in out.stderr
+    # The command's own usage, not the whole program's (a newcomer's trial).
+    assert out.stderr.startswith("usage: briefreader export "), out.stderr
 
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="../shared/samples not present")

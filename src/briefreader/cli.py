@@ -665,6 +665,15 @@ def _search_words_last(argv: list[str]) -> list[str]:
     return [*argv[: at + 1], *options, "--", *words]
 
 
+def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
+    """The parser of the command ``args`` ran, for its usage line (a newcomer's trial:
+    ``export --out FILE`` printed the whole program's usage); else ``parser``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(getattr(args, "command", None) or "", parser)
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_search_words_last(list(sys.argv[1:] if argv is None else argv)))
@@ -672,7 +681,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(func(args))
     except UsageError as exc:
-        parser.print_usage(sys.stderr)
+        _command_parser(parser, args).print_usage(sys.stderr)
         _err(f"briefreader: error: {exc}")
         return EXIT_USAGE
     except KeyboardInterrupt:
