@@ -391,3 +391,22 @@ def test_raw_escape_bytes_in_text_files(tmp_path: Path, suffix: str) -> None:
 def test_nul_bytes_make_a_text_file_binary(tmp_path: Path) -> None:
     path = write(tmp_path, "nul.txt", b"Title\x00\n\nBody\n")
     assert "binary file" in error_for(path)
+
+
+def test_feeds_in_a_folder_are_skipped_with_how_to_follow_them(tmp_path: Path) -> None:
+    """A newcomer's trial: RSS and Atom files in a folder were "skipped, not an article
+    file", though ``show`` on one says to subscribe to the feed by its address."""
+    write(tmp_path, "a.json", GOOD_JSON)
+    for name in ("news.rss", "blog.atom", "subs.opml", "raw.png"):
+        (tmp_path / name).write_bytes(b"<rss/>")
+    notes = {
+        n.split(": skipped, ")[0]: n.split(": skipped, ")[1]
+        for p, n in expand_inputs([str(tmp_path)])
+        if p is None
+    }
+    assert notes == {
+        str(tmp_path / "blog.atom"): "a feed (subscribe to it by its address: briefreader add URL)",
+        str(tmp_path / "news.rss"): "a feed (subscribe to it by its address: briefreader add URL)",
+        str(tmp_path / "raw.png"): "not an article file",
+        str(tmp_path / "subs.opml"): "a list of feeds (briefreader import FILE subscribes to them)",
+    }

@@ -456,6 +456,20 @@ def _is_candidate(path: Path) -> bool:
     return path.suffix.lower() in READERS and not path.name.startswith(".")
 
 
+#: What a skipped file in a folder or glob is taken for, by its extension, when it is
+#: not "not an article file" (a newcomer's trial: feeds saved in a folder were skipped
+#: as that, though ``show`` on one says how to subscribe).
+_SKIPPED_AS = {
+    ".rss": "a feed (subscribe to it by its address: briefreader add URL)",
+    ".atom": "a feed (subscribe to it by its address: briefreader add URL)",
+    ".opml": "a list of feeds (briefreader import FILE subscribes to them)",
+}
+
+
+def _skipped(path: Path) -> str:
+    return f"{path}: skipped, " + _SKIPPED_AS.get(path.suffix.lower(), "not an article file")
+
+
 def expand_inputs(args: Iterable[str]) -> Iterator[tuple[Path | None, str]]:
     """Yield ``(path, "")`` for each file to read, or ``(None, note)`` for what is skipped.
 
@@ -482,7 +496,7 @@ def expand_inputs(args: Iterable[str]) -> Iterator[tuple[Path | None, str]]:
                     elif _is_candidate(child):
                         yield child, ""
                     else:
-                        yield None, f"{child}: skipped, not an article file"
+                        yield None, _skipped(child)
         elif path.exists():
             key = str(path.resolve())
             if key not in seen:
@@ -506,6 +520,6 @@ def expand_inputs(args: Iterable[str]) -> Iterator[tuple[Path | None, str]]:
                 elif _is_candidate(child):
                     yield child, ""
                 else:
-                    yield None, f"{child}: skipped, not an article file"
+                    yield None, _skipped(child)
         else:
             yield path, ""  # read_file reports "no such file"
