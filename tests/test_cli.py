@@ -383,3 +383,35 @@ def test_search_output_wraps_under_itself_without_trailing_blanks(tmp_path: Path
     assert all(line == line.rstrip() for line in lines), lines
     assert all(len(line) <= 50 for line in lines[:-1]), lines
     assert lines[-1].split()[1] == str(brief)
+
+
+def test_search_piped_into_a_reader_that_stops_exits_0(home: Path, tmp_path: Path) -> None:
+    """A newcomer's trial: ``briefreader search Nokia | head -2`` exited 1, nothing said
+    (Rich's console exits 1 on a closed pipe); ``list | head`` exits 0, as it should."""
+    import subprocess
+    import sys
+
+    from testkit import BASE_ENV
+
+    path = tmp_path / "many.sqlite3"
+    with Library(path) as library:
+        library.store(
+            [
+                Article(id=f"a{n}", title=f"Harbour story {n}", body="The harbour reopened. " * 40)
+                for n in range(600)
+            ]
+        )
+    env = {**os.environ, **BASE_ENV, "BRIEFREADER_HOME": str(home)}
+    for command in (["search", "harbour", "--limit", "600"], ["list"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "briefreader", "--library", str(path), *command],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline()  # the reader takes a line and goes
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 0, (command, err)
+        assert "Traceback" not in err and "Broken pipe" not in err, err

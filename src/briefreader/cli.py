@@ -293,10 +293,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         _err(f"briefreader: no articles match {query!r}")
         return EXIT_OK
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False)
+    console = stdout_console()
 
     def hanging(first: Text, text: Text) -> None:
         """``text`` after ``first`` (4 cells), wrapped under itself, no trailing blanks."""
@@ -413,10 +412,9 @@ def cmd_related(args: argparse.Namespace) -> int:
     if not hits:
         _err("briefreader: no related articles found")
         return EXIT_OK
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False)
+    console = stdout_console()
     heading = ""
     for n, hit in enumerate(hits, 1):
         section = "Same story" if hit.same_story else "Related"
@@ -672,6 +670,19 @@ def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         if isinstance(action, argparse._SubParsersAction):
             return action.choices.get(getattr(args, "command", None) or "", parser)
     return parser
+
+
+def stdout_console() -> Any:
+    """A Rich console on stdout that stops as every command does when its reader
+    stops reading (``search x | head``: exit 0, nothing said), where Rich's own exits
+    with 1 (a newcomer's trial)."""
+    from rich.console import Console
+
+    class _PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError  # (main's: stdout to /dev/null, exit 0)
+
+    return _PipeConsole(highlight=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
