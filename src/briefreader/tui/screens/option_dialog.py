@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Click
+from textual.timer import Timer
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -48,6 +49,10 @@ class OptionDialog(QuietModal):
 
     #: What an option is, for "There is no link 7." (the number keys: :meth:`action_choose_number`).
     OPTION_NOUN = "option"
+
+    _keys_line: tuple[str, str] | None = None
+    """The id and the text of the dialog's line of keys (:meth:`_options_and_keys`)."""
+    _unsay: Timer | None = None
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -84,7 +89,23 @@ class OptionDialog(QuietModal):
         ``keys`` with the user's key for each of ``binding_ids`` in its ``{}``."""
         yield LegibleOptionList(*options, id=list_id, markup=False)
         text = keys.format(*(self._hint(binding_id) for binding_id in binding_ids))
+        self._keys_line = (keys_id, text)
         yield LegibleStatic(text, id=keys_id, markup=False)
+
+    def _say(self, line: str) -> None:
+        """Say ``line`` for a few seconds where the line of keys is: a toast would not
+        show while the dialog is up (a quiet screen hides them), and would show once
+        it is closed, out of place (trying the app: "7" in a list of three links
+        seemed to do nothing)."""
+        if self._keys_line is None:
+            self.app.notify(line, severity="warning", timeout=3, markup=False)
+            return
+        keys_id, text = self._keys_line
+        keys = self.query_one(f"#{keys_id}", LegibleStatic)
+        keys.update(line)
+        if self._unsay is not None:
+            self._unsay.stop()
+        self._unsay = self.set_timer(3, lambda: keys.update(text))
 
     def copy_option(self, index: int) -> None:
         """Copy what option ``index`` (one of the list's) stands for (``c``)."""
@@ -98,12 +119,7 @@ class OptionDialog(QuietModal):
         """A number key: highlight option ``number`` (counted from 1) and choose it."""
         options = self.query_one(OptionList)
         if not 1 <= number <= options.option_count:
-            self.app.notify(
-                f"There is no {self.OPTION_NOUN} {number}.",
-                severity="warning",
-                timeout=3,
-                markup=False,
-            )
+            self._say(f"There is no {self.OPTION_NOUN} {number}.")
             return
         options.highlighted = number - 1
         self.choose_option(number - 1)
