@@ -130,3 +130,18 @@ def test_doctor_on_a_file_that_is_no_library_says_so(tmp_path: Path) -> None:
         assert "pass another --library" in line and "damaged" not in line, line
         assert "Traceback" not in out.stderr and "no such table" not in out.stderr
     assert other.read_bytes()[:16] == b"SQLite format 3\x00"  # untouched
+
+
+def test_doctor_still_checks_a_library_made_by_a_newer_briefreader(tmp_path: Path) -> None:
+    """Telling another program's file apart must not turn away a newer library: its
+    pages and indexes are checked as before (a review of the change above)."""
+    home = tmp_path / "home"
+    path = home / "library.sqlite3"
+    filled(path, 3)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 999")
+    db.commit()
+    db.close()
+    out = run_cli("doctor", home=home)
+    assert out.returncode == 0, out.stderr
+    assert "made by a newer briefreader" in out.stdout and "quick_check: ok" in out.stdout

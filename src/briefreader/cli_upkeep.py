@@ -121,42 +121,38 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, bool]:
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def _not_a_library(path: Path) -> str | None:
-    """Why the file at ``path`` is no briefreader library at all (a damaged one is):
-    another program's SQLite file, or a file that does not begin as SQLite's do; None
-    when it may be ours.  (A newcomer's trial: ``doctor`` on /etc/passwd said "the
-    library is damaged … restore it from a backup"; on another program's database,
-    "no such table: articles_fts".)"""
-    from briefreader.store import LibraryError
-    from briefreader.store.schema import check_ours
-
+def _not_sqlite(path: Path) -> str | None:
+    """Why the file at ``path`` is no library at all: it does not begin as SQLite
+    files do (None when it does, or is empty).  (A newcomer's trial: ``doctor`` on
+    /etc/passwd said "the library is damaged … restore it from a backup".)"""
     try:
         with path.open("rb") as file:
             head = file.read(len(_SQLITE_HEADER))
     except OSError as exc:
         return f"{path}: cannot be read ({exc.strerror or exc})"
-    if head != _SQLITE_HEADER and path.stat().st_size > 0:
+    if head and head != _SQLITE_HEADER:
         return (
             f"{path}: not a briefreader library (not an SQLite file); pass another "
             "--library (if it was your library, its first bytes are overwritten: restore "
             "it from a backup)"
         )
-    try:
-        db, _readonly = _connect(path)
-        try:
-            check_ours(db, path)
-        finally:
-            db.close()
-    except LibraryError as exc:
-        return str(exc)
-    except sqlite3.DatabaseError:
-        return None  # (damage: the checks say what)
     return None
+
+
+def _not_ours(other: str, report: dict[str, Any], as_json: bool) -> int:
+    """``doctor``'s answer for a file that is no briefreader library."""
+    _err(f"briefreader: {other}")
+    if as_json:
+        report.update(ok=False, problems=[other])
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    return EXIT_FAILED
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from briefreader import cli
-    from briefreader.store import is_damage
+    from briefreader.store import LibraryError, is_damage
+    from briefreader.store.schema import NewerLibraryError, check_ours
     from briefreader.store.upkeep import Health, check, full_vacuum, space, tidy
 
     path = cli._library_path(args)
@@ -173,17 +169,18 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     facts: list[str] = []
     report: dict[str, Any] = {"path": str(path), "exists": True, "did": []}
     health = Health()
-    if (other := _not_a_library(path)) is not None:
-        _err(f"briefreader: {other}")
-        if args.json:
-            report.update(ok=False, problems=[other])
-            json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
-            sys.stdout.write("\n")
-        return EXIT_FAILED
+    if (other := _not_sqlite(path)) is not None:
+        return _not_ours(other, report, args.json)
     try:
         db, readonly = _connect(path)
         report["read_only"] = readonly
         try:
+            try:  # another program's SQLite file ("no such table: articles_fts" before)
+                check_ours(db, path)
+            except NewerLibraryError:
+                pass  # (its pages and indexes can still be checked)
+            except LibraryError as exc:
+                return _not_ours(str(exc), report, args.json)
             health = check(db, full=args.full, fts=not readonly)
             asked = _rebuilds_asked(args)
             if (

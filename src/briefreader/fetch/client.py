@@ -67,13 +67,13 @@ async def _drain(response: httpx.Response) -> None:
         return
 
 
-#: httpx's own default pool (100 connections, 20 kept alive), for a client that
-#: makes one request at a time.
 #: The most bytes on the wire of a body a ``Fetcher(decode=False)`` hands on as it
 #: came (a feed is rarely more than a few hundred KB gzipped); a bigger one it decodes
 #: while it streams, its decoded cap checked as it arrives.
 DECODE_LATER_UP_TO = 1024 * 1024
 
+#: httpx's own default pool (100 connections, 20 kept alive), for a client that
+#: makes one request at a time.
 HTTPX_POOL = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
