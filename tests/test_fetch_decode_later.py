@@ -10,11 +10,11 @@ import os
 import time
 import tracemalloc
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fetchserver import FetchServer, compress, gzip_bomb
 from fetchserver import fetch_server as fetch_server
+from test_refresh import lib as lib  # the fixture
 from test_refresh import rss
 
 from briefreader.fetch import BROTLI_AVAILABLE, Fetcher, FetchResult
@@ -129,13 +129,6 @@ def test_a_bomb_decoded_later_stops_at_the_cap_in_bounded_memory() -> None:
         tracemalloc.stop()
     assert str(caught.value) == "response too large: more than 8 MB after decoding (gzip)"
     assert peak < 4 * cap
-
-
-@pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    library = Library(tmp_path / "lib.sqlite3")
-    yield library
-    library.close()
 
 
 async def test_a_refresh_reads_compressed_feeds_and_names_a_bad_one(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fetchserver import FetchServer
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 from tui_helpers import make_article, screen_text, settle
 
@@ -86,6 +88,17 @@ def feeds_app(
         return app
 
     return factory
+
+
+async def on_the_feeds_screen(pilot: Pilot[Any], title: str) -> FeedsScreen:
+    """F2, its cursor on the feed called ``title``."""
+    await pilot.press("f2")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, FeedsScreen)
+    feed = next(f for f in screen.feeds if f.title == title)
+    screen.query_one(DataTable).move_cursor(row=screen._keys.index(f"feed:{feed.id}"))
+    return screen
 
 
 def toasts(app: BriefReaderApp) -> str:
@@ -243,12 +256,7 @@ async def test_feeds_screen_filters_by_feed_and_tag_and_removes(
         assert len(app.article_list) == 4
         assert "# local (3 unread)" in screen_text(app)
         # d removes a feed (after the question); its articles go.
-        await pilot.press("f2")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, FeedsScreen)
-        alpha = next(f for f in screen.feeds if f.title == "Alpha News")
-        screen.query_one(DataTable).move_cursor(row=screen._keys.index(f"feed:{alpha.id}"))
+        screen = await on_the_feeds_screen(pilot, "Alpha News")
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("n")  # no: nothing happens
@@ -279,12 +287,7 @@ async def test_z_after_a_feed_is_removed_undoes_nothing_older(
         await pilot.press("M")  # mark all read: z could undo it
         await settle(pilot)
         assert app.unread_count == 0
-        await pilot.press("f2")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, FeedsScreen)
-        alpha = next(f for f in screen.feeds if f.title == "Alpha News")
-        screen.query_one(DataTable).move_cursor(row=screen._keys.index(f"feed:{alpha.id}"))
+        await on_the_feeds_screen(pilot, "Alpha News")
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("y")
