@@ -256,18 +256,18 @@ async def test_feeds_screen_filters_by_feed_and_tag_and_removes(
         assert len(app.article_list) == 4
         assert "# local (3 unread)" in screen_text(app)
         # d removes a feed (after the question); its articles go.
-        screen = await on_the_feeds_screen(pilot, "Alpha News")
+        feeds = await on_the_feeds_screen(pilot, "Alpha News")
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("n")  # no: nothing happens
         await settle(pilot)
-        assert len(screen.feeds) == 3
+        assert len(feeds.feeds) == 3
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
         assert "Removed Alpha News and 2 articles." in toasts(app)
-        assert [f.title for f in screen.feeds if f.title] == ["Beta Times"]
+        assert [f.title for f in feeds.feeds if f.title] == ["Beta Times"]
         await pilot.press("escape")
         await settle(pilot)
         assert len(app.article_list) == 2
