@@ -174,17 +174,27 @@ async def test_at_80x24_opening_one_overlay_closes_the_other(
         assert overlays(app) == (False, False)
 
 
-@pytest.mark.parametrize("size", [(60, 20), (80, 24), (100, 30)])
+@pytest.mark.parametrize(
+    ("size", "related_hidden"),
+    [((60, 20), False), ((80, 24), False), ((100, 30), False), ((120, 36), False),
+     ((139, 36), False), ((120, 36), True)],
+)  # fmt: skip
 async def test_the_feeds_overlay_covers_the_list_exactly(
-    pane_library: Path, make_app: MakeApp, size: tuple[int, int]
+    pane_library: Path, make_app: MakeApp, size: tuple[int, int], related_hidden: bool
 ) -> None:
     """At 60x20 the list keeps its least width (30 columns) and showed to the right of a
-    24-column pane ("╮─────╮" on the screen)."""
+    24-column pane ("╮─────╮" on the screen).  From 110 to 139 columns (three panes, the
+    list a third of the width) the overlay was the medium layout's 40% and cut the
+    article's first eight columns off ("le ───" for its title, "ank of Albion")."""
     app = make_app(pane_library)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
+        if related_hidden:  # (the wide layout's list is wider then)
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert overlays(app) == (True, False)
+        assert overlays(app)[0]
+        assert app.screen.has_class("-feeds-overlay")
         pane, listing = app.feeds_pane.region, app.query_one("#list-pane").region
         assert (pane.x, pane.width) == (listing.x, listing.width)
