@@ -716,3 +716,40 @@ async def test_the_sidebar_lists_nine_entries_one_for_each_number_key(
         await pilot.press("9")
         await settle(pilot)
         assert current_id(app) == entries[8].article_id
+
+
+async def test_the_palette_names_each_command_and_finds_it_by_its_words(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """Each command is named as the footer names its key ("Star"), its help beside it;
+    a query matches a name letter by letter, and the help only by whole words (a
+    newcomer's trial typed "star" and got about twelve sentences that merely hold
+    s…t…a…r, "Sort the list…" and "Load the article's images…" among them)."""
+    from textual.command import CommandList
+
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"star")
+        await pilot.pause(0.3)  # (the palette searches after a short debounce)
+        await settle(pilot)
+        hits = app.screen.query_one(CommandList)
+        names = [str(hits.get_option_at_index(i).prompt).split("\n")[0]
+                 for i in range(hits.option_count)]  # fmt: skip
+        assert names[0].startswith("Star"), names
+        assert not any(name.startswith(("Sort", "Images", "Share")) for name in names), names
+        assert any(name.startswith("Filter") for name in names), names  # ("…starred…")
+        assert "Star or unstar the article" in screen_text(app)  # (its help, beside it)
+
+
+def test_a_palette_help_line_is_shown_as_written() -> None:
+    """The palette reads a command's help line as markup: "player = [...]" stays."""
+    from textual.content import Content
+
+    from briefreader.tui.bindings import PaletteCommand
+    from briefreader.tui.commands import _help
+
+    line = _help(PaletteCommand("Play", "Play it in your player (player = [...])", "play", "P"))
+    assert Content.from_markup(line).plain == "P  ·  Play it in your player (player = [...])"

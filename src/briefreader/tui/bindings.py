@@ -335,7 +335,11 @@ NOT_IN_PALETTE = frozenset({"back", "next_pane", "previous_pane"})
 
 @dataclass(frozen=True, slots=True)
 class PaletteCommand:
-    title: str
+    """A command of the palette: named as the footer names its key, with the help
+    screen's line for it and its keys as bound now."""
+
+    name: str
+    help: str
     action: str
     keys: str
 
@@ -371,7 +375,12 @@ def screen_help_entries(
 def palette_commands(app: App[Any], overrides: Mapping[str, str]) -> list[PaletteCommand]:
     """One command per key (but moving between panes and going back), as bound now."""
     return [
-        PaletteCommand(key.help, key.action, "  ".join(keys_for(app, overrides, key.binding())))
+        PaletteCommand(
+            key.description,
+            key.help,
+            key.action,
+            "  ".join(keys_for(app, overrides, key.binding())),
+        )
         for key in KEYS
         if key.id not in NOT_IN_PALETTE
     ]
