@@ -753,3 +753,28 @@ def test_a_palette_help_line_is_shown_as_written() -> None:
 
     line = _help(PaletteCommand("Play", "Play it in your player (player = [...])", "play", "P"))
     assert Content.from_markup(line).plain == "P  ·  Play it in your player (player = [...])"
+
+
+async def test_search_finds_a_word_inside_a_run_of_japanese(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    """The list shows the one article whose text holds the word mid-sentence (the
+    index alone found nothing)."""
+    from tui_helpers import make_article
+
+    with Library(library_path) as library:
+        library.store(
+            [
+                make_article(
+                    30, title="港区の図書館が夜間開館を試行", body="図書館は来月から開館する。"
+                )
+            ]
+        )
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"夜間開館")
+        await settle(pilot)
+        assert len(app.article_list) == 1
+        assert current_id(app) == "art030"
+        assert "港区の図書館が夜間開館を試行" in screen_text(app)

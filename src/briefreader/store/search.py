@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from briefreader.model import Article, ArticleRef
 from briefreader.store.base import StoreBase
 from briefreader.store.rows import ARTICLES_FROM, SOURCE_NAME, named
+from briefreader.store.unspaced import CONTAINS, TEXT_COLUMNS, is_unspaced, snippet
 
 if TYPE_CHECKING:
     from briefreader.related import RelatedHit
@@ -133,33 +134,57 @@ def fts_query(text: str, *, prefix_last: bool = True, stars: bool = True) -> str
     trailing ``*`` (``strik*``: the command line matches whole words otherwise) unless
     ``stars`` is False (the app's as-you-type search, which bounds what a prefix may
     cost: see :meth:`SearchMixin.search_rowids`).  Returns "" when nothing is
-    searchable.
+    searchable.  (Words of a script written without spaces are left out: see
+    :func:`query_parts`.)
     """
+    return query_parts(text, prefix_last=prefix_last, stars=stars)[0]
+
+
+def query_parts(
+    text: str, *, prefix_last: bool = True, stars: bool = True
+) -> tuple[str, tuple[str, ...]]:
+    """What a person typed as :func:`fts_query`'s query of the words the index can
+    find, and the terms it cannot, looked for as substrings: those holding a letter
+    of a script written without spaces (:mod:`briefreader.store.unspaced`)."""
     terms: list[str] = []
+    substrings: list[str] = []
     tokens = _TOKEN.findall(text)
     for i, tok in enumerate(tokens):
         starred = stars and not tok.startswith('"') and tok.endswith("*")
         phrase = tok.rstrip("*") if starred else tok.strip('"')
         if not _WORDISH.search(phrase):
             continue
+        if is_unspaced(phrase):
+            substrings.append(" ".join(phrase.split()))
+            continue
         quoted = '"' + phrase.replace('"', '""') + '"'
         is_last = i == len(tokens) - 1
         if starred or (prefix_last and is_last and not tok.startswith('"')):
             quoted += "*"
         terms.append(quoted)
-    return " ".join(terms)
+    return " ".join(terms), tuple(dict.fromkeys(substrings))
 
 
 class SearchMixin(StoreBase):
     """The library's search methods."""
 
-    def matches(self, match: str, *, limit: int, window: int | None = None) -> Matches:
+    def matches(
+        self,
+        match: str,
+        *,
+        limit: int,
+        window: int | None = None,
+        substrings: tuple[str, ...] = (),
+    ) -> Matches:
         """The best ``limit`` matches of an FTS5 query (see :func:`fts_query`) and how
         many there are; a query with more than ``window`` (default
         :data:`RANK_WINDOW`) matches is ranked within its newest ``window`` only (see
-        the module's note).  An invalid query matches nothing."""
+        the module's note).  An invalid query matches nothing.  With ``substrings``
+        (:func:`query_parts`) only articles holding each of them match too."""
         db = self._db
         size = RANK_WINDOW if window is None else max(1, int(window))
+        if substrings:
+            return self._substring_matches(match, substrings, limit=limit, size=size)
         try:
             newest = [
                 r[0]
@@ -185,19 +210,51 @@ class SearchMixin(StoreBase):
                     (f"{columns} : ({match})", low),
                 ):
                     tiers[rowid] = tier
-            first, last = db.execute(
-                "SELECT (SELECT min(rowid) FROM articles), (SELECT max(rowid) FROM articles)"
-            ).fetchone()
+            estimate = self._estimate(low, size)
         except sqlite3.OperationalError:
             return Matches([], 0, True)
         ranked = sorted(newest, key=lambda rowid: (-tiers.get(rowid, 0.0), -rowid))
+        return Matches(
+            [(rowid, tiers.get(rowid, 0.0)) for rowid in ranked[: int(limit)]], estimate, False
+        )
+
+    def _estimate(self, low: int, size: int) -> int:
+        """How many articles match in all, estimated from the rowid ``low`` of the
+        oldest of the newest ``size`` matches (how densely they lie)."""
+        first, last = self._db.execute(
+            "SELECT (SELECT min(rowid) FROM articles), (SELECT max(rowid) FROM articles)"
+        ).fetchone()
         span = max(1, int(last) - low + 1)
         estimate = min(int(last) - int(first) + 1, size * (int(last) - int(first) + 1) // span)
-        return Matches(
-            [(rowid, tiers.get(rowid, 0.0)) for rowid in ranked[: int(limit)]],
-            about(max(estimate, size + 1)),
-            False,
-        )
+        return about(max(estimate, size + 1))
+
+    def _substring_matches(
+        self, match: str, substrings: tuple[str, ...], *, limit: int, size: int
+    ) -> Matches:
+        """:meth:`matches` of a query with terms the index cannot find: the newest
+        ``size`` articles holding every substring (and matching ``match``, if any),
+        ranked as a common word is (the first term in the title, then in the dek or
+        takeaways, newest first within each); its count exact unless there are more."""
+        params: dict[str, object] = {f"s{n}": term for n, term in enumerate(substrings)}
+        where = [CONTAINS.format(p=f":s{n}") for n in range(len(substrings))]
+        if match:
+            where.insert(0, "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :m)")
+            params["m"] = match
+        params["n"] = size + 1
+        try:
+            newest = self._db.execute(
+                "SELECT rowid, CASE WHEN instr(title, :s0) > 0 THEN 2.0"
+                " WHEN instr(summary, :s0) > 0 OR instr(takeaways, :s0) > 0 THEN 1.0"
+                f" ELSE 0.0 END FROM articles WHERE {' AND '.join(where)}"
+                " ORDER BY rowid DESC LIMIT :n",
+                params,
+            ).fetchall()
+            exact = len(newest) <= size
+            total = len(newest) if exact else self._estimate(int(newest[size - 1][0]), size)
+        except sqlite3.OperationalError:
+            return Matches([], 0, True)
+        ranked = sorted(newest[:size], key=lambda r: (-float(r[1]), -int(r[0])))
+        return Matches([(int(r[0]), float(r[1])) for r in ranked[: int(limit)]], total, exact)
 
     def search(self, query: str, *, limit: int = 20, prefix_last: bool = True) -> list[SearchHit]:
         """Ranked full-text search (bm25, title and takeaways weighted up) with snippets.
@@ -213,21 +270,25 @@ class SearchMixin(StoreBase):
     ) -> tuple[list[SearchHit], int, bool]:
         """:meth:`search`'s hits, the number of matches, and whether that number is
         exact (else an estimate: a common word)."""
-        match = fts_query(query, prefix_last=prefix_last)
-        if not match:
+        match, substrings = query_parts(query, prefix_last=prefix_last)
+        if not match and not substrings:
             return [], 0, True
-        found = self.matches(match, limit=limit)
-        return self._hits(match, found.top), found.total, found.exact
+        found = self.matches(match, limit=limit, substrings=substrings)
+        return self._hits(match, found.top, substrings), found.total, found.exact
 
-    def _hits(self, match: str, top: list[tuple[int, float]]) -> list[SearchHit]:
+    def _hits(
+        self, match: str, top: list[tuple[int, float]], substrings: tuple[str, ...] = ()
+    ) -> list[SearchHit]:
         if not top:
             return []
         marks = ",".join("?" * len(top))
+        texts = "".join(f", a.{c} AS text_{c}" for c in TEXT_COLUMNS) if substrings else ""
         shown = {
             r["rowid"]: r
             for r in named(
                 self._db,
-                f"SELECT a.rowid AS rowid, {_HIT_COLUMNS} {ARTICLES_FROM} WHERE a.rowid IN ({marks})",
+                f"SELECT a.rowid AS rowid, {_HIT_COLUMNS}{texts} {ARTICLES_FROM} "
+                f"WHERE a.rowid IN ({marks})",
                 [rowid for rowid, _ in top],
             )
         }
@@ -235,6 +296,10 @@ class SearchMixin(StoreBase):
         for rowid, score in top:
             m = shown.get(rowid)
             if m is None:
+                continue
+            if substrings:  # (the index cannot place these terms: see store.unspaced)
+                texts_in_order = [str(m[f"text_{c}"] or "") for c in TEXT_COLUMNS]
+                hits.append(_hit(m, snippet(texts_in_order, substrings), score))
                 continue
             snip = self._db.execute(
                 "SELECT snippet(articles_fts, -1, '\x02', '\x03', '…', 16) FROM articles_fts "
@@ -263,10 +328,10 @@ class SearchMixin(StoreBase):
         limit = window = RANK_WINDOW if wide else TYPING_WINDOW
         prefix = last_prefix(query)
         affordable = bool(prefix) and self.prefix_pages(prefix) <= PREFIX_PAGES_MAX
-        match = fts_query(query, prefix_last=affordable, stars=False)
-        if not match:
+        match, substrings = query_parts(query, prefix_last=affordable, stars=False)
+        if not match and not substrings:
             return Matches([], 0, True)
-        return self.matches(match, limit=limit, window=window)
+        return self.matches(match, limit=limit, window=window, substrings=substrings)
 
     def search_ids(self, query: str) -> list[str]:
         """Ids matching a query, best first (:meth:`search_rowids`, wide)."""
