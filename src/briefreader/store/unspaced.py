@@ -19,24 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["CONTAINS", "TEXT_COLUMNS", "is_unspaced", "snippet"]
+from briefreader.scripts import UNSPACED
 
-#: Letters of the scripts above (and CJK compatibility and half-width forms).
-_UNSPACED = re.compile(
-    "[\u0e00-\u0eff"  # Thai, Lao
-    "\u1000-\u109f"  # Myanmar
-    "\u1100-\u11ff"  # Hangul Jamo
-    "\u1780-\u17ff"  # Khmer
-    "\u3040-\u30ff"  # Hiragana, Katakana
-    "\u3130-\u318f"  # Hangul compatibility Jamo
-    "\u31f0-\u31ff"  # Katakana phonetic extensions
-    "\u3400-\u4dbf"  # CJK extension A
-    "\u4e00-\u9fff"  # CJK unified ideographs
-    "\uac00-\ud7af"  # Hangul syllables
-    "\uf900-\ufaff"  # CJK compatibility ideographs
-    "\uff66-\uff9f"  # half-width Katakana
-    "\U00020000-\U0003134f]"  # CJK extensions B-G
-)
+__all__ = ["CONTAINS", "TEXT_COLUMNS", "is_unspaced", "snippet"]
 
 #: The article columns the search index covers, in the order a snippet is looked for
 #: in them (the title last: a hit shows it anyway).
@@ -52,7 +37,7 @@ BEFORE, AFTER = 16, 40
 
 def is_unspaced(term: str) -> bool:
     """Whether a search term holds a letter of a script written without spaces."""
-    return _UNSPACED.search(term) is not None
+    return UNSPACED.search(term) is not None
 
 
 def snippet(texts: Sequence[str], terms: Sequence[str]) -> str:
