@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,56 @@ def test_a_snippet_is_cut_around_the_first_word_found() -> None:
     assert cut.startswith("…") and cut.endswith("…")
     assert "\x02研究\x03" in cut and len(cut) < 70
     assert snippet(["nothing here"], ["研究"]) == ""
+
+
+def test_ascii_letters_beside_them_match_in_any_case(tmp_path: Path) -> None:
+    """(A review: "ai研究" found nothing in "AI研究の成果", though every other search
+    ignores case.)"""
+    with Library(tmp_path / "l.sqlite3") as library:
+        library.store([art(1, "AI研究の成果を発表", "新しいiPhone手机的销量。")])
+        assert len(library.search("ai研究")) == 1
+        assert len(library.search("IPHONE手机")) == 1
+        (hit,) = library.search("iphone手机")
+        assert "\x02iPhone手机\x03" in hit.snippet
+
+
+@pytest.mark.parametrize(
+    "query", ["研究、", "「研究」", "研究!", "(研究)", "‘研究’", "研究*", "研究-"]
+)
+def test_punctuation_around_a_term_is_not_looked_for(tmp_path: Path, query: str) -> None:
+    """Punctuation cuts a term as it cuts a word for the index (a review: "研究、"
+    and, in the app, "研究*" found nothing)."""
+    with Library(tmp_path / "l.sqlite3") as library:
+        library.store([art(1, "東京大学の研究チーム", "本文。")])
+        assert len(library.search(query)) == 1
+        assert len(library.search_rowids(query).top) == 1
+
+
+def test_terms_joined_by_punctuation_are_each_looked_for(tmp_path: Path) -> None:
+    with Library(tmp_path / "l.sqlite3") as library:
+        library.store([art(1, "研究と開発", "本文。"), art(2, "研究だけ", "本文。")])
+        assert titles(library, "研究、開発") == ["研究と開発"]
+
+
+def test_a_query_of_a_thousand_words_still_finds_its_article(tmp_path: Path) -> None:
+    """(A review: from ~1,000 terms SQLite refused the expression and the search said
+    nothing matched; the first 32 are looked for.)"""
+    syllables = [chr(0xAC00 + 7 * n) for n in range(1000)]
+    with Library(tmp_path / "l.sqlite3") as library:
+        library.store([art(1, "긴 글", "".join(syllables))])
+        hits, total, exact = library.search_with_count(" ".join(syllables))
+        assert [h.title for h in hits] == ["긴 글"] and (total, exact) == (1, True)
+
+
+def test_a_thai_snippet_starts_at_a_letter_not_a_vowel_sign() -> None:
+    text = "ก" * 10 + "ผู้ว่าราชการกรุงเทพมหานครกล่าวว่าตลาดน้ำจะเปิด"
+    cut = snippet([text], ["ตลาดน้ำ"])
+    first = cut.lstrip("…")[0]
+    assert not unicodedata.category(first).startswith("M"), cut
+
+
+def test_the_other_words_of_a_query_are_marked_too(lib: Library) -> None:
+    (hit,) = lib.search("ferry 図書館")
+    assert "\x02図書館\x03" in hit.snippet
+    (hit,) = lib.search("PIER 図書館")
+    assert "\x02図書館\x03 by the \x02pier\x03" in hit.snippet

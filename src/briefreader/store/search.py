@@ -20,13 +20,22 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefreader.model import Article, ArticleRef
 from briefreader.store.base import StoreBase
 from briefreader.store.rows import ARTICLES_FROM, SOURCE_NAME, named
-from briefreader.store.unspaced import CONTAINS, TEXT_COLUMNS, is_unspaced, snippet
+from briefreader.store.unspaced import (
+    CONTAINS,
+    MAX_SUBSTRINGS,
+    TEXT_COLUMNS,
+    is_unspaced,
+    like_pattern,
+    snippet,
+    substring_terms,
+)
 
 if TYPE_CHECKING:
     from briefreader.related import RelatedHit
@@ -155,14 +164,26 @@ def query_parts(
         if not _WORDISH.search(phrase):
             continue
         if is_unspaced(phrase):
-            substrings.append(" ".join(phrase.split()))
+            substrings.extend(substring_terms(phrase))
             continue
         quoted = '"' + phrase.replace('"', '""') + '"'
         is_last = i == len(tokens) - 1
         if starred or (prefix_last and is_last and not tok.startswith('"')):
             quoted += "*"
         terms.append(quoted)
-    return " ".join(terms), tuple(dict.fromkeys(substrings))
+    return " ".join(terms), tuple(dict.fromkeys(substrings))[:MAX_SUBSTRINGS]
+
+
+def _plain_words(text: str) -> list[str]:
+    """The words of a query that the index finds (as typed, without quotes or stars):
+    marked in a snippet made for the terms it cannot find."""
+    return [
+        word
+        for tok in _TOKEN.findall(text)
+        if not is_unspaced(tok)
+        for word in tok.strip('"*').split()
+        if _WORDISH.search(word)
+    ]
 
 
 class SearchMixin(StoreBase):
@@ -235,7 +256,7 @@ class SearchMixin(StoreBase):
         ``size`` articles holding every substring (and matching ``match``, if any),
         ranked as a common word is (the first term in the title, then in the dek or
         takeaways, newest first within each); its count exact unless there are more."""
-        params: dict[str, object] = {f"s{n}": term for n, term in enumerate(substrings)}
+        params: dict[str, object] = {f"s{n}": like_pattern(t) for n, t in enumerate(substrings)}
         where = [CONTAINS.format(p=f":s{n}") for n in range(len(substrings))]
         if match:
             where.insert(0, "rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :m)")
@@ -243,8 +264,9 @@ class SearchMixin(StoreBase):
         params["n"] = size + 1
         try:
             newest = self._db.execute(
-                "SELECT rowid, CASE WHEN instr(title, :s0) > 0 THEN 2.0"
-                " WHEN instr(summary, :s0) > 0 OR instr(takeaways, :s0) > 0 THEN 1.0"
+                "SELECT rowid, CASE WHEN title LIKE :s0 ESCAPE '\\' THEN 2.0"
+                " WHEN summary LIKE :s0 ESCAPE '\\' OR takeaways LIKE :s0 ESCAPE '\\'"
+                " THEN 1.0"
                 f" ELSE 0.0 END FROM articles WHERE {' AND '.join(where)}"
                 " ORDER BY rowid DESC LIMIT :n",
                 params,
@@ -274,10 +296,15 @@ class SearchMixin(StoreBase):
         if not match and not substrings:
             return [], 0, True
         found = self.matches(match, limit=limit, substrings=substrings)
-        return self._hits(match, found.top, substrings), found.total, found.exact
+        hits = self._hits(match, found.top, substrings, _plain_words(query))
+        return hits, found.total, found.exact
 
     def _hits(
-        self, match: str, top: list[tuple[int, float]], substrings: tuple[str, ...] = ()
+        self,
+        match: str,
+        top: list[tuple[int, float]],
+        substrings: tuple[str, ...] = (),
+        words: Sequence[str] = (),
     ) -> list[SearchHit]:
         if not top:
             return []
@@ -299,7 +326,7 @@ class SearchMixin(StoreBase):
                 continue
             if substrings:  # (the index cannot place these terms: see store.unspaced)
                 texts_in_order = [str(m[f"text_{c}"] or "") for c in TEXT_COLUMNS]
-                hits.append(_hit(m, snippet(texts_in_order, substrings), score))
+                hits.append(_hit(m, snippet(texts_in_order, substrings, words), score))
                 continue
             snip = self._db.execute(
                 "SELECT snippet(articles_fts, -1, '\x02', '\x03', '…', 16) FROM articles_fts "
