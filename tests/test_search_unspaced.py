@@ -7,9 +7,9 @@ of a run found nothing).  These terms are looked for as substrings
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-import unicodedata
 from pathlib import Path
 
 import pytest
