@@ -53,6 +53,7 @@ from briefreader.tui.widgets.body import (
     parse_markdown,
     render_blocks,
 )
+from briefreader.tui.widgets.linebreak import text_for
 from briefreader.tui.widgets.scrollbar import set_virtual_size, steady_vertical_scrollbar
 
 __all__ = ["ArticleView", "LeadImage"]
@@ -469,7 +470,10 @@ class ArticleView(ScrollView, can_focus=True):
         image_hint: bool = False,
     ) -> RenderableType:
         blank = Text("")
-        parts: list[RenderableType] = [blank, Text(safe_line(article.title), self._style("title"))]
+        parts: list[RenderableType] = [
+            blank,
+            text_for(Text(safe_line(article.title), self._style("title"))),
+        ]
         meta = safe_line(meta_line(article))
         if full_text:
             meta = f"{meta} · full text" if meta else "full text"
@@ -478,14 +482,14 @@ class ArticleView(ScrollView, can_focus=True):
             parts.append(self._image_hint(article))
         dek = _dek(article)
         if dek:
-            parts += [blank, Text(safe_block(dek), self._style("dek"))]
+            parts += [blank, text_for(Text(safe_block(dek), self._style("dek")))]
         if article.enclosures:
             parts += [blank, self._enclosures(article)]
         if article.image_caption.strip():
             parts += [
                 blank,
                 Bar(
-                    Text(safe_line(article.image_caption), self._style("caption")),
+                    text_for(Text(safe_line(article.image_caption), self._style("caption"))),
                     self._style("caption-bar"),
                 ),
             ]
@@ -558,7 +562,7 @@ class ArticleView(ScrollView, can_focus=True):
         grid.add_column(justify="right", no_wrap=True, style=self._style("number"))
         grid.add_column(ratio=1)
         for number, item in enumerate(items, 1):
-            grid.add_row(Text(str(number)), Text(safe_line(item)))
+            grid.add_row(Text(str(number)), text_for(Text(safe_line(item))))
         return Padding(grid, (0, 0, 0, 1))
 
     def _analysis(self, article: Article) -> RenderableType:
@@ -573,7 +577,7 @@ class ArticleView(ScrollView, can_focus=True):
             head.append(safe_line(an.title), self._style("analysis-title"))
         inner: list[RenderableType] = [head]
         if an.body.strip():
-            inner += [Text(""), Text(safe_block(an.body))]
+            inner += [Text(""), text_for(Text(safe_block(an.body)))]
         foot = Text()
         if an.byline.strip():
             foot.append("— " + safe_line(an.byline), Style(italic=True))

@@ -33,6 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from briefreader.tui.formatting import safe_block, safe_line
+from briefreader.tui.widgets.linebreak import text_for
 
 __all__ = ["STYLE_NAMES", "Bar", "MarkdownDoc", "NotShown", "parse_markdown", "render_blocks"]
 
@@ -239,7 +240,7 @@ def _text(spans: list[Span], styles: dict[str, Style], base: Style | None = None
         if link is not None:
             style += styles["link"] + Style.from_meta({"@click": f"follow_link({link})"})
         text.append(chunk, style)
-    return text
+    return text_for(text)  # (Chinese and Japanese: no line begins with "、")
 
 
 class Bar:
