@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from briefreader.markdown_text import inline_plain, is_caption
 from briefreader.model import Article
 
 __all__ = [
@@ -185,14 +186,18 @@ def _boilerplate_in(text: str) -> tuple[str, ...]:
 def _plain(text: str) -> list[str]:
     """Markdown body → list of prose paragraphs (headings, lists and quotes dropped)."""
     paragraphs = []
+    previous = ""
     for block in re.split(r"\n\s*\n", text):
+        after, previous = previous, block
+        if is_caption(block, after):  # a figure's caption: no sentence of the story's
+            continue
         # (a line ending in "\\" is a hard line break: the backslash is no text)
         lines = [ln.removesuffix("\\") for ln in block.strip().splitlines() if ln.strip()]
         if not lines or all(_HEADING.match(ln) for ln in lines):
             continue
         prose = " ".join(ln for ln in lines if not _HEADING.match(ln))
-        if "[" in prose or "*" in prose or "_" in prose or "`" in prose:
-            prose = _MARKDOWN_NOISE.sub(lambda m: m.group(1) or "", prose)
+        if "[" in prose or "*" in prose or "_" in prose or "`" in prose or "\\" in prose:
+            prose = inline_plain(prose)
         prose = " ".join(prose.split())
         if prose:
             paragraphs.append(prose)

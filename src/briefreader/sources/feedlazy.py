@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from briefreader.markdown_text import IMAGES_ONLY, inline_plain, is_caption
 from briefreader.model import Analysis, Article
 from briefreader.textclean import MAX_BLOCK_CHARS, clean_line
 
@@ -96,14 +97,27 @@ def html_to_brief(html: str, base_url: str = "") -> tuple[str, list[str], Analys
     return extract_brief_parts(html, base_url)
 
 
-_MD_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)\s]*\)")
 _MD_LEAD = re.compile(r"^(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)+")
 
 
 def markdown_to_plain(block: str) -> str:
-    text = _MD_LINK.sub(lambda m: m.group(1).replace("\\[", "[").replace("\\]", "]"), block)
-    lines = [_MD_LEAD.sub("", line).strip() for line in text.split("\n")]
+    """A Markdown block as one line of the words it shows (:func:`inline_plain`;
+    heading, quote and list marks and code fences out)."""
+    lines = [_MD_LEAD.sub("", line).strip() for line in inline_plain(block).split("\n")]
     return squash(" ".join(line for line in lines if line and not line.startswith("```")))
+
+
+def prose_blocks(markdown: str) -> list[str]:
+    """The blocks of a Markdown body that are prose: not a paragraph of images alone,
+    nor a figure's caption (:func:`is_caption`; as a dek, "power Storage export
+    workers…" was an image's alt text and its caption run into the text)."""
+    blocks: list[str] = []
+    previous = ""
+    for block in markdown.split("\n\n"):
+        if not IMAGES_ONLY.fullmatch(block.strip()) and not is_caption(block, previous):
+            blocks.append(block)
+        previous = block
+    return blocks
 
 
 def shorten(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
@@ -118,17 +132,15 @@ def shorten(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(",;:—– ") + "…"
 
 
-#: A paragraph of images alone (linked or not): their alt texts are no dek (the image
-#: shows them already: as a dek they were read twice, three times with the lead image).
-_IMAGES_ONLY = re.compile(r"(?:\[?!\[[^\]\n]*\]\([^)\n]*\)(?:\]\([^)\n]*\))?\s*)+")
-
-
 def first_paragraph(markdown: str) -> str:
-    for block in markdown.split("\n\n"):
+    """The body's first paragraph of prose, as a dek: not a heading, a list, a table,
+    code, a paragraph of images alone (their alt texts are no dek: the image shows them
+    already) nor a figure's caption."""
+    for block in prose_blocks(markdown):
         stripped = block.lstrip()
         if not stripped or stripped.startswith(("#", "```", "- ", "* ", "|")):
             continue
-        if re.match(r"\d+\.\s", stripped) or _IMAGES_ONLY.fullmatch(stripped):
+        if re.match(r"\d+\.\s", stripped):
             continue
         plain = markdown_to_plain(block)
         if len(plain) >= 2:
@@ -148,7 +160,7 @@ def render_parts(
     summary = ""
     if dek_html is not None:
         md = html_to_markdown(dek_html, dek_base)
-        summary = shorten(markdown_to_plain(md.replace("\n\n", " ")))
+        summary = shorten(markdown_to_plain(" ".join(prose_blocks(md))))
     if not summary:
         summary = first_paragraph(body)
     return body, takeaways, analysis, summary

@@ -329,6 +329,8 @@ class _Renderer:
         tag = node.tag or ""
         if tag in HEADINGS:
             self._flush("#" * max(2, int(tag[1])) + " ")
+        elif tag == "figcaption":
+            self._flush(caption=True)
         elif tag in ("ul", "ol", "menu", "dir"):
             self._flush()
             if self.lists:
@@ -393,7 +395,9 @@ class _Renderer:
 
     # -- blocks --------------------------------------------------------------------
 
-    def _flush(self, heading: str = "") -> None:
+    def _flush(self, heading: str = "", *, caption: bool = False) -> None:
+        """End the block collected so far (a heading's, with its marks; a figure's
+        caption emphasised whole: :func:`briefreader.markdown_text.is_caption`)."""
         if self.pre:  # a block inside <pre>: keep collecting the code
             return
         raw = "".join(self.buf)
@@ -415,6 +419,8 @@ class _Renderer:
             self.marker = ""
         if heading and not self.lists:
             lines = [heading + " ".join(lines)]
+        elif caption and not self.lists:
+            lines = ["*" + " ".join(lines).replace("*", "\\*") + "*"]
         # A line break of the HTML (<br>, a table's row) stays one: a Markdown hard
         # break ("\\" at the end of the line), not a soft one, which is a space.
         self._add("\\\n".join(lines))

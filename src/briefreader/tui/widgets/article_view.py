@@ -112,6 +112,7 @@ class ArticleView(ScrollView, can_focus=True):
         & > .body--image { color: $text-muted; text-style: italic; }
         & > .body--bullet { color: $text-accent; }
         & > .body--note { color: $text-muted; text-style: italic; }
+        & > .body--caption { color: $text-muted; text-style: italic; }
     }
     """
 

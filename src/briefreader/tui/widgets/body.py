@@ -48,8 +48,8 @@ Span = tuple[str, frozenset[str], int | None]
 
 @dataclass(slots=True)
 class Block:
-    kind: str  # paragraph, image (a lone image: text is its address), heading, list, quote,
-    # code, rule, table, note
+    kind: str  # paragraph, image (a lone image: text is its address), caption (an
+    # emphasised paragraph under an image), heading, list, quote, code, rule, table, note
     spans: list[Span] = field(default_factory=list)
     level: int = 0
     ordered: bool = False
@@ -109,6 +109,15 @@ def parse_markdown(text: str) -> MarkdownDoc:
     return MarkdownDoc(blocks, links)
 
 
+def _emphasised(paragraph: SyntaxTreeNode) -> bool:
+    """Whether a paragraph is one emphasis (``*a caption*``) and nothing else."""
+    inline = paragraph.children[0] if paragraph.children else None
+    parts = [
+        c for c in (inline.children if inline else []) if c.type != "text" or c.content.strip()
+    ]
+    return len(parts) == 1 and parts[0].type == "em"
+
+
 def _blocks(nodes: Iterable[SyntaxTreeNode], links: _Links) -> list[Block]:
     out: list[Block] = []
     for node in nodes:
@@ -118,7 +127,10 @@ def _blocks(nodes: Iterable[SyntaxTreeNode], links: _Links) -> list[Block]:
             picture = _lone_image(node)
             # an image alone in its paragraph: drawn there once loaded (i); until then
             # exactly the paragraph it was ("[image 2: alt]")
-            out.append(Block("image" if picture else "paragraph", spans=spans, text=picture))
+            kind = "image" if picture else "paragraph"
+            if kind == "paragraph" and out and out[-1].kind == "image" and _emphasised(node):
+                kind = "caption"  # (a figure's: see briefreader.markdown_text.is_caption)
+            out.append(Block(kind, spans=spans, text=picture))
         elif kind == "heading":
             level = int(node.tag[1:]) if node.tag[1:].isdigit() else 2
             out.append(Block("heading", spans=_inline_of(node, links), level=level))
@@ -218,7 +230,7 @@ def _inline(
 
 # -- drawing ------------------------------------------------------------------------
 
-STYLE_NAMES = ("link", "code", "heading", "quote", "rule", "image", "bullet", "note")
+STYLE_NAMES = ("link", "code", "heading", "quote", "rule", "image", "bullet", "note", "caption")
 
 
 def _text(spans: list[Span], styles: dict[str, Style], base: Style | None = None) -> Text:
@@ -279,7 +291,7 @@ def render_blocks(
 ) -> Group:
     parts: list[RenderableType] = []
     for index, block in enumerate(blocks):
-        if index:
+        if index and block.kind != "caption":  # (a caption sits right under its image)
             parts.append(Text(""))
         parts.append(_render_block(block, styles, pictures))
     return Group(*parts)
@@ -320,6 +332,8 @@ def _render_block(
         if isinstance(picture, NotShown):
             return _not_shown(_text(block.spans, styles), picture.reason, styles["image"])
         return Group(picture, _text(block.spans, styles))
+    if kind == "caption":
+        return Bar(_text(block.spans, styles, styles["caption"]), styles["caption"])
     if kind == "heading":
         heading = _text(block.spans, styles, styles["heading"])
         if block.level <= 1:

@@ -1,0 +1,103 @@
+"""A figure's caption is marked as one, and what is shown as plain text (a dek, a
+takeaway) shows no Markdown: a reader's review of ~50 generated and real feed items
+found an image's alt text and caption run into 80 of 313 deks ("power Storage export
+workers most committee. System for…"), captions chosen as takeaways in 71 of 534
+articles, backticks in deks and takeaways ("observed or `policy.`"), and a linked
+image's Markdown in a dek ("![](http://…/image.jpg)\\ !!!")."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefreader.insight import derive_takeaways
+from briefreader.markdown_text import inline_plain, is_caption
+from briefreader.sources.feedlazy import first_paragraph, markdown_to_plain, render_parts
+from briefreader.sources.htmlrender import html_to_markdown
+
+FIGURE = (
+    '<figure><img src="https://img.example/a.jpg" alt="dockside"/>'
+    "<figcaption>Cranes stand idle at the container terminal on Monday.</figcaption></figure>"
+)
+STORY = [
+    "The port of Kellmouth closed its container terminal for a third day as dockers "
+    "extended their strike over pay and shift patterns.",
+    "Shipping lines diverted fourteen vessels to neighbouring harbours, adding two days "
+    "to delivery times for retailers across the region.",
+    "The dockers' union said talks with the port authority would resume on Thursday, "
+    "but warned that members had voted for a longer stoppage.",
+    "Exporters of timber and grain said their goods were piling up in warehouses while "
+    "the terminal remained shut.",
+    "The port authority offered a four per cent rise, which the union called an insult "
+    "given inflation of six per cent last year.",
+    "Hauliers queued for hours outside the gates, and the town council asked both sides "
+    "to accept mediation before the weekend.",
+    "A spokesman for the port authority said the terminal would reopen within hours of "
+    "an agreement, with extra shifts to clear the backlog.",
+    "Economists at the regional chamber of commerce estimated the cost of the stoppage "
+    "at three million pounds a day for local businesses.",
+]
+
+
+def test_a_figure_caption_is_an_emphasised_paragraph_after_its_image() -> None:
+    md = html_to_markdown(FIGURE + f"<p>{STORY[0]}</p>", "https://news.example/")
+    blocks = md.split("\n\n")
+    assert blocks[0] == "![dockside](https://img.example/a.jpg)"
+    assert blocks[1] == "*Cranes stand idle at the container terminal on Monday.*"
+    assert is_caption(blocks[1], blocks[0])
+    assert not is_caption(blocks[2], blocks[1])
+
+
+def test_the_dek_of_a_summary_with_a_figure_is_its_prose_alone() -> None:
+    summary_html = FIGURE + f"<p>{STORY[0]}</p>"
+    _, _, _, dek = render_parts(
+        "".join(f"<p>{p}</p>" for p in STORY), "https://news.example/", summary_html, ""
+    )
+    assert dek == STORY[0]
+
+
+def test_the_dek_from_a_body_that_opens_with_a_figure_is_its_first_paragraph() -> None:
+    md = html_to_markdown(FIGURE + "".join(f"<p>{p}</p>" for p in STORY), "")
+    assert first_paragraph(md) == STORY[0]
+
+
+def test_a_caption_is_never_a_derived_takeaway() -> None:
+    html = "".join(
+        FIGURE.replace("Cranes stand idle", f"Caption {n}: cranes stand idle") + f"<p>{p}</p>"
+        for n, p in enumerate(STORY)
+    )
+    body = html_to_markdown(html, "")
+    takeaways = derive_takeaways(body, title="Kellmouth dockers extend strike")
+    assert takeaways
+    assert not any("cranes stand idle" in t.lower() for t in takeaways), takeaways
+
+
+def test_a_linked_image_and_code_leave_no_markdown_in_plain_text() -> None:
+    block = (
+        "[![](http://photos.example/t.jpg)](http://photos.example/full.jpg)\\\n"
+        "Harbour [`fans`](http://news.example/f) cheer the *first* ship\\_in."
+    )
+    assert markdown_to_plain(block) == "Harbour fans cheer the first ship_in."
+    assert inline_plain("![a \\[b\\] c](http://x/y.png) done") == " done"
+
+
+def test_a_takeaway_shows_a_linked_code_word_without_its_backticks() -> None:
+    paragraphs = [p.replace("dockers", "[`dockers`](http://news.example/d)") for p in STORY]
+    takeaways = derive_takeaways("\n\n".join(paragraphs), title="Kellmouth strike")
+    assert takeaways and not any("`" in t or "](" in t for t in takeaways), takeaways
+
+
+WORDS = st.lists(
+    st.sampled_from(["harbour", "strike", "*pay*", "`code`", "[link](http://x.example/a)",
+                     "![alt](http://x.example/i.png)", "[![](http://x.example/t.png)](http://x.example/f)",
+                     "snake_case", "5 * 3", "a\\\nb", "\\[note\\]"]),
+    max_size=12,
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(words=WORDS)
+def test_plain_text_holds_no_image_or_link_markdown(words: list[str]) -> None:
+    plain = inline_plain(" ".join(words))
+    assert "](" not in plain and "![" not in plain and "`" not in plain
+    assert "harbour" in plain or "harbour" not in words
