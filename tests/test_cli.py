@@ -415,3 +415,16 @@ def test_search_piped_into_a_reader_that_stops_exits_0(home: Path, tmp_path: Pat
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 0, (command, err)
         assert "Traceback" not in err and "Broken pipe" not in err, err
+
+
+def test_add_of_a_folder_says_how_many_files_it_read_beside_those_it_skipped(
+    home: Path, tmp_path: Path
+) -> None:
+    """(A newcomer's trial: "2 skipped … (4 files)" read as if 4 files were looked at.)"""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "one.md").write_text("# Harbour closes\n\nThe harbour closed today.\n", "utf-8")
+    (folder / "two.md").write_text("# Ferry late\n\nThe ferry ran late again.\n", "utf-8")
+    (folder / "data.bin").write_bytes(b"\x00\x01binary")
+    err = run("add", str(folder), home=home).stderr
+    assert "2 added" in err and "1 skipped" in err and "(2 files read)" in err, err

@@ -261,7 +261,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.json:
         _write_json(report.as_dict())
     else:
-        _err(f"briefreader: {report.summary()} ({counted(report.files, 'file')})")
+        _err(f"briefreader: {report.summary()} ({counted(report.files, 'file')} read)")
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
