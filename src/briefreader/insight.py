@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from briefreader.markdown_text import inline_plain, is_caption
+from briefreader.markdown_text import inline_plain, kinds
 from briefreader.model import Article
 
 __all__ = [
@@ -186,10 +186,8 @@ def _boilerplate_in(text: str) -> tuple[str, ...]:
 def _plain(text: str) -> list[str]:
     """Markdown body → list of prose paragraphs (headings, lists and quotes dropped)."""
     paragraphs = []
-    previous = ""
-    for block in re.split(r"\n\s*\n", text):
-        after, previous = previous, block
-        if is_caption(block, after):  # a figure's caption: no sentence of the story's
+    for kind, block in kinds(re.split(r"\n\s*\n", text)):
+        if kind == "caption":  # a figure's caption: no sentence of the story's
             continue
         # (a line ending in "\\" is a hard line break: the backslash is no text)
         lines = [ln.removesuffix("\\") for ln in block.strip().splitlines() if ln.strip()]
@@ -197,7 +195,7 @@ def _plain(text: str) -> list[str]:
             continue
         prose = " ".join(ln for ln in lines if not _HEADING.match(ln))
         if "[" in prose or "*" in prose or "_" in prose or "`" in prose or "\\" in prose:
-            prose = inline_plain(prose)
+            prose = inline_plain(prose, alt=False)
         prose = " ".join(prose.split())
         if prose:
             paragraphs.append(prose)

@@ -1,4 +1,4 @@
-"""A figure's caption (an emphasised paragraph straight under its image, as the feed
+"""A figure's caption (emphasised paragraphs straight under its image, as the feed
 reader writes a <figcaption>) is drawn as a caption: right under the image, with the
 caption's bar, not as one more paragraph of the story after a blank line."""
 
@@ -19,14 +19,15 @@ BODY = (
     "The terminal stayed shut for a third day.\n\n"
     "![Cranes at the quay](https://img.example/cranes.jpg)\n\n"
     "*Cranes stand idle at the container terminal.*\n\n"
-    "*An emphasised paragraph of the story itself.*\n\n"
-    "Talks resume on Thursday."
+    "*Two paragraphs of one caption.*\n\n"
+    "Talks resume on Thursday.\n\n"
+    "*An emphasised paragraph of the story itself.*"
 )
 
 
 def test_only_an_emphasised_paragraph_under_an_image_is_a_caption() -> None:
     kinds = [block.kind for block in parse_markdown(BODY).blocks]
-    assert kinds == ["paragraph", "image", "caption", "paragraph", "paragraph"]
+    assert kinds == ["paragraph", "image", "caption", "caption", "paragraph", "paragraph"]
 
 
 async def test_the_caption_is_drawn_under_its_image_with_a_bar(

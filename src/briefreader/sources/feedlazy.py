@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from briefreader.markdown_text import IMAGES_ONLY, inline_plain, is_caption
+from briefreader.markdown_text import inline_plain, kinds
 from briefreader.model import Analysis, Article
 from briefreader.textclean import MAX_BLOCK_CHARS, clean_line
 
@@ -109,15 +109,17 @@ def markdown_to_plain(block: str) -> str:
 
 def prose_blocks(markdown: str) -> list[str]:
     """The blocks of a Markdown body that are prose: not a paragraph of images alone,
-    nor a figure's caption (:func:`is_caption`; as a dek, "power Storage export
-    workers…" was an image's alt text and its caption run into the text)."""
-    blocks: list[str] = []
-    previous = ""
-    for block in markdown.split("\n\n"):
-        if not IMAGES_ONLY.fullmatch(block.strip()) and not is_caption(block, previous):
-            blocks.append(block)
-        previous = block
-    return blocks
+    nor a figure's caption (:func:`~briefreader.markdown_text.kinds`; as a dek, "power
+    Storage export workers…" was an image's alt text and its caption run into the
+    text) — unless there is no other text, as in a photo's item: then its captions."""
+    prose: list[str] = []
+    captions: list[str] = []
+    for kind, block in kinds(markdown.split("\n\n")):
+        if kind == "text":
+            prose.append(block)
+        elif kind == "caption":
+            captions.append(block)
+    return prose or captions
 
 
 def shorten(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:

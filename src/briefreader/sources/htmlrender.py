@@ -230,6 +230,7 @@ class _Renderer:
     marker: str = ""
     quote: int = 0
     pre: int = 0
+    caption: int = 0  # inside a <figcaption>: its paragraphs are emphasised whole
     open_links: list[tuple[int, int, int, str]] = field(default_factory=list)
     epoch: int = 0  # counts flushes: a link whose text was flushed is not wrapped
     cells: int = 0  # table cells so far in the current line
@@ -323,6 +324,8 @@ class _Renderer:
             self._image(attrs)
         elif tag in _BLOCK:
             self._flush()
+            if tag == "figcaption":
+                self.caption += 1
         return True
 
     def _exit(self, node: LexborNode) -> None:
@@ -330,7 +333,8 @@ class _Renderer:
         if tag in HEADINGS:
             self._flush("#" * max(2, int(tag[1])) + " ")
         elif tag == "figcaption":
-            self._flush(caption=True)
+            self._flush()
+            self.caption = max(0, self.caption - 1)
         elif tag in ("ul", "ol", "menu", "dir"):
             self._flush()
             if self.lists:
@@ -395,9 +399,9 @@ class _Renderer:
 
     # -- blocks --------------------------------------------------------------------
 
-    def _flush(self, heading: str = "", *, caption: bool = False) -> None:
-        """End the block collected so far (a heading's, with its marks; a figure's
-        caption emphasised whole: :func:`briefreader.markdown_text.is_caption`)."""
+    def _flush(self, heading: str = "") -> None:
+        """End the block collected so far (a heading's, with its marks; each paragraph
+        of a figure's caption emphasised whole: see briefreader.markdown_text.kinds)."""
         if self.pre:  # a block inside <pre>: keep collecting the code
             return
         raw = "".join(self.buf)
@@ -419,8 +423,8 @@ class _Renderer:
             self.marker = ""
         if heading and not self.lists:
             lines = [heading + " ".join(lines)]
-        elif caption and not self.lists:
-            lines = ["*" + " ".join(lines).replace("*", "\\*") + "*"]
+        elif self.caption and not self.lists:
+            lines = [_emphasised(" ".join(lines))]
         # A line break of the HTML (<br>, a table's row) stays one: a Markdown hard
         # break ("\\" at the end of the line), not a soft one, which is a space.
         self._add("\\\n".join(lines))
@@ -470,6 +474,18 @@ def inline_text(node: LexborNode) -> str:
 
 def html_tree(html: str) -> LexborHTMLParser:
     return LexborHTMLParser(html, scripting=True)
+
+
+def _emphasised(text: str) -> str:
+    """``text`` as one emphasised paragraph: between ``*`` (``_`` when it holds a
+    ``*``, which code may hold and escaping would show), no backslash at its end to
+    escape the closing mark."""
+    text = text.rstrip("\\ ")
+    if "*" not in text:
+        return f"*{text}*"
+    if "_" not in text:
+        return f"_{text}_"
+    return "*" + text.replace("*", "\\*") + "*"
 
 
 def html_to_markdown(html: str, base_url: str = "") -> str:

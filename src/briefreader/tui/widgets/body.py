@@ -128,8 +128,9 @@ def _blocks(nodes: Iterable[SyntaxTreeNode], links: _Links) -> list[Block]:
             # an image alone in its paragraph: drawn there once loaded (i); until then
             # exactly the paragraph it was ("[image 2: alt]")
             kind = "image" if picture else "paragraph"
-            if kind == "paragraph" and out and out[-1].kind == "image" and _emphasised(node):
-                kind = "caption"  # (a figure's: see briefreader.markdown_text.is_caption)
+            after_figure = bool(out) and out[-1].kind in ("image", "caption")
+            if kind == "paragraph" and after_figure and _emphasised(node):
+                kind = "caption"  # (a figure's: see briefreader.markdown_text.kinds)
             out.append(Block(kind, spans=spans, text=picture))
         elif kind == "heading":
             level = int(node.tag[1:]) if node.tag[1:].isdigit() else 2
