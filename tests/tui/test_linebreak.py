@@ -78,3 +78,16 @@ def test_any_paragraph_breaks_by_the_rules(words: list[str], width: int) -> None
     assert all(cell_len(line) <= width for line in lines)
     assert not any(line[0] in NO_START for line in lines[1:]), lines
     assert not any(line[-1] in NO_END for line in lines[:-1]), lines
+
+
+def test_a_long_paragraph_wraps_in_time_in_proportion_to_its_length() -> None:
+    """(A review: a 120,000-character paragraph took 79 s, each line's break looked
+    for in all the text after it.)  The same lines as wrapping it whole would give."""
+    import time
+
+    long = PARAGRAPH * 1_000  # 73,000 characters
+    started = time.process_time()
+    lines = lines_of(text_for(Text(long)), 78)
+    assert time.process_time() - started < 5.0  # (was ~35 s)
+    assert "".join(lines) == long
+    assert not any(line[0] in NO_START for line in lines[1:])

@@ -46,9 +46,15 @@ def kinsoku_offsets(plain: str, width: int, *, fold: bool = True) -> list[int]:
     one; the lines after a moved break are broken again from there."""
     offsets: list[int] = []
     start = 0
+    # Each line's break is found in a window of the text after it, not in all of it
+    # (a 120,000-character paragraph took 79 s to wrap): a line ends within ``width``
+    # cells, so a window of several times that holds its break and the word after.
+    window = 4 * max(1, width) + 64
     while start < len(plain):
         assert divide_line is not None  # (text_for makes no CJKText without it)
-        rest = divide_line(plain[start:], width, fold=fold)
+        rest = divide_line(plain[start : start + window], width, fold=fold)
+        if not rest and start + window < len(plain):  # (zero-width characters only)
+            rest = divide_line(plain[start:], width, fold=fold)
         if not rest:
             break
         at = start + rest[0]
