@@ -92,9 +92,9 @@ def test_a_long_paragraph_wraps_in_time_in_proportion_to_its_length(
     read: list[int] = []
     divide = linebreak.divide_line  # type: ignore[attr-defined]
 
-    def counted(text: str, *args: object, **kwargs: object) -> list[int]:
+    def counted(text: str, width: int, fold: bool = True) -> list[int]:
         read.append(len(text))
-        return list(divide(text, *args, **kwargs))
+        return list(divide(text, width, fold=fold))
 
     monkeypatch.setattr(linebreak, "divide_line", counted)
     long = PARAGRAPH * 1_000  # 73,000 characters
