@@ -194,3 +194,16 @@ def test_every_paragraph_of_a_caption_is_one() -> None:
     ]  # fmt: skip
     assert "\\*" not in md  # (a code's star is not escaped: the caption is in _…_)
     assert render_parts(html, "", html, "")[3] == STORY[0]
+
+
+def test_a_caption_written_before_its_image_is_put_after_it() -> None:
+    html = (
+        "<figure><figcaption>Fog rolling over the harbour.</figcaption>"
+        '<img src="https://p.example/fog.jpg" alt="fog"/></figure>' + f"<p>{STORY[0]}</p>"
+    )
+    md = html_to_markdown(html, "")
+    assert md.split("\n\n")[:2] == [
+        "![fog](https://p.example/fog.jpg)",
+        "*Fog rolling over the harbour.*",
+    ]
+    assert render_parts(html, "", html, "")[3] == STORY[0]

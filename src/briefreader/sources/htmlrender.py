@@ -206,6 +206,7 @@ class _Block:
     group: int  # blocks of one list or table share a group and are joined by one newline
     quote: int
     row: bool = False  # a table's row (not in a list): joined by a hard line break
+    caption: bool = False  # a paragraph of a figure's caption
 
 
 @dataclass(slots=True)
@@ -231,6 +232,7 @@ class _Renderer:
     quote: int = 0
     pre: int = 0
     caption: int = 0  # inside a <figcaption>: its paragraphs are emphasised whole
+    figures: list[int] = field(default_factory=list)  # where each open <figure>'s blocks begin
     open_links: list[tuple[int, int, int, str]] = field(default_factory=list)
     epoch: int = 0  # counts flushes: a link whose text was flushed is not wrapped
     cells: int = 0  # table cells so far in the current line
@@ -326,6 +328,8 @@ class _Renderer:
             self._flush()
             if tag == "figcaption":
                 self.caption += 1
+            elif tag == "figure":
+                self.figures.append(len(self.blocks))
         return True
 
     def _exit(self, node: LexborNode) -> None:
@@ -335,6 +339,10 @@ class _Renderer:
         elif tag == "figcaption":
             self._flush()
             self.caption = max(0, self.caption - 1)
+        elif tag == "figure":
+            self._flush()
+            if self.figures:
+                self._caption_last(self.figures.pop())
         elif tag in ("ul", "ol", "menu", "dir"):
             self._flush()
             if self.lists:
@@ -429,12 +437,23 @@ class _Renderer:
         # break ("\\" at the end of the line), not a soft one, which is a space.
         self._add("\\\n".join(lines))
 
+    def _caption_last(self, start: int) -> None:
+        """A figure whose caption came before its image (its blocks from ``start``):
+        the caption is put after the image, where a caption is known by (see
+        briefreader.markdown_text.kinds)."""
+        blocks = self.blocks[start:]
+        if any(b.caption for b in blocks) and not blocks[-1].caption:
+            self.blocks[start:] = [b for b in blocks if not b.caption] + [
+                b for b in blocks if b.caption
+            ]
+
     def _add(self, text: str) -> None:
         if self.quote:
             prefix = "> " * self.quote
             text = "\n".join(prefix + line for line in text.split("\n"))
         group = self.lists[0].node_id if self.lists else (self.tables[-1] if self.tables else 0)
-        self.blocks.append(_Block(text, group, self.quote, not self.lists and bool(self.tables)))
+        row = not self.lists and bool(self.tables)
+        self.blocks.append(_Block(text, group, self.quote, row, bool(self.caption)))
 
     def _join(self) -> str:
         out: list[str] = []
