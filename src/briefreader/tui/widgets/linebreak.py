@@ -76,6 +76,8 @@ class CJKText(Text):
     """Rich text whose lines break as :func:`kinsoku_offsets` says (for paragraphs
     holding Chinese or Japanese: see :func:`text_for`)."""
 
+    __slots__ = ()
+
     def wrap(
         self,
         console: Console,
@@ -113,14 +115,6 @@ def text_for(text: Text) -> Text:
     letter (the same spans and style)."""
     if divide_line is None or not has_cjk(text.plain):
         return text
-    cjk = CJKText(
-        text.plain,
-        style=text.style,
-        justify=text.justify,
-        overflow=text.overflow,
-        no_wrap=text.no_wrap,
-        end=text.end,
-        tab_size=text.tab_size,
-    )
-    cjk.spans[:] = text.spans
+    cjk = text.copy()
+    cjk.__class__ = CJKText  # (the same slots: only the wrapping differs)
     return cjk
