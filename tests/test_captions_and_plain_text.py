@@ -207,3 +207,11 @@ def test_a_caption_written_before_its_image_is_put_after_it() -> None:
         "*Fog rolling over the harbour.*",
     ]
     assert render_parts(html, "", html, "")[3] == STORY[0]
+
+
+def test_a_long_japanese_dek_ends_at_a_sentence() -> None:
+    from briefreader.sources.feedlazy import shorten
+
+    sentence = "北浜大学の研究班は、充電時間を半分に縮める蓄電池素材を開発したと発表した。"
+    dek = shorten(sentence * 20)
+    assert dek.endswith("。") and len(dek) <= 400 and "…" not in dek

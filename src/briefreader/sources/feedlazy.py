@@ -123,10 +123,13 @@ def prose_blocks(markdown: str) -> list[str]:
 
 
 def shorten(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters: at a sentence's end in its second
+    half (Chinese and Japanese sentences end with "。", no space after: such a dek
+    was cut mid-sentence), else at a space, with "…"."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    for end in (". ", "! ", "? "):
+    for end in (". ", "! ", "? ", "。", "！", "？"):
         pos = cut.rfind(end)
         if pos >= limit // 2:
             return cut[: pos + 1]
