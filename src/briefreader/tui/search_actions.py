@@ -57,7 +57,9 @@ class SearchActions(ReaderBase):
             # What a keystroke costs grows with the matches looked at and the rows
             # loaded: the best 500 of a query's newest 500 (within a feed or tag, of
             # its newest 2,000, filtered).
-            found = reader.search_rowids(query, wide=scope is not None)
+            found = reader.search_rowids(
+                query, wide=scope is not None, stale=lambda: query != self._search
+            )
             if query != self._search:  # typed on meanwhile: this one is stale
                 return
             rows = reader.rows_by_rowid([rowid for rowid, _ in found.top])
