@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from briefreader.model import Article, article_id
 from briefreader.related.terms import index_terms, phrase_pairs, term_set
-from briefreader.scripts import cjk_bigrams, has_cjk
+from briefreader.scripts import cjk_pairs, has_cjk
 from briefreader.store import Library
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -57,9 +57,9 @@ def test_two_reports_of_one_story_are_each_others_related(tmp_path: Path) -> Non
 
 
 def test_a_run_becomes_pairs_and_other_words_stay() -> None:
-    assert cjk_bigrams("東京大学") == ["東京", "京大", "大学"]
-    assert cjk_bigrams("港") == ["港"]
-    assert cjk_bigrams("gpu東京x") == ["gpu", "東京", "x"]
+    assert cjk_pairs("東京大学").split() == ["東京", "京大", "大学"]
+    assert cjk_pairs("港").split() == ["港"]
+    assert cjk_pairs("gpu東京x").split() == ["gpu", "東京", "x"]
     terms = index_terms("Corvane 東京大学", "", "", "The harbour.")
     assert {"corvane", "東京", "京大", "大学", "harbour"} <= set(terms)
     assert "東京大学" not in terms
@@ -117,6 +117,24 @@ def test_the_quick_translations_are_str_translates(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(text=ANY_TEXT)
 def test_pairs_of_a_whole_text_are_the_pairs_of_its_words(text: str) -> None:
-    from briefreader.scripts import cjk_pairs
+    assert cjk_pairs(text).split() == [p for word in text.split() for p in bigrams(word)]
 
-    assert cjk_pairs(text).split() == [p for word in text.split() for p in cjk_bigrams(word)]
+
+def bigrams(word: str) -> list[str]:
+    """The reference, a letter at a time: each run of CJK letters in ``word`` as its
+    overlapping pairs (a single letter stays), the rest as the pieces between."""
+    out: list[str] = []
+    run = other = ""
+    for ch in word + " ":
+        if has_cjk(ch):
+            if other:
+                out.append(other)
+                other = ""
+            run += ch
+            continue
+        if run:
+            out += [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+            run = ""
+        if ch != " ":
+            other += ch
+    return out + ([other] if other else [])

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_search_scale import art  # (an article n, published n hours on)
 
-from briefreader.model import Article, article_id
 from briefreader.store import Library
 from briefreader.store import search as S
 from briefreader.store.unspaced import is_unspaced, snippet
-
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 #: (title, body) of each article, in arrival order (rowid 1, 2, …).
 STORIES = [
@@ -37,17 +34,6 @@ STORIES = [
     ("부산 버스 노선 개편 발표", "부산시는 다음 달부터 시내버스 노선을 개편한다고 밝혔다."),
     ("ตลาดน้ำเปิดใหม่ช่วงวันหยุด", "ผู้ว่าราชการจังหวัดกล่าวว่าตลาดน้ำจะเปิดทุกวันเสาร์และอาทิตย์"),
 ]
-
-
-def art(n: int, title: str, body: str) -> Article:
-    return Article(
-        id=article_id(url=f"https://news.example/{n}"),
-        title=title,
-        url=f"https://news.example/{n}",
-        source="Asia Desk",
-        published=T0 + timedelta(hours=n),
-        body=body,
-    )
 
 
 @pytest.fixture

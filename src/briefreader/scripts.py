@@ -3,7 +3,7 @@
 Chinese, Japanese, Thai, Lao, Khmer and Myanmar are written without spaces between
 words (and Korean words carry their particles), so cutting text at spaces, as the
 search index and the related ranking do, does not find their words:
-:data:`UNSPACED` finds the letters of those scripts, and :func:`cjk_bigrams` cuts a
+:data:`UNSPACED` finds the letters of those scripts, and :func:`cjk_pairs` cuts a
 run of Chinese, Japanese or Korean letters into overlapping pairs, the usual index
 terms for them (as Lucene's CJK analyser makes)."""
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CJK", "UNSPACED", "cjk_bigrams", "cjk_pairs", "has_cjk"]
+__all__ = ["CJK", "UNSPACED", "cjk_pairs", "has_cjk"]
 
 _CJK_RANGES = (
     "\u1100-\u11ff"  # Hangul Jamo
@@ -45,32 +45,12 @@ def has_cjk(text: str) -> bool:
     return not text.isascii() and CJK.search(text) is not None
 
 
-def cjk_bigrams(token: str) -> list[str]:
-    """``token`` as index terms: each run of CJK letters in it as its overlapping
-    pairs ("東京大学" → 東京, 京大, 大学; a single letter stays), the rest of it as
-    the words between the runs."""
-    terms: list[str] = []
-    at = 0
-    for run in _CJK_RUN.finditer(token):
-        if run.start() > at:
-            terms.append(token[at : run.start()])
-        letters = run.group()
-        if len(letters) == 1:
-            terms.append(letters)
-        else:
-            terms.extend(letters[i : i + 2] for i in range(len(letters) - 1))
-        at = run.end()
-    if at < len(token):
-        terms.append(token[at:])
-    return terms
-
-
 def cjk_pairs(text: str) -> str:
-    """``text`` with each run of CJK letters replaced by :func:`cjk_bigrams` of it,
-    spaces around (so that ``cjk_pairs(t).split()`` are the bigrams of each word of
-    ``t``): one pass of a regular expression, Python code only at the runs (English
-    text with one Chinese name in it: ~280,000 tokens looked at one by one, for 5,000
-    articles, before)."""
+    """``text`` with each run of CJK letters replaced by its overlapping pairs
+    ("東京大学" → "東京 京大 大学"; a single letter stays), spaces around, so that the
+    rest of a word is a word of its own: one pass of a regular expression, Python code
+    only at the runs (English text with one Chinese name in it: ~280,000 tokens looked
+    at one by one, for 5,000 articles, when each word was asked)."""
     return _CJK_RUN.sub(_pairs_of_run, text)
 
 

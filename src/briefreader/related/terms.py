@@ -124,7 +124,7 @@ def _sentence_translated(low: str) -> str:
 def _split(low: str, cjk: bool) -> list[str]:
     """The words of text :func:`_translated`; with ``cjk`` (the article holds CJK
     letters), their punctuation set apart too and a run of the letters cut into
-    overlapping pairs (:func:`cjk_bigrams`: such a run is one "word" between two
+    overlapping pairs (:func:`cjk_pairs`: such a run is one "word" between two
     punctuation marks, and shared no term with another report of the same story)."""
     return cjk_pairs(low.translate(_CJK_TRANSLATE)).split() if cjk else low.split()
 
