@@ -2,6 +2,11 @@
 
 Each step produces at most ``_PIECE`` decoded bytes, so the caller can stop at its
 cap: a small body that inflates to gigabytes never does.
+
+``make_decoder(..., fast=True)`` inflates gzip and deflate with ISA-L (``isal``,
+~2.8x zlib's speed on feed XML: 990 against 350 MB/s here) where it is installed.
+Its error messages are its own, so a caller holding the whole body decodes a body
+ISA-L refuses again with zlib for zlib's words (:func:`briefreader.fetch.body.decode_body`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
 from briefreader.fetch.errors import Failure, one_line
+
+_isal_zlib: Any
+try:  # ISA-L's inflate: zlib's interface, ~2.8x its speed
+    from isal import isal_zlib as _isal_zlib
+except ImportError:  # pragma: no cover - a platform without its wheel
+    _isal_zlib = None
 
 __all__ = ["ACCEPT_ENCODING", "BROTLI_AVAILABLE", "DECODE_ERRORS", "Decoder", "make_decoder"]
 
@@ -66,6 +77,8 @@ class Truncated(Exception):
 
 
 DECODE_ERRORS: tuple[type[Exception], ...] = (zlib.error, Truncated)
+if _isal_zlib is not None:
+    DECODE_ERRORS += (_isal_zlib.error,)
 if _BROTLI_FOUND:
     DECODE_ERRORS += (_BROTLI_FOUND[1],)
 
@@ -95,20 +108,22 @@ class _Zlib:
     its cap is passed, so a bomb never inflates further than that.
     """
 
-    def __init__(self, gzip: bool) -> None:
+    def __init__(self, gzip: bool, module: Any = zlib) -> None:
         self.name = "gzip" if gzip else "deflate"
         self._gzip = gzip
+        self._zlib = module  # zlib, or ISA-L's isal_zlib (the same interface)
         self._obj: Any = None  # zlib.Decompress; None until a stream's first bytes are in
         self._pending = b""
         self._members = 0
         self._done = False
 
     def _start(self, data: bytes) -> None:
+        module = self._zlib
         if self._gzip:
-            self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            self._obj = module.decompressobj(16 + zlib.MAX_WBITS)
         else:
             wrapped = (data[0] & 0x0F) == 8 and ((data[0] << 8) | data[1]) % 31 == 0
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+            self._obj = module.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         if self._done:
@@ -203,17 +218,19 @@ class _Chain:
             yield from self._through(decoder.finish(), index + 1)
 
 
-def make_decoder(content_encoding: str | None) -> Decoder:
-    """A decoder for a Content-Encoding value. Unknown codings pass through (as httpx does)."""
+def make_decoder(content_encoding: str | None, *, fast: bool = False) -> Decoder:
+    """A decoder for a Content-Encoding value. Unknown codings pass through (as httpx does).
+    ``fast``: gzip and deflate inflated by ISA-L, if installed (its own error messages)."""
+    inflater = _isal_zlib if fast and _isal_zlib is not None else zlib
     if not content_encoding:
         return _Identity()
     names = [n.strip().lower() for n in content_encoding.split(",") if n.strip()]
     decoders: list[Decoder] = []
     for name in names:
         if name in ("gzip", "x-gzip"):
-            decoders.append(_Zlib(gzip=True))
+            decoders.append(_Zlib(gzip=True, module=inflater))
         elif name == "deflate":
-            decoders.append(_Zlib(gzip=False))
+            decoders.append(_Zlib(gzip=False, module=inflater))
         elif name == "br":
             if _BROTLI is None:
                 raise Failure("brotli-compressed response, but no brotli decoder is installed")
