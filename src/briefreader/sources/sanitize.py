@@ -133,6 +133,29 @@ def embeds_as_links(html: str) -> str:
 _DROPPED_SELECTOR = ",".join(sorted(DROP_WITH_CONTENT - {"head"}))
 
 
+def _start_tag_prefixes(names: frozenset[str]) -> re.Pattern[str]:
+    """``<`` and one of ``names`` in any ASCII case (HTML lower-cases only A-Z in tag
+    names): a document with no match has no such element.  A prefix, so a longer
+    name matches too (``<scripts``): it may only say "maybe"."""
+    by_first: dict[str, list[str]] = {}
+    for name in sorted(names):
+        by_first.setdefault(name[0], []).append(name[1:])
+
+    def cased(text: str) -> str:
+        return "".join(f"[{c}{c.upper()}]" for c in text)
+
+    groups = (
+        f"{cased(first)}(?:{'|'.join(cased(rest) for rest in rests)})"
+        for first, rests in by_first.items()
+    )
+    return re.compile(f"<(?:{'|'.join(groups)})")
+
+
+#: Whether a document may hold a dropped element (~4.5 µs a 3 KB item, against ~10
+#: for Lexbor's selector over the parsed tree, which then says for sure).
+_MAY_HOLD_DROPPED = _start_tag_prefixes(DROP_WITH_CONTENT - {"head"})
+
+
 def kept_html(html: str) -> tuple[str, str]:
     """What a refresh stores of item HTML (unsafe until sanitised on read), and its
     words for the search index (:func:`~briefreader.sources.feedlazy.search_text`
@@ -152,7 +175,7 @@ def kept_html(html: str) -> tuple[str, str]:
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(html)
-    if tree.css_first(_DROPPED_SELECTOR) is not None:
+    if _MAY_HOLD_DROPPED.search(html) and tree.css_first(_DROPPED_SELECTOR) is not None:
         html = sanitize_html(html)
         return html, search_text(html)
     return html, tree_words(tree)
