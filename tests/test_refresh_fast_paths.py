@@ -330,3 +330,16 @@ def test_xml_ends_early_answers_as_before_over_the_corpus() -> None:
         data = path.read_bytes()
         for cut in {len(data), len(data) - 1, len(data) // 2}:
             assert feedreference.xml_ends_early(data[:cut]) == _ends_early_before(data[:cut])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab ,.!?。\t\n\u3000\xa0"), max_size=1500)
+    | st.lists(
+        st.sampled_from(["word", " ", "  ", ". ", "。", "\n", "long" * 30]), max_size=400
+    ).map("".join)
+)
+def test_the_provisional_dek_from_a_prefix_is_the_dek_of_the_whole(text: str) -> None:
+    from briefreader.sources.feedlazy import MAX_SUMMARY_CHARS, provisional_dek, shorten, squash
+
+    assert provisional_dek(text) == shorten(squash(text[: 3 * MAX_SUMMARY_CHARS]))
