@@ -66,3 +66,43 @@ def test_an_article_pickles_as_its_values_and_comes_back_equal() -> None:
             assert back == art and type(back) is type(art)
             assert hash(back) == hash(art)
         assert copy.deepcopy(art) == art and copy.copy(art) == art
+
+
+def test_a_subclass_without_slots_pickles_too() -> None:
+    """(A review's finding: its fields' class defaults were taken for slots.)"""
+    import pickle
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Extra(Article):
+        extra: str = "d"
+        more: tuple[str, ...] = field(default_factory=tuple)
+
+    globals()["Extra"] = Extra  # (pickle finds a class by its module's name for it)
+    Extra.__qualname__ = "Extra"
+    art = Extra(id="x", title="t", extra="kept", more=("a",))
+    back = pickle.loads(pickle.dumps(art))
+    assert back == art and back.extra == "kept" and back.more == ("a",)
+
+
+def test_unpickling_in_many_threads_at_once_needs_no_warm_cache() -> None:
+    """(A review's finding: a thread could find one cache filled and the other not.)"""
+    import pickle
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from briefreader import model
+    from briefreader.sources.feedlazy import LazyArticle
+
+    data = pickle.dumps(full_article(LazyArticle, html="<p>x</p>"))
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(60):
+            for cache in ("_VALUES", "_SETTERS", "_SLOTS"):  # (_SLOTS: before the fix)
+                getattr(model, cache, {}).clear()
+            with ThreadPoolExecutor(8) as pool:
+                backs = list(pool.map(lambda _: pickle.loads(data), range(16)))
+            assert all(type(b) is LazyArticle for b in backs)
+    finally:
+        sys.setswitchinterval(before)

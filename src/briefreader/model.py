@@ -12,6 +12,7 @@ import hashlib
 import operator
 import re
 import time
+import types
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -259,32 +260,47 @@ class Article:
 
 
 _VALUES: dict[type, Any] = {}
-_SLOTS: dict[type, tuple[Any, ...]] = {}
+_SETTERS: dict[type, tuple[Any, ...]] = {}
 
 
 def _field_values(cls: type) -> Any:
     """An ``attrgetter`` of the fields of ``cls`` (a dataclass), in order."""
     getter = _VALUES.get(cls)
     if getter is None:
-        names = [f.name for f in fields(cls)]
-        getter = _VALUES[cls] = operator.attrgetter(*names)
-        _SLOTS[cls] = tuple(
-            next(k.__dict__[n] for k in cls.__mro__ if n in k.__dict__) for n in names
-        )
+        getter = _VALUES[cls] = operator.attrgetter(*(f.name for f in fields(cls)))
     return getter
 
 
+def _setters(cls: type) -> tuple[Any, ...]:
+    """For each field of ``cls`` in order, its slot (a member descriptor), or its name
+    when it has none (a subclass without slots keeps its own fields in a dict); the
+    first item says whether every field has a slot."""
+    setters = _SETTERS.get(cls)
+    if setters is None:
+        found: list[Any] = []
+        for f in fields(cls):
+            slot = next((k.__dict__[f.name] for k in cls.__mro__ if f.name in k.__dict__), None)
+            found.append(slot if isinstance(slot, types.MemberDescriptorType) else f.name)
+        slotted = not any(isinstance(s, str) for s in found)
+        setters = _SETTERS[cls] = (slotted, *found)  # (whole before it is shared: threads)
+    return setters
+
+
 def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
-    """An instance of the slotted dataclass ``cls`` with ``values`` (as
+    """An instance of the dataclass ``cls`` with ``values`` (as
     :meth:`Article.__reduce__` gave them), without calling ``__init__`` (as
     unpickling never does)."""
-    slots = _SLOTS.get(cls)
-    if slots is None:
-        _field_values(cls)
-        slots = _SLOTS[cls]
+    slotted, *setters = _setters(cls)
     obj: Any = object.__new__(cls)
-    for slot, value in zip(slots, values, strict=True):
-        slot.__set__(obj, value)
+    if slotted:
+        for slot, value in zip(setters, values, strict=True):
+            slot.__set__(obj, value)
+        return obj
+    for setter, value in zip(setters, values, strict=True):
+        if isinstance(setter, str):
+            object.__setattr__(obj, setter, value)
+        else:
+            setter.__set__(obj, value)
     return obj
 
 

@@ -152,10 +152,10 @@ def decode_body(
     in pieces of at most 256 KB, :class:`TooLarge` past ``max_bytes`` decoded,
     :class:`Failure` for a body its encoding cannot decode, with the same messages.
 
-    gzip and deflate are inflated by ISA-L where it is installed (~2.8x zlib's speed;
-    a refresh's parse workers inflate every body); a body it fails on, or that passes
-    the cap, is decoded again with zlib, so what fails and how it is told are
-    zlib's, exactly as :func:`read_body` says them."""
+    gzip is inflated by ISA-L where it is installed (~2.8x zlib's speed; a refresh's
+    parse workers inflate every body); a body it fails on, or that passes the cap, is
+    decoded again with zlib, so what fails and how it is told are zlib's, as
+    :func:`read_body` says them (the one exception: :mod:`briefreader.fetch.decode`)."""
     try:
         return _decode_all(raw, make_decoder(content_encoding, fast=True), max_bytes, noun)
     except Failure:

@@ -3,10 +3,16 @@
 Each step produces at most ``_PIECE`` decoded bytes, so the caller can stop at its
 cap: a small body that inflates to gigabytes never does.
 
-``make_decoder(..., fast=True)`` inflates gzip and deflate with ISA-L (``isal``,
-~2.8x zlib's speed on feed XML: 990 against 350 MB/s here) where it is installed.
-Its error messages are its own, so a caller holding the whole body decodes a body
-ISA-L refuses again with zlib for zlib's words (:func:`briefreader.fetch.body.decode_body`).
+``make_decoder(..., fast=True)`` inflates gzip with ISA-L (``isal``, ~2.8x zlib's
+speed on feed XML: 990 against 350 MB/s here) where it is installed.  Its error
+messages are its own, so a caller holding the whole body decodes a body ISA-L
+refuses again with zlib for zlib's words (:func:`briefreader.fetch.body.decode_body`).
+ISA-L is laxer than zlib in places, so it is given only gzip (whose CRC-32 it checks)
+and a member whose header sets no flag zlib refuses; deflate (often raw, with no
+checksum, where ISA-L reads an invalid code table zlib refuses) stays zlib's.  What
+is left: a gzip member whose deflate data zlib refuses yet whose CRC-32 matches what
+ISA-L makes of it — made on purpose, never by a broken transfer — is read as ISA-L
+reads it (the server's own bytes either way).
 """
 
 from __future__ import annotations
@@ -76,7 +82,15 @@ class Truncated(Exception):
     """A compressed body that stops before its end."""
 
 
-DECODE_ERRORS: tuple[type[Exception], ...] = (zlib.error, Truncated)
+class _Laxer(Exception):
+    """A stream ISA-L would read and zlib would refuse (its reader falls back to zlib)."""
+
+
+#: The bits of a gzip header's flag byte that no flag uses (zlib refuses them).
+_GZIP_RESERVED_FLAGS = 0xE0
+
+
+DECODE_ERRORS: tuple[type[Exception], ...] = (zlib.error, Truncated, _Laxer)
 if _isal_zlib is not None:
     DECODE_ERRORS += (_isal_zlib.error,)
 if _BROTLI_FOUND:
@@ -120,6 +134,9 @@ class _Zlib:
     def _start(self, data: bytes) -> None:
         module = self._zlib
         if self._gzip:
+            if module is not zlib and len(data) > 3 and data[3] & _GZIP_RESERVED_FLAGS:
+                # (zlib refuses it, "unknown header flags set"; ISA-L reads on)
+                raise _Laxer("a gzip header flag only ISA-L accepts")
             self._obj = module.decompressobj(16 + zlib.MAX_WBITS)
         else:
             wrapped = (data[0] & 0x0F) == 8 and ((data[0] << 8) | data[1]) % 31 == 0
@@ -220,7 +237,7 @@ class _Chain:
 
 def make_decoder(content_encoding: str | None, *, fast: bool = False) -> Decoder:
     """A decoder for a Content-Encoding value. Unknown codings pass through (as httpx does).
-    ``fast``: gzip and deflate inflated by ISA-L, if installed (its own error messages)."""
+    ``fast``: gzip inflated by ISA-L, if installed (its own error messages)."""
     inflater = _isal_zlib if fast and _isal_zlib is not None else zlib
     if not content_encoding:
         return _Identity()
@@ -230,7 +247,7 @@ def make_decoder(content_encoding: str | None, *, fast: bool = False) -> Decoder
         if name in ("gzip", "x-gzip"):
             decoders.append(_Zlib(gzip=True, module=inflater))
         elif name == "deflate":
-            decoders.append(_Zlib(gzip=False, module=inflater))
+            decoders.append(_Zlib(gzip=False))
         elif name == "br":
             if _BROTLI is None:
                 raise Failure("brotli-compressed response, but no brotli decoder is installed")
