@@ -332,7 +332,7 @@ def test_xml_ends_early_answers_as_before_over_the_corpus() -> None:
             assert feedreference.xml_ends_early(data[:cut]) == _ends_early_before(data[:cut])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.text(alphabet=st.sampled_from("ab ,.!?。\t\n\u3000\xa0"), max_size=1500)
     | st.lists(
