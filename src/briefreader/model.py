@@ -15,7 +15,7 @@ import time
 import types
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "STATE_KEYS",
@@ -256,51 +256,46 @@ class Article:
         workers send every item back so): ~25% cheaper both ways than the state
         dataclasses give slotted classes, whose every pickling walks ``fields()``."""
         cls = type(self)
-        return (_rebuild, (cls, _field_values(cls)(self)))
+        return (_rebuild, (cls, _pickling(cls).values(self)))
 
 
-_VALUES: dict[type, Any] = {}
-_SETTERS: dict[type, tuple[Any, ...]] = {}
+class _Pickling(NamedTuple):
+    """How :meth:`Article.__reduce__` and :func:`_rebuild` take a dataclass apart and
+    put it together: its field values in order (an ``attrgetter``), and for each
+    field a setter taking ``(obj, value)``: its slot's (a member descriptor), or
+    ``object.__setattr__`` by name for a subclass without slots."""
+
+    values: Any
+    setters: tuple[Any, ...]
 
 
-def _field_values(cls: type) -> Any:
-    """An ``attrgetter`` of the fields of ``cls`` (a dataclass), in order."""
-    getter = _VALUES.get(cls)
-    if getter is None:
-        getter = _VALUES[cls] = operator.attrgetter(*(f.name for f in fields(cls)))
-    return getter
+_PICKLING: dict[type, _Pickling] = {}
 
 
-def _setters(cls: type) -> tuple[Any, ...]:
-    """For each field of ``cls`` in order, its slot (a member descriptor), or its name
-    when it has none (a subclass without slots keeps its own fields in a dict); the
-    first item says whether every field has a slot."""
-    setters = _SETTERS.get(cls)
-    if setters is None:
-        found: list[Any] = []
-        for f in fields(cls):
-            slot = next((k.__dict__[f.name] for k in cls.__mro__ if f.name in k.__dict__), None)
-            found.append(slot if isinstance(slot, types.MemberDescriptorType) else f.name)
-        slotted = not any(isinstance(s, str) for s in found)
-        setters = _SETTERS[cls] = (slotted, *found)  # (whole before it is shared: threads)
-    return setters
+def _setter(cls: type, name: str) -> Any:
+    slot = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+    if isinstance(slot, types.MemberDescriptorType):
+        return slot.__set__
+    return lambda obj, value: object.__setattr__(obj, name, value)
+
+
+def _pickling(cls: type) -> _Pickling:
+    known = _PICKLING.get(cls)
+    if known is None:  # (made whole before it is shared: threads unpickle at once)
+        names = [f.name for f in fields(cls)]
+        known = _PICKLING[cls] = _Pickling(
+            operator.attrgetter(*names), tuple(_setter(cls, n) for n in names)
+        )
+    return known
 
 
 def _rebuild(cls: type, values: tuple[Any, ...]) -> Any:
     """An instance of the dataclass ``cls`` with ``values`` (as
     :meth:`Article.__reduce__` gave them), without calling ``__init__`` (as
     unpickling never does)."""
-    slotted, *setters = _setters(cls)
     obj: Any = object.__new__(cls)
-    if slotted:
-        for slot, value in zip(setters, values, strict=True):
-            slot.__set__(obj, value)
-        return obj
-    for setter, value in zip(setters, values, strict=True):
-        if isinstance(setter, str):
-            object.__setattr__(obj, setter, value)
-        else:
-            setter.__set__(obj, value)
+    for setter, value in zip(_pickling(cls).setters, values, strict=True):
+        setter(obj, value)
     return obj
 
 
