@@ -343,6 +343,59 @@ def test_extract_brief_parts_nothing_special() -> None:
     assert extract_brief_parts("") == ("", [], None)
 
 
+_BRIEF_LAYOUT = """
+  <p>The ferry board voted on Tuesday to run a night crossing from April.</p>
+  <h2>Key Takeaways</h2><ul><li>Boats every hour.</li><li>Fares unchanged.</li></ul>
+  <h2>Why it matters</h2>{analysis}
+  <p>Shift workers on the island have asked for a late boat for years.</p>
+  <p>The board said the crossing would be paid for by the harbour fund.</p>"""
+_STORY = (
+    "Shift workers on the island have asked for a late boat for years.\n\n"
+    "The board said the crossing would be paid for by the harbour fund."
+)
+
+
+def test_an_unended_analysis_in_a_brief_layout_ends_after_its_first_paragraph() -> None:
+    # Lede, takeaways, the analysis, then the story with no heading of its own: the
+    # story stays in the body, after the lede and in its order, not in the panel.
+    html = _BRIEF_LAYOUT.format(analysis="<p>It is the <a href='/plan'>plan's</a> first test.</p>")
+    body, takeaways, analysis = extract_brief_parts(html, "https://ferry.example/a")
+    assert takeaways == ["Boats every hour.", "Fares unchanged."]
+    assert analysis == Analysis(
+        label="Why it matters", body="It is the [plan's](https://ferry.example/plan) first test."
+    )
+    assert (
+        body == "The ferry board voted on Tuesday to run a night crossing from April.\n\n" + _STORY
+    )
+
+
+def test_an_unended_analysis_runs_to_its_byline_or_keeps_its_title() -> None:
+    signed = "<p>One view.</p><p>A second view.</p><p>— Ana Ruiz, transport editor</p>"
+    body, _, analysis = extract_brief_parts(_BRIEF_LAYOUT.format(analysis=signed))
+    assert analysis == Analysis(
+        label="Why it matters",
+        body="One view.\n\nA second view.",
+        byline="Ana Ruiz, transport editor",
+    )
+    assert body.endswith(_STORY) and "view" not in body
+    titled = "<h3>A late boat, at last</h3><p>One view.</p>"
+    body, _, analysis = extract_brief_parts(_BRIEF_LAYOUT.format(analysis=titled))
+    assert analysis == Analysis(
+        label="Why it matters", title="A late boat, at last", body="One view."
+    )
+    assert body.endswith(_STORY) and "late boat, at last" not in body
+
+
+def test_an_unended_analysis_after_the_story_keeps_every_paragraph() -> None:
+    html = (
+        "<p>Story one.</p><p>Story two.</p><h2>Why it matters</h2>"
+        "<p>First thought.</p><p>Second thought.</p>"
+    )
+    body, _, analysis = extract_brief_parts(html)
+    assert body == "Story one.\n\nStory two."
+    assert analysis == Analysis(label="Why it matters", body="First thought.\n\nSecond thought.")
+
+
 def test_analysis_heading_with_title() -> None:
     html = "<h2>Analysis: Who pays for the dyke</h2><p>The province will.</p>"
     _, _, analysis = extract_brief_parts(html)

@@ -337,6 +337,8 @@ class BriefParts:
                 break
             run.append(node)
             node = node.next
+        if node is None:  # no heading ends it: the story may go on after it, unmarked
+            run = self._unended_run(heading, run)
         elements = [n for n in run if n.is_element_node]
         skip: set[int] = set()
         if elements and (elements[0].tag or "") in HEADINGS and not title:
@@ -353,6 +355,33 @@ class BriefParts:
         )
         self.skip_ids.add(heading.mem_id)
         self.skip_ids.update(run_ids)
+
+    def _unended_run(self, heading: LexborNode, run: list[LexborNode]) -> list[LexborNode]:
+        """What of a run that no heading ends is the analysis.
+
+        All of it when the story came before its heading (two blocks or more: an
+        analysis closing the item).  Otherwise the item is laid out as a brief — a
+        lede, the takeaways, the analysis, then the story with no heading of its own —
+        and the analysis ends at its byline ("— Name"), or, without one, after its
+        first block (and the subheading that titles it): the story stays in the body,
+        in its order, instead of in the panel."""
+        before = 0
+        node = heading.prev
+        while node is not None and before < 2:
+            if node.mem_id not in self.skip_ids and _is_block(node):
+                before += 1
+            node = node.prev
+        blocks = [i for i, n in enumerate(run) if _is_block(n)]
+        if before >= 2 or len(blocks) <= 1:
+            return run
+        for i in blocks:
+            text = inline_text(run[i]) if run[i].is_element_node else ""
+            if len(text) <= 100 and _BYLINE_DASH.match(text):
+                return run[: i + 1]
+        first = blocks[0]
+        if (run[first].tag or "") in HEADINGS:  # the analysis's title, then its text
+            first = blocks[1]
+        return run[: first + 1]
 
     @staticmethod
     def _trailing_byline(elements: list[LexborNode], skip: set[int]) -> str:
@@ -378,6 +407,18 @@ def _in_chrome(node: LexborNode) -> bool:
             return True
         current = current.parent
     return False
+
+
+def _is_block(node: LexborNode) -> bool:
+    """Whether a node of a run shows as something of its own: an element with text
+    (or an image), or loose text."""
+    if node.is_element_node:
+        return (
+            bool((node.text() or "").strip())
+            or node.tag == "img"
+            or node.css_first("img") is not None
+        )
+    return bool(node.is_text_node and (node.text_content or "").strip())
 
 
 def _dashless(text: str) -> str:
