@@ -4,7 +4,7 @@ each, and which the link rule refuses."""
 from __future__ import annotations
 
 from briefreader.links import MAX_LINKS, article_links
-from briefreader.model import Article
+from briefreader.model import Analysis, Article
 
 
 def article(body: str, url: str = "https://news.example/world/story") -> Article:
@@ -28,6 +28,24 @@ def test_the_article_address_first_then_body_links_and_images_in_reading_order()
         ("link", "https://auto.example/x", "https://auto.example/x"),
     ]
     assert all(link.allowed for link in links)
+
+
+def test_the_analysis_links_come_before_the_body_links_and_number_the_images_on() -> None:
+    story = Article(
+        id="a",
+        title="The story",
+        url="https://news.example/world/story",
+        analysis=Analysis(
+            body="See [the statement](/statement) and ![the vote](https://img.example/v.png)."
+        ),
+        body="![A map](https://img.example/map.png) and [a source](https://src.example/)",
+    )
+    assert [(link.kind, link.url, link.label) for link in article_links(story)[1:]] == [
+        ("link", "https://news.example/statement", "the statement"),
+        ("image", "https://img.example/v.png", "image 1: the vote"),
+        ("image", "https://img.example/map.png", "image 2: A map"),
+        ("link", "https://src.example/", "a source"),
+    ]
 
 
 def test_each_address_once_the_first_time_it_appears() -> None:

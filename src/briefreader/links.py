@@ -3,9 +3,9 @@
 Pure domain: no Textual, no network.  :func:`article_links` lists, in reading order,
 the article's own address (what its title stands for), its lead image, its
 enclosures (podcast audio and the like), and then the links and images of its
-Markdown body as they appear, each address once (a body image is labelled as the
-article shows it: "image 2: alt").  A relative link is resolved
-against the article's address.  Every entry says whether the one link rule
+Markdown analysis and body as they appear (the analysis is drawn above the body),
+each address once (an image is labelled as the article shows it: "image 2: alt").
+A relative link is resolved against the article's address.  Every entry says whether the one link rule
 (:func:`briefreader.share.refusal_reason`) lets it be opened or copied; a refused
 link is still listed, so the reader sees it and why it is refused.
 """
@@ -76,18 +76,20 @@ def _resolve(url: str, base: str) -> str:
         return url
 
 
-def _body_links(body: str) -> list[tuple[str, str, LinkKind]]:
-    """(address, label, kind) of the body's links and images, in order."""
-    if not body.strip():
-        return []
-    try:
-        tokens = _PARSER.parse(body[:MAX_BODY_CHARS])
-    except (RecursionError, ValueError):
-        return []
+def _markdown_links(*texts: str) -> list[tuple[str, str, LinkKind]]:
+    """(address, label, kind) of the links and images of Markdown texts, in order
+    (their images numbered on from one text to the next, as the article shows them)."""
     found: list[tuple[str, str, LinkKind]] = []
-    for token in tokens:
-        if token.type == "inline" and token.children:
-            _inline_links(token.children, found)
+    for text in texts:
+        if not text.strip():
+            continue
+        try:
+            tokens = _PARSER.parse(text[:MAX_BODY_CHARS])
+        except (RecursionError, ValueError):
+            continue
+        for token in tokens:
+            if token.type == "inline" and token.children:
+                _inline_links(token.children, found)
     return found
 
 
@@ -162,6 +164,7 @@ def article_links(article: Article) -> list[ArticleLink]:
         add(article.image_url, f"lead image: {alt}" if alt else "lead image", "image")
     for enc in article.enclosures:
         add(enc.url, enclosure_label(enc), "enclosure")
-    for url, label, kind in _body_links(article.body):
+    analysis = article.analysis.body if article.analysis else ""
+    for url, label, kind in _markdown_links(analysis, article.body):
         add(_resolve(url.strip(), base), label, kind)
     return links

@@ -10,7 +10,7 @@ import pytest
 from fetchserver import FetchServer
 from tui_helpers import make_article, screen_text, settle
 
-from briefreader.model import Article
+from briefreader.model import Analysis, Article
 from briefreader.store import Library
 from briefreader.tui.app import BriefReaderApp
 from briefreader.tui.widgets.article_view import meta_lines
@@ -244,3 +244,35 @@ async def test_line_breaks_and_table_rows_of_feed_html_stay_lines_on_screen(
         ):
             assert shown in lines, (shown, lines)
         assert not any(line.endswith("\\") for line in lines)
+
+
+async def test_the_analysis_is_markdown_as_the_body_is_its_links_drawn_and_followed(
+    tmp_path: Path, make_app: MakeApp, opened: list[str]
+) -> None:
+    # (A newcomer trial saw "See [the union statement](https://…)" in the panel, and
+    # `u` did not list it.)
+    analysis = Analysis(
+        label="Why it matters",
+        body="It is the *first* test of [the plan](https://gov.example/plan).\n\nA second thought.",
+    )
+    app = make_app(library_of(tmp_path, make_article(0, analysis=analysis)))
+    async with app.run_test(size=(140, 48)) as pilot:
+        await settle(pilot)
+        lines = pane_lines(app)
+        panel = [line.strip().strip("┃").strip() for line in lines if line.strip().startswith("┃")]
+        assert blocks(panel) == [
+            "WHY IT MATTERS",
+            "It is the first test of the plan.",
+            "A second thought.",
+        ], "\n".join(lines)
+        view = app.article_view
+        assert view.links == ["https://gov.example/plan", "https://gov.example/rule"]
+        row = next(i for i, line in enumerate(lines) if "the plan." in line)
+        column = lines[row].index("the plan")
+        region = view.content_region
+        await pilot.click(offset=(region.x + column + 1, region.y + row))
+        await settle(pilot)
+        assert opened == ["https://gov.example/plan"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert "the plan" in screen_text(app) and "https://gov.example/plan" in screen_text(app)

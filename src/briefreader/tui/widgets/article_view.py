@@ -175,7 +175,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def links(self) -> list[str]:
-        """The body's links, in order (what a click on link ``i`` opens)."""
+        """The analysis's and the body's links, in order (what a click on link ``i`` opens)."""
         return list(self._doc.links)
 
     @property
@@ -309,10 +309,20 @@ class ArticleView(ScrollView, can_focus=True):
         key = (article, full_text, width, self._style_generation, drawn, hint, downloaded)
         cached = self._rendered.get(key)
         if cached is None:
-            # A first heading or paragraph that only says the title again is left out.
-            doc = parse_markdown(body_without_headline(article.body, article.title))
+            # The analysis is Markdown as the body is (its links drawn and clickable,
+            # one link table for both); a first heading or paragraph of the body that
+            # only says the title again is left out.
+            an = article.analysis
+            analysis = parse_markdown(an.body) if an is not None and an.body.strip() else None
+            body = body_without_headline(article.body, article.title)
+            doc = parse_markdown(body, after=analysis)
             renderable = self._article_renderable(
-                article, doc, full_text=full_text, pictures=pictures, image_hint=hint
+                article,
+                doc,
+                analysis,
+                full_text=full_text,
+                pictures=pictures,
+                image_hint=hint,
             )
             cached = (doc, self._draw(renderable, width))
             self._rendered[key] = cached
@@ -465,6 +475,7 @@ class ArticleView(ScrollView, can_focus=True):
         self,
         article: Article,
         doc: MarkdownDoc,
+        analysis: MarkdownDoc | None = None,
         *,
         full_text: bool = False,
         pictures: dict[str, HalfBlockImage | NotShown] | None = None,
@@ -500,17 +511,9 @@ class ArticleView(ScrollView, can_focus=True):
                 label.append(" · derived from the text", self._style("derived"))
             parts += [blank, label, blank, self._takeaways(article.takeaways)]
         if article.analysis is not None:
-            parts += [blank, self._analysis(article)]
+            parts += [blank, self._analysis(article, analysis)]
         if doc.blocks:
-            styles = {
-                name: (
-                    self.get_component_rich_style(f"body--{name}")
-                    if name == "code"
-                    else foreground(self._legible(self.get_component_rich_style(f"body--{name}")))
-                )
-                for name in STYLE_NAMES
-            }
-            parts += [blank, render_blocks(doc.blocks, styles, pictures)]
+            parts += [blank, render_blocks(doc.blocks, self._body_styles(), pictures)]
         parts.append(blank)
         return Group(*parts)
 
@@ -566,7 +569,24 @@ class ArticleView(ScrollView, can_focus=True):
             grid.add_row(Text(str(number)), text_for(Text(safe_line(item))))
         return Padding(grid, (0, 0, 0, 1))
 
-    def _analysis(self, article: Article) -> RenderableType:
+    def _body_styles(self, over: str = "") -> dict[str, Style]:
+        """The Markdown parts' styles, legible on the pane (or, ``over="analysis"``,
+        on the analysis panel's tint)."""
+        return {
+            name: (
+                self.get_component_rich_style(f"body--{name}")
+                if name == "code"
+                else foreground(
+                    self._legible(
+                        self.get_component_rich_style(f"body--{name}"),
+                        f"{over}-{name}" if over else "",
+                    )
+                )
+            )
+            for name in STYLE_NAMES
+        }
+
+    def _analysis(self, article: Article, doc: MarkdownDoc | None) -> RenderableType:
         an = article.analysis
         assert an is not None
         panel = self._style("analysis", with_background=True)
@@ -577,8 +597,8 @@ class ArticleView(ScrollView, can_focus=True):
             head.append("  ·  ", self._style("analysis-foot"))
             head.append(safe_line(an.title), self._style("analysis-title"))
         inner: list[RenderableType] = [head]
-        if an.body.strip():
-            inner += [Text(""), text_for(Text(safe_block(an.body)))]
+        if doc is not None and doc.blocks:
+            inner += [Text(""), render_blocks(doc.blocks, self._body_styles("analysis"))]
         foot = Text()
         if an.byline.strip():
             foot.append("— " + safe_line(an.byline), Style(italic=True))

@@ -93,12 +93,20 @@ class _Links(list[str]):
     images: int = 0
 
 
-def parse_markdown(text: str) -> MarkdownDoc:
-    """Parse a Markdown body into blocks; every string is made safe to show."""
+def parse_markdown(text: str, *, after: MarkdownDoc | None = None) -> MarkdownDoc:
+    """Parse a Markdown body into blocks; every string is made safe to show.
+
+    ``after``: a document drawn above this one in the same pane (an article's
+    analysis, above its body).  Its links come first in this one's link table and
+    this one's are numbered on from them (its images too: "image 2"), so a click
+    anywhere in the pane is an index into this document's links."""
     truncated = len(text) > MAX_BODY_CHARS
     if truncated:
         text = text[:MAX_BODY_CHARS]
     links = _Links()
+    if after is not None:
+        links.extend(after.links)
+        links.images = after.links.images if isinstance(after.links, _Links) else 0
     try:
         root = SyntaxTreeNode(_PARSER.parse(safe_block(text)))
         blocks = _blocks(root.children, links)
