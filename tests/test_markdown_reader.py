@@ -377,6 +377,18 @@ def test_writer_output_is_readable_and_round_trips() -> None:
     assert one(text, a.origin).to_dict() == a.to_dict()
 
 
+def test_a_dek_that_repeats_the_body_is_written_once() -> None:
+    # (A feed item's dek is often its first paragraph: the export had it twice, under
+    # the title and again under "## Body".)
+    lede = "The town council voted on Thursday to build a footbridge over the river."
+    a = sample_article().with_changes(summary=lede, body=f"{lede}\n\nResidents asked for it.")
+    text = markdown.to_markdown(a)
+    assert text.count("footbridge") == 2  # the front matter's summary, and the body
+    assert front_matter(text)["summary"] == lede
+    assert f"## Body\n\n{lede}\n\nResidents asked for it.\n" in text
+    assert one(text, a.origin).to_dict() == a.to_dict()
+
+
 TRICKY = [
     {"title": "# Not a heading"},
     {"title": "Title: with a colon #"},

@@ -397,7 +397,12 @@ def to_markdown(article: Article, state: ArticleState | None = None) -> str:
     reads back.
     """
     want = article.to_dict()
-    pinned: set[str] = set()
+    # A dek that only repeats the body's start (a feed item's first paragraph) goes
+    # into the front matter: under the title it would be read twice.
+    from briefreader.insight import dek_repeats_body  # (it reads these sources)
+
+    repeats = article.summary and article.body and dek_repeats_body(article.summary, article.body)
+    pinned: set[str] = {"summary"} if repeats else set()
     while True:
         text = _render(article, pinned, state)
         got = parse(text, article.origin)
