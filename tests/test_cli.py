@@ -160,6 +160,15 @@ def test_an_address_that_is_not_http_says_what_is_read(home: Path, tmp_path: Pat
         assert "no such file" in out.stderr and hint in out.stderr, out.stderr
     out = run("add", str(tmp_path / "nope.md"), home=home)
     assert "no such file" in out.stderr and "as an address" not in out.stderr
+    # An address without its scheme (the app's add dialog takes one) says how to write
+    # it: "127.0.0.1:8766" had no hint at all.
+    for name in ("127.0.0.1:8766", "localhost:8766/feed.xml", "www.example.org/rss"):
+        out = run("add", name, home=home)
+        assert out.returncode == 1, out
+        hint = f"(as an address: give it its scheme, https://{name} or http://{name})"
+        assert hint in out.stderr, out.stderr
+    out = run("add", "notes.md", home=home)
+    assert "as an address" not in out.stderr, out.stderr
 
 
 def test_search_json_and_text(home: Path, tmp_path: Path) -> None:
