@@ -236,6 +236,22 @@ def test_add_samples_then_list(home: Path) -> None:
     assert len(sources) >= 4
 
 
+def test_list_lines_show_the_id_and_both_marks(home: Path) -> None:
+    # (A newcomer trial: show, mark and delete take an id, and only `list --json` gave
+    # one; a starred unread article showed only its star.)
+    run("add", "--samples", "-q", home=home, check=True)
+    rows = json.loads(run("list", "--json", home=home, check=True).stdout)
+    run("mark", "--star", rows[0]["id"], home=home, check=True)
+    run("mark", "--read", "--star", rows[1]["id"], home=home, check=True)
+    lines = run("list", home=home, check=True).stdout.splitlines()
+    first, second, third = rows[0], rows[1], rows[2]
+    assert lines[0].startswith("●★ ") and f"  {first['id']}  {first['title']}  (" in lines[0]
+    assert lines[1].startswith(" ★ ") and f"  {second['id']}  {second['title']}" in lines[1]
+    assert lines[2].startswith("●  ") and f"  {third['id']}  " in lines[2]
+    shown = run("show", lines[2].split()[2], home=home, check=True).stdout
+    assert third["title"] in shown
+
+
 def test_bundled_samples_all_parse() -> None:
     from briefreader.ingest import sample_paths
 

@@ -456,11 +456,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     for r in rows:
-        mark = "★" if r.starred else ("●" if not r.read else " ")
+        # Unread and starred each have their mark; the id is what show, mark, delete
+        # and related take.
+        marks = ("●" if not r.read else " ") + ("★" if r.starred else " ")
         when = (iso_time(r.sort_ts) or "????-??-??")[:10]
-        print(
-            f"{mark} {when}  {r.title}  ({r.source})" if r.source else f"{mark} {when}  {r.title}"
-        )
+        line = f"{marks} {when}  {r.id}  {r.title}"
+        print(f"{line}  ({r.source})" if r.source else line)
     return EXIT_OK
 
 
