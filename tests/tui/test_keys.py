@@ -602,6 +602,12 @@ async def test_the_help_scrolls_with_j_k_g_and_G(library_path: Path, make_app: M
         await pilot.press("j")
         await settle(pilot)
         assert scroll.scroll_y == 1
+        # space pages down, as it does in the article (a newcomer trial: it did nothing)
+        await pilot.press("space")
+        await settle(pilot)
+        assert scroll.scroll_y == min(
+            scroll.max_scroll_y, 1 + scroll.scrollable_content_region.height
+        )
         assert isinstance(app.screen, HelpScreen)
 
 

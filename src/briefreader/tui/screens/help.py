@@ -42,6 +42,7 @@ class HelpScreen(QuietModal):
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="help_up"),
         Binding("g,home", "scroll('home')", "To the top", show=False, id="help_top"),
         Binding("G,end", "scroll('end')", "To the end", show=False, id="help_end"),
+        Binding("space", "scroll('page_down')", "Page down", show=False, id="help_page_down"),
     ]
 
     CSS_PATH = "help.tcss"
@@ -84,6 +85,7 @@ class HelpScreen(QuietModal):
         self.dismiss(None)
 
     def action_scroll(self, direction: str) -> None:
-        """``direction``: down, up, home or end (VerticalScroll's scroll_* methods)."""
+        """``direction``: down, up, page_down, home or end (VerticalScroll's
+        scroll_* methods)."""
         scroll = self.query_one("#help-scroll", VerticalScroll)
         getattr(scroll, f"scroll_{direction}")(animate=False)
