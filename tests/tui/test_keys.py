@@ -630,6 +630,33 @@ async def test_command_palette_lists_and_runs_every_action(
         assert state(library_path, "art000")[1] is True
 
 
+async def test_the_palette_has_no_keys_panel_and_one_quit(
+    library_path: Path, make_app: MakeApp
+) -> None:
+    # (A newcomer trial: Textual's "Keys" docked a panel that squeezed the article to
+    # ~23 columns, and "Quit" was listed twice.)
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and "Quit" not in titles and "Theme" in titles
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"keys")
+        await settle(pilot)
+        assert "Show help for the focused widget" not in screen_text(app)
+        await pilot.press(*["backspace"] * 4, *"quit")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "q  ·  Quit briefreader" in text, text
+        assert "Quit the application as soon as possible" not in text, text
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f2")  # over a dialog the app's own commands are not listed
+        await settle(pilot)
+        assert "Quit" in [c.title for c in app.get_system_commands(app.screen)]
+
+
 async def test_r_refreshes_the_list_from_the_library(library_path: Path, make_app: MakeApp) -> None:
     from tui_helpers import make_article
 

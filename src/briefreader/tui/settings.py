@@ -1,11 +1,16 @@
 """The app's settings at run time: the config's ``[keys]`` table (applied once, with
 one warning for unknown ids), the theme (saved to the config file, debounced), and
 the help screen and command palette built from the key table
-(:mod:`briefreader.tui.bindings`) as currently bound."""
+(:mod:`briefreader.tui.bindings`) as currently bound, beside Textual's own commands
+(its theme picker, its screenshot)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.theme import Theme
 
 from briefreader.config import save_theme
@@ -125,3 +130,13 @@ class KeysAndTheme(ReaderBase):
 
     def palette_commands(self) -> list[PaletteCommand]:
         return palette_commands(self, self._key_overrides)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, less its "Keys" panel (docked beside the
+        panes, it squeezed the article to a strip; ``?`` is the help) and, over the
+        main screen, its "Quit" (the app's own is listed there)."""
+        main = screen is self.screen_stack[0]
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys" or (main and command.title == "Quit"):
+                continue
+            yield command
