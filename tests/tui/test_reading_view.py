@@ -276,3 +276,24 @@ async def test_the_analysis_is_markdown_as_the_body_is_its_links_drawn_and_follo
         await pilot.press("u")
         await settle(pilot)
         assert "the plan" in screen_text(app) and "https://gov.example/plan" in screen_text(app)
+
+
+async def test_a_list_row_with_no_source_names_its_file_or_its_host(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    # (A newcomer trial: an article from a Markdown file naming no source had a blank
+    # second line in the list.)
+    from_file = make_article(0, source="", url="", origin=str(tmp_path / "rail-notes.md"))
+    from_page = make_article(
+        1, source="", url="https://www.harbour.example/a", origin="https://www.harbour.example/a"
+    )
+    app = make_app(library_of(tmp_path, from_file, from_page))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        region = app.article_list.content_region
+        rows = [
+            line[region.x : region.x + region.width]
+            for line in screen_text(app).splitlines()[region.y : region.y + 4]
+        ]
+        assert "rail-notes.md" in rows[1], rows
+        assert "www.harbour.example" in rows[3], rows

@@ -9,6 +9,7 @@ an article as the ``INSERT`` of :meth:`~briefreader.store.Library.store` wants i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -16,7 +17,9 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal, TypeVar, cast
+from urllib.parse import urlsplit
 
 from briefreader.model import Analysis, Article, RelatedLink
 from briefreader.store.lazy import default_base, rendered
@@ -156,6 +159,7 @@ ROW_SELECT = "SELECT " + _columns(
         ("sort_ts", "a.sort_ts"),
         ("read", "a.read_at IS NOT NULL"),
         ("starred", "a.starred_at IS NOT NULL"),
+        ("origin", "a.origin"),
     )
 )
 
@@ -260,16 +264,26 @@ def chunks(items: Sequence[_T], size: int = 500) -> Iterator[tuple[list[_T], str
 
 
 def article_row(r: sqlite3.Row) -> ArticleRow:
-    """A :data:`ROW_SELECT` row."""
+    """A :data:`ROW_SELECT` row.  An article with no source (a file that names none)
+    goes by where it came from: its file's name, or its page's host."""
     return ArticleRow(
         r["rowid"],
         r["id"],
         r["title"],
-        r["source"],
+        r["source"] or origin_name(r["origin"] or ""),
         r["sort_ts"],
         bool(r["read"]),
         bool(r["starred"]),
     )
+
+
+def origin_name(origin: str) -> str:
+    """A short name for where an article came from: a page's host, a file's name."""
+    if "://" in origin:
+        with contextlib.suppress(ValueError):
+            return urlsplit(origin).hostname or ""
+        return ""
+    return PurePath(origin).name
 
 
 def feed_info(r: sqlite3.Row) -> FeedInfo:
