@@ -344,6 +344,7 @@ def test_extract_brief_parts_nothing_special() -> None:
 
 
 _BRIEF_LAYOUT = """
+  <h1>A night ferry</h1>
   <p>The ferry board voted on Tuesday to run a night crossing from April.</p>
   <h2>Key Takeaways</h2><ul><li>Boats every hour.</li><li>Fares unchanged.</li></ul>
   <h2>Why it matters</h2>{analysis}
@@ -364,8 +365,10 @@ def test_an_unended_analysis_in_a_brief_layout_ends_after_its_first_paragraph() 
     assert analysis == Analysis(
         label="Why it matters", body="It is the [plan's](https://ferry.example/plan) first test."
     )
-    assert (
-        body == "The ferry board voted on Tuesday to run a night crossing from April.\n\n" + _STORY
+    # (A headline above the lede is not story told before the analysis.)
+    assert body == (
+        "## A night ferry\n\n"
+        "The ferry board voted on Tuesday to run a night crossing from April.\n\n" + _STORY
     )
 
 

@@ -359,8 +359,8 @@ class BriefParts:
     def _unended_run(self, heading: LexborNode, run: list[LexborNode]) -> list[LexborNode]:
         """What of a run that no heading ends is the analysis.
 
-        All of it when the story came before its heading (two blocks or more: an
-        analysis closing the item).  Otherwise the item is laid out as a brief — a
+        All of it when the story came before its heading (two blocks or more, headings
+        aside: an analysis closing the item).  Otherwise the item is laid out as a brief — a
         lede, the takeaways, the analysis, then the story with no heading of its own —
         and the analysis ends at its byline ("— Name"), or, without one, after its
         first block (and the subheading that titles it): the story stays in the body,
@@ -368,8 +368,8 @@ class BriefParts:
         before = 0
         node = heading.prev
         while node is not None and before < 2:
-            if node.mem_id not in self.skip_ids and _is_block(node):
-                before += 1
+            if node.mem_id not in self.skip_ids and (node.tag or "") not in HEADINGS:
+                before += _is_block(node)
             node = node.prev
         blocks = [i for i, n in enumerate(run) if _is_block(n)]
         if before >= 2 or len(blocks) <= 1:
