@@ -306,6 +306,17 @@ def test_link_text_brackets_are_escaped_and_bare_urls_stay_bare() -> None:
     )
 
 
+def test_text_that_looks_like_a_markdown_block_stays_text() -> None:
+    # Typed marks at a line's start are the author's characters, not Markdown's.
+    assert html_to_markdown("<p>* one star</p><p>+ plus</p><p>2) two</p>") == (
+        "\\* one star\n\n\\+ plus\n\n2\\) two"
+    )
+    assert html_to_markdown("<ol><li>1. already numbered</li></ol>") == "1. 1\\. already numbered"
+    assert html_to_markdown("<p>a<br>---<br>b<br>===</p>") == "a\\\n\\---\\\nb\\\n\\==="
+    # Not a block's start: left alone.
+    assert html_to_markdown("<p>-dash *stars* 3.5 #tag</p>") == "-dash *stars* 3.5 #tag"
+
+
 def test_safe_url() -> None:
     assert safe_url("https://a.example/") == "https://a.example/"
     assert safe_url("//cdn.example/x", "https://a.example/") == "https://cdn.example/x"

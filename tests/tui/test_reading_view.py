@@ -246,6 +246,41 @@ async def test_line_breaks_and_table_rows_of_feed_html_stay_lines_on_screen(
         assert not any(line.endswith("\\") for line in lines)
 
 
+async def test_lines_typed_with_list_marks_after_a_line_break_stay_lines_on_screen(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """A reader's trial of a real forum feed: "Features:<br />* dimming<br />* keys
+    off<br />and more" showed "• dimming\\" bullets with a backslash at each line's end,
+    and the plain lines after them pulled into the last bullet: Markdown read the
+    typed asterisks as a list."""
+    from briefreader.sources.html import html_to_markdown
+
+    body = html_to_markdown(
+        "<p><b>Features:</b><br />* screen dimming<br />* keys off<br />and more...<br />"
+        "Changes:<br />- fixed a crash<br />1. first step<br /># not a heading<br />"
+        "> not a quote</p><p>After.</p>"
+    )
+    article = make_article(0, body=body, takeaways=(), analysis=None, summary="")
+    app = make_app(library_of(tmp_path, article))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        lines = [line.strip() for line in pane_lines(app)]
+        start = lines.index("Features:")
+        assert lines[start : start + 10] == [
+            "Features:",
+            "* screen dimming",
+            "* keys off",
+            "and more...",
+            "Changes:",
+            "- fixed a crash",
+            "1. first step",
+            "# not a heading",
+            "> not a quote",
+            "",
+        ], lines
+        assert "After." in lines
+
+
 async def test_the_analysis_is_markdown_as_the_body_is_its_links_drawn_and_followed(
     tmp_path: Path, make_app: MakeApp, opened: list[str]
 ) -> None:

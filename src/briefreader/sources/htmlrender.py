@@ -420,6 +420,8 @@ class _Renderer:
         lines = [line for line in lines if line]
         if not lines:
             return
+        if self.links:  # Markdown: a line of text never starts a list, heading, quote
+            lines = [_literal_start(line) for line in lines]
         if self.lists:
             indent = "".join("   " if lst.ordered else "  " for lst in self.lists[:-1])
             cont = indent + ("   " if self.lists[-1].ordered else "  ")
@@ -493,6 +495,28 @@ def inline_text(node: LexborNode) -> str:
 
 def html_tree(html: str) -> LexborHTMLParser:
     return LexborHTMLParser(html, scripting=True)
+
+
+#: What would make a line of text a block of Markdown: a list item's marker, a
+#: heading's, a quote's, a thematic break, a heading's underline, a code fence.
+_BLOCK_START = re.compile(
+    r"(?:[*+-]|\d{1,9}[.)]|#{1,6})(?=[ \t]|$)|>|(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$"
+    r"|(?:_[ \t]*){3,}$|=+[ \t]*$|`{3,}|~{3,}"
+)
+
+
+def _literal_start(line: str) -> str:
+    """``line`` with a backslash before what would make it a Markdown block of its own
+    (an item's HTML typing "* point" after a <br> meant the asterisk, not a list that
+    swallows the lines after it)."""
+    match = _BLOCK_START.match(line)
+    if match is None:
+        return line
+    mark = match.group()
+    if mark[0].isdigit():  # "1." → "1\." (a backslash before a digit stays literal)
+        digits = len(mark) - 1
+        return line[:digits] + "\\" + line[digits:]
+    return "\\" + line
 
 
 def _emphasised(text: str) -> str:
