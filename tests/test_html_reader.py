@@ -400,14 +400,60 @@ def test_an_unended_analysis_runs_to_its_byline_or_keeps_its_title() -> None:
     assert body.endswith(_STORY) and "late boat, at last" not in body
 
 
-def test_an_unended_analysis_after_the_story_keeps_every_paragraph() -> None:
+_LONG = "The survey counted every boat on the river over two weeks in the spring. " * 3
+
+#: Unended analyses whose shape says the whole run is the analysis: (html, its body).
+_WHOLE_RUNS = [
+    # the story told before it (here wrapped in a div): an analysis closing the item
+    (
+        f"<div><p>{_LONG}</p><p>{_LONG}</p></div><h2>Why it matters</h2><p>A1.</p><p>A2.</p>",
+        "A1.\n\nA2.",
+    ),
+    # nothing before it: the item is its analysis
+    ("<h2>Why it matters</h2><p>A1.</p><p>A2.</p><p>A3.</p>", "A1.\n\nA2.\n\nA3."),
+    # sections of its own
+    (
+        "<p>Lede.</p><h2>Why it matters</h2><h3>Costs</h3><p>A1.</p><h3>Risks</h3><p>A2.</p>",
+        "A1.\n\n### Risks\n\nA2.",  # (its first subheading is its title)
+    ),
+    # text outside any block: a sentence is not cut in two
+    (
+        "<p>Lede.</p><h2>Why it matters</h2>It is <b>the plan's</b> first test.<br>More.<p>S.</p>",
+        "It is the plan's first test.\\\nMore.\n\nS.",
+    ),
+    # a list first, or a signature first: not a paragraph to end after
+    ("<p>Lede.</p><h2>Why it matters</h2><ul><li>A1.</li></ul><p>S.</p>", "- A1.\n\nS."),
+    (
+        "<p>Lede.</p><h2>Why it matters</h2><p>— Ana Ruiz</p><p>A1.</p><p>S.</p>",
+        "— Ana Ruiz\n\nA1.\n\nS.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "analysis_body"), _WHOLE_RUNS)
+def test_an_unended_analysis_is_kept_whole_when_its_shape_says_so(
+    html: str, analysis_body: str
+) -> None:
+    body, _, analysis = extract_brief_parts(html)
+    assert analysis is not None and analysis.body == analysis_body, analysis
+    assert "A1." not in body
+
+
+def test_an_unended_analysis_ends_before_the_story_whatever_comes_first() -> None:
+    # A picture and a dateline before the lede; the story has a list and ends with a
+    # wire credit, and a line starting "-5" is not a signature.
     html = (
-        "<p>Story one.</p><p>Story two.</p><h2>Why it matters</h2>"
-        "<p>First thought.</p><p>Second thought.</p>"
+        "<p><img src='https://img.example/a.jpg' alt='the quay'></p><p>HARBOURTON, 2 May</p>"
+        "<p>Lede.</p><div><ul><li>t</li></ul></div><h2>Why it matters</h2><p>A1.</p>"
+        "<p>-5 degrees overnight.</p><ul><li>Buses every hour.</li></ul><p>S2.</p><p>S3.</p>"
+        "<p>— The Associated Press</p>"
     )
     body, _, analysis = extract_brief_parts(html)
-    assert body == "Story one.\n\nStory two."
-    assert analysis == Analysis(label="Why it matters", body="First thought.\n\nSecond thought.")
+    assert analysis == Analysis(label="Why it matters", body="A1.")
+    assert body.endswith(
+        "Lede.\n\n- t\n\n-5 degrees overnight.\n\n- Buses every hour.\n\nS2.\n\nS3.\n\n"
+        "— The Associated Press"
+    ), body
 
 
 def test_analysis_heading_with_title() -> None:

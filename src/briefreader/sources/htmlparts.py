@@ -359,28 +359,44 @@ class BriefParts:
     def _unended_run(self, heading: LexborNode, run: list[LexborNode]) -> list[LexborNode]:
         """What of a run that no heading ends is the analysis.
 
-        All of it when the story came before its heading (two blocks or more, headings
-        aside: an analysis closing the item).  Otherwise the item is laid out as a brief — a
-        lede, the takeaways, the analysis, then the story with no heading of its own —
-        and the analysis ends at its byline ("— Name"), or, without one, after its
-        first block (and the subheading that titles it): the story stays in the body,
-        in its order, instead of in the panel."""
+        An item laid out as a brief — a lede (a dateline, a picture), the takeaways, the
+        analysis, then the story with no heading of its own — would put its whole story
+        in the panel and its lede after it.  There the analysis ends at a signature
+        ("— Name", a short paragraph) among its first blocks, else after its first
+        block (and the subheading that titles it); the story stays in the body, in its
+        order.  All of the run stays the analysis when its shape says otherwise: the
+        story came before the heading (:data:`STORY_BEFORE` characters or more, an
+        analysis closing the item) or nothing did, the run has sections of its own
+        (subheadings) or text outside any block, or its first block is not a
+        paragraph of text."""
         before = 0
         node = heading.prev
-        while node is not None and before < 2:
+        while node is not None and before < STORY_BEFORE:
             if node.mem_id not in self.skip_ids and (node.tag or "") not in HEADINGS:
-                before += _is_block(node)
+                text = node.text() if node.is_element_node else (node.text_content or "")
+                before += len((text or "").strip())
             node = node.prev
-        blocks = [i for i, n in enumerate(run) if _is_block(n)]
-        if before >= 2 or len(blocks) <= 1:
+        if before == 0 or before >= STORY_BEFORE:
             return run
-        for i in blocks:
-            text = inline_text(run[i]) if run[i].is_element_node else ""
-            if len(text) <= 100 and _BYLINE_DASH.match(text):
+        blocks: list[int] = []
+        for i, n in enumerate(run):
+            if n.is_text_node and (n.text_content or "").strip():
+                return run  # loose text: a sentence is not cut in two
+            if n.is_element_node and _is_block(n):
+                if (n.tag or "") not in _BLOCK_TAGS:
+                    return run  # inline markup outside any block (<b>, <a> …)
+                blocks.append(i)
+        first = blocks[0] if blocks else -1
+        if first >= 0 and (run[first].tag or "") in HEADINGS and len(blocks) > 1:
+            first = blocks[1]  # the analysis's title, then its text
+        headings = sum(1 for i in blocks if (run[i].tag or "") in HEADINGS)
+        if first < 0 or headings > 1 or blocks[-1] == first or run[first].tag != "p":
+            return run
+        if _signature(run[first]):
+            return run
+        for i in blocks[blocks.index(first) + 1 : blocks.index(first) + 4]:
+            if _signature(run[i]):  # signed: the analysis ends with its signature
                 return run[: i + 1]
-        first = blocks[0]
-        if (run[first].tag or "") in HEADINGS:  # the analysis's title, then its text
-            first = blocks[1]
         return run[: first + 1]
 
     @staticmethod
@@ -407,6 +423,29 @@ def _in_chrome(node: LexborNode) -> bool:
             return True
         current = current.parent
     return False
+
+
+#: Characters of text before an unended analysis's heading that make it the item's
+#: closing analysis (the story told first) rather than a brief's (a lede first).
+STORY_BEFORE = 400
+
+#: Elements that are blocks of their own in a run (anything else at its top level is
+#: inline markup, part of a sentence).
+_BLOCK_TAGS = frozenset(
+    ("p", "div", "ul", "ol", "dl", "blockquote", "figure", "table", "pre", "section",
+     "aside", "header", "footer", "article", "address", "details", "hr", "img", "picture",
+     *HEADINGS)
+)  # fmt: skip
+
+#: A signature line: a dash, a space, then a name (not "-5 degrees", not a list).
+_SIGNATURE = re.compile(r"^\s*(?:[—–―]|--?(?=\s))\s*\S.{0,98}$")
+
+
+def _signature(node: LexborNode) -> bool:
+    """Whether a block is a signature line ("— Ana Ruiz, transport editor")."""
+    if (node.tag or "") not in ("p", "div", "footer", "cite", "address"):
+        return False
+    return _SIGNATURE.match(inline_text(node)) is not None
 
 
 def _is_block(node: LexborNode) -> bool:
