@@ -159,3 +159,17 @@ def test_a_picture_linked_to_its_full_size_keeps_the_link() -> None:
     assert (
         doc.blocks[0].kind == "image" and doc.blocks[0].text == "https://photos.example/thumb.jpg"
     )
+
+
+def test_the_image_i_loads_is_never_the_analysis_s() -> None:
+    from briefreader.tui.media_actions import image_target
+
+    story = Article(
+        id="a",
+        title="The story",
+        url="https://news.example/world/story",
+        analysis=Analysis(body="![the chart](https://img.example/chart.png)"),
+        body="Text.\n\n![the quay](https://img.example/quay.png)",
+    )
+    assert image_target(story) == ("https://img.example/quay.png", "image 1: the quay")
+    assert image_target(story.with_changes(body="Text.")) == ("", "")

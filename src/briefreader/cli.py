@@ -461,7 +461,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         marks = ("●" if not r.read else " ") + ("★" if r.starred else " ")
         when = (iso_time(r.sort_ts) or "????-??-??")[:10]
         line = f"{marks} {when}  {r.id}  {r.title}"
-        print(f"{line}  ({r.source})" if r.source else line)
+        print(f"{line}  ({r.shown_source})" if r.shown_source else line)
     return EXIT_OK
 
 

@@ -143,9 +143,10 @@ def human_size(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
-def article_links(article: Article) -> list[ArticleLink]:
-    """The article's address, then its body's links and images in reading order;
-    each address once (the first time it appears), at most :data:`MAX_LINKS`."""
+def article_links(article: Article, *, analysis: bool = True) -> list[ArticleLink]:
+    """The article's address, then its analysis's and body's links and images in
+    reading order (``analysis=False``: the body's alone); each address once (the
+    first time it appears), at most :data:`MAX_LINKS`."""
     base = article.url.strip()
     links: list[ArticleLink] = []
     seen: set[str] = set()
@@ -164,7 +165,7 @@ def article_links(article: Article) -> list[ArticleLink]:
         add(article.image_url, f"lead image: {alt}" if alt else "lead image", "image")
     for enc in article.enclosures:
         add(enc.url, enclosure_label(enc), "enclosure")
-    analysis = article.analysis.body if article.analysis else ""
-    for url, label, kind in _markdown_links(analysis, article.body):
+    panel = article.analysis.body if analysis and article.analysis else ""
+    for url, label, kind in _markdown_links(panel, article.body):
         add(_resolve(url.strip(), base), label, kind)
     return links

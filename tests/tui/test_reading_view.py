@@ -332,3 +332,6 @@ async def test_a_list_row_with_no_source_names_its_file_or_its_host(
         ]
         assert "rail-notes.md" in rows[1], rows
         assert "www.harbour.example" in rows[3], rows
+    # What scripts read keeps the source as stored.
+    with Library(tmp_path / "reading.sqlite3") as library:
+        assert [row.source for row in library.rows("all")] == ["", ""]

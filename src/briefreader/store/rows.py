@@ -44,6 +44,13 @@ class ArticleRow:
     sort_ts: float
     read: bool
     starred: bool
+    origin: str = ""
+
+    @property
+    def shown_source(self) -> str:
+        """The source as the list names it: an article with none (a file that names
+        none) goes by where it came from, its file's name or its page's host."""
+        return self.source or origin_name(self.origin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,16 +271,16 @@ def chunks(items: Sequence[_T], size: int = 500) -> Iterator[tuple[list[_T], str
 
 
 def article_row(r: sqlite3.Row) -> ArticleRow:
-    """A :data:`ROW_SELECT` row.  An article with no source (a file that names none)
-    goes by where it came from: its file's name, or its page's host."""
+    """A :data:`ROW_SELECT` row."""
     return ArticleRow(
         r["rowid"],
         r["id"],
         r["title"],
-        r["source"] or origin_name(r["origin"] or ""),
+        r["source"],
         r["sort_ts"],
         bool(r["read"]),
         bool(r["starred"]),
+        r["origin"] or "",
     )
 
 

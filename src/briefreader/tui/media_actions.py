@@ -83,7 +83,8 @@ def image_target(article: Article) -> tuple[str, str]:
     """The image ``i`` loads: the lead image, else the body's first image (url, alt)."""
     if article.image_url:
         return article.image_url, article.image_alt
-    for link in article_links(article):
+    # (A chart in the analysis is not the story's picture.)
+    for link in article_links(article, analysis=False):
         if link.kind == "image" and link.allowed:
             return link.url, link.label
     return "", ""

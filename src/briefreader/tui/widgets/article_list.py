@@ -502,7 +502,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         meta_style = get("article-list--meta")
         text = Text(end="", no_wrap=True)
         age = age.rjust(AGE_WIDTH)
-        source = safe_line(row.source)
+        source = safe_line(row.shown_source)
         story = f"+{others}" if others else ""
         if sub == 0:
             text.append("● " if not row.read else "  ", get("article-list--dot"))
