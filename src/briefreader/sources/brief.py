@@ -80,8 +80,8 @@ How each part is recognised:
 * When the text has no blank lines at all, every line is its own paragraph.
 
 The body is the remaining paragraphs, their lines trimmed, joined by blank
-lines; it is not Markdown-escaped (a pasted line starting ``#`` or ``*`` will
-render as Markdown).  Everything here is linear in the size of the input (no
+lines; neither it nor the analysis is Markdown-escaped (the app draws both as
+Markdown: a pasted line starting ``#`` or ``*`` will render as Markdown).  Everything here is linear in the size of the input (no
 regular expression at all), and nothing raises on arbitrary text.
 """
 
