@@ -162,13 +162,20 @@ def test_an_address_that_is_not_http_says_what_is_read(home: Path, tmp_path: Pat
     assert "no such file" in out.stderr and "as an address" not in out.stderr
     # An address without its scheme (the app's add dialog takes one) says how to write
     # it: "127.0.0.1:8766" had no hint at all.
-    for name in ("127.0.0.1:8766", "localhost:8766/feed.xml", "www.example.org/rss"):
+    for name, first, second in (
+        ("127.0.0.1:8766", "http", "https"),
+        ("localhost/feed.xml", "http", "https"),
+        ("www.example.org", "https", "http"),
+        ("example.org/rss", "https", "http"),
+        ("news.example.org:8443/feed", "https", "http"),
+    ):
         out = run("add", name, home=home)
         assert out.returncode == 1, out
-        hint = f"(as an address: give it its scheme, https://{name} or http://{name})"
+        hint = f"(as an address: give it its scheme, {first}://{name} or {second}://{name})"
         assert hint in out.stderr, out.stderr
-    out = run("add", "notes.md", home=home)
-    assert "as an address" not in out.stderr, out.stderr
+    for name in ("notes.md", "1.2", "v2.0"):
+        out = run("add", name, home=home)
+        assert "as an address" not in out.stderr, out.stderr
 
 
 def test_search_json_and_text(home: Path, tmp_path: Path) -> None:

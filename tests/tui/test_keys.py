@@ -608,6 +608,13 @@ async def test_the_help_scrolls_with_j_k_g_and_G(library_path: Path, make_app: M
         assert scroll.scroll_y == min(
             scroll.max_scroll_y, 1 + scroll.scrollable_content_region.height
         )
+        await pilot.press("b")  # and b pages up, as in the article
+        await settle(pilot)
+        assert scroll.scroll_y == max(
+            0,
+            min(scroll.max_scroll_y, 1 + scroll.scrollable_content_region.height)
+            - scroll.scrollable_content_region.height,
+        )
         assert isinstance(app.screen, HelpScreen)
 
 

@@ -362,11 +362,12 @@ def _too_large(size: int, limit: int) -> str:
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-#: A web address written without its scheme: a host with a port (an IPv4 address,
-#: localhost or a dotted name), or an IPv4 address or a www. name, perhaps a path.
+#: A web address written without its scheme: localhost or an IPv4 address (a port, a
+#: path or neither), or a dotted name with a port, a path or a leading "www.".
 _SCHEMELESS = re.compile(
-    r"(?:(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|[\w-]+(?:\.[\w-]+)+):\d{1,5}"
-    r"|\d{1,3}(?:\.\d{1,3}){3}|www\.[\w-]+(?:\.[\w-]+)+)(?:/\S*)?",
+    r"(?:(?P<local>localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?"
+    r"|[\w-]+(?:\.[\w-]+)+:\d{1,5}|www\.[\w-]+(?:\.[\w-]+)+)(?:/\S*)?"
+    r"|[\w-]+(?:\.[\w-]+)+/\S*",
     re.ASCII,
 )
 
@@ -376,8 +377,10 @@ def address_hint(name: str) -> str:
     newcomer's ``show ftp://x/y`` read "/tmp/ftp:/x/y: no such file"; ``add
     127.0.0.1:8766``, which the app's add dialog takes, said no more): what is read
     from the web; else ""."""
-    if _SCHEMELESS.fullmatch(name):
-        return f" (as an address: give it its scheme, https://{name} or http://{name})"
+    match = _SCHEMELESS.fullmatch(name)
+    if match is not None:
+        first, second = ("http", "https") if match.group("local") else ("https", "http")
+        return f" (as an address: give it its scheme, {first}://{name} or {second}://{name})"
     if _SCHEME.match(name) and not name.startswith(("http://", "https://")):
         return " (as an address: only http:// and https:// ones are read)"
     return ""

@@ -43,6 +43,7 @@ class HelpScreen(QuietModal):
         Binding("g,home", "scroll('home')", "To the top", show=False, id="help_top"),
         Binding("G,end", "scroll('end')", "To the end", show=False, id="help_end"),
         Binding("space", "scroll('page_down')", "Page down", show=False, id="help_page_down"),
+        Binding("b", "scroll('page_up')", "Page up", show=False, id="help_page_up"),
     ]
 
     CSS_PATH = "help.tcss"
@@ -85,7 +86,7 @@ class HelpScreen(QuietModal):
         self.dismiss(None)
 
     def action_scroll(self, direction: str) -> None:
-        """``direction``: down, up, page_down, home or end (VerticalScroll's
+        """``direction``: down, up, page_down, page_up, home or end (VerticalScroll's
         scroll_* methods)."""
         scroll = self.query_one("#help-scroll", VerticalScroll)
         getattr(scroll, f"scroll_{direction}")(animate=False)
