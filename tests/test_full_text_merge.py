@@ -103,6 +103,29 @@ def test_a_dek_repeating_the_body_is_recognised_past_a_dateline_and_a_cut() -> N
     assert not dek_repeats_body(SENTENCES[4], " ".join(SENTENCES))
 
 
+def test_a_dek_made_by_stripping_the_bodys_tags_repeats_it() -> None:
+    # (A reading review of a real forum feed: its summaries are its posts with the tags
+    # stripped — words glued at each <br>, no picture's alt text, file names with
+    # underscores — and they were shown above the very same post.)
+    body = (
+        "Tide Clock v1.2\n\n"
+        "[![Attached image](https://f.example/t.jpg)](https://f.example/attach?id=1634)\\\n"
+        "360 x 640 (38 KB)\n\nDeveloper: Ana Ruiz\\\nLanguage: English\\\nStatus: Free\\\n"
+        "Download: [tide_clock_v1.2.zip](https://f.example/tide_clock_v1.2.zip) (152 KB)"
+    )
+    dek = (
+        "Tide Clock v1.2 360 x 640 (38 KB)Developer: Ana RuizLanguage: EnglishStatus: "
+        "FreeDownload: tide_clock_v1.2.zip (152 KB)"
+    )
+    assert dek_repeats_body(dek, body)
+    assert not dek_repeats_body("A clock for the tides, free, in English, for phones.", body)
+    # A caption of no words under a picture is the whole body too.
+    picture = "[![](https://p.example/a.jpg)](https://p.example/b.jpg)\\\n"
+    assert dek_repeats_body("!!!", picture + "!!!")
+    assert dek_repeats_body("Chestnuts in September", picture + "Chestnuts in September")
+    assert not dek_repeats_body("!!!", picture + "Wow!!! Chestnuts already.")
+
+
 def test_a_body_that_opens_with_the_title_loses_only_that() -> None:
     assert body_without_headline("# Bridge reopens!\n\nText.", "Bridge Reopens") == "Text."
     assert body_without_headline("## Bridge reopens\nText.", "Bridge reopens") == "Text."

@@ -66,7 +66,9 @@ _ABBREVIATIONS = frozenset(
 #: A sentence's end: its mark and any closing quotes or brackets, then a space and
 #: what can start a sentence.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-_MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`]{1,3}")
+_MARKDOWN_NOISE = re.compile(
+    r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`]{1,3}"
+)  # (a linked picture, a picture, a link's text kept, emphasis)
 _HEADING = re.compile(r"^\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s?)")
 #: Lower-case fragments that mark boilerplate (plain substring tests: cheap).
 _BOILERPLATE = (
@@ -464,8 +466,10 @@ def dek_repeats_body(summary: str, body: str) -> bool:
         return False  # no teaser: a text of its own
     dek = without_teaser_tail(summary)
     words = _words(dek)
-    if len(body) <= len(summary) + 100 and words and _words(body) == words:
-        return True  # the whole body, however short ("Short teaser." as both)
+    if len(body) <= len(summary) + 600 and (
+        _words(body) == words if words else _bare(body) == _bare(dek) != ""
+    ):
+        return True  # the whole body, however short ("Short teaser." as both; "!!!")
     if dek.endswith(("…", "...")) and words:
         words.pop()  # cut short: its last word may be a piece of one
     if len(words) < 4 or len(dek) < 20:
@@ -480,7 +484,13 @@ def dek_repeats_body(summary: str, body: str) -> bool:
     if dek.endswith(("…", "...")) and letters:
         letters.pop()
     glued = "".join(letters)
-    return len(glued) >= _GLUED_DEK_MIN and glued in "".join(lead)
+    if len(glued) < _GLUED_DEK_MIN:
+        return False
+    # (Its words glued, the dek has fewer than the body: it is looked for in the body's
+    # start by letters, starting within the body's first words as above.)
+    start = _words(body[: 2 * len(summary) + 600])
+    within = len("".join(start[:_DEK_OFFSET_WORDS]))
+    return "".join(start).find(glued, 0, within + len(glued)) >= 0
 
 
 #: How far into the body (in words) a repeated dek may start.
@@ -559,7 +569,18 @@ _WORDS = re.compile(r"\w+")
 def _squash(text: str) -> str:
     if "[" in text or "*" in text or "_" in text or "`" in text:
         text = _MARKDOWN_NOISE.sub(lambda m: m.group(1) or "", text)
+        if "_" in text or "*" in text or "`" in text:  # (a link's text kept its own)
+            text = _EMPHASIS.sub("", text)
     return " ".join(text.split())
+
+
+_EMPHASIS = re.compile(r"[*_`]{1,3}")
+_SPACE_OR_ESCAPE = re.compile(r"[\s\\]+")
+
+
+def _bare(text: str) -> str:
+    """A text of no words ("!!!") as it reads: Markdown, spaces and escapes aside."""
+    return _SPACE_OR_ESCAPE.sub("", _squash(text))
 
 
 def with_derived_takeaways(article: Article) -> Article:
