@@ -230,11 +230,19 @@ def test_items_without_title_get_a_fallback() -> None:
     ]
 
 
-def test_feed_without_title_falls_back_to_host() -> None:
+def test_feed_without_title_falls_back_to_its_site_or_its_address() -> None:
+    # Without a site, its address less the scheme: four untitled feeds of one host
+    # were all named "127.0.0.1:8871" in a reading review (the list could not tell
+    # them apart).
     doc = b'<rss version="2.0"><channel><item><title>x</title></item></channel></rss>'
     feed = parse_feed(doc, url="https://notitle.example/feed.xml")
-    assert feed.title == "notitle.example"
-    assert feed.items[0].source == "notitle.example"
+    assert feed.title == "notitle.example/feed.xml"
+    assert feed.items[0].source == "notitle.example/feed.xml"
+    doc = (
+        b'<rss version="2.0"><channel><link>https://www.notitle.example/</link>'
+        b"<item><title>x</title></item></channel></rss>"
+    )
+    assert parse_feed(doc, url="https://notitle.example/feed.xml").title == "www.notitle.example"
 
 
 # ---------------------------------------------------------------------------------

@@ -325,6 +325,15 @@ def _fallback_title(summary: str, body: str, link: str) -> str:
     return UNTITLED
 
 
+def untitled_feed_name(site: str, url: str) -> str:
+    """The name of a feed that gives none: its site's host; without a site, its own
+    address less the scheme (two untitled feeds of one host stay apart)."""
+    if site:
+        return clean_line(urlsplit(site).netloc or site)
+    parts = urlsplit(url)
+    return clean_line((parts.netloc + parts.path).rstrip("/") or url)[:80]
+
+
 @dataclass(slots=True)
 class _FeedInfo:
     url: str
@@ -339,7 +348,7 @@ def build_feed(raw: RawFeed, *, url: str, parser: ParserName, lazy: bool = False
     site = clean_line(_pick_link(raw.links, "", url))
     warn = [clean_line(f"{url}: {w}") for w in raw.warnings]
     if not title:
-        title = clean_line(urlsplit(site or url).netloc or url)
+        title = untitled_feed_name(site, url)
     info = _FeedInfo(url, title, ", ".join(raw.authors))
     items: list[Article] = []
     seen_guids: set[str] = set()
@@ -589,7 +598,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
     title = obj.get("title") if isinstance(obj.get("title"), str) else ""
     home = obj.get("home_page_url") if isinstance(obj.get("home_page_url"), str) else ""
     site = http_url(home or "", url)
-    feed_title = feed_name(title or "") or clean_line(urlsplit(site or url).netloc or url)
+    feed_title = feed_name(title or "") or untitled_feed_name(site, url)
     shell = {k: v for k, v in obj.items() if k != "items"}
     shell["title"] = feed_title
     articles: list[Article] = []
