@@ -220,30 +220,37 @@ async def test_line_breaks_and_table_rows_of_feed_html_stay_lines_on_screen(
     ("XpressCut v.0.1 Developer: kAIST Language: …") and a table's header joined its
     first row ("Option | Cost | Years Repair | £4.2m | 2"): a line break in Markdown
     is a space unless it is a hard break."""
-    from briefreader.sources.html import html_to_markdown
-
-    body = html_to_markdown(
+    lines = await shown_item(
+        tmp_path,
+        make_app,
         "<p><b>XpressCut v.0.1</b><br><br><b>Developer</b>: kAIST<br><b>Language</b>: "
         "English<br>Status: free</p>"
         "<table><tr><th>Option</th><th>Cost</th></tr><tr><td>Repair</td><td>4m</td></tr>"
-        "<tr><td>Replace</td><td>11m</td></tr></table><p>After the table.</p>"
+        "<tr><td>Replace</td><td>11m</td></tr></table><p>After the table.</p>",
     )
+    for shown in (
+        "XpressCut v.0.1",
+        "Developer: kAIST",
+        "Language: English",
+        "Status: free",
+        "Option | Cost",
+        "Repair | 4m",
+        "Replace | 11m",
+    ):
+        assert shown in lines, (shown, lines)
+    assert not any(line.endswith("\\") for line in lines)
+
+
+async def shown_item(tmp_path: Path, make_app: MakeApp, html: str) -> list[str]:
+    """The article pane's lines (stripped) for an item whose HTML is ``html``."""
+    from briefreader.sources.html import html_to_markdown
+
+    body = html_to_markdown(html)
     article = make_article(0, body=body, takeaways=(), analysis=None, summary="")
     app = make_app(library_of(tmp_path, article))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        lines = [line.strip() for line in pane_lines(app)]
-        for shown in (
-            "XpressCut v.0.1",
-            "Developer: kAIST",
-            "Language: English",
-            "Status: free",
-            "Option | Cost",
-            "Repair | 4m",
-            "Replace | 11m",
-        ):
-            assert shown in lines, (shown, lines)
-        assert not any(line.endswith("\\") for line in lines)
+        return [line.strip() for line in pane_lines(app)]
 
 
 async def test_lines_typed_with_list_marks_after_a_line_break_stay_lines_on_screen(
@@ -253,32 +260,27 @@ async def test_lines_typed_with_list_marks_after_a_line_break_stay_lines_on_scre
     off<br />and more" showed "• dimming\\" bullets with a backslash at each line's end,
     and the plain lines after them pulled into the last bullet: Markdown read the
     typed asterisks as a list."""
-    from briefreader.sources.html import html_to_markdown
-
-    body = html_to_markdown(
+    lines = await shown_item(
+        tmp_path,
+        make_app,
         "<p><b>Features:</b><br />* screen dimming<br />* keys off<br />and more...<br />"
         "Changes:<br />- fixed a crash<br />1. first step<br /># not a heading<br />"
-        "> not a quote</p><p>After.</p>"
+        "> not a quote</p><p>After.</p>",
     )
-    article = make_article(0, body=body, takeaways=(), analysis=None, summary="")
-    app = make_app(library_of(tmp_path, article))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        lines = [line.strip() for line in pane_lines(app)]
-        start = lines.index("Features:")
-        assert lines[start : start + 10] == [
-            "Features:",
-            "* screen dimming",
-            "* keys off",
-            "and more...",
-            "Changes:",
-            "- fixed a crash",
-            "1. first step",
-            "# not a heading",
-            "> not a quote",
-            "",
-        ], lines
-        assert "After." in lines
+    start = lines.index("Features:")
+    assert lines[start : start + 10] == [
+        "Features:",
+        "* screen dimming",
+        "* keys off",
+        "and more...",
+        "Changes:",
+        "- fixed a crash",
+        "1. first step",
+        "# not a heading",
+        "> not a quote",
+        "",
+    ], lines
+    assert "After." in lines
 
 
 async def test_the_analysis_is_markdown_as_the_body_is_its_links_drawn_and_followed(
