@@ -102,6 +102,21 @@ def test_plain_text_keeps_hard_breaks_numbered_lists_and_code_line_by_line() -> 
     assert all(len(line) <= 60 for line in lines if line.startswith("A plain") or "wrapped" in line)
 
 
+def test_plain_text_shows_typed_marks_without_the_backslashes_that_keep_them_text() -> None:
+    # (Item HTML's "* feature" and "2024. A year" lines are escaped in the Markdown so
+    # the app draws them as typed; plain text shows them as typed too.)
+    from briefreader.sources.html import html_to_markdown
+
+    body = html_to_markdown(
+        "<p>Features:<br />* screen dimming<br />2024. A year</p><ul><li>- a dash</li></ul>"
+        "<blockquote><p>> quoted</p></blockquote>"
+    )
+    lines = article_to_text(Article(id="x", title="Tide clock", body=body)).splitlines()
+    for shown in ("* screen dimming", "2024. A year", "- - a dash", "> > quoted"):
+        assert shown in lines, (shown, lines)
+    assert not any("\\" in line for line in lines), lines
+
+
 def test_an_item_with_no_text_has_no_reading_time() -> None:
     """A reader's trial: "1 min read" under items with nothing to read."""
     from briefreader.textformat import meta_line

@@ -44,11 +44,11 @@ def _wrap(text: str, width: int, indent: str = "") -> str:
             continue
         groups: list[list[str]] = [[]]
         for line in lines:
-            if _unbroken(line) != line:
+            if line.endswith("\\") and not line.endswith("\\\\"):  # a hard break ends it
                 groups[-1].append(_unbroken(line))
                 groups.append([])
             else:
-                groups[-1].append(line)
+                groups[-1].append(_unbroken(line))
         out.append(
             "\n".join(
                 textwrap.fill(
@@ -67,8 +67,17 @@ def _wrap(text: str, width: int, indent: str = "") -> str:
 
 
 def _unbroken(line: str) -> str:
-    """The line without the backslash of a Markdown hard break at its end."""
-    return line[:-1] if line.endswith("\\") and not line.endswith("\\\\") else line
+    """The line without the backslash of a Markdown hard break at its end, nor the one
+    that keeps its start from reading as a Markdown block ("\\* typed", "2024\\. A
+    year": sources/htmlrender.py)."""
+    if line.endswith("\\") and not line.endswith("\\\\"):
+        line = line[:-1]
+    return _ESCAPED_START.sub(r"\1\2", line, count=1) if "\\" in line[:24] else line
+
+
+#: A backslash escaping a line's first mark (after a list item's or a quote's own
+#: mark, and a number's digits).
+_ESCAPED_START = re.compile(r"^(\s*(?:(?:[-*+]|\d{1,9}[.)]|>)\s+)?\d{0,9})\\([-*+#>=`~_.)])")
 
 
 def article_to_text(
