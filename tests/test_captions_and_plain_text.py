@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefreader.insight import derive_takeaways
+from briefreader.insight import body_without_headline, dek_repeats_body, derive_takeaways
 from briefreader.markdown_text import inline_plain, kinds
 from briefreader.sources.feedlazy import first_paragraph, markdown_to_plain, render_parts
 from briefreader.sources.htmlrender import html_to_markdown
@@ -135,14 +135,39 @@ def at_most(seconds: float) -> Iterator[None]:
 @pytest.mark.parametrize(
     "hostile",
     ["`" * 20_000, "*a " * 33_333, "[a" * 20_000 + "](x", "![a" * 20_000 + "](x",
-     "[a](" * 30_000, "_" * 100_000, "\\" * 100_000, "`a" * 20_000],
+     "[a](" * 30_000, "_" * 100_000, "\\" * 100_000, "`a" * 20_000, "![" * 32_000],
     ids=["ticks", "stars", "brackets", "images", "open-links", "underscores", "backslashes",
-         "tick-words"],
+         "tick-words", "open-images"],
 )  # fmt: skip
 def test_hostile_text_takes_time_in_proportion_to_its_length(hostile: str) -> None:
     with at_most(5.0):
         inline_plain(hostile)
         render_parts(f"<p>see {hostile}</p>", "", f"<p>{hostile}</p>", "")
+        dek_repeats_body("A dek of its own, long enough to be compared.", f"# {hostile}")
+        body_without_headline(f"# {hostile}\n\nThe story.", "A title")
+
+
+def test_lines_that_only_look_like_markdown_read_as_typed_in_plain_text() -> None:
+    # (Item HTML's lines of "=====", "```" or "* x" are escaped in the Markdown so the
+    # app shows them as typed; a dek, a title and a takeaway read them as typed too.)
+    markdown = html_to_markdown(
+        "<p>Summary line<br>=====<br>```<br>make install<br>```<br>* then restart</p>"
+    )
+    assert markdown_to_plain(markdown) == "Summary line ===== ``` make install ``` * then restart"
+    assert "\\" not in first_paragraph(markdown)
+    # Such a line is no sentence of the story's (as a list item it never was one).
+    paragraphs = [
+        "The harbour council approved the new ferry plan on Tuesday after four hours.",
+        "- The second phase of the ferry plan starts in May and costs 3 million pounds.",
+        "2024. A year of delays for the ferry plan ended with the vote of the council.",
+        "Officials said the crossing would carry 400 passengers a day by the summer.",
+        "Residents of the island welcomed the decision and asked for weekend boats.",
+        "The operator said fares would stay at their current level until next spring.",
+    ]
+    text = html_to_markdown("".join(f"<p>{p}</p>" for p in paragraphs * 2))
+    takeaways = derive_takeaways(text, minimum=4, limit=6)
+    assert len(takeaways) >= 3
+    assert not any(t.startswith("-") or "year of delays" in t for t in takeaways), takeaways
 
 
 def test_a_photo_item_keeps_its_caption_as_its_dek() -> None:

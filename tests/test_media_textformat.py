@@ -109,10 +109,10 @@ def test_plain_text_shows_typed_marks_without_the_backslashes_that_keep_them_tex
 
     body = html_to_markdown(
         "<p>Features:<br />* screen dimming<br />2024. A year</p><ul><li>- a dash</li></ul>"
-        "<blockquote><p>> quoted</p></blockquote>"
+        "<blockquote><p>> quoted</p></blockquote><p>```<br>make<br>--<br>===</p>"
     )
     lines = article_to_text(Article(id="x", title="Tide clock", body=body)).splitlines()
-    for shown in ("* screen dimming", "2024. A year", "- - a dash", "> > quoted"):
+    for shown in ("* screen dimming", "2024. A year", "- - a dash", "> > quoted", "```", "--"):
         assert shown in lines, (shown, lines)
     assert not any("\\" in line for line in lines), lines
 

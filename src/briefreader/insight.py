@@ -67,9 +67,12 @@ _ABBREVIATIONS = frozenset(
 #: what can start a sentence.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _MARKDOWN_NOISE = re.compile(
-    r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`]{1,3}"
-)  # (a linked picture, a picture, a link's text kept, emphasis)
-_HEADING = re.compile(r"^\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|>\s?)")
+    r"\[!\[[^\]\[]{0,500}\]\([^()\s]{0,2000}\)\]\([^()\s]{0,2000}\)"
+    r"|!\[[^\]\[]{0,500}\]\([^()\s]{0,2000}\)|\[([^\]\[]{0,500})\]\([^()\s]{0,2000}\)|[*_`]{1,3}"
+)  # (a linked picture, a picture, a link's text kept, emphasis; bounded: linear time)
+#: A line of Markdown structure: a heading, a list item, a quote (its mark perhaps
+#: escaped: a line of feed text that only looks like one, sources/htmlrender.py).
+_HEADING = re.compile(r"^\s*\\?(?:#{1,6}\s|[-*+]\s|>\s?)|^\s*\d+\\?[.)]\s")
 #: Lower-case fragments that mark boilerplate (plain substring tests: cheap).
 _BOILERPLATE = (
     "sign up", "subscribe", "newsletter", "read more", "click here", "all rights reserved",

@@ -43,8 +43,9 @@ _MARKS = re.compile(
     r"|(?<![\w~\\])~~(?=[^\s~])|(?<=[^\s~\\])~~(?![\w~])"
 )  # (not an escaped one: "\*" is a star)
 _HARD_BREAK = re.compile(r"\\\n|\\$", re.MULTILINE)
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~=])")
 _HOLD = "\x00"
+_TICK = "\x01"
 
 
 def inline_plain(text: str, *, alt: bool = True) -> str:
@@ -55,7 +56,10 @@ def inline_plain(text: str, *, alt: bool = True) -> str:
     break a space, an escaped character itself.  Newlines are kept."""
     codes: list[str] = []
     if "`" in text:
-        text = _hold_code(text.replace(_HOLD, ""), codes)
+        # (An escaped backtick is one, never a code span's: "\\```" starts a line of
+        # feed text that only looks like a fence.)
+        text = text.replace(_HOLD, "").replace("\\`", _TICK)
+        text = _hold_code(text, codes).replace(_TICK, "`")
     if "![" in text:
         text = IMAGE.sub(lambda m: _ESCAPED.sub(r"\1", m.group(1)) if alt else "", text)
     if "](" in text:

@@ -72,9 +72,14 @@ def _unbroken(line: str) -> str:
     year": sources/htmlrender.py)."""
     if line.endswith("\\") and not line.endswith("\\\\"):
         line = line[:-1]
-    return _ESCAPED_START.sub(r"\1\2", line, count=1) if "\\" in line[:24] else line
+    if "\\" not in line[:24]:
+        return line
+    if line.lstrip().startswith(("\\`", "\\~")):  # a fence's marks, each escaped
+        return _ESCAPED_FENCE.sub(lambda m: m.group(1) + m.group(2).replace("\\", ""), line)
+    return _ESCAPED_START.sub(r"\1\2", line, count=1)
 
 
+_ESCAPED_FENCE = re.compile(r"^(\s*)((?:\\[`~])+)")
 #: A backslash escaping a line's first mark (after a list item's or a quote's own
 #: mark, and a number's digits).
 _ESCAPED_START = re.compile(r"^(\s*(?:(?:[-*+]|\d{1,9}[.)]|>)\s+)?\d{0,9})\\([-*+#>=`~_.)])")

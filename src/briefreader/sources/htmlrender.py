@@ -501,8 +501,8 @@ def html_tree(html: str) -> LexborHTMLParser:
 #: heading's, a quote's, a thematic break, a heading's underline, a code fence.
 _BLOCK_START = re.compile(
     r"(?:[*+-]|\d{1,9}[.)]|#{1,6})(?=[ \t]|$)|>|(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$"
-    r"|(?:_[ \t]*){3,}$|=+[ \t]*$|`{3,}|~{3,}"
-)
+    r"|(?:_[ \t]*){3,}$|[=-]+[ \t]*$|`{3,}|~{3,}"
+)  # ("--" under a line, as "=", would make it a heading)
 
 
 def _literal_start(line: str) -> str:
@@ -516,6 +516,8 @@ def _literal_start(line: str) -> str:
     if mark[0].isdigit():  # "1." → "1\." (a backslash before a digit stays literal)
         digits = len(mark) - 1
         return line[:digits] + "\\" + line[digits:]
+    if mark[0] in "`~":  # every mark of a fence (the rest would open a code span)
+        return "".join("\\" + c for c in mark) + line[len(mark) :]
     return "\\" + line
 
 
