@@ -400,7 +400,7 @@ def test_an_unended_analysis_runs_to_its_byline_or_keeps_its_title() -> None:
     assert body.endswith(_STORY) and "late boat, at last" not in body
 
 
-_LONG = "The survey counted every boat on the river over two weeks in the spring. " * 3
+_LONG = "The survey counted every boat on the river over two weeks in the spring. " * 6
 
 #: Unended analyses whose shape says the whole run is the analysis: (html, its body).
 _WHOLE_RUNS = [
@@ -437,6 +437,52 @@ def test_an_unended_analysis_is_kept_whole_when_its_shape_says_so(
     body, _, analysis = extract_brief_parts(html)
     assert analysis is not None and analysis.body == analysis_body, analysis
     assert "A1." not in body
+
+
+_TAKEAWAYS = "<h2>Key Takeaways</h2><ul><li>Boats every hour.</li></ul>"
+_LEDE = "<p>The ferry board voted on Tuesday to run a night crossing from April.</p>"
+_WHY = "<h2>Why it matters</h2>"
+
+#: Brief-shaped items whose story follows an unended analysis: (html, the analysis's
+#: body, what the body holds after the lede, in order).
+_BRIEF_SHAPES = [
+    # a long lede and a photo's caption before the takeaways
+    (
+        f"<figure><img src='https://i.example/q.jpg'><figcaption>{_LONG[:200]}</figcaption>"
+        f"</figure><p>{_LONG[:450]}</p>{_TAKEAWAYS}{_WHY}<p>A1.</p><p>S1.</p><p>S2.</p>",
+        "A1.",
+        ["S1.", "S2."],
+    ),
+    # the lede only in the dek: takeaways, then the analysis, then the story
+    (f"{_TAKEAWAYS}{_WHY}<p>A1.</p><p>S1.</p><p>S2.</p>", "A1.", ["S1.", "S2."]),
+    # paragraphs as divs of text
+    (f"{_LEDE}{_TAKEAWAYS}{_WHY}<div>A1.</div><div>S1.</div><div>S2.</div>", "A1.", ["S1.", "S2."]),
+    # the story with subheads of its own, loose text and inline markup
+    (
+        f"{_LEDE}{_TAKEAWAYS}{_WHY}<p>A1.</p><h3>Cost</h3><p>S1.</p><h3>Timing</h3>"
+        "<b>Update:</b> S2.<br><br>S3.",
+        "A1.",
+        ["### Cost", "S1.", "### Timing", "Update: S2.", "S3."],
+    ),
+    # a paragraph that introduces a list keeps it; dialogue is no signature
+    (
+        f"{_LEDE}{_TAKEAWAYS}{_WHY}<p>Three reasons:</p><ul><li>R1.</li><li>R2.</li></ul>"
+        "<p>S1.</p><p>— We will not give up, said the union leader.</p><p>S2.</p>",
+        "Three reasons:\n\n- R1.\n- R2.",
+        ["S1.", "— We will not give up, said the union leader.", "S2."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "analysis_body", "story"), _BRIEF_SHAPES)
+def test_an_unended_analysis_ends_where_a_briefs_story_goes_on(
+    html: str, analysis_body: str, story: list[str]
+) -> None:
+    body, _, analysis = extract_brief_parts(html)
+    assert analysis is not None and analysis.body == analysis_body, analysis
+    assert not analysis.byline
+    found = [body.find(part) for part in story]
+    assert all(at >= 0 for at in found) and found == sorted(found), (story, body)
 
 
 def test_an_unended_analysis_ends_before_the_story_whatever_comes_first() -> None:

@@ -359,16 +359,17 @@ class BriefParts:
     def _unended_run(self, heading: LexborNode, run: list[LexborNode]) -> list[LexborNode]:
         """What of a run that no heading ends is the analysis.
 
-        An item laid out as a brief — a lede (a dateline, a picture), the takeaways, the
-        analysis, then the story with no heading of its own — would put its whole story
-        in the panel and its lede after it.  There the analysis ends at a signature
-        ("— Name", a short paragraph) among its first blocks, else after its first
-        block (and the subheading that titles it); the story stays in the body, in its
-        order.  All of the run stays the analysis when its shape says otherwise: the
-        story came before the heading (:data:`STORY_BEFORE` characters or more, an
-        analysis closing the item) or nothing did, the run has sections of its own
-        (subheadings) or text outside any block, or its first block is not a
-        paragraph of text."""
+        An item laid out as a brief — a lede (a dateline, a picture; or the lede only in
+        the dek), the takeaways, the analysis, then the story with no heading of its
+        own — would put its whole story in the panel and its lede after it.  There the
+        analysis ends at a signature ("— Ana Ruiz", a short line) among its first
+        blocks, else after its first paragraph (and the block it introduces, when it
+        ends with a colon; and the subheading that titles it); the story stays in the
+        body, in its order.  All of the run stays the analysis when its shape says
+        otherwise: the story came before the heading (:data:`STORY_BEFORE` characters
+        or more: an analysis closing the item), or nothing at all did (the item is its
+        analysis), or the run opens with sections of its own, or with text outside any
+        block or a block that is not a paragraph."""
         before = 0
         node = heading.prev
         while node is not None and before < STORY_BEFORE:
@@ -376,28 +377,34 @@ class BriefParts:
                 text = node.text() if node.is_element_node else (node.text_content or "")
                 before += len((text or "").strip())
             node = node.prev
-        if before == 0 or before >= STORY_BEFORE:
+        if before >= STORY_BEFORE or (before == 0 and not self.takeaways):
             return run
         blocks: list[int] = []
         for i, n in enumerate(run):
-            if n.is_text_node and (n.text_content or "").strip():
-                return run  # loose text: a sentence is not cut in two
-            if n.is_element_node and _is_block(n):
-                if (n.tag or "") not in _BLOCK_TAGS:
-                    return run  # inline markup outside any block (<b>, <a> …)
+            if n.is_element_node and _is_block(n) and (n.tag or "") in _BLOCK_TAGS:
                 blocks.append(i)
-        first = blocks[0] if blocks else -1
-        if first >= 0 and (run[first].tag or "") in HEADINGS and len(blocks) > 1:
-            first = blocks[1]  # the analysis's title, then its text
-        headings = sum(1 for i in blocks if (run[i].tag or "") in HEADINGS)
-        if first < 0 or headings > 1 or blocks[-1] == first or run[first].tag != "p":
+            elif not blocks and (
+                (n.is_text_node and (n.text_content or "").strip())
+                or (n.is_element_node and _is_block(n))
+            ):
+                return run  # text outside any block first: a sentence is not cut in two
+        if len(blocks) < 2:
             return run
-        if _signature(run[first]):
+        at = 0
+        if (run[blocks[0]].tag or "") in HEADINGS:  # a title, then the analysis's text
+            if any((run[i].tag or "") in HEADINGS for i in blocks[1:]):
+                return run  # sections of its own
+            at = 1
+        if at >= len(blocks) - 1 or not _paragraph(run[blocks[at]]):
             return run
-        for i in blocks[blocks.index(first) + 1 : blocks.index(first) + 4]:
+        if _signature(run[blocks[at]]):
+            return run
+        for i in blocks[at + 1 : at + 4]:
             if _signature(run[i]):  # signed: the analysis ends with its signature
                 return run[: i + 1]
-        return run[: first + 1]
+        if inline_text(run[blocks[at]]).endswith(":"):  # it introduces what follows
+            at += 1
+        return run[: blocks[at] + 1]
 
     @staticmethod
     def _trailing_byline(elements: list[LexborNode], skip: set[int]) -> str:
@@ -407,6 +414,8 @@ class BriefParts:
             text = inline_text(node)
             if not text:
                 continue
+            if (node.tag or "") in _NOT_A_LINE:  # ("- R1. - R2." is a list's text)
+                return ""
             match = _BYLINE_DASH.match(text)
             if match and len(text) <= 100:
                 skip.add(node.mem_id)
@@ -427,7 +436,7 @@ def _in_chrome(node: LexborNode) -> bool:
 
 #: Characters of text before an unended analysis's heading that make it the item's
 #: closing analysis (the story told first) rather than a brief's (a lede first).
-STORY_BEFORE = 400
+STORY_BEFORE = 800
 
 #: Elements that are blocks of their own in a run (anything else at its top level is
 #: inline markup, part of a sentence).
@@ -437,15 +446,32 @@ _BLOCK_TAGS = frozenset(
      *HEADINGS)
 )  # fmt: skip
 
-#: A signature line: a dash, a space, then a name (not "-5 degrees", not a list).
-_SIGNATURE = re.compile(r"^\s*(?:[—–―]|--?(?=\s))\s*\S.{0,98}$")
+#: A signature line: a dash, a space, then a name and perhaps a role — a few words,
+#: no sentence ("— We will not give up, said the leader." is dialogue), not "-5 degrees".
+_SIGNATURE = re.compile(r"^\s*(?:[—–―]|--?(?=\s))\s*(\S(?:[^.!?:;…]{0,78}[^\s.!?:;…])?)$")
 
 
 def _signature(node: LexborNode) -> bool:
     """Whether a block is a signature line ("— Ana Ruiz, transport editor")."""
     if (node.tag or "") not in ("p", "div", "footer", "cite", "address"):
         return False
-    return _SIGNATURE.match(inline_text(node)) is not None
+    match = _SIGNATURE.match(inline_text(node))
+    return match is not None and len(match.group(1).split()) <= 8
+
+
+#: Blocks that are never a byline's line.
+_NOT_A_LINE = frozenset(("ul", "ol", "dl", "table", "pre", "blockquote", "figure", *HEADINGS))
+
+
+def _paragraph(node: LexborNode) -> bool:
+    """Whether a block of a run is a paragraph of text (a <p>, or a <div> of text
+    alone)."""
+    tag = node.tag or ""
+    if tag == "p":
+        return True
+    return tag == "div" and not any(
+        (child.tag or "") in _BLOCK_TAGS for child in element_children(node)
+    )
 
 
 def _is_block(node: LexborNode) -> bool:
