@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from tui_helpers import screen_text, settle
 
 from briefreader.config import SORTS, Config, load_config
@@ -100,6 +101,27 @@ async def test_o_marks_the_article_read_unless_the_config_says_not(
         await settle(pilot)
         assert opened[-1] == "https://news.example/1"
         assert "art001" in unread_ids(library_path)
+
+
+async def test_o_leaves_the_article_unread_when_no_browser_opened_it(
+    library_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (A user's trial: "Not opened … no web browser was found", and the article was
+    # marked read all the same.)
+    from briefreader.tui import share_menu
+
+    def no_browser(url: str, **_: object) -> tuple[bool, str]:
+        return False, f"Could not open {url}: no web browser was found"
+
+    monkeypatch.setattr(share_menu, "open_in_browser", no_browser)
+    app = make_app(library_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert any("no web browser was found" in str(n.message) for n in app._notifications)
+        assert "art000" in unread_ids(library_path)
+        assert app.unread_count == 8
 
 
 async def test_O_cycles_the_orders_shows_them_and_remembers_them(

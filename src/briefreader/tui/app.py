@@ -27,6 +27,7 @@ import gc
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -543,10 +544,10 @@ class BriefReaderApp(
 
     # -- links ----------------------------------------------------------------------
 
-    def _open_url(self, url: str) -> None:
+    def _open_url(self, url: str, opened: Callable[[], None] | None = None) -> None:
         from briefreader.tui.share_menu import open_url_with_toast
 
-        open_url_with_toast(self, url)
+        open_url_with_toast(self, url, opened=opened)
 
     @on(ArticleView.LinkClicked)
     def _link_clicked(self, message: ArticleView.LinkClicked) -> None:
@@ -649,9 +650,9 @@ class BriefReaderApp(
             )
             return
         url = article.url.strip()
-        self._open_url(url)
-        if self.config.open_marks_read and refusal_reason(url) is None:
-            self._set_read(article.id, True)
+        read = self.config.open_marks_read and refusal_reason(url) is None
+        # Read once a browser has it: not when none could be started.
+        self._open_url(url, (lambda: self._set_read(article.id, True)) if read else None)
 
     def action_links(self) -> None:
         article = self._need_article()

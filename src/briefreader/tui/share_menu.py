@@ -13,6 +13,7 @@ with ``app.notify``, which is thread-safe.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
@@ -162,12 +163,14 @@ def open_url_with_toast(
     *,
     launcher: Launcher | None = None,
     allow_mailto: bool = False,
+    opened: Callable[[], None] | None = None,
 ) -> None:
     """The safe opener (``o``, Markdown link clicks, related links).
 
     A URL that is not http(s) (see :func:`briefreader.share.refusal_reason`) is
     refused at once with an error toast naming it literally; otherwise the browser
-    is started in a thread worker and a toast says whether it worked.
+    is started in a thread worker and a toast says whether it worked, and
+    ``opened`` is called (on the app's thread) only if it did.
     ``allow_mailto`` is only for the share menu's own e-mail address.
     """
     if refusal_reason(url, allow_mailto=allow_mailto) is not None:
@@ -183,6 +186,8 @@ def open_url_with_toast(
             severity="information" if ok else "error",
             markup=False,
         )
+        if ok and opened is not None:
+            app.call_from_thread(opened)
 
     app.run_worker(
         work,
