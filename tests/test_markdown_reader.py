@@ -377,6 +377,20 @@ def test_writer_output_is_readable_and_round_trips() -> None:
     assert one(text, a.origin).to_dict() == a.to_dict()
 
 
+def test_front_matter_date_as_static_sites_write_it() -> None:
+    # (A user's trial: a Jekyll-style "date:" was dropped without a word; the article
+    # had no date and was filed under today.)
+    text = "---\ntitle: Snow at the pass\ndate: 2025-04-20\n---\n\nThe road closed.\n"
+    article = one(text, "/tmp/snow.md")
+    assert article.published is not None and article.published.date().isoformat() == "2025-04-20"
+    both = text.replace("date:", "published: 2025-05-01\ndate:")
+    published = one(both, "/tmp/snow.md").published
+    assert published is not None and published.date().isoformat() == "2025-05-01"
+    lenient = "---\ntitle: Snow: at the pass\ndate: 2025-04-20\n: broken\n---\n\nText.\n"
+    published = one(lenient, "/tmp/snow.md").published
+    assert published is not None and published.date().isoformat() == "2025-04-20"
+
+
 def test_a_dek_that_repeats_the_body_is_written_once() -> None:
     # (A feed item's dek is often its first paragraph: the export had it twice, under
     # the title and again under "## Body".)

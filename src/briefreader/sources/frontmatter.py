@@ -14,7 +14,7 @@ import yaml
 __all__ = ["flag", "scalar", "split_front_matter", "string_list"]
 
 _SCALAR_KEYS = frozenset(
-    {"title", "source", "url", "author", "published", "summary", "image_caption", "id"}
+    {"title", "source", "url", "author", "published", "date", "summary", "image_caption", "id"}
     | {"read_at", "starred_at", "feed_url"}  # the state an export writes
 )
 _LENIENT_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(.*)")

@@ -50,7 +50,7 @@ Front matter (optional) is YAML between a first line ``---`` and the next line
 ``---`` (or ``...``), read with PyYAML's safe loader (``yaml.safe_load``; the C
 version when available).  Keys, all optional: ``title``,
 ``source``, ``url``, ``author``, ``published`` (any date :func:`parse_datetime`
-reads), ``tags`` (a list, or a comma-separated string), ``summary``,
+reads; ``date``, as static sites write it, when there is no ``published``), ``tags`` (a list, or a comma-separated string), ``summary``,
 ``image_caption``, ``related`` (a list of ``{title, url}`` mappings or strings),
 ``id``, ``takeaways_derived``, and — mostly written by :func:`to_markdown` —
 ``takeaways`` (a list), ``analysis`` (a mapping with ``label``, ``title``,
@@ -235,7 +235,8 @@ def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[Articl
 
     url = scalar("url")
     source = scalar("source")
-    raw_published = fm.get("published")
+    # ("date" is the key Jekyll, Hugo and most static sites write.)
+    raw_published = fm.get("published", fm.get("date"))
     published = (
         parse_datetime(raw_published)
         if isinstance(raw_published, str | int | float | date)
