@@ -274,3 +274,13 @@ async def test_the_related_list_draws_and_moves_as_the_option_list_it_replaced()
             app.set_focus(None)
             await pilot.pause()
             same(lines(old), lines(new), f"{theme}: blurred")
+
+
+def test_a_body_too_long_to_show_is_cut_at_a_paragraph_and_says_how_to_read_it() -> None:
+    from briefreader.tui.widgets.body import MAX_BODY_CHARS, parse_markdown
+
+    paragraph = "The crane strike in the harbour went on for another day. " * 20
+    doc = parse_markdown("\n\n".join([paragraph.strip()] * (2 * MAX_BODY_CHARS // len(paragraph))))
+    *shown, note = doc.blocks
+    assert note.kind == "note" and "briefreader show prints it all" in note.text
+    assert all(b.spans[0][0].endswith("another day.") for b in shown)  # whole paragraphs

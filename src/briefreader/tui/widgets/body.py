@@ -101,8 +101,13 @@ def parse_markdown(text: str, *, after: MarkdownDoc | None = None) -> MarkdownDo
     this one's are numbered on from them (its images too: "image 2"), so a click
     anywhere in the pane is an index into this document's links."""
     truncated = len(text) > MAX_BODY_CHARS
-    if truncated:
-        text = text[:MAX_BODY_CHARS]
+    if truncated:  # at a paragraph's end (a line's, a word's) near the limit
+        cut = -1
+        for mark in ("\n\n", "\n", " "):
+            cut = text.rfind(mark, MAX_BODY_CHARS * 4 // 5, MAX_BODY_CHARS)
+            if cut > 0:
+                break
+        text = text[: cut if cut > 0 else MAX_BODY_CHARS]
     links = _Links()
     if after is not None:
         links.extend(after.links)
@@ -113,7 +118,12 @@ def parse_markdown(text: str, *, after: MarkdownDoc | None = None) -> MarkdownDo
     except (RecursionError, ValueError):  # pathological input: show it as plain text
         blocks = [Block("paragraph", spans=[(safe_block(text), frozenset(), None)])]
     if truncated:
-        blocks.append(Block("note", text="… (the rest is too long to show here)"))
+        blocks.append(
+            Block(
+                "note",
+                text="… (the rest is too long to show here: briefreader show prints it all)",
+            )
+        )
     return MarkdownDoc(blocks, links)
 
 
