@@ -337,3 +337,29 @@ async def test_a_list_row_with_no_source_names_its_file_or_its_host(
     # What scripts read keeps the source as stored.
     with Library(tmp_path / "reading.sqlite3") as library:
         assert [row.source for row in library.rows("all")] == ["", ""]
+
+
+async def test_a_markdown_briefs_dek_and_takeaways_show_what_they_say(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    # (A user's trial: "The **north bridge** stays shut until *June*, the [transport
+    # office](https://…) said." as the dek, and "**Height limits** rise" as a takeaway.)
+    article = make_article(
+        0,
+        summary="The **north bridge** stays shut until *June*, the "
+        "[transport office](https://river.example/to) said.",
+        takeaways=("**Height limits** rise by a storey.", "See the [plan](https://t.example/p)."),
+    )
+    app = make_app(library_of(tmp_path, article))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        text = " ".join(line.strip() for line in pane_lines(app))
+        assert "The north bridge stays shut until June, the transport office said." in text
+        assert "1 Height limits rise by a storey." in text and "2 See the plan." in text
+        assert "**" not in text and "](" not in text
+    from briefreader.textformat import article_to_text, brief_summary
+
+    for shared in (article_to_text(article), brief_summary(article)):
+        assert "1. Height limits rise by a storey." in shared, shared
+        assert "2. See the plan." in shared and "**Height" not in shared
+    assert "The north bridge stays shut until June" in article_to_text(article)
