@@ -243,6 +243,17 @@ def test_feed_without_title_falls_back_to_its_site_or_its_address() -> None:
         b"<item><title>x</title></item></channel></rss>"
     )
     assert parse_feed(doc, url="https://notitle.example/feed.xml").title == "www.notitle.example"
+    bare = b'<rss version="2.0"><channel><item><title>x</title></item></channel></rss>'
+    for url, name in (
+        ("https://ex.example/index.php?feed=rss&cat=2", "ex.example/index.php?feed=rss&cat=2"),
+        ("https://ex.example/?feed=rss2", "ex.example?feed=rss2"),
+        ("https://me:secret@ex.example/feed", "ex.example/feed"),
+        (
+            "https://ex.example/" + "a" * 100 + "/feed-12.xml",
+            "ex.example/" + "a" * 39 + "…" + "a" * 17 + "/feed-12.xml",
+        ),
+    ):
+        assert parse_feed(bare, url=url).title == name
 
 
 # ---------------------------------------------------------------------------------

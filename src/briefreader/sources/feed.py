@@ -327,11 +327,20 @@ def _fallback_title(summary: str, body: str, link: str) -> str:
 
 def untitled_feed_name(site: str, url: str) -> str:
     """The name of a feed that gives none: its site's host; without a site, its own
-    address less the scheme (two untitled feeds of one host stay apart)."""
+    address less the scheme and any user name or password (two untitled feeds of one
+    host stay apart: its path and query are kept, a long one cut in its middle)."""
     if site:
-        return clean_line(urlsplit(site).netloc or site)
+        return clean_line(_host(site) or site)
     parts = urlsplit(url)
-    return clean_line((parts.netloc + parts.path).rstrip("/") or url)[:80]
+    name = _host(url) + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+    name = clean_line(name or url)
+    return name if len(name) <= 80 else f"{name[:50]}…{name[-29:]}"
+
+
+def _host(url: str) -> str:
+    """``host[:port]`` of an address, without its user name and password."""
+    netloc = urlsplit(url).netloc
+    return netloc.rpartition("@")[2]
 
 
 @dataclass(slots=True)
