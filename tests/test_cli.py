@@ -173,7 +173,14 @@ def test_an_address_that_is_not_http_says_what_is_read(home: Path, tmp_path: Pat
         assert out.returncode == 1, out
         hint = f"(as an address: give it its scheme, {first}://{name} or {second}://{name})"
         assert hint in out.stderr, out.stderr
-    for name in ("notes.md", "1.2", "v2.0"):
+    for name in (
+        "notes.md",
+        "1.2",
+        "v2.0",
+        "v1.2/README",
+        "notes.d/today.md",
+        "archive.2024/a.html",
+    ):
         out = run("add", name, home=home)
         assert "as an address" not in out.stderr, out.stderr
 

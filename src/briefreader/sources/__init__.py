@@ -363,11 +363,12 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 #: A web address written without its scheme: localhost or an IPv4 address (a port, a
-#: path or neither), or a dotted name with a port, a path or a leading "www.".
+#: path or neither), or a dotted name with a port, a path (its last label letters, as
+#: a domain's is: not "v1.2/README") or a leading "www.".
 _SCHEMELESS = re.compile(
     r"(?:(?P<local>localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?"
     r"|[\w-]+(?:\.[\w-]+)+:\d{1,5}|www\.[\w-]+(?:\.[\w-]+)+)(?:/\S*)?"
-    r"|[\w-]+(?:\.[\w-]+)+/\S*",
+    r"|[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,24}/\S*",  # (a name ending as a domain does)
     re.ASCII,
 )
 
