@@ -20,7 +20,7 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator
 
-__all__ = ["IMAGE", "IMAGES_ONLY", "inline_plain", "kinds"]
+__all__ = ["IMAGE", "IMAGES_ONLY", "inline_plain", "kinds", "link_plain"]
 
 # A link's or an image's text holds no unescaped bracket; its address no bracket, no
 # space and no parenthesis but one balanced pair (the feed reader percent-encodes
@@ -74,6 +74,31 @@ def inline_plain(text: str, *, alt: bool = True) -> str:
         text = _ESCAPED.sub(r"\1", _HARD_BREAK.sub(" ", text))
     if codes:
         text = re.sub(f"{_HOLD}(\\d+){_HOLD}", lambda m: codes[int(m.group(1))], text)
+    return text
+
+
+#: Emphasis a writer of Markdown means and plain text rarely holds: ``**words**``,
+#: ``*words*`` from a word's start to a word's end, between spaces or punctuation
+#: ("2*(3+4)", "*args", "*.pyc: 2*" stay).
+_STRONG = re.compile(r"(?<![\w*\\])\*\*(\w(?:[^*\n]*\w)?)\*\*(?=[\s.,;:!?)\]\"'’”]|$)")
+_EMPHASIS = re.compile(r"(?<![\w*\\])\*(\w(?:[^*\n]*\w)?)\*(?=[\s.,;:!?)\]\"'’”]|$)")
+
+
+def link_plain(text: str) -> str:
+    """``text`` with the Markdown a writer of a brief's dek or takeaway means shown as
+    what it says — a picture as its alt text, a link as its text, ``**strong**`` and
+    ``*emphasis*`` as their words — and every other character as it is: such text may
+    be plain (a feed's, a pasted brief's), where "*args", "__init__", "\\server" and
+    backticks are the writer's characters."""
+    if "](" in text:
+        text = IMAGE.sub(lambda m: _ESCAPED.sub(r"\1", m.group(1)), text)
+        for _ in range(3):
+            linked = _LINK.sub(lambda m: m.group(1), text)
+            if linked == text:
+                break
+            text = linked
+    if "*" in text:
+        text = _EMPHASIS.sub(r"\1", _STRONG.sub(r"\1", text))
     return text
 
 

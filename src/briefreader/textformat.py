@@ -11,7 +11,7 @@ import re
 import textwrap
 from collections.abc import Mapping
 
-from briefreader.markdown_text import inline_plain
+from briefreader.markdown_text import link_plain
 from briefreader.model import Article
 from briefreader.textclean import clean_line
 
@@ -96,7 +96,7 @@ def article_to_text(
         parts.append(article.url)
     blocks = ["\n".join(parts)]
     if article.summary and not _dek_repeats_body(article):
-        blocks.append(_wrap(inline_plain(article.summary), width))
+        blocks.append(_wrap(link_plain(article.summary), width))
     if article.image_caption:
         blocks.append(f"[Image] {article.image_caption}")
     media = _media(article, downloaded or {})
@@ -107,7 +107,7 @@ def article_to_text(
         pad = len(str(len(article.takeaways)))
         items = [
             textwrap.fill(
-                inline_plain(t),
+                link_plain(t),
                 width,
                 initial_indent=f"  {i:>{pad}}. ",
                 subsequent_indent=" " * (pad + 4),
@@ -174,9 +174,9 @@ def brief_summary(article: Article) -> str:
         lines[0] += f" ({article.source})"
     if article.takeaways:
         lines.append("")
-        lines += [f"{i}. {inline_plain(t)}" for i, t in enumerate(article.takeaways, 1)]
+        lines += [f"{i}. {link_plain(t)}" for i, t in enumerate(article.takeaways, 1)]
     elif article.summary:
-        lines += ["", inline_plain(article.summary)]
+        lines += ["", link_plain(article.summary)]
     if article.url:
         lines += ["", article.url]
     return "\n".join(lines)

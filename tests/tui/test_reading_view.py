@@ -348,7 +348,11 @@ async def test_a_markdown_briefs_dek_and_takeaways_show_what_they_say(
         0,
         summary="The **north bridge** stays shut until *June*, the "
         "[transport office](https://river.example/to) said.",
-        takeaways=("**Height limits** rise by a storey.", "See the [plan](https://t.example/p)."),
+        takeaways=(
+            "**Height limits** rise by a storey.",
+            "See the [plan](https://t.example/p).",
+            "Rename __init__.py, pass *args and **kwargs, delete *.pyc: 2*(3+4) = 14*",
+        ),
     )
     app = make_app(library_of(tmp_path, article))
     async with app.run_test(size=(140, 40)) as pilot:
@@ -356,10 +360,16 @@ async def test_a_markdown_briefs_dek_and_takeaways_show_what_they_say(
         text = " ".join(line.strip() for line in pane_lines(app))
         assert "The north bridge stays shut until June, the transport office said." in text
         assert "1 Height limits rise by a storey." in text and "2 See the plan." in text
-        assert "**" not in text and "](" not in text
+        assert "**Height" not in text and "](" not in text
+        # A plain takeaway's characters stay (a feed's or a pasted brief's is plain).
+        plain = "Rename __init__.py, pass *args and **kwargs, delete *.pyc: 2*(3+4) = 14*"
+        assert f"3 {plain}" in text, text
     from briefreader.textformat import article_to_text, brief_summary
 
     for shared in (article_to_text(article), brief_summary(article)):
         assert "1. Height limits rise by a storey." in shared, shared
         assert "2. See the plan." in shared and "**Height" not in shared
+        assert "3. Rename __init__.py, pass *args and **kwargs, delete *.pyc: 2*(3+4) = 14*" in (
+            shared.replace("\n      ", " ").replace("\n   ", " ")
+        ), shared
     assert "The north bridge stays shut until June" in article_to_text(article)

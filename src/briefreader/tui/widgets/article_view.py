@@ -40,7 +40,7 @@ from briefreader.insight import (
     without_teaser_tail,
 )
 from briefreader.links import enclosure_label
-from briefreader.markdown_text import inline_plain
+from briefreader.markdown_text import link_plain
 from briefreader.media.halfblock import HalfBlockImage
 from briefreader.media.kitty import KittyImage
 from briefreader.model import Article
@@ -567,7 +567,7 @@ class ArticleView(ScrollView, can_focus=True):
         grid.add_column(justify="right", no_wrap=True, style=self._style("number"))
         grid.add_column(ratio=1)
         for number, item in enumerate(items, 1):  # (a Markdown brief's may hold **, links)
-            grid.add_row(Text(str(number)), text_for(Text(safe_line(inline_plain(item)))))
+            grid.add_row(Text(str(number)), text_for(Text(safe_line(link_plain(item)))))
         return Padding(grid, (0, 0, 0, 1))
 
     def _body_styles(self, over: str = "") -> dict[str, Style]:
@@ -635,7 +635,7 @@ def _dek(article: Article) -> str:
         return ""
     summary = without_teaser_tail(summary)
     # (A Markdown brief's dek may hold emphasis and links: shown as what they say.)
-    return "" if repeats_title(summary, article.title) else inline_plain(summary)
+    return "" if repeats_title(summary, article.title) else link_plain(summary)
 
 
 class _MetaLine:
