@@ -248,6 +248,8 @@ def test_feed_without_title_falls_back_to_its_site_or_its_address() -> None:
         ("https://ex.example/index.php?feed=rss&cat=2", "ex.example/index.php?feed=rss&cat=2"),
         ("https://ex.example/?feed=rss2", "ex.example?feed=rss2"),
         ("https://me:secret@ex.example/feed", "ex.example/feed"),
+        ("https://ex.example/private.rss?token=s3cr3tABC", "ex.example/private.rss"),
+        ("https://ex.example/rss?user=7&API_Key=abc", "ex.example/rss"),
         (
             "https://ex.example/" + "a" * 100 + "/feed-12.xml",
             "ex.example/" + "a" * 39 + "…" + "a" * 17 + "/feed-12.xml",

@@ -328,13 +328,22 @@ def _fallback_title(summary: str, body: str, link: str) -> str:
 def untitled_feed_name(site: str, url: str) -> str:
     """The name of a feed that gives none: its site's host; without a site, its own
     address less the scheme and any user name or password (two untitled feeds of one
-    host stay apart: its path and query are kept, a long one cut in its middle)."""
+    host stay apart: its path and query are kept, a long one cut in its middle; a
+    query that may hold a secret, a token or a key, is left out)."""
     if site:
         return clean_line(_host(site) or site)
     parts = urlsplit(url)
-    name = _host(url) + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
-    name = clean_line(name or url)
+    query = f"?{parts.query}" if parts.query and not _SECRET_KEY.search(parts.query) else ""
+    name = clean_line(_host(url) + parts.path.rstrip("/") + query or _host(url) or url)
     return name if len(name) <= 80 else f"{name[:50]}…{name[-29:]}"
+
+
+#: A query that may hold a secret (a private feed's token): left out of a name that
+#: is shown and shared.
+_SECRET_KEY = re.compile(
+    r"(?:^|[&;])[^=&;]*(?:token|key|auth|secret|pass|pwd|sig|session|sid|hash|access|private)",
+    re.IGNORECASE,
+)
 
 
 def _host(url: str) -> str:
