@@ -421,6 +421,22 @@ _WHOLE_RUNS = [
         "<p>Lede.</p><h2>Why it matters</h2>It is <b>the plan's</b> first test.<br>More.<p>S.</p>",
         "It is the plan's first test.\\\nMore.\n\nS.",
     ),
+    # a short story told first (two paragraphs), or one in a wrapper of its own
+    (
+        f"<p>{_LONG[:300]}</p><p>{_LONG[:300]}</p><h2>Why it matters</h2><p>A1.</p><p>A2.</p>",
+        "A1.\n\nA2.",
+    ),
+    (
+        f"<div><p>{_LONG}</p><p>{_LONG}</p></div><div><p>Pre.</p><h2>Why it matters</h2><p>A1.</p>"
+        "<p>A2.</p></div>",
+        "A1.\n\nA2.",
+    ),
+    # takeaways after the analysis: still nothing before it
+    (
+        "<h2>Why it matters</h2><p>A1.</p><p>A2.</p><div class='takeaways'><ul><li>T.</li>"
+        "</ul></div>",
+        "A1.\n\nA2.",
+    ),
     # a list first, or a signature first: not a paragraph to end after
     ("<p>Lede.</p><h2>Why it matters</h2><ul><li>A1.</li></ul><p>S.</p>", "- A1.\n\nS."),
     (
@@ -472,6 +488,18 @@ _BRIEF_SHAPES = [
         ["S1.", "— We will not give up, said the union leader.", "S2."],
     ),
 ]
+
+
+def test_a_signature_may_hold_initials_and_titles() -> None:
+    html = (
+        f"{_LEDE}{_TAKEAWAYS}{_WHY}<p>A1.</p><p>A2.</p><p>— Dr. J. R. Ruiz, St. Louis bureau</p>"
+        "<p>S1.</p>"
+    )
+    body, _, analysis = extract_brief_parts(html)
+    assert analysis == Analysis(
+        label="Why it matters", body="A1.\n\nA2.", byline="Dr. J. R. Ruiz, St. Louis bureau"
+    )
+    assert body.endswith("S1.")
 
 
 @pytest.mark.parametrize(("html", "analysis_body", "story"), _BRIEF_SHAPES)

@@ -370,14 +370,25 @@ class BriefParts:
         or more: an analysis closing the item), or nothing at all did (the item is its
         analysis), or the run opens with sections of its own, or with text outside any
         block or a block that is not a paragraph."""
-        before = 0
-        node = heading.prev
-        while node is not None and before < STORY_BEFORE:
-            if node.mem_id not in self.skip_ids and (node.tag or "") not in HEADINGS:
-                text = node.text() if node.is_element_node else (node.text_content or "")
-                before += len((text or "").strip())
-            node = node.prev
-        if before >= STORY_BEFORE or (before == 0 and not self.takeaways):
+        before = paragraphs = 0
+        takeaways_first = False
+        level: LexborNode | None = heading
+        # The heading's earlier siblings, then its wrappers' (a story in a div of its own).
+        for _ in range(4):
+            node = level.prev if level is not None else None
+            while node is not None and before < STORY_BEFORE:
+                if node.mem_id in self.skip_ids:
+                    takeaways_first = True
+                elif (node.tag or "") not in HEADINGS:
+                    text = node.text() if node.is_element_node else (node.text_content or "")
+                    size = len((text or "").strip())
+                    before += size
+                    paragraphs += (node.tag or "") in ("p", "div") and size >= STORY_PARAGRAPH
+                node = node.prev
+            level = level.parent if level is not None else None
+            if level is None or (level.tag or "") in ("body", "html", "article", "main"):
+                break
+        if before >= STORY_BEFORE or paragraphs >= 2 or (before == 0 and not takeaways_first):
             return run
         blocks: list[int] = []
         for i, n in enumerate(run):
@@ -437,6 +448,9 @@ def _in_chrome(node: LexborNode) -> bool:
 #: Characters of text before an unended analysis's heading that make it the item's
 #: closing analysis (the story told first) rather than a brief's (a lede first).
 STORY_BEFORE = 800
+#: ... or two paragraphs of this many characters or more (a dateline, a credit, a short
+#: caption are not the story).
+STORY_PARAGRAPH = 80
 
 #: Elements that are blocks of their own in a run (anything else at its top level is
 #: inline markup, part of a sentence).
@@ -446,9 +460,10 @@ _BLOCK_TAGS = frozenset(
      *HEADINGS)
 )  # fmt: skip
 
-#: A signature line: a dash, a space, then a name and perhaps a role — a few words,
-#: no sentence ("— We will not give up, said the leader." is dialogue), not "-5 degrees".
-_SIGNATURE = re.compile(r"^\s*(?:[—–―]|--?(?=\s))\s*(\S(?:[^.!?:;…]{0,78}[^\s.!?:;…])?)$")
+#: A signature line: a dash, a space, then a name and perhaps a role — a few words
+#: ("— Dr. J. R. Ruiz, editor"), no sentence's end ("— We will not give up, said the
+#: leader." is dialogue), not "-5 degrees".
+_SIGNATURE = re.compile(r"^\s*(?:[—–―]|--?(?=\s))\s*(\S(?:[^!?:;…]{0,78}[^\s.!?:;…])?)$")
 
 
 def _signature(node: LexborNode) -> bool:
