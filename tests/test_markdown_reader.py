@@ -386,6 +386,11 @@ def test_front_matter_date_as_static_sites_write_it() -> None:
     both = text.replace("date:", "published: 2025-05-01\ndate:")
     published = one(both, "/tmp/snow.md").published
     assert published is not None and published.date().isoformat() == "2025-05-01"
+    # Jekyll's "published: true" is a flag, not a date; and the id stays as it was
+    flagged = one(text.replace("date:", "published: true\ndate:"), "/tmp/snow.md")
+    assert flagged.published is not None and flagged.published.date().isoformat() == "2025-04-20"
+    undated = "---\ntitle: Snow at the pass\n---\n\nThe road closed.\n"
+    assert one(text, "/tmp/snow.md").id == one(undated, "/tmp/snow.md").id
     lenient = "---\ntitle: Snow: at the pass\ndate: 2025-04-20\n: broken\n---\n\nText.\n"
     published = one(lenient, "/tmp/snow.md").published
     assert published is not None and published.date().isoformat() == "2025-04-20"

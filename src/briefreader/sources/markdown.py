@@ -111,7 +111,7 @@ takeaways keep their readable section.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -235,15 +235,11 @@ def parse_with_state(text: str, origin: str) -> tuple[list[Article], list[Articl
 
     url = scalar("url")
     source = scalar("source")
-    # ("date" is the key Jekyll, Hugo and most static sites write.)
-    raw_published = fm.get("published", fm.get("date"))
-    published = (
-        parse_datetime(raw_published)
-        if isinstance(raw_published, str | int | float | date)
-        and not isinstance(raw_published, bool)
-        else None
-    )
+    published = _front_date(fm.get("published"))
+    # The id as before "date" was read (an article re-added keeps it).
     art_id = scalar("id") or article_id(url=url, title=title, source=source, published=published)
+    if published is None:  # "date", as Jekyll, Hugo and most static sites write it
+        published = _front_date(fm.get("date"))  # (Jekyll's "published: true" is a flag)
     tags = tuple(dict.fromkeys(_string_list(fm.get("tags"))))
     article = Article(
         id=art_id,
@@ -303,6 +299,13 @@ _Dumper.add_representer(_FlowList, _represent_flow)
 
 #: Fields that the writer may move from their section into the front matter.
 _MOVABLE = ("summary", "image_caption", "takeaways", "analysis", "body", "related")
+
+
+def _front_date(raw: object) -> datetime | None:
+    """A front matter value as a date (a string, a number or a YAML date), else None."""
+    if isinstance(raw, str | int | float | date) and not isinstance(raw, bool):
+        return parse_datetime(raw)
+    return None
 
 
 def _render(article: Article, pinned: set[str], state: ArticleState | None = None) -> str:
