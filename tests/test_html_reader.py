@@ -729,3 +729,21 @@ def test_ten_megabyte_page_parses_in_seconds() -> None:
     assert art.body.count("\n\n") == 49_999
     assert "share" not in art.body
     assert elapsed < 15, f"took {elapsed:.1f}s"
+
+
+def test_a_pages_date_line_is_in_the_meta_line_not_the_body() -> None:
+    # (A user's trial: a saved page's body opened with "May 10, 2025", the date its
+    # meta line already showed.)
+    page = (
+        "<html><head><title>Valley dam opens</title></head><body><article>"
+        "<h1>Valley dam opens</h1><p><time datetime='2025-05-10'>May 10, 2025</time></p>"
+        "<p>The new dam opened on Saturday after six years of work, the board said.</p>"
+        "<p>It will hold <time datetime='2025-06-01'>June 1</time> levels all summer.</p>"
+        "</article></body></html>"
+    )
+    article = parse(page, "/tmp/dam.html")[0]
+    assert article.published is not None and article.published.date().isoformat() == "2025-05-10"
+    assert article.body == (
+        "The new dam opened on Saturday after six years of work, the board said.\n\n"
+        "It will hold June 1 levels all summer."
+    )

@@ -170,6 +170,9 @@ class _Page:
         caption = self._caption()
         image_url, image_alt = self._lead_image(base)
         self._skip_title_heading(title)
+        published = self._published()
+        if published is not None:
+            self._skip_date_lines()
         content_len = len(self.content.text())
         markdown = render(
             self.content,
@@ -182,7 +185,6 @@ class _Page:
             markdown = _ld_text(self.ld.get("articleBody"))
         if not (title or markdown or summary):
             return None
-        published = self._published()
         return Article(
             id=article_id(url=url, title=title, source=source, published=published),
             title=title,
@@ -248,6 +250,19 @@ class _Page:
             text = inline_text(h1).casefold()
             if text and (text == key or key.startswith(text)):
                 self.skip_ids.add(h1.mem_id)
+
+    def _skip_date_lines(self) -> None:
+        """Leave out of the body a line that is only a date (``<p><time datetime=…>May
+        10, 2025</time></p>``): the meta line shows the article's date (a user's trial
+        saw the body open with "May 10, 2025").  A date inside a sentence stays."""
+        for node in self.content.css("time[datetime]"):
+            block = node.parent
+            if block is None or block.mem_id == self.content.mem_id:
+                continue
+            if (block.tag or "") in ("p", "div", "span", "header") and squash(
+                block.text() or ""
+            ) == squash(node.text() or ""):
+                self.skip_ids.add(block.mem_id)
 
     def _author(self) -> str:
         for key in ("author", "article:author", "twitter:creator", "dc.creator", "parsely-author"):
