@@ -405,6 +405,19 @@ def test_open_in_browser_launcher_failures() -> None:
     assert not ok and message == f"Could not open {URL}: Error: boom"
 
 
+def test_a_failure_to_open_says_so_shortly() -> None:
+    # (A user's trial: at 80x24 the whole percent-encoded share address filled the
+    # pane, and an e-mail's failure spoke of a "web browser".)
+    none = Recorder(error=BrowserUnavailable("no web browser was found"))
+    mail = email_url(make())
+    ok, message = open_in_browser(mail, launcher=none, allow_mailto=True)
+    assert not ok and message == "Could not open a new e-mail: no mail app or web browser was found"
+    long_url = "https://x.example/intent/post?text=" + "A%20long%20title%20" * 20
+    ok, message = open_in_browser(long_url, launcher=none)
+    assert not ok and len(message) < 160 and message.startswith(f"Could not open {long_url[:60]}")
+    assert message.endswith("…: no web browser was found")
+
+
 class FakeBrowser:
     def __init__(self, name: str) -> None:
         self.name = name

@@ -622,16 +622,21 @@ def open_in_browser(
     reason = refusal_reason(url, allow_mailto=allow_mailto)
     if reason is not None:
         return False, f"Refused to open {shown}: {reason}"
+    mail = url[:7].lower() == "mailto:"
+    # Why it failed, shortly: an e-mail's address is the whole brief and a share page's
+    # holds the title, percent-encoded (at 80×24 the toast covered the article).
+    failed = "a new e-mail" if mail else display_url(url, 100)
     launch = launcher if launcher is not None else default_launcher
     try:
         ok = launch(url)
     except BrowserUnavailable as exc:
-        return False, f"Could not open {shown}: {exc}"
+        why = "no mail app or web browser was found" if mail else str(exc)
+        return False, f"Could not open {failed}: {why}"
     except Exception as exc:  # webbrowser.Error, OSError, anything a launcher raises
-        return False, f"Could not open {shown}: {exc.__class__.__name__}: {exc}"
+        return False, f"Could not open {failed}: {exc.__class__.__name__}: {exc}"
     if not ok:
-        return False, f"Could not open {shown}: no browser accepted it"
-    if url[:7].lower() == "mailto:":
+        return False, f"Could not open {failed}: no browser accepted it"
+    if mail:
         return True, "Opened a new e-mail in your mail app"
     host = ascii_host(url)
     return True, f"Opened {shown} (host {host})" if host else f"Opened {shown}"
