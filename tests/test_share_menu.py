@@ -241,6 +241,22 @@ async def test_email_opens_the_mail_draft() -> None:
         assert toasts(app) == ["Opened a new e-mail in your mail app"]
 
 
+async def test_the_menu_says_when_the_email_holds_only_the_citation() -> None:
+    # (A user's trial: a brief of twelve long takeaways was mailed as its citation
+    # alone, and nothing said so.)
+    long = ARTICLE.with_changes(
+        takeaways=tuple(f"Takeaway {n}: " + "a long point about the story " * 6 for n in range(12))
+    )
+    for article, said in ((ARTICLE, False), (long, True)):
+        app = ShareApp(article)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, ShareMenu)
+            text = screen_text(app)
+            shown = "new e-mail: citation only (brief too long)" if said else "new e-mail in your"
+            assert shown in text, text
+
+
 @pytest.mark.parametrize("key", ["escape", "q"])
 async def test_close_keys(key: str) -> None:
     app = ShareApp(ARTICLE)

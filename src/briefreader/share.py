@@ -169,7 +169,7 @@ def email_url(article: Article) -> str:
     """``mailto:?subject=<title>&body=<brief>`` with no recipient (RFC 6068 encoding).
 
     When the brief would make the address longer than :data:`MAX_MAILTO_LENGTH`, the
-    body is the citation instead.
+    body is the citation instead (:func:`email_holds_brief` says which).
     """
 
     def build(subject: str, body: str) -> str:
@@ -187,6 +187,13 @@ def email_url(article: Article) -> str:
             return url
         limit //= 2
     return build(_shorten(subject, 10), "")
+
+
+def email_holds_brief(article: Article) -> bool:
+    """Whether :func:`email_url`'s e-mail holds the brief (else only its citation)."""
+    body = brief_text(article).replace("\n", "\r\n")
+    query = _query({"subject": _title(article), "body": body})
+    return len("mailto:?" + query) <= MAX_MAILTO_LENGTH
 
 
 def _post_text(article: Article, limit: int, url_cost: int | None = None) -> str:
@@ -268,13 +275,15 @@ class ShareOption:
     ``"brief"``, ``"email"``, ``"bluesky"``, ``"mastodon"``, ``"linkedin"``,
     ``"reddit"``, ``"hackernews"``, ``"x"``).  ``text`` is what a copy puts on the
     clipboard; ``url``, for share addresses, is what "open" opens (``text`` is then
-    the address itself, so it can be copied instead).
+    the address itself, so it can be copied instead).  ``note``: what the reader
+    should know before choosing it ("" for nothing).
     """
 
     key: str
     label: str
     text: str
     url: str | None = None
+    note: str = ""
 
     @property
     def action(self) -> Literal["copy", "open"]:
@@ -306,7 +315,8 @@ def share_options(
         ShareOption("brief", "Brief as text", brief_text(article)),
     ]
     mail = email_url(article)
-    options.append(ShareOption("email", "Email", mail, mail))
+    short = "" if email_holds_brief(article) else "citation only (brief too long)"
+    options.append(ShareOption("email", "Email", mail, mail, short))
     if not has_url:
         return options
     try:

@@ -205,7 +205,7 @@ def open_url_with_toast(
 
 def _detail(option: ShareOption) -> str:
     if option.key == "email":
-        return "new e-mail in your mail app"
+        return f"new e-mail: {option.note}" if option.note else "new e-mail in your mail app"
     if option.url:
         from urllib.parse import urlsplit
 
