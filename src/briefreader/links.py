@@ -145,8 +145,9 @@ def human_size(size: int) -> str:
 
 def article_links(article: Article, *, analysis: bool = True) -> list[ArticleLink]:
     """The article's address, then its analysis's and body's links and images in
-    reading order (``analysis=False``: the body's alone); each address once (the
-    first time it appears), at most :data:`MAX_LINKS`."""
+    reading order (a Markdown brief's dek's and takeaways' links first;
+    ``analysis=False``: without the analysis's); each address once (the first time it
+    appears), at most :data:`MAX_LINKS`."""
     base = article.url.strip()
     links: list[ArticleLink] = []
     seen: set[str] = set()
@@ -165,6 +166,12 @@ def article_links(article: Article, *, analysis: bool = True) -> list[ArticleLin
         add(article.image_url, f"lead image: {alt}" if alt else "lead image", "image")
     for enc in article.enclosures:
         add(enc.url, enclosure_label(enc), "enclosure")
+    # A Markdown brief's dek and takeaways may hold links too (drawn as their words):
+    # listed before the analysis's, as they are shown; their pictures are not numbered.
+    lines = "\n\n".join((article.summary, *article.takeaways))
+    for url, label, kind in _markdown_links(lines) if "](" in lines else ():
+        if kind == "link":
+            add(_resolve(url.strip(), base), label, kind)
     panel = article.analysis.body if analysis and article.analysis else ""
     for url, label, kind in _markdown_links(panel, article.body):
         add(_resolve(url.strip(), base), label, kind)
