@@ -178,14 +178,13 @@ def test_the_image_i_loads_is_never_the_analysis_s() -> None:
 def test_a_markdown_briefs_dek_and_takeaways_links_are_listed_first() -> None:
     # (A user's trial: "This article has no links." for a brief whose dek linked the
     # transport office.)
-    story = Article(
-        id="a",
-        title="The bridge",
+    story = article(
+        "![the bridge](https://img.example/b.png) [A source](https://src.example/)",
         url="https://news.example/bridge",
+    ).with_changes(
         summary="Shut until June, the [transport office](https://river.example/to) said.",
         takeaways=("See the [plan](/plan.pdf).", "![a map](https://m.example/a.png) too."),
         analysis=Analysis(body="[The budget](https://b.example/) is tight."),
-        body="![the bridge](https://img.example/b.png) [A source](https://src.example/)",
     )
     assert [(link.kind, link.url, link.label) for link in article_links(story)[1:]] == [
         ("link", "https://river.example/to", "transport office"),
