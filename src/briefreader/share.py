@@ -171,29 +171,27 @@ def email_url(article: Article) -> str:
     When the brief would make the address longer than :data:`MAX_MAILTO_LENGTH`, the
     body is the citation instead (:func:`email_holds_brief` says which).
     """
-
-    def build(subject: str, body: str) -> str:
-        return "mailto:?" + _query({"subject": subject, "body": body.replace("\n", "\r\n")})
-
     subject, cite = _title(article), citation(article)
     for body in (brief_text(article), cite):
-        url = build(subject, body)
+        url = _mailto(subject, body)
         if len(url) <= MAX_MAILTO_LENGTH:
             return url
     limit = 300  # very long (or heavily non-ASCII) title: shorten both until it fits
     while limit > 10:
-        url = build(_shorten(subject, limit), _shorten(cite, limit))
+        url = _mailto(_shorten(subject, limit), _shorten(cite, limit))
         if len(url) <= MAX_MAILTO_LENGTH:
             return url
         limit //= 2
-    return build(_shorten(subject, 10), "")
+    return _mailto(_shorten(subject, 10), "")
 
 
 def email_holds_brief(article: Article) -> bool:
     """Whether :func:`email_url`'s e-mail holds the brief (else only its citation)."""
-    body = brief_text(article).replace("\n", "\r\n")
-    query = _query({"subject": _title(article), "body": body})
-    return len("mailto:?" + query) <= MAX_MAILTO_LENGTH
+    return len(_mailto(_title(article), brief_text(article))) <= MAX_MAILTO_LENGTH
+
+
+def _mailto(subject: str, body: str) -> str:
+    return "mailto:?" + _query({"subject": subject, "body": body.replace("\n", "\r\n")})
 
 
 def _post_text(article: Article, limit: int, url_cost: int | None = None) -> str:
